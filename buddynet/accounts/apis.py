@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from buddynet.accounts import services
+from buddynet.accounts.models import Membership, Role, User
+from buddynet.accounts.selectors import roles_of
+from buddynet.api import ScopedViewSet
+
+
+def users_for_user(*, user: Any) -> QuerySet[User]:
+    return User.objects.all() if roles_of(user).administrator else User.objects.none()
+
+
+def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
+    qs = Membership.objects.select_related("user", "project", "volunteer", "funder")
+    return qs if roles_of(user).administrator else qs.none()
+
+
+class MeOutput(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "language", "roles"]
+
+    def get_roles(self, user: User) -> dict[str, Any]:
+        r = roles_of(user)
+        return {
+            "administrator": r.administrator,
+            "coordinated_projects": sorted(r.coordinated_project_ids),
+            "volunteer": r.volunteer_id,
+            "funders": sorted(r.funder_ids),
+        }
+
+
+class MeInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150, required=False)
+    language = serializers.ChoiceField(choices=["nl-be", "en"], required=False)
+
+
+class MeApi(APIView):
+    """The signed-in user and their roles; PATCH changes name and language."""
+
+    @extend_schema(responses=MeOutput)
+    def get(self, request: Request) -> Response:
+        return Response(MeOutput(request.user).data)
+
+    @extend_schema(request=MeInput, responses=MeOutput)
+    def patch(self, request: Request) -> Response:
+        serializer = MeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        for name, value in serializer.validated_data.items():
+            setattr(request.user, name, value)
+        request.user.save(update_fields=list(serializer.validated_data) or None)
+        return Response(MeOutput(request.user).data)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, allow_blank=False,
+                                     style={"input_type": "password"})
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "language", "is_active", "is_staff", "password", "date_joined"]
+        read_only_fields = ["id", "date_joined"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("password"):
+            candidate = User(email=attrs.get("email", ""), full_name=attrs.get("full_name", ""))
+            try:
+                validate_password(attrs["password"], candidate)
+            except Exception as exc:  # django ValidationError → field error
+                raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from None
+        return attrs
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                  ScopedViewSet):
+    selector = users_for_user
+    serializer_class = UserSerializer
+    allowed_roles = frozenset({"administrator"})
+    filterset_fields = ["is_active", "is_staff"]
+
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.user_create(
+            email=data["email"], password=data.get("password"), full_name=data.get("full_name", ""),
+            language=data.get("language", "nl-be"), is_staff=data.get("is_staff", False),
+        )
+        return Response(self.get_serializer(user).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: Any) -> None:
+        password = serializer.validated_data.pop("password", None)
+        user = serializer.save()
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "project", "volunteer", "funder", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        needed = {
+            Role.ADMINISTRATOR: None, Role.COORDINATOR: "project",
+            Role.VOLUNTEER: "volunteer", Role.FUNDER: "funder",
+        }[attrs["role"]]
+        errors = {}
+        for scope in ("project", "volunteer", "funder"):
+            if scope == needed and not attrs.get(scope):
+                errors[scope] = _("Verplicht voor deze rol.")
+            elif scope != needed and attrs.get(scope):
+                errors[scope] = _("Hoort niet bij deze rol.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                        ScopedViewSet):
+    selector = memberships_for_user
+    serializer_class = MembershipSerializer
+    allowed_roles = frozenset({"administrator"})
+    filterset_fields = ["user", "role", "project", "funder"]
+
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_grant(**serializer.validated_data)
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        if not self.roles.administrator:
+            raise PermissionDenied()
+        instance.delete()

@@ -1,0 +1,59 @@
+"""Who is this user? Role look-ups that every access helper starts from.
+
+The answer is cached on the user object for the length of one request, so scoping a list and
+checking a write costs one query, not one per check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from buddynet.accounts.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class Roles:
+    administrator: bool = False
+    coordinated_project_ids: frozenset[int] = field(default_factory=frozenset)
+    volunteer_id: int | None = None
+    funder_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated_project_ids)
+
+    def coordinates(self, project_id: int) -> bool:
+        return self.administrator or project_id in self.coordinated_project_ids
+
+
+def roles_of(user: Any) -> Roles:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_buddynet_roles", None)
+    if cached is not None:
+        return cached
+    administrator = bool(user.is_superuser)
+    projects: set[int] = set()
+    volunteer_id = None
+    funders: set[int] = set()
+    for role, project_id, vol_id, funder_id in Membership.objects.filter(user=user).values_list(
+        "role", "project_id", "volunteer_id", "funder_id"
+    ):
+        if role == Role.ADMINISTRATOR:
+            administrator = True
+        elif role == Role.COORDINATOR:
+            projects.add(project_id)
+        elif role == Role.VOLUNTEER:
+            volunteer_id = vol_id
+        elif role == Role.FUNDER:
+            funders.add(funder_id)
+    roles = Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders))
+    user._buddynet_roles = roles
+    return roles
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles (after a membership changes within the same request or test)."""
+    if hasattr(user, "_buddynet_roles"):
+        del user._buddynet_roles

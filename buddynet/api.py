@@ -1,0 +1,131 @@
+"""Shared API plumbing: error format, scoped viewsets.
+
+Errors are JSON in the request's language (LocaleMiddleware picks it from Accept-Language,
+the user's choice or the default nl-BE):
+- 400 {"field": ["message", ...], "non_field_errors": [...]} for bad input;
+- 403/404/409 {"detail": "message"}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from buddynet.accounts.selectors import Roles, roles_of
+from buddynet.errors import ServiceError
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail: Any = {
+                (api_settings.NON_FIELD_ERRORS_KEY if k == "__all__" else k): v
+                for k, v in exc.message_dict.items()
+            }
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, ServiceError):
+        message = exc.message
+        if exc.status_code == 400:
+            if not isinstance(message, dict):
+                message = {api_settings.NON_FIELD_ERRORS_KEY: [message]}
+            return exceptions.ValidationError(message)
+        if isinstance(message, dict):
+            message = "; ".join(str(v) for v in message.values())
+        if exc.status_code == 403:
+            return exceptions.PermissionDenied(message)
+        return ConflictError(message)
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    return drf_exception_handler(_as_drf(exc), context)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """A viewset whose rows come only from a selector scoped by the caller.
+
+    Subclasses set `selector` (user → queryset); reading an object outside it is a 404.
+    `can_write(roles, obj)` decides writes on a visible object (403 when false).
+    Writes run in one transaction, so a failing service leaves nothing half-saved.
+    """
+
+    selector: Any = None
+    # Roles that may use the collection at all (list/create); others get 403 there and,
+    # because the selector gives them nothing, 404 on every object.
+    allowed_roles: frozenset[str] = frozenset({"administrator", "coordinator"})
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.action in ("list", "create") and not (self.role_names() & self.allowed_roles):
+            raise exceptions.PermissionDenied()
+
+    def role_names(self) -> set[str]:
+        roles = self.roles
+        names = set()
+        if roles.administrator:
+            names.add("administrator")
+        if roles.is_coordinator:
+            names.add("coordinator")
+        if roles.volunteer_id is not None:
+            names.add("volunteer")
+        if roles.funder_ids:
+            names.add("funder")
+        return names
+
+    def get_queryset(self) -> Any:
+        return type(self).selector(user=self.request.user)
+
+    def get_object(self) -> Any:
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            obj = self.get_queryset().get(pk=int(lookup))
+        except (TypeError, ValueError, OverflowError, self.get_queryset().model.DoesNotExist):
+            raise Http404 from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    @property
+    def roles(self) -> Roles:
+        return roles_of(self.request.user)
+
+    def can_write(self, roles: Roles, obj: Any) -> bool:
+        return roles.administrator
+
+    def require_write(self, obj: Any) -> None:
+        if not self.can_write(self.roles, obj):
+            raise exceptions.PermissionDenied()
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that must be inside the caller's scope; anything else is "does not exist"."""
+
+    def __init__(self, selector: Any, **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        return self.selector(user=self.context["request"].user)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DuosConfig(AppConfig):
+    name = "buddynet.duos"
+    label = "duos"
+    verbose_name = _("Duo's en contactmomenten")

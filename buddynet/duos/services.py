@@ -1,0 +1,290 @@
+"""Writes of duos, goals and check-ins: the duo lifecycle and its invariants.
+
+Two invariants need other rows and so cannot be plain column checks:
+- a participant has at most one open duo (also a partial unique index in the database);
+- a volunteer's open duos never exceed their capacity.
+Both are checked after locking the volunteer and participant rows (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite runs every transaction IMMEDIATE, which serialises writers), always in the
+same order — volunteer, then participant — so two approvals cannot deadlock each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buddynet import events
+from buddynet.accounts.selectors import roles_of
+from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep
+from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.people.models import Participant, Volunteer
+
+CHECK_IN_EDIT_WINDOW = timedelta(hours=48)
+
+# Which status may follow which. Closing is possible from every open state.
+TRANSITIONS: dict[str, set[str]] = {
+    DuoStatus.PROPOSED: {DuoStatus.INTRODUCED, DuoStatus.CLOSED},
+    DuoStatus.INTRODUCED: {DuoStatus.ACTIVE, DuoStatus.CLOSED},
+    DuoStatus.ACTIVE: {DuoStatus.PAUSED, DuoStatus.CLOSED},
+    DuoStatus.PAUSED: {DuoStatus.ACTIVE, DuoStatus.CLOSED},
+    DuoStatus.CLOSED: set(),
+}
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def duo_propose(
+    *, volunteer: Volunteer, participant: Participant, by: Any, proposed_on: date | None = None
+) -> Duo:
+    """Pair a volunteer with a participant (state *proposed*), enforcing both invariants."""
+    if volunteer.project_id != participant.project_id:
+        raise InvalidInput({"volunteer": _("De vrijwilliger hoort bij een ander project dan de deelnemer.")})
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if not volunteer.screening_complete:
+        raise InvalidInput({"volunteer": _("De screening van deze vrijwilliger is niet volledig.")})
+    if not participant.has_consent:
+        raise InvalidInput({"participant": _("Er is nog geen toestemming van deze deelnemer geregistreerd.")})
+    if Duo.objects.filter(participant=participant, status__in=OPEN_STATUSES).exists():
+        raise Conflict(_("Deze deelnemer heeft al een lopend duo."))
+    open_duos = Duo.objects.filter(volunteer=volunteer, status__in=OPEN_STATUSES).count()
+    if open_duos >= volunteer.capacity:
+        raise Conflict(
+            _("Deze vrijwilliger heeft geen plaats meer (%(open)d van %(capacity)d duo's lopend).")
+            % {"open": open_duos, "capacity": volunteer.capacity}
+        )
+    try:
+        # A savepoint, so that losing a race on the unique index leaves the outer
+        # transaction usable and the caller gets a clean 409.
+        with transaction.atomic():
+            duo = Duo.objects.create(
+                project_id=participant.project_id, volunteer=volunteer, participant=participant,
+                status=DuoStatus.PROPOSED, proposed_on=proposed_on or timezone.localdate(),
+                created_by=by,
+            )
+    except IntegrityError:
+        raise Conflict(_("Deze deelnemer heeft al een lopend duo.")) from None
+    Participant.objects.filter(pk=participant.pk).update(status=Participant.Status.MATCHED)
+    events.duo_status_changed(duo, "")
+    return duo
+
+
+def _lock(duo: Duo) -> Duo:
+    return Duo.objects.select_for_update().select_related("project", "participant", "volunteer").get(pk=duo.pk)
+
+
+def _move(duo: Duo, to: str) -> str:
+    if to not in TRANSITIONS[duo.status]:
+        raise Conflict(
+            _("Een duo met status '%(status)s' kan niet naar '%(to)s'.")
+            % {"status": duo.get_status_display(), "to": DuoStatus(to).label}
+        )
+    previous = duo.status
+    duo.status = to
+    return previous
+
+
+@transaction.atomic
+def duo_introduce(*, duo: Duo, by: Any, introduced_on: date | None = None) -> Duo:
+    duo = _lock(duo)
+    previous = _move(duo, DuoStatus.INTRODUCED)
+    duo.introduced_on = introduced_on or timezone.localdate()
+    if duo.introduced_on < duo.proposed_on:
+        raise InvalidInput({"introduced_on": _("De kennismaking kan niet vóór het voorstel liggen.")})
+    duo.save()
+    events.duo_status_changed(duo, previous)
+    return duo
+
+
+@transaction.atomic
+def duo_activate(*, duo: Duo, by: Any, started_on: date | None = None) -> Duo:
+    duo = _lock(duo)
+    previous = _move(duo, DuoStatus.ACTIVE)
+    duo.started_on = started_on or timezone.localdate()
+    if duo.introduced_on and duo.started_on < duo.introduced_on:
+        raise InvalidInput({"started_on": _("De start kan niet vóór de kennismaking liggen.")})
+    duo.planned_end_on = _add_months(duo.started_on, duo.project.planned_duo_months)
+    duo.save()
+    events.duo_status_changed(duo, previous)
+    return duo
+
+
+@transaction.atomic
+def duo_pause(*, duo: Duo, by: Any, reason: str, paused_on: date | None = None) -> Duo:
+    duo = _lock(duo)
+    previous = _move(duo, DuoStatus.PAUSED)
+    duo.paused_on = paused_on or timezone.localdate()
+    duo.pause_reason = reason
+    duo.save()
+    events.duo_status_changed(duo, previous)
+    return duo
+
+
+@transaction.atomic
+def duo_resume(*, duo: Duo, by: Any) -> Duo:
+    duo = _lock(duo)
+    if duo.status != DuoStatus.PAUSED:
+        raise Conflict(_("Alleen een gepauzeerd duo kan hervatten."))
+    previous = _move(duo, DuoStatus.ACTIVE)
+    duo.paused_on = None
+    duo.pause_reason = ""
+    duo.save()
+    events.duo_status_changed(duo, previous)
+    return duo
+
+
+@transaction.atomic
+def duo_close(
+    *,
+    duo: Duo,
+    by: Any,
+    reason: str,
+    closed_on: date | None = None,
+    note: str = "",
+    evaluation_volunteer: int | None = None,
+    evaluation_participant: int | None = None,
+    next_step: str = "",
+) -> Duo:
+    """Close a duo; the participant waits again for a re-match, or leaves the project."""
+    duo = _lock(duo)
+    previous = _move(duo, DuoStatus.CLOSED)
+    duo.closed_on = closed_on or timezone.localdate()
+    if duo.closed_on < duo.proposed_on:
+        raise InvalidInput({"closed_on": _("De afsluiting kan niet vóór het voorstel liggen.")})
+    duo.closure_reason = reason
+    duo.closure_note = note
+    duo.evaluation_volunteer = evaluation_volunteer
+    duo.evaluation_participant = evaluation_participant
+    duo.next_step = next_step
+    duo.next_meeting_on = None
+    duo.save()
+    participant = duo.participant
+    if next_step == NextStep.REMATCH:
+        participant.status = Participant.Status.WAITING
+        participant.waiting_since = duo.closed_on
+    else:
+        participant.status = Participant.Status.CLOSED
+    participant.save(update_fields=["status", "waiting_since", "updated_at"])
+    events.duo_status_changed(duo, previous)
+    return duo
+
+
+@transaction.atomic
+def duo_plan_meeting(*, duo: Duo, by: Any, on: date | None) -> Duo:
+    duo = _lock(duo)
+    if not duo.is_open:
+        raise Conflict(_("Dit duo is afgesloten."))
+    duo.next_meeting_on = on
+    duo.save(update_fields=["next_meeting_on", "updated_at"])
+    return duo
+
+
+@transaction.atomic
+def goal_save(*, goal: Goal | None = None, duo: Duo | None = None, data: dict[str, Any]) -> Goal:
+    goal = goal or Goal(duo=duo)
+    for name, value in data.items():
+        setattr(goal, name, value)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+def _may_log_for(user: Any, duo: Duo) -> bool:
+    roles = roles_of(user)
+    return roles.coordinates(duo.project_id) or roles.volunteer_id == duo.volunteer_id
+
+
+@transaction.atomic
+def check_in_record(
+    *, duo: Duo, author: Any, client_uuid: uuid.UUID | None = None, data: dict[str, Any]
+) -> tuple[CheckIn, bool]:
+    """Store a contact moment once. Returns (check_in, created).
+
+    A repeat with the same client UUID (a phone resending after a lost answer) returns the
+    stored row unchanged. The same UUID used by someone else, or for another duo, is refused.
+    """
+    if not _may_log_for(author, duo):
+        raise NotAllowed(_("Je kan geen contactmoment registreren voor dit duo."))
+    client_uuid = client_uuid or uuid.uuid4()
+    existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return _same_check_in(existing, duo=duo, author=author), False
+    if duo.status not in (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED):
+        raise Conflict(_("Voor een duo met status '%(status)s' kan je geen contact registreren.")
+                       % {"status": duo.get_status_display()})
+    day = data.get("date")
+    if day is not None and day > timezone.localdate():
+        raise InvalidInput({"date": _("De datum ligt in de toekomst.")})
+    if day is not None and day < duo.proposed_on:
+        raise InvalidInput({"date": _("De datum ligt vóór de start van het duo.")})
+    check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
+    check_in.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            check_in.save()
+    except IntegrityError:
+        # Lost a race with the same phone's retry: the other request stored it.
+        existing = CheckIn.objects.get(client_uuid=client_uuid)
+        return _same_check_in(existing, duo=duo, author=author), False
+    events.check_in_recorded(check_in)
+    if check_in.concern:
+        events.concern_raised(check_in)
+    return check_in, True
+
+
+def _same_check_in(existing: CheckIn, *, duo: Duo, author: Any) -> CheckIn:
+    if existing.duo_id != duo.pk or existing.author_id != author.pk:
+        raise Conflict({"client_uuid": _("Deze client-UUID hoort bij een ander contactmoment.")})
+    return existing
+
+
+@transaction.atomic
+def check_in_update(*, check_in: CheckIn, by: Any, data: dict[str, Any]) -> CheckIn:
+    """The author may correct a check-in for 48 hours; a coordinator of the project always."""
+    check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
+    roles = roles_of(by)
+    if not roles.coordinates(check_in.duo.project_id):
+        if check_in.author_id != by.pk:
+            raise NotAllowed(_("Alleen de auteur kan dit contactmoment aanpassen."))
+        if timezone.now() - check_in.created_at > CHECK_IN_EDIT_WINDOW:
+            raise NotAllowed(_("Een contactmoment kan je tot 48 uur na het registreren aanpassen."))
+    raised_now = data.get("concern") and not check_in.concern
+    for name, value in data.items():
+        setattr(check_in, name, value)
+    if check_in.date > timezone.localdate():
+        raise InvalidInput({"date": _("De datum ligt in de toekomst.")})
+    check_in.full_clean(validate_unique=False)
+    check_in.save()
+    if raised_now:
+        events.concern_raised(check_in)
+    return check_in
+
+
+@transaction.atomic
+def concern_mark_handled(*, check_in: CheckIn, by: Any, note: str = "") -> CheckIn:
+    check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
+    if not roles_of(by).coordinates(check_in.duo.project_id):
+        raise NotAllowed(_("Alleen een coördinator van het project kan een zorg opvolgen."))
+    if not check_in.concern:
+        raise Conflict(_("Dit contactmoment bevat geen zorg."))
+    check_in.concern_handled_at = timezone.now()
+    check_in.concern_handled_by = by
+    check_in.concern_handled_note = note
+    check_in.save(update_fields=["concern_handled_at", "concern_handled_by", "concern_handled_note", "updated_at"])
+    return check_in

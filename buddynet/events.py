@@ -1,0 +1,45 @@
+"""Named domain events: the one place where records tell the engines what happened.
+
+Services call these inside the transaction of the change; subscribers (the notifications
+engine, from its AppConfig.ready) run in that same transaction, so an outbox row is written
+together with the change or not at all. Each event is a plain function with typed
+arguments — grep for its name to find who emits and who listens.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from buddynet.duos.models import CheckIn, Duo
+
+_subscribers: dict[str, list[Callable[..., None]]] = defaultdict(list)
+
+EVENTS = ("check_in_recorded", "concern_raised", "duo_status_changed")
+
+
+def subscribe(event: str, handler: Callable[..., None]) -> None:
+    if event not in EVENTS:
+        raise ValueError(f"unknown event {event!r}; known: {', '.join(EVENTS)}")
+    if handler not in _subscribers[event]:
+        _subscribers[event].append(handler)
+
+
+def _emit(event: str, **payload: Any) -> None:
+    for handler in _subscribers[event]:
+        handler(**payload)
+
+
+def check_in_recorded(check_in: CheckIn) -> None:
+    _emit("check_in_recorded", check_in=check_in)
+
+
+def concern_raised(check_in: CheckIn) -> None:
+    """A volunteer flagged a worry on a check-in; the coordinator must hear at once."""
+    _emit("concern_raised", check_in=check_in)
+
+
+def duo_status_changed(duo: Duo, previous: str) -> None:
+    _emit("duo_status_changed", duo=duo, previous=previous)

@@ -1,0 +1,46 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from buddynet.accounts.apis import MeApi, MembershipViewSet, UserViewSet
+from buddynet.duos.apis import CheckInViewSet, DuoViewSet, GoalViewSet
+from buddynet.health import healthz
+from buddynet.people.apis import (
+    FunderViewSet,
+    OrganisationViewSet,
+    ParticipantViewSet,
+    PostcodeLookupApi,
+    ProjectViewSet,
+    VolunteerViewSet,
+)
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("participants", ParticipantViewSet, basename="participant")
+router.register("volunteers", VolunteerViewSet, basename="volunteer")
+router.register("funders", FunderViewSet, basename="funder")
+router.register("duos", DuoViewSet, basename="duo")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("check-ins", CheckInViewSet, basename="checkin")
+router.register("users", UserViewSet, basename="user")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+api_v1 = [
+    path("me/", MeApi.as_view(), name="me"),
+    path("postcodes/<str:postcode>/", PostcodeLookupApi.as_view(), name="postcode"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+]
+urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)
