@@ -1,0 +1,110 @@
+"""Shared fixtures: a small world with every role, as healthchecks' alice/bob/charlie.
+
+- `world.project` is coordinated by `world.coordinator` (alice: the owner);
+- `world.volunteer_user` is the volunteer of `world.duo` in that project (bob: narrower role);
+- `world.other_coordinator` coordinates `world.other_project` only (charlie: outsider → 404);
+- `world.funder_user` views `world.funder`; `world.admin` administers everything.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from buddynet.accounts.models import Role
+from buddynet.accounts.services import membership_grant
+from tests import factories as f
+
+
+@dataclass
+class World:
+    admin: Any
+    coordinator: Any
+    other_coordinator: Any
+    volunteer_user: Any
+    other_volunteer_user: Any
+    funder_user: Any
+    project: Any
+    other_project: Any
+    funder: Any
+    participant: Any
+    volunteer: Any
+    duo: Any
+    goal: Any
+    check_in: Any
+    other_participant: Any
+    other_volunteer: Any
+    other_duo: Any
+
+
+def make_world() -> World:
+    project = f.ProjectFactory(name="Buddy Gent")
+    other_project = f.ProjectFactory(name="Buddy Brugge")
+    funder = f.FunderFactory(name="Departement WVG")
+    admin = f.UserFactory(email="admin@example.be")
+    membership_grant(user=admin, role=Role.ADMINISTRATOR)
+    coordinator = f.UserFactory(email="alice@example.be")
+    membership_grant(user=coordinator, role=Role.COORDINATOR, project=project)
+    other_coordinator = f.UserFactory(email="charlie@example.be")
+    membership_grant(user=other_coordinator, role=Role.COORDINATOR, project=other_project)
+    participant = f.ParticipantFactory(project=project, first_name="Marieke", last_name="Peeters")
+    volunteer = f.VolunteerFactory(project=project, first_name="Bert", last_name="Janssens")
+    volunteer_user = f.UserFactory(email="bob@example.be")
+    membership_grant(user=volunteer_user, role=Role.VOLUNTEER, volunteer=volunteer)
+    duo = f.DuoFactory(participant=participant, volunteer=volunteer)
+    goal = f.GoalFactory(duo=duo)
+    check_in = f.CheckInFactory(duo=duo, author=volunteer_user)
+    other_participant = f.ParticipantFactory(project=other_project, postcode="8000", municipality="Brugge")
+    other_volunteer = f.VolunteerFactory(project=other_project)
+    other_volunteer_user = f.UserFactory(email="dirk@example.be")
+    membership_grant(user=other_volunteer_user, role=Role.VOLUNTEER, volunteer=other_volunteer)
+    other_duo = f.DuoFactory(participant=other_participant, volunteer=other_volunteer)
+    funder_user = f.UserFactory(email="funder@example.be")
+    membership_grant(user=funder_user, role=Role.FUNDER, funder=funder)
+    return World(
+        admin=admin, coordinator=coordinator, other_coordinator=other_coordinator,
+        volunteer_user=volunteer_user, other_volunteer_user=other_volunteer_user,
+        funder_user=funder_user, project=project, other_project=other_project, funder=funder,
+        participant=participant, volunteer=volunteer, duo=duo, goal=goal, check_in=check_in,
+        other_participant=other_participant, other_volunteer=other_volunteer, other_duo=other_duo,
+    )
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return make_world()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def client_for(user: Any | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def services_required() -> bool:
+    """In CI's service run, a test that needs PostgreSQL/Redis must fail, never skip."""
+    return os.environ.get("BUDDYNET_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        if services_required():
+            pytest.fail("BUDDYNET_REQUIRE_SERVICES is set but the database is not PostgreSQL")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture(autouse=True)
+def _english_off(settings: Any) -> None:
+    """Tests run with the project's default language unless a test asks otherwise."""
+    settings.LANGUAGE_CODE = "nl-be"

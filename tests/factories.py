@@ -1,0 +1,132 @@
+"""factory_boy factories for the records. Defaults make a valid, matchable person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from buddynet.accounts.models import Membership, Role, User
+from buddynet.duos.models import CheckIn, CheckInMode, Duo, DuoStatus, Goal
+from buddynet.funding.models import Funder
+from buddynet.people.models import Organisation, Participant, Project, Volunteer
+
+PASSWORD = "Buddy-net-2026!"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.be")
+    full_name = factory.Faker("name", locale="nl_BE")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+    start_date = dt.date(2025, 1, 1)
+
+
+class FunderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Funder
+
+    name = factory.Sequence(lambda n: f"Financier {n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    project = factory.SubFactory(ProjectFactory)
+    first_name = factory.Faker("first_name", locale="nl_BE")
+    last_name = factory.Faker("last_name", locale="nl_BE")
+    birth_year = 1970
+    gender = "f"
+    postcode = "9000"
+    municipality = "Gent"
+    latitude = 51.0397129
+    longitude = 3.7141549
+    languages = factory.LazyFunction(lambda: ["nl"])
+    interests = factory.LazyFunction(lambda: ["walking"])
+    availability = factory.LazyFunction(lambda: ["sat_morning"])
+
+
+class ParticipantFactory(PersonFactory):
+    class Meta:
+        model = Participant
+
+    status = Participant.Status.WAITING
+    waiting_since = dt.date(2025, 6, 1)
+    consent_date = dt.date(2025, 5, 20)
+    consent_scope = Participant.ConsentScope.NETWORK
+    needs = factory.LazyFunction(lambda: {"social": 3, "administration": 2})
+
+
+class VolunteerFactory(PersonFactory):
+    class Meta:
+        model = Volunteer
+
+    status = Volunteer.Status.ACTIVE
+    intake_date = dt.date(2025, 2, 1)
+    training_date = dt.date(2025, 3, 1)
+    criminal_record_checked_on = dt.date(2025, 2, 15)
+    capacity = 1
+    strengths = factory.LazyFunction(lambda: {"social": 3})
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.COORDINATOR
+
+
+class DuoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Duo
+
+    project = factory.SelfAttribute("participant.project")
+    participant = factory.SubFactory(ParticipantFactory)
+    volunteer = factory.SubFactory(VolunteerFactory, project=factory.SelfAttribute("..participant.project"))
+    status = DuoStatus.ACTIVE
+    proposed_on = dt.date(2025, 7, 1)
+    introduced_on = dt.date(2025, 7, 8)
+    started_on = dt.date(2025, 7, 15)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    duo = factory.SubFactory(DuoFactory)
+    life_domain = "social"
+    description = "Een keer per maand naar het buurthuis"
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    duo = factory.SubFactory(DuoFactory)
+    author = factory.SubFactory(UserFactory)
+    date = dt.date(2025, 8, 1)
+    duration_minutes = 60
+    mode = CheckInMode.IN_PERSON
+    mood = 4
