@@ -48,15 +48,14 @@ def _add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-@transaction.atomic
-def duo_propose(
-    *, volunteer: Volunteer, participant: Participant, by: Any, proposed_on: date | None = None
-) -> Duo:
-    """Pair a volunteer with a participant (state *proposed*), enforcing both invariants."""
+def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> None:
+    """Raise InvalidInput/Conflict when this pair cannot be proposed now.
+
+    Forms call it to show the problem next to the fields; duo_propose calls it again under
+    the row locks, where the answer is final.
+    """
     if volunteer.project_id != participant.project_id:
         raise InvalidInput({"volunteer": _("De vrijwilliger hoort bij een ander project dan de deelnemer.")})
-    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if not volunteer.screening_complete:
         raise InvalidInput({"volunteer": _("De screening van deze vrijwilliger is niet volledig.")})
     if not participant.has_consent:
@@ -69,6 +68,16 @@ def duo_propose(
             _("Deze vrijwilliger heeft geen plaats meer (%(open)d van %(capacity)d duo's lopend).")
             % {"open": open_duos, "capacity": volunteer.capacity}
         )
+
+
+@transaction.atomic
+def duo_propose(
+    *, volunteer: Volunteer, participant: Participant, by: Any, proposed_on: date | None = None
+) -> Duo:
+    """Pair a volunteer with a participant (state *proposed*), enforcing both invariants."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    duo_check_proposal(volunteer=volunteer, participant=participant)
     try:
         # A savepoint, so that losing a race on the unique index leaves the outer
         # transaction usable and the caller gets a clean 409.

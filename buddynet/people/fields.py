@@ -1,25 +1,26 @@
 """Validators for the intake fields that are lists or per-domain maps.
 
-Used by the API serializers (and the intake forms later), so bad input is refused at the
-edge with a message that names the wrong value.
+Used by the API serializers, the admin and the intake forms, so bad input is refused at the
+edge with a message that names the wrong value. They raise Django's ValidationError, which DRF
+turns into a field error as well.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import serializers
 
 from buddynet import vocabulary as v
 
 
 def _list_of(value: Any, allowed: set[str] | dict[str, str] | tuple[str, ...], what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise serializers.ValidationError(_("Geef een lijst van codes."))
+        raise ValidationError(_("Geef een lijst van codes."))
     unknown = [x for x in value if x not in allowed]
     if unknown:
-        raise serializers.ValidationError(
+        raise ValidationError(
             _("Onbekende %(what)s: %(values)s.") % {"what": what, "values": ", ".join(unknown)}
         )
     return sorted(set(value), key=list(allowed).index)
@@ -44,17 +45,17 @@ def validate_life_domains(value: Any) -> list[str]:
 def validate_domain_levels(value: Any) -> dict[str, int]:
     """{life_domain: 0..3}; domains left out mean 0."""
     if not isinstance(value, dict):
-        raise serializers.ValidationError(_("Geef per levensdomein een niveau van 0 tot 3."))
+        raise ValidationError(_("Geef per levensdomein een niveau van 0 tot 3."))
     unknown = [k for k in value if k not in v.LIFE_DOMAINS]
     if unknown:
-        raise serializers.ValidationError(
+        raise ValidationError(
             _("Onbekend levensdomein: %(values)s.") % {"values": ", ".join(map(str, unknown))}
         )
     bad = [k for k, level in value.items()
            if isinstance(level, bool) or not isinstance(level, int)
            or not v.LEVEL_MIN <= level <= v.LEVEL_MAX]
     if bad:
-        raise serializers.ValidationError(
+        raise ValidationError(
             _("Het niveau moet een geheel getal van 0 tot 3 zijn (%(values)s).") % {"values": ", ".join(bad)}
         )
     return {k: value[k] for k in v.LIFE_DOMAINS if value.get(k)}
@@ -64,5 +65,5 @@ def validate_postcode(value: str) -> str:
     from buddynet.people.postcodes import lookup
 
     if lookup(value) is None:
-        raise serializers.ValidationError(_("Onbekende Belgische postcode: %(code)s.") % {"code": value})
+        raise ValidationError(_("Onbekende Belgische postcode: %(code)s.") % {"code": value})
     return value.strip()

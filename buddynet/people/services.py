@@ -62,7 +62,7 @@ def participant_save(
     data = dict(data)
     postcode = data.pop("postcode", None)
     _assign(participant, data)
-    if postcode is not None and (postcode != participant.postcode or participant.latitude is None):
+    if postcode is not None:
         _apply_postcode(participant, postcode)
     if participant.consent_date and participant.consent_date != previous_consent:
         participant.consent_recorded_by = by
@@ -91,7 +91,7 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     data = dict(data)
     postcode = data.pop("postcode", None)
     _assign(volunteer, data)
-    if postcode is not None and (postcode != volunteer.postcode or volunteer.latitude is None):
+    if postcode is not None:
         _apply_postcode(volunteer, postcode)
     volunteer.full_clean()
     volunteer.save()
