@@ -45,6 +45,8 @@ def _as_drf(exc: Exception) -> Exception:
         if exc.status_code == 400:
             if not isinstance(message, dict):
                 message = {api_settings.NON_FIELD_ERRORS_KEY: [message]}
+            # Services may give one message per field; the API always answers a list.
+            message = {k: v if isinstance(v, list) else [v] for k, v in message.items()}
             return exceptions.ValidationError(message)
         if isinstance(message, dict):
             message = "; ".join(str(v) for v in message.values())
@@ -115,7 +117,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)
+                response = super().dispatch(request, *args, **kwargs)
+                # DRF turns the exception into a response inside dispatch, so the block would
+                # exit normally and commit whatever was written before the failure.
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+                return response
         return super().dispatch(request, *args, **kwargs)
 
 

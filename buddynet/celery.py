@@ -13,7 +13,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="buddynet.ping", time_limit=10)
+# A task-level time_limit below the global soft limit (240 s) must bring its own soft limit:
+# Celery refuses to send a task whose soft_time_limit exceeds its time_limit.
+@app.task(name="buddynet.ping", time_limit=10, soft_time_limit=5)
 def ping() -> str:
     """Proves a worker consumes from the broker (used by /healthz tests and the README)."""
     return "pong"

@@ -7,20 +7,21 @@ ten life domains. Values are English codes; labels are Dutch through gettext.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 class LifeDomain(models.TextChoices):
-    HOUSING = "housing", _("Wonen")
-    WORK = "work", _("Werk")
-    INCOME = "income", _("Inkomen en schulden")
-    HEALTH = "health", _("Gezondheid")
-    MOBILITY = "mobility", _("Mobiliteit")
-    CHILDCARE = "childcare", _("Kinderopvang en opvoeding")
-    EDUCATION = "education", _("Onderwijs en vorming")
-    LEISURE = "leisure", _("Vrije tijd")
-    ADMINISTRATION = "administration", _("Administratie en rechten")
-    SOCIAL = "social", _("Sociaal netwerk")
+    HOUSING = "housing", _("Housing")
+    WORK = "work", _("Work")
+    INCOME = "income", _("Income and debts")
+    HEALTH = "health", _("Health")
+    MOBILITY = "mobility", _("Mobility")
+    CHILDCARE = "childcare", _("Childcare and parenting")
+    EDUCATION = "education", _("Education and training")
+    LEISURE = "leisure", _("Leisure")
+    ADMINISTRATION = "administration", _("Administration and rights")
+    SOCIAL = "social", _("Social network")
 
 
 LIFE_DOMAINS: tuple[str, ...] = tuple(LifeDomain.values)
@@ -30,71 +31,71 @@ LEVEL_MIN, LEVEL_MAX = 0, 3
 
 
 class Gender(models.TextChoices):
-    FEMALE = "f", _("Vrouw")
+    FEMALE = "f", _("Woman")
     MALE = "m", _("Man")
-    OTHER = "x", _("Anders / zegt het liever niet")
+    OTHER = "x", _("Other / prefers not to say")
 
 
 class GenderPreference(models.TextChoices):
-    ANY = "any", _("Geen voorkeur")
-    FEMALE = "f", _("Vrouw")
+    ANY = "any", _("No preference")
+    FEMALE = "f", _("Woman")
     MALE = "m", _("Man")
 
 
 class Mobility(models.TextChoices):
-    WALK = "walk", _("Te voet")
-    BIKE = "bike", _("Fiets")
-    PUBLIC_TRANSPORT = "public_transport", _("Openbaar vervoer")
-    CAR = "car", _("Auto")
-    LIMITED = "limited", _("Beperkt mobiel (aan huis)")
+    WALK = "walk", _("On foot")
+    BIKE = "bike", _("Bike")
+    PUBLIC_TRANSPORT = "public_transport", _("Public transport")
+    CAR = "car", _("Car")
+    LIMITED = "limited", _("Limited mobility (housebound)")
 
 
 class Interest(models.TextChoices):
-    WALKING = "walking", _("Wandelen")
-    COOKING = "cooking", _("Koken")
-    SPORTS = "sports", _("Sport")
-    MUSIC = "music", _("Muziek")
-    CULTURE = "culture", _("Cultuur en musea")
-    GAMES = "games", _("Gezelschapsspelen")
-    NATURE = "nature", _("Natuur en tuinieren")
-    CRAFTS = "crafts", _("Knutselen en handwerk")
-    READING = "reading", _("Lezen")
-    TECHNOLOGY = "technology", _("Computer en smartphone")
-    COFFEE = "coffee", _("Koffie drinken en praten")
-    CYCLING = "cycling", _("Fietsen")
+    WALKING = "walking", _("Walking")
+    COOKING = "cooking", _("Cooking")
+    SPORTS = "sports", _("Sports")
+    MUSIC = "music", _("Music")
+    CULTURE = "culture", _("Culture and museums")
+    GAMES = "games", _("Board games")
+    NATURE = "nature", _("Nature and gardening")
+    CRAFTS = "crafts", _("Crafts and handiwork")
+    READING = "reading", _("Reading")
+    TECHNOLOGY = "technology", _("Computers and smartphones")
+    COFFEE = "coffee", _("Coffee and a chat")
+    CYCLING = "cycling", _("Cycling")
     FILM = "film", _("Film")
-    ANIMALS = "animals", _("Dieren")
+    ANIMALS = "animals", _("Animals")
 
 
 # Languages are ISO 639-1 codes; this is the list offered at intake (Flanders' most spoken
 # home languages). The API accepts only these, so matching compares like with like.
-LANGUAGES: dict[str, str] = {
-    "nl": "Nederlands",
-    "fr": "Frans",
-    "en": "Engels",
-    "de": "Duits",
-    "ar": "Arabisch",
-    "tr": "Turks",
-    "ber": "Berbers",
-    "es": "Spaans",
-    "it": "Italiaans",
-    "pt": "Portugees",
-    "pl": "Pools",
-    "ro": "Roemeens",
-    "bg": "Bulgaars",
-    "ru": "Russisch",
-    "uk": "Oekraïens",
-    "fa": "Perzisch",
-    "ps": "Pasjtoe",
-    "so": "Somali",
-    "ti": "Tigrinya",
-    "am": "Amhaars",
-    "ku": "Koerdisch",
-    "sq": "Albanees",
-    "ur": "Urdu",
-    "hi": "Hindi",
-    "zh": "Chinees",
-    "vgt": "Vlaamse Gebarentaal",
+LANGUAGES: dict[str, Promise] = {
+    "nl": _("Dutch"),
+    "fr": _("French"),
+    "en": _("English"),
+    "de": _("German"),
+    "ar": _("Arabic"),
+    "tr": _("Turkish"),
+    "ber": _("Berber"),
+    "es": _("Spanish"),
+    "it": _("Italian"),
+    "pt": _("Portuguese"),
+    "pl": _("Polish"),
+    "ro": _("Romanian"),
+    "bg": _("Bulgarian"),
+    "ru": _("Russian"),
+    "uk": _("Ukrainian"),
+    "fa": _("Persian"),
+    "ps": _("Pashto"),
+    "so": _("Somali"),
+    "ti": _("Tigrinya"),
+    "am": _("Amharic"),
+    "ku": _("Kurdish"),
+    "sq": _("Albanian"),
+    "ur": _("Urdu"),
+    "hi": _("Hindi"),
+    "zh": _("Chinese"),
+    "vgt": _("Flemish Sign Language"),
 }
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

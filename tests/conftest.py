@@ -105,6 +105,29 @@ def require_postgres() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings: Any) -> None:
-    """Tests run with the project's default language unless a test asks otherwise."""
-    settings.LANGUAGE_CODE = "nl-be"
+def _plain_static_files(settings: Any) -> None:
+    """Tests don't run collectstatic, so the hashed-manifest storage has nothing to read."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def require_redis() -> str:
+    """The configured Redis broker URL; skips (or fails, in CI's service run) without one."""
+    from django.conf import settings
+
+    url = str(settings.CELERY_BROKER_URL)
+    if not url.startswith(("redis://", "rediss://")):
+        if services_required():
+            pytest.fail("BUDDYNET_REQUIRE_SERVICES is set but CELERY_BROKER_URL is not a Redis URL")
+        pytest.skip("needs Redis (set CELERY_BROKER_URL=redis://...)")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Django's PBKDF2 costs ~0.2 s a hash by design; every factory user (six per `world`) and
+    every login would pay it, which made the suite take over ten minutes. Tests check who may
+    do what, not the hasher's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,11 +19,12 @@ from buddynet.api import ScopedViewSet
 
 
 def users_for_user(*, user: Any) -> QuerySet[User]:
-    return User.objects.all() if roles_of(user).administrator else User.objects.none()
+    # Ordered, so pages neither repeat nor skip anyone (the models have no Meta.ordering).
+    return User.objects.order_by("email") if roles_of(user).administrator else User.objects.none()
 
 
 def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
-    qs = Membership.objects.select_related("user", "project", "volunteer", "funder")
+    qs = Membership.objects.select_related("user", "project", "volunteer", "funder").order_by("pk")
     return qs if roles_of(user).administrator else qs.none()
 
 
@@ -75,9 +76,18 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "language", "is_active", "is_staff", "password", "date_joined"]
         read_only_fields = ["id", "date_joined"]
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # E-mail addresses are stored lower case (user_create, UserManager), so the uniqueness
+        # check must see the lower-case form too, or "ALICE@…" would slip in next to "alice@…".
+        if hasattr(data, "get") and isinstance(data.get("email"), str):
+            data = {**data, "email": data["email"].lower()}
+        return super().to_internal_value(data)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("password"):
-            candidate = User(email=attrs.get("email", ""), full_name=attrs.get("full_name", ""))
+            # On update, compare the password with what the user will be, not with blanks.
+            candidate = User(email=attrs.get("email", getattr(self.instance, "email", "")),
+                             full_name=attrs.get("full_name", getattr(self.instance, "full_name", "")))
             try:
                 validate_password(attrs["password"], candidate)
             except Exception as exc:  # django ValidationError → field error
@@ -124,9 +134,9 @@ class MembershipSerializer(serializers.ModelSerializer):
         errors = {}
         for scope in ("project", "volunteer", "funder"):
             if scope == needed and not attrs.get(scope):
-                errors[scope] = _("Verplicht voor deze rol.")
+                errors[scope] = _("Required for this role.")
             elif scope != needed and attrs.get(scope):
-                errors[scope] = _("Hoort niet bij deze rol.")
+                errors[scope] = _("Does not apply to this role.")
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

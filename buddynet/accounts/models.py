@@ -29,18 +29,18 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. E-mail is the login; roles come from memberships."""
 
-    email = models.EmailField(_("e-mailadres"), unique=True)
-    full_name = models.CharField(_("naam"), max_length=150, blank=True)
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150, blank=True)
     language = models.CharField(
-        _("taal"), max_length=8, choices=[("nl-be", "Nederlands"), ("en", "English")],
+        _("language"), max_length=8, choices=[("nl-be", "Nederlands"), ("en", "English")],
         default="nl-be",
     )
-    is_active = models.BooleanField(_("actief"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
-        _("toegang tot beheer"), default=False,
-        help_text=_("Mag inloggen op de beheerpagina's (coördinatoren en beheerders)."),
+        _("admin access"), default=False,
+        help_text=_("May sign in to the admin pages (coordinators and administrators)."),
     )
-    date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    date_joined = models.DateTimeField(_("created on"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -49,18 +49,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
-        verbose_name = _("gebruiker")
-        verbose_name_plural = _("gebruikers")
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.full_name or self.email
 
 
 class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("Beheerder")
-    COORDINATOR = "coordinator", _("Coördinator")
-    VOLUNTEER = "volunteer", _("Vrijwilliger")
-    FUNDER = "funder", _("Financier (lezer)")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    FUNDER = "funder", _("Funder (read-only)")
 
 
 class Membership(models.Model):
@@ -71,24 +71,24 @@ class Membership(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     project = models.ForeignKey(
         "people.Project", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships", verbose_name=_("project"),
     )
     volunteer = models.OneToOneField(
         "people.Volunteer", null=True, blank=True, on_delete=models.CASCADE,
-        related_name="membership", verbose_name=_("vrijwilliger"),
+        related_name="membership", verbose_name=_("volunteer"),
     )
     funder = models.ForeignKey(
         "funding.Funder", null=True, blank=True, on_delete=models.CASCADE,
-        related_name="memberships", verbose_name=_("financier"),
+        related_name="memberships", verbose_name=_("funder"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("lidmaatschap")
-        verbose_name_plural = _("lidmaatschappen")
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.CheckConstraint(
                 name="membership_scope_matches_role",
@@ -114,5 +114,5 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.project or self.volunteer or self.funder or _("alle organisaties")
+        scope = self.project or self.volunteer or self.funder or _("all organisations")
         return f"{self.user} · {self.get_role_display()} · {scope}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -16,12 +18,24 @@ from buddynet.accounts.selectors import Roles, roles_of
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.duos import selectors, services
 from buddynet.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, Goal, NextStep
+from buddynet.errors import InvalidInput
 from buddynet.people import fields
 from buddynet.people.selectors import participants_for_user, volunteers_for_user
 from buddynet.vocabulary import LifeDomain
 
 
 # --- Duos -----------------------------------------------------------------------------------
+@contextmanager
+def _input_named(**names: str) -> Iterator[None]:
+    """Services name the column (introduced_on, ...); a 400 names the field the client sent (on)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if isinstance(exc.message, dict):
+            exc.message = {names.get(k, k): v for k, v in exc.message.items()}
+        raise
+
+
 class GoalInline(serializers.ModelSerializer):
     class Meta:
         model = Goal
@@ -116,6 +130,15 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
             return VolunteerDuoOutput(*args, **kwargs)
         return super().get_serializer(*args, **kwargs)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # One serializer per duo, not one for the page: get_serializer_class() alone would
+        # give a coordinator who volunteers elsewhere the full record (participant's full
+        # name) of their own buddy's duo.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        data = [self.get_serializer(duo).data for duo in (queryset if page is None else page)]
+        return Response(data) if page is None else self.get_paginated_response(data)
+
     def can_write(self, roles: Roles, obj: Duo) -> bool:
         return roles.coordinates(obj.project_id)
 
@@ -149,14 +172,18 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
     def introduce(self, request: Request, pk: str) -> Response:
         duo = self._writable()
         data = self._valid(DateInput, request)
-        return self._reply(services.duo_introduce(duo=duo, by=request.user, introduced_on=data.get("on")))
+        with _input_named(introduced_on="on"):
+            duo = services.duo_introduce(duo=duo, by=request.user, introduced_on=data.get("on"))
+        return self._reply(duo)
 
     @extend_schema(request=DateInput, responses=DuoOutput)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
         duo = self._writable()
         data = self._valid(DateInput, request)
-        return self._reply(services.duo_activate(duo=duo, by=request.user, started_on=data.get("on")))
+        with _input_named(started_on="on"):
+            duo = services.duo_activate(duo=duo, by=request.user, started_on=data.get("on"))
+        return self._reply(duo)
 
     @extend_schema(request=PauseInput, responses=DuoOutput)
     @action(detail=True, methods=["post"])
@@ -178,11 +205,13 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
     def close(self, request: Request, pk: str) -> Response:
         duo = self._writable()
         data = self._valid(CloseInput, request)
-        return self._reply(services.duo_close(
-            duo=duo, by=request.user, reason=data["reason"], closed_on=data.get("on"),
-            note=data["note"], evaluation_volunteer=data.get("evaluation_volunteer"),
-            evaluation_participant=data.get("evaluation_participant"), next_step=data["next_step"],
-        ))
+        with _input_named(closed_on="on"):
+            duo = services.duo_close(
+                duo=duo, by=request.user, reason=data["reason"], closed_on=data.get("on"),
+                note=data["note"], evaluation_volunteer=data.get("evaluation_volunteer"),
+                evaluation_participant=data.get("evaluation_participant"), next_step=data["next_step"],
+            )
+        return self._reply(duo)
 
     @extend_schema(request=MeetingInput, responses=VolunteerDuoOutput)
     @action(detail=True, methods=["post"], url_path="next-meeting")
@@ -212,7 +241,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
     def validate_duo(self, duo: Duo) -> Duo:
         if self.instance is not None and duo.pk != self.instance.duo_id:
-            raise serializers.ValidationError(_("Een doel kan niet naar een ander duo verhuizen."))
+            raise serializers.ValidationError(_("A goal cannot move to another duo."))
         return duo
 
 
@@ -285,7 +314,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
     def validate_date(self, value: date) -> date:
         if value > timezone.localdate():
-            raise serializers.ValidationError(_("De datum ligt in de toekomst."))
+            raise serializers.ValidationError(_("The date is in the future."))
         return value
 
     def validate_life_domains(self, value: Any) -> list[str]:
@@ -299,15 +328,15 @@ class CheckInSerializer(serializers.ModelSerializer):
         note = attrs.get("concern_note", getattr(self.instance, "concern_note", ""))
         if concern and not note.strip():
             raise serializers.ValidationError(
-                {"concern_note": _("Vertel de coördinator kort waarover je je zorgen maakt.")}
+                {"concern_note": _("Tell the coordinator briefly what you are worried about.")}
             )
         if self.instance is not None:
             if "duo" in attrs and attrs["duo"].pk != self.instance.duo_id:
                 raise serializers.ValidationError(
-                    {"duo": _("Een contactmoment kan niet naar een ander duo verhuizen.")}
+                    {"duo": _("A check-in cannot move to another duo.")}
                 )
             if "client_uuid" in attrs and attrs["client_uuid"] != self.instance.client_uuid:
-                raise serializers.ValidationError({"client_uuid": _("De client-UUID kan niet veranderen.")})
+                raise serializers.ValidationError({"client_uuid": _("The client UUID cannot change.")})
         return attrs
 
 

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class DuosConfig(AppConfig):
     name = "buddynet.duos"
     label = "duos"
-    verbose_name = _("Duo's en contactmomenten")
+    verbose_name = _("Duos and check-ins")

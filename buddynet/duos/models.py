@@ -12,11 +12,11 @@ from buddynet.vocabulary import LifeDomain
 
 
 class DuoStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Voorgesteld")
-    INTRODUCED = "introduced", _("Kennismaking gebeurd")
-    ACTIVE = "active", _("Actief")
-    PAUSED = "paused", _("Gepauzeerd")
-    CLOSED = "closed", _("Afgesloten")
+    PROPOSED = "proposed", _("Proposed")
+    INTRODUCED = "introduced", _("Introduced")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES: tuple[str, ...] = (
@@ -25,23 +25,23 @@ OPEN_STATUSES: tuple[str, ...] = (
 
 
 class ClosureReason(models.TextChoices):
-    GOALS_REACHED = "goals_reached", _("Doelen bereikt")
-    PLANNED_END = "planned_end", _("Geplande einde van het traject")
-    PARTICIPANT_STOPPED = "participant_stopped", _("Deelnemer stopt")
-    VOLUNTEER_STOPPED = "volunteer_stopped", _("Vrijwilliger stopt")
-    NO_CLICK = "no_click", _("Geen klik")
-    MOVED = "moved", _("Verhuisd")
-    HEALTH = "health", _("Gezondheid")
-    REFERRED = "referred", _("Doorverwezen naar een andere dienst")
-    CONFLICT = "conflict", _("Conflict of grensoverschrijdend gedrag")
-    NOT_STARTED = "not_started", _("Kennismaking ging niet door")
-    OTHER = "other", _("Andere")
+    GOALS_REACHED = "goals_reached", _("Goals reached")
+    PLANNED_END = "planned_end", _("Planned end of the programme")
+    PARTICIPANT_STOPPED = "participant_stopped", _("Participant stops")
+    VOLUNTEER_STOPPED = "volunteer_stopped", _("Volunteer stops")
+    NO_CLICK = "no_click", _("No click")
+    MOVED = "moved", _("Moved away")
+    HEALTH = "health", _("Health")
+    REFERRED = "referred", _("Referred to another service")
+    CONFLICT = "conflict", _("Conflict or inappropriate behaviour")
+    NOT_STARTED = "not_started", _("Introduction did not take place")
+    OTHER = "other", _("Other")
 
 
 class NextStep(models.TextChoices):
-    REMATCH = "rematch", _("Nieuwe koppeling")
-    REFERRAL = "referral", _("Doorverwijzing naar een dienst")
-    END = "end", _("Einde van de begeleiding")
+    REMATCH = "rematch", _("New match")
+    REFERRAL = "referral", _("Referral to a service")
+    END = "end", _("End of support")
 
 
 class Duo(models.Model):
@@ -56,37 +56,37 @@ class Duo(models.Model):
     )
     volunteer = models.ForeignKey(
         "people.Volunteer", on_delete=models.PROTECT, related_name="duos",
-        verbose_name=_("vrijwilliger"),
+        verbose_name=_("volunteer"),
     )
     participant = models.ForeignKey(
         "people.Participant", on_delete=models.PROTECT, related_name="duos",
-        verbose_name=_("deelnemer"),
+        verbose_name=_("participant"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=DuoStatus.choices, default=DuoStatus.PROPOSED,
     )
-    proposed_on = models.DateField(_("voorgesteld op"))
-    introduced_on = models.DateField(_("kennismaking op"), null=True, blank=True)
-    started_on = models.DateField(_("gestart op"), null=True, blank=True)
-    paused_on = models.DateField(_("gepauzeerd sinds"), null=True, blank=True)
-    pause_reason = models.CharField(_("reden pauze"), max_length=200, blank=True)
-    planned_end_on = models.DateField(_("gepland einde"), null=True, blank=True)
-    next_meeting_on = models.DateField(_("volgende afspraak"), null=True, blank=True)
-    closed_on = models.DateField(_("afgesloten op"), null=True, blank=True)
+    proposed_on = models.DateField(_("proposed on"))
+    introduced_on = models.DateField(_("introduced on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    paused_on = models.DateField(_("paused since"), null=True, blank=True)
+    pause_reason = models.CharField(_("reason for the pause"), max_length=200, blank=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    next_meeting_on = models.DateField(_("next meeting"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_reason = models.CharField(
-        _("reden van afsluiting"), max_length=30, choices=ClosureReason.choices, blank=True,
+        _("reason for closing"), max_length=30, choices=ClosureReason.choices, blank=True,
     )
-    closure_note = models.TextField(_("toelichting bij de afsluiting"), blank=True)
+    closure_note = models.TextField(_("note on the closing"), blank=True)
     evaluation_volunteer = models.PositiveSmallIntegerField(
-        _("evaluatie door de vrijwilliger (1-5)"), null=True, blank=True,
+        _("evaluation by the volunteer (1-5)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     evaluation_participant = models.PositiveSmallIntegerField(
-        _("evaluatie door de deelnemer (1-5)"), null=True, blank=True,
+        _("evaluation by the participant (1-5)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     next_step = models.CharField(
-        _("wat daarna voor de deelnemer"), max_length=20, choices=NextStep.choices, blank=True,
+        _("next step for the participant"), max_length=20, choices=NextStep.choices, blank=True,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -96,7 +96,7 @@ class Duo(models.Model):
 
     class Meta:
         verbose_name = _("duo")
-        verbose_name_plural = _("duo's")
+        verbose_name_plural = _("duos")
         ordering = ["-proposed_on", "-id"]
         indexes = [models.Index(fields=["project", "status"]), models.Index(fields=["volunteer", "status"])]
         constraints = [
@@ -123,20 +123,20 @@ class Duo(models.Model):
 
 class Goal(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Lopend")
-        ACHIEVED = "achieved", _("Bereikt")
-        DROPPED = "dropped", _("Losgelaten")
+        OPEN = "open", _("In progress")
+        ACHIEVED = "achieved", _("Achieved")
+        DROPPED = "dropped", _("Dropped")
 
     duo = models.ForeignKey(Duo, on_delete=models.CASCADE, related_name="goals", verbose_name=_("duo"))
-    life_domain = models.CharField(_("levensdomein"), max_length=20, choices=LifeDomain.choices)
-    description = models.CharField(_("doel"), max_length=300)
+    life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
+    description = models.CharField(_("goal"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("doel")
-        verbose_name_plural = _("doelen")
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -144,22 +144,22 @@ class Goal(models.Model):
 
 
 class CheckInMode(models.TextChoices):
-    IN_PERSON = "in_person", _("Face to face")
-    PHONE = "phone", _("Telefoon")
-    VIDEO = "video", _("Videogesprek")
-    MESSAGE = "message", _("Bericht")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    MESSAGE = "message", _("Message")
 
 
 class Activity(models.TextChoices):
-    TALK = "talk", _("Babbel / koffie")
-    WALK = "walk", _("Wandeling")
-    ERRANDS = "errands", _("Boodschappen")
-    PAPERWORK = "paperwork", _("Papieren en administratie")
-    OUTING = "outing", _("Uitstap")
-    APPOINTMENT = "appointment", _("Samen naar een afspraak")
-    MEAL = "meal", _("Samen eten")
-    ACTIVITY = "activity", _("Vrijetijdsactiviteit")
-    OTHER = "other", _("Iets anders")
+    TALK = "talk", _("Chat / coffee")
+    WALK = "walk", _("Walk")
+    ERRANDS = "errands", _("Errands")
+    PAPERWORK = "paperwork", _("Paperwork and admin")
+    OUTING = "outing", _("Outing")
+    APPOINTMENT = "appointment", _("Going to an appointment together")
+    MEAL = "meal", _("Eating together")
+    ACTIVITY = "activity", _("Leisure activity")
+    OTHER = "other", _("Something else")
 
 
 class CheckIn(models.Model):
@@ -174,39 +174,39 @@ class CheckIn(models.Model):
     duo = models.ForeignKey(Duo, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("duo"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins",
-        verbose_name=_("auteur"),
+        verbose_name=_("author"),
     )
-    client_uuid = models.UUIDField(_("client-UUID"), unique=True, default=uuid.uuid4)
-    date = models.DateField(_("datum"))
+    client_uuid = models.UUIDField(_("client UUID"), unique=True, default=uuid.uuid4)
+    date = models.DateField(_("date"))
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duur (minuten)"),
+        _("duration (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
-    mode = models.CharField(_("soort contact"), max_length=20, choices=CheckInMode.choices)
-    activities = models.JSONField(_("wat deden jullie"), default=list, blank=True)
-    life_domains = models.JSONField(_("levensdomeinen"), default=list, blank=True)
+    mode = models.CharField(_("type of contact"), max_length=20, choices=CheckInMode.choices)
+    activities = models.JSONField(_("what did you do"), default=list, blank=True)
+    life_domains = models.JSONField(_("life domains"), default=list, blank=True)
     mood = models.PositiveSmallIntegerField(
-        _("hoe ging het (1-5)"), null=True, blank=True,
+        _("how did it go (1-5)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    note = models.TextField(_("notitie"), blank=True)
-    concern = models.BooleanField(_("ik maak me zorgen"), default=False)
-    concern_note = models.TextField(_("zorg voor de coördinator"), blank=True)
-    concern_handled_at = models.DateTimeField(_("zorg opgevolgd op"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    concern = models.BooleanField(_("I am worried"), default=False)
+    concern_note = models.TextField(_("concern for the coordinator"), blank=True)
+    concern_handled_at = models.DateTimeField(_("concern handled on"), null=True, blank=True)
     concern_handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
-    concern_handled_note = models.TextField(_("opvolging van de zorg"), blank=True)
+    concern_handled_note = models.TextField(_("follow-up of the concern"), blank=True)
     new_contacts = models.JSONField(
-        _("nieuwe contacten"), default=list, blank=True,
-        help_text=_("Mensen die de deelnemer via de buddy leerde kennen: label, categorie, levensdomein."),
+        _("new contacts"), default=list, blank=True,
+        help_text=_("People the participant got to know through the buddy: label, category, life domain."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("contactmoment")
-        verbose_name_plural = _("contactmomenten")
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["duo", "date"])]
         constraints = [

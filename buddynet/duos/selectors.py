@@ -25,7 +25,7 @@ def _duo_scope(user: Any, prefix: str = "") -> Q | None:
 def duos_for_user(*, user: Any) -> QuerySet[Duo]:
     qs = Duo.objects.select_related("volunteer", "participant", "project").annotate(
         last_check_in_on=Max("check_ins__date")
-    )
+    ).order_by(*Duo._meta.ordering)  # an aggregate's GROUP BY drops Meta.ordering
     scope = _duo_scope(user)
     return qs if scope is None else qs.filter(scope)
 

@@ -55,17 +55,17 @@ def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> Non
     the row locks, where the answer is final.
     """
     if volunteer.project_id != participant.project_id:
-        raise InvalidInput({"volunteer": _("De vrijwilliger hoort bij een ander project dan de deelnemer.")})
+        raise InvalidInput({"volunteer": _("The volunteer belongs to a different project than the participant.")})
     if not volunteer.screening_complete:
-        raise InvalidInput({"volunteer": _("De screening van deze vrijwilliger is niet volledig.")})
+        raise InvalidInput({"volunteer": _("This volunteer's screening is not complete.")})
     if not participant.has_consent:
-        raise InvalidInput({"participant": _("Er is nog geen toestemming van deze deelnemer geregistreerd.")})
+        raise InvalidInput({"participant": _("No consent has been recorded for this participant yet.")})
     if Duo.objects.filter(participant=participant, status__in=OPEN_STATUSES).exists():
-        raise Conflict(_("Deze deelnemer heeft al een lopend duo."))
+        raise Conflict(_("This participant already has an open duo."))
     open_duos = Duo.objects.filter(volunteer=volunteer, status__in=OPEN_STATUSES).count()
     if open_duos >= volunteer.capacity:
         raise Conflict(
-            _("Deze vrijwilliger heeft geen plaats meer (%(open)d van %(capacity)d duo's lopend).")
+            _("This volunteer has no room left (%(open)d of %(capacity)d duos open).")
             % {"open": open_duos, "capacity": volunteer.capacity}
         )
 
@@ -88,7 +88,7 @@ def duo_propose(
                 created_by=by,
             )
     except IntegrityError:
-        raise Conflict(_("Deze deelnemer heeft al een lopend duo.")) from None
+        raise Conflict(_("This participant already has an open duo.")) from None
     Participant.objects.filter(pk=participant.pk).update(status=Participant.Status.MATCHED)
     events.duo_status_changed(duo, "")
     return duo
@@ -101,7 +101,7 @@ def _lock(duo: Duo) -> Duo:
 def _move(duo: Duo, to: str) -> str:
     if to not in TRANSITIONS[duo.status]:
         raise Conflict(
-            _("Een duo met status '%(status)s' kan niet naar '%(to)s'.")
+            _("A duo with status '%(status)s' cannot move to '%(to)s'.")
             % {"status": duo.get_status_display(), "to": DuoStatus(to).label}
         )
     previous = duo.status
@@ -115,7 +115,7 @@ def duo_introduce(*, duo: Duo, by: Any, introduced_on: date | None = None) -> Du
     previous = _move(duo, DuoStatus.INTRODUCED)
     duo.introduced_on = introduced_on or timezone.localdate()
     if duo.introduced_on < duo.proposed_on:
-        raise InvalidInput({"introduced_on": _("De kennismaking kan niet vóór het voorstel liggen.")})
+        raise InvalidInput({"introduced_on": _("The introduction cannot be before the proposal.")})
     duo.save()
     events.duo_status_changed(duo, previous)
     return duo
@@ -127,7 +127,7 @@ def duo_activate(*, duo: Duo, by: Any, started_on: date | None = None) -> Duo:
     previous = _move(duo, DuoStatus.ACTIVE)
     duo.started_on = started_on or timezone.localdate()
     if duo.introduced_on and duo.started_on < duo.introduced_on:
-        raise InvalidInput({"started_on": _("De start kan niet vóór de kennismaking liggen.")})
+        raise InvalidInput({"started_on": _("The start cannot be before the introduction.")})
     duo.planned_end_on = _add_months(duo.started_on, duo.project.planned_duo_months)
     duo.save()
     events.duo_status_changed(duo, previous)
@@ -149,7 +149,7 @@ def duo_pause(*, duo: Duo, by: Any, reason: str, paused_on: date | None = None) 
 def duo_resume(*, duo: Duo, by: Any) -> Duo:
     duo = _lock(duo)
     if duo.status != DuoStatus.PAUSED:
-        raise Conflict(_("Alleen een gepauzeerd duo kan hervatten."))
+        raise Conflict(_("Only a paused duo can resume."))
     previous = _move(duo, DuoStatus.ACTIVE)
     duo.paused_on = None
     duo.pause_reason = ""
@@ -175,7 +175,7 @@ def duo_close(
     previous = _move(duo, DuoStatus.CLOSED)
     duo.closed_on = closed_on or timezone.localdate()
     if duo.closed_on < duo.proposed_on:
-        raise InvalidInput({"closed_on": _("De afsluiting kan niet vóór het voorstel liggen.")})
+        raise InvalidInput({"closed_on": _("The closing cannot be before the proposal.")})
     duo.closure_reason = reason
     duo.closure_note = note
     duo.evaluation_volunteer = evaluation_volunteer
@@ -198,7 +198,7 @@ def duo_close(
 def duo_plan_meeting(*, duo: Duo, by: Any, on: date | None) -> Duo:
     duo = _lock(duo)
     if not duo.is_open:
-        raise Conflict(_("Dit duo is afgesloten."))
+        raise Conflict(_("This duo is closed."))
     duo.next_meeting_on = on
     duo.save(update_fields=["next_meeting_on", "updated_at"])
     return duo
@@ -229,19 +229,19 @@ def check_in_record(
     stored row unchanged. The same UUID used by someone else, or for another duo, is refused.
     """
     if not _may_log_for(author, duo):
-        raise NotAllowed(_("Je kan geen contactmoment registreren voor dit duo."))
+        raise NotAllowed(_("You cannot record a check-in for this duo."))
     client_uuid = client_uuid or uuid.uuid4()
     existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         return _same_check_in(existing, duo=duo, author=author), False
     if duo.status not in (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED):
-        raise Conflict(_("Voor een duo met status '%(status)s' kan je geen contact registreren.")
+        raise Conflict(_("You cannot record contact for a duo with status '%(status)s'.")
                        % {"status": duo.get_status_display()})
     day = data.get("date")
     if day is not None and day > timezone.localdate():
-        raise InvalidInput({"date": _("De datum ligt in de toekomst.")})
+        raise InvalidInput({"date": _("The date is in the future.")})
     if day is not None and day < duo.proposed_on:
-        raise InvalidInput({"date": _("De datum ligt vóór de start van het duo.")})
+        raise InvalidInput({"date": _("The date is before the start of the duo.")})
     check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
     check_in.full_clean(validate_unique=False)
     try:
@@ -259,7 +259,7 @@ def check_in_record(
 
 def _same_check_in(existing: CheckIn, *, duo: Duo, author: Any) -> CheckIn:
     if existing.duo_id != duo.pk or existing.author_id != author.pk:
-        raise Conflict({"client_uuid": _("Deze client-UUID hoort bij een ander contactmoment.")})
+        raise Conflict({"client_uuid": _("This client UUID belongs to another check-in.")})
     return existing
 
 
@@ -270,14 +270,14 @@ def check_in_update(*, check_in: CheckIn, by: Any, data: dict[str, Any]) -> Chec
     roles = roles_of(by)
     if not roles.coordinates(check_in.duo.project_id):
         if check_in.author_id != by.pk:
-            raise NotAllowed(_("Alleen de auteur kan dit contactmoment aanpassen."))
+            raise NotAllowed(_("Only the author can edit this check-in."))
         if timezone.now() - check_in.created_at > CHECK_IN_EDIT_WINDOW:
-            raise NotAllowed(_("Een contactmoment kan je tot 48 uur na het registreren aanpassen."))
+            raise NotAllowed(_("A check-in can be edited up to 48 hours after it was recorded."))
     raised_now = data.get("concern") and not check_in.concern
     for name, value in data.items():
         setattr(check_in, name, value)
     if check_in.date > timezone.localdate():
-        raise InvalidInput({"date": _("De datum ligt in de toekomst.")})
+        raise InvalidInput({"date": _("The date is in the future.")})
     check_in.full_clean(validate_unique=False)
     check_in.save()
     if raised_now:
@@ -289,9 +289,9 @@ def check_in_update(*, check_in: CheckIn, by: Any, data: dict[str, Any]) -> Chec
 def concern_mark_handled(*, check_in: CheckIn, by: Any, note: str = "") -> CheckIn:
     check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
     if not roles_of(by).coordinates(check_in.duo.project_id):
-        raise NotAllowed(_("Alleen een coördinator van het project kan een zorg opvolgen."))
+        raise NotAllowed(_("Only a coordinator of the project can follow up a concern."))
     if not check_in.concern:
-        raise Conflict(_("Dit contactmoment bevat geen zorg."))
+        raise Conflict(_("This check-in raises no concern."))
     check_in.concern_handled_at = timezone.now()
     check_in.concern_handled_by = by
     check_in.concern_handled_note = note

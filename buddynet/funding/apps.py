@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class FundingConfig(AppConfig):
     name = "buddynet.funding"
     label = "funding"
-    verbose_name = _("Financiering")
+    verbose_name = _("Funding")

@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Funder(models.Model):
-    name = models.CharField(_("naam"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("financier")
-        verbose_name_plural = _("financiers")
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
         ordering = ["name"]
 
     def __str__(self) -> str:

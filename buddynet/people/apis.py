@@ -33,14 +33,18 @@ class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
         raise NotImplementedError
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Who may create at all is decided before validation: a role with no business here
+        # gets 403, not a 400 that describes the form (or "project does not exist").
+        self.check_create(request.data)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self.check_create(serializer.validated_data)
         obj = self.save(instance=None, data=serializer.validated_data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
-    def check_create(self, data: dict[str, Any]) -> None:
-        """Scoped related fields already refuse what the caller cannot see."""
+    def check_create(self, data: Any) -> None:
+        """Refuse (403) a caller who may not create here; `data` is the raw, unvalidated input.
+
+        Scoped related fields already refuse what the caller cannot see."""
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
@@ -59,7 +63,7 @@ class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
         try:
             obj.delete()
         except ProtectedError:
-            raise ConflictError(_("Dit kan niet verwijderd worden: er hangen nog gegevens aan.")) from None
+            raise ConflictError(_("This cannot be deleted: other records still refer to it.")) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -77,9 +81,9 @@ class OrganisationViewSet(CrudMixin, ScopedViewSet):
     filterset_fields = ["kind"]
     ordering_fields = ["name"]
 
-    def check_create(self, data: dict[str, Any]) -> None:
+    def check_create(self, data: Any) -> None:
         if not self.roles.administrator:
-            raise PermissionDenied(_("Alleen een beheerder maakt organisaties aan."))
+            raise PermissionDenied(_("Only an administrator can create organisations."))
 
     def save(self, *, instance: Organisation | None, data: dict[str, Any]) -> Organisation:
         return services.organisation_save(organisation=instance, data=data)
@@ -103,14 +107,14 @@ class ProjectSerializer(serializers.ModelSerializer):
             isinstance(k, str) and isinstance(w, int | float) and not isinstance(w, bool) and w >= 0
             for k, w in value.items()
         ):
-            raise serializers.ValidationError(_("Geef per criterium een getal van 0 of meer."))
+            raise serializers.ValidationError(_("Give each criterion a number of 0 or more."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start = attrs.get("start_date", getattr(self.instance, "start_date", None))
         end = attrs.get("end_date", getattr(self.instance, "end_date", None))
         if start and end and end < start:
-            raise serializers.ValidationError({"end_date": _("De einddatum ligt vóór de startdatum.")})
+            raise serializers.ValidationError({"end_date": _("The end date is before the start date.")})
         return attrs
 
 
@@ -123,14 +127,14 @@ class ProjectViewSet(CrudMixin, ScopedViewSet):
     def can_write(self, roles: Roles, obj: Project) -> bool:
         return roles.coordinates(obj.pk)
 
-    def check_create(self, data: dict[str, Any]) -> None:
+    def check_create(self, data: Any) -> None:
         if not self.roles.administrator:
-            raise PermissionDenied(_("Alleen een beheerder maakt projecten aan."))
+            raise PermissionDenied(_("Only an administrator can create projects."))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.get_object()  # 404 before 403 for what the caller cannot see
         if not self.roles.administrator:
-            raise PermissionDenied(_("Alleen een beheerder verwijdert projecten."))
+            raise PermissionDenied(_("Only an administrator can delete projects."))
         return super().destroy(request, *args, **kwargs)
 
     def save(self, *, instance: Project | None, data: dict[str, Any]) -> Project:
@@ -158,10 +162,10 @@ class PersonSerializer(serializers.ModelSerializer):
         low = attrs.get("preferred_age_min", getattr(self.instance, "preferred_age_min", None))
         high = attrs.get("preferred_age_max", getattr(self.instance, "preferred_age_max", None))
         if low is not None and high is not None and high < low:
-            raise serializers.ValidationError({"preferred_age_max": _("Kleiner dan de minimumleeftijd.")})
+            raise serializers.ValidationError({"preferred_age_max": _("Lower than the minimum age.")})
         moved = self.instance is not None and "project" in attrs and attrs["project"] != self.instance.project
         if moved and self.instance.duos.exists():
-            raise serializers.ValidationError({"project": _("Iemand met duo's kan niet van project veranderen.")})
+            raise serializers.ValidationError({"project": _("Someone with duos cannot change project.")})
         return attrs
 
 
@@ -184,11 +188,11 @@ class ParticipantSerializer(PersonSerializer):
         scope = attrs.get("consent_scope", getattr(self.instance, "consent_scope", ""))
         if bool(date_) != bool(scope):
             key = "consent_scope" if date_ else "consent_date"
-            raise serializers.ValidationError({key: _("Toestemming vraagt een datum én een reikwijdte.")})
+            raise serializers.ValidationError({key: _("Consent needs both a date and a scope.")})
         status_ = attrs.get("status", getattr(self.instance, "status", Participant.Status.INTAKE))
         if status_ == Participant.Status.WAITING and not date_:
             raise serializers.ValidationError(
-                {"status": _("Een deelnemer wacht pas op een buddy na een geregistreerde toestemming.")}
+                {"status": _("A participant can only wait for a buddy once their consent has been recorded.")}
             )
         return attrs
 
@@ -233,7 +237,7 @@ class VolunteerViewSet(CrudMixin, ScopedViewSet):
     def can_write(self, roles: Roles, obj: Volunteer) -> bool:
         return roles.coordinates(obj.project_id)
 
-    def check_create(self, data: dict[str, Any]) -> None:
+    def check_create(self, data: Any) -> None:
         if not (self.roles.administrator or self.roles.is_coordinator):
             raise PermissionDenied()
 
@@ -255,7 +259,7 @@ class FunderViewSet(CrudMixin, ScopedViewSet):
     serializer_class = FunderSerializer
     allowed_roles = frozenset({"administrator", "funder"})
 
-    def check_create(self, data: dict[str, Any]) -> None:
+    def check_create(self, data: Any) -> None:
         if not self.roles.administrator:
             raise PermissionDenied()
 
@@ -284,7 +288,7 @@ class PostcodeLookupApi(APIView):
         place = postcodes.lookup(postcode)
         if place is None:
             return Response(
-                {"postcode": [_("Onbekende Belgische postcode: %(code)s.") % {"code": postcode}]},
+                {"postcode": [_("Unknown Belgian postcode: %(code)s.") % {"code": postcode}]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(PlaceSerializer(place).data)

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "buddynet.people"
     label = "people"
-    verbose_name = _("Organisaties en mensen")
+    verbose_name = _("Organisations and people")

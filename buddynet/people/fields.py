@@ -15,48 +15,48 @@ from django.utils.translation import gettext as _
 from buddynet import vocabulary as v
 
 
-def _list_of(value: Any, allowed: set[str] | dict[str, str] | tuple[str, ...], what: str) -> list[str]:
+def _list_of(value: Any, allowed: set[str] | dict[str, Any] | tuple[str, ...], what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise ValidationError(_("Geef een lijst van codes."))
+        raise ValidationError(_("Give a list of codes."))
     unknown = [x for x in value if x not in allowed]
     if unknown:
         raise ValidationError(
-            _("Onbekende %(what)s: %(values)s.") % {"what": what, "values": ", ".join(unknown)}
+            _("Unknown %(what)s: %(values)s.") % {"what": what, "values": ", ".join(unknown)}
         )
     return sorted(set(value), key=list(allowed).index)
 
 
 def validate_languages(value: Any) -> list[str]:
-    return _list_of(value, v.LANGUAGES, _("taal"))
+    return _list_of(value, v.LANGUAGES, _("language"))
 
 
 def validate_interests(value: Any) -> list[str]:
-    return _list_of(value, tuple(v.Interest.values), _("interesse"))
+    return _list_of(value, tuple(v.Interest.values), _("interest"))
 
 
 def validate_availability(value: Any) -> list[str]:
-    return _list_of(value, v.AVAILABILITY_SLOTS, _("dagdeel"))
+    return _list_of(value, v.AVAILABILITY_SLOTS, _("time slot"))
 
 
 def validate_life_domains(value: Any) -> list[str]:
-    return _list_of(value, v.LIFE_DOMAINS, _("levensdomein"))
+    return _list_of(value, v.LIFE_DOMAINS, _("life domain"))
 
 
 def validate_domain_levels(value: Any) -> dict[str, int]:
     """{life_domain: 0..3}; domains left out mean 0."""
     if not isinstance(value, dict):
-        raise ValidationError(_("Geef per levensdomein een niveau van 0 tot 3."))
+        raise ValidationError(_("Give each life domain a level from 0 to 3."))
     unknown = [k for k in value if k not in v.LIFE_DOMAINS]
     if unknown:
         raise ValidationError(
-            _("Onbekend levensdomein: %(values)s.") % {"values": ", ".join(map(str, unknown))}
+            _("Unknown life domain: %(values)s.") % {"values": ", ".join(map(str, unknown))}
         )
     bad = [k for k, level in value.items()
            if isinstance(level, bool) or not isinstance(level, int)
            or not v.LEVEL_MIN <= level <= v.LEVEL_MAX]
     if bad:
         raise ValidationError(
-            _("Het niveau moet een geheel getal van 0 tot 3 zijn (%(values)s).") % {"values": ", ".join(bad)}
+            _("The level must be a whole number from 0 to 3 (%(values)s).") % {"values": ", ".join(bad)}
         )
     return {k: value[k] for k in v.LIFE_DOMAINS if value.get(k)}
 
@@ -65,5 +65,5 @@ def validate_postcode(value: str) -> str:
     from buddynet.people.postcodes import lookup
 
     if lookup(value) is None:
-        raise ValidationError(_("Onbekende Belgische postcode: %(code)s.") % {"code": value})
+        raise ValidationError(_("Unknown Belgian postcode: %(code)s.") % {"code": value})
     return value.strip()

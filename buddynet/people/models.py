@@ -11,19 +11,19 @@ from buddynet.vocabulary import Gender, GenderPreference, Mobility
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        OCMW = "ocmw", _("OCMW / lokaal bestuur")
+        OCMW = "ocmw", _("OCMW / local government")
         CAW = "caw", _("CAW")
-        NONPROFIT = "nonprofit", _("vzw")
-        OTHER = "other", _("Andere")
+        NONPROFIT = "nonprofit", _("Non-profit (vzw)")
+        OTHER = "other", _("Other")
 
-    name = models.CharField(_("naam"), max_length=200, unique=True)
-    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.NONPROFIT)
-    enterprise_number = models.CharField(_("ondernemingsnummer"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.NONPROFIT)
+    enterprise_number = models.CharField(_("enterprise number"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("organisatie")
-        verbose_name_plural = _("organisaties")
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -35,37 +35,37 @@ class Project(models.Model):
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="projects",
-        verbose_name=_("organisatie"),
+        verbose_name=_("organisation"),
     )
-    name = models.CharField(_("naam"), max_length=200)
-    start_date = models.DateField(_("startdatum"), null=True, blank=True)
-    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     contact_cadence_days = models.PositiveSmallIntegerField(
-        _("verwachte contactfrequentie (dagen)"), default=14,
+        _("expected contact frequency (days)"), default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text=_("Een duo spreekt minstens om de zoveel dagen af."),
+        help_text=_("A duo meets at least once every so many days."),
     )
     quiet_alert_days = models.PositiveSmallIntegerField(
-        _("dagen stilte voor een signaal"), default=30,
+        _("days of silence before an alert"), default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     planned_duo_months = models.PositiveSmallIntegerField(
-        _("geplande duur van een duo (maanden)"), default=12,
+        _("planned length of a duo (months)"), default=12,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     default_max_travel_km = models.PositiveSmallIntegerField(
-        _("standaard maximale reisafstand (km)"), default=10,
+        _("default maximum travel distance (km)"), default=10,
         validators=[MinValueValidator(1), MaxValueValidator(200)],
     )
     matching_weights = models.JSONField(
-        _("gewichten voor de matching"), default=dict, blank=True,
-        help_text=_("Per criterium een gewicht; leeg = standaardgewichten van de matcher."),
+        _("matching weights"), default=dict, blank=True,
+        help_text=_("One weight per criterion; empty = the matcher's default weights."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("project")
-        verbose_name_plural = _("projecten")
+        verbose_name_plural = _("projects")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="unique_project_name"),
@@ -85,35 +85,35 @@ class Person(models.Model):
     """What participants and volunteers share: identity, place, languages, time, interests."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, verbose_name=_("project"))
-    first_name = models.CharField(_("voornaam"), max_length=100)
-    last_name = models.CharField(_("familienaam"), max_length=100)
-    email = models.EmailField(_("e-mailadres"), blank=True)
-    phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        _("geboortejaar"), null=True, blank=True,
+        _("year of birth"), null=True, blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     postcode = models.CharField(_("postcode"), max_length=4)
-    municipality = models.CharField(_("gemeente"), max_length=100, blank=True)
-    latitude = models.FloatField(_("breedtegraad"), null=True, blank=True)
-    longitude = models.FloatField(_("lengtegraad"), null=True, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     mobility = models.CharField(
-        _("mobiliteit"), max_length=20, choices=Mobility.choices, default=Mobility.PUBLIC_TRANSPORT,
+        _("mobility"), max_length=20, choices=Mobility.choices, default=Mobility.PUBLIC_TRANSPORT,
     )
-    languages = models.JSONField(_("talen"), default=list, blank=True)
-    interests = models.JSONField(_("interesses"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
     availability = models.JSONField(
-        _("beschikbaarheid"), default=list, blank=True,
-        help_text=_('Lijst van dagdelen, bv. ["mon_evening", "sat_morning"].'),
+        _("availability"), default=list, blank=True,
+        help_text=_('List of time slots, e.g. ["mon_evening", "sat_morning"].'),
     )
     gender_preference = models.CharField(
-        _("voorkeur gender van de ander"), max_length=3, choices=GenderPreference.choices,
+        _("preferred gender of the other person"), max_length=3, choices=GenderPreference.choices,
         default=GenderPreference.ANY,
     )
-    preferred_age_min = models.PositiveSmallIntegerField(_("voorkeur leeftijd vanaf"), null=True, blank=True)
-    preferred_age_max = models.PositiveSmallIntegerField(_("voorkeur leeftijd tot"), null=True, blank=True)
-    notes = models.TextField(_("notities"), blank=True)
+    preferred_age_min = models.PositiveSmallIntegerField(_("preferred age from"), null=True, blank=True)
+    preferred_age_max = models.PositiveSmallIntegerField(_("preferred age up to"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,39 +127,39 @@ class Person(models.Model):
 class Participant(Person):
     class Status(models.TextChoices):
         INTAKE = "intake", _("In intake")
-        WAITING = "waiting", _("Wacht op een buddy")
-        MATCHED = "matched", _("Gekoppeld")
-        CLOSED = "closed", _("Afgesloten")
-        WITHDRAWN = "withdrawn", _("Haakte af")
+        WAITING = "waiting", _("Waiting for a buddy")
+        MATCHED = "matched", _("Matched")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Dropped out")
 
     class ConsentScope(models.TextChoices):
-        BASIC = "basic", _("Gegevens voor de begeleiding")
-        NETWORK = "network", _("Gegevens + netwerkkaart")
-        RESEARCH = "research", _("Gegevens + netwerkkaart + anonieme rapportering")
+        BASIC = "basic", _("Data for the support")
+        NETWORK = "network", _("Data + network map")
+        RESEARCH = "research", _("Data + network map + anonymous reporting")
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="participants", verbose_name=_("project"),
     )
-    referred_by = models.CharField(_("doorverwezen door"), max_length=200, blank=True)
+    referred_by = models.CharField(_("referred by"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INTAKE)
-    waiting_since = models.DateField(_("wacht sinds"), null=True, blank=True)
+    waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
     needs = models.JSONField(
-        _("noden per levensdomein"), default=dict, blank=True,
-        help_text=_("Per levensdomein 0 (geen) tot 3 (groot)."),
+        _("needs per life domain"), default=dict, blank=True,
+        help_text=_("Per life domain 0 (none) to 3 (high)."),
     )
-    interpreter_arranged = models.BooleanField(_("tolk geregeld"), default=False)
-    consent_date = models.DateField(_("toestemming gegeven op"), null=True, blank=True)
+    interpreter_arranged = models.BooleanField(_("interpreter arranged"), default=False)
+    consent_date = models.DateField(_("consent given on"), null=True, blank=True)
     consent_scope = models.CharField(
-        _("reikwijdte van de toestemming"), max_length=20, choices=ConsentScope.choices, blank=True,
+        _("scope of the consent"), max_length=20, choices=ConsentScope.choices, blank=True,
     )
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("toestemming genoteerd door"),
+        related_name="+", verbose_name=_("consent recorded by"),
     )
 
     class Meta:
-        verbose_name = _("deelnemer")
-        verbose_name_plural = _("deelnemers")
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["project", "status"])]
         constraints = [
@@ -178,38 +178,38 @@ class Participant(Person):
 
 class Volunteer(Person):
     class Status(models.TextChoices):
-        APPLICANT = "applicant", _("Kandidaat")
+        APPLICANT = "applicant", _("Applicant")
         SCREENING = "screening", _("In screening")
-        ACTIVE = "active", _("Actief")
-        PAUSED = "paused", _("Neemt pauze")
-        STOPPED = "stopped", _("Gestopt")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Taking a break")
+        STOPPED = "stopped", _("Stopped")
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("project"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLICANT)
-    intake_date = models.DateField(_("intakegesprek op"), null=True, blank=True)
-    training_date = models.DateField(_("vorming gevolgd op"), null=True, blank=True)
+    intake_date = models.DateField(_("intake interview on"), null=True, blank=True)
+    training_date = models.DateField(_("training completed on"), null=True, blank=True)
     criminal_record_checked_on = models.DateField(
-        _("uittreksel strafregister (model 2) gecontroleerd op"), null=True, blank=True,
+        _("criminal record extract (model 2) checked on"), null=True, blank=True,
     )
     capacity = models.PositiveSmallIntegerField(
-        _("aantal duo's tegelijk"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("number of duos at a time"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     max_travel_km = models.PositiveSmallIntegerField(
-        _("maximale reisafstand (km)"), null=True, blank=True,
+        _("maximum travel distance (km)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(200)],
-        help_text=_("Leeg = standaard van het project."),
+        help_text=_("Empty = the project's default."),
     )
     strengths = models.JSONField(
-        _("sterktes per levensdomein"), default=dict, blank=True,
-        help_text=_("Per levensdomein 0 (geen) tot 3 (sterk)."),
+        _("strengths per life domain"), default=dict, blank=True,
+        help_text=_("Per life domain 0 (none) to 3 (strong)."),
     )
-    waiting_since = models.DateField(_("beschikbaar sinds"), null=True, blank=True)
+    waiting_since = models.DateField(_("available since"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("vrijwilliger")
-        verbose_name_plural = _("vrijwilligers")
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["project", "status"])]
         constraints = [

@@ -46,7 +46,7 @@ def volunteers_for_user(*, user: Any) -> QuerySet[Volunteer]:
         # "closed" is the one status that frees capacity (duos.models.DuoStatus); named here
         # as a string because the people app does not import the duos app.
         open_duo_count=Count("duos", filter=~Q(duos__status="closed"))
-    )
+    ).order_by(*Volunteer._meta.ordering, "pk")  # an aggregate's GROUP BY drops Meta.ordering
     if roles.administrator:
         return qs
     scope = Q(project_id__in=roles.coordinated_project_ids)

@@ -21,7 +21,7 @@ from buddynet.people.models import Organisation, Participant, Person, Project, V
 def _apply_postcode(person: Person, postcode: str) -> None:
     place = postcodes.lookup(postcode)
     if place is None:
-        raise InvalidInput({"postcode": _("Onbekende Belgische postcode: %(code)s.") % {"code": postcode}})
+        raise InvalidInput({"postcode": _("Unknown Belgian postcode: %(code)s.") % {"code": postcode}})
     person.postcode = place.postcode
     person.municipality = place.municipality
     person.latitude = place.latitude

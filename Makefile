@@ -1,0 +1,93 @@
+# buddynet — one command each: `make run` starts a working instance with demo data,
+# `make test` runs the whole suite. Needs only Python 3.11, GNU make and PyPI.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Re-installs only when pyproject.toml changes (or the venv is new).
+INSTALLED := $(VENV)/.installed
+
+# The same var/ the settings use (BUDDYNET_VAR_DIR overrides it), so collected static files
+# land where the running instance looks for them.
+VAR_DIR := $(or $(BUDDYNET_VAR_DIR),var)
+STATIC_MANIFEST := $(VAR_DIR)/static/staticfiles.json
+STATIC_SOURCES := $(shell find buddynet matching netwerk notifications -path '*/static/*' -type f 2>/dev/null)
+
+# Translations: every django.po of the project, compiled with Babel (no system gettext needed).
+PO_FILES := $(shell find buddynet matching netwerk notifications -path '*/locale/*/LC_MESSAGES/*.po' 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint check clean distclean
+
+help:
+	@echo "make install    venv, dependencies (incl. dev), translations, static files"
+	@echo "make run        migrate, load demo data, start web + Celery worker + beat on http://$(HOST):$(PORT)/"
+	@echo "make test       the whole test suite (PYTEST_ARGS='...' passes options to pytest)"
+	@echo "make lint       ruff"
+	@echo "make check      Django system checks, missing migrations, OpenAPI schema"
+	@echo "make clean      caches, compiled translations, collected static files"
+	@echo "make distclean  clean + the venv and var/ (the local database!)"
+
+$(PY):
+	@py="$${PYTHON:-}"; \
+	if [ -z "$$py" ] && command -v python3.11 >/dev/null 2>&1 && python3.11 -c '' 2>/dev/null; then py=python3.11; fi; \
+	if [ -z "$$py" ] && command -v python3 >/dev/null 2>&1 \
+	   && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then py=python3; fi; \
+	if [ -z "$$py" ]; then echo "error: buddynet needs Python 3.11 (python3.11, or python3 being 3.11)" >&2; exit 1; fi; \
+	echo "creating $(VENV) with $$($$py --version)"; \
+	"$$py" -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+# Babel skips a catalog whose header is marked fuzzy and still exits 0: fail instead of
+# shipping an interface without its translations.
+%.mo: %.po | $(INSTALLED)
+	@rm -f $@
+	$(BIN)/pybabel compile --domain django --input-file $< --output-file $@
+	@test -f $@ || { echo "error: $< was not compiled (is its header marked '#, fuzzy'?)" >&2; exit 1; }
+
+$(STATIC_MANIFEST): $(INSTALLED) $(STATIC_SOURCES)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@touch $@
+
+install: $(INSTALLED) $(MO_FILES) $(STATIC_MANIFEST)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	HOST=$(HOST) PORT=$(PORT) exec $(PY) scripts/run.py
+
+# pytest exits 5 when it collected no test: like any non-zero status, that fails `make test`.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	@schema="$$(mktemp)"; trap 'rm -f "$$schema"' EXIT; \
+	$(PY) manage.py spectacular --validate --fail-on-warn --file "$$schema"; \
+	echo "OpenAPI schema valid ($$(wc -c < "$$schema") bytes)"
+
+clean:
+	rm -rf .pytest_cache .ruff_cache .mypy_cache build *.egg-info $(VAR_DIR)/static
+	rm -f $(MO_FILES)
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) $(VAR_DIR)

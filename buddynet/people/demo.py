@@ -1,0 +1,933 @@
+"""The demo data set behind `manage.py demo`: a realistic Flemish buddy world, same every run.
+
+Two organisations, three projects (Gent, Antwerpen, Brugge-Oostende), about 60 volunteers and
+80 participants in real Flemish postcodes, duos in every state, goals, and six months of
+check-ins — times `scale`. Everything comes from one `random.Random(SEED)`, and dates are
+counted back from today, so two runs on the same day give the same rows.
+
+What is demo data, and so may be deleted and rebuilt:
+- the organisations in ORGANISATIONS, recognised by name *and* enterprise number (an
+  organisation that only shares the name is someone's real data: we refuse to touch it),
+  with everything in their projects;
+- users whose e-mail ends in @buddynet.demo (with their memberships).
+The funder is shared with real data (the Flemish government funds real projects too): it is
+fetched or created, never deleted.
+
+Rows are written with bulk_create, not through the services: at --scale 10 the services'
+per-row locking and events would make the command slow, and replaying history through them
+would emit events (notifications) for months-old check-ins. The plan below keeps the same
+invariants the services enforce (screening complete, consent given, one open duo per
+participant, open duos within capacity, dates in lifecycle order, no check-in in the future or
+before the proposal), and `problems()` checks them in the database before the transaction
+commits.
+
+This module is a development tool, the one place where `people` reaches into the other
+record apps (accounts, duos, funding).
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.db import models, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from buddynet import vocabulary as v
+from buddynet.accounts.models import Membership, Role, User
+from buddynet.accounts.services import membership_grant
+from buddynet.duos.models import (
+    OPEN_STATUSES,
+    Activity,
+    CheckIn,
+    CheckInMode,
+    ClosureReason,
+    Duo,
+    DuoStatus,
+    Goal,
+    NextStep,
+)
+from buddynet.funding.models import Funder
+from buddynet.people import demo_texts as t
+from buddynet.people import postcodes
+from buddynet.people.models import Organisation, Participant, Project, Volunteer
+
+SEED = 2026
+# Printed for everyone to use: a demo password, not a secret. ("buddynet-demo" is refused by
+# the password validators: too much like the e-mail addresses.)
+PASSWORD = "buddy-demo-2026"  # noqa: S105
+DOMAIN = "buddynet.demo"
+FUNDER_NAME = "Departement Welzijn, Volksgezondheid en Gezin"
+HISTORY_DAYS = 195  # the oldest duo was proposed this long ago: about six months of check-ins
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    name: str
+    kind: str
+    enterprise_number: str  # the marker that tells the demo organisation from a real namesake
+
+
+ORGANISATIONS: tuple[DemoOrganisation, ...] = (
+    DemoOrganisation("OCMW Gent", Organisation.Kind.OCMW, "0999.000.101"),
+    DemoOrganisation("vzw Samen Sterk", Organisation.Kind.NONPROFIT, "0999.000.202"),
+)
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    organisation: int  # index into ORGANISATIONS
+    name: str
+    region: t.Region
+    volunteers: int
+    participants: int
+    planned_duo_months: int = 12
+    max_travel_km: int = 10
+
+
+def project_specs(*, projects: int, scale: int) -> list[ProjectSpec]:
+    """Three projects by default (24+20+16 volunteers, 32+27+21 participants); more for benchmarks."""
+    base = [
+        ProjectSpec(0, "Persoonlijke vriend Gent", t.GENT, 24, 32),
+        ProjectSpec(1, "Buddy's Antwerpen", t.ANTWERPEN, 20, 27),
+        ProjectSpec(1, "Buddy's Brugge-Oostende", t.BRUGGE, 16, 21, planned_duo_months=6, max_travel_km=25),
+    ][:projects]
+    for i in range(projects - len(base)):
+        region = t.EXTRA_REGIONS[i % len(t.EXTRA_REGIONS)]
+        suffix = f" {i // len(t.EXTRA_REGIONS) + 1}" if i >= len(t.EXTRA_REGIONS) else ""
+        base.append(ProjectSpec(1, f"Buddy's {region.city}{suffix}", region, 20, 27))
+    return [
+        ProjectSpec(s.organisation, s.name, s.region, s.volunteers * scale, s.participants * scale,
+                    s.planned_duo_months, s.max_travel_km)
+        for s in base
+    ]
+
+
+class DemoConflict(Exception):
+    """The database holds real data where the demo would go; nothing was changed."""
+
+
+@dataclass
+class Login:
+    role: str
+    email: str
+    who: str
+
+
+@dataclass
+class Summary:
+    scale: int
+    password: str
+    logins: list[Login]
+    counts: dict[str, int]
+    duo_states: dict[str, int]
+    first_check_in: date | None
+    last_check_in: date | None
+
+
+# --- Plan ---------------------------------------------------------------------------------
+@dataclass
+class DuoPlan:
+    participant: Participant
+    status: str
+    closure_reason: str = ""
+    next_step: str = ""
+    closed_from: str = ""  # the state a closed duo was in when it closed
+    proposed_on: date | None = None
+    introduced_on: date | None = None
+    started_on: date | None = None
+    paused_on: date | None = None
+    closed_on: date | None = None
+    quiet: bool = False
+    volunteer: Volunteer | None = None
+    obj: Duo | None = None
+
+
+@dataclass
+class Slot:
+    """One unit of a volunteer's capacity: duos follow each other in it, the last may be open."""
+
+    volunteer: Volunteer
+    free_from: date
+    open: bool = False
+
+
+@dataclass
+class ProjectPlan:
+    project: Project
+    coordinator: User
+    volunteers: list[Volunteer] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    duos: list[DuoPlan] = field(default_factory=list)
+
+
+T = TypeVar("T")
+
+# Which closures a project's closed duos show, cycled: (state it closed from, reason, next step).
+CLOSURES: tuple[tuple[str, str, str], ...] = (
+    (DuoStatus.ACTIVE, ClosureReason.GOALS_REACHED, NextStep.END),
+    (DuoStatus.INTRODUCED, ClosureReason.NO_CLICK, NextStep.REMATCH),
+    (DuoStatus.ACTIVE, ClosureReason.VOLUNTEER_STOPPED, NextStep.REMATCH),
+    (DuoStatus.ACTIVE, ClosureReason.PLANNED_END, NextStep.END),
+    (DuoStatus.ACTIVE, ClosureReason.MOVED, NextStep.REFERRAL),
+    (DuoStatus.PROPOSED, ClosureReason.NOT_STARTED, NextStep.REMATCH),
+    (DuoStatus.ACTIVE, ClosureReason.PARTICIPANT_STOPPED, NextStep.END),
+    (DuoStatus.ACTIVE, ClosureReason.REFERRED, NextStep.REFERRAL),
+    (DuoStatus.ACTIVE, ClosureReason.HEALTH, NextStep.REFERRAL),
+    (DuoStatus.ACTIVE, ClosureReason.CONFLICT, NextStep.REMATCH),
+    (DuoStatus.PAUSED, ClosureReason.OTHER, NextStep.END),
+)
+EVALUATIONS: dict[str, tuple[int, int]] = {  # (lowest, highest) score given at closure
+    ClosureReason.GOALS_REACHED: (4, 5), ClosureReason.PLANNED_END: (3, 5),
+    ClosureReason.NO_CLICK: (1, 3), ClosureReason.CONFLICT: (1, 2), ClosureReason.NOT_STARTED: (1, 2),
+}
+# The youngest a duo in each open state can be, in days since its proposal.
+MIN_AGE = {DuoStatus.PROPOSED: 0, DuoStatus.INTRODUCED: 8, DuoStatus.ACTIVE: 25, DuoStatus.PAUSED: 60}
+MISFIT = -3.0  # a pair scoring below this shares no language or ignores a gender wish
+DOWNGRADE = {DuoStatus.PAUSED: DuoStatus.ACTIVE, DuoStatus.ACTIVE: DuoStatus.INTRODUCED,
+             DuoStatus.INTRODUCED: DuoStatus.PROPOSED}
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def ascii_slug(text: str) -> str:
+    text = text.translate(str.maketrans({"ı": "i", "İ": "I", "ł": "l", "Ł": "L"}))
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+class Builder:
+    def __init__(self, *, scale: int, projects: int, seed: int = SEED) -> None:
+        self.rng = random.Random(seed)
+        self.scale = scale
+        self.specs = project_specs(projects=projects, scale=scale)
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.emails: set[str] = set()
+
+    # Small helpers over the one random generator, so every draw comes from the seed.
+    def days(self, lo: int, hi: int) -> timedelta:
+        return timedelta(days=self.rng.randint(lo, hi))
+
+    def between(self, lo: date, hi: date) -> date:
+        return lo + timedelta(days=self.rng.randint(0, max(0, (hi - lo).days)))
+
+    def weighted(self, pairs: tuple[tuple[T, float], ...]) -> T:
+        values, weights = zip(*pairs, strict=True)
+        return self.rng.choices(values, weights)[0]
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    # --- People -------------------------------------------------------------------------
+    def _identity(self, origins: tuple[tuple[str, float], ...], genders: tuple[tuple[str, float], ...]
+                  ) -> tuple[str, str, str, str]:
+        key = self.weighted(origins)
+        origin = t.ORIGINS[key]
+        gender = self.weighted(genders)
+        names = origin.female if gender == "f" else origin.male if gender == "m" else origin.female + origin.male
+        return key, gender, self.rng.choice(names), self.rng.choice(origin.last)
+
+    def _place(self, person: Participant | Volunteer, region: t.Region) -> None:
+        place = postcodes.lookup(self.rng.choice(region.postcodes))
+        assert place is not None, "every demo postcode is a real Belgian postcode"
+        person.postcode, person.municipality = place.postcode, place.municipality
+        person.latitude, person.longitude = place.latitude, place.longitude
+
+    def _languages(self, origin_key: str, *, volunteer: bool) -> list[str]:
+        origin = t.ORIGINS[origin_key]
+        chosen = [origin.languages[0][0]]
+        chosen += [code for code, p in origin.languages[1:] if self.chance(p)]
+        if volunteer or self.chance(origin.dutch):
+            chosen.append("nl")
+        if volunteer and self.chance(0.4):
+            chosen.append("en")
+        order = list(v.LANGUAGES)
+        return sorted(set(chosen), key=order.index)
+
+    def _slots(self, days: tuple[str, ...], parts: tuple[str, ...], k: int) -> list[str]:
+        pool = [f"{d}_{p}" for d in days for p in parts]
+        chosen = self.rng.sample(pool, min(k, len(pool)))
+        return [s for s in v.AVAILABILITY_SLOTS if s in chosen]
+
+    def _levels(self, weights: dict[str, float], always: str, lo: int) -> dict[str, int]:
+        levels = {always: self.rng.randint(lo, 3)}
+        for domain, p in weights.items():
+            if domain != always and self.chance(p):
+                levels[domain] = self.rng.randint(1, 3)
+        return {d: levels[d] for d in v.LIFE_DOMAINS if d in levels}
+
+    def _volunteer(self, project: Project, region: t.Region) -> Volunteer:
+        origin, gender, first, last = self._identity(t.VOLUNTEER_ORIGINS, (("f", 0.68), ("m", 0.31), ("x", 0.01)))
+        life = self.weighted((("student", 0.2), ("working", 0.45), ("retired", 0.35)))
+        age = {"student": self.rng.randint(19, 26), "working": self.rng.randint(27, 62),
+               "retired": self.rng.randint(63, 79)}[life]
+        if life == "retired":
+            availability = self._slots(v.DAYS[:5], ("morning", "afternoon"), self.rng.randint(3, 7))
+        elif life == "student":
+            availability = self._slots(v.DAYS, ("afternoon", "evening"), self.rng.randint(3, 6))
+        else:
+            availability = self._slots(v.DAYS[:5], ("evening",), self.rng.randint(1, 3)) + self._slots(
+                v.DAYS[5:], ("morning", "afternoon"), self.rng.randint(1, 3))
+            availability = [s for s in v.AVAILABILITY_SLOTS if s in availability]
+        volunteer = Volunteer(
+            project=project, first_name=first, last_name=last, gender=gender,
+            birth_year=self.today.year - age,
+            mobility=self.weighted((("bike", 0.35), ("car", 0.35), ("public_transport", 0.25), ("walk", 0.05))),
+            languages=self._languages(origin, volunteer=True),
+            interests=sorted(self.rng.sample(list(v.Interest.values), self.rng.randint(2, 5)),
+                             key=list(v.Interest.values).index),
+            availability=availability,
+            strengths=self._levels(
+                {"administration": 0.45, "leisure": 0.45, "health": 0.2, "income": 0.25, "work": 0.25,
+                 "education": 0.25, "housing": 0.15, "mobility": 0.2, "childcare": 0.1}, "social", 1),
+            max_travel_km=self.rng.choice((None, None, None, 5, 15, 20)),
+            notes=self.rng.choice(t.VOLUNTEER_NOTES) if self.chance(0.15) else "",
+        )
+        if self.chance(0.05) and gender in ("f", "m"):
+            volunteer.gender_preference = gender
+        self._place(volunteer, region)
+        return volunteer
+
+    def _participant(self, project: Project, region: t.Region) -> Participant:
+        origin, gender, first, last = self._identity(t.PARTICIPANT_ORIGINS, (("f", 0.55), ("m", 0.43), ("x", 0.02)))
+        age = round(self.rng.triangular(22, 88, 60) if origin == "flemish" else self.rng.triangular(19, 70, 38))
+        languages = self._languages(origin, volunteer=False)
+        needs = self._levels(
+            {"administration": 0.5, "income": 0.45, "housing": 0.35, "health": 0.35, "leisure": 0.3,
+             "work": 0.2 if age < 60 else 0.0, "education": 0.15 if origin == "flemish" else 0.55,
+             "mobility": 0.2, "childcare": 0.3 if age < 45 else 0.0}, "social", 2)
+        participant = Participant(
+            project=project, first_name=first, last_name=last, gender=gender,
+            birth_year=self.today.year - age,
+            mobility=self.weighted((("public_transport", 0.45), ("walk", 0.25), ("bike", 0.15), ("limited", 0.1),
+                                    ("car", 0.05))),
+            languages=languages,
+            interests=sorted(self.rng.sample(list(v.Interest.values), self.rng.randint(2, 4)),
+                             key=list(v.Interest.values).index),
+            availability=self._slots(v.DAYS, ("morning", "afternoon", "evening"), self.rng.randint(3, 8)),
+            referred_by=self.rng.choice(t.REFERRERS),
+            needs=needs,
+        )
+        if "nl" not in languages:
+            participant.interpreter_arranged = self.chance(0.5)
+            participant.notes = t.INTERPRETER_NOTE
+        elif self.chance(0.3):
+            participant.notes = self.rng.choice(t.PARTICIPANT_NOTES)
+        if gender == "f" and self.chance(0.25):
+            participant.gender_preference = "f"
+        elif gender == "m" and self.chance(0.05):
+            participant.gender_preference = "m"
+        if self.chance(0.1):
+            ages = self.rng.choice(((25, 50), (40, 70), (18, 40)))
+            participant.preferred_age_min, participant.preferred_age_max = ages
+        self._place(participant, region)
+        return participant
+
+    # --- Duo dates ----------------------------------------------------------------------
+    def _open_dates(self, plan: DuoPlan, earliest: date | None) -> None:
+        today = self.today
+        lo = today - timedelta(days=HISTORY_DAYS)
+        if earliest is not None and earliest > lo:
+            lo = earliest
+        while plan.status != DuoStatus.PROPOSED and today - timedelta(days=MIN_AGE[plan.status]) < lo:
+            plan.status = DOWNGRADE[plan.status]
+        hi = today - timedelta(days=MIN_AGE[plan.status])
+        if plan.status == DuoStatus.PROPOSED:
+            lo = max(lo, today - timedelta(days=14))
+        elif plan.status == DuoStatus.INTRODUCED:
+            lo = max(lo, today - timedelta(days=40))
+        plan.proposed_on = p = self.between(lo, hi)
+        if plan.status == DuoStatus.PROPOSED:
+            return
+        plan.introduced_on = i = p + self.days(4, min(14, (today - p).days))
+        if plan.status == DuoStatus.INTRODUCED:
+            return
+        plan.started_on = s = i + self.days(0, min(14, (today - i).days - 3))
+        if plan.status == DuoStatus.PAUSED:
+            plan.paused_on = today - self.days(5, min(60, (today - s).days - 21))
+
+    def _closed_dates(self, plan: DuoPlan, latest: date, planned_months: int) -> bool:
+        """Dates of a duo that closed no later than `latest`; False when that does not fit."""
+        lo = self.today - timedelta(days=HISTORY_DAYS)
+        room = {DuoStatus.PROPOSED: 7, DuoStatus.INTRODUCED: 35, DuoStatus.ACTIVE: 60, DuoStatus.PAUSED: 100}
+        if latest - timedelta(days=room[plan.closed_from]) < lo:
+            return False
+        planned_end = plan.closure_reason == ClosureReason.PLANNED_END
+        if planned_end:
+            # A trajectory that ran its planned course started as early as the demo's history goes.
+            plan.proposed_on = p = lo + self.days(0, 2)
+            plan.introduced_on = i = p + self.days(4, 6)
+            plan.started_on = s = i + self.days(0, 2)
+            end = add_months(s, planned_months)
+            if end <= latest:
+                plan.closed_on = end
+                return True
+            plan.closure_reason = ClosureReason.GOALS_REACHED
+        plan.proposed_on = p = self.between(lo, latest - timedelta(days=room[plan.closed_from]))
+        if plan.closed_from == DuoStatus.PROPOSED:
+            plan.closed_on = p + self.days(7, min(21, (latest - p).days))
+            return True
+        plan.introduced_on = i = p + self.days(4, 10)
+        if plan.closed_from == DuoStatus.INTRODUCED:
+            plan.closed_on = i + self.days(3, min(30, (latest - i).days))
+            return True
+        plan.started_on = s = i + self.days(0, 14)
+        if plan.closed_from == DuoStatus.PAUSED:
+            plan.paused_on = s + self.days(30, (latest - s).days - 20)
+            plan.closed_on = plan.paused_on + self.days(14, (latest - plan.paused_on).days)
+            return True
+        plan.closed_on = s + self.days(30, (latest - s).days)
+        return True
+
+    # --- One project --------------------------------------------------------------------
+    def plan_project(self, spec: ProjectSpec, project: Project, coordinator: User) -> ProjectPlan:
+        rng, today = self.rng, self.today
+        plan = ProjectPlan(project, coordinator)
+        plan.volunteers = [self._volunteer(project, spec.region) for _ in range(spec.volunteers)]
+        plan.participants = [self._participant(project, spec.region) for _ in range(spec.participants)]
+
+        # Volunteers: a few still in screening (criminal-record extract missing), a few applicants,
+        # some who paused or stopped; the rest active, mostly taking one buddy, some two.
+        n = spec.volunteers
+        kinds = (["missing_record"] * max(1, round(0.08 * n)) + ["applicant"] * max(1, round(0.05 * n))
+                 + ["stopped"] * max(1, round(0.05 * n)) + ["paused"] * max(1, round(0.04 * n)))
+        kinds += ["active"] * (n - len(kinds))
+        rng.shuffle(kinds)
+        kind_of = {id(vol): kind for vol, kind in zip(plan.volunteers, kinds, strict=True)}
+        active = [vol for vol in plan.volunteers if kind_of[id(vol)] == "active"]
+        for vol in rng.sample(active, round(0.15 * len(active))):
+            vol.capacity = 2
+        screened = [vol for vol in plan.volunteers if kind_of[id(vol)] in ("active", "paused", "stopped")]
+
+        # Participants: a few still in intake without consent, a few withdrew; the rest consented.
+        m = spec.participants
+        pkinds = ["intake"] * max(1, round(0.09 * m)) + ["withdrawn"] * max(1, round(0.03 * m))
+        pkinds += ["consented"] * (m - len(pkinds))
+        rng.shuffle(pkinds)
+        pkind_of = {id(p): kind for p, kind in zip(plan.participants, pkinds, strict=True)}
+        pool = [p for p in plan.participants if pkind_of[id(p)] == "consented"]
+        rng.shuffle(pool)
+
+        slots_total = sum(vol.capacity for vol in active)
+        n_open = min(round(0.55 * m), slots_total - max(1, round(0.1 * slots_total)), len(pool))
+        small = max(1, round(0.1 * n_open))
+        states = ([DuoStatus.PROPOSED] * small + [DuoStatus.INTRODUCED] * small + [DuoStatus.PAUSED] * small)
+        states += [DuoStatus.ACTIVE] * max(0, n_open - len(states))
+        open_plans = [DuoPlan(p, s) for p, s in zip(pool, states[:n_open], strict=False)]
+        rest = pool[n_open:]
+
+        n_closed = round(0.25 * m)
+        closures = list(CLOSURES)
+        rng.shuffle(closures)
+        closed_plans: list[DuoPlan] = []
+        later_open: dict[int, date] = {}  # participant → earliest proposal of their next duo
+        for k in range(n_closed):
+            closed_from, reason, next_step = closures[k % len(closures)]
+            # Half of the rematched participants already have their next duo.
+            if next_step == NextStep.REMATCH and self.chance(0.5):
+                candidates = [d for d in open_plans if id(d.participant) not in later_open]
+                participant = rng.choice(candidates).participant if candidates else None
+                latest = today - timedelta(days=60)
+            else:
+                participant = rest.pop() if rest else None
+                latest = today - timedelta(days=1)
+            if participant is None:
+                continue
+            duo = DuoPlan(participant, DuoStatus.CLOSED, reason, next_step, closed_from)
+            if not self._closed_dates(duo, latest, spec.planned_duo_months):
+                continue
+            assert duo.closed_on is not None
+            if latest < today - timedelta(days=1):
+                later_open[id(participant)] = duo.closed_on + self.days(7, 30)
+            closed_plans.append(duo)
+        for duo in open_plans:
+            self._open_dates(duo, later_open.get(id(duo.participant)))
+
+        # Volunteers take duos in time order, each in a free unit of their capacity.
+        slots = [Slot(vol, today - timedelta(days=HISTORY_DAYS + 1)) for vol in screened
+                 for _ in range(vol.capacity)]
+        paired: set[tuple[int, int]] = set()
+        all_plans = sorted(closed_plans + open_plans, key=lambda d: (d.proposed_on or today))
+        plans_of = Counter(id(d.participant) for d in all_plans)
+
+        def best_slot(duo: DuoPlan) -> tuple[float, Slot] | None:
+            assert duo.proposed_on is not None
+            best: tuple[float, Slot] | None = None
+            for slot in slots:
+                vol = slot.volunteer
+                if slot.open or slot.free_from > duo.proposed_on or (id(vol), id(duo.participant)) in paired:
+                    continue
+                if duo.status != DuoStatus.CLOSED and kind_of[id(vol)] != "active":
+                    continue
+                score = self._fit(vol, duo, kind_of[id(vol)]) + rng.random()
+                if best is None or score > best[0]:
+                    best = (score, slot)
+            return best
+
+        for duo in all_plans:
+            best = best_slot(duo)
+            if (best is None or best[0] < MISFIT) and plans_of[id(duo.participant)] == 1:
+                # No volunteer speaks their language (or fits their wish) yet: this participant
+                # keeps waiting, and the coordinator pairs someone from the waiting list instead.
+                original = duo.participant
+                for candidate in sorted(rest, key=lambda p: "nl" not in p.languages):
+                    duo.participant = candidate
+                    best = best_slot(duo)
+                    if best is not None and best[0] >= MISFIT:
+                        rest.remove(candidate)
+                        rest.append(original)
+                        break
+                else:
+                    duo.participant = original
+                    best = None
+            if best is None:
+                continue
+            slot = best[1]
+            duo.volunteer = slot.volunteer
+            paired.add((id(slot.volunteer), id(duo.participant)))
+            if duo.status == DuoStatus.CLOSED:
+                assert duo.closed_on is not None
+                slot.free_from = duo.closed_on + timedelta(days=1)
+            else:
+                slot.open = True
+            plan.duos.append(duo)
+            # A pair plans at moments both are free.
+            if not set(slot.volunteer.availability) & set(duo.participant.availability) and slot.volunteer.availability:
+                shared = rng.choice(slot.volunteer.availability)
+                duo.participant.availability = [s for s in v.AVAILABILITY_SLOTS
+                                                 if s in {*duo.participant.availability, shared}]
+
+        # Some active duos have gone quiet: nothing logged for over a month.
+        quiet_ok = [d for d in plan.duos if d.status == DuoStatus.ACTIVE and d.started_on
+                    and (today - d.started_on).days >= 45]
+        for duo in rng.sample(quiet_ok, min(len(quiet_ok), max(1, round(0.2 * len(quiet_ok))))):
+            duo.quiet = True
+
+        self._finish_participants(plan, pkind_of)
+        self._finish_volunteers(plan, kind_of)
+        return plan
+
+    def _fit(self, vol: Volunteer, duo: DuoPlan, kind: str) -> float:
+        p = duo.participant
+        score = 0.0
+        shared = set(vol.languages) & set(p.languages)
+        if not shared:
+            score -= 6
+        elif "nl" not in p.languages:
+            score += 3
+        if p.gender_preference != "any" and vol.gender != p.gender_preference:
+            score -= 5
+        if vol.gender_preference != "any" and p.gender != vol.gender_preference:
+            score -= 5
+        score += 0.5 * min(2, len(set(vol.availability) & set(p.availability)))
+        score += 0.3 * min(2, len(set(vol.interests) & set(p.interests)))
+        if duo.closure_reason == ClosureReason.VOLUNTEER_STOPPED and kind == "stopped":
+            score += 4
+        if kind != "active":  # paused or stopped volunteers had earlier buddies only now and then
+            score -= 1
+        return score
+
+    def _finish_participants(self, plan: ProjectPlan, pkind_of: dict[int, str]) -> None:
+        today = self.today
+        by_participant: dict[int, list[DuoPlan]] = {}
+        for duo in plan.duos:
+            by_participant.setdefault(id(duo.participant), []).append(duo)
+        for p in plan.participants:
+            duos = sorted(by_participant.get(id(p), []), key=lambda d: d.proposed_on or today)
+            kind = pkind_of[id(p)]
+            if duos:
+                first = duos[0].proposed_on
+                assert first is not None
+                p.consent_date = first - self.days(10, 45)
+                p.waiting_since = self.between(p.consent_date, first)
+                last = duos[-1]
+                if last.status != DuoStatus.CLOSED:
+                    p.status = Participant.Status.MATCHED
+                elif last.next_step == NextStep.REMATCH:
+                    p.status, p.waiting_since = Participant.Status.WAITING, last.closed_on
+                else:
+                    p.status = Participant.Status.CLOSED
+            elif kind == "consented":
+                p.status = Participant.Status.WAITING
+                p.waiting_since = today - self.days(0, 240)
+                p.consent_date = p.waiting_since - self.days(0, 14)
+            elif kind == "withdrawn":
+                p.status = Participant.Status.WITHDRAWN
+                if self.chance(0.5):
+                    p.waiting_since = today - self.days(30, 240)
+                    p.consent_date = p.waiting_since - self.days(0, 14)
+            else:
+                p.status = Participant.Status.INTAKE
+            if p.consent_date is not None:
+                p.consent_scope = self.weighted((("research", 0.5), ("network", 0.35), ("basic", 0.15)))
+                p.consent_recorded_by = plan.coordinator
+
+    def _finish_volunteers(self, plan: ProjectPlan, kind_of: dict[int, str]) -> None:
+        today = self.today
+        by_volunteer: dict[int, list[DuoPlan]] = {}
+        for duo in plan.duos:
+            assert duo.volunteer is not None
+            by_volunteer.setdefault(id(duo.volunteer), []).append(duo)
+        status = {"missing_record": Volunteer.Status.SCREENING, "applicant": Volunteer.Status.APPLICANT,
+                  "stopped": Volunteer.Status.STOPPED, "paused": Volunteer.Status.PAUSED,
+                  "active": Volunteer.Status.ACTIVE}
+        for vol in plan.volunteers:
+            kind = kind_of[id(vol)]
+            vol.status = status[kind]
+            duos = by_volunteer.get(id(vol), [])
+            if kind == "applicant":
+                vol.intake_date = today - self.days(0, 20) if self.chance(0.5) else None
+                continue
+            if kind == "missing_record":
+                vol.intake_date = today - self.days(20, 120)
+                vol.training_date = vol.intake_date + self.days(7, 19) if self.chance(0.7) else None
+                continue
+            ready = min((d.proposed_on for d in duos if d.proposed_on), default=today - self.days(0, 150))
+            vol.training_date = ready - self.days(3, 30)
+            vol.criminal_record_checked_on = ready - self.days(3, 40)
+            vol.intake_date = min(vol.training_date, vol.criminal_record_checked_on) - self.days(7, 60)
+            open_now = sum(1 for d in duos if d.status != DuoStatus.CLOSED)
+            if kind == "active" and open_now < vol.capacity:
+                closed = [d.closed_on for d in duos if d.closed_on]
+                vol.waiting_since = max([vol.training_date, *closed])
+
+    # --- Goals and check-ins ------------------------------------------------------------
+    def goals_for(self, duo: Duo, plan: DuoPlan) -> list[Goal]:
+        needs: dict[str, int] = plan.participant.needs
+        ranked = sorted(needs, key=lambda d: (-needs[d], self.rng.random()))
+        goals = []
+        for domain in ranked[: self.rng.randint(1, 3)]:
+            if plan.status == DuoStatus.CLOSED:
+                if plan.closure_reason in (ClosureReason.GOALS_REACHED, ClosureReason.PLANNED_END):
+                    status = Goal.Status.ACHIEVED if self.chance(0.85) else Goal.Status.DROPPED
+                elif plan.started_on is None:
+                    status = Goal.Status.DROPPED
+                else:
+                    status = self.rng.choice((Goal.Status.ACHIEVED, Goal.Status.DROPPED))
+            elif plan.status in (DuoStatus.ACTIVE, DuoStatus.PAUSED) and self.chance(0.3):
+                status = Goal.Status.ACHIEVED
+            else:
+                status = Goal.Status.OPEN
+            goals.append(Goal(duo=duo, life_domain=domain, description=self.rng.choice(t.GOALS[domain]),
+                              status=status))
+        return goals
+
+    def check_ins_for(self, duo: Duo, plan: DuoPlan, goals: list[Goal], author: User,
+                      coordinator: User) -> list[CheckIn]:
+        today = self.today
+        if plan.started_on is not None:
+            start = plan.started_on
+        elif plan.introduced_on is not None and self.chance(0.6):
+            # Only the introduction meeting was logged.
+            return [self._check_in(duo, plan.introduced_on, goals, author, coordinator, 0.0, first=True,
+                                   intro=True)]
+        else:
+            return []
+        if plan.status == DuoStatus.CLOSED:
+            assert plan.closed_on is not None
+            end = plan.paused_on or plan.closed_on
+        elif plan.status == DuoStatus.PAUSED:
+            assert plan.paused_on is not None
+            end = plan.paused_on
+        elif plan.quiet:
+            end = today - self.days(35, min(75, (today - start).days))
+        else:
+            end = today
+        rows, day = [], start
+        span = max(1, (end - start).days)
+        while day <= end:
+            rows.append(self._check_in(duo, day, goals, author, coordinator, (day - start).days / span,
+                                       first=not rows))
+            day += timedelta(days=max(3, self.rng.choice((5, 7, 7, 10, 14, 14, 14, 21)) + self.rng.randint(-1, 2)))
+        return rows
+
+    def _check_in(self, duo: Duo, day: date, goals: list[Goal], author: User, coordinator: User,
+                  progress: float, *, first: bool, intro: bool = False) -> CheckIn:
+        rng = self.rng
+        mode = CheckInMode.IN_PERSON if first else self.weighted(
+            ((CheckInMode.IN_PERSON, 0.68), (CheckInMode.PHONE, 0.2), (CheckInMode.MESSAGE, 0.08),
+             (CheckInMode.VIDEO, 0.04)))
+        if mode == CheckInMode.IN_PERSON:
+            duration = rng.choice((45, 60, 60, 75, 90, 90, 120, 150, 180))
+            activities = rng.sample([a for a in Activity.values if a != Activity.OTHER], rng.choice((1, 1, 2)))
+            if first:
+                activities = [Activity.TALK]
+        else:
+            duration = {CheckInMode.PHONE: rng.choice((10, 15, 20, 30, 45)), CheckInMode.MESSAGE: rng.choice((5, 10)),
+                        CheckInMode.VIDEO: rng.choice((20, 30, 45))}[mode]
+            activities = [] if mode == CheckInMode.MESSAGE else [Activity.TALK]
+        goal_domains = [g.life_domain for g in goals] or ["social"]
+        domains = {rng.choice(goal_domains)}
+        if self.chance(0.3):
+            domains.add("social")
+        mood = None if self.chance(0.1) else max(1, min(5, round(rng.gauss(3.3 + 0.7 * progress, 0.8))))
+        if intro:
+            note = "Kennismaking bij de deelnemer thuis, samen met de coördinator."
+        elif self.chance(0.55):
+            key = mode if mode in (CheckInMode.PHONE, CheckInMode.MESSAGE) else (activities or ["talk"])[0]
+            note = rng.choice(t.CHECK_IN_NOTES.get(key, t.CHECK_IN_NOTES["talk"]))
+        else:
+            note = ""
+        row = CheckIn(
+            duo=duo, author=author if self.chance(0.85) else coordinator,
+            client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4), date=day,
+            duration_minutes=duration, mode=mode, activities=sorted(set(activities)),
+            life_domains=[d for d in v.LIFE_DOMAINS if d in domains], mood=mood, note=note,
+        )
+        if not first and self.chance(0.045):
+            row.concern = True
+            row.concern_note = rng.choice(t.CONCERNS)
+            row.mood = rng.choice((1, 2, 2, 3))
+            if (self.today - day).days >= 2 and self.chance(0.6):
+                handled_on = min(day + self.days(0, 3), self.today)
+                at = timezone.make_aware(datetime.combine(handled_on, time(rng.randint(9, 16), rng.choice((0, 30)))))
+                row.concern_handled_at = min(at, self.now)
+                row.concern_handled_by = coordinator
+                row.concern_handled_note = rng.choice(t.CONCERN_HANDLED)
+        if mode == CheckInMode.IN_PERSON and progress > 0.2 and self.chance(0.06):
+            label, category, domain = rng.choice(t.NEW_CONTACTS)
+            row.new_contacts = [{"label": label, "category": category, "life_domain": domain}]
+        return row
+
+    def duo_row(self, plan: DuoPlan, project: Project, coordinator: User) -> Duo:
+        rng, today = self.rng, self.today
+        assert plan.volunteer is not None and plan.proposed_on is not None
+        duo = Duo(project=project, volunteer=plan.volunteer, participant=plan.participant, status=plan.status,
+                  proposed_on=plan.proposed_on, introduced_on=plan.introduced_on, started_on=plan.started_on,
+                  paused_on=plan.paused_on, created_by=coordinator)
+        if plan.started_on is not None:
+            duo.planned_end_on = add_months(plan.started_on, project.planned_duo_months)
+        if plan.paused_on is not None:
+            duo.pause_reason = rng.choice(t.PAUSE_REASONS)
+        if plan.status == DuoStatus.CLOSED:
+            assert plan.closed_on is not None
+            duo.closed_on, duo.closure_reason, duo.next_step = plan.closed_on, plan.closure_reason, plan.next_step
+            duo.closure_note = rng.choice(t.CLOSURE_NOTES[plan.closure_reason])
+            lo, hi = EVALUATIONS.get(plan.closure_reason, (2, 4))
+            duo.evaluation_volunteer = rng.randint(lo, hi)
+            duo.evaluation_participant = rng.randint(lo, hi) if self.chance(0.75) else None
+        elif plan.status == DuoStatus.PROPOSED and self.chance(0.7):
+            duo.next_meeting_on = today + self.days(2, 10)  # the introduction is planned
+        elif plan.status == DuoStatus.INTRODUCED or (plan.status == DuoStatus.ACTIVE and not plan.quiet
+                                                     and self.chance(0.7)):
+            duo.next_meeting_on = today + self.days(1, 14)
+        return duo
+
+
+# --- Writing ------------------------------------------------------------------------------
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _checked(rows: list[ModelT]) -> list[ModelT]:
+    """Run the field validators (choices, ranges, lengths) that full_clean would, without its queries."""
+    for row in rows:
+        fks = [f.name for f in row._meta.concrete_fields if f.is_relation]
+        row.clean_fields(exclude=fks)
+    return rows
+
+
+def demo_organisations() -> models.QuerySet[Organisation]:
+    q = Q(pk__in=[])
+    for org in ORGANISATIONS:
+        q |= Q(name=org.name, enterprise_number=org.enterprise_number)
+    return Organisation.objects.filter(q)
+
+
+def demo_users() -> models.QuerySet[User]:
+    return User.objects.filter(email__iendswith=f"@{DOMAIN}")
+
+
+def remove() -> dict[str, int]:
+    """Delete the demo rows (see the module docstring); refuse when real data is in the way."""
+    names = [org.name for org in ORGANISATIONS]
+    impostors = Organisation.objects.filter(name__in=names).exclude(pk__in=demo_organisations())
+    if impostors.exists():
+        raise DemoConflict(
+            f"An organisation named {', '.join(impostors.values_list('name', flat=True))} exists that the demo did "
+            "not make; rename it or load the demo into another database."
+        )
+    projects = Project.objects.filter(organisation__in=demo_organisations())
+    users = demo_users()
+    foreign = CheckIn.objects.filter(author__in=users).exclude(duo__project__in=projects)
+    if foreign.exists():
+        raise DemoConflict(f"Demo users (@{DOMAIN}) wrote {foreign.count()} check-in(s) outside the demo projects.")
+    counts = {
+        "check-ins": CheckIn.objects.filter(duo__project__in=projects).delete()[0],
+        "duos": Duo.objects.filter(project__in=projects).count(),
+    }
+    Duo.objects.filter(project__in=projects).delete()
+    counts["participants"] = Participant.objects.filter(project__in=projects).delete()[0]
+    counts["volunteers"] = Volunteer.objects.filter(project__in=projects).count()
+    Volunteer.objects.filter(project__in=projects).delete()
+    counts["projects"] = projects.count()
+    projects.delete()
+    counts["organisations"] = demo_organisations().delete()[0]
+    counts["users"] = users.count()
+    users.delete()
+    return counts
+
+
+def build(*, scale: int = 1, projects: int = 3, seed: int = SEED) -> Summary:
+    """Replace the demo rows by a fresh demo, in one transaction."""
+    if scale < 1 or projects < 1:
+        raise ValueError("scale and projects must be at least 1")
+    with transaction.atomic():
+        remove()
+        return _build(Builder(scale=scale, projects=projects, seed=seed))
+
+
+def _login_user(email: str, full_name: str, password_hash: str, **extra: Any) -> User:
+    user = User(email=email, full_name=full_name, **extra)
+    validate_password(PASSWORD, user)
+    user.password = password_hash  # hashed once for all logins: hashing is deliberately slow
+    user.full_clean()
+    user.save()
+    return user
+
+
+def _build(b: Builder) -> Summary:
+    password_hash = make_password(PASSWORD)
+    organisations = [
+        Organisation.objects.create(name=o.name, kind=o.kind, enterprise_number=o.enterprise_number)
+        for o in ORGANISATIONS
+    ]
+    funder, _ = Funder.objects.get_or_create(name=FUNDER_NAME)
+    admin = _login_user(f"admin@{DOMAIN}", "Demo Beheerder", password_hash, is_superuser=True)
+    membership_grant(user=admin, role=Role.ADMINISTRATOR)
+    funder_user = _login_user(f"funder@{DOMAIN}", "Kristof Vandamme (Departement WVG)", password_hash)
+    membership_grant(user=funder_user, role=Role.FUNDER, funder=funder)
+    logins = [Login("beheerder / administrator", admin.email, "alle organisaties / all organisations")]
+
+    start = date(b.today.year - 1, 1, 1)
+    plans: list[ProjectPlan] = []
+    for k, spec in enumerate(b.specs):
+        project = Project(organisation=organisations[spec.organisation], name=spec.name, start_date=start,
+                          end_date=date(start.year + 2, 12, 31), planned_duo_months=spec.planned_duo_months,
+                          default_max_travel_km=spec.max_travel_km)
+        project.full_clean()
+        project.save()
+        name = t.COORDINATOR_NAMES[k % len(t.COORDINATOR_NAMES)]
+        coordinator = _login_user(f"coordinator{k + 1 if k else ''}@{DOMAIN}", name, password_hash)
+        membership_grant(user=coordinator, role=Role.COORDINATOR, project=project)
+        logins.append(Login("coördinator / coordinator", coordinator.email, project.name))
+        plans.append(b.plan_project(spec, project, coordinator))
+
+    # The volunteer login: the first active duo of the first project that is not gone quiet.
+    showcase = next((d for plan in plans for d in plan.duos if d.status == DuoStatus.ACTIVE and not d.quiet), None)
+    if showcase is None or showcase.volunteer is None:
+        raise RuntimeError("the demo has no active duo to show a volunteer")
+    volunteer_login = _login_user(f"volunteer@{DOMAIN}", str(showcase.volunteer), password_hash)
+    showcase.volunteer.email = volunteer_login.email
+    # Every other volunteer who has had a buddy logs check-ins too, so has an account (no password).
+    accounts: dict[int, User] = {id(showcase.volunteer): volunteer_login}
+    for plan in plans:
+        for duo in plan.duos:
+            vol = duo.volunteer
+            assert vol is not None
+            if id(vol) not in accounts:
+                vol.email = _unique_email(b, vol)
+                accounts[id(vol)] = User(email=vol.email, full_name=str(vol), password=make_password(None))
+    User.objects.bulk_create(_checked([u for u in accounts.values() if u is not volunteer_login]), batch_size=500)
+
+    volunteers = [vol for plan in plans for vol in plan.volunteers]
+    Volunteer.objects.bulk_create(_checked(volunteers), batch_size=500)
+    Participant.objects.bulk_create(_checked([p for plan in plans for p in plan.participants]), batch_size=500)
+    membership_grant(user=volunteer_login, role=Role.VOLUNTEER, volunteer=showcase.volunteer)
+    Membership.objects.bulk_create(
+        [Membership(user=accounts[id(vol)], role=Role.VOLUNTEER, volunteer=vol) for vol in volunteers
+         if id(vol) in accounts and vol is not showcase.volunteer], batch_size=500)
+    logins.append(Login("vrijwilliger / volunteer", volunteer_login.email,
+                        f"{showcase.volunteer}, buddy van / of {showcase.participant.first_name}"))
+    logins.append(Login("financier / funder", funder_user.email, funder.name))
+
+    duo_rows = [b.duo_row(d, plan.project, plan.coordinator) for plan in plans for d in plan.duos]
+    Duo.objects.bulk_create(_checked(duo_rows), batch_size=500)
+    goals: list[Goal] = []
+    check_ins: list[CheckIn] = []
+    duo_plans = [(d, plan) for plan in plans for d in plan.duos]
+    for row, (d, plan) in zip(duo_rows, duo_plans, strict=True):
+        duo_goals = b.goals_for(row, d)
+        goals += duo_goals
+        assert d.volunteer is not None
+        check_ins += b.check_ins_for(row, d, duo_goals, accounts[id(d.volunteer)], plan.coordinator)
+    Goal.objects.bulk_create(_checked(goals), batch_size=500)
+    CheckIn.objects.bulk_create(_checked(check_ins), batch_size=500)
+
+    project_ids = [plan.project.pk for plan in plans]
+    found = problems(project_ids=project_ids)
+    if found:
+        raise RuntimeError("the demo broke an invariant: " + "; ".join(found))
+    states = Counter(d.status for plan in plans for d in plan.duos)
+    dates = [c.date for c in check_ins]
+    return Summary(
+        scale=b.scale, password=PASSWORD, logins=logins,
+        counts={
+            "organisations": len(organisations),
+            "projects": len(plans),
+            "volunteers": sum(len(plan.volunteers) for plan in plans),
+            "participants": sum(len(plan.participants) for plan in plans),
+            "duos": len(duo_rows),
+            "goals": len(goals),
+            "check-ins": len(check_ins),
+            "concerns": sum(1 for c in check_ins if c.concern),
+            "concerns handled": sum(1 for c in check_ins if c.concern_handled_at),
+            "quiet duos": sum(1 for plan in plans for d in plan.duos if d.quiet),
+            "users": demo_users().count(),
+        },
+        duo_states={s: states.get(s, 0) for s in DuoStatus.values},
+        first_check_in=min(dates, default=None), last_check_in=max(dates, default=None),
+    )
+
+
+def _unique_email(b: Builder, vol: Volunteer) -> str:
+    base = f"{ascii_slug(vol.first_name)}.{ascii_slug(vol.last_name)}"
+    email, n = f"{base}@{DOMAIN}", 1
+    while email in b.emails:
+        n += 1
+        email = f"{base}{n}@{DOMAIN}"
+    b.emails.add(email)
+    return email
+
+
+def problems(*, project_ids: list[int]) -> list[str]:
+    """What in these projects breaks a rule the services keep; empty when all is well."""
+    today = timezone.localdate()
+    duos = Duo.objects.filter(project_id__in=project_ids)
+    open_duos = duos.filter(status__in=OPEN_STATUSES)
+    found = []
+    if open_duos.values("participant").annotate(n=Count("id")).filter(n__gt=1).exists():
+        found.append("a participant has two open duos")
+    if Volunteer.objects.filter(project_id__in=project_ids).annotate(
+        n=Count("duos", filter=Q(duos__status__in=OPEN_STATUSES))
+    ).filter(n__gt=F("capacity")).exists():
+        found.append("a volunteer has more open duos than their capacity")
+    if duos.filter(Q(volunteer__intake_date=None) | Q(volunteer__training_date=None)
+                   | Q(volunteer__criminal_record_checked_on=None) | Q(participant__consent_date=None)).exists():
+        found.append("a duo has an unscreened volunteer or a participant without consent")
+    if duos.filter(Q(introduced_on__lt=F("proposed_on")) | Q(started_on__lt=F("introduced_on"))
+                   | Q(paused_on__lt=F("started_on")) | Q(closed_on__lt=F("proposed_on"))).exists():
+        found.append("a duo's dates are out of lifecycle order")
+    check_ins = CheckIn.objects.filter(duo__project_id__in=project_ids)
+    if check_ins.filter(Q(date__gt=today) | Q(date__lt=F("duo__proposed_on"))).exists():
+        found.append("a check-in lies in the future or before its duo was proposed")
+    if check_ins.filter(duo__status=DuoStatus.CLOSED, date__gt=F("duo__closed_on")).exists():
+        found.append("a check-in lies after its duo was closed")
+    return found

@@ -1,0 +1,73 @@
+"""`manage.py demo`: load (or reload) the Flemish demo data and print the demo logins."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from buddynet.people import demo
+
+
+def positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise ArgumentTypeError(f"{value} is less than 1")
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a realistic Flemish demo (2 organisations, 3 projects, ~60 volunteers, ~80 participants, "
+        "duos in every state, six months of check-ins). Same data every run: the demo rows are "
+        "replaced, nothing else is touched."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--scale", type=positive, default=1,
+                            help="Build N times as many volunteers, participants, duos and check-ins (benchmarks).")
+        parser.add_argument("--projects", type=positive, default=3,
+                            help="Number of projects (default 3; e.g. 28 for the funder portfolio).")
+        parser.add_argument("--remove", action="store_true", help="Only delete the demo data.")
+
+    def handle(self, *args: Any, scale: int, projects: int, remove: bool, **options: Any) -> None:
+        started = time.perf_counter()
+        try:
+            if remove:
+                with transaction.atomic():
+                    removed = demo.remove()
+                self.stdout.write("Demo verwijderd / demo removed: "
+                                  + ", ".join(f"{n} {what}" for what, n in removed.items()))
+                return
+            summary = demo.build(scale=scale, projects=projects)
+        except demo.DemoConflict as exc:
+            raise CommandError(str(exc)) from exc
+        self._report(summary, time.perf_counter() - started)
+
+    def _report(self, summary: demo.Summary, seconds: float) -> None:
+        out = self.stdout.write
+        out(self.style.SUCCESS(
+            f"Demo geladen / demo loaded (scale {summary.scale}, seed {demo.SEED}, {seconds:.1f} s)"))
+        out("")
+        width = max(len(what) for what in summary.counts)
+        for what, n in summary.counts.items():
+            out(f"  {what:<{width}}  {n:>7}")
+        states = ", ".join(f"{state} {n}" for state, n in summary.duo_states.items())
+        out(f"  duo's / duos per state: {states}")
+        if summary.first_check_in and summary.last_check_in:
+            out(f"  contactmomenten / check-ins: {summary.first_check_in} .. {summary.last_check_in}")
+        out("")
+        out("Aanmelden / logins")
+        rows = [("rol / role", "e-mail", "wachtwoord / password", "wat / scope")]
+        rows += [(login.role, login.email, summary.password, login.who) for login in summary.logins]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for k, row in enumerate(rows):
+            out("  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
+            if k == 0:
+                out("  " + "  ".join("-" * w for w in widths) + "  " + "-" * len(row[3]))

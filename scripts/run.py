@@ -1,0 +1,216 @@
+"""Run buddynet's three processes in the foreground: web (gunicorn), Celery worker, Celery beat.
+
+`make run` calls this after migrating and loading the demo data. It is a tiny supervisor in the
+spirit of foreman/honcho, so that a fresh machine needs nothing but Python:
+
+- every child gets its own process group, so one signal to that group also reaches its own
+  children (gunicorn's workers, Celery's pool processes);
+- Ctrl-C, SIGTERM or SIGHUP asks each child to stop (SIGTERM: gunicorn and Celery both shut
+  down gracefully on it), waits, and kills what is left of each group after a grace period;
+- if one child dies on its own, the others are stopped too and the exit status is non-zero:
+  a half-running instance is worse than none;
+- on Linux each child also gets SIGTERM if this supervisor is killed outright (PDEATHSIG),
+  so nothing is left orphaned;
+- output is prefixed per process ("web    | ...") and the URLs are printed once /healthz answers.
+
+Configuration from the environment: HOST (127.0.0.1), PORT (8000), WEB_CONCURRENCY (2),
+WORKER_CONCURRENCY (2), and everything buddynet's settings read (DATABASE_URL, ...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent  # the venv's bin/: gunicorn and celery live beside python
+GRACE_SECONDS = 20
+READY_TIMEOUT_SECONDS = 120
+
+_print_lock = threading.Lock()
+# Signals received, appended by the handler. A plain list on purpose: a handler that takes a
+# lock (threading.Event.set) deadlocks when the signal lands while the main thread holds that
+# same lock inside Event.wait(), and then SIGTERM is ignored for good.
+_received: list[int] = []
+
+
+def say(name: str, line: str) -> None:
+    with _print_lock:
+        sys.stdout.write(f"{name:<6} | {line}\n")
+        sys.stdout.flush()
+
+
+def _die_with_parent() -> None:
+    """Runs in the child between fork and exec: SIGTERM me when the supervisor dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(Exception):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class Child:
+    def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.argv = argv
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+            preexec_fn=_die_with_parent,  # only calls prctl(): no locks taken
+        )
+        # Started by start_output() once every child is spawned: forking while other threads
+        # run could deadlock a child in _die_with_parent() before it execs.
+        self.reader = threading.Thread(target=self._pump, name=f"pump-{name}", daemon=True)
+
+    def start_output(self) -> None:
+        self.reader.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in iter(self.proc.stdout.readline, b""):
+            say(self.name, raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+
+    def terminate(self) -> None:
+        # The group leader alone: gunicorn's arbiter and Celery's main process stop their own
+        # children in order. Signalling the whole group at once would kill Celery's pool
+        # processes under it and log them as lost.
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGTERM)
+
+
+def _display_host(host: str) -> str:
+    return "127.0.0.1" if host in {"0.0.0.0", "", "::", "[::]"} else host  # noqa: S104
+
+
+def wait_until_serving(children: list[Child], base_url: str) -> str | None:
+    """Poll /healthz until the web server answers (any status); None if it never did."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and not _received:
+        if any(c.proc.poll() is not None for c in children):
+            return None
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as resp:  # noqa: S310
+                return f"{resp.status} {resp.read().decode()}"
+        except urllib.error.HTTPError as exc:  # 503: serving, but something is down
+            return f"{exc.code} {exc.read().decode()}"
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            time.sleep(0.25)
+    return None
+
+
+def stop_all(children: list[Child]) -> None:
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + GRACE_SECONDS
+    for child in children:
+        try:
+            status = child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            say("run", f"{child.name} stopped (exit status {status})")
+        except subprocess.TimeoutExpired:
+            say("run", f"{child.name} did not stop within {GRACE_SECONDS}s: killing it")
+            child.signal_group(signal.SIGKILL)
+            child.proc.wait()
+    # Leftovers of a group whose leader exited (a pool process that outlived its parent).
+    for child in children:
+        child.signal_group(signal.SIGKILL)
+    for child in children:
+        if child.reader.is_alive():
+            child.reader.join(timeout=2)
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
+    web_workers = os.environ.get("WEB_CONCURRENCY", "2")
+    worker_concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "buddynet.settings"}
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    commands = {
+        "web": [
+            str(BIN / "gunicorn"), "buddynet.wsgi:application",
+            "--bind", bind,
+            "--workers", web_workers,
+            "--access-logfile", "-",
+            "--graceful-timeout", "10",
+            # gunicorn's default control socket is one per user (~/.gunicorn/gunicorn.ctl):
+            # two instances (a dev server and the smoke test) would fight over it.
+            "--no-control-socket",
+        ],
+        "worker": [
+            str(BIN / "celery"), "-A", "buddynet", "worker",
+            "--loglevel", "info",
+            # prefork works on every broker, the filesystem one included, and enforces the
+            # task time limits (the threads pool cannot).
+            "--pool", "prefork",
+            "--concurrency", worker_concurrency,
+            # Unique per instance, so two instances on one Redis are not duplicate nodes.
+            "--hostname", f"buddynet-{port}@%h",
+        ],
+        # beat keeps its schedule in CELERY_BEAT_SCHEDULE_FILENAME (under var/, see settings).
+        "beat": [str(BIN / "celery"), "-A", "buddynet", "beat", "--loglevel", "info"],
+    }
+
+    def request_stop(signum: int, _frame: object) -> None:
+        # Only note it: no locks, no printing (that could re-enter a write in progress).
+        _received.append(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, request_stop)
+
+    children: list[Child] = []
+    exit_code = 0
+    try:
+        for name, argv in commands.items():
+            children.append(Child(name, argv, env))
+        for child in children:
+            child.start_output()
+        base_url = f"http://{_display_host(host)}:{port}"
+        health = wait_until_serving(children, base_url)
+        if health is not None:
+            say("run", "")
+            say("run", f"buddynet is up (web, worker, beat). /healthz: {health}")
+            say("run", f"  site:      {base_url}/")
+            say("run", f"  admin:     {base_url}/admin/")
+            say("run", f"  API docs:  {base_url}/api/docs/")
+            say("run", "Press Ctrl-C to stop all three.")
+            say("run", "")
+        elif not _received and all(c.proc.poll() is None for c in children):
+            say("run", f"the web server did not answer {base_url}/healthz within {READY_TIMEOUT_SECONDS}s")
+            exit_code = 1
+        while exit_code == 0 and not _received:
+            failed = next((c for c in children if c.proc.poll() is not None), None)
+            if failed is not None:
+                say("run", f"{failed.name} exited with status {failed.proc.returncode}: stopping the others")
+                exit_code = 1
+            else:
+                time.sleep(0.5)
+    finally:
+        if _received:
+            say("run", f"{signal.Signals(_received[0]).name} received: stopping web, worker and beat")
+        stop_all(children)
+    say("run", "all stopped")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,531 @@
+"""Who may do what through /api/v1/: one row per (route, method), one expected status per role.
+
+The six callers are the ones of `tests.conftest.World`:
+- admin: an administrator membership;
+- coordinator: coordinates `world.project` — the owner of every object a row acts on;
+- volunteer_user: the volunteer of `world.duo` — a narrower role in the same project;
+- other_coordinator: coordinates `world.other_project` only — an outsider;
+- funder_user: reads `world.funder` only;
+- anonymous: nobody signed in.
+
+Rules: an object outside the caller's scope answers 404; a visible object they may not change
+403; a collection their role has no business with 403. Anonymous requests answer 403, not 401:
+SessionAuthentication comes first in DEFAULT_AUTHENTICATION_CLASSES and sends no
+WWW-Authenticate header, so DRF turns NotAuthenticated into 403.
+
+Every case builds a fresh world (function-scoped database), so a write in one case cannot leak
+into another. A case also checks the database: a refused request changes nothing, an accepted
+write changes something.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.paginator import UnorderedObjectListWarning
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from buddynet.accounts.models import Membership, Role, User
+from buddynet.accounts.services import membership_grant
+from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.funding.models import Funder
+from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from tests import factories as f
+from tests.conftest import World, client_for
+
+ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership)
+
+
+def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
+      funder_user: int, anonymous: int = 403) -> dict[str, int]:
+    return dict(zip(ROLES, (admin, coordinator, volunteer_user, other_coordinator, funder_user, anonymous),
+                    strict=True))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request. `target` gives the URL kwargs (and may create the object it names)."""
+
+    name: str  # URL name in the "v1" namespace
+    method: str
+    expect: dict[str, int]
+    target: Callable[[World], dict[str, Any]] = lambda w: {}
+    body: Callable[[World], dict[str, Any]] | None = None
+    note: str = ""
+    # List rows: the owner's object, and the roles whose 200 must include it (others must not).
+    owner_object: Callable[[World], Any] | None = None
+    sees_owner_object: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}{' (' + self.note + ')' if self.note else ''}"
+
+
+def pk(get: Callable[[World], Any]) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"pk": get(w).pk}
+
+
+# --- objects some rows need besides the world's own ----------------------------------------
+def duo_of_the_volunteer_in(status: str) -> Callable[[World], Duo]:
+    """A duo of world.volunteer (so the volunteer sees it) in the given state."""
+
+    def make(w: World) -> Duo:
+        dates: dict[str, Any] = {"introduced_on": None, "started_on": None}
+        if status in (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED):
+            dates["introduced_on"] = dt.date(2025, 7, 8)
+        if status in (DuoStatus.ACTIVE, DuoStatus.PAUSED):
+            dates["started_on"] = dt.date(2025, 7, 15)
+        if status == DuoStatus.PAUSED:
+            dates.update(paused_on=dt.date(2025, 9, 1), pause_reason="Ziekenhuisopname")
+        return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=w.volunteer,
+                            status=status, **dates)
+
+    return make
+
+
+def project_of_the_coordinator(w: World) -> Project:
+    project = f.ProjectFactory(organisation=w.project.organisation, name="Buddy Gent Noord")
+    membership_grant(user=w.coordinator, role=Role.COORDINATOR, project=project)
+    return project
+
+
+def concern_check_in(w: World) -> CheckIn:
+    return f.CheckInFactory(duo=w.duo, author=w.volunteer_user, concern=True,
+                            concern_note="Ze eet niet meer goed.")
+
+
+def propose_body(w: World) -> dict[str, Any]:
+    volunteer = f.VolunteerFactory(project=w.project)
+    participant = f.ParticipantFactory(project=w.project)
+    return {"volunteer": volunteer.pk, "participant": participant.pk, "proposed_on": "2025-10-01"}
+
+
+def membership_body(w: World) -> dict[str, Any]:
+    return {"user": f.UserFactory(email="nieuw@example.be").pk, "role": "coordinator", "project": w.project.pk}
+
+
+def person(w: World, **extra: Any) -> dict[str, Any]:
+    return {"project": w.project.pk, "first_name": "Nadia", "last_name": "Amrani", "postcode": "9000", **extra}
+
+
+ROWS: list[Row] = [
+    # --- plumbing ---
+    Row("api-root", "GET", E(200, 200, 200, 200, 200)),
+    Row("me", "GET", E(200, 200, 200, 200, 200)),
+    Row("me", "PATCH", E(200, 200, 200, 200, 200), body=lambda w: {"full_name": "Nieuwe Naam", "language": "en"}),
+    Row("postcode", "GET", E(200, 200, 200, 200, 200), target=lambda w: {"postcode": "9000"}),
+    # --- organisations ---
+    Row("organisation-list", "GET", E(200, 200, 403, 200, 403),
+        owner_object=lambda w: w.project.organisation, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("organisation-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"name": "Vzw De Link", "kind": "nonprofit"}),
+    Row("organisation-detail", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.project.organisation)),
+    Row("organisation-detail", "PUT", E(200, 403, 404, 404, 404), pk(lambda w: w.project.organisation),
+        body=lambda w: {"name": "Vzw Nieuwe Naam", "kind": "caw"}),
+    Row("organisation-detail", "PATCH", E(200, 403, 404, 404, 404), pk(lambda w: w.project.organisation),
+        body=lambda w: {"enterprise_number": "0123.456.789"}),
+    Row("organisation-detail", "DELETE", E(409, 403, 404, 404, 404), pk(lambda w: w.project.organisation),
+        note="it still has projects"),
+    Row("organisation-detail", "DELETE", E(204, 404, 404, 404, 404), pk(lambda w: f.OrganisationFactory()),
+        note="without projects"),
+    # --- projects ---
+    Row("project-list", "GET", E(200, 200, 403, 200, 403),
+        owner_object=lambda w: w.project, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("project-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"organisation": w.project.organisation_id, "name": "Buddy Gent Zuid",
+                        "start_date": "2026-01-01"}),
+    Row("project-detail", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.project)),
+    Row("project-detail", "PUT", E(200, 200, 404, 404, 404), pk(lambda w: w.project),
+        body=lambda w: {"organisation": w.project.organisation_id, "name": "Buddy Gent",
+                        "start_date": "2025-01-01", "contact_cadence_days": 10}),
+    Row("project-detail", "PATCH", E(200, 200, 404, 404, 404), pk(lambda w: w.project),
+        body=lambda w: {"quiet_alert_days": 21}),
+    Row("project-detail", "DELETE", E(204, 403, 404, 404, 404), pk(project_of_the_coordinator)),
+    # --- participants ---
+    Row("participant-list", "GET", E(200, 200, 403, 200, 403),
+        owner_object=lambda w: w.participant, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("participant-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: person(w, languages=["nl", "ar"], availability=["mon_evening"], needs={"housing": 2}),
+        note="the outsider cannot name a project they do not see"),
+    Row("participant-detail", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.participant)),
+    Row("participant-detail", "PUT", E(200, 200, 404, 404, 404), pk(lambda w: w.participant),
+        body=lambda w: person(w, first_name="Marieke", last_name="Peeters-De Smet", postcode="9050")),
+    Row("participant-detail", "PATCH", E(200, 200, 404, 404, 404), pk(lambda w: w.participant),
+        body=lambda w: {"interests": ["cooking"]}),
+    Row("participant-detail", "DELETE", E(204, 204, 404, 404, 404),
+        pk(lambda w: f.ParticipantFactory(project=w.project)), note="without duos"),
+    Row("participant-detail", "DELETE", E(409, 409, 404, 404, 404), pk(lambda w: w.participant),
+        note="with a duo"),
+    # --- volunteers ---
+    Row("volunteer-list", "GET", E(200, 200, 200, 200, 403),
+        owner_object=lambda w: w.volunteer,
+        sees_owner_object=frozenset({"admin", "coordinator", "volunteer_user"})),
+    Row("volunteer-list", "POST", E(201, 201, 403, 400, 403), body=lambda w: person(w, capacity=2)),
+    Row("volunteer-detail", "GET", E(200, 200, 200, 404, 404), pk(lambda w: w.volunteer)),
+    Row("volunteer-detail", "PUT", E(200, 200, 403, 404, 404), pk(lambda w: w.volunteer),
+        body=lambda w: person(w, first_name="Bert", last_name="Janssens", capacity=2)),
+    Row("volunteer-detail", "PATCH", E(200, 200, 403, 404, 404), pk(lambda w: w.volunteer),
+        body=lambda w: {"max_travel_km": 15}),
+    Row("volunteer-detail", "DELETE", E(204, 204, 404, 404, 404),
+        pk(lambda w: f.VolunteerFactory(project=w.project)), note="without duos"),
+    Row("volunteer-detail", "DELETE", E(409, 409, 403, 404, 404), pk(lambda w: w.volunteer),
+        note="the volunteer's own record, with a duo"),
+    # --- funders ---
+    Row("funder-list", "GET", E(200, 403, 403, 403, 200),
+        owner_object=lambda w: w.funder, sees_owner_object=frozenset({"admin", "funder_user"})),
+    Row("funder-list", "POST", E(201, 403, 403, 403, 403), body=lambda w: {"name": "Provincie Oost-Vlaanderen"}),
+    Row("funder-detail", "GET", E(200, 404, 404, 404, 200), pk(lambda w: w.funder)),
+    Row("funder-detail", "PUT", E(200, 404, 404, 404, 403), pk(lambda w: w.funder),
+        body=lambda w: {"name": "Departement Welzijn"}),
+    Row("funder-detail", "PATCH", E(200, 404, 404, 404, 403), pk(lambda w: w.funder),
+        body=lambda w: {"name": "Departement Welzijn"}),
+    Row("funder-detail", "DELETE", E(204, 404, 404, 404, 403), pk(lambda w: w.funder)),
+    # --- duos ---
+    Row("duo-list", "GET", E(200, 200, 200, 200, 403),
+        owner_object=lambda w: w.duo, sees_owner_object=frozenset({"admin", "coordinator", "volunteer_user"})),
+    Row("duo-list", "POST", E(201, 201, 403, 400, 403), body=propose_body),
+    Row("duo-detail", "GET", E(200, 200, 200, 404, 404), pk(lambda w: w.duo)),
+    Row("duo-introduce", "POST", E(200, 200, 403, 404, 404), pk(duo_of_the_volunteer_in(DuoStatus.PROPOSED)),
+        body=lambda w: {"on": "2025-07-10"}),
+    Row("duo-activate", "POST", E(200, 200, 403, 404, 404), pk(duo_of_the_volunteer_in(DuoStatus.INTRODUCED)),
+        body=lambda w: {"on": "2025-07-20"}),
+    Row("duo-pause", "POST", E(200, 200, 403, 404, 404), pk(lambda w: w.duo),
+        body=lambda w: {"reason": "Ziekenhuisopname", "on": "2025-09-01"}),
+    Row("duo-resume", "POST", E(200, 200, 403, 404, 404), pk(duo_of_the_volunteer_in(DuoStatus.PAUSED)),
+        body=lambda w: {}),
+    Row("duo-close", "POST", E(200, 200, 403, 404, 404), pk(lambda w: w.duo),
+        body=lambda w: {"reason": "goals_reached", "next_step": "end", "on": "2025-12-01",
+                        "evaluation_volunteer": 4}),
+    Row("duo-next-meeting", "POST", E(200, 200, 200, 404, 404), pk(lambda w: w.duo),
+        body=lambda w: {"on": "2030-01-15"}, note="the duo's own volunteer plans meetings too"),
+    # --- goals ---
+    Row("goal-list", "GET", E(200, 200, 200, 200, 403),
+        owner_object=lambda w: w.goal, sees_owner_object=frozenset({"admin", "coordinator", "volunteer_user"})),
+    Row("goal-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"duo": w.duo.pk, "life_domain": "housing", "description": "Een sociale woning zoeken"}),
+    Row("goal-detail", "GET", E(200, 200, 200, 404, 404), pk(lambda w: w.goal)),
+    Row("goal-detail", "PUT", E(200, 200, 403, 404, 404), pk(lambda w: w.goal),
+        body=lambda w: {"duo": w.duo.pk, "life_domain": "social", "description": "Naar het buurthuis",
+                        "status": "achieved"}),
+    Row("goal-detail", "PATCH", E(200, 200, 403, 404, 404), pk(lambda w: w.goal),
+        body=lambda w: {"status": "achieved"}),
+    Row("goal-detail", "DELETE", E(204, 204, 403, 404, 404), pk(lambda w: w.goal)),
+    # --- check-ins ---
+    Row("checkin-list", "GET", E(200, 200, 200, 200, 403),
+        owner_object=lambda w: w.check_in,
+        sees_owner_object=frozenset({"admin", "coordinator", "volunteer_user"})),
+    Row("checkin-list", "POST", E(201, 201, 201, 400, 403),
+        body=lambda w: {"duo": w.duo.pk, "date": "2025-09-01", "duration_minutes": 45, "mode": "phone",
+                        "activities": ["talk"], "life_domains": ["social"], "mood": 4}),
+    Row("checkin-detail", "GET", E(200, 200, 200, 404, 404), pk(lambda w: w.check_in)),
+    Row("checkin-detail", "PUT", E(200, 200, 200, 404, 404), pk(lambda w: w.check_in),
+        body=lambda w: {"duo": w.duo.pk, "date": "2025-08-01", "duration_minutes": 90, "mode": "in_person"},
+        note="the author, within 48 hours"),
+    Row("checkin-detail", "PATCH", E(200, 200, 200, 404, 404), pk(lambda w: w.check_in),
+        body=lambda w: {"note": "Samen koffie gedronken"}, note="the author, within 48 hours"),
+    Row("checkin-handle-concern", "POST", E(200, 200, 403, 404, 404), pk(concern_check_in),
+        body=lambda w: {"note": "Gebeld met de deelnemer"}),
+    # --- users and memberships: administrators only ---
+    Row("user-list", "GET", E(200, 403, 403, 403, 403),
+        owner_object=lambda w: w.volunteer_user, sees_owner_object=frozenset({"admin"})),
+    Row("user-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"email": "nieuw@example.be", "full_name": "Nieuwe Collega",
+                        "password": "Lang-en-sterk-2026"}),
+    Row("user-detail", "GET", E(200, 404, 404, 404, 404), pk(lambda w: w.volunteer_user)),
+    Row("user-detail", "PUT", E(200, 404, 404, 404, 404), pk(lambda w: w.volunteer_user),
+        body=lambda w: {"email": "bob@example.be", "full_name": "Bob Janssens", "language": "en"}),
+    Row("user-detail", "PATCH", E(200, 404, 404, 404, 404), pk(lambda w: w.volunteer_user),
+        body=lambda w: {"full_name": "Bob J."}),
+    Row("membership-list", "GET", E(200, 403, 403, 403, 403),
+        owner_object=lambda w: Membership.objects.get(user=w.coordinator), sees_owner_object=frozenset({"admin"})),
+    Row("membership-list", "POST", E(201, 403, 403, 403, 403), body=membership_body),
+    Row("membership-detail", "GET", E(200, 404, 404, 404, 404),
+        pk(lambda w: Membership.objects.get(user=w.coordinator))),
+    Row("membership-detail", "DELETE", E(204, 404, 404, 404, 404),
+        pk(lambda w: Membership.objects.get(user=w.coordinator))),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """World users get a password; the production hasher would make the matrix take minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
+
+
+def results(response: Any) -> list[dict[str, Any]]:
+    body = response.json()
+    return body["results"] if isinstance(body, dict) and "results" in body else body
+
+
+def send(client: Any, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    call = getattr(client, method.lower())
+    return call(url) if body is None else call(url, body, format="json")
+
+
+CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in ROWS for role in ROLES]
+
+
+@pytest.mark.parametrize(("row", "role"), CASES)
+def test_it_answers_each_role_as_the_access_matrix_says(world: World, row: Row, role: str) -> None:
+    url = reverse(f"v1:{row.name}", kwargs=row.target(world))
+    body = row.body(world) if row.body else None
+    user = None if role == "anonymous" else getattr(world, role)
+    before = snapshot()
+
+    response = send(client_for(user), row.method, url, body)
+
+    expected = row.expect[role]
+    assert response.status_code == expected, response.content
+    after = snapshot()
+    if expected >= 400 or row.method not in WRITE_METHODS:
+        assert after == before, "a refused request or a read changed the database"
+    else:
+        assert after != before, "an accepted write changed nothing"
+    if row.owner_object is not None and expected == 200:
+        ids = {item["id"] for item in results(response)}
+        owner_id = row.owner_object(world).pk
+        if role in row.sees_owner_object:
+            assert owner_id in ids
+        else:
+            assert owner_id not in ids, f"{role} sees another project's object"
+    if role == "volunteer_user" and row.name.startswith("duo-") and expected == 200:
+        duos = results(response) if row.name == "duo-list" else [response.json()]
+        for duo in duos:
+            assert "participant_name" not in duo
+            assert "participant" not in duo
+        assert world.participant.last_name.encode() not in response.content
+
+
+def routed() -> set[tuple[str, str]]:
+    """Every (URL name, method) the v1 API answers, from the URL resolver itself."""
+    _, resolver = get_resolver().namespace_dict["v1"]
+    found = set()
+    for pattern in resolver.url_patterns:
+        if "format" in pattern.pattern.regex.groupindex:
+            continue  # the router's ".json" aliases of the same views
+        view = pattern.callback
+        actions = getattr(view, "actions", None)
+        if actions is not None:
+            methods = set(actions)
+        else:
+            cls = view.view_class
+            methods = {m for m in cls.http_method_names if hasattr(cls, m)}
+        # HEAD and OPTIONS follow GET and the framework (DRF even adds "head" to a viewset's
+        # actions on its first GET), so they are not rows of their own.
+        found |= {(pattern.name, m.upper()) for m in methods - {"head", "options"}}
+    return found
+
+
+def test_every_route_and_method_of_the_api_has_a_row_in_the_matrix() -> None:
+    in_table = {(row.name, row.method) for row in ROWS}
+    assert routed() - in_table == set(), "add a row to ROWS for each new endpoint"
+    assert in_table - routed() == set(), "ROWS names an endpoint that no longer exists"
+
+
+def _unrouted() -> list[Any]:
+    by_name: dict[str, Row] = {}
+    for row in ROWS:
+        by_name.setdefault(row.name, row)
+    methods = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+    answered = routed()
+    return [
+        pytest.param(by_name[name], method, id=f"{method} {name}")
+        for name in sorted(by_name) for method in sorted(methods)
+        if (name, method) not in answered
+    ]
+
+
+@pytest.mark.parametrize(("row", "method"), _unrouted())
+def test_it_refuses_methods_the_matrix_does_not_list(world: World, row: Row, method: str) -> None:
+    url = reverse(f"v1:{row.name}", kwargs=row.target(world))
+    before = snapshot()
+
+    response = send(client_for(world.admin), method, url, {} if method != "GET" else None)
+
+    assert response.status_code == 405, response.content
+    assert snapshot() == before
+
+
+# --- what a narrower role sees, exactly -------------------------------------------------------
+def test_a_volunteer_lists_only_their_own_duo_with_their_buddys_first_name(world: World) -> None:
+    f.DuoFactory(participant=f.ParticipantFactory(project=world.project))  # a colleague's duo
+
+    response = client_for(world.volunteer_user).get("/api/v1/duos/")
+
+    assert response.status_code == 200
+    rows = results(response)
+    assert [row["id"] for row in rows] == [world.duo.pk]
+    assert rows[0]["participant_first_name"] == "Marieke"
+    assert not {"participant_name", "participant", "volunteer_name", "last_name"} & set(rows[0])
+    assert b"Peeters" not in response.content
+
+
+def test_a_volunteer_sees_only_their_own_volunteer_record(world: World) -> None:
+    f.VolunteerFactory(project=world.project)
+
+    response = client_for(world.volunteer_user).get("/api/v1/volunteers/")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in results(response)] == [world.volunteer.pk]
+
+
+def test_a_volunteer_sees_only_goals_and_check_ins_of_their_own_duos(world: World) -> None:
+    colleague_duo = f.DuoFactory(participant=f.ParticipantFactory(project=world.project))
+    f.GoalFactory(duo=colleague_duo)
+    f.CheckInFactory(duo=colleague_duo)
+    f.GoalFactory(duo=world.other_duo)
+    client = client_for(world.volunteer_user)
+
+    goals = client.get("/api/v1/goals/")
+    check_ins = client.get("/api/v1/check-ins/")
+
+    assert [row["id"] for row in results(goals)] == [world.goal.pk]
+    assert [row["id"] for row in results(check_ins)] == [world.check_in.pk]
+
+
+def test_a_funder_sees_only_their_own_funder(world: World) -> None:
+    f.FunderFactory(name="Koning Boudewijnstichting")
+
+    response = client_for(world.funder_user).get("/api/v1/funders/")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in results(response)] == [world.funder.pk]
+
+
+@pytest.mark.parametrize("name", sorted({row.name for row in ROWS if row.name.endswith("-list")}))
+def test_every_list_is_paged_in_a_fixed_order(world: World, name: str) -> None:
+    # An unordered page (e.g. Meta.ordering dropped by an aggregate's GROUP BY) can repeat or
+    # skip rows between pages; Django warns about exactly that.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = client_for(world.admin).get(reverse(f"v1:{name}"))
+
+    assert response.status_code == 200
+    assert [str(w.message) for w in caught if issubclass(w.category, UnorderedObjectListWarning)] == []
+
+
+def test_listing_duos_costs_as_many_queries_for_many_duos_as_for_one(world: World) -> None:
+    client = client_for(world.volunteer_user)
+    client.get("/api/v1/duos/")  # warm up: roles, postcode data, content types
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/duos/").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    world.volunteer.capacity = 5
+    world.volunteer.save()
+    for _ in range(4):
+        duo = f.DuoFactory(participant=f.ParticipantFactory(project=world.project), volunteer=world.volunteer)
+        f.GoalFactory(duo=duo)
+    assert len(results(client.get("/api/v1/duos/"))) == 5
+    assert count() == one
+
+
+def test_a_coordinator_who_volunteers_elsewhere_never_sees_their_buddys_full_name(world: World) -> None:
+    # other_coordinator coordinates other_project and is the volunteer of a duo in world.project.
+    volunteer = f.VolunteerFactory(project=world.project, capacity=2)
+    membership_grant(user=world.other_coordinator, role=Role.VOLUNTEER, volunteer=volunteer)
+    buddy = f.ParticipantFactory(project=world.project, first_name="Fatima", last_name="Benali")
+    duo = f.DuoFactory(participant=buddy, volunteer=volunteer)
+    client = client_for(world.other_coordinator)
+
+    listed = client.get("/api/v1/duos/")
+    one = client.get(f"/api/v1/duos/{duo.pk}/")
+
+    assert listed.status_code == 200 and one.status_code == 200
+    mine = {row["id"]: row for row in results(listed)}
+    assert set(mine) == {duo.pk, world.other_duo.pk}
+    assert "participant_name" in mine[world.other_duo.pk]  # their own project: the full record
+    for body in (mine[duo.pk], one.json()):
+        assert body["participant_first_name"] == "Fatima"
+        assert "participant_name" not in body
+    assert b"Benali" not in listed.content
+    assert b"Benali" not in one.content
+
+
+@pytest.mark.parametrize("url", [
+    pytest.param(lambda w: f"/api/v1/duos/{w.duo.pk}/", id="duo"),
+    pytest.param(lambda w: f"/api/v1/goals/{w.goal.pk}/", id="goal"),
+    pytest.param(lambda w: f"/api/v1/check-ins/{w.check_in.pk}/", id="check-in"),
+    pytest.param(lambda w: f"/api/v1/volunteers/{w.volunteer.pk}/", id="volunteer"),
+])
+def test_a_volunteer_of_another_duo_cannot_see_this_duos_records(world: World, url: Callable[[World], str]) -> None:
+    response = client_for(world.other_volunteer_user).get(url(world))
+
+    assert response.status_code == 404
+
+
+def test_a_volunteer_of_another_duo_cannot_log_a_check_in_for_it(world: World) -> None:
+    before = snapshot()
+
+    response = client_for(world.other_volunteer_user).post(
+        "/api/v1/check-ins/", {"duo": world.duo.pk, "date": "2025-09-01", "duration_minutes": 30, "mode": "phone"},
+        format="json")
+
+    assert response.status_code == 400
+    assert "duo" in response.json()
+    assert snapshot() == before
+
+
+def test_a_volunteer_cannot_edit_a_check_in_someone_else_wrote(world: World) -> None:
+    theirs = f.CheckInFactory(duo=world.duo, author=world.coordinator, note="Gesprek met de coördinator")
+
+    response = client_for(world.volunteer_user).patch(f"/api/v1/check-ins/{theirs.pk}/", {"note": "Anders"},
+                                                      format="json")
+
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.note == "Gesprek met de coördinator"
+
+
+def test_a_volunteer_can_no_longer_edit_their_check_in_after_48_hours(world: World) -> None:
+    with time_machine.travel(world.check_in.created_at + dt.timedelta(hours=48, minutes=1), tick=False):
+        late = client_for(world.volunteer_user).patch(f"/api/v1/check-ins/{world.check_in.pk}/",
+                                                      {"note": "Te laat"}, format="json")
+        coordinator = client_for(world.coordinator).patch(f"/api/v1/check-ins/{world.check_in.pk}/",
+                                                          {"duration_minutes": 75}, format="json")
+
+    assert late.status_code == 403
+    assert coordinator.status_code == 200
+    world.check_in.refresh_from_db()
+    assert (world.check_in.note, world.check_in.duration_minutes) == ("", 75)
+
+
+def test_an_anonymous_caller_gets_403_as_session_authentication_comes_first(world: World) -> None:
+    # DRF answers 401 only when the first authenticator names a WWW-Authenticate scheme;
+    # SessionAuthentication names none, so "not signed in" and "bad token" are both 403.
+    anonymous = APIClient().get("/api/v1/duos/", HTTP_ACCEPT_LANGUAGE="en")
+    bad_token = APIClient().get("/api/v1/duos/", HTTP_AUTHORIZATION="Token not-a-token", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert anonymous.status_code == 403
+    assert anonymous.json() == {"detail": "Authentication credentials were not provided."}
+    assert (bad_token.status_code, bad_token.json()) == (403, {"detail": "Invalid token."})
+    assert "WWW-Authenticate" not in anonymous.headers
+
+
+def test_a_token_signs_a_volunteer_in_with_their_own_scope(world: World) -> None:
+    token = Token.objects.create(user=world.volunteer_user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    mine = client.get(f"/api/v1/duos/{world.duo.pk}/")
+    theirs = client.get(f"/api/v1/duos/{world.other_duo.pk}/")
+
+    assert (mine.status_code, theirs.status_code) == (200, 404)

@@ -1,0 +1,477 @@
+"""Bad input through /api/v1/: a 400 naming the offending field, in the caller's language, and
+nothing written; duo invariants and impossible transitions: a 409 and nothing written.
+
+Each case is sent by a caller who may make the change (so the refusal is about the input, not
+about access) and compares every table before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+
+from buddynet.accounts.models import Membership, User
+from buddynet.duos import apis as duo_apis
+from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.errors import Conflict
+from buddynet.funding.models import Funder
+from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from tests import factories as f
+from tests.conftest import World, client_for
+
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One bad request: who sends it, where, what, and which field the 400 must name."""
+
+    label: str
+    user: str
+    method: str
+    url: Callable[[World], str]
+    body: Callable[[World], dict[str, Any]]
+    field: str
+
+
+def person(w: World, **extra: Any) -> dict[str, Any]:
+    return {"project": w.project.pk, "first_name": "Nadia", "last_name": "Amrani", "postcode": "9000", **extra}
+
+
+def proposed_duo(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
+        project=w.project), status=DuoStatus.PROPOSED, introduced_on=None, started_on=None)
+
+
+def introduced_duo(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
+        project=w.project), status=DuoStatus.INTRODUCED, started_on=None)
+
+
+def free_pair(w: World, **volunteer: Any) -> dict[str, Any]:
+    """A volunteer and a participant of world.project that could be paired."""
+    return {"volunteer": f.VolunteerFactory(project=w.project, **volunteer).pk,
+            "participant": f.ParticipantFactory(project=w.project).pk}
+
+
+ORGS, PROJECTS, PARTICIPANTS = "/api/v1/organisations/", "/api/v1/projects/", "/api/v1/participants/"
+VOLUNTEERS, FUNDERS, USERS = "/api/v1/volunteers/", "/api/v1/funders/", "/api/v1/users/"
+MEMBERSHIPS, GOALS, CHECK_INS, DUOS = "/api/v1/memberships/", "/api/v1/goals/", "/api/v1/check-ins/", "/api/v1/duos/"
+FUTURE = "2999-01-01"  # certainly after today, whatever day the tests run
+
+
+def check_in(w: World, **extra: Any) -> dict[str, Any]:
+    return {"duo": w.duo.pk, "date": "2025-09-01", "duration_minutes": 45, "mode": "phone", **extra}
+
+
+BAD: list[Bad] = [
+    # --- organisations ---
+    Bad("unknown kind", "admin", "POST", lambda w: ORGS, lambda w: {"name": "Vzw X", "kind": "bank"}, "kind"),
+    Bad("organisation with a blank name", "admin", "POST", lambda w: ORGS, lambda w: {"name": ""}, "name"),
+    Bad("organisation with a name taken", "admin", "POST", lambda w: ORGS,
+        lambda w: {"name": w.project.organisation.name}, "name"),
+    Bad("organisation renamed to a name taken", "admin", "PATCH",
+        lambda w: f"{ORGS}{w.project.organisation_id}/",
+        lambda w: {"name": w.other_project.organisation.name}, "name"),
+    Bad("update to an unknown kind", "admin", "PUT", lambda w: f"{ORGS}{w.project.organisation_id}/",
+        lambda w: {"name": "Vzw Y", "kind": "bank"}, "kind"),
+    # --- projects ---
+    Bad("end before start", "admin", "POST", lambda w: PROJECTS,
+        lambda w: {"organisation": w.project.organisation_id, "name": "Nieuw", "start_date": "2026-01-01",
+                   "end_date": "2025-12-31"}, "end_date"),
+    Bad("an organisation that does not exist", "admin", "POST", lambda w: PROJECTS,
+        lambda w: {"organisation": 987654, "name": "Nieuw"}, "organisation"),
+    Bad("moved before its start", "coordinator", "PATCH", lambda w: f"{PROJECTS}{w.project.pk}/",
+        lambda w: {"end_date": "2024-12-31"}, "end_date"),
+    Bad("contact cadence 0", "coordinator", "PATCH", lambda w: f"{PROJECTS}{w.project.pk}/",
+        lambda w: {"contact_cadence_days": 0}, "contact_cadence_days"),
+    Bad("a negative matching weight", "coordinator", "PATCH", lambda w: f"{PROJECTS}{w.project.pk}/",
+        lambda w: {"matching_weights": {"distance": -1}}, "matching_weights"),
+    Bad("moved to another project's organisation", "coordinator", "PATCH", lambda w: f"{PROJECTS}{w.project.pk}/",
+        lambda w: {"organisation": w.other_project.organisation_id}, "organisation"),
+    # --- participants ---
+    Bad("participant with postcode 0000", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, postcode="0000"), "postcode"),
+    Bad("participant with postcode 9999", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, postcode="9999"), "postcode"),
+    Bad("participant with an unknown language", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, languages=["nl", "xx"]), "languages"),
+    Bad("availability mon_night", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, availability=["mon_night"]), "availability"),
+    Bad("an unknown interest", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, interests=["skydiving"]), "interests"),
+    Bad("needs level 7", "coordinator", "POST", lambda w: PARTICIPANTS, lambda w: person(w, needs={"housing": 7}),
+        "needs"),
+    Bad("needs in an unknown life domain", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, needs={"weather": 1}), "needs"),
+    Bad("consent date without scope", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, consent_date="2025-09-01"), "consent_scope"),
+    Bad("consent scope without date", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, consent_scope="basic"), "consent_date"),
+    Bad("waiting without consent", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, status="waiting"), "status"),
+    Bad("preferred age range upside down", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, preferred_age_min=40, preferred_age_max=30), "preferred_age_max"),
+    Bad("participant in another project", "coordinator", "POST", lambda w: PARTICIPANTS,
+        lambda w: person(w, project=w.other_project.pk), "project"),
+    Bad("participant moved to postcode 9999", "coordinator", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: {"postcode": "9999"}, "postcode"),
+    Bad("update to needs level 7", "coordinator", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: {"needs": {"social": 7}}, "needs"),
+    Bad("update drops the consent scope", "coordinator", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: {"consent_scope": ""}, "consent_scope"),
+    Bad("update moves to another project", "coordinator", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: {"project": w.other_project.pk}, "project"),
+    Bad("update moves someone with a duo", "admin", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: {"project": w.other_project.pk}, "project"),
+    # --- volunteers ---
+    Bad("capacity 0", "coordinator", "POST", lambda w: VOLUNTEERS, lambda w: person(w, capacity=0), "capacity"),
+    Bad("strengths level 7", "coordinator", "POST", lambda w: VOLUNTEERS,
+        lambda w: person(w, strengths={"housing": 7}), "strengths"),
+    Bad("volunteer with postcode 0000", "coordinator", "POST", lambda w: VOLUNTEERS,
+        lambda w: person(w, postcode="0000"), "postcode"),
+    Bad("volunteer in another project", "coordinator", "POST", lambda w: VOLUNTEERS,
+        lambda w: person(w, project=w.other_project.pk), "project"),
+    Bad("update to capacity 0", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
+        lambda w: {"capacity": 0}, "capacity"),
+    Bad("update to an unknown language", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
+        lambda w: {"languages": ["klingon"]}, "languages"),
+    Bad("update to availability mon_night", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
+        lambda w: {"availability": ["mon_night"]}, "availability"),
+    Bad("volunteer moved to postcode 9999", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
+        lambda w: {"postcode": "9999"}, "postcode"),
+    Bad("update strengths in an unknown domain", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
+        lambda w: {"strengths": {"weather": 2}}, "strengths"),
+    # --- funders ---
+    Bad("funder with a blank name", "admin", "POST", lambda w: FUNDERS, lambda w: {"name": ""}, "name"),
+    Bad("funder with a name taken", "admin", "POST", lambda w: FUNDERS, lambda w: {"name": w.funder.name}, "name"),
+    Bad("funder renamed to a name taken", "admin", "PATCH", lambda w: f"{FUNDERS}{w.funder.pk}/",
+        lambda w: {"name": f.FunderFactory(name="Provincie").name}, "name"),
+    # --- users ---
+    Bad("not an e-mail address", "admin", "POST", lambda w: USERS, lambda w: {"email": "not-an-email"}, "email"),
+    Bad("an e-mail address taken", "admin", "POST", lambda w: USERS, lambda w: {"email": w.coordinator.email},
+        "email"),
+    Bad("a weak password", "admin", "POST", lambda w: USERS, lambda w: {"email": "nieuw@example.be",
+                                                                        "password": "123"}, "password"),
+    Bad("user with an unknown language", "admin", "POST", lambda w: USERS, lambda w: {"email": "nieuw@example.be",
+                                                                            "language": "fr"}, "language"),
+    Bad("update to an e-mail address taken", "admin", "PATCH", lambda w: f"{USERS}{w.volunteer_user.pk}/",
+        lambda w: {"email": w.coordinator.email}, "email"),
+    Bad("update to a weak password", "admin", "PATCH", lambda w: f"{USERS}{w.volunteer_user.pk}/",
+        lambda w: {"password": "abc"}, "password"),
+    Bad("an e-mail address taken, in capitals", "admin", "POST", lambda w: USERS,
+        lambda w: {"email": w.coordinator.email.upper()}, "email"),
+    Bad("update to an e-mail address taken, in capitals", "admin", "PATCH",
+        lambda w: f"{USERS}{w.volunteer_user.pk}/", lambda w: {"email": w.coordinator.email.upper()}, "email"),
+    Bad("update to a password that is the user's own e-mail", "admin", "PATCH",
+        lambda w: f"{USERS}{w.volunteer_user.pk}/", lambda w: {"password": w.volunteer_user.email}, "password"),
+    # --- memberships ---
+    Bad("coordinator without project", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": f.UserFactory().pk, "role": "coordinator"}, "project"),
+    Bad("volunteer with a project", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": f.UserFactory().pk, "role": "volunteer", "project": w.project.pk,
+                   "volunteer": f.VolunteerFactory(project=w.project).pk}, "project"),
+    Bad("funder without funder", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": f.UserFactory().pk, "role": "funder"}, "funder"),
+    Bad("an unknown role", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": f.UserFactory().pk, "role": "king"}, "role"),
+    Bad("a volunteer record already linked", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": f.UserFactory().pk, "role": "volunteer", "volunteer": w.volunteer.pk}, "volunteer"),
+    Bad("a coordinator membership given twice", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": w.coordinator.pk, "role": "coordinator", "project": w.project.pk}, "non_field_errors"),
+    Bad("a user that does not exist", "admin", "POST", lambda w: MEMBERSHIPS,
+        lambda w: {"user": 987654, "role": "administrator"}, "user"),
+    # --- goals ---
+    Bad("goal in an unknown life domain", "coordinator", "POST", lambda w: GOALS,
+        lambda w: {"duo": w.duo.pk, "life_domain": "weather", "description": "Iets"}, "life_domain"),
+    Bad("a blank description", "coordinator", "POST", lambda w: GOALS,
+        lambda w: {"duo": w.duo.pk, "life_domain": "social", "description": ""}, "description"),
+    Bad("goal for another project's duo", "coordinator", "POST", lambda w: GOALS,
+        lambda w: {"duo": w.other_duo.pk, "life_domain": "social", "description": "Iets"}, "duo"),
+    Bad("update to an unknown life domain", "coordinator", "PATCH", lambda w: f"{GOALS}{w.goal.pk}/",
+        lambda w: {"life_domain": "weather"}, "life_domain"),
+    Bad("update moves it to another duo", "coordinator", "PATCH", lambda w: f"{GOALS}{w.goal.pk}/",
+        lambda w: {"duo": proposed_duo(w).pk}, "duo"),
+    # --- check-ins (sent by the duo's volunteer) ---
+    Bad("duration 0", "volunteer_user", "POST", lambda w: CHECK_INS, lambda w: check_in(w, duration_minutes=0),
+        "duration_minutes"),
+    Bad("duration 2000", "volunteer_user", "POST", lambda w: CHECK_INS,
+        lambda w: check_in(w, duration_minutes=2000), "duration_minutes"),
+    Bad("a date in the future", "volunteer_user", "POST", lambda w: CHECK_INS, lambda w: check_in(w, date=FUTURE),
+        "date"),
+    Bad("a date before the duo", "volunteer_user", "POST", lambda w: CHECK_INS,
+        lambda w: check_in(w, date="2025-06-30"), "date"),
+    Bad("mood 9", "volunteer_user", "POST", lambda w: CHECK_INS, lambda w: check_in(w, mood=9), "mood"),
+    Bad("an unknown mode", "volunteer_user", "POST", lambda w: CHECK_INS, lambda w: check_in(w, mode="pigeon"),
+        "mode"),
+    Bad("an unknown activity", "volunteer_user", "POST", lambda w: CHECK_INS,
+        lambda w: check_in(w, activities=["dance"]), "activities"),
+    Bad("check-in touching an unknown life domain", "volunteer_user", "POST", lambda w: CHECK_INS,
+        lambda w: check_in(w, life_domains=["weather"]), "life_domains"),
+    Bad("a concern without a note", "volunteer_user", "POST", lambda w: CHECK_INS,
+        lambda w: check_in(w, concern=True), "concern_note"),
+    Bad("check-in for another project's duo", "volunteer_user", "POST", lambda w: CHECK_INS,
+        lambda w: check_in(w, duo=w.other_duo.pk), "duo"),
+    Bad("update to duration 0", "volunteer_user", "PATCH", lambda w: f"{CHECK_INS}{w.check_in.pk}/",
+        lambda w: {"duration_minutes": 0}, "duration_minutes"),
+    Bad("update to a date in the future", "volunteer_user", "PATCH", lambda w: f"{CHECK_INS}{w.check_in.pk}/",
+        lambda w: {"date": FUTURE}, "date"),
+    Bad("update to mood 9", "coordinator", "PATCH", lambda w: f"{CHECK_INS}{w.check_in.pk}/",
+        lambda w: {"mood": 9}, "mood"),
+    # --- duo propose ---
+    Bad("another project's participant", "coordinator", "POST", lambda w: DUOS,
+        lambda w: {**free_pair(w), "participant": w.other_participant.pk}, "participant"),
+    Bad("another project's volunteer", "coordinator", "POST", lambda w: DUOS,
+        lambda w: {**free_pair(w), "volunteer": w.other_volunteer.pk}, "volunteer"),
+    Bad("volunteer and participant of different projects", "admin", "POST", lambda w: DUOS,
+        lambda w: {**free_pair(w), "participant": f.ParticipantFactory(project=w.other_project).pk}, "volunteer"),
+    Bad("a volunteer whose screening is incomplete", "coordinator", "POST", lambda w: DUOS,
+        lambda w: free_pair(w, criminal_record_checked_on=None), "volunteer"),
+    Bad("a participant without consent", "coordinator", "POST", lambda w: DUOS,
+        lambda w: {**free_pair(w), "participant": f.ParticipantFactory(
+            project=w.project, consent_date=None, consent_scope="", status="intake").pk}, "participant"),
+    Bad("no volunteer", "coordinator", "POST", lambda w: DUOS,
+        lambda w: {"participant": f.ParticipantFactory(project=w.project).pk}, "volunteer"),
+    # --- duo transitions ---
+    Bad("introduced before it was proposed", "coordinator", "POST",
+        lambda w: f"{DUOS}{proposed_duo(w).pk}/introduce/", lambda w: {"on": "2025-06-30"}, "on"),
+    Bad("introduced on no date", "coordinator", "POST",
+        lambda w: f"{DUOS}{proposed_duo(w).pk}/introduce/", lambda w: {"on": "soon"}, "on"),
+    Bad("started before the introduction", "coordinator", "POST",
+        lambda w: f"{DUOS}{introduced_duo(w).pk}/activate/", lambda w: {"on": "2025-07-07"}, "on"),
+    Bad("paused without a reason", "coordinator", "POST", lambda w: f"{DUOS}{w.duo.pk}/pause/",
+        lambda w: {}, "reason"),
+    Bad("paused with a reason that is too long", "coordinator", "POST", lambda w: f"{DUOS}{w.duo.pk}/pause/",
+        lambda w: {"reason": "x" * 201}, "reason"),
+    Bad("closed for a reason not in the list", "coordinator", "POST", lambda w: f"{DUOS}{w.duo.pk}/close/",
+        lambda w: {"reason": "bored", "next_step": "end"}, "reason"),
+    Bad("closed without a next step", "coordinator", "POST", lambda w: f"{DUOS}{w.duo.pk}/close/",
+        lambda w: {"reason": "goals_reached"}, "next_step"),
+    Bad("closed with an evaluation of 6", "coordinator", "POST", lambda w: f"{DUOS}{w.duo.pk}/close/",
+        lambda w: {"reason": "goals_reached", "next_step": "end", "evaluation_volunteer": 6},
+        "evaluation_volunteer"),
+    Bad("closed before it was proposed", "coordinator", "POST", lambda w: f"{DUOS}{w.duo.pk}/close/",
+        lambda w: {"reason": "goals_reached", "next_step": "end", "on": "2025-06-30"}, "on"),
+    Bad("a next meeting that is no date", "volunteer_user", "POST", lambda w: f"{DUOS}{w.duo.pk}/next-meeting/",
+        lambda w: {"on": "tomorrow"}, "on"),
+    Bad("a next meeting left out", "volunteer_user", "POST", lambda w: f"{DUOS}{w.duo.pk}/next-meeting/",
+        lambda w: {}, "on"),
+    # --- me ---
+    Bad("an unknown language", "volunteer_user", "PATCH", lambda w: "/api/v1/me/", lambda w: {"language": "fr"},
+        "language"),
+    Bad("a name that is too long", "volunteer_user", "PATCH", lambda w: "/api/v1/me/",
+        lambda w: {"full_name": "x" * 151}, "full_name"),
+]
+
+
+def assert_field_error(response: Any, field: str) -> None:
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert field in body, body
+    # A list field's bad item comes as {index: [messages]} (DRF's ListField), the rest as [messages].
+    lists = body[field].values() if isinstance(body[field], dict) else [body[field]]
+    for messages in lists:
+        assert isinstance(messages, list) and messages, body
+        assert all(isinstance(m, str) and m for m in messages), body
+
+
+@pytest.mark.parametrize("bad", [pytest.param(b, id=f"{b.method} {b.label}") for b in BAD])
+def test_it_refuses_bad_input_with_a_field_error_and_writes_nothing(world: World, bad: Bad) -> None:
+    url, body = bad.url(world), bad.body(world)
+    before = snapshot()
+
+    response = getattr(client_for(getattr(world, bad.user)), bad.method.lower())(url, body, format="json")
+
+    assert_field_error(response, bad.field)
+    assert snapshot() == before
+
+
+def test_it_stores_a_changed_email_address_in_lower_case(world: World) -> None:
+    response = client_for(world.admin).patch(f"{USERS}{world.volunteer_user.pk}/", {"email": "Bob.J@Example.be"},
+                                             format="json")
+
+    assert response.status_code == 200, response.content
+    world.volunteer_user.refresh_from_db()
+    assert world.volunteer_user.email == "bob.j@example.be"
+
+
+def test_it_refuses_an_unknown_postcode_lookup(world: World) -> None:
+    response = client_for(world.coordinator).get("/api/v1/postcodes/0000/")
+
+    assert_field_error(response, "postcode")
+
+
+# --- the language of the messages ------------------------------------------------------------
+def test_it_answers_a_missing_field_in_dutch_by_default(world: World) -> None:
+    response = client_for(world.coordinator).post(GOALS, {"duo": world.duo.pk}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["description"] == ["Dit veld is vereist."]
+    assert Goal.objects.count() == 1
+
+
+def test_it_answers_a_missing_field_in_english_when_asked(world: World) -> None:
+    response = client_for(world.coordinator).post(GOALS, {"duo": world.duo.pk}, format="json",
+                                                  HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert response.json()["description"] == ["This field is required."]
+    assert Goal.objects.count() == 1
+
+
+def test_it_names_an_out_of_scope_id_as_not_existing_in_either_language(world: World) -> None:
+    client = client_for(world.coordinator)
+    body = {"duo": world.other_duo.pk, "life_domain": "social", "description": "Iets"}
+
+    dutch = client.post(GOALS, body, format="json")
+    english = client.post(GOALS, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert dutch.json()["duo"] == [f'Ongeldige pk "{world.other_duo.pk}" - object bestaat niet.']
+    assert english.json()["duo"] == [f'Invalid pk "{world.other_duo.pk}" - object does not exist.']
+
+
+# --- dates around today, under a fixed clock ---------------------------------------------------
+@time_machine.travel(dt.datetime(2025, 10, 1, 22, 30, tzinfo=dt.UTC), tick=False)
+def test_it_refuses_a_check_in_dated_tomorrow_in_brussels(world: World) -> None:
+    # 22:30 UTC is already 2 October in Brussels: the 2nd is today, the 3rd is tomorrow.
+    client = client_for(world.volunteer_user)
+
+    tomorrow = client.post(CHECK_INS, check_in(world, date="2025-10-03"), format="json")
+    today = client.post(CHECK_INS, check_in(world, date="2025-10-02"), format="json")
+
+    assert_field_error(tomorrow, "date")
+    assert today.status_code == 201, today.content
+    assert list(CheckIn.objects.filter(duo=world.duo).values_list("date", flat=True).order_by("date")) == [
+        dt.date(2025, 8, 1), dt.date(2025, 10, 2)]
+
+
+# --- duo invariants and transitions: 409 --------------------------------------------------------
+def assert_conflict(response: Any) -> None:
+    assert response.status_code == 409, response.content
+    assert isinstance(response.json().get("detail"), str) and response.json()["detail"]
+
+
+def test_it_refuses_a_second_open_duo_for_a_participant(world: World) -> None:
+    volunteer = f.VolunteerFactory(project=world.project)
+    before = snapshot()
+
+    response = client_for(world.coordinator).post(
+        DUOS, {"volunteer": volunteer.pk, "participant": world.participant.pk}, format="json")
+
+    assert_conflict(response)
+    assert snapshot() == before
+    assert Duo.objects.filter(participant=world.participant).count() == 1
+
+
+def test_it_refuses_a_duo_for_a_volunteer_at_capacity(world: World) -> None:
+    participant = f.ParticipantFactory(project=world.project)
+    before = snapshot()
+
+    response = client_for(world.coordinator).post(
+        DUOS, {"volunteer": world.volunteer.pk, "participant": participant.pk}, format="json")
+
+    assert_conflict(response)
+    assert snapshot() == before
+    participant.refresh_from_db()
+    assert participant.status == Participant.Status.WAITING
+
+
+def test_it_accepts_a_second_duo_for_a_volunteer_with_room_for_two(world: World) -> None:
+    world.volunteer.capacity = 2
+    world.volunteer.save()
+    participant = f.ParticipantFactory(project=world.project)
+
+    response = client_for(world.coordinator).post(
+        DUOS, {"volunteer": world.volunteer.pk, "participant": participant.pk}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert Duo.objects.filter(volunteer=world.volunteer).count() == 2
+    participant.refresh_from_db()
+    assert participant.status == Participant.Status.MATCHED
+
+
+def closed_duo(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
+        project=w.project), status=DuoStatus.CLOSED, closed_on=dt.date(2025, 9, 1), closure_reason="moved")
+
+
+def paused_duo(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
+        project=w.project), status=DuoStatus.PAUSED, paused_on=dt.date(2025, 9, 1), pause_reason="Ziek")
+
+
+CLOSE = {"reason": "goals_reached", "next_step": "end"}
+
+
+@pytest.mark.parametrize(("duo", "action", "body"), [
+    pytest.param(lambda w: w.duo, "resume", {}, id="resume an active duo"),
+    pytest.param(lambda w: w.duo, "introduce", {}, id="introduce an active duo"),
+    pytest.param(lambda w: w.duo, "activate", {}, id="activate an active duo"),
+    pytest.param(proposed_duo, "activate", {}, id="activate a duo never introduced"),
+    pytest.param(proposed_duo, "pause", {"reason": "Ziek"}, id="pause a proposed duo"),
+    pytest.param(paused_duo, "pause", {"reason": "Ziek"}, id="pause a paused duo"),
+    pytest.param(closed_duo, "close", CLOSE, id="close a closed duo"),
+    pytest.param(closed_duo, "resume", {}, id="resume a closed duo"),
+    pytest.param(closed_duo, "next-meeting", {"on": "2030-01-15"}, id="plan a meeting of a closed duo"),
+])
+def test_it_refuses_an_impossible_transition(world: World, duo: Callable[[World], Duo], action: str,
+                                              body: dict[str, Any]) -> None:
+    target = duo(world)
+    before = snapshot()
+
+    response = client_for(world.coordinator).post(f"{DUOS}{target.pk}/{action}/", body, format="json")
+
+    assert_conflict(response)
+    assert snapshot() == before
+
+
+def test_it_refuses_a_check_in_for_a_duo_that_has_not_met(world: World) -> None:
+    duo = proposed_duo(world)
+    before = snapshot()
+
+    response = client_for(world.coordinator).post(CHECK_INS, check_in(world, duo=duo.pk), format="json")
+
+    assert_conflict(response)
+    assert snapshot() == before
+
+
+def test_it_refuses_to_handle_a_concern_that_was_never_raised(world: World) -> None:
+    before = snapshot()
+
+    response = client_for(world.coordinator).post(f"{CHECK_INS}{world.check_in.pk}/handle-concern/", {},
+                                                  format="json")
+
+    assert_conflict(response)
+    assert snapshot() == before
+
+
+def test_it_leaves_nothing_behind_when_a_write_fails_after_it_wrote(world: World, monkeypatch: Any) -> None:
+    """The promise of ScopedViewSet: a write that fails half-way is rolled back as a whole."""
+    real_goal_save = duo_apis.services.goal_save
+
+    def goal_save_then_fail(**kwargs: Any) -> Goal:
+        real_goal_save(**kwargs)
+        raise Conflict("lost a race after the goal was written")
+
+    monkeypatch.setattr(duo_apis.services, "goal_save", goal_save_then_fail)
+    before = snapshot()
+
+    response = client_for(world.coordinator).post(
+        GOALS, {"duo": world.duo.pk, "life_domain": "housing", "description": "Een woning"}, format="json")
+
+    assert response.status_code == 409
+    assert snapshot() == before
