@@ -27,7 +27,7 @@ PORT ?= 8000
 
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint check clean distclean
+.PHONY: help install chromium run test lint check clean distclean
 
 help:
 	@echo "make install    venv, dependencies (incl. dev), translations, static files"
@@ -70,8 +70,20 @@ run: install
 	$(PY) manage.py demo
 	HOST=$(HOST) PORT=$(PORT) exec $(PY) scripts/run.py
 
+# Browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+# Installed once through apt-get when missing (needs root, as on the CI machine); elsewhere
+# install the `chromium` package yourself or point CHROMIUM_PATH at a Chromium binary.
+CHROMIUM_PATH ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
+chromium:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core >/dev/null \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core >/dev/null; }; \
+	else echo "error: browser tests need chromium (apt-get install chromium, or set CHROMIUM_PATH)" >&2; exit 1; fi
+
 # pytest exits 5 when it collected no test: like any non-zero status, that fails `make test`.
-test: install
+test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)

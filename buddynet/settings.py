@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "buddynet.people",
     "buddynet.duos",
     "buddynet.funding",
+    "buddynet.web",
+    "netwerk",
+    "matching",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "nl-be"

@@ -32,6 +32,10 @@ api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("postcodes/<str:postcode>/", PostcodeLookupApi.as_view(), name="postcode"),
     *router.urls,
+    path("", include("netwerk.api_urls")),
+    path("", include("matching.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("", include("buddynet.funding.api_urls")),
 ]
 
 urlpatterns = [
@@ -43,5 +47,10 @@ urlpatterns = [
     # Language: the django_language cookie (set through /i18n/setlang/), else the browser's
     # Accept-Language, else Dutch (nl-BE).
     path("admin/", admin.site.urls),
+    path("netwerk/", include("netwerk.urls")),
+    path("matching/", include("matching.urls")),
+    path("meldingen/", include("notifications.urls")),
+    path("financiering/", include("buddynet.funding.urls")),
+    path("", include("buddynet.web.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -1,0 +1,11 @@
+"""Shared pages: sign-in and sign-out. Role pages (volunteer, coordinator, funder) add theirs here."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, path
+
+app_name = "web"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("aanmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,83 @@
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server.
+
+Playwright cannot download its own browser here, so it launches /usr/bin/chromium (installed
+by `make test`, see the Makefile's `chromium` target). Pages are checked with axe-core
+(bundled in axe-playwright-python) for serious accessibility violations.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# in a thread with a running loop unless told this is intended (the ORM calls are ours).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 360, "height": 640}
+# Without the background-networking flags chromium keeps dialling Google, which this closed
+# network refuses; headless runs as root need --no-sandbox.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A fresh desktop browser context (own cookies, storage) in Dutch."""
+    ctx = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def phone_context(browser: Any) -> Iterator[Any]:
+    """A small phone (360 × 640, touch), as most volunteers will use."""
+    ctx = browser.new_context(locale="nl-BE", viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    yield ctx
+    ctx.close()
+
+
+def login(page: Any, live_server: Any, email: str, password: str) -> None:
+    """Sign in through the real sign-in page."""
+    page.goto(f"{live_server.url}/aanmelden/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_load_state()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Keep a screenshot under docs/screenshots/ (committed, so reviewers can look)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def serious_axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the current page (WCAG 2.1 A/AA rules)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    return [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
