@@ -79,5 +79,6 @@ def serious_axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on the current page (WCAG 2.1 A/AA rules)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    wcag21_aa = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": wcag21_aa}})
     return [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
