@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 _subscribers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 
-EVENTS = ("check_in_recorded", "concern_raised", "duo_status_changed")
+EVENTS = (
+    "check_in_recorded",
+    "concern_raised",
+    "duo_status_changed",
+    "match_run_finished",
+    "report_frozen",
+    "allowance_cap_approaching",
+)
 
 
 def subscribe(event: str, handler: Callable[..., None]) -> None:
@@ -43,3 +50,18 @@ def concern_raised(check_in: CheckIn) -> None:
 
 def duo_status_changed(duo: Duo, previous: str) -> None:
     _emit("duo_status_changed", duo=duo, previous=previous)
+
+
+def match_run_finished(run: Any) -> None:
+    """A match run (matching.models.MatchRun) finished, successfully or not; its coordinators hear."""
+    _emit("match_run_finished", run=run)
+
+
+def report_frozen(report: Any) -> None:
+    """A progress report (funding) was signed off and frozen; the funder receives it (PDF)."""
+    _emit("report_frozen", report=report)
+
+
+def allowance_cap_approaching(volunteer: Any, year: int, days: int, amount: Any) -> None:
+    """A volunteer's flat-rate allowance for `year` nears the legal yearly cap (funding)."""
+    _emit("allowance_cap_approaching", volunteer=volunteer, year=year, days=days, amount=amount)

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -52,5 +51,4 @@ urlpatterns = [
     path("meldingen/", include("notifications.urls")),
     path("financiering/", include("buddynet.funding.urls")),
     path("", include("buddynet.web.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -3,9 +3,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
+from buddynet.web import views
+
 app_name = "web"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("aanmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
 ]
