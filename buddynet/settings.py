@@ -7,9 +7,13 @@ transport. DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +64,9 @@ INSTALLED_APPS = [
     "netwerk",
     "matching",
     "notifications",
+    "buddynet.security",
+    "axes",  # brute-force lockout (django-axes)
+    "csp",  # Content-Security-Policy (django-csp)
 ]
 
 MIDDLEWARE = [
@@ -72,6 +79,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After AuthenticationMiddleware: signs out sessions past their role's idle or absolute limit.
+    "buddynet.security.sessions.SessionTimeoutMiddleware",
+    # Below WhiteNoise, so static files (cacheable) never reach it.
+    "buddynet.security.middleware.NoStoreMiddleware",
+    # Last, as axes asks: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "buddynet.urls"
@@ -109,11 +123,13 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# OWASP ASVS 5.0 V6.2: 8 to 64 characters, not a common or personal password, and no composition
+# rules (so no NumericPasswordValidator: a long all-digit passphrase is allowed).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "buddynet.security.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 64}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "/"
@@ -143,6 +159,8 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE and envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 
 # --- REST API -------------------------------------------------------------------------------
@@ -223,3 +241,59 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# --- Sign-in protection, sessions, headers (issue 9; code in buddynet/security/) -----------------
+# django-axes: AXES_FAILURE_LIMIT failed sign-ins for one account (e-mail address, any case)
+# lock it for AXES_COOLOFF_MINUTES; a successful sign-in resets the count. Counted per account,
+# not per IP address: behind the reverse proxy, or an office's shared connection, one address
+# is many people, and per-account counting also stops guessing one password from many addresses.
+AUTHENTICATION_BACKENDS = [
+    "buddynet.security.axes.RequestAxesBackend",  # refuses locked-out accounts (see its docstring)
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants the IP address among the lockout parameters against attackers who rotate
+# user agents or cookies; counting per account already ignores both, and locking per IP would
+# lock whole offices (one NAT address) out after a few colleagues' typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "buddynet.security.axes.normalised_username"
+AXES_LOCKOUT_CALLABLE = "buddynet.security.axes.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Session timeouts per role, in minutes (buddynet/security/sessions.py): (idle, absolute).
+BUDDYNET_SESSION_POLICY = {
+    # administrators, coordinators, funders: many people's records, often on shared computers
+    "office": (
+        60 * envint("SESSION_IDLE_MINUTES_OFFICE", 30, minimum=1),
+        60 * envint("SESSION_MAX_MINUTES_OFFICE", 12 * 60, minimum=1),
+    ),
+    # volunteers only: their own phone, one buddy, a check-in every week or two
+    "volunteer": (
+        60 * envint("SESSION_IDLE_MINUTES_VOLUNTEER", 14 * 24 * 60, minimum=1),
+        60 * envint("SESSION_MAX_MINUTES_VOLUNTEER", 30 * 24 * 60, minimum=1),
+    ),
+}
+
+# Content-Security-Policy (django-csp; Django 5.2 has none built in). Scripts only from our own
+# origin or inline with the request's nonce: <script nonce="{{ request.csp_nonce }}">. Style
+# attributes stay allowed (bars, SVG pictures), but no other origin is.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "worker-src": [CSP_SELF],
+        "manifest-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")  # {{ CSP_NONCE }}

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    """Sign-in protection, session policy and response headers (issue 9). No models of its own."""
+
+    name = "buddynet.security"
+    label = "security"
+    verbose_name = _("Security")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from buddynet.security.sessions import start_session_policy
+
+        # Each login decides once which timeouts the session gets (see sessions.py).
+        user_logged_in.connect(start_session_policy, dispatch_uid="buddynet-session-policy")

@@ -1,0 +1,62 @@
+"""Brute-force lockout with django-axes: how sign-in attempts are counted and refused.
+
+Settings (buddynet/settings.py): AXES_FAILURE_LIMIT failures for one account lock it for
+AXES_COOLOFF_TIME; a successful sign-in resets the count.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off, get_failure_limit
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class RequestAxesBackend(AxesStandaloneBackend):
+    """axes' backend, applied to every authenticate() call that carries a request.
+
+    Every sign-in over HTTP passes the request: our sign-in page (/aanmelden/), the admin's
+    login and DRF's session/basic authentication all call authenticate(request, ...). Calls
+    without one come from code, not from a visitor: Django's test Client.login(), the shell,
+    management commands. axes' own backend raises on those; returning None here lets the next
+    backend (ModelBackend) answer instead, so `client.login(...)` keeps working in tests. A lockout
+    cannot be bypassed this way: no URL reaches authenticate() without a request.
+    """
+
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def normalised_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
+    """The e-mail address an attempt is counted against, as stored: stripped and lower-case.
+
+    Without this, "Bob@x.be", "BOB@x.be", ... would each get their own failure count, and an
+    attacker could guess far past the limit by varying the case of one address.
+    """
+    raw = None
+    if credentials:
+        raw = credentials.get("username") or credentials.get("email")
+    if raw is None and request is not None:
+        raw = request.POST.get("username") if hasattr(request, "POST") else None
+    if raw is None:
+        return None
+    return str(raw).strip().lower()
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """429 with a page in the visitor's language that says how long to wait (AXES_LOCKOUT_CALLABLE)."""
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
+    }
+    return render(request, "security/locked_out.html", context, status=429)

@@ -1,0 +1,101 @@
+"""Session timeouts per role (ASVS V7.3): an idle timeout and an absolute lifetime.
+
+Two policies, both set in settings.BUDDYNET_SESSION_POLICY (from the environment):
+- "office": administrators, coordinators, funders and anyone with admin access. They see many
+  people's records, often on shared office computers: a short idle timeout (30 min by default)
+  and a working day at most (12 h).
+- "volunteer": someone whose only role is volunteer, on their own phone, who logs a contact
+  moment every week or two and sees only their own buddy: a long session (14 days idle, 30 days
+  at most), so the check-in page opens without a password every time.
+Anyone with both a volunteer and another role gets the stricter office policy.
+
+The policy is decided at sign-in (user_logged_in) and kept in the session, so a request costs no
+extra query; a session from before this code was deployed is classified on its next request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+from buddynet.accounts.selectors import roles_of
+
+POLICY_KEY = "_buddynet_session_policy"
+STARTED_KEY = "_buddynet_session_started"
+SEEN_KEY = "_buddynet_session_seen"
+# The last-seen time is written at most once a minute, so browsing does not save the session on
+# every request; idle time is therefore measured to within a minute.
+SEEN_GRANULARITY_SECONDS = 60
+
+OFFICE = "office"
+VOLUNTEER = "volunteer"
+
+
+def session_policy_for(user: Any) -> str:
+    roles = roles_of(user)
+    only_volunteer = (
+        roles.volunteer_id is not None
+        and not roles.administrator
+        and not roles.is_coordinator
+        and not roles.funder_ids
+        and not user.is_staff
+    )
+    return VOLUNTEER if only_volunteer else OFFICE
+
+
+def limits_for(policy: str) -> tuple[int, int]:
+    """(idle seconds, absolute seconds) of a policy."""
+    idle, absolute = settings.BUDDYNET_SESSION_POLICY[policy]
+    return int(idle), int(absolute)
+
+
+def start_session_policy(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    now = int(time.time())
+    policy = session_policy_for(user)
+    request.session[POLICY_KEY] = policy
+    request.session[STARTED_KEY] = now
+    request.session[SEEN_KEY] = now
+    request.session.set_expiry(limits_for(policy)[0])
+
+
+class SessionTimeoutMiddleware:
+    """Signs out a session that was idle too long or lived too long; slides the idle window.
+
+    Must come after AuthenticationMiddleware. A signed-out request continues as anonymous, so
+    pages redirect to the sign-in page (login_required) and the API answers 401/403.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            self._apply(request, user)
+        return self.get_response(request)
+
+    def _apply(self, request: HttpRequest, user: Any) -> None:
+        session = request.session
+        now = int(time.time())
+        policy = session.get(POLICY_KEY)
+        if policy not in settings.BUDDYNET_SESSION_POLICY:
+            policy = session_policy_for(user)
+            session[POLICY_KEY] = policy
+        idle, absolute = limits_for(policy)
+        started = session.setdefault(STARTED_KEY, now)
+        seen = session.get(SEEN_KEY)
+        if (seen is not None and now - seen > idle) or now - started > absolute:
+            logout(request)
+            return
+        if seen is None or now - seen >= SEEN_GRANULARITY_SECONDS:
+            session[SEEN_KEY] = now
+            # The database row and the cookie expire with the idle timeout as well, so a
+            # session nobody comes back to is gone even without this middleware running.
+            session.set_expiry(idle)

@@ -1,0 +1,124 @@
+"""Brute-force lockout (django-axes) on the real sign-in pages, with cool-off."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from tests import factories as f
+
+PASSWORD = "een lang genoeg wachtwoord"
+
+
+@pytest.fixture
+def bob(db):
+    user = f.UserFactory(email="bob@example.be")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _sign_in(client: Client, email: str, password: str, url: str = "/aanmelden/"):
+    return client.post(url, {"username": email, "password": password})
+
+
+def _signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_defaults_are_five_failures_and_fifteen_minutes():
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+
+
+def test_the_sign_in_page_locks_after_the_configured_failures_and_unlocks_after_the_cool_off(bob, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=10)
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(2):
+            response = _sign_in(client, "bob@example.be", "wrong password")
+            assert response.status_code == 200  # the form again, with its error
+        third = _sign_in(client, "bob@example.be", "wrong password")
+        assert third.status_code == 429
+        # Locked: even the right password is refused, and nothing signs in.
+        locked = _sign_in(client, "bob@example.be", PASSWORD)
+        assert locked.status_code == 429
+        assert not _signed_in(client)
+        assert "tijdelijk geblokkeerd" in locked.content.decode()
+        assert "10 minuten" in locked.content.decode()
+
+        clock.shift(timedelta(minutes=9))
+        assert _sign_in(client, "bob@example.be", PASSWORD).status_code == 429
+        clock.shift(timedelta(minutes=11))
+        response = _sign_in(client, "bob@example.be", PASSWORD)
+        assert response.status_code == 302
+        assert _signed_in(client)
+
+
+def test_the_count_ignores_the_case_of_the_address(bob, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    for email in ("bob@example.be", "BOB@example.be", " Bob@Example.be "):
+        _sign_in(client, email, "wrong password")
+    assert _sign_in(client, "bob@example.be", PASSWORD).status_code == 429
+    assert AccessAttempt.objects.get().username == "bob@example.be"
+
+
+def test_one_locked_account_does_not_lock_another(bob, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    alice = f.UserFactory(email="alice@example.be")
+    alice.set_password(PASSWORD)
+    alice.save()
+    client = Client()
+    for _ in range(2):
+        _sign_in(client, "bob@example.be", "wrong password")
+    assert _sign_in(client, "bob@example.be", PASSWORD).status_code == 429
+    assert _sign_in(Client(), "alice@example.be", PASSWORD).status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_count(bob, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    for _ in range(2):
+        _sign_in(client, "bob@example.be", "wrong password")
+    assert _sign_in(client, "bob@example.be", PASSWORD).status_code == 302
+    fresh = Client()
+    for _ in range(2):
+        _sign_in(fresh, "bob@example.be", "wrong password")
+    assert _sign_in(fresh, "bob@example.be", PASSWORD).status_code == 302
+
+
+def test_the_admin_login_locks_out_as_well(bob, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    bob.is_staff = True
+    bob.save()
+    client = Client()
+    for _ in range(2):
+        _sign_in(client, "bob@example.be", "wrong password", url="/admin/login/")
+    response = _sign_in(client, "bob@example.be", PASSWORD, url="/admin/login/")
+    assert response.status_code == 429
+    assert not _signed_in(client)
+
+
+def test_failures_on_the_admin_and_the_sign_in_page_add_up(bob, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    client = Client()
+    _sign_in(client, "bob@example.be", "wrong password", url="/admin/login/")
+    _sign_in(client, "bob@example.be", "wrong password")
+    assert _sign_in(client, "bob@example.be", PASSWORD).status_code == 429
+
+
+def test_the_test_clients_login_still_works_without_a_request(bob):
+    # Client.login() calls authenticate() without a request; RequestAxesBackend lets that pass
+    # to ModelBackend (see buddynet/security/axes.py). Sign-ins over HTTP are counted above.
+    client = Client()
+    assert client.login(username="bob@example.be", password=PASSWORD)
+    assert not Client().login(username="bob@example.be", password="wrong password")
+    assert AccessAttempt.objects.count() == 0
