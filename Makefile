@@ -34,7 +34,7 @@ help:
 	@echo "make run        migrate, load demo data, start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test       the whole test suite (PYTEST_ARGS='...' passes options to pytest)"
 	@echo "make lint       ruff"
-	@echo "make check      Django system checks, missing migrations, OpenAPI schema"
+	@echo "make check      Django system checks (also --deploy with production settings), missing migrations, OpenAPI schema"
 	@echo "make clean      caches, compiled translations, collected static files"
 	@echo "make distclean  clean + the venv and var/ (the local database!)"
 
@@ -95,6 +95,10 @@ check: install
 	@schema="$$(mktemp)"; trap 'rm -f "$$schema"' EXIT; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file "$$schema"; \
 	echo "OpenAPI schema valid ($$(wc -c < "$$schema") bytes)"
+	@# Production settings (HTTPS, a real secret) must pass Django's deployment checks with no warning.
+	SECURE=true DEBUG=false ALLOWED_HOSTS=buddy.example.be \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .mypy_cache build *.egg-info $(VAR_DIR)/static

@@ -1,0 +1,111 @@
+"""Session timeouts per role: office roles get a short idle timeout, volunteers a long session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from buddynet.accounts.models import Role
+from buddynet.accounts.services import membership_grant
+from buddynet.security.sessions import OFFICE, POLICY_KEY, VOLUNTEER
+
+ME = "/api/v1/me/"
+
+
+def _signed_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _ok(client: Client) -> bool:
+    status = client.get(ME).status_code
+    assert status in {200, 401, 403}
+    return status == 200
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.mark.parametrize("who", ["coordinator", "admin", "funder_user"])
+def test_an_office_session_ends_after_thirty_idle_minutes(world, clock, who):
+    client = _signed_in_client(getattr(world, who))
+    assert client.session[POLICY_KEY] == OFFICE
+    clock.shift(timedelta(minutes=29))
+    assert _ok(client)
+    clock.shift(timedelta(minutes=29))  # activity slid the window
+    assert _ok(client)
+    clock.shift(timedelta(minutes=31))
+    assert not _ok(client)
+    assert "_auth_user_id" not in client.session
+    assert not _ok(client)  # and it stays signed out
+
+
+def test_an_office_session_ends_after_twelve_hours_however_active(world, clock):
+    client = _signed_in_client(world.coordinator)
+    for _ in range(35):  # 35 × 20 min = 11 h 40 min
+        clock.shift(timedelta(minutes=20))
+        assert _ok(client)
+    clock.shift(timedelta(minutes=21))
+    assert not _ok(client)
+
+
+def test_a_volunteer_stays_signed_in_for_two_idle_weeks(world, clock):
+    client = _signed_in_client(world.volunteer_user)
+    assert client.session[POLICY_KEY] == VOLUNTEER
+    clock.shift(timedelta(days=13, hours=23))
+    assert _ok(client)
+    clock.shift(timedelta(days=14, minutes=1))
+    assert not _ok(client)
+
+
+def test_a_volunteer_session_ends_after_thirty_days_however_active(world, clock):
+    client = _signed_in_client(world.volunteer_user)
+    for _ in range(29):
+        clock.shift(timedelta(days=1))
+        assert _ok(client)
+    clock.shift(timedelta(days=1, minutes=1))
+    assert not _ok(client)
+
+
+def test_a_volunteer_who_also_coordinates_gets_the_office_timeout(world, clock):
+    membership_grant(user=world.volunteer_user, role=Role.COORDINATOR, project=world.other_project)
+    client = _signed_in_client(world.volunteer_user)
+    assert client.session[POLICY_KEY] == OFFICE
+    clock.shift(timedelta(minutes=31))
+    assert not _ok(client)
+
+
+def test_the_cookie_and_the_stored_session_expire_with_the_idle_timeout(world, clock):
+    office = _signed_in_client(world.coordinator)
+    assert office.session.get_expiry_age() == 30 * 60
+    volunteer = _signed_in_client(world.volunteer_user)
+    assert volunteer.session.get_expiry_age() == 14 * 24 * 60 * 60
+    clock.shift(timedelta(minutes=2))
+    assert _ok(volunteer)  # slides the window: the cookie is sent again with the idle age
+    assert volunteer.cookies["sessionid"]["max-age"] == 14 * 24 * 60 * 60
+
+
+def test_the_timeouts_come_from_settings(world, clock, settings):
+    settings.BUDDYNET_SESSION_POLICY = {"office": (5 * 60, 60 * 60), "volunteer": (10 * 60, 60 * 60)}
+    client = _signed_in_client(world.coordinator)
+    clock.shift(timedelta(minutes=4))
+    assert _ok(client)
+    clock.shift(timedelta(minutes=6))
+    assert not _ok(client)
+
+
+def test_a_session_from_before_the_policy_is_classified_on_its_next_request(world, clock):
+    client = _signed_in_client(world.coordinator)
+    session = client.session
+    del session[POLICY_KEY]
+    session.save()
+    assert _ok(client)
+    assert client.session[POLICY_KEY] == OFFICE
