@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONCE as CSP_NONCE
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
@@ -297,3 +298,17 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")  # {{ CSP_NONCE }}
+
+# Encryption at rest of notes and other special-category text (buddynet/crypto.py, privacy.py).
+# FIELD_ENCRYPTION_KEYS: Fernet keys, newest first (make one: python -c "from cryptography.fernet
+# import Fernet; print(Fernet.generate_key().decode())"). Unset: derived from SECRET_KEY (and read
+# with SECRET_KEY_FALLBACKS too). Rotate: new key first, `manage.py rotate_field_encryption`, drop the old.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", [])
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)"
+        ) from None

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.crypto import EncryptedCharField, EncryptedTextField
 from buddynet.vocabulary import LifeDomain
 
 
@@ -69,14 +70,15 @@ class Duo(models.Model):
     introduced_on = models.DateField(_("introduced on"), null=True, blank=True)
     started_on = models.DateField(_("started on"), null=True, blank=True)
     paused_on = models.DateField(_("paused since"), null=True, blank=True)
-    pause_reason = models.CharField(_("reason for the pause"), max_length=200, blank=True)
+    # Free text about a person: encrypted at rest (buddynet/privacy.py ENCRYPTED).
+    pause_reason = EncryptedCharField(_("reason for the pause"), max_length=200, blank=True)
     planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
     next_meeting_on = models.DateField(_("next meeting"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_reason = models.CharField(
         _("reason for closing"), max_length=30, choices=ClosureReason.choices, blank=True,
     )
-    closure_note = models.TextField(_("note on the closing"), blank=True)
+    closure_note = EncryptedTextField(_("note on the closing"), blank=True)
     evaluation_volunteer = models.PositiveSmallIntegerField(
         _("evaluation by the volunteer (1-5)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
@@ -129,7 +131,7 @@ class Goal(models.Model):
 
     duo = models.ForeignKey(Duo, on_delete=models.CASCADE, related_name="goals", verbose_name=_("duo"))
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
-    description = models.CharField(_("goal"), max_length=300)
+    description = EncryptedCharField(_("goal"), max_length=300)  # encrypted at rest
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,14 +191,15 @@ class CheckIn(models.Model):
         _("how did it go (1-5)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    note = models.TextField(_("note"), blank=True)
+    # The three notes are encrypted at rest (buddynet/privacy.py ENCRYPTED).
+    note = EncryptedTextField(_("note"), blank=True)
     concern = models.BooleanField(_("I am worried"), default=False)
-    concern_note = models.TextField(_("concern for the coordinator"), blank=True)
+    concern_note = EncryptedTextField(_("concern for the coordinator"), blank=True)
     concern_handled_at = models.DateTimeField(_("concern handled on"), null=True, blank=True)
     concern_handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
-    concern_handled_note = models.TextField(_("follow-up of the concern"), blank=True)
+    concern_handled_note = EncryptedTextField(_("follow-up of the concern"), blank=True)
     new_contacts = models.JSONField(
         _("new contacts"), default=list, blank=True,
         help_text=_("People the participant got to know through the buddy: label, category, life domain."),

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.crypto import EncryptedTextField
 from buddynet.vocabulary import Gender, GenderPreference, Mobility
 
 
@@ -113,7 +114,7 @@ class Person(models.Model):
     )
     preferred_age_min = models.PositiveSmallIntegerField(_("preferred age from"), null=True, blank=True)
     preferred_age_max = models.PositiveSmallIntegerField(_("preferred age up to"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)  # encrypted at rest: privacy.py
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,212 @@
+"""Data classification: for every field of the base records, how personal it is (GDPR).
+
+One registry, read by code and by people (a data protection officer starts here):
+
+- NORMAL: says nothing about a person on its own: keys, record timestamps, project and
+  organisation settings, flags of the software.
+- PERSONAL: about an identifiable person (GDPR art. 4): names, contact details, place, age,
+  preferences, roles, the dates and statuses of their trajectory, links between people.
+- SPECIAL: special-category data (GDPR art. 9: health, and here also family situation) or text
+  that may hold it. Every free-text note is SPECIAL: whatever a coordinator or volunteer types
+  about a person in poverty may mention their health, family or debts.
+
+ENCRYPTED lists the fields stored encrypted at rest (buddynet/crypto.py); NOT_ENCRYPTED says,
+for each SPECIAL field that is not, why. tests/security/test_privacy.py keeps the three in step
+with the models: a new field of a covered app fails the suite until it is classified here.
+
+This module imports nothing of the project, so every layer may read it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    NORMAL = "normal"
+    PERSONAL = "personal"
+    SPECIAL = "special"
+
+
+N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
+
+# The apps whose every model field must be classified (the test checks these, and only these,
+# so an app added later is not failed before its authors classify it: add its label here then).
+COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos")
+
+# Fields that Participant and Volunteer share (people.Person, abstract).
+_PERSON: dict[str, Level] = {
+    "id": N,
+    "project": P,  # taking part in a project against poverty says something about the person
+    "first_name": P,
+    "last_name": P,
+    "email": P,
+    "phone": P,
+    "birth_year": P,
+    "gender": P,
+    "postcode": P,
+    "municipality": P,
+    "latitude": P,
+    "longitude": P,
+    "mobility": S,  # one of its codes is "limited mobility (housebound)": health
+    "languages": P,
+    "interests": P,
+    "availability": P,
+    "gender_preference": P,
+    "preferred_age_min": P,
+    "preferred_age_max": P,
+    "notes": S,  # free text
+    "created_at": N,
+    "updated_at": N,
+    "waiting_since": P,
+    "status": P,
+}
+
+REGISTRY: dict[str, dict[str, Level]] = {
+    "accounts.User": {
+        "id": N,
+        "password": P,  # a salted hash, still the person's credential
+        "last_login": P,
+        "is_superuser": N,
+        "email": P,
+        "full_name": P,
+        "language": P,
+        "is_active": N,
+        "is_staff": N,
+        "date_joined": N,
+        "groups": N,
+        "user_permissions": N,
+    },
+    "accounts.Membership": {
+        "id": N,
+        "user": P,
+        "role": P,  # who is a volunteer, a coordinator, a funder
+        "project": N,
+        "volunteer": P,
+        "funder": N,
+        "created_at": N,
+    },
+    "people.Organisation": {
+        "id": N,
+        "name": N,
+        "kind": N,
+        "enterprise_number": N,
+        "created_at": N,
+    },
+    "people.Project": {
+        "id": N,
+        "organisation": N,
+        "name": N,
+        "start_date": N,
+        "end_date": N,
+        "contact_cadence_days": N,
+        "quiet_alert_days": N,
+        "planned_duo_months": N,
+        "default_max_travel_km": N,
+        "matching_weights": N,
+        "created_at": N,
+    },
+    "people.Participant": {
+        **_PERSON,
+        "referred_by": P,  # the referring service (OCMW, CAW, ...)
+        "needs": S,  # need per life domain, health and income among them
+        "interpreter_arranged": P,
+        "consent_date": P,
+        "consent_scope": P,
+        "consent_recorded_by": P,
+    },
+    "people.Volunteer": {
+        **_PERSON,
+        "intake_date": P,
+        "training_date": P,
+        "criminal_record_checked_on": P,  # the date a clean extract was seen, not its content
+        "capacity": P,
+        "max_travel_km": P,
+        "strengths": P,
+    },
+    "duos.Duo": {
+        "id": N,
+        "project": N,
+        "volunteer": P,
+        "participant": P,
+        "status": P,
+        "proposed_on": P,
+        "introduced_on": P,
+        "started_on": P,
+        "paused_on": P,
+        "pause_reason": S,  # free text ("in hospital", "family trouble")
+        "planned_end_on": P,
+        "next_meeting_on": P,
+        "closed_on": P,
+        "closure_reason": S,  # one of its codes is "health"
+        "closure_note": S,  # free text
+        "evaluation_volunteer": P,
+        "evaluation_participant": P,
+        "next_step": P,
+        "created_by": P,
+        "created_at": N,
+        "updated_at": N,
+    },
+    "duos.Goal": {
+        "id": N,
+        "duo": P,
+        "life_domain": P,
+        "description": S,  # free text
+        "status": P,
+        "created_at": N,
+        "updated_at": N,
+    },
+    "duos.CheckIn": {
+        "id": N,
+        "duo": P,
+        "author": P,
+        "client_uuid": N,
+        "date": P,
+        "duration_minutes": P,
+        "mode": P,
+        "activities": P,
+        "life_domains": P,
+        "mood": P,
+        "note": S,  # free text
+        "concern": P,
+        "concern_note": S,  # free text: why the volunteer is worried
+        "concern_handled_at": P,
+        "concern_handled_by": P,
+        "concern_handled_note": S,  # free text
+        "new_contacts": P,  # pseudonymous labels and categories of new ties
+        "created_at": N,
+        "updated_at": N,
+    },
+}
+
+# Stored encrypted at rest (buddynet.crypto.EncryptedTextField / EncryptedCharField).
+ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
+    ("people.Participant", "notes"),
+    ("people.Volunteer", "notes"),
+    ("duos.Duo", "pause_reason"),
+    ("duos.Duo", "closure_note"),
+    ("duos.Goal", "description"),
+    ("duos.CheckIn", "note"),
+    ("duos.CheckIn", "concern_note"),
+    ("duos.CheckIn", "concern_handled_note"),
+})
+
+# SPECIAL fields kept readable by the database, and why. They are codes, not text: the matcher
+# and the aggregate reports filter and count them in SQL, which encryption would prevent. They
+# are protected by access scoping, and by the funder reports' aggregation.
+NOT_ENCRYPTED: dict[tuple[str, str], str] = {
+    ("people.Participant", "mobility"): "a code the matcher filters on",
+    ("people.Volunteer", "mobility"): "a code the matcher filters on",
+    ("people.Participant", "needs"): "levels per life domain that the matcher and reports read in queries",
+    ("duos.Duo", "closure_reason"): "a code counted in the funder reports",
+}
+
+
+def level_of(model_label: str, field_name: str) -> Level:
+    """The classification of one field; KeyError for a field nobody classified."""
+    return REGISTRY[model_label][field_name]
+
+
+def fields_at(level: Level) -> list[tuple[str, str]]:
+    """Every (model label, field name) at exactly this level, e.g. for exports or masking."""
+    return [(model, name) for model, fields in REGISTRY.items() for name, lvl in fields.items() if lvl == level]
