@@ -128,7 +128,9 @@ def test_static_files_stay_cacheable(settings):
 
 
 def _production_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    # Not the test process's DJANGO_ALLOW_ASYNC_UNSAFE (set for Playwright): a deployment has none.
+    dropped = {"DEBUG", "SECURE", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         SECURE="true", DEBUG="false", ALLOWED_HOSTS="buddy.example.be", SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_SETTINGS_MODULE="buddynet.settings",
