@@ -13,6 +13,8 @@ from buddynet.accounts.models import Role
 from buddynet.accounts.services import membership_grant
 from buddynet.security.sessions import OFFICE, POLICY_KEY, VOLUNTEER
 
+pytestmark = pytest.mark.session_timeouts
+
 ME = "/api/v1/me/"
 
 
