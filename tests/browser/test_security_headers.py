@@ -35,7 +35,9 @@ def test_swagger_ui_renders_under_the_policy(live_server: Any, context: Any, wor
     screenshot(page, "security-api-docs")
 
 
-def test_the_sign_in_page_and_the_admin_run_without_violations(live_server: Any, context: Any, world: World) -> None:
+def test_the_sign_in_page_the_admin_and_the_browsable_api_run_without_violations(
+    live_server: Any, context: Any, world: World,
+) -> None:
     world.admin.set_password(PASSWORD)
     world.admin.is_staff = True
     world.admin.save()
@@ -48,6 +50,9 @@ def test_the_sign_in_page_and_the_admin_run_without_violations(live_server: Any,
     page.get_by_label("Voornaam").wait_for()
     page.goto(f"{live_server.url}/admin/duos/checkin/add/")
     page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/api/v1/participants/")  # DRF's browsable API
+    page.wait_for_load_state("networkidle")
+    assert "Marieke" in page.content()
     assert violations == []
 
 
