@@ -138,7 +138,7 @@ def _session_timeouts_where_tested(request: Any, settings: Any) -> None:
     """The per-role session timeouts (buddynet/security/sessions.py: 30 idle minutes for office
     roles) would sign out any test that travels in time with a signed-in client, which is how
     follow-up pages are tested. They are tested in tests/security/test_sessions.py, marked
-    `session_timeouts`; everywhere else a session lasts as long as the test."""
+    `session_timeouts`; everywhere else the policy is empty, which switches the middleware off
+    (no session writes, no role query at sign-in: other tests' query counts stay as they were)."""
     if request.node.get_closest_marker("session_timeouts") is None:
-        forever = 10 * 365 * 24 * 60 * 60
-        settings.BUDDYNET_SESSION_POLICY = dict.fromkeys(settings.BUDDYNET_SESSION_POLICY, (forever, forever))
+        settings.BUDDYNET_SESSION_POLICY = {}

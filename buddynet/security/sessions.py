@@ -55,7 +55,7 @@ def limits_for(policy: str) -> tuple[int, int]:
 
 
 def start_session_policy(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    if request is None or not hasattr(request, "session"):
+    if request is None or not hasattr(request, "session") or not settings.BUDDYNET_SESSION_POLICY:
         return
     now = int(time.time())
     policy = session_policy_for(user)
@@ -77,7 +77,8 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # An empty policy switches the middleware off (Django's SESSION_COOKIE_AGE applies).
+        if settings.BUDDYNET_SESSION_POLICY and user is not None and user.is_authenticated:
             self._apply(request, user)
         return self.get_response(request)
 

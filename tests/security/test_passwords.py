@@ -53,3 +53,17 @@ def test_the_too_long_message_is_dutch_by_default_and_english_on_request():
     with translation.override("en"), pytest.raises(ValidationError) as en:
         validate_password("x7" * 40)
     assert "at most 64 characters" in " ".join(en.value.messages)
+
+
+def test_the_users_api_applies_the_rules_in_dutch(world):
+    from buddynet.accounts.models import User
+    from tests.conftest import client_for
+
+    api = client_for(world.admin)
+    too_long = api.post("/api/v1/users/", {"email": "lang@example.be", "password": "x7" * 33}, format="json")
+    assert too_long.status_code == 400
+    assert "hoogstens 64 tekens" in str(too_long.json())
+    assert not User.objects.filter(email="lang@example.be").exists()
+    digits = api.post("/api/v1/users/", {"email": "cijfers@example.be", "password": "846193720571"}, format="json")
+    assert digits.status_code == 201, digits.json()
+    assert User.objects.get(email="cijfers@example.be").check_password("846193720571")

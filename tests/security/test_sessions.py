@@ -111,3 +111,11 @@ def test_a_session_from_before_the_policy_is_classified_on_its_next_request(worl
     session.save()
     assert _ok(client)
     assert client.session[POLICY_KEY] == OFFICE
+
+
+def test_an_empty_policy_switches_the_timeouts_off(world, clock, settings):
+    settings.BUDDYNET_SESSION_POLICY = {}
+    client = _signed_in_client(world.coordinator)
+    assert POLICY_KEY not in client.session
+    clock.shift(timedelta(days=3))
+    assert _ok(client)
