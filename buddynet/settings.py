@@ -264,7 +264,7 @@ AXES_LOCKOUT_CALLABLE = "buddynet.security.axes.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Session timeouts per role, in minutes (buddynet/security/sessions.py): (idle, absolute).
+# Session timeouts per role (buddynet/security/sessions.py): (idle, absolute) in seconds, set in minutes.
 BUDDYNET_SESSION_POLICY = {
     # administrators, coordinators, funders: many people's records, often on shared computers
     "office": (
