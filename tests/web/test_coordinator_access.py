@@ -152,10 +152,8 @@ def test_page_access(world: World, row: Row, role: str) -> None:
     if user is not None:
         client.force_login(user)
     before = snapshot(world)
-    if row.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, row.body(world) if row.body else {})
+    body = row.body(world) if row.body else {}
+    response = client.get(url) if row.method == "GET" else client.post(url, body)
     expected = row.expect[role]
     if expected == LOGIN:
         assert response.status_code == 302

@@ -275,7 +275,7 @@ class IntakeWizard(SessionWizardView):
 
     def _data(self, form_dict: dict[str, forms.Form]) -> dict[str, Any]:
         data: dict[str, Any] = {"project": self.project}
-        for name, form in form_dict.items():
+        for form in form_dict.values():
             for key, value in form.cleaned_data.items():
                 if key in {"explained"}:
                     continue
