@@ -56,9 +56,9 @@ class AvailabilityGrid(forms.CheckboxSelectMultiple):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         chosen = set(value or [])
-        base_id = (attrs or {}).get("id") or f"id_{name}"
-        context["parts"] = [PART_LABELS[p] for p in v.DAY_PARTS]
-        context["rows"] = [
+        base_id = context["widget"]["attrs"].get("id") or f"id_{name}"
+        context["widget"]["parts"] = [PART_LABELS[p] for p in v.DAY_PARTS]
+        context["widget"]["rows"] = [
             {
                 "day": DAY_LABELS[d],
                 "cells": [

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 BAR_WIDTH = 14
 BAR_GAP = 4
 CHART_HEIGHT = 48
+LABEL_HEIGHT = 14
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Bar:
     height: int
     count: int
     label: str
+    short: str  # first letter of the month, drawn under the bar
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,15 @@ def month_bars(days: Iterable[date], *, end: date, months: int = 12) -> MonthBar
         count = per_month[first]
         height = round(count / top * (CHART_HEIGHT - 2)) if count else 0
         label = formats.date_format(first, "F Y")
-        bars.append(Bar(i * (BAR_WIDTH + BAR_GAP), CHART_HEIGHT - max(height, 1), max(height, 1), count, label))
+        bars.append(Bar(i * (BAR_WIDTH + BAR_GAP), CHART_HEIGHT - max(height, 1), max(height, 1), count, label,
+                        formats.date_format(first, "M")[:1].upper()))
     words = ", ".join(f"{b.label}: {b.count}" for b in bars if b.count)
     total = sum(b.count for b in bars)
     text = ngettext(
         "%(n)d check-in in the last %(m)d months", "%(n)d check-ins in the last %(m)d months", total
     ) % {"n": total, "m": months}
     text = f"{text}{' (' + words + ')' if words else ''}."
-    return MonthBars(bars, len(firsts) * (BAR_WIDTH + BAR_GAP) - BAR_GAP, CHART_HEIGHT, text)
+    return MonthBars(bars, len(firsts) * (BAR_WIDTH + BAR_GAP) - BAR_GAP, CHART_HEIGHT + LABEL_HEIGHT, text)
 
 
 def level_words(level: int) -> str:

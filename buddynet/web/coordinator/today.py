@@ -135,6 +135,8 @@ def today_for(*, user: Any, project: Project) -> Today:
         Waiting(p, (today - p.waiting_since).days if p.waiting_since else 0)
         for p in participants_for_user(user=user)
         .filter(project=project, status=Participant.Status.WAITING)
+        # Someone with an open duo is not waiting, whatever their status says.
+        .exclude(duos__status__in=OPEN_STATUSES)
         .order_by(F("waiting_since").asc(nulls_last=True), "pk")
     ]
     available = [

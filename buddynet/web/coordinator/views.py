@@ -303,6 +303,12 @@ class ParticipantIntake(IntakeWizard):
         ("consent", cf.ConsentStep),
     ]
 
+    def get_form_initial(self, step: str) -> dict[str, Any]:
+        initial = dict(super().get_form_initial(step))
+        if step == "consent":
+            initial.setdefault("consent_date", timezone.localdate())
+        return initial
+
     def done(self, form_list: Any, form_dict: dict[str, forms.Form], **kwargs: Any) -> HttpResponse:
         data = self._data(form_dict)
         # The intake ends with consent, so the participant now waits for a buddy.
