@@ -323,6 +323,17 @@ class CloseForm(forms.Form):
         return cleaned
 
 
+class GoalForm(forms.Form):
+    life_domain = forms.ChoiceField(
+        label=_("Life domain"), choices=[("", _("— choose —")), *v.LifeDomain.choices],
+        error_messages={"required": _("Choose the life domain of the goal.")},
+    )
+    description = forms.CharField(
+        label=_("Goal"), max_length=300, help_text=_("Small and concrete, in the participant's words."),
+        error_messages={"required": _("Describe the goal.")},
+    )
+
+
 class ConcernHandledForm(forms.Form):
     note = forms.CharField(
         label=_("What did you do?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,

@@ -208,3 +208,16 @@ def test_the_dashboard_on_a_tablet(live_server: Any, browser: Any, world: World)
         screenshot(page, "coordinator-today-tablet")
     finally:
         context.close()
+
+
+def test_today_and_the_participant_page_fit_a_phone(live_server: Any, phone_context: Any, world: World) -> None:
+    a_lively_project(world)
+    page = phone_context.new_page()
+    login(page, live_server, world.coordinator.email, f.PASSWORD)
+    for path, name in (("", "today"), (f"deelnemers/{world.participant.pk}/", "participant")):
+        if path:
+            page.goto(f"{live_server.url}/coordinator/{path}")
+        # Nothing sticks out sideways at 360 px (tables scroll inside their own box).
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+        no_serious_violations(page, f"{name} on a phone")
+    screenshot(page, "coordinator-participant-phone")

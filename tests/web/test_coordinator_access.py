@@ -21,7 +21,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.people.models import Participant, Volunteer
 from buddynet.web import coordinator_urls
 from tests import factories as f
@@ -65,6 +65,7 @@ def snapshot(w: World) -> tuple[Any, ...]:
         Participant.objects.count(), Volunteer.objects.count(),
         tuple(Duo.objects.order_by("pk").values_list("status", "closure_reason", "pause_reason")),
         tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", flat=True)),
+        Goal.objects.count(),
     )
 
 
@@ -130,6 +131,9 @@ ROWS: list[Row] = [
     Row("coordinator-duo-close", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-close", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
         lambda w: {"reason": "goals_reached", "closed_on": "2025-10-01", "next_step": "end"}),
+    Row("coordinator-duo-goal-add", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
+    Row("coordinator-duo-goal-add", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
+        lambda w: {"life_domain": "housing", "description": "Een sociale woning aanvragen"}),
     Row("coordinator-concern-handle", "GET", PAGE, obj("check_in_id", concern)),
     Row("coordinator-concern-handle", "POST", E(302, 302), obj("check_in_id", concern),
         lambda w: {"note": "Gebeld met de huisarts."}),

@@ -282,3 +282,22 @@ def test_lists_search_and_filter(world: World, client: Client) -> None:
     assert "Marieke Peeters" in client.get(url, {"q": "marieke"}).content.decode()
     assert "Marieke Peeters" not in client.get(url, {"status": "closed"}).content.decode()
     assert Duo.objects.count() == 2  # reading changed nothing
+
+
+def test_a_goal_needs_a_domain_and_words_and_a_closed_duo_takes_none(world: World, client: Client) -> None:
+    url = reverse("web:coordinator-duo-goal-add", args=[world.duo.pk])
+    before = world.duo.goals.count()
+    html = client.post(url, {"life_domain": "", "description": ""}).content.decode()
+    assert "Kies het levensdomein van het doel." in html
+    assert "Beschrijf het doel." in html
+    assert world.duo.goals.count() == before
+
+    assert client.post(url, {"life_domain": "housing", "description": "Huurpremie aanvragen"}).status_code == 302
+    assert world.duo.goals.filter(life_domain="housing", description="Huurpremie aanvragen").exists()
+
+    world.duo.status, world.duo.closed_on, world.duo.closure_reason = "closed", dt.date(2025, 10, 1), "other"
+    world.duo.save()
+    response = client.post(url, {"life_domain": "work", "description": "Werk zoeken"})
+    assert response.status_code == 409
+    assert "Dit duo is afgesloten" in response.content.decode()
+    assert world.duo.goals.count() == before + 1

@@ -562,6 +562,24 @@ duo_resume = _duo_action("resume")
 duo_close = _duo_action("close")
 
 
+@coordinator_required
+def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
+    """Agree a goal within a duo, in one of the ten life domains."""
+    the_duo = _duo(request, duo_id)
+    status = 200
+    form = cf.GoalForm(request.POST if request.method == "POST" else None)
+    if not the_duo.is_open:
+        form.add_error(None, _("This duo is closed: its goals can no longer change."))
+        status = 409 if request.method == "POST" else 200
+    elif request.method == "POST" and form.is_valid():
+        duo_services.goal_save(duo=the_duo, data=form.cleaned_data)
+        messages.success(request, _("The goal is added."))
+        return redirect("web:coordinator-duo", duo_id=the_duo.pk)
+    context = _base_context(request, the_duo.project, "duos")
+    context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"))
+    return render(request, "web/coordinator/duo_action.html", context, status=status)
+
+
 # --- concerns ---------------------------------------------------------------------------
 @coordinator_required
 def concern_handle(request: HttpRequest, check_in_id: int) -> HttpResponse:
