@@ -62,11 +62,20 @@ def reporting_deadlines(*, user: Any, project: Project) -> list[Any]:
     return []
 
 
+# Only what the page shows: the people's JSON columns (needs, availability, ...) cost more to
+# decode than everything else together once a project has hundreds of duos.
+PERSON_FIELDS = ("id", "first_name", "last_name", "municipality")
+
+
 def duos_with_follow_up(*, user: Any, project: Project) -> Any:
     """Open duos, and closed ones with a concern still unhandled, with their check-in figures."""
     return (
         duos_for_user(user=user)
         .filter(project=project)
+        .select_related(None)
+        .select_related("participant", "volunteer")
+        .only("id", "project_id", "status", "introduced_on", "planned_end_on", "proposed_on",
+              *(f"participant__{name}" for name in PERSON_FIELDS), *(f"volunteer__{name}" for name in PERSON_FIELDS))
         .annotate(
             check_in_count=Count("check_ins"),
             unhandled_concerns=Count(
@@ -145,13 +154,19 @@ def today_for(*, user: Any, project: Project) -> Today:
         .filter(project=project, status__in=[Volunteer.Status.APPLICANT, Volunteer.Status.SCREENING,
                                              Volunteer.Status.ACTIVE])
         .filter(open_duo_count__lt=F("capacity"))
+        .only(*PERSON_FIELDS, "project_id", "status", "capacity", "waiting_since", "intake_date", "training_date",
+              "criminal_record_checked_on")
     ]
     # Ready volunteers first, then those who still miss a screening step.
     available.sort(key=lambda a: (bool(a.missing_screening), a.volunteer.waiting_since or today, a.volunteer.pk))
     latest = list(
         check_ins_for_user(user=user)
         .filter(duo__project=project)
+        .select_related(None)
         .select_related("duo__participant", "duo__volunteer")
+        .only("id", "date", "mode", "duration_minutes", "concern", "concern_handled_at", "duo__id",
+              "duo__participant__id", "duo__participant__first_name", "duo__volunteer__id",
+              "duo__volunteer__first_name")
         .order_by("-date", "-id")[:LATEST_CHECK_INS]
     )
     return Today(project, today, attention, open_count, waiting, available, latest,
