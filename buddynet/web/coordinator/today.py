@@ -57,7 +57,11 @@ class Today:
 
 
 def reporting_deadlines(*, user: Any, project: Project) -> list[Any]:
-    """Reporting deadlines of the project's grants, soonest first."""
+    """Reporting deadlines of the project's grants, soonest first.
+
+    Each item needs `due_on` (date) and `label` (str), and may have `url` (the funding page where
+    the report is prepared); today.html, section "deadlines", reads those three.
+    """
     # wired to funding at merge
     return []
 

@@ -356,7 +356,16 @@ volunteer_intake = coordinator_required(VolunteerIntake.as_view())
 
 # --- participant page -------------------------------------------------------------------
 def _network_summary(participant: Participant) -> dict[str, Any] | None:
-    """The participant's network map picture, measures and change, from the netwerk app."""
+    """The participant's latest network map for the participant page, or None when there is none.
+
+    Shape the template reads (participant.html, section "network"):
+      {"picture_url": reverse("netwerk:map-picture", args=[latest_map.pk]),
+       "picture_alt": "<the picture in words>",
+       "measures": [{"label": "...", "value": "...", "change": "+2 since intake" or ""}, ...],
+       "history_url": reverse("netwerk:participant-maps", args=[participant.pk]),
+       "editor_url": "<the map editor, optional>"}
+    netwerk is a feature app: read it through its selectors, never its models.
+    """
     # wired to netwerk at merge
     return None
 
