@@ -26,11 +26,6 @@ class Deadline:
     url: str = ""
 
 
-def test_in_this_branch_both_slots_are_empty() -> None:
-    assert views._network_summary(None) is None  # type: ignore[arg-type]
-    assert today_module.reporting_deadlines(user=None, project=None) == []  # type: ignore[arg-type]
-
-
 @pytest.mark.django_db
 def test_the_network_slot_shows_picture_measures_and_links(world: World, monkeypatch: Any) -> None:
     monkeypatch.setattr(views, "_network_summary", lambda participant: {
