@@ -301,3 +301,18 @@ def test_a_goal_needs_a_domain_and_words_and_a_closed_duo_takes_none(world: Worl
     assert response.status_code == 409
     assert "Dit duo is afgesloten" in response.content.decode()
     assert world.duo.goals.count() == before + 1
+
+
+def test_a_coordinator_of_two_projects_switches_between_them(world: World, client: Client) -> None:
+    from buddynet.accounts.models import Role
+    from buddynet.accounts.services import membership_grant
+
+    second = f.ProjectFactory(organisation=world.project.organisation, name="Buddy Gent Noord")
+    membership_grant(user=world.coordinator, role=Role.COORDINATOR, project=second)
+    html = client.get(reverse("web:coordinator-today", args=[world.project.pk])).content.decode()
+    assert 'name="project"' in html and "Buddy Gent Noord" in html
+
+    response = client.get(reverse("web:coordinator-home"), {"project": second.pk})
+    assert response["Location"] == reverse("web:coordinator-today", args=[second.pk])
+    html = client.get(response["Location"]).content.decode()
+    assert "Marieke Peeters" not in html  # the other project's people stay on their own page
