@@ -1,0 +1,1 @@
+"""The coordinator's workspace: Today, intake, lists, participant, volunteer and duo pages."""

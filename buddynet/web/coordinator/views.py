@@ -1,0 +1,615 @@
+"""The coordinator's pages. Thin: read through scoped selectors, write through the services.
+
+Access, the same on every page (tests/web/test_coordinator_access.py walks every URL):
+- nobody signed in → the sign-in page;
+- signed in without a coordinator (or administrator) role → 403;
+- a coordinator asking for another project's object → 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from formtools.wizard.views import SessionWizardView
+
+from buddynet import vocabulary as v
+from buddynet.accounts.selectors import roles_of
+from buddynet.duos import services as duo_services
+from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
+from buddynet.duos.selectors import check_in_get_for_user, check_ins_for_user, duo_get_for_user, duos_for_user
+from buddynet.errors import ServiceError
+from buddynet.people import services as people_services
+from buddynet.people.models import Participant, Project, Volunteer
+from buddynet.people.selectors import (
+    participant_get_for_user,
+    participants_for_user,
+    project_get_for_user,
+    projects_for_user,
+    volunteer_get_for_user,
+    volunteers_for_user,
+)
+from buddynet.web import coordinator_forms as cf
+from buddynet.web.coordinator import pictures
+from buddynet.web.coordinator.today import missing_screening, today_for
+
+View = Callable[..., HttpResponse]
+LIST_LIMIT = 200
+
+
+# --- access -----------------------------------------------------------------------------
+def coordinator_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        roles = roles_of(request.user)
+        if not (roles.is_coordinator or roles.administrator):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _coordinated(qs: QuerySet[Any], user: Any, field: str = "project_id") -> QuerySet[Any]:
+    """Narrow a scoped queryset to the projects the user coordinates.
+
+    The selectors also let a volunteer see their own records; someone who is both a coordinator
+    and a volunteer elsewhere must not manage their own duo from these pages.
+    """
+    roles = roles_of(user)
+    if roles.administrator:
+        return qs
+    return qs.filter(**{f"{field}__in": roles.coordinated_project_ids})
+
+
+def _project(request: HttpRequest, project_id: int) -> Project:
+    return project_get_for_user(user=request.user, project_id=project_id)
+
+
+def _participant(request: HttpRequest, participant_id: int) -> Participant:
+    participant = participant_get_for_user(user=request.user, participant_id=participant_id)
+    if not roles_of(request.user).coordinates(participant.project_id):
+        raise Http404
+    return participant
+
+
+def _volunteer(request: HttpRequest, volunteer_id: int) -> Volunteer:
+    volunteer = volunteer_get_for_user(user=request.user, volunteer_id=volunteer_id)
+    if not roles_of(request.user).coordinates(volunteer.project_id):
+        raise Http404
+    return volunteer
+
+
+def _duo(request: HttpRequest, duo_id: int) -> Duo:
+    duo = duo_get_for_user(user=request.user, duo_id=duo_id)
+    if not roles_of(request.user).coordinates(duo.project_id):
+        raise Http404
+    return duo
+
+
+def _first_url(*names: str, fallback: str) -> str:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return fallback
+
+
+def _base_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
+    return {
+        "project": project,
+        "projects": list(projects_for_user(user=request.user)) if not roles_of(request.user).administrator
+        else list(projects_for_user(user=request.user)[:50]),
+        "section": section,
+        # The matching review is built by another app; its page lives at /matching/.
+        "matching_url": _first_url("matching:review", "matching:home", fallback="/matching/"),
+    }
+
+
+def _service_error_text(error: ServiceError) -> list[str]:
+    message = error.message
+    if isinstance(message, dict):
+        out: list[str] = []
+        for value in message.values():
+            out.extend(str(m) for m in (value if isinstance(value, list) else [value]))
+        return out
+    return [str(message)]
+
+
+def _add_service_error(form: forms.Form, error: ServiceError, fields: dict[str, str] | None = None) -> None:
+    """Show a service's refusal next to the field it names (or above the form)."""
+    message = error.message
+    if isinstance(message, dict):
+        for name, value in message.items():
+            target = (fields or {}).get(name, name)
+            form.add_error(target if target in form.fields else None, value if isinstance(value, list) else [value])
+    else:
+        form.add_error(None, str(message))
+
+
+# --- home and Today ---------------------------------------------------------------------
+@coordinator_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: Today of the chosen project (?project=…), else of the first one."""
+    wanted = request.GET.get("project")
+    if wanted:
+        project = _project(request, wanted)  # type: ignore[arg-type]
+    else:
+        project = projects_for_user(user=request.user).first()
+        if project is None:
+            raise Http404
+    return redirect("web:coordinator-today", project_id=project.pk)
+
+
+@coordinator_required
+def today(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project(request, project_id)
+    context = _base_context(request, project, "today")
+    context["t"] = today_for(user=request.user, project=project)
+    return render(request, "web/coordinator/today.html", context)
+
+
+# --- lists ------------------------------------------------------------------------------
+def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            | Q(municipality__icontains=word) | Q(postcode__startswith=word)
+        )
+    return qs
+
+
+@coordinator_required
+def participants(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project(request, project_id)
+    form = cf.ParticipantFilter(request.GET or None)
+    qs = participants_for_user(user=request.user).filter(project=project)
+    if form.is_valid():
+        qs = _search(qs, form.cleaned_data["q"])
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["domain"]:
+            qs = qs.filter(**{f"needs__{form.cleaned_data['domain']}__gte": 1})
+    if form.is_valid() and form.cleaned_data["status"] == Participant.Status.WAITING:
+        qs = qs.order_by("waiting_since", "pk")
+    rows = list(qs[: LIST_LIMIT + 1])
+    context = _base_context(request, project, "participants")
+    context.update(form=form, rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, today=timezone.localdate())
+    return render(request, "web/coordinator/participants.html", context)
+
+
+@coordinator_required
+def volunteers(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project(request, project_id)
+    form = cf.VolunteerFilter(request.GET or None)
+    qs = volunteers_for_user(user=request.user).filter(project=project)
+    if form.is_valid():
+        qs = _search(qs, form.cleaned_data["q"])
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        complete = Q(intake_date__isnull=False, training_date__isnull=False,
+                     criminal_record_checked_on__isnull=False)
+        if form.cleaned_data["screening"] == "complete":
+            qs = qs.filter(complete)
+        elif form.cleaned_data["screening"] == "missing":
+            qs = qs.exclude(complete)
+        if form.cleaned_data["room"]:
+            qs = qs.filter(open_duo_count__lt=F("capacity"))
+    rows = list(qs[: LIST_LIMIT + 1])
+    context = _base_context(request, project, "volunteers")
+    context.update(form=form, rows=[(vol, missing_screening(vol)) for vol in rows[:LIST_LIMIT]],
+                   more=len(rows) > LIST_LIMIT)
+    return render(request, "web/coordinator/volunteers.html", context)
+
+
+@coordinator_required
+def duos(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project(request, project_id)
+    status = request.GET.get("status", "open")
+    qs = duos_for_user(user=request.user).filter(project=project)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in DuoStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    q = request.GET.get("q", "").strip()
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(participant__first_name__icontains=word) | Q(participant__last_name__icontains=word)
+            | Q(volunteer__first_name__icontains=word) | Q(volunteer__last_name__icontains=word)
+        )
+    rows = list(qs[: LIST_LIMIT + 1])
+    context = _base_context(request, project, "duos")
+    context.update(rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, status=status, q=q,
+                   statuses=[("open", _("Open")), *DuoStatus.choices, ("", _("All"))],
+                   today=timezone.localdate())
+    return render(request, "web/coordinator/duos.html", context)
+
+
+# --- intake -----------------------------------------------------------------------------
+class IntakeWizard(SessionWizardView):
+    """Steps are kept in the session; nothing reaches the database before the last step."""
+
+    template_name = "web/coordinator/intake.html"
+    kind = ""
+    project: Project
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.project = _project(request, kwargs["project_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_prefix(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+        # One intake in progress per kind and project, so two tabs on two projects don't mix.
+        return f"intake_{self.kind}_{kwargs['project_id']}"
+
+    def get_context_data(self, form: forms.Form, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        context.update(_base_context(self.request, self.project, f"{self.kind}s"))
+        context["kind"] = self.kind
+        context["step_titles"] = [f.title for f in self.form_list.values()]
+        context["step_title"] = type(form).title
+        place = None
+        person = self.get_cleaned_data_for_step("person") if self.steps.current != "person" else None
+        if person:
+            from buddynet.people import postcodes
+
+            place = postcodes.lookup(person["postcode"])
+            context["summary_person"] = person
+        context["place"] = place
+        return context
+
+    def _data(self, form_dict: dict[str, forms.Form]) -> dict[str, Any]:
+        data: dict[str, Any] = {"project": self.project}
+        for form in form_dict.values():
+            for key, value in form.cleaned_data.items():
+                if key in {"explained"}:
+                    continue
+                data[key] = value
+        for key in ("gender", "email", "phone", "notes"):
+            data[key] = data.get(key) or ""
+        return data
+
+    def _refused(self, error: ServiceError) -> HttpResponse:
+        """A service refused what the forms accepted (e.g. a postcode list changed): show it."""
+        step = "person" if isinstance(error.message, dict) and "postcode" in error.message else self.steps.last
+        self.storage.current_step = step
+        form = self.get_form(step=step, data=self.storage.get_step_data(step))
+        form.is_valid()
+        _add_service_error(form, error)
+        return self.render(form)
+
+
+class ParticipantIntake(IntakeWizard):
+    kind = "participant"
+    form_list = [  # noqa: RUF012 - formtools reads it as a class attribute
+        ("person", cf.ParticipantPersonStep),
+        ("daily", cf.ParticipantDailyLifeStep),
+        ("needs", cf.NeedsStep),
+        ("consent", cf.ConsentStep),
+    ]
+
+    def get_form_initial(self, step: str) -> dict[str, Any]:
+        initial = dict(super().get_form_initial(step))
+        if step == "consent":
+            initial.setdefault("consent_date", timezone.localdate())
+        return initial
+
+    def done(self, form_list: Any, form_dict: dict[str, forms.Form], **kwargs: Any) -> HttpResponse:
+        data = self._data(form_dict)
+        # The intake ends with consent, so the participant now waits for a buddy.
+        data["status"] = Participant.Status.WAITING
+        try:
+            participant = people_services.participant_save(data=data, by=self.request.user)
+        except ServiceError as error:
+            return self._refused(error)
+        messages.success(self.request, _("Intake of %(name)s complete: waiting for a buddy.")
+                         % {"name": participant.first_name})
+        return redirect("web:coordinator-participant", participant_id=participant.pk)
+
+
+class VolunteerIntake(IntakeWizard):
+    kind = "volunteer"
+    form_list = [  # noqa: RUF012 - formtools reads it as a class attribute
+        ("person", cf.PersonStep),
+        ("daily", cf.DailyLifeStep),
+        ("strengths", cf.StrengthsStep),
+        ("screening", cf.ScreeningStep),
+    ]
+
+    def done(self, form_list: Any, form_dict: dict[str, forms.Form], **kwargs: Any) -> HttpResponse:
+        data = self._data(form_dict)
+        complete = None not in (data.get("intake_date"), data.get("training_date"),
+                                data.get("criminal_record_checked_on"))
+        data["status"] = Volunteer.Status.ACTIVE if complete else Volunteer.Status.SCREENING
+        data["waiting_since"] = timezone.localdate() if complete else None
+        try:
+            volunteer = people_services.volunteer_save(data=data)
+        except ServiceError as error:
+            return self._refused(error)
+        if complete:
+            messages.success(self.request, _("Intake of %(name)s complete: screening done, available for a duo.")
+                             % {"name": volunteer.first_name})
+        else:
+            messages.success(self.request, _("Intake of %(name)s saved: the screening is not complete yet.")
+                             % {"name": volunteer.first_name})
+        return redirect("web:coordinator-volunteer", volunteer_id=volunteer.pk)
+
+
+participant_intake = coordinator_required(ParticipantIntake.as_view())
+volunteer_intake = coordinator_required(VolunteerIntake.as_view())
+
+
+# --- participant page -------------------------------------------------------------------
+def _network_summary(participant: Participant) -> dict[str, Any] | None:
+    """The participant's latest network map for the participant page, or None when there is none.
+
+    Shape the template reads (participant.html, section "network"):
+      {"picture_url": reverse("netwerk:map-picture", args=[latest_map.pk]),
+       "picture_alt": "<the picture in words>",
+       "measures": [{"label": "...", "value": "...", "change": "+2 since intake" or ""}, ...],
+       "history_url": reverse("netwerk:participant-maps", args=[participant.pk]),
+       "editor_url": "<the map editor, optional>"}
+    netwerk is a feature app: read it through its selectors, never its models.
+    """
+    # wired to netwerk at merge
+    return None
+
+
+def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:
+    return sorted(check_ins, key=lambda c: (c.date, c.pk), reverse=True)
+
+
+@coordinator_required
+def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
+    person = _participant(request, participant_id)
+    history = list(
+        _coordinated(duos_for_user(user=request.user), request.user)
+        .filter(participant=person).prefetch_related("goals")
+    )
+    check_ins = list(
+        _coordinated(check_ins_for_user(user=request.user), request.user, "duo__project_id")
+        .filter(duo__participant=person).select_related("duo__volunteer", "concern_handled_by")
+    )
+    goals_by_domain: dict[str, list[Any]] = defaultdict(list)
+    for duo in history:
+        for goal in duo.goals.all():
+            goals_by_domain[goal.life_domain].append(goal)
+    today = timezone.localdate()
+    by_duo: dict[int, list[date]] = defaultdict(list)
+    for c in check_ins:
+        by_duo[c.duo_id].append(c.date)
+    context = _base_context(request, person.project, "participants")
+    context.update(
+        person=person,
+        history=[(duo, pictures.month_bars(by_duo[duo.pk], end=today)) for duo in history],
+        open_duo=next((d for d in history if d.is_open), None),
+        timeline=_timeline(check_ins),
+        unhandled=[c for c in check_ins if c.concern and c.concern_handled_at is None],
+        goals=[(label, goals_by_domain[code]) for code, label in v.LifeDomain.choices if goals_by_domain.get(code)],
+        needs=[(label, person.needs.get(code, 0), pictures.level_words(person.needs.get(code, 0)))
+               for code, label in v.LifeDomain.choices],
+        network=_network_summary(person),
+        languages=[v.LANGUAGES.get(code, code) for code in person.languages],
+        interests=[v.Interest(code).label for code in person.interests if code in v.Interest.values],
+        availability=_availability_rows(person.availability),
+        handle_form=cf.ConcernHandledForm(),
+        today=today,
+    )
+    return render(request, "web/coordinator/participant.html", context)
+
+
+def _availability_rows(slots: list[str]) -> list[tuple[Any, list[bool]]]:
+    chosen = set(slots)
+    return [(cf.DAY_LABELS[d], [f"{d}_{p}" in chosen for p in v.DAY_PARTS]) for d in v.DAYS]
+
+
+# --- volunteer page ---------------------------------------------------------------------
+@coordinator_required
+def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
+    person = _volunteer(request, volunteer_id)
+    their_duos = list(_coordinated(duos_for_user(user=request.user), request.user).filter(volunteer=person))
+    dates = list(
+        _coordinated(check_ins_for_user(user=request.user), request.user, "duo__project_id")
+        .filter(duo__volunteer=person).values_list("duo_id", "date")
+    )
+    today = timezone.localdate()
+    by_duo: dict[int, list[date]] = defaultdict(list)
+    for duo_id, day in dates:
+        by_duo[duo_id].append(day)
+    all_days = sorted(day for _duo_id, day in dates)
+    gaps = [(b - a).days for a, b in zip(all_days, all_days[1:], strict=False)]
+    context = _base_context(request, person.project, "volunteers")
+    context.update(
+        person=person,
+        missing=missing_screening(person),
+        duos=[(duo, pictures.month_bars(by_duo[duo.pk], end=today)) for duo in their_duos],
+        rhythm=pictures.month_bars(all_days, end=today),
+        average_gap=round(sum(gaps) / len(gaps)) if gaps else None,
+        last_check_in=all_days[-1] if all_days else None,
+        open_count=sum(1 for d in their_duos if d.is_open),
+        strengths=[(label, person.strengths.get(code, 0), pictures.level_words(person.strengths.get(code, 0)))
+                   for code, label in v.LifeDomain.choices],
+        languages=[v.LANGUAGES.get(code, code) for code in person.languages],
+        interests=[v.Interest(code).label for code in person.interests if code in v.Interest.values],
+        availability=_availability_rows(person.availability),
+        today=today,
+    )
+    return render(request, "web/coordinator/volunteer.html", context)
+
+
+# --- duo page and lifecycle -------------------------------------------------------------
+ACTIONS: dict[str, dict[str, Any]] = {
+    "introduce": {"to": DuoStatus.INTRODUCED, "form": cf.IntroduceForm},
+    "activate": {"to": DuoStatus.ACTIVE, "form": cf.ActivateForm},
+    "pause": {"to": DuoStatus.PAUSED, "form": cf.PauseForm},
+    "resume": {"to": DuoStatus.ACTIVE, "form": cf.ResumeForm},
+    "close": {"to": DuoStatus.CLOSED, "form": cf.CloseForm},
+}
+
+
+def _allowed_actions(duo: Duo) -> list[str]:
+    allowed = duo_services.TRANSITIONS.get(duo.status, set())
+    names = []
+    for name, action in ACTIONS.items():
+        if action["to"] not in allowed:
+            continue
+        if name == "resume" and duo.status != DuoStatus.PAUSED:
+            continue
+        if name == "activate" and duo.status == DuoStatus.PAUSED:
+            continue
+        names.append(name)
+    return names
+
+
+def _action_title(name: str) -> str:
+    return {
+        "introduce": _("Record the introduction"),
+        "activate": _("Start the duo"),
+        "pause": _("Pause the duo"),
+        "resume": _("Resume the duo"),
+        "close": _("Close the duo"),
+    }[name]
+
+
+@coordinator_required
+def duo(request: HttpRequest, duo_id: int) -> HttpResponse:
+    the_duo = _duo(request, duo_id)
+    check_ins = list(check_ins_for_user(user=request.user).filter(duo=the_duo).select_related("author"))
+    today = timezone.localdate()
+    context = _base_context(request, the_duo.project, "duos")
+    context.update(
+        duo=the_duo,
+        goals=list(the_duo.goals.all()),
+        check_ins=check_ins,
+        bars=pictures.month_bars([c.date for c in check_ins], end=today),
+        actions=[(name, _action_title(name)) for name in _allowed_actions(the_duo)],
+        handle_form=cf.ConcernHandledForm(),
+        today=today,
+    )
+    return render(request, "web/coordinator/duo.html", context)
+
+
+def _initial_for(name: str, duo: Duo) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "introduce": {"introduced_on": today},
+        "activate": {"started_on": today},
+        "pause": {"paused_on": today},
+        "close": {"closed_on": today},
+    }.get(name, {})
+
+
+def _apply(name: str, duo: Duo, by: Any, data: dict[str, Any]) -> Duo:
+    if name == "introduce":
+        return duo_services.duo_introduce(duo=duo, by=by, introduced_on=data["introduced_on"])
+    if name == "activate":
+        return duo_services.duo_activate(duo=duo, by=by, started_on=data["started_on"])
+    if name == "pause":
+        return duo_services.duo_pause(duo=duo, by=by, reason=data["reason"], paused_on=data["paused_on"])
+    if name == "resume":
+        return duo_services.duo_resume(duo=duo, by=by)
+    if name == "close":
+        return duo_services.duo_close(
+            duo=duo, by=by, reason=data["reason"], closed_on=data["closed_on"], note=data.get("note", ""),
+            evaluation_volunteer=data.get("evaluation_volunteer"),
+            evaluation_participant=data.get("evaluation_participant"), next_step=data["next_step"],
+        )
+    raise Http404
+
+
+def _duo_action(name: str) -> View:
+    @coordinator_required
+    def view(request: HttpRequest, duo_id: int) -> HttpResponse:
+        the_duo = _duo(request, duo_id)
+        form_class = ACTIONS[name]["form"]
+        kwargs: dict[str, Any] = {"duo": the_duo} if form_class is cf.CloseForm else {}
+        status = 200
+        if request.method == "POST":
+            form = form_class(request.POST, **kwargs)
+            if form.is_valid():
+                try:
+                    _apply(name, the_duo, request.user, form.cleaned_data)
+                except ServiceError as error:
+                    _add_service_error(form, error, {"introduced_on": "introduced_on", "started_on": "started_on",
+                                                     "closed_on": "closed_on"})
+                    status = error.status_code
+                else:
+                    messages.success(request, _("Done: %(what)s.") % {"what": _action_title(name).lower()})
+                    return redirect("web:coordinator-duo", duo_id=the_duo.pk)
+        else:
+            form = form_class(initial=_initial_for(name, the_duo), **kwargs)
+            if name not in _allowed_actions(the_duo):
+                form.add_error(None, _("A duo with status '%(status)s' cannot do this.")
+                               % {"status": the_duo.get_status_display()})
+        context = _base_context(request, the_duo.project, "duos")
+        context.update(duo=the_duo, form=form, action=name, title=_action_title(name))
+        return render(request, "web/coordinator/duo_action.html", context, status=status)
+
+    view.__name__ = f"duo_{name}"
+    return view
+
+
+duo_introduce = _duo_action("introduce")
+duo_activate = _duo_action("activate")
+duo_pause = _duo_action("pause")
+duo_resume = _duo_action("resume")
+duo_close = _duo_action("close")
+
+
+@coordinator_required
+def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
+    """Agree a goal within a duo, in one of the ten life domains."""
+    the_duo = _duo(request, duo_id)
+    status = 200
+    form = cf.GoalForm(request.POST if request.method == "POST" else None)
+    if not the_duo.is_open:
+        form.add_error(None, _("This duo is closed: its goals can no longer change."))
+        status = 409 if request.method == "POST" else 200
+    elif request.method == "POST" and form.is_valid():
+        duo_services.goal_save(duo=the_duo, data=form.cleaned_data)
+        messages.success(request, _("The goal is added."))
+        return redirect("web:coordinator-duo", duo_id=the_duo.pk)
+    context = _base_context(request, the_duo.project, "duos")
+    context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"))
+    return render(request, "web/coordinator/duo_action.html", context, status=status)
+
+
+# --- concerns ---------------------------------------------------------------------------
+@coordinator_required
+def concern_handle(request: HttpRequest, check_in_id: int) -> HttpResponse:
+    check_in = check_in_get_for_user(user=request.user, check_in_id=check_in_id)
+    if not roles_of(request.user).coordinates(check_in.duo.project_id) or not check_in.concern:
+        raise Http404
+    participant_id = check_in.duo.participant_id
+    status = 200
+    if request.method == "POST":
+        form = cf.ConcernHandledForm(request.POST)
+        if form.is_valid():
+            try:
+                duo_services.concern_mark_handled(check_in=check_in, by=request.user, note=form.cleaned_data["note"])
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The concern is marked as handled."))
+                return redirect(f"{reverse('web:coordinator-participant', args=[participant_id])}#timeline")
+    else:
+        form = cf.ConcernHandledForm()
+    context = _base_context(request, check_in.duo.project, "participants")
+    context.update(check_in=check_in, form=form)
+    return render(request, "web/coordinator/concern.html", context, status=status)

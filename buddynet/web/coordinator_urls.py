@@ -1,0 +1,31 @@
+"""The coordinator's pages, mounted at /coordinator/ inside the "web" namespace.
+
+Every pattern here needs a row in tests/web/test_coordinator_access.py (a test fails otherwise).
+"""
+
+from django.urls import URLPattern, URLResolver, path
+
+from buddynet.web.coordinator import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="coordinator-home"),
+    path("projecten/<int:project_id>/", views.today, name="coordinator-today"),
+    path("projecten/<int:project_id>/deelnemers/", views.participants, name="coordinator-participants"),
+    path("projecten/<int:project_id>/deelnemers/intake/", views.participant_intake,
+         name="coordinator-participant-intake"),
+    path("projecten/<int:project_id>/vrijwilligers/", views.volunteers, name="coordinator-volunteers"),
+    path("projecten/<int:project_id>/vrijwilligers/intake/", views.volunteer_intake,
+         name="coordinator-volunteer-intake"),
+    path("projecten/<int:project_id>/duos/", views.duos, name="coordinator-duos"),
+    path("deelnemers/<int:participant_id>/", views.participant, name="coordinator-participant"),
+    path("vrijwilligers/<int:volunteer_id>/", views.volunteer, name="coordinator-volunteer"),
+    path("duos/<int:duo_id>/", views.duo, name="coordinator-duo"),
+    path("duos/<int:duo_id>/kennismaking/", views.duo_introduce, name="coordinator-duo-introduce"),
+    path("duos/<int:duo_id>/starten/", views.duo_activate, name="coordinator-duo-activate"),
+    path("duos/<int:duo_id>/pauzeren/", views.duo_pause, name="coordinator-duo-pause"),
+    path("duos/<int:duo_id>/hervatten/", views.duo_resume, name="coordinator-duo-resume"),
+    path("duos/<int:duo_id>/afsluiten/", views.duo_close, name="coordinator-duo-close"),
+    path("duos/<int:duo_id>/doel/", views.duo_goal_add, name="coordinator-duo-goal-add"),
+    path("contactmomenten/<int:check_in_id>/zorg-opgevolgd/", views.concern_handle,
+         name="coordinator-concern-handle"),
+]

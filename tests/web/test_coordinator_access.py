@@ -1,0 +1,195 @@
+"""Who may open which coordinator page: one row per (URL, method), one expected status per role.
+
+The callers are those of `tests.conftest.World`: the owner coordinator (alice), the volunteer of
+the world's duo (bob: a narrower role in the same project), a coordinator of another project
+(charlie: outsider → 404), a funder, an administrator and nobody signed in (→ the sign-in page).
+
+Every URL name in buddynet/web/coordinator_urls.py must have a GET row here, and every page that
+writes a POST row: `test_every_coordinator_page_has_a_row` fails otherwise, so a new page cannot
+be added without deciding who may open it. A refused POST must leave the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.people.models import Participant, Volunteer
+from buddynet.web import coordinator_urls
+from tests import factories as f
+from tests.conftest import World
+
+ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
+LOGIN = "login"  # expected: a redirect to the sign-in page
+
+
+def E(admin: int | str, coordinator: int | str, volunteer_user: int | str = 403, other_coordinator: int | str = 404,
+      funder_user: int | str = 403, anonymous: int | str = LOGIN) -> dict[str, int | str]:
+    return dict(zip(ROLES, (admin, coordinator, volunteer_user, other_coordinator, funder_user, anonymous),
+                    strict=True))
+
+
+PAGE = E(200, 200)
+
+
+def duo_in(status: str) -> Callable[[World], Duo]:
+    def make(w: World) -> Duo:
+        dates: dict[str, Any] = {"introduced_on": None, "started_on": None}
+        if status in (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED):
+            dates["introduced_on"] = dt.date(2025, 7, 8)
+        if status in (DuoStatus.ACTIVE, DuoStatus.PAUSED):
+            dates["started_on"] = dt.date(2025, 7, 15)
+        if status == DuoStatus.PAUSED:
+            dates.update(paused_on=dt.date(2025, 9, 1), pause_reason="Ziekenhuisopname")
+        return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
+            project=w.project), status=status, **dates)
+
+    return make
+
+
+def concern(w: World) -> CheckIn:
+    return f.CheckInFactory(duo=w.duo, author=w.volunteer_user, concern=True, concern_note="Ze eet niet goed.")
+
+
+def snapshot(w: World) -> tuple[Any, ...]:
+    """What a refused request must not change."""
+    return (
+        Participant.objects.count(), Volunteer.objects.count(),
+        tuple(Duo.objects.order_by("pk").values_list("status", "closure_reason", "pause_reason")),
+        tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", flat=True)),
+        Goal.objects.count(),
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    expect: dict[str, int | str]
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    body: Callable[[World], dict[str, Any]] | None = None
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}{' (' + self.note + ')' if self.note else ''}"
+
+
+def project(w: World) -> dict[str, Any]:
+    return {"project_id": w.project.pk}
+
+
+def obj(key: str, get: Callable[[World], Any]) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {key: get(w).pk}
+
+
+def wizard_first_step(prefix: str) -> Callable[[World], dict[str, Any]]:
+    def body(w: World) -> dict[str, Any]:
+        return {
+            f"intake_{prefix}_{w.project.pk}-current_step": "person",
+            "person-first_name": "Nadia", "person-last_name": "Amrani", "person-postcode": "9000",
+            "person-mobility": "walk",
+        }
+
+    return body
+
+
+ROWS: list[Row] = [
+    Row("coordinator-home", "GET", E(302, 302, other_coordinator=302), note="to the first project's Today"),
+    Row("coordinator-today", "GET", PAGE, project),
+    Row("coordinator-participants", "GET", PAGE, project),
+    Row("coordinator-volunteers", "GET", PAGE, project),
+    Row("coordinator-duos", "GET", PAGE, project),
+    Row("coordinator-participant-intake", "GET", PAGE, project),
+    Row("coordinator-participant-intake", "POST", PAGE, project, wizard_first_step("participant"),
+        note="first step: kept in the session, nothing saved"),
+    Row("coordinator-volunteer-intake", "GET", PAGE, project),
+    Row("coordinator-volunteer-intake", "POST", PAGE, project, wizard_first_step("volunteer"),
+        note="first step: kept in the session, nothing saved"),
+    Row("coordinator-participant", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
+    Row("coordinator-duo", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
+    Row("coordinator-duo-introduce", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.PROPOSED))),
+    Row("coordinator-duo-introduce", "POST", E(302, 302), obj("duo_id", duo_in(DuoStatus.PROPOSED)),
+        lambda w: {"introduced_on": "2025-08-01"}),
+    Row("coordinator-duo-activate", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.INTRODUCED))),
+    Row("coordinator-duo-activate", "POST", E(302, 302), obj("duo_id", duo_in(DuoStatus.INTRODUCED)),
+        lambda w: {"started_on": "2025-08-01"}),
+    Row("coordinator-duo-pause", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
+    Row("coordinator-duo-pause", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
+        lambda w: {"reason": "Ziek", "paused_on": "2025-09-01"}),
+    Row("coordinator-duo-resume", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.PAUSED))),
+    Row("coordinator-duo-resume", "POST", E(302, 302), obj("duo_id", duo_in(DuoStatus.PAUSED)), lambda w: {}),
+    Row("coordinator-duo-close", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
+    Row("coordinator-duo-close", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
+        lambda w: {"reason": "goals_reached", "closed_on": "2025-10-01", "next_step": "end"}),
+    Row("coordinator-duo-goal-add", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
+    Row("coordinator-duo-goal-add", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
+        lambda w: {"life_domain": "housing", "description": "Een sociale woning aanvragen"}),
+    Row("coordinator-concern-handle", "GET", PAGE, obj("check_in_id", concern)),
+    Row("coordinator-concern-handle", "POST", E(302, 302), obj("check_in_id", concern),
+        lambda w: {"note": "Gebeld met de huisarts."}),
+]
+CASES = [(row, role) for row in ROWS for role in ROLES]
+
+
+def user_of(w: World, role: str) -> Any:
+    return None if role == "anonymous" else getattr(w, role)
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2025, 11, 3, 10, 0), tick=False)
+@pytest.mark.parametrize(("row", "role"), CASES, ids=[f"{r.id} as {role}" for r, role in CASES])
+def test_page_access(world: World, row: Row, role: str) -> None:
+    kwargs = row.kwargs(world)
+    url = reverse(f"web:{row.name}", kwargs=kwargs)
+    client = Client()
+    user = user_of(world, role)
+    if user is not None:
+        client.force_login(user)
+    before = snapshot(world)
+    body = row.body(world) if row.body else {}
+    response = client.get(url) if row.method == "GET" else client.post(url, body)
+    expected = row.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("web:login"))
+    else:
+        assert response.status_code == expected, response.content[:2000]
+    writes = row.name.startswith("coordinator-duo-") or row.name == "coordinator-concern-handle"
+    if row.method == "POST" and writes:
+        if expected == 302:
+            assert snapshot(world) != before, "an accepted action must change something"
+        else:
+            assert snapshot(world) == before, "a refused request must change nothing"
+    elif row.method == "POST":
+        assert snapshot(world) == before, "an intake step saves nothing before the last step"
+
+
+def test_every_coordinator_page_has_a_row() -> None:
+    names = {p.name for p in coordinator_urls.urlpatterns}
+    covered_get = {r.name for r in ROWS if r.method == "GET"}
+    assert names - covered_get == set(), "give every coordinator page a GET row"
+    posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle"} | {
+        n for n in names if n.startswith("coordinator-duo-")
+    }
+    covered_post = {r.name for r in ROWS if r.method == "POST"}
+    assert posting - covered_post == set(), "give every page that accepts a form a POST row"
+
+
+@pytest.mark.django_db
+def test_the_home_of_the_outsider_goes_to_their_own_project(world: World) -> None:
+    client = Client()
+    client.force_login(world.other_coordinator)
+    response = client.get(reverse("web:coordinator-home"))
+    assert response["Location"] == reverse("web:coordinator-today", args=[world.other_project.pk])
+    response = client.get(reverse("web:coordinator-home"), {"project": world.project.pk})
+    assert response.status_code == 404
