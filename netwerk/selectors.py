@@ -19,13 +19,16 @@ from typing import Any
 
 import networkx as nx
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from buddynet.access import get_from_scope as _get
 from buddynet.accounts.selectors import roles_of
 from buddynet.people.models import Volunteer
 from buddynet.vocabulary import LEVEL_MAX, LEVEL_MIN, LIFE_DOMAINS
 from netwerk import measures as m
-from netwerk.models import Alter, NetworkMap, Tie
+from netwerk import picture
+from netwerk.models import Alter, Category, NetworkMap, Tie, Valence
 
 # What measures need of an alter, in the order of the values() query below.
 _ALTER_VALUES = (
@@ -236,3 +239,66 @@ def network_change_aggregates(*, project_ids: Iterable[int], start: date, end: d
         median_constraint_change=m.median(constraint),
         median_domain_coverage_change=m.median([float(v) for v in coverage]),
     )
+
+
+# --- the picture ----------------------------------------------------------------------------
+def _picture_texts() -> dict[str, str]:
+    return {
+        "ego": str(_("me")),
+        "group_family": str(_("Family")),
+        "group_friends": str(_("Friends and neighbours")),
+        "group_work": str(_("Work and school")),
+        "group_professional": str(_("Professional help")),
+        "valence_supportive": str(Valence.SUPPORTIVE.label),
+        "valence_mixed": str(Valence.MIXED.label),
+        "valence_strained": str(Valence.STRAINED.label),
+        "via_buddy": str(_("made via the buddy")),
+        "rings": str(_("Rings: 1 = closest, 3 = further away")),
+    }
+
+
+def _panel_of(network_map: NetworkMap, graph: nx.Graph) -> picture.Panel:
+    categories = dict(Category.choices)
+    valences = dict(Valence.choices)
+    nodes = []
+    for key, attrs in graph.nodes(data=True):
+        if key == m.EGO:
+            continue
+        parts = [str(categories.get(attrs["category"], attrs["category"])), str(_("ring %(ring)s") % {
+            "ring": attrs["ring"]}), str(valences.get(attrs["valence"], attrs["valence"]))]
+        if attrs.get("via_buddy"):
+            parts.append(str(_("made via the buddy")))
+        nodes.append(picture.Node(key=key, label=attrs["label"], category=attrs["category"], ring=attrs["ring"],
+                                  valence=attrs["valence"], via_buddy=bool(attrs.get("via_buddy")),
+                                  description=" · ".join(parts)))
+    ties = [(a, b) for a, b in graph.edges() if m.EGO not in (a, b)]
+    heading = f"{network_map.get_occasion_display()} · {date_format(network_map.date, 'SHORT_DATE_FORMAT')}"
+    return picture.Panel(nodes=nodes, ties=ties, heading=heading)
+
+
+def _describe(network_map: NetworkMap, graph: nx.Graph) -> str:
+    measured = m.measure(graph).without_buddy
+    return str(_(
+        "%(occasion)s of %(date)s: %(size)s people, of whom %(informal)s informal (without the buddy); "
+        "%(ties)s ties among them; %(domains)s life domains with informal support."
+    ) % {
+        "occasion": network_map.get_occasion_display(), "date": date_format(network_map.date),
+        "size": measured.size, "informal": measured.informal_size,
+        "ties": graph.number_of_edges() - graph.degree(m.EGO), "domains": len(measured.domains_covered),
+    })
+
+
+def map_picture_svg(*, network_map: NetworkMap, compare_to: NetworkMap | None = None) -> str:
+    """The ecogram of a map as SVG text (for <img>, pages and the PDF report), with the earlier
+    map `compare_to` drawn to its left. Labels are the pseudonyms recorded on the map; no
+    participant name appears. The caller has checked access to both maps."""
+    maps = [compare_to, network_map] if compare_to is not None else [network_map]
+    graphs = graphs_for_maps([mp.pk for mp in maps])
+    panels = [_panel_of(mp, graphs[mp.pk]) for mp in maps]
+    if compare_to is not None:
+        title = str(_("Network map: %(before)s and %(after)s side by side") % {
+            "before": panels[0].heading, "after": panels[1].heading})
+    else:
+        title = str(_("Network map: %(map)s") % {"map": panels[0].heading})
+    desc = " ".join(_describe(mp, graphs[mp.pk]) for mp in maps)
+    return picture.ecogram(panels, title=title, desc=desc, texts=_picture_texts())
