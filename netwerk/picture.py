@@ -25,6 +25,7 @@ GROUP_OF: dict[str, str] = {
     "professional": "professional", "organisation": "professional",
 }
 VALENCE_COLOUR = {"supportive": "#1b7a3a", "mixed": "#a15c00", "strained": "#b3261e"}
+VALENCE_FILL = {"supportive": "#dcefe2", "mixed": "#f6e6cf", "strained": "#f7d9d7"}
 VALENCE_DASH = {"supportive": "", "mixed": "5 3", "strained": "2 2"}
 RING_RADIUS = {1: 62.0, 2: 112.0, 3: 162.0}  # where alters of a ring sit
 RING_EDGE = (87.0, 137.0, 187.0)  # the drawn circles, between the rings
@@ -86,11 +87,13 @@ def _panel(panel: Panel, texts: Mapping[str, str], dx: float) -> list[str]:
         x2, y2 = CX + RING_EDGE[-1] * math.cos(angle), CY + RING_EDGE[-1] * math.sin(angle)
         out.append(f'<line x1="{CX:.1f}" y1="{CY:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#c8c8cc" '
                    'stroke-width="1"/>')
-        mid = angle + math.pi / 4
-        lx, ly = CX + (RING_EDGE[-1] + 14) * math.cos(mid), CY + (RING_EDGE[-1] + 14) * math.sin(mid)
-        anchor = "start" if math.cos(mid) > 0 else "end"
+        # Sector names sit in the panel's corners, outside the circle, so they never cover a node.
+        right = i in (0, 1)
+        lx = PANEL_W - 8 if right else 8
+        ly = 50 if i in (0, 3) else CY + RING_EDGE[-1] + 4
+        anchor = "end" if right else "start"
         out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" class="sector" text-anchor="{anchor}" font-size="12" '
-                   f'fill="#4a4a4f">{escape(texts.get("group_" + group, group))}</text>')
+                   f'font-weight="bold" fill="#4a4a4f">{escape(texts.get("group_" + group, group))}</text>')
     for radius in RING_EDGE:
         out.append(f'<circle cx="{CX:.1f}" cy="{CY:.1f}" r="{radius:.0f}" fill="none" stroke="#c8c8cc" '
                    'stroke-width="1"/>')
@@ -110,7 +113,8 @@ def _panel(panel: Panel, texts: Mapping[str, str], dx: float) -> list[str]:
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         spoken = node.label + (f" · {node.description}" if node.description else "")
         out.append(f'<g class="alter" data-key={quoteattr(node.key)}><title>{escape(spoken)}</title>')
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_R:.0f}" fill="{colour}" fill-opacity="0.18" '
+        fill = VALENCE_FILL.get(node.valence, "#eeeeee")
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_R:.0f}" fill="{fill}" '
                    f'stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
         if node.via_buddy:
             out.append(f'<text class="via-buddy" x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" '
@@ -131,11 +135,11 @@ def _legend(texts: Mapping[str, str]) -> str:
     for valence in ("supportive", "mixed", "strained"):
         colour, dash = VALENCE_COLOUR[valence], VALENCE_DASH[valence]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<circle cx="{x + 6:.0f}" cy="{y:.0f}" r="6" fill="{colour}" fill-opacity="0.18" '
+        parts.append(f'<circle cx="{x + 6:.0f}" cy="{y:.0f}" r="6" fill="{VALENCE_FILL[valence]}" '
                      f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
         label = texts.get("valence_" + valence, valence)
         parts.append(f'<text x="{x + 16:.0f}" y="{y + 4:.0f}">{escape(label)}</text>')
-        x += 22 + 6.5 * len(label)
+        x += 30 + 7.0 * len(label)
     parts.append(f'<text x="{x:.0f}" y="{y + 4:.0f}">★ {escape(texts.get("via_buddy", "via the buddy"))}</text>')
     parts.append(f'<text x="14" y="{y + 20:.0f}">{escape(texts.get("rings", "rings: 1 = closest"))}</text>')
     parts.append("</g>")

@@ -12,7 +12,8 @@
     var data = new FormData(form);
     if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
     var anchor = data.get("anchor");
-    fetch(form.action || window.location.pathname, { method: "POST", body: data, credentials: "same-origin" })
+    // form.action would name the hidden input called "action", not the attribute.
+    fetch(form.getAttribute("action") || window.location.pathname, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
