@@ -8,6 +8,7 @@ coordinator gets 404, as for an id that does not exist.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -142,8 +143,17 @@ def map_edit(request: HttpRequest, map_id: int) -> HttpResponse:
         "alter_forms": _alter_forms(network_map, alters, knows, bound), "measures": measured.without_buddy,
         "with_buddy": measured.with_buddy, "uncovered": uncovered,
         "previous": selectors.previous_map(network_map=network_map),
-        "picture_version": int(network_map.updated_at.timestamp() * 1000) + len(alters) + sum(map(len, knows.values())),
+        "picture_version": _picture_version(graph),
     }, status=status)
+
+
+def _picture_version(graph: Any) -> str:
+    """Changes whenever what the picture shows changes, so the <img> swapped in by the page's
+    script is fetched anew instead of taken from the browser's image cache."""
+    drawn = sorted((k, a.get("label"), a.get("category"), a.get("ring"), a.get("valence"), a.get("via_buddy"))
+                   for k, a in graph.nodes(data=True) if k != m.EGO)
+    ties = sorted(tuple(sorted(edge)) for edge in graph.edges() if m.EGO not in edge)
+    return hashlib.sha256(repr((drawn, ties)).encode()).hexdigest()[:12]
 
 
 def _anchor(request: HttpRequest) -> str:
