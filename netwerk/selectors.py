@@ -257,18 +257,19 @@ def _picture_texts() -> dict[str, str]:
     }
 
 
-def _panel_of(network_map: NetworkMap, graph: nx.Graph) -> picture.Panel:
+def _panel_of(network_map: NetworkMap, graph: nx.Graph, codes: dict[str, str] | None = None) -> picture.Panel:
     categories = dict(Category.choices)
     valences = dict(Valence.choices)
     nodes = []
     for key, attrs in graph.nodes(data=True):
         if key == m.EGO:
             continue
+        label = codes[key] if codes is not None else attrs["label"]
         parts = [str(categories.get(attrs["category"], attrs["category"])), str(_("ring %(ring)s") % {
             "ring": attrs["ring"]}), str(valences.get(attrs["valence"], attrs["valence"]))]
         if attrs.get("via_buddy"):
             parts.append(str(_("made via the buddy")))
-        nodes.append(picture.Node(key=key, label=attrs["label"], category=attrs["category"], ring=attrs["ring"],
+        nodes.append(picture.Node(key=key, label=label, category=attrs["category"], ring=attrs["ring"],
                                   valence=attrs["valence"], via_buddy=bool(attrs.get("via_buddy")),
                                   description=" · ".join(parts)))
     ties = [(a, b) for a, b in graph.edges() if m.EGO not in (a, b)]
@@ -288,13 +289,19 @@ def _describe(network_map: NetworkMap, graph: nx.Graph) -> str:
     })
 
 
-def map_picture_svg(*, network_map: NetworkMap, compare_to: NetworkMap | None = None) -> str:
+def map_picture_svg(*, network_map: NetworkMap, compare_to: NetworkMap | None = None,
+                    pseudonymised: bool = False) -> str:
     """The ecogram of a map as SVG text (for <img>, pages and the PDF report), with the earlier
-    map `compare_to` drawn to its left. Labels are the pseudonyms recorded on the map; no
+    map `compare_to` drawn to its left. Labels are the pseudonyms recorded on the map (with
+    `pseudonymised`, codes P1, P2, … that stay the same for the same person in both maps); no
     participant name appears. The caller has checked access to both maps."""
     maps = [compare_to, network_map] if compare_to is not None else [network_map]
     graphs = graphs_for_maps([mp.pk for mp in maps])
-    panels = [_panel_of(mp, graphs[mp.pk]) for mp in maps]
+    codes: dict[str, str] | None = None
+    if pseudonymised:
+        keys = dict.fromkeys(k for mp in maps for k in graphs[mp.pk] if k != m.EGO)
+        codes = {k: f"P{i}" for i, k in enumerate(keys, 1)}
+    panels = [_panel_of(mp, graphs[mp.pk], codes) for mp in maps]
     if compare_to is not None:
         title = str(_("Network map: %(before)s and %(after)s side by side") % {
             "before": panels[0].heading, "after": panels[1].heading})

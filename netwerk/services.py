@@ -33,6 +33,12 @@ def _assign(obj: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
         setattr(obj, name, value)
 
 
+def _not_in_future(day: date) -> None:
+    # A map records a conversation that took place; Brussels' today is the latest it can be.
+    if day > timezone.localdate():
+        raise InvalidInput({"date": _("A network map cannot be dated in the future.")})
+
+
 @transaction.atomic
 def map_create(
     *, participant: Participant, by: Any, occasion: str = Occasion.INTAKE, on: date | None = None,
@@ -47,6 +53,7 @@ def map_create(
         participant=participant, occasion=occasion, date=on or timezone.localdate(), recorded_by=by,
         note=note, copied_from=previous,
     )
+    _not_in_future(network_map.date)
     network_map.full_clean()
     network_map.save()
     if previous is not None:
@@ -73,6 +80,7 @@ def _copy_contents(*, source: NetworkMap, target: NetworkMap) -> None:
 @transaction.atomic
 def map_update(*, network_map: NetworkMap, data: dict[str, Any]) -> NetworkMap:
     _assign(network_map, data, ("occasion", "date", "note"))
+    _not_in_future(network_map.date)
     network_map.full_clean()
     network_map.save()
     return network_map

@@ -86,13 +86,17 @@ def map_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = participant_get_for_user(user=request.user, participant_id=participant_id)
     form = NewMapForm(request.POST)
     if form.is_valid():
-        network_map = services.map_create(
-            participant=participant, by=request.user, occasion=form.cleaned_data["occasion"],
-            on=form.cleaned_data["date"], copy_from_last=form.cleaned_data["copy_from_last"],
-        )
-        messages.success(request, _("New network map started."))
-        return redirect("netwerk:map-edit", map_id=network_map.pk)
-    messages.error(request, _("The new map could not be started: check the date."))
+        try:
+            network_map = services.map_create(
+                participant=participant, by=request.user, occasion=form.cleaned_data["occasion"],
+                on=form.cleaned_data["date"], copy_from_last=form.cleaned_data["copy_from_last"],
+            )
+        except ServiceError:
+            pass  # a date in the future: said below
+        else:
+            messages.success(request, _("New network map started."))
+            return redirect("netwerk:map-edit", map_id=network_map.pk)
+    messages.error(request, _("The new map could not be started: check the date (not in the future)."))
     return redirect("netwerk:participant-maps", participant_id=participant.pk)
 
 
@@ -168,7 +172,12 @@ def _handle(request: HttpRequest, network_map: NetworkMap, alters: list[Alter], 
             form = MapForm(request.POST, instance=network_map, prefix="map")
             if not form.is_valid():
                 return "map", form
-            services.map_update(network_map=network_map, data=form.cleaned_data)
+            try:
+                services.map_update(network_map=network_map, data=form.cleaned_data)
+            except (ValidationError, ServiceError) as exc:
+                network_map.refresh_from_db()
+                _form_errors_from(exc, form)
+                return "map", form
             messages.success(request, _("Map saved."))
             return None
         if action == "add":

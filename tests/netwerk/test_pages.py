@@ -257,3 +257,40 @@ def test_an_unknown_export_format_is_not_found(world: World) -> None:
     response = browser(world.coordinator).get(reverse("netwerk:map-export", args=[network_map.pk, "xlsx"]))
 
     assert response.status_code == 404
+
+
+def test_a_map_moved_into_the_future_on_the_page_is_refused_on_its_own_form(world: World) -> None:
+    network_map = make_map(world)
+
+    response = browser(world.coordinator).post(reverse("netwerk:map-edit", args=[network_map.pk]), {
+        "action": "map", "map-occasion": "intake", "map-date": "2999-01-01", "map-note": "",
+    })
+
+    assert response.status_code == 400
+    assert "date" in response.context["map_form"].errors
+    network_map.refresh_from_db()
+    assert network_map.date == dt.date(2025, 6, 1)
+
+
+def test_a_new_map_dated_in_the_future_is_refused(world: World) -> None:
+    response = browser(world.coordinator).post(reverse("netwerk:map-create", args=[world.participant.pk]), {
+        "occasion": "interim", "date": "2999-01-01"})
+
+    assert response.status_code == 302
+    assert not NetworkMap.objects.exists()
+
+
+def test_the_pseudonymised_picture_for_reports_has_codes_that_follow_the_person(world: World) -> None:
+    first = make_map(world)
+    second = services.map_create(participant=world.participant, by=world.coordinator, on=dt.date(2026, 1, 1))
+
+    svg = selectors.map_picture_svg(network_map=second, compare_to=first, pseudonymised=True)
+
+    for label in ("Mama", "Lien", "OCMW", "Ria"):
+        assert label not in svg
+    root = ET.fromstring(svg)  # noqa: S314 - our own output, made in this test
+    panels = root.findall(f"{SVG}g[@class='panel']")
+    labels = [{n.get("data-key"): n.find(f"{SVG}title").text.split(" · ")[0]
+               for n in p.findall(f".//{SVG}g[@class='alter']")} for p in panels]
+    assert labels[0] == labels[1]
+    assert sorted(labels[0].values()) == ["P1", "P2", "P3", "P4"]
