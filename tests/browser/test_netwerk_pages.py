@@ -118,3 +118,5 @@ def test_the_map_page_works_on_a_phone(live_server: Any, phone_context: Any, wor
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert serious_axe_violations(page) == []
     screenshot(page, "netwerk-map-edit-phone")
+    page.locator("#picture-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "netwerk-map-edit-phone-picture.png"))  # what one screen shows
