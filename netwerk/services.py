@@ -173,6 +173,9 @@ def tie_via_buddy_add(
     no map yet, an *interim* map dated today is created that holds just this tie — it is not an
     intake map, so it does not pretend to describe the whole network.
 
+    With a `check_in`, calling again for the same check-in and label returns the alter already
+    added (a phone that resends adds the person once).
+
     Raises django's ValidationError with field messages for bad input (an unknown category or
     life domain, an empty label), NotAllowed when `by` is neither the participant's coordinator
     nor the volunteer of their open duo. Atomic: nothing is saved on failure.
@@ -190,6 +193,13 @@ def tie_via_buddy_add(
     # Validate before creating an interim map, so bad input leaves no empty map behind even
     # when called outside a transaction that rolls back.
     alter.full_clean(exclude=["map"])
+    # Lock the participant: two phones adding a first tie at once must not make two interim maps.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if check_in is not None:
+        # The same check-in sent twice (a phone retrying) adds the person once.
+        same = Alter.objects.filter(check_in=check_in, label=alter.label, via_buddy=True).first()
+        if same is not None:
+            return same
     latest = (
         NetworkMap.objects.select_for_update().filter(participant=participant).order_by("-date", "-id").first()
     )

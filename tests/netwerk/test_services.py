@@ -257,3 +257,14 @@ def test_aggregates_load_a_thousand_maps_in_a_constant_number_of_queries(
 
     assert result.participants_measured == 500
     assert result.informal_change_distribution["+1"] == 500
+
+
+def test_the_same_check_in_sent_twice_adds_the_person_once(world: World) -> None:
+    def add() -> Alter:
+        return services.tie_via_buddy_add(participant=world.participant, label="Ria", category="neighbour",
+                                          life_domains=["social"], by=world.volunteer_user, check_in=world.check_in)
+
+    first, again = add(), add()
+
+    assert first.pk == again.pk
+    assert Alter.objects.count() == 1 and NetworkMap.objects.count() == 1
