@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "buddynet.duos.models.Goal.Status",
         "ClosureReasonEnum": "buddynet.duos.models.ClosureReason",
         "UserLanguageEnum": [("nl-be", "Nederlands"), ("en", "English")],
+        "LifeDomainEnum": "buddynet.vocabulary.LifeDomain",  # netwerk: alters' life domains
+        "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
     },
 }
 

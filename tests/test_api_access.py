@@ -257,6 +257,96 @@ ROWS: list[Row] = [
         pk(lambda w: Membership.objects.get(user=w.coordinator))),
 ]
 
+# --- netwerk: network maps, for the participant's coordinators only; a volunteer may only add
+# a tie made via them (through their duo) ----------------------------------------------------
+def netwerk_map(w: World) -> Any:
+    """A map of world.participant with two alters who know each other."""
+    from netwerk import services as netwerk_services
+
+    network_map = netwerk_services.map_create(participant=w.participant, by=w.coordinator, copy_from_last=False,
+                                              on=dt.date(2025, 6, 1))
+    mother = netwerk_services.alter_add(network_map=network_map, by=w.coordinator,
+                                        data={"label": "Mama", "category": "family", "life_domains": ["housing"]})
+    nurse = netwerk_services.alter_add(network_map=network_map, by=w.coordinator,
+                                       data={"label": "Verpleegster", "category": "professional"})
+    netwerk_services.tie_add(a=mother, b=nurse)
+    return network_map
+
+
+def netwerk_second_map(w: World) -> Any:
+    from netwerk import services as netwerk_services
+
+    netwerk_map(w)
+    return netwerk_services.map_create(participant=w.participant, by=w.coordinator, on=dt.date(2025, 12, 1))
+
+
+def netwerk_existing_map(w: World) -> Any:
+    from netwerk.models import NetworkMap
+
+    return NetworkMap.objects.get(participant=w.participant)
+
+
+def netwerk_lone_alter(w: World) -> Any:
+    from netwerk import services as netwerk_services
+
+    return netwerk_services.alter_add(network_map=netwerk_map(w), by=w.coordinator,
+                                      data={"label": "Buurman", "category": "neighbour"})
+
+
+def netwerk_untied_pair(w: World) -> dict[str, Any]:
+    lone = netwerk_lone_alter(w)
+    mother = lone.map.alters.get(label="Mama")
+    return {"a": mother.pk, "b": lone.pk}
+
+
+def _netwerk_list(w: World) -> dict[str, Any]:
+    netwerk_map(w)
+    return {}
+
+
+ROWS += [
+    Row("netwerk-map-list", "GET", E(200, 200, 403, 200, 403), target=_netwerk_list,
+        owner_object=netwerk_existing_map, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("netwerk-map-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"participant": w.participant.pk, "occasion": "intake", "date": "2025-06-01"},
+        note="the outsider cannot name a participant they do not see"),
+    Row("netwerk-map-detail", "GET", E(200, 200, 404, 404, 404), pk(netwerk_map)),
+    Row("netwerk-map-detail", "PATCH", E(200, 200, 404, 404, 404), pk(netwerk_map),
+        body=lambda w: {"note": "Samen met de deelnemer ingevuld"}),
+    Row("netwerk-map-detail", "DELETE", E(204, 204, 404, 404, 404), pk(netwerk_map)),
+    Row("netwerk-map-measures", "GET", E(200, 200, 404, 404, 404), pk(netwerk_map)),
+    Row("netwerk-map-change", "GET", E(200, 200, 404, 404, 404), pk(netwerk_second_map)),
+    Row("netwerk-alter-list", "GET", E(200, 200, 403, 200, 403), target=_netwerk_list,
+        owner_object=lambda w: netwerk_existing_map(w).alters.first(),
+        sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("netwerk-alter-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"map": netwerk_map(w).pk, "label": "Ria", "category": "neighbour", "ring": 2,
+                        "life_domains": ["social"], "via_buddy": True}),
+    Row("netwerk-alter-detail", "GET", E(200, 200, 404, 404, 404), pk(netwerk_lone_alter)),
+    Row("netwerk-alter-detail", "PATCH", E(200, 200, 404, 404, 404), pk(netwerk_lone_alter),
+        body=lambda w: {"ring": 1, "valence": "mixed"}),
+    Row("netwerk-alter-detail", "DELETE", E(204, 204, 404, 404, 404), pk(netwerk_lone_alter)),
+    Row("netwerk-tie-list", "GET", E(200, 200, 403, 200, 403), target=_netwerk_list,
+        owner_object=lambda w: netwerk_existing_map(w).ties.first(),
+        sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("netwerk-tie-list", "POST", E(201, 201, 403, 400, 403), body=netwerk_untied_pair),
+    Row("netwerk-tie-detail", "GET", E(200, 200, 404, 404, 404), pk(lambda w: netwerk_map(w).ties.get())),
+    Row("netwerk-tie-detail", "DELETE", E(204, 204, 404, 404, 404), pk(lambda w: netwerk_map(w).ties.get())),
+    Row("netwerk-tie-via-buddy", "POST", E(201, 201, 201, 404, 404), pk(lambda w: w.duo),
+        body=lambda w: {"label": "Buurvrouw Ria", "category": "neighbour", "life_domains": ["social"],
+                        "check_in": w.check_in.pk},
+        note="the duo's own volunteer may add the tie they helped make"),
+]
+
+
+def _netwerk_models() -> tuple[Any, ...]:
+    from netwerk.models import Alter, NetworkMap, Tie
+
+    return (NetworkMap, Alter, Tie)
+
+
+MODELS = (*MODELS, *_netwerk_models())
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:

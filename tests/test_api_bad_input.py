@@ -278,6 +278,92 @@ BAD: list[Bad] = [
 ]
 
 
+# --- netwerk: network maps (sent by the participant's coordinator; the tie via the buddy by the
+# duo's volunteer) ---------------------------------------------------------------------------
+NW_MAPS, NW_ALTERS, NW_TIES = "/api/v1/netwerk/maps/", "/api/v1/netwerk/alters/", "/api/v1/netwerk/ties/"
+
+
+def nw_map(w: World, participant: Any = None) -> Any:
+    from netwerk import services as netwerk_services
+
+    network_map = netwerk_services.map_create(participant=participant or w.participant, by=w.admin,
+                                              copy_from_last=False, on=dt.date(2025, 6, 1))
+    netwerk_services.alter_add(network_map=network_map, by=w.admin, data={"label": "Mama", "category": "family"})
+    return network_map
+
+
+def nw_alter(w: World, **extra: Any) -> dict[str, Any]:
+    return {"map": nw_map(w).pk, "label": "Ria", "category": "neighbour", **extra}
+
+
+def nw_two_maps_alters(w: World) -> dict[str, Any]:
+    """An alter of a map of the participant and one of a map of another participant, same project."""
+    other = f.ParticipantFactory(project=w.project)
+    return {"a": nw_map(w).alters.get().pk, "b": nw_map(w, other).alters.get().pk}
+
+
+def nw_via_buddy(w: World, **extra: Any) -> dict[str, Any]:
+    return {"label": "Buurvrouw Ria", "category": "neighbour", "life_domains": ["social"], **extra}
+
+
+VIA_BUDDY = "/api/v1/netwerk/duos/{}/tie-via-buddy/"
+
+BAD += [
+    Bad("map for another project's participant", "coordinator", "POST", lambda w: NW_MAPS,
+        lambda w: {"participant": w.other_participant.pk, "date": "2025-06-01"}, "participant"),
+    Bad("map without a date", "coordinator", "POST", lambda w: NW_MAPS,
+        lambda w: {"participant": w.participant.pk}, "date"),
+    Bad("map dated in the future", "coordinator", "POST", lambda w: NW_MAPS,
+        lambda w: {"participant": w.participant.pk, "date": FUTURE}, "date"),
+    Bad("map moved into the future", "coordinator", "PATCH", lambda w: f"{NW_MAPS}{nw_map(w).pk}/",
+        lambda w: {"date": FUTURE}, "date"),
+    Bad("map for an unknown occasion", "coordinator", "PATCH", lambda w: f"{NW_MAPS}{nw_map(w).pk}/",
+        lambda w: {"occasion": "birthday"}, "occasion"),
+    Bad("alter of an unknown category", "coordinator", "POST", lambda w: NW_ALTERS,
+        lambda w: nw_alter(w, category="stranger"), "category"),
+    Bad("alter on ring 7", "coordinator", "POST", lambda w: NW_ALTERS, lambda w: nw_alter(w, ring=7), "ring"),
+    Bad("alter in an unknown life domain", "coordinator", "POST", lambda w: NW_ALTERS,
+        lambda w: nw_alter(w, life_domains=["social", "weather"]), "life_domains"),
+    Bad("alter with a blank label", "coordinator", "POST", lambda w: NW_ALTERS, lambda w: nw_alter(w, label=""),
+        "label"),
+    Bad("alter on another project's map", "coordinator", "POST", lambda w: NW_ALTERS,
+        lambda w: {**nw_alter(w), "map": nw_map(w, w.other_participant).pk}, "map"),
+    Bad("alter moved to ring 0", "coordinator", "PATCH",
+        lambda w: f"{NW_ALTERS}{nw_map(w).alters.get().pk}/", lambda w: {"ring": 0}, "ring"),
+    Bad("tie to an alter of another map", "coordinator", "POST", lambda w: NW_TIES, nw_two_maps_alters, "b"),
+    Bad("tie of an alter with itself", "coordinator", "POST", lambda w: NW_TIES,
+        lambda w: {"a": (pk := nw_map(w).alters.get().pk), "b": pk}, "b"),
+    Bad("tie to another project's alter", "coordinator", "POST", lambda w: NW_TIES,
+        lambda w: {"a": nw_map(w).alters.get().pk, "b": nw_map(w, w.other_participant).alters.get().pk}, "b"),
+    Bad("change against another participant's map", "coordinator", "GET",
+        lambda w: f"{NW_MAPS}{nw_map(w).pk}/change/",
+        lambda w: {"against": nw_map(w, f.ParticipantFactory(project=w.project)).pk}, "against"),
+    Bad("change of a first map", "coordinator", "GET", lambda w: f"{NW_MAPS}{nw_map(w).pk}/change/",
+        lambda w: {}, "against"),
+    Bad("tie via the buddy of an unknown category", "volunteer_user", "POST",
+        lambda w: VIA_BUDDY.format(w.duo.pk), lambda w: nw_via_buddy(w, category="stranger"), "category"),
+    Bad("tie via the buddy that is the buddy", "volunteer_user", "POST",
+        lambda w: VIA_BUDDY.format(w.duo.pk), lambda w: nw_via_buddy(w, category="buddy"), "category"),
+    Bad("tie via the buddy in an unknown life domain", "volunteer_user", "POST",
+        lambda w: VIA_BUDDY.format(w.duo.pk), lambda w: nw_via_buddy(w, life_domains=["weather"]), "life_domains"),
+    Bad("tie via the buddy without a label", "volunteer_user", "POST",
+        lambda w: VIA_BUDDY.format(w.duo.pk), lambda w: nw_via_buddy(w, label=""), "label"),
+    Bad("tie via the buddy from another duo's check-in", "coordinator", "POST",
+        lambda w: VIA_BUDDY.format(w.duo.pk),
+        lambda w: nw_via_buddy(w, check_in=f.CheckInFactory(duo=f.DuoFactory(
+            participant=f.ParticipantFactory(project=w.project))).pk), "check_in"),
+]
+
+
+def _netwerk_models() -> tuple[Any, ...]:
+    from netwerk.models import Alter, NetworkMap, Tie
+
+    return (NetworkMap, Alter, Tie)
+
+
+MODELS = (*MODELS, *_netwerk_models())
+
+
 def assert_field_error(response: Any, field: str) -> None:
     assert response.status_code == 400, response.content
     body = response.json()

@@ -872,6 +872,12 @@ def _build(b: Builder) -> Summary:
     CheckIn.objects.bulk_create(_checked(check_ins), batch_size=500)
 
     project_ids = [plan.project.pk for plan in plans]
+    # Network maps: the netwerk engine writes its own demo rows (a development tool may reach
+    # into an engine; nothing else in `people` does).
+    from netwerk.demo import add_network_maps
+
+    network_maps = add_network_maps(project_ids=project_ids, today=b.today,
+                                    recorded_by={plan.project.pk: plan.coordinator for plan in plans})
     found = problems(project_ids=project_ids)
     if found:
         raise RuntimeError("the demo broke an invariant: " + "; ".join(found))
@@ -891,6 +897,7 @@ def _build(b: Builder) -> Summary:
             "concerns handled": sum(1 for c in check_ins if c.concern_handled_at),
             "quiet duos": sum(1 for plan in plans for d in plan.duos if d.quiet),
             "users": demo_users().count(),
+            "network maps": network_maps,
         },
         duo_states={s: states.get(s, 0) for s in DuoStatus.values},
         first_check_in=min(dates, default=None), last_check_in=max(dates, default=None),
