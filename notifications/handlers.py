@@ -64,8 +64,8 @@ def on_allowance_cap_approaching(volunteer: Any, year: int, days: int, amount: A
 
 
 def on_report_frozen(report: Any) -> None:
-    """The funder's users and the project's coordinators get the frozen report (PDF attached at
-    delivery, read from report.pdf). No participant is named: funders see aggregates only."""
+    """The funder's users and the project's coordinators get the frozen report, its PDF attached
+    (report.pdf's file, read at delivery). No participant is named: funders see aggregates only."""
     grant = getattr(report, "grant", None)
     project_id = getattr(grant, "project_id", None)
     funder_id = getattr(grant, "funder_id", None)
@@ -73,9 +73,12 @@ def on_report_frozen(report: Any) -> None:
     recipients = list(selectors.funder_users(funder_id=funder_id)) if funder_id is not None else []
     if project_id is not None:
         recipients += selectors.coordinators_by_project(project_ids=[project_id]).get(project_id, [])
+    pdf = getattr(report, "pdf", None)
+    attachment = str(getattr(pdf, "name", "") or "")
     about = services.about(report)
     services.notify(
-        Message(r, Kind.REPORT_FROZEN, f"report_frozen:report:{report.pk}", context, "/", about) for r in recipients
+        Message(r, Kind.REPORT_FROZEN, f"report_frozen:report:{report.pk}", context, "/", about, attachment)
+        for r in recipients
     )
 
 

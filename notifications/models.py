@@ -57,6 +57,9 @@ class Notification(models.Model):
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("about (type)"),
     )
     object_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    # A file in default storage sent along with the e-mail (the frozen report's PDF). Its storage
+    # name, not the report: delivery needs no knowledge of the funding app's models.
+    attachment = models.CharField(_("attachment"), max_length=300, blank=True)
     # The same cause gives the same key: a rule that fires twice, an event emitted twice, or
     # two workers evaluating rules at once still store one row (the unique constraint).
     dedup_key = models.CharField(_("de-duplication key"), max_length=200)

@@ -33,6 +33,7 @@ class Row:
     content_type_id: int | None
     object_id: int | None
     dedup_key: str
+    attachment: str
     digest: bool
     created_at: datetime
     sent_at: datetime | None
@@ -42,7 +43,7 @@ class Row:
 COLUMNS: dict[str, str] = {
     "recipient_id": "bigint", "kind": "text", "channel": "text", "language": "text", "subject": "text",
     "body": "text", "link": "text", "content_type_id": "integer", "object_id": "bigint", "dedup_key": "text",
-    "digest": "boolean", "created_at": "timestamptz", "sent_at": "timestamptz",
+    "attachment": "text", "digest": "boolean", "created_at": "timestamptz", "sent_at": "timestamptz",
 }
 
 

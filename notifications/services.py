@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -70,9 +71,14 @@ class Message:
     context: dict[str, Any]
     link: str = ""
     about: tuple[int, int] | None = None  # (content type id, object id)
+    attachment: str = ""  # a file name in default storage
 
 
-def about(obj: models.Model) -> tuple[int, int]:
+def about(obj: Any) -> tuple[int, int] | None:
+    """(content type, id) of a model instance; None for anything else (an event from another
+    app may hand us an object we cannot point at: the message goes out all the same)."""
+    if not isinstance(obj, models.Model) or obj.pk is None:
+        return None
     return ContentType.objects.get_for_model(type(obj)).pk, int(obj.pk)
 
 
@@ -83,7 +89,7 @@ def _rows(message: Message, now: datetime) -> list[outbox.Row]:
     common = {
         "recipient_id": recipient.user_id, "kind": message.kind, "language": recipient.language,
         "subject": subject, "body": body, "link": message.link, "content_type_id": ct_id, "object_id": obj_id,
-        "dedup_key": message.dedup_key[:200], "created_at": now,
+        "dedup_key": message.dedup_key[:200], "created_at": now, "attachment": message.attachment,
     }
     digest = recipient.daily_digest and message.kind not in URGENT_KINDS
     return [
@@ -135,17 +141,12 @@ def _domain() -> str:
 
 
 def _attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
-    """The frozen report's PDF for a report_frozen message (the report lives in funding)."""
-    if notification.kind != Kind.REPORT_FROZEN or notification.content_type_id is None:
+    if not notification.attachment:
         return []
-    model = notification.content_type.model_class() if notification.content_type else None
-    report = model._default_manager.filter(pk=notification.object_id).first() if model else None
-    pdf = getattr(report, "pdf", None)
-    if not pdf or not getattr(pdf, "name", ""):
-        return []
-    with pdf.open("rb") as handle:
+    with default_storage.open(notification.attachment, "rb") as handle:
         content = handle.read()
-    return [(PurePath(pdf.name).name, content, "application/pdf")]
+    mimetype = "application/pdf" if notification.attachment.lower().endswith(".pdf") else "application/octet-stream"
+    return [(PurePath(notification.attachment).name, content, mimetype)]
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
