@@ -71,7 +71,7 @@ def test_the_email_goes_out_after_the_commit_once(world: World, eager: None, mai
     assert email.to == ["alice@example.be"]
     assert email.subject == "Zorg gemeld over het duo Bert & Marieke"
     assert "http://127.0.0.1:8000/admin/duos/checkin/" in email.body
-    html = dict((mimetype, body) for body, mimetype in email.alternatives)["text/html"]
+    html = {mimetype: body for body, mimetype in email.alternatives}["text/html"]
     assert "<h1" in html and "Bert &amp; Marieke" in html
     row = Notification.objects.get(channel=Channel.EMAIL)
     assert email.extra_headers["Message-ID"] == f"<notification-{row.pk}@127.0.0.1>"
@@ -80,11 +80,11 @@ def test_the_email_goes_out_after_the_commit_once(world: World, eager: None, mai
 
 def test_a_rolled_back_change_leaves_no_notification_and_sends_nothing(
         world: World, eager: None, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            record_concern(world)
-            assert Notification.objects.count() == 2  # written inside the transaction ...
-            raise RuntimeError("the request failed after the check-in was saved")
+    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
+          transaction.atomic()):
+        record_concern(world)
+        assert Notification.objects.count() == 2  # written inside the transaction ...
+        raise RuntimeError("the request failed after the check-in was saved")
 
     assert Notification.objects.count() == 0  # ... and gone with it
     assert callbacks == []
