@@ -29,8 +29,13 @@ class NotificationOutput(serializers.ModelSerializer):
 
 
 class InboxFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
-                                          label="Only unread (true) or only read (false) messages")
+    # A choice, not a BooleanFilter: that one quietly ignores a value it cannot read, and a
+    # typo would list everything instead of answering 400.
+    unread = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_unread",
+                                         label="Only unread (true) or only read (false) messages")
+
+    def filter_unread(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(read_at__isnull=value == "true")
 
     class Meta:
         model = Notification
