@@ -8,11 +8,11 @@ locmem e-mail backend, pytest-django's default), so "enqueued after commit" can 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from buddynet.celery import app
+from tests.notifications.brokers import use_broker
 
 
 @pytest.fixture
@@ -33,28 +33,3 @@ def broker_down() -> Iterator[str]:
     url = f"redis://127.0.0.1:{free_port()}/0"
     with use_broker(url):
         yield url
-
-
-class use_broker:  # noqa: N801 - used as a context manager
-    """Point the in-process Celery app at another broker (and back). Celery caches its connection
-    pool and producer pool on first use, so both are dropped on the way in and out."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.old: Any = None
-
-    def _reset(self) -> None:
-        # Dropped, not closed: kombu keeps one pool per broker URL in a global registry and
-        # would hand the closed one out again the next time that URL is used.
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    def __enter__(self) -> use_broker:
-        self.old = app.conf.broker_url
-        self._reset()
-        app.conf.broker_url = self.url
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._reset()
-        app.conf.broker_url = self.old
