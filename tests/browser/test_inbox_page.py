@@ -13,11 +13,14 @@ from notifications.selectors import Recipient
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World
 from tests.factories import PASSWORD
+from tests.notifications.conftest import eager  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_volunteer_reads_a_message_on_a_phone(live_server: Any, phone_context: Any, world: World) -> None:
+def test_a_volunteer_reads_a_message_on_a_phone(live_server: Any, phone_context: Any, world: World,
+                                                eager: None) -> None:  # noqa: F811
+    # eager: the e-mails of these messages are sent in-process (locmem), not queued in var/
     bob = Recipient(world.volunteer_user.pk, "nl-be", False)
     services.notify([
         services.Message(bob, Kind.MEETING_TOMORROW, "meeting", {"buddy": "Marieke", "on": dt.date(2026, 11, 26)}),
