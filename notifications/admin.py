@@ -1,5 +1,6 @@
 """Administrators see every notification, above all the failed ones (filter "failed"), and can
-send a failed e-mail again. Coordinators do not see this table: messages are personal."""
+send a failed e-mail again. Coordinators do not see that table (messages are personal), but set
+the notification rules of their own projects."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from buddynet.admin_scoping import AdminOnlyMixin
-from notifications import services
+from buddynet.admin_scoping import AdminOnlyMixin, ScopedAdmin
+from buddynet.people.selectors import projects_for_user
+from notifications import selectors, services
 from notifications.models import Notification, Preference, ProjectRules
 
 
@@ -56,7 +58,11 @@ class NotificationAdmin(AdminOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ProjectRules)
-class ProjectRulesAdmin(AdminOnlyMixin, admin.ModelAdmin):
+class ProjectRulesAdmin(ScopedAdmin):
+    """A coordinator sets the rules of their own projects; an administrator of every project."""
+
+    selector = selectors.project_rules_for_user
+    scoped_fields = {"project": projects_for_user}
     list_display = ["project", "first_month_min_check_ins", "new_duo_days", "screening_valid_months"]
     list_select_related = ["project"]
 

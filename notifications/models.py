@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -120,6 +121,13 @@ class Preference(models.Model):
         return f"{self.user}: {self.get_email_frequency_display()}"
 
 
+def validate_kinds(value: object) -> None:
+    if not isinstance(value, list) or any(kind not in Kind.values for kind in value):
+        raise ValidationError(
+            _("A list of kinds of notification, from: %(kinds)s."), params={"kinds": ", ".join(Kind.values)},
+        )
+
+
 def _days(label: str, default: int) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, default=default, validators=[MinValueValidator(1), MaxValueValidator(365)],
@@ -139,7 +147,7 @@ class ProjectRules(models.Model):
         "people.Project", on_delete=models.CASCADE, related_name="notification_rules", verbose_name=_("project"),
     )
     disabled_kinds = models.JSONField(
-        _("rules switched off"), default=list, blank=True,
+        _("rules switched off"), default=list, blank=True, validators=[validate_kinds],
         help_text=_("Kinds of notification this project does not want, e.g. [\"meeting_tomorrow\"]."),
     )
     first_month_days = _days(_("length of the first month (days)"), 30)

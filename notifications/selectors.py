@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.accounts.models import Membership, Role
-from notifications.models import Channel, Frequency, Notification, Preference
+from buddynet.accounts.selectors import roles_of
+from notifications.models import Channel, Frequency, Notification, Preference, ProjectRules
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,9 @@ def unread_count(*, user: Any) -> int:
 def preference_of(*, user: Any) -> str:
     found = Preference.objects.filter(user=user).values_list("email_frequency", flat=True).first()
     return found or Frequency.IMMEDIATELY
+
+
+def project_rules_for_user(*, user: Any) -> QuerySet[ProjectRules]:
+    roles = roles_of(user)
+    qs = ProjectRules.objects.select_related("project").order_by("project__name")
+    return qs if roles.administrator else qs.filter(project_id__in=roles.coordinated_project_ids)
