@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "buddynet.security",
     "axes",  # brute-force lockout (django-axes)
     "csp",  # Content-Security-Policy (django-csp)
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -232,10 +234,24 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat reads its schedule from the database (django-celery-beat), editable in the admin; the
+# entries are declared in notifications/schedules.py. Works on every broker, the filesystem one too.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "buddynet <noreply@buddynet.localhost>")
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for EMAIL_BACKEND=...filebased...
+
+# --- Notifications --------------------------------------------------------------------------
+# Links in e-mails point here.
+NOTIFICATIONS_BASE_URL = envstr("BUDDYNET_BASE_URL", "http://127.0.0.1:8000")
+# A delivery attempt holds its e-mail this long; above the delivery task's hard time limit
+# (60 s), so a row is only handed to another attempt once the first is surely dead.
+NOTIFICATIONS_CLAIM_SECONDS = envint("NOTIFICATIONS_CLAIM_SECONDS", 300, minimum=1)
+NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
+# The sweep leaves rows younger than this to the task enqueued when they were committed.
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120, minimum=0)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -166,7 +166,9 @@ def main() -> int:
             # Unique per instance, so two instances on one Redis are not duplicate nodes.
             "--hostname", f"buddynet-{port}@%h",
         ],
-        # beat keeps its schedule in CELERY_BEAT_SCHEDULE_FILENAME (under var/, see settings).
+        # beat reads its schedule from the database (django-celery-beat's DatabaseScheduler, set
+        # by CELERY_BEAT_SCHEDULER in settings; entries in notifications/schedules.py, editable
+        # in the admin). It only sends tasks, so it works on the filesystem broker too.
         "beat": [str(BIN / "celery"), "-A", "buddynet", "beat", "--loglevel", "info"],
     }
 

@@ -348,6 +348,50 @@ def _netwerk_models() -> tuple[Any, ...]:
 MODELS = (*MODELS, *_netwerk_models())
 
 
+
+# --- notifications: everyone has an inbox, and only their own ------------------------------
+def _inbox_message(user: Any) -> Any:
+    from notifications import services as notification_services
+    from notifications.models import Channel, Kind, Notification
+    from notifications.selectors import Recipient
+
+    notification_services.notify([notification_services.Message(
+        Recipient(user.pk, user.language, False), Kind.DUO_ENDING, "access-matrix",
+        {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)})])
+    return Notification.objects.get(recipient=user, channel=Channel.INBOX, dedup_key="access-matrix")
+
+
+def _everyone_has_unread_messages(w: World) -> dict[str, Any]:
+    for user in (w.admin, w.coordinator, w.volunteer_user, w.other_coordinator, w.funder_user):
+        _inbox_message(user)
+    return {}
+
+
+def _alices_message(w: World) -> Any:
+    from notifications.models import Notification
+
+    found = Notification.objects.filter(recipient=w.coordinator, channel="inbox", dedup_key="access-matrix").first()
+    return found or _inbox_message(w.coordinator)
+
+
+ROWS += [
+    Row("notifications-list", "GET", E(200, 200, 200, 200, 200), target=_everyone_has_unread_messages,
+        owner_object=_alices_message, sees_owner_object=frozenset({"coordinator"})),
+    Row("notifications-detail", "GET", E(404, 200, 404, 404, 404), pk(_alices_message),
+        note="one's own inbox only, administrators included"),
+    Row("notifications-read", "POST", E(404, 200, 404, 404, 404), pk(_alices_message)),
+    Row("notifications-read-all", "POST", E(200, 200, 200, 200, 200), target=_everyone_has_unread_messages),
+]
+
+
+def _with_notifications() -> tuple[Any, ...]:
+    from notifications.models import Notification
+
+    return (*MODELS, Notification)
+
+
+MODELS = _with_notifications()
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     """World users get a password; the production hasher would make the matrix take minutes."""

@@ -1,0 +1,262 @@
+"""The time-based rules: what is due today, for whom. Evaluated by the periodic task.
+
+Cost is a fixed number of queries whatever the number of duos: one snapshot loads every open
+duo (with its last check-in), the first-month check-ins, the screened volunteers, the projects'
+settings and all recipients — then each rule is plain Python over that snapshot — then one
+INSERT writes every message (notifications/outbox.py). Each message carries a de-duplication
+key naming its cause (e.g. the duo and the date of its last contact), so evaluating again —
+an hour later, or by two beat processes at once — adds nothing until the cause changes.
+
+Per project, ProjectRules holds the settings (defaults from the MENTOR standard) and a list of
+rules switched off; the contact cadence itself is the project's own contact_cadence_days and
+quiet_alert_days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+
+from buddynet.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.people.models import Project, Volunteer
+from notifications import outbox, selectors, services
+from notifications.models import Kind, ProjectRules
+from notifications.selectors import Recipient
+from notifications.services import Message
+
+DEFAULTS = ProjectRules()  # an unsaved instance: the field defaults
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    cadence_days: int
+    quiet_days: int
+    rules: ProjectRules
+    disabled: frozenset[str]
+
+    def on(self, kind: str) -> bool:
+        return kind not in self.disabled
+
+
+@dataclass(frozen=True)
+class OpenDuo:
+    id: int
+    project_id: int
+    volunteer_id: int
+    status: str
+    introduced_on: date | None
+    started_on: date | None
+    planned_end_on: date | None
+    next_meeting_on: date | None
+    last_check_in: date | None
+    check_ins: int
+    buddy: str  # the participant's first name: all a volunteer's message may say
+    volunteer: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.volunteer} & {self.buddy}"
+
+
+@dataclass
+class Snapshot:
+    today: date
+    projects: dict[int, ProjectSettings]
+    duos: list[OpenDuo]
+    first_month_dates: dict[int, list[date]]
+    volunteers: list[dict[str, Any]]
+    coordinators: dict[int, list[Recipient]]
+    volunteer_users: dict[int, Recipient]
+    duo_type: tuple[int, int] = field(default=(0, 0))
+    volunteer_type: tuple[int, int] = field(default=(0, 0))
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def load(*, today: date) -> Snapshot:
+    projects = {
+        p.pk: ProjectSettings(
+            cadence_days=p.contact_cadence_days, quiet_days=p.quiet_alert_days,
+            rules=getattr(p, "notification_rules", None) or DEFAULTS,
+            disabled=frozenset((getattr(p, "notification_rules", None) or DEFAULTS).disabled_kinds or ()),
+        )
+        for p in Project.objects.select_related("notification_rules").only(
+            "pk", "contact_cadence_days", "quiet_alert_days", "notification_rules",
+        )
+    }
+    open_statuses = (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED)
+    duos = _load_duos(open_statuses)
+    longest_first_month = max([s.rules.first_month_days for s in projects.values()] or [DEFAULTS.first_month_days])
+    first_month: dict[int, list[date]] = defaultdict(list)
+    for duo_id, day in CheckIn.objects.filter(
+        duo__status=DuoStatus.ACTIVE, duo__started_on__gte=today - timedelta(days=2 * longest_first_month),
+    ).values_list("duo_id", "date"):
+        first_month[duo_id].append(day)
+    volunteers = list(
+        Volunteer.objects.filter(
+            status__in=(Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED), criminal_record_checked_on__isnull=False,
+        ).values("id", "project_id", "first_name", "last_name", "criminal_record_checked_on").order_by("id")
+    )
+    return Snapshot(
+        today=today, projects=projects, duos=duos, first_month_dates=first_month, volunteers=volunteers,
+        coordinators=selectors.coordinators_by_project(), volunteer_users=selectors.users_by_volunteer(),
+        duo_type=services.about(Duo(pk=0)), volunteer_type=services.about(Volunteer(pk=0)),
+    )
+
+
+def _load_duos(statuses: tuple[str, ...]) -> list[OpenDuo]:
+    rows = (
+        Duo.objects.filter(status__in=statuses)
+        .annotate(last_check_in=Max("check_ins__date"), check_in_count=Count("check_ins"))
+        .values_list("id", "project_id", "volunteer_id", "status", "introduced_on", "started_on", "planned_end_on",
+                     "next_meeting_on", "last_check_in", "check_in_count", "participant__first_name",
+                     "volunteer__first_name")
+        .order_by("id")
+    )
+    return [OpenDuo(*row) for row in rows]
+
+
+# --- the rules ----------------------------------------------------------------------------
+def _duo_link(duo_id: int) -> str:
+    return reverse("admin:duos_duo_change", args=[duo_id])
+
+
+def _to_coordinators(s: Snapshot, project_id: int, kind: str, key: str, context: dict[str, Any], link: str,
+                     about: tuple[int, int]) -> Iterable[Message]:
+    for recipient in s.coordinators.get(project_id, ()):
+        yield Message(recipient, kind, key, context, link, about)
+
+
+def check_in_reminder(s: Snapshot) -> Iterable[Message]:
+    """Volunteer: no contact logged for the project's cadence (default 14 days)."""
+    for duo in s.duos:
+        settings = s.projects[duo.project_id]
+        if duo.status == DuoStatus.PAUSED or not settings.on(Kind.CHECK_IN_REMINDER):
+            continue
+        known = [d for d in (duo.last_check_in, duo.started_on, duo.introduced_on) if d is not None]
+        last = max(known) if known else None
+        recipient = s.volunteer_users.get(duo.volunteer_id)
+        if last is None or recipient is None or s.today < last + timedelta(days=settings.cadence_days):
+            continue
+        yield Message(recipient, Kind.CHECK_IN_REMINDER, f"check_in_reminder:duo:{duo.id}:{last}",
+                      {"buddy": duo.buddy, "last": last}, "/", (s.duo_type[0], duo.id))
+
+
+def meeting_tomorrow(s: Snapshot) -> Iterable[Message]:
+    """Volunteer: the next planned meeting is tomorrow."""
+    tomorrow = s.today + timedelta(days=1)
+    for duo in s.duos:
+        if duo.next_meeting_on != tomorrow or not s.projects[duo.project_id].on(Kind.MEETING_TOMORROW):
+            continue
+        recipient = s.volunteer_users.get(duo.volunteer_id)
+        if recipient is not None:
+            yield Message(recipient, Kind.MEETING_TOMORROW, f"meeting_tomorrow:duo:{duo.id}:{tomorrow}",
+                          {"buddy": duo.buddy, "on": tomorrow}, "/", (s.duo_type[0], duo.id))
+
+
+def duo_quiet(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: fewer than N contacts in the first month (default 2 in 30 days); after that,
+    no contact for the project's quiet_alert_days (default 30). While the first-month alert
+    stands (its second month), the silence alert waits, so one problem gives one message."""
+    for duo in s.duos:
+        settings = s.projects[duo.project_id]
+        if duo.status != DuoStatus.ACTIVE or duo.started_on is None or not settings.on(Kind.DUO_QUIET):
+            continue
+        first_month_end = duo.started_on + timedelta(days=settings.rules.first_month_days)
+        if s.today < first_month_end:
+            continue
+        about = (s.duo_type[0], duo.id)
+        if s.today < first_month_end + timedelta(days=settings.rules.first_month_days):
+            count = sum(1 for d in s.first_month_dates.get(duo.id, ()) if d < first_month_end)
+            if count < settings.rules.first_month_min_check_ins:
+                yield from _to_coordinators(
+                    s, duo.project_id, Kind.DUO_QUIET, f"duo_quiet:duo:{duo.id}:first_month",
+                    {"duo": duo.name, "started": duo.started_on, "count": count,
+                     "minimum": settings.rules.first_month_min_check_ins, "first_month": True},
+                    _duo_link(duo.id), about)
+                continue
+        last = max(duo.last_check_in or duo.started_on, duo.started_on)
+        if s.today >= last + timedelta(days=settings.quiet_days):
+            yield from _to_coordinators(
+                s, duo.project_id, Kind.DUO_QUIET, f"duo_quiet:duo:{duo.id}:{last}",
+                {"duo": duo.name, "last": last, "days": (s.today - last).days}, _duo_link(duo.id), about)
+
+
+def new_duo_no_check_in(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: a duo introduced N days ago (default 14) has not logged one contact."""
+    for duo in s.duos:
+        settings = s.projects[duo.project_id]
+        if (duo.status == DuoStatus.PAUSED or duo.introduced_on is None or duo.check_ins
+                or not settings.on(Kind.NEW_DUO_NO_CHECK_IN)
+                or s.today < duo.introduced_on + timedelta(days=settings.rules.new_duo_days)):
+            continue
+        yield from _to_coordinators(
+            s, duo.project_id, Kind.NEW_DUO_NO_CHECK_IN, f"new_duo_no_check_in:duo:{duo.id}",
+            {"duo": duo.name, "introduced": duo.introduced_on}, _duo_link(duo.id), (s.duo_type[0], duo.id))
+
+
+def duo_ending(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: the duo reaches its planned end within N days (default 30): plan the closing."""
+    for duo in s.duos:
+        settings = s.projects[duo.project_id]
+        if duo.planned_end_on is None or duo.status == DuoStatus.INTRODUCED or not settings.on(Kind.DUO_ENDING):
+            continue
+        if duo.planned_end_on - timedelta(days=settings.rules.planned_end_warn_days) <= s.today <= duo.planned_end_on:
+            yield from _to_coordinators(
+                s, duo.project_id, Kind.DUO_ENDING, f"duo_ending:duo:{duo.id}:{duo.planned_end_on}",
+                {"duo": duo.name, "end": duo.planned_end_on}, _duo_link(duo.id), (s.duo_type[0], duo.id))
+
+
+def screening_expiring(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: a volunteer's criminal record extract (model 2) expires within N days
+    (default 30; valid for 36 months unless the project says otherwise)."""
+    for volunteer in s.volunteers:
+        settings = s.projects[volunteer["project_id"]]
+        if not settings.on(Kind.SCREENING_EXPIRING):
+            continue
+        checked = volunteer["criminal_record_checked_on"]
+        expires = add_months(checked, settings.rules.screening_valid_months)
+        if s.today < expires - timedelta(days=settings.rules.screening_warn_days):
+            continue
+        name = f"{volunteer['first_name']} {volunteer['last_name']}"
+        yield from _to_coordinators(
+            s, volunteer["project_id"], Kind.SCREENING_EXPIRING,
+            f"screening_expiring:volunteer:{volunteer['id']}:{expires}",
+            {"volunteer": name, "checked": checked, "expires": expires},
+            reverse("admin:people_volunteer_change", args=[volunteer["id"]]), (s.volunteer_type[0], volunteer["id"]))
+
+
+# The registry: every rule the periodic task evaluates. The funding rules (reporting
+# obligation due / overdue) live in notifications/funding_rules.py and join after the funding
+# app's ReportingObligation exists.
+RULES: tuple[Callable[[Snapshot], Iterable[Message]], ...] = (
+    check_in_reminder, meeting_tomorrow, duo_quiet, new_duo_no_check_in, duo_ending, screening_expiring,
+)
+
+
+def due(*, today: date) -> list[Message]:
+    """Every message the rules want sent today (before de-duplication against the outbox)."""
+    snapshot = load(today=today)
+    return [message for rule in RULES for message in rule(snapshot)]
+
+
+@transaction.atomic
+def evaluate(*, today: date) -> list[outbox.Inserted]:
+    """Write today's messages; the rows that are new (duplicates of earlier ones are skipped)."""
+    return services.notify(due(today=today))

@@ -1,0 +1,65 @@
+"""Every periodic task of buddynet's notifications, in one place.
+
+Beat runs django-celery-beat's DatabaseScheduler (settings CELERY_BEAT_SCHEDULER): the schedule
+lives in the database and administrators edit it in the admin ("Periodic tasks"). The entries
+below are written after each `migrate` when missing; an existing entry — perhaps changed in
+the admin — is left as it is. Times are Europe/Brussels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    task: str
+    every_minutes: int | None = None  # an interval ...
+    crontab: tuple[str, str] | None = None  # ... or (minute, hour) every day
+    description: str = ""
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    # Every 5 minutes: e-mails that were never handed to the broker (it was down) or whose
+    # worker died mid-delivery are enqueued again. Bounds how late a lost message can be.
+    Schedule("notifications: deliver what is left", "notifications.sweep", every_minutes=5,
+             description="Re-enqueue undelivered e-mail notifications."),
+    # Every hour at :10: the time-based rules (reminders, quiet duos, screening, planned ends).
+    # Hourly rather than daily so "meeting tomorrow" and a changed setting take effect the
+    # same day; the de-duplication key keeps it to one message per cause.
+    Schedule("notifications: evaluate rules", "notifications.evaluate_rules", crontab=("10", "*"),
+             description="Evaluate the notification rules of every project."),
+    # Every day at 07:00: one summary e-mail to each user who chose the daily digest.
+    Schedule("notifications: daily digest", "notifications.send_digests", crontab=("0", "7"),
+             description="Send the daily digest e-mails."),
+)
+
+
+def install() -> int:
+    """Create the missing schedule rows; returns how many were created."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    created = 0
+    for entry in SCHEDULES:
+        if PeriodicTask.objects.filter(name=entry.name).exists():
+            continue
+        fields: dict[str, Any] = {"name": entry.name, "task": entry.task, "description": entry.description}
+        if entry.every_minutes is not None:
+            fields["interval"], _ = IntervalSchedule.objects.get_or_create(
+                every=entry.every_minutes, period=IntervalSchedule.MINUTES)
+        elif entry.crontab is not None:
+            minute, hour = entry.crontab
+            fields["crontab"], _ = CrontabSchedule.objects.get_or_create(
+                minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
+                timezone=settings.TIME_ZONE)
+        PeriodicTask.objects.create(**fields)
+        created += 1
+    return created
+
+
+def install_after_migrate(**kwargs: Any) -> None:
+    install()

@@ -1,0 +1,306 @@
+"""Writes of the notifications engine: outbox rows, delivery, digest, the inbox, preferences.
+
+Delivery is at-least-once with a claim that makes it effectively once:
+- a delivery attempt first *claims* the e-mail row with a conditional UPDATE (not sent, not
+  failed, not held by another attempt); a second task for the same row updates nothing and stops;
+- the claim is a lease (`claimed_until`), longer than the task's hard time limit: a worker killed
+  mid-delivery never marks the row, the lease runs out, and the sweep hands it to a new attempt;
+- a failed attempt keeps the row held until its retry is due (the backoff), so the sweep does not
+  undercut the backoff; after the last attempt the row is marked failed (visible in the admin).
+The one window left is between the mail server accepting a message and our UPDATE: a crash
+exactly there sends it again. The Message-ID is derived from the row, so a receiving mail
+system can recognise such a repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications import messages, outbox
+from notifications.models import NOT_DELIVERED, Channel, Frequency, Kind, Notification, Preference
+from notifications.selectors import Recipient
+
+logger = logging.getLogger(__name__)
+
+# Kinds that go out at once even to someone who chose the daily digest: a volunteer's worry
+# about their buddy should not wait until tomorrow morning.
+URGENT_KINDS = frozenset({Kind.CONCERN_RAISED})
+
+
+def claim_seconds() -> int:
+    return int(getattr(settings, "NOTIFICATIONS_CLAIM_SECONDS", 300))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 5))
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds before attempt `attempt + 1`: 1, 2, 4, 8 ... minutes, at most an hour.
+
+    Always far below the Redis visibility timeout (settings), so a task waiting for its retry is
+    never handed out a second time by the broker.
+    """
+    return int(min(60 * 2 ** max(attempt - 1, 0), 3600))
+
+
+# --- writing ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Message:
+    """One cause for one recipient; becomes an inbox row and an e-mail row."""
+
+    recipient: Recipient
+    kind: str
+    dedup_key: str
+    context: dict[str, Any]
+    link: str = ""
+    about: tuple[int, int] | None = None  # (content type id, object id)
+    attachment: str = ""  # a file name in default storage
+
+
+def about(obj: Any) -> tuple[int, int] | None:
+    """(content type, id) of a model instance; None for anything else (an event from another
+    app may hand us an object we cannot point at: the message goes out all the same)."""
+    if not isinstance(obj, models.Model) or obj.pk is None:
+        return None
+    return ContentType.objects.get_for_model(type(obj)).pk, int(obj.pk)
+
+
+def _rows(message: Message, now: datetime) -> list[outbox.Row]:
+    recipient = message.recipient
+    subject, body = messages.render(message.kind, recipient.language, message.context)
+    ct_id, obj_id = message.about or (None, None)
+    common = {
+        "recipient_id": recipient.user_id, "kind": message.kind, "language": recipient.language,
+        "subject": subject, "body": body, "link": message.link, "content_type_id": ct_id, "object_id": obj_id,
+        "dedup_key": message.dedup_key[:200], "created_at": now, "attachment": message.attachment,
+    }
+    digest = recipient.daily_digest and message.kind not in URGENT_KINDS
+    return [
+        # The inbox row is delivered the moment it exists.
+        outbox.Row(**common, channel=Channel.INBOX, digest=False, sent_at=now),
+        outbox.Row(**common, channel=Channel.EMAIL, digest=digest, sent_at=None),
+    ]
+
+
+def notify(messages_: Iterable[Message]) -> list[outbox.Inserted]:
+    """Write the outbox rows of `messages_` in the caller's transaction; one INSERT for all.
+
+    Rows whose de-duplication key the recipient already has are skipped. New immediate e-mails
+    are handed to the broker only after the transaction commits (a rollback sends nothing).
+    """
+    now = timezone.now()
+    rows = [row for message in messages_ for row in _rows(message, now)]
+    inserted = outbox.insert(rows)
+    ids = [row.id for row in inserted if row.channel == Channel.EMAIL and not row.digest]
+    if ids:
+        # Imported here: tasks import this module.
+        from notifications.tasks import enqueue_deliveries
+
+        transaction.on_commit(partial(enqueue_deliveries, ids), robust=True)
+    return inserted
+
+
+def absolute(link: str) -> str:
+    if not link or urlsplit(link).scheme:
+        return link
+    return settings.NOTIFICATIONS_BASE_URL.rstrip("/") + link
+
+
+# --- delivery -----------------------------------------------------------------------------
+def delivery_claim(*, notification_id: int) -> Notification | None:
+    """Take the e-mail row for one attempt, or None when it is sent, failed or held by another."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        NOT_DELIVERED, Q(claimed_until=None) | Q(claimed_until__lte=now), pk=notification_id,
+        channel=Channel.EMAIL,
+    ).update(claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1)
+    if claimed != 1:
+        return None
+    return Notification.objects.select_related("recipient").get(pk=notification_id)
+
+
+def _domain() -> str:
+    return urlsplit(settings.NOTIFICATIONS_BASE_URL).hostname or "buddynet.localhost"
+
+
+def _attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
+    if not notification.attachment:
+        return []
+    with default_storage.open(notification.attachment, "rb") as handle:
+        content = handle.read()
+    mimetype = "application/pdf" if notification.attachment.lower().endswith(".pdf") else "application/octet-stream"
+    return [(PurePath(notification.attachment).name, content, mimetype)]
+
+
+def build_email(notification: Notification) -> EmailMultiAlternatives:
+    context = {"notification": notification, "link": absolute(notification.link),
+               "inbox": absolute("/meldingen/")}
+    with translation.override(notification.language):
+        text = render_to_string("notifications/email/message.txt", context)
+        html = render_to_string("notifications/email/message.html", context)
+    email = EmailMultiAlternatives(
+        subject=notification.subject, body=text, to=[notification.recipient.email],
+        headers={"Message-ID": f"<notification-{notification.pk}@{_domain()}>"},
+    )
+    email.attach_alternative(html, "text/html")
+    for name, content, mimetype in _attachments(notification):
+        email.attach(name, content, mimetype)
+    return email
+
+
+def delivery_succeeded(*, notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id).update(
+        sent_at=timezone.now(), claimed_until=None, last_error="",
+    )
+
+
+def delivery_failed(*, notification_id: int, attempts: int, error: str) -> int | None:
+    """Record a failed attempt. Seconds until the retry, or None when it was the last one."""
+    now = timezone.now()
+    if attempts >= max_attempts():
+        Notification.objects.filter(pk=notification_id).update(
+            failed_at=now, claimed_until=None, last_error=error[:2000],
+        )
+        logger.error("notification %s failed after %s attempts: %s", notification_id, attempts, error)
+        return None
+    delay = retry_delay(attempts)
+    # Held until the retry is due: the sweep must not undercut the backoff.
+    Notification.objects.filter(pk=notification_id).update(
+        claimed_until=now + timedelta(seconds=delay), last_error=error[:2000],
+    )
+    return delay
+
+
+def deliver(*, notification_id: int) -> tuple[str, int | None]:
+    """One delivery attempt: ("skipped"|"sent"|"retry"|"failed", retry delay)."""
+    notification = delivery_claim(notification_id=notification_id)
+    if notification is None:
+        return "skipped", None
+    try:
+        email = build_email(notification)
+        get_connection(fail_silently=False).send_messages([email])
+    except Exception as exc:  # any failure of the mail system is an attempt that failed
+        delay = delivery_failed(notification_id=notification.pk, attempts=notification.attempts,
+                                error=f"{type(exc).__name__}: {exc}")
+        return ("failed", None) if delay is None else ("retry", delay)
+    delivery_succeeded(notification_id=notification.pk)
+    return "sent", None
+
+
+def redeliver(*, notification: Notification) -> None:
+    """An administrator gives a failed e-mail another round of attempts."""
+    Notification.objects.filter(pk=notification.pk, sent_at=None, channel=Channel.EMAIL).update(
+        failed_at=None, claimed_until=None, attempts=0,
+    )
+    from notifications.tasks import enqueue_deliveries
+
+    transaction.on_commit(partial(enqueue_deliveries, [notification.pk]), robust=True)
+
+
+def undelivered_ids(*, limit: int = 1000) -> list[int]:
+    """Immediate e-mails nobody is working on: never enqueued (broker down), or lost with a worker.
+
+    Rows younger than the grace period are left to the task enqueued at their commit.
+    """
+    now = timezone.now()
+    grace = timedelta(seconds=int(getattr(settings, "NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120)))
+    return list(
+        Notification.objects.filter(NOT_DELIVERED, channel=Channel.EMAIL, digest=False,
+                                    created_at__lte=now - grace)
+        .filter(Q(claimed_until=None) | Q(claimed_until__lte=now))
+        .order_by("created_at", "id").values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- daily digest -------------------------------------------------------------------------
+def digest_recipient_ids() -> list[int]:
+    return list(
+        Notification.objects.filter(NOT_DELIVERED, channel=Channel.EMAIL, digest=True)
+        .order_by("recipient_id").values_list("recipient_id", flat=True).distinct()
+    )
+
+
+def digest_deliver(*, user_id: int) -> int:
+    """Send one e-mail with all of a user's waiting digest items; the number of items sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        # skip_locked on PostgreSQL: two digest tasks for one user split nothing and wait for
+        # nothing; SQLite runs transactions IMMEDIATE, which serialises them anyway.
+        items = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(NOT_DELIVERED, recipient_id=user_id, channel=Channel.EMAIL, digest=True)
+            .filter(Q(claimed_until=None) | Q(claimed_until__lte=now))
+            .select_related("recipient").order_by("created_at", "id")
+        )
+        if not items:
+            return 0
+        ids = [item.pk for item in items]
+        Notification.objects.filter(pk__in=ids).update(
+            claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1,
+        )
+    user = items[0].recipient
+    language = items[0].language
+    context = {"items": items, "inbox": absolute("/meldingen/"), "base": absolute("")}
+    try:
+        with translation.override(language):
+            subject = translation.gettext("Your buddynet summary: %(count)s new") % {"count": len(items)}
+            text = render_to_string("notifications/email/digest.txt", context)
+            html = render_to_string("notifications/email/digest.html", context)
+        email = EmailMultiAlternatives(
+            subject=subject, body=text, to=[user.email],
+            headers={"Message-ID": f"<digest-{user_id}-{ids[0]}-{len(ids)}@{_domain()}>"},
+        )
+        email.attach_alternative(html, "text/html")
+        get_connection(fail_silently=False).send_messages([email])
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        # Released for the next day's digest; after the last attempt marked failed.
+        failed = Notification.objects.filter(pk__in=ids, attempts__gte=max_attempts())
+        failed.update(failed_at=timezone.now(), claimed_until=None, last_error=error)
+        Notification.objects.filter(pk__in=ids, failed_at=None).update(claimed_until=None, last_error=error)
+        raise
+    Notification.objects.filter(pk__in=ids).update(sent_at=timezone.now(), claimed_until=None, last_error="")
+    return len(ids)
+
+
+# --- the inbox ----------------------------------------------------------------------------
+@transaction.atomic
+def inbox_mark_read(*, user: Any, notification: Notification) -> Notification:
+    if notification.recipient_id != user.pk:  # selectors already scope; never trust one layer
+        raise Notification.DoesNotExist
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=notification.read_at)
+    return notification
+
+
+@transaction.atomic
+def inbox_mark_all_read(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at=None).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def preference_set(*, user: Any, email_frequency: str) -> Preference:
+    if email_frequency not in Frequency.values:
+        raise ValueError(email_frequency)
+    preference, _ = Preference.objects.update_or_create(user=user, defaults={"email_frequency": email_frequency})
+    return preference
