@@ -17,8 +17,9 @@ from buddynet.people.models import Participant, Project, Volunteer
 from tests.conftest import World
 
 TODAY = dt.date(2025, 11, 3)
-# Session, user, roles, project, project switcher, duos, waiting, volunteers, latest check-ins.
-EXPECTED_QUERIES = 9
+# Session, user, roles, project, project switcher, duos, waiting, volunteers, latest check-ins,
+# and the unread count of the inbox in the header (notifications' context processor).
+EXPECTED_QUERIES = 10
 
 
 def populate(project: Project, author: Any, start: int, count: int) -> None:
