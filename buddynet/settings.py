@@ -178,6 +178,7 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "buddynet.duos.models.Goal.Status",
         "ClosureReasonEnum": "buddynet.duos.models.ClosureReason",
         "UserLanguageEnum": [("nl-be", "Nederlands"), ("en", "English")],
+        "MatchRunStatusEnum": "matching.models.MatchRun.Status",
     },
 }
 
