@@ -73,10 +73,8 @@ def test_accepting_twice_or_beyond_capacity_is_a_clear_409(world: World) -> None
     run = client.post(RUNS, {"project": world.project.pk}, format="json").json()
     proposal = Proposal.objects.get(run_id=run["id"])
     rival_run = MatchRun.objects.create(project=world.project, status=MatchRun.Status.DONE)
-    other = Proposal.objects.exclude(pk=proposal.pk).model.objects.create(
-        run=rival_run, volunteer=proposal.volunteer, score=1,
-        participant=next(p for p in world.project.participants.filter(status="waiting").exclude(
-            pk=proposal.participant_id)))
+    other = Proposal.objects.create(run=rival_run, volunteer=proposal.volunteer, score=1,
+                                    participant=f.ParticipantFactory(project=world.project))
 
     accepted = client.post(f"{PROPOSALS}{proposal.pk}/accept/", {}, format="json")
     twice = client.post(f"{PROPOSALS}{proposal.pk}/accept/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
