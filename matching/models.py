@@ -122,6 +122,9 @@ class PairRule(models.Model):
         abstract = True
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} & {self.participant_id}: {self.reason}"
+
 
 class ForbiddenPair(PairRule):
     """Never propose this pair again (after a failed duo or a known conflict)."""

@@ -105,13 +105,13 @@ def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dic
     uncovered = selectors.uncovered_domains_for(participant_ids=[p["id"] for p in participants])
 
     def person(row: dict[str, Any]) -> dict[str, Any]:
-        return dict(
-            id=row["id"], latitude=row["latitude"], longitude=row["longitude"],
-            languages=tuple(row["languages"] or ()), availability=tuple(row["availability"] or ()),
-            interests=tuple(row["interests"] or ()), gender=row["gender"] or "",
-            gender_preference=row["gender_preference"] or "any", age=_age(row["birth_year"], today),
-            preferred_age_min=row["preferred_age_min"], preferred_age_max=row["preferred_age_max"],
-        )
+        return {
+            "id": row["id"], "latitude": row["latitude"], "longitude": row["longitude"],
+            "languages": tuple(row["languages"] or ()), "availability": tuple(row["availability"] or ()),
+            "interests": tuple(row["interests"] or ()), "gender": row["gender"] or "",
+            "gender_preference": row["gender_preference"] or "any", "age": _age(row["birth_year"], today),
+            "preferred_age_min": row["preferred_age_min"], "preferred_age_max": row["preferred_age_max"],
+        }
 
     ps = tuple(
         engine.Participant(
@@ -123,9 +123,11 @@ def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dic
     )
     vs = tuple(
         engine.Volunteer(
-            **person(row), strengths=dict(row["strengths"] or {}), capacity_left=max(0, row["capacity"] - row["open_duos"]),
+            **person(row), strengths=dict(row["strengths"] or {}),
+            capacity_left=max(0, row["capacity"] - row["open_duos"]),
             max_travel_km=float(row["max_travel_km"] or project.default_max_travel_km),
-            screening_complete=None not in (row["intake_date"], row["training_date"], row["criminal_record_checked_on"]),
+            screening_complete=None not in (
+                row["intake_date"], row["training_date"], row["criminal_record_checked_on"]),
         )
         for row in volunteers
     )

@@ -78,7 +78,8 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
             "proposal": p,
             "parts": _bars(explained_parts(p.parts, run.weights)),
             "alternatives": [
-                {**alt, "name": names.get(alt["volunteer"], ""), "bars": _bars(explained_parts(alt["parts"], run.weights))}
+                {**alt, "name": names.get(alt["volunteer"], ""),
+                 "bars": _bars(explained_parts(alt["parts"], run.weights))}
                 for alt in p.alternatives
             ],
         })
@@ -88,8 +89,10 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         p.pk: f"{p.first_name} {p.last_name}"
         for p in Participant.objects.filter(pk__in=[u["participant"] for u in run.unmatched])
     }
-    unmatched = [{"name": unmatched_names.get(u["participant"], "?"), "text": texts.why_unmatched(u["reason"], u["params"])}
-                 for u in run.unmatched]
+    unmatched = [
+        {"name": unmatched_names.get(u["participant"], "?"), "text": texts.why_unmatched(u["reason"], u["params"])}
+        for u in run.unmatched
+    ]
     runs = selectors.match_runs_for_user(user=request.user).filter(project=run.project)[:10]
     return render(request, "matching/run.html", {
         "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs,

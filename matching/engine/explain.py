@@ -36,7 +36,8 @@ def why_unmatched(pool: Pool, i: int, capacity_left: np.ndarray, forbidden_v: np
     if not fit.any():
         return m.NO_COMMON_TIME, {"count": count}
     count = int(fit.sum())
-    fit &= ((P.preference[i] == 0) | (V.gender == P.preference[i])) & ((V.preference == 0) | (V.preference == P.gender[i]))
+    fit &= (P.preference[i] == 0) | (V.gender == P.preference[i])
+    fit &= (V.preference == 0) | (V.preference == P.gender[i])
     if not fit.any():
         return m.GENDER_PREFERENCE, {"count": count}
     count = int(fit.sum())

@@ -60,14 +60,14 @@ def parts(pool: Pool, p: np.ndarray, v: np.ndarray, d: np.ndarray, weights: dict
         popcount(P.slots[p] & V.slots[v]) / np.maximum(popcount(P.slots[p]), 1), 1.0)
     raw["interests"] = np.minimum(popcount(P.interests[p] & V.interests[v]), 3) / 3.0
     raw["age"] = (_age_fit(V.age[v], P.age_min[p], P.age_max[p]) + _age_fit(P.age[p], V.age_min[v], V.age_max[v])) / 2
-    needs = P.levels[p].astype(np.int32)
-    strengths = V.levels[v].astype(np.int32)
-    need_total = needs.sum(axis=1)
-    raw["needs"] = np.where(need_total > 0, (needs * strengths).sum(axis=1) / np.maximum(3 * need_total, 1), 0.0)
-    uncovered = P.uncovered[p]
-    n_uncovered = uncovered.sum(axis=1)
-    raw["network"] = np.where(
-        n_uncovered > 0, (strengths * uncovered).sum(axis=1) / np.maximum(3 * n_uncovered, 1), 0.0)
+    # Per participant (not per pair): the most their needs and uncovered domains can earn.
+    need_max = 3 * P.levels.astype(np.int32).sum(axis=1)
+    uncovered_max = 3 * P.uncovered.sum(axis=1)
+    strengths = V.levels[v].astype(np.int16)
+    fit = np.einsum("ij,ij->i", P.levels[p].astype(np.int16), strengths, dtype=np.int32)
+    raw["needs"] = np.where(need_max[p] > 0, fit / np.maximum(need_max[p], 1), 0.0)
+    covered = np.einsum("ij,ij->i", P.uncovered[p].astype(np.int16), strengths, dtype=np.int32)
+    raw["network"] = np.where(uncovered_max[p] > 0, covered / np.maximum(uncovered_max[p], 1), 0.0)
     raw["waiting"] = np.minimum(P.waiting_days[p], WAITING_CAP_DAYS) / WAITING_CAP_DAYS
     out = np.empty((len(CRITERIA), len(p)), dtype=np.int64)
     for k, name in enumerate(CRITERIA):
@@ -87,9 +87,12 @@ def _age_fit(age: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 def feasible(pool: Pool, p: np.ndarray, v: np.ndarray, d: np.ndarray, forbidden_keys: np.ndarray) -> np.ndarray:
     """The hard rules on candidate pairs (usable people only: consent, screening, location and
     capacity are filtered before)."""
+    return (d <= pool.volunteers.max_km[v]) & rules_without_distance(pool, p, v, forbidden_keys)
+
+
+def rules_without_distance(pool: Pool, p: np.ndarray, v: np.ndarray, forbidden_keys: np.ndarray) -> np.ndarray:
     P, V = pool.participants, pool.volunteers
-    ok = d <= V.max_km[v]
-    ok &= ((P.languages[p] & V.languages[v]) != 0) | P.interpreter[p]
+    ok = ((P.languages[p] & V.languages[v]) != 0) | P.interpreter[p]
     ok &= (P.slots[p] & V.slots[v]) != 0
     ok &= (P.preference[p] == 0) | (P.preference[p] == V.gender[v])
     ok &= (V.preference[v] == 0) | (V.preference[v] == P.gender[p])
@@ -151,8 +154,11 @@ def candidate_arcs(
         if cand_p:
             cp = np.concatenate(cand_p)
             cv = np.concatenate(cand_v)
+            # The cheap rules first (bitmasks), so the distance is computed for far fewer pairs.
+            ok = rules_without_distance(pool, cp, cv, forbidden_keys)
+            cp, cv = cp[ok], cv[ok]
             d = haversine_km(P.lat[cp], P.lon[cp], V.lat[cv], V.lon[cv])
-            ok = feasible(pool, cp, cv, d, forbidden_keys)
+            ok = d <= V.max_km[cv]
             cp, cv, d = cp[ok], cv[ok], d[ok]
             out_p.append(cp.astype(np.int32))
             out_v.append(cv.astype(np.int32))

@@ -25,13 +25,13 @@ def near(km_north: float = 0.0, km_east: float = 0.0) -> tuple[float, float]:
 
 
 def participant(pid: int = 1, at: tuple[float, float] = GENT, **kw) -> Participant:
-    base = dict(languages=("nl",), availability=("sat_morning",), needs={"social": 2})
+    base = {"languages": ("nl",), "availability": ("sat_morning",), "needs": {"social": 2}}
     base.update(kw)
     return Participant(id=pid, latitude=at[0], longitude=at[1], **base)
 
 
 def volunteer(vid: int = 100, at: tuple[float, float] = GENT, **kw) -> Volunteer:
-    base = dict(languages=("nl",), availability=("sat_morning",), strengths={"social": 2})
+    base = {"languages": ("nl",), "availability": ("sat_morning",), "strengths": {"social": 2}}
     base.update(kw)
     return Volunteer(id=vid, latitude=at[0], longitude=at[1], **base)
 
@@ -140,14 +140,14 @@ def test_it_matches_more_participants_before_it_looks_at_scores() -> None:
 
 # --- hard rules, one at a time and together ---------------------------------------------------
 RULES = {
-    "language": (dict(languages=("ar",)), {}),
-    "availability": (dict(availability=("mon_evening",)), {}),
-    "distance": ({}, dict(max_travel_km=5)),  # the volunteer lives 8 km away
-    "gender wished by the participant": (dict(gender_preference="m"), dict(gender="f")),
-    "gender wished by the volunteer": (dict(gender="m"), dict(gender_preference="f", gender="f")),
-    "screening": ({}, dict(screening_complete=False)),
-    "consent": (dict(consent=False), {}),
-    "capacity": ({}, dict(capacity_left=0)),
+    "language": ({"languages": ("ar",)}, {}),
+    "availability": ({"availability": ("mon_evening",)}, {}),
+    "distance": ({}, {"max_travel_km": 5}),  # the volunteer lives 8 km away
+    "gender wished by the participant": ({"gender_preference": "m"}, {"gender": "f"}),
+    "gender wished by the volunteer": ({"gender": "m"}, {"gender_preference": "f", "gender": "f"}),
+    "screening": ({}, {"screening_complete": False}),
+    "consent": ({"consent": False}, {}),
+    "capacity": ({}, {"capacity_left": 0}),
 }
 
 
@@ -175,7 +175,7 @@ def test_all_hard_rules_together_leave_only_the_volunteer_who_passes_every_one()
     for i, (_, (p_kw, v_kw)) in enumerate(sorted(RULES.items())):
         if p_kw.get("consent") is False:
             continue
-        fields = dict(languages=("fr",), availability=("mon_evening",), gender="f")
+        fields = {"languages": ("fr",), "availability": ("mon_evening",), "gender": "f"}
         fields.update(v_kw)
         if "languages" in p_kw:
             fields["languages"] = ("nl",)
@@ -224,7 +224,7 @@ def test_each_pair_comes_with_integer_parts_per_criterion() -> None:
                     waiting_days=365, languages=("nl", "fr"))
     v = volunteer(100, near(5), max_travel_km=10, strengths={"housing": 3}, languages=("nl", "fr"))
 
-    a = solve([p], [v], weights={name: 1 for name in CRITERIA}).assignments[0]
+    a = solve([p], [v], weights=dict.fromkeys(CRITERIA, 1)).assignments[0]
 
     assert set(a.parts) == set(CRITERIA)
     assert a.parts["distance"] == 50  # 5 of 10 km: half way to zero

@@ -104,7 +104,8 @@ def test_a_large_pool_goes_to_the_task_which_runs_it_once(world: World, finished
     assert len(finished_runs) == 1
 
 
-def test_a_failing_run_is_marked_failed_and_still_announced(world: World, finished_runs: list, monkeypatch: Any) -> None:
+def test_a_failing_run_is_marked_failed_and_still_announced(
+        world: World, finished_runs: list, monkeypatch: Any) -> None:
     pool(world, 1, 1)
 
     def broken(*args: Any, **kwargs: Any) -> None:
