@@ -11,8 +11,9 @@ Ukrainian...), interests, weekly time slots, gender preferences, needs and stren
 domain, capacities 1-3 and travel distances 5-25 km. Same seed, same pool.
 
 Per size, three separate processes (so each peak memory is its own):
-- engine: encode + score (spatial pre-filter, hard rules), solve (OR-tools min-cost flow),
-  explain (why-unmatched, top-3 alternatives); its feasible pairs go to a file;
+- engine: encode + score (spatial pre-filter, hard rules), solve (OR-tools min-cost flow;
+  best of --repeat runs, like the exact references: the machine is shared), explain
+  (why-unmatched, top-3 alternatives); its feasible pairs go to a file;
 - references, on exactly those pairs: scipy's `linear_sum_assignment` on the dense expanded
   matrix (one column per unit of capacity; skipped above --dense-limit, it is O(n³) in time and
   n² in memory), scipy's sparse `min_weight_full_bipartite_matching` (one dummy column per
@@ -155,7 +156,7 @@ def problem_of(participants: list[dict[str, Any]], volunteers: list[dict[str, An
 
 
 # --- child: the engine ---------------------------------------------------------------------
-def child_engine(n: int, arcs_file: str) -> dict[str, Any]:
+def child_engine(n: int, arcs_file: str, repeat: int) -> dict[str, Any]:
     import numpy as np
 
     sys.path.insert(0, str(ROOT))
@@ -166,9 +167,11 @@ def child_engine(n: int, arcs_file: str) -> dict[str, Any]:
     started = time.perf_counter()
     prep = engine.prepare(problem)
     score_s = time.perf_counter() - started
-    started = time.perf_counter()
-    chosen, status = prep.solve()
-    solve_s = time.perf_counter() - started
+    solve_s = float("inf")
+    for _ in range(repeat):  # the best of a few: the machine is shared, the solver is not random
+        started = time.perf_counter()
+        chosen, status = prep.solve()
+        solve_s = min(solve_s, time.perf_counter() - started)
     started = time.perf_counter()
     result = engine.match(problem)  # the whole engine again, with explanations (and a check)
     match_s = time.perf_counter() - started
@@ -182,7 +185,7 @@ def child_engine(n: int, arcs_file: str) -> dict[str, Any]:
 
 
 # --- child: reference solvers (never imports our app: the PyPI `matching` must be found) ------
-def child_references(arcs_file: str, dense_limit: int, gs_limit: int) -> dict[str, Any]:
+def child_references(arcs_file: str, dense_limit: int, gs_limit: int, repeat: int) -> dict[str, Any]:
     import numpy as np
     from scipy.optimize import linear_sum_assignment
     from scipy.sparse import csr_matrix
@@ -206,27 +209,33 @@ def child_references(arcs_file: str, dense_limit: int, gs_limit: int) -> dict[st
 
     # scipy sparse: minimise (K − s) per pair, D per participant left alone (its own dummy
     # column); D − K > any total score, so one more participant matched always wins.
-    started = time.perf_counter()
-    k_const = s_max + 1
-    dummy = k_const + n_p * s_max + 1
-    rows = np.concatenate([ep, np.arange(n_p)])
-    cols = np.concatenate([ec, n_cols + np.arange(n_p)])
-    vals = np.concatenate([(k_const - es).astype(np.float64), np.full(n_p, float(dummy))])
-    graph = csr_matrix((vals, (rows, cols)), shape=(n_p, n_cols + n_p))
-    _, col_of_row = min_weight_full_bipartite_matching(graph)
+    best = float("inf")
+    for _ in range(repeat):  # best of a few, as for ours
+        started = time.perf_counter()
+        k_const = s_max + 1
+        dummy = k_const + n_p * s_max + 1
+        rows = np.concatenate([ep, np.arange(n_p)])
+        cols = np.concatenate([ec, n_cols + np.arange(n_p)])
+        vals = np.concatenate([(k_const - es).astype(np.float64), np.full(n_p, float(dummy))])
+        graph = csr_matrix((vals, (rows, cols)), shape=(n_p, n_cols + n_p))
+        _, col_of_row = min_weight_full_bipartite_matching(graph)
+        best = min(best, time.perf_counter() - started)
     real = col_of_row < n_cols
     chosen_cost = np.asarray(graph[np.arange(n_p)[real], col_of_row[real]]).ravel()
-    out["scipy_sparse"] = {"s": time.perf_counter() - started, "matched": int(real.sum()),
+    out["scipy_sparse"] = {"s": best, "matched": int(real.sum()),
                            "objective": int(round(float((k_const - chosen_cost).sum())))}
 
     if max(n_p, n_v) <= dense_limit:
-        started = time.perf_counter()
-        big = s_max * n_p + 1
-        dense = np.zeros((n_p, n_cols), dtype=np.float64)
-        dense[ep, ec] = big + es
-        r, c = linear_sum_assignment(dense, maximize=True)
+        best = float("inf")
+        for _ in range(repeat if max(n_p, n_v) <= 1000 else 1):  # seconds per try above that
+            started = time.perf_counter()
+            big = s_max * n_p + 1
+            dense = np.zeros((n_p, n_cols), dtype=np.float64)
+            dense[ep, ec] = big + es
+            r, c = linear_sum_assignment(dense, maximize=True)
+            best = min(best, time.perf_counter() - started)
         taken = dense[r, c] > 0
-        out["scipy_dense"] = {"s": time.perf_counter() - started, "matched": int(taken.sum()),
+        out["scipy_dense"] = {"s": best, "matched": int(taken.sum()),
                               "objective": int(round(float(dense[r, c][taken].sum()))) - int(taken.sum()) * big}
         del dense
 
@@ -350,15 +359,16 @@ def main() -> None:
     parser.add_argument("--dense-limit", type=int, default=5000, help="largest size for the dense scipy solver")
     parser.add_argument("--gs-limit", type=int, default=1000, help="largest size for Gale-Shapley")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs through the database")
+    parser.add_argument("--repeat", type=int, default=3, help="exact solvers: best of this many runs")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         kind, rest = args.child[0], args.child[1:]
         if kind == "engine":
-            print(json.dumps(child_engine(int(rest[0]), rest[1])))
+            print(json.dumps(child_engine(int(rest[0]), rest[1], int(rest[2]))))
         elif kind == "refs":
-            print(json.dumps(child_references(rest[0], int(rest[1]), int(rest[2]))))
+            print(json.dumps(child_references(rest[0], int(rest[1]), int(rest[2]), int(rest[3]))))
         elif kind == "e2e":
             print(json.dumps(child_e2e(int(rest[0]), rest[1])))
         return
@@ -368,8 +378,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="buddynet-bench-") as tmp:
         for n in sizes:
             arcs = str(Path(tmp) / f"arcs-{n}.npz")
-            eng = in_child("--child", "engine", str(n), arcs)
-            refs = in_child("--child", "refs", arcs, str(args.dense_limit), str(args.gs_limit))
+            eng = in_child("--child", "engine", str(n), arcs, str(args.repeat))
+            refs = in_child("--child", "refs", arcs, str(args.dense_limit), str(args.gs_limit), str(args.repeat))
             e2e = None if args.no_e2e else in_child("--child", "e2e", str(n), str(Path(tmp) / f"db-{n}.sqlite3"))
             rows.append({"n": n, "engine": eng, "refs": refs, "e2e": e2e})
             print_row(rows[-1], flush=True)
