@@ -62,12 +62,12 @@ def match_run_start(
     """Record a new run; a small pool is matched at once, a large one by a Celery task."""
     _require_coordinator(by, project.pk)
     Project.objects.select_for_update().filter(pk=project.pk).first()  # one start at a time per project
-    busy = MatchRun.objects.filter(
-        project=project, status__in=(MatchRun.Status.QUEUED, MatchRun.Status.RUNNING),
-        created_at__gte=timezone.now() - STALE_AFTER,
-    )
-    if busy.exists():
+    unfinished = MatchRun.objects.filter(project=project, status__in=(MatchRun.Status.QUEUED, MatchRun.Status.RUNNING))
+    if unfinished.filter(created_at__gte=timezone.now() - STALE_AFTER).exists():
         raise Conflict(_("A match run for this project is still in progress."))
+    # Older ones were lost (a worker killed mid-run): say so instead of showing them running forever.
+    unfinished.update(status=MatchRun.Status.FAILED, finished_at=timezone.now(), stage="",
+                      error=f"Lost: not finished within {STALE_AFTER.total_seconds() // 60:.0f} minutes.")
     unknown = sorted(set(weights or {}) - set(engine.CRITERIA))
     if unknown:
         raise InvalidInput({"weights": _("Unknown criteria: %(names)s.") % {"names": ", ".join(unknown)}})

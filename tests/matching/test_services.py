@@ -82,6 +82,21 @@ def test_it_refuses_unknown_criteria_and_a_second_run_while_one_is_in_progress(w
     assert MatchRun.objects.count() == 1
 
 
+def test_a_run_lost_long_ago_no_longer_blocks_a_new_one(world: World) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() - dt.timedelta(hours=1), tick=False):
+        lost = services.match_run_start(project=world.project, by=world.coordinator, inline=False)
+    MatchRun.objects.filter(pk=lost.pk).update(status=MatchRun.Status.RUNNING)
+
+    fresh = services.match_run_start(project=world.project, by=world.coordinator)
+
+    lost.refresh_from_db()
+    assert lost.status == MatchRun.Status.FAILED and lost.error.startswith("Lost")
+    assert fresh.status == MatchRun.Status.DONE
+
+
 def test_only_a_coordinator_of_the_project_may_start_a_run(world: World) -> None:
     for user in (world.other_coordinator, world.volunteer_user, world.funder_user):
         with pytest.raises(NotAllowed):
