@@ -53,13 +53,16 @@ class UnmatchedOutput(serializers.Serializer):
 
 
 class MatchRunOutput(serializers.ModelSerializer):
+    """A run's status, progress and result. The frozen pools (all ids) stay in the record: the
+    page polls this while the run works, and 2 × 10,000 ids a second would be waste."""
+
     unmatched = serializers.SerializerMethodField()
 
     class Meta:
         model = MatchRun
         fields = [
             "id", "project", "status", "progress", "stage", "created_at", "started_at", "finished_at",
-            "weights", "rules", "pools", "solver", "solver_status", "objective", "participant_count",
+            "weights", "rules", "solver", "solver_status", "objective", "participant_count",
             "volunteer_count", "feasible_pairs", "matched_count", "timings", "unmatched", "error",
         ]
 
