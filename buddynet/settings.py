@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "UserLanguageEnum": [("nl-be", "Nederlands"), ("en", "English")],
         "LifeDomainEnum": "buddynet.vocabulary.LifeDomain",  # netwerk: alters' life domains
         "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
+        "MatchRunStatusEnum": "matching.models.MatchRun.Status",
     },
 }
 

@@ -1,5 +1,14 @@
 """API endpoints of this app, mounted under /api/v1/ (namespace "v1") in buddynet/urls.py."""
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from matching import apis
+
+router = SimpleRouter()
+router.register("match-runs", apis.MatchRunViewSet, basename="matching-run")
+router.register("match-proposals", apis.ProposalViewSet, basename="matching-proposal")
+router.register("match-forbidden-pairs", apis.ForbiddenPairViewSet, basename="matching-forbidden-pair")
+router.register("match-locked-pairs", apis.LockedPairViewSet, basename="matching-locked-pair")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -392,6 +392,74 @@ def _with_notifications() -> tuple[Any, ...]:
 
 MODELS = _with_notifications()
 
+# --- matching: coordinators of the project (and administrators) only ---------------------------
+def _match_models() -> tuple[Any, ...]:
+    from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+    return (MatchRun, Proposal, ForbiddenPair, LockedPair)
+
+
+MODELS = MODELS + _match_models()
+
+
+def match_run(w: World) -> Any:
+    from matching.models import MatchRun
+
+    return MatchRun.objects.filter(project=w.project).first() or MatchRun.objects.create(
+        project=w.project, status=MatchRun.Status.DONE, progress=100)
+
+
+def pending_proposal(w: World) -> Any:
+    """A pending proposal of a free pair in world.project (so accepting it can succeed)."""
+    from matching.models import Proposal
+
+    return Proposal.objects.create(run=match_run(w), participant=f.ParticipantFactory(project=w.project),
+                                   volunteer=f.VolunteerFactory(project=w.project), score=500,
+                                   parts={"distance": 300, "needs": 200})
+
+
+def pair_rule(kind: str) -> Callable[[World], Any]:
+    def make(w: World) -> Any:
+        from matching.models import ForbiddenPair, LockedPair
+
+        model = ForbiddenPair if kind == "forbidden" else LockedPair
+        return model.objects.create(project=w.project, participant=f.ParticipantFactory(project=w.project),
+                                    volunteer=f.VolunteerFactory(project=w.project), reason="Buren")
+
+    return make
+
+
+def pair_body(w: World) -> dict[str, Any]:
+    return {**{k: v for k, v in propose_body(w).items() if k != "proposed_on"}, "reason": "Kennen elkaar"}
+
+
+ROWS += [
+    Row("matching-run-list", "GET", E(200, 200, 403, 200, 403), target=lambda w: (match_run(w), {})[1],
+        owner_object=match_run, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("matching-run-list", "POST", E(201, 201, 403, 400, 403), body=lambda w: {"project": w.project.pk},
+        note="a small pool is matched at once"),
+    Row("matching-run-detail", "GET", E(200, 200, 404, 404, 404), pk(match_run)),
+    Row("matching-proposal-list", "GET", E(200, 200, 403, 200, 403), target=lambda w: (pending_proposal(w), {})[1],
+        owner_object=lambda w: match_run(w).proposals.first(), sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("matching-proposal-detail", "GET", E(200, 200, 404, 404, 404), pk(pending_proposal)),
+    Row("matching-proposal-accept", "POST", E(200, 200, 404, 404, 404), pk(pending_proposal), body=lambda w: {}),
+    Row("matching-proposal-reject", "POST", E(200, 200, 404, 404, 404), pk(pending_proposal),
+        body=lambda w: {"reason": "Te weinig gemeenschappelijk", "forbid": True}),
+    Row("matching-forbidden-pair-list", "GET", E(200, 200, 403, 200, 403),
+        target=lambda w: (pair_rule("forbidden")(w), {})[1],
+        owner_object=lambda w: _match_models()[2].objects.first(),
+        sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("matching-forbidden-pair-list", "POST", E(201, 201, 403, 400, 403), body=pair_body),
+    Row("matching-forbidden-pair-detail", "DELETE", E(204, 204, 404, 404, 404), pk(pair_rule("forbidden"))),
+    Row("matching-locked-pair-list", "GET", E(200, 200, 403, 200, 403),
+        target=lambda w: (pair_rule("locked")(w), {})[1],
+        owner_object=lambda w: _match_models()[3].objects.first(),
+        sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("matching-locked-pair-list", "POST", E(201, 201, 403, 400, 403), body=pair_body),
+    Row("matching-locked-pair-detail", "DELETE", E(204, 204, 404, 404, 404), pk(pair_rule("locked"))),
+]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     """World users get a password; the production hasher would make the matrix take minutes."""

@@ -364,6 +364,64 @@ def _netwerk_models() -> tuple[Any, ...]:
 MODELS = (*MODELS, *_netwerk_models())
 
 
+# --- matching --------------------------------------------------------------------------------
+def _match_models() -> tuple[Any, ...]:
+    from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+    return (MatchRun, Proposal, ForbiddenPair, LockedPair)
+
+
+MODELS = MODELS + _match_models()
+RUNS, PROPOSALS = "/api/v1/match-runs/", "/api/v1/match-proposals/"
+FORBIDDEN, LOCKED = "/api/v1/match-forbidden-pairs/", "/api/v1/match-locked-pairs/"
+
+
+def pending_proposal(w: World) -> Any:
+    from matching.models import MatchRun, Proposal
+
+    run = MatchRun.objects.create(project=w.project, status=MatchRun.Status.DONE)
+    return Proposal.objects.create(run=run, participant=f.ParticipantFactory(project=w.project),
+                                   volunteer=f.VolunteerFactory(project=w.project), score=100)
+
+
+def pair(w: World, **extra: Any) -> dict[str, Any]:
+    return {**free_pair(w), "reason": "Kennen elkaar", **extra}
+
+
+BAD += [
+    Bad("a run for a project that does not exist", "coordinator", "POST", lambda w: RUNS,
+        lambda w: {"project": 987654}, "project"),
+    Bad("a run for another coordinator's project", "coordinator", "POST", lambda w: RUNS,
+        lambda w: {"project": w.other_project.pk}, "project"),
+    Bad("a run without a project", "coordinator", "POST", lambda w: RUNS, lambda w: {}, "project"),
+    Bad("a negative weight", "coordinator", "POST", lambda w: RUNS,
+        lambda w: {"project": w.project.pk, "weights": {"distance": -1}}, "weights"),
+    Bad("a weight for an unknown criterion", "coordinator", "POST", lambda w: RUNS,
+        lambda w: {"project": w.project.pk, "weights": {"horoscope": 2}}, "weights"),
+    Bad("weights that are no mapping", "coordinator", "POST", lambda w: RUNS,
+        lambda w: {"project": w.project.pk, "weights": [1, 2]}, "weights"),
+    Bad("a weight that is no number", "coordinator", "POST", lambda w: RUNS,
+        lambda w: {"project": w.project.pk, "weights": {"distance": "far"}}, "weights"),
+    Bad("rejected without a reason", "coordinator", "POST", lambda w: f"{PROPOSALS}{pending_proposal(w).pk}/reject/",
+        lambda w: {}, "reason"),
+    Bad("rejected with a blank reason", "coordinator", "POST",
+        lambda w: f"{PROPOSALS}{pending_proposal(w).pk}/reject/", lambda w: {"reason": "  "}, "reason"),
+    Bad("rejected with a reason that is too long", "coordinator", "POST",
+        lambda w: f"{PROPOSALS}{pending_proposal(w).pk}/reject/", lambda w: {"reason": "x" * 301}, "reason"),
+    Bad("forbid another project's participant", "coordinator", "POST", lambda w: FORBIDDEN,
+        lambda w: pair(w, participant=w.other_participant.pk), "participant"),
+    Bad("forbid a pair across two projects", "admin", "POST", lambda w: FORBIDDEN,
+        lambda w: pair(w, volunteer=w.other_volunteer.pk), "volunteer"),
+    Bad("forbid without a reason", "coordinator", "POST", lambda w: FORBIDDEN,
+        lambda w: {**free_pair(w)}, "reason"),
+    Bad("lock another project's volunteer", "coordinator", "POST", lambda w: LOCKED,
+        lambda w: pair(w, volunteer=w.other_volunteer.pk), "volunteer"),
+    Bad("lock with a blank reason", "coordinator", "POST", lambda w: LOCKED, lambda w: pair(w, reason=" "), "reason"),
+    Bad("lock a participant that does not exist", "coordinator", "POST", lambda w: LOCKED,
+        lambda w: pair(w, participant=987654), "participant"),
+]
+
+
 def assert_field_error(response: Any, field: str) -> None:
     assert response.status_code == 400, response.content
     body = response.json()

@@ -1,0 +1,97 @@
+"""Reads for matching, scoped by who asks: only administrators and the project's coordinators
+see match runs, proposals and pair rules; for everyone else they do not exist (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from buddynet.access import get_from_scope as _get
+from buddynet.accounts.selectors import roles_of
+from buddynet.duos.models import OPEN_STATUSES
+from buddynet.people.models import Participant, Project, Volunteer
+from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+
+def _project_scope(user: Any, prefix: str = "") -> Q | None:
+    """None = everything (administrator); a volunteer or funder gets an empty scope."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return None
+    return Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
+
+
+def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:
+    scope = _project_scope(user, prefix)
+    return qs if scope is None else qs.filter(scope)
+
+
+def may_match(*, user: Any, project_id: int) -> bool:
+    return roles_of(user).coordinates(project_id)
+
+
+def match_runs_for_user(*, user: Any) -> QuerySet[MatchRun]:
+    return _scoped(MatchRun.objects.select_related("project", "created_by"), user)
+
+
+def match_run_get_for_user(*, user: Any, run_id: Any) -> MatchRun:
+    return _get(match_runs_for_user(user=user), run_id)
+
+
+def proposals_for_user(*, user: Any, run_id: int | None = None) -> QuerySet[Proposal]:
+    qs = Proposal.objects.select_related("run", "participant", "volunteer", "decided_by")
+    if run_id is not None:
+        qs = qs.filter(run_id=run_id)
+    return _scoped(qs, user, "run__")
+
+
+def proposal_get_for_user(*, user: Any, proposal_id: Any) -> Proposal:
+    return _get(proposals_for_user(user=user), proposal_id)
+
+
+def forbidden_pairs_for_user(*, user: Any) -> QuerySet[ForbiddenPair]:
+    return _scoped(ForbiddenPair.objects.select_related("participant", "volunteer", "project"), user)
+
+
+def locked_pairs_for_user(*, user: Any) -> QuerySet[LockedPair]:
+    return _scoped(LockedPair.objects.select_related("participant", "volunteer", "project"), user)
+
+
+def matchable_projects_for_user(*, user: Any) -> QuerySet[Project]:
+    qs = Project.objects.select_related("organisation").order_by("name", "pk")
+    roles = roles_of(user)
+    return qs if roles.administrator else qs.filter(pk__in=roles.coordinated_project_ids)
+
+
+def latest_run(*, project: Project) -> MatchRun | None:
+    return MatchRun.objects.filter(project=project).order_by("-created_at", "-id").first()
+
+
+# --- the pool of one project (read by the service that runs the matcher) ---------------------
+def pool_participants(*, project: Project) -> QuerySet[Participant]:
+    """Waiting participants without an open duo."""
+    return (
+        Participant.objects.filter(project=project, status=Participant.Status.WAITING)
+        .exclude(duos__status__in=OPEN_STATUSES)
+        .order_by("pk")
+    )
+
+
+def pool_volunteers(*, project: Project) -> QuerySet[Volunteer]:
+    """Active volunteers, with their open duos counted (capacity left = capacity − open)."""
+    return (
+        Volunteer.objects.filter(project=project, status=Volunteer.Status.ACTIVE)
+        .annotate(open_duos=Count("duos", filter=Q(duos__status__in=OPEN_STATUSES)))
+        .order_by("pk")
+    )
+
+
+def uncovered_domains_for(*, participant_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Life domains without a supportive informal tie on each participant's latest network map.
+
+    Participants without a map are absent; the engine then counts every domain where they have
+    a need as uncovered.
+    """
+    # wired to netwerk.selectors.uncovered_life_domains at merge
+    return {}

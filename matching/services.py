@@ -1,0 +1,315 @@
+"""Writes for matching: start and run a match run, decide on proposals, forbid and lock pairs.
+
+Each service is atomic and checks that `by` coordinates the project (the API and pages fetch
+objects through the scoped selectors first, so an outsider never gets this far).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buddynet import events
+from buddynet.accounts.selectors import roles_of
+from buddynet.duos import services as duo_services
+from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.people.models import Participant, Project, Volunteer
+from buddynet.vocabulary import LIFE_DOMAINS
+from matching import engine, selectors
+from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+logger = logging.getLogger(__name__)
+
+# A pool this small (participants × volunteers) is matched inside the request: it takes well
+# under a second, and the coordinator sees the proposals at once instead of a progress bar.
+INLINE_MAX_PAIRS = 200 * 200
+# A run still queued or running after this long is presumed lost (worker killed) and no longer
+# blocks a new one.
+STALE_AFTER = timedelta(minutes=30)
+HARD_RULES = (
+    "common_language_or_interpreter", "common_time_slot", "within_max_travel_distance", "gender_preferences",
+    "volunteer_screening_complete", "participant_consent", "volunteer_capacity", "forbidden_pairs",
+    "locked_pairs",
+)
+
+
+def _require_coordinator(by: Any, project_id: int) -> None:
+    if not roles_of(by).coordinates(project_id):
+        raise NotAllowed(_("Only a coordinator of the project can do this."))
+
+
+def weights_for(*, project: Project, override: dict[str, float] | None = None) -> dict[str, float]:
+    """The engine's defaults, overridden by the project's weights, then by the run's own."""
+    weights = dict(engine.DEFAULT_WEIGHTS)
+    for source in (project.matching_weights or {}, override or {}):
+        for name, value in source.items():
+            if name in weights:
+                weights[name] = float(value)
+    return weights
+
+
+@transaction.atomic
+def match_run_start(
+    *, project: Project, by: Any, weights: dict[str, float] | None = None, inline: bool | None = None
+) -> MatchRun:
+    """Record a new run; a small pool is matched at once, a large one by a Celery task."""
+    _require_coordinator(by, project.pk)
+    Project.objects.select_for_update().filter(pk=project.pk).first()  # one start at a time per project
+    unfinished = MatchRun.objects.filter(project=project, status__in=(MatchRun.Status.QUEUED, MatchRun.Status.RUNNING))
+    if unfinished.filter(created_at__gte=timezone.now() - STALE_AFTER).exists():
+        raise Conflict(_("A match run for this project is still in progress."))
+    # Older ones were lost (a worker killed mid-run): say so instead of showing them running forever.
+    unfinished.update(status=MatchRun.Status.FAILED, finished_at=timezone.now(), stage="",
+                      error=f"Lost: not finished within {STALE_AFTER.total_seconds() // 60:.0f} minutes.")
+    unknown = sorted(set(weights or {}) - set(engine.CRITERIA))
+    if unknown:
+        raise InvalidInput({"weights": _("Unknown criteria: %(names)s.") % {"names": ", ".join(unknown)}})
+    run = MatchRun.objects.create(
+        project=project, created_by=by if getattr(by, "pk", None) else None,
+        weights=weights_for(project=project, override=weights),
+    )
+    size = selectors.pool_participants(project=project).count() * selectors.pool_volunteers(project=project).count()
+    if inline if inline is not None else size <= INLINE_MAX_PAIRS:
+        return run_matching(run_id=run.pk) or run
+    from matching import tasks  # tasks import services: import here, not at module level
+
+    transaction.on_commit(lambda: tasks.match_run_execute.delay(run.pk))
+    return run
+
+
+def _age(birth_year: int | None, today: Any) -> int | None:
+    return None if birth_year is None else today.year - birth_year
+
+
+def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dict[str, Any]]:
+    """Load the project's pool and rules into the engine's plain records (and freeze them)."""
+    project = run.project
+    today = timezone.localdate()
+    participants = list(selectors.pool_participants(project=project).values(
+        "id", "latitude", "longitude", "languages", "availability", "interests", "gender", "gender_preference",
+        "birth_year", "preferred_age_min", "preferred_age_max", "needs", "waiting_since", "interpreter_arranged",
+        "consent_date",
+    ))
+    volunteers = list(selectors.pool_volunteers(project=project).values(
+        "id", "latitude", "longitude", "languages", "availability", "interests", "gender", "gender_preference",
+        "birth_year", "preferred_age_min", "preferred_age_max", "strengths", "capacity", "open_duos",
+        "max_travel_km", "intake_date", "training_date", "criminal_record_checked_on",
+    ))
+    uncovered = selectors.uncovered_domains_for(participant_ids=[p["id"] for p in participants])
+
+    def person(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": row["id"], "latitude": row["latitude"], "longitude": row["longitude"],
+            "languages": tuple(row["languages"] or ()), "availability": tuple(row["availability"] or ()),
+            "interests": tuple(row["interests"] or ()), "gender": row["gender"] or "",
+            "gender_preference": row["gender_preference"] or "any", "age": _age(row["birth_year"], today),
+            "preferred_age_min": row["preferred_age_min"], "preferred_age_max": row["preferred_age_max"],
+        }
+
+    ps = tuple(
+        engine.Participant(
+            **person(row), needs=dict(row["needs"] or {}), uncovered_domains=uncovered.get(row["id"]),
+            waiting_days=(today - row["waiting_since"]).days if row["waiting_since"] else 0,
+            interpreter_arranged=row["interpreter_arranged"], consent=row["consent_date"] is not None,
+        )
+        for row in participants
+    )
+    vs = tuple(
+        engine.Volunteer(
+            **person(row), strengths=dict(row["strengths"] or {}),
+            capacity_left=max(0, row["capacity"] - row["open_duos"]),
+            max_travel_km=float(row["max_travel_km"] or project.default_max_travel_km),
+            screening_complete=None not in (
+                row["intake_date"], row["training_date"], row["criminal_record_checked_on"]),
+        )
+        for row in volunteers
+    )
+    in_p = {p.id for p in ps}
+    room = {v.id: v.capacity_left for v in vs}
+    forbidden = frozenset(ForbiddenPair.objects.filter(project=project).values_list("participant_id", "volunteer_id"))
+    locked: list[tuple[int, int]] = []
+    ignored: list[list[int]] = []
+    for pid, vid in LockedPair.objects.filter(project=project).order_by("created_at", "pk").values_list(
+            "participant_id", "volunteer_id"):
+        # A lock counts only while both are in the pool and the volunteer has room left;
+        # the run records the ones it had to leave out.
+        if pid in in_p and room.get(vid, 0) > 0 and (pid, vid) not in forbidden:
+            room[vid] -= 1
+            locked.append((pid, vid))
+        else:
+            ignored.append([pid, vid])
+    problem = engine.Problem(ps, vs, LIFE_DOMAINS, weights=dict(run.weights), forbidden=forbidden,
+                             locked=tuple(locked))
+    pools = {"participants": [p.id for p in ps], "volunteers": [v.id for v in vs]}
+    rules = {
+        "hard": list(HARD_RULES), "default_max_travel_km": project.default_max_travel_km,
+        "forbidden": sorted([list(pair) for pair in forbidden]), "locked": [list(pair) for pair in locked],
+        "locks_ignored": ignored, "network_maps": len(uncovered),
+    }
+    return problem, pools, rules
+
+
+# Progress: loading takes the first 10 %, scoring up to 60 %, solving up to 85 %, explaining
+# up to 95 %, storing the rest.
+STAGES = {"load": (0, 10), "score": (10, 60), "solve": (60, 85), "explain": (85, 95), "store": (95, 100)}
+
+
+def _progress_writer(run_id: int) -> Callable[[float, str], None]:
+    last = {"percent": -1, "stage": ""}
+
+    def write(fraction: float, stage: str) -> None:
+        lo, hi = STAGES[stage]
+        percent = int(lo + (hi - lo) * max(0.0, min(1.0, fraction)))
+        if stage != last["stage"] or percent - last["percent"] >= 5:
+            last.update(percent=percent, stage=stage)
+            MatchRun.objects.filter(pk=run_id).update(progress=percent, stage=stage)
+
+    return write
+
+
+def run_matching(*, run_id: int) -> MatchRun | None:
+    """Execute a queued run: load, score, solve, explain, store. Safe to call twice: the first
+    caller claims the run, any other returns None."""
+    claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress=0, stage="load")
+    if claimed != 1:
+        return None
+    run = MatchRun.objects.select_related("project").get(pk=run_id)
+    progress = _progress_writer(run.pk)
+    try:
+        started = time.perf_counter()
+        problem, pools, rules = build_problem(run=run)
+        load_seconds = time.perf_counter() - started
+        progress(1.0, "load")
+        result = engine.match(problem, progress=progress)
+        progress(0.0, "store")
+        started = time.perf_counter()
+        with transaction.atomic():
+            Proposal.objects.bulk_create(
+                [_proposal(run, a) for a in result.assignments], batch_size=2000)
+            run.pools, run.rules = pools, rules
+            run.solver, run.solver_status, run.objective = result.solver, result.status, result.objective
+            run.participant_count, run.volunteer_count = len(problem.participants), len(problem.volunteers)
+            run.feasible_pairs, run.matched_count = result.feasible_pairs, result.matched
+            run.unmatched = [{"participant": u.participant_id, "reason": u.reason, "params": u.params}
+                             for u in result.unmatched]
+            run.timings = {"load": round(load_seconds, 4), **{k: round(v, 4) for k, v in result.timings.items()}}
+            run.timings["store"] = round(time.perf_counter() - started, 4)
+            _finish(run, MatchRun.Status.DONE)
+    except Exception as exc:
+        logger.exception("match run %s failed", run_id)
+        with transaction.atomic():
+            run.error = f"{type(exc).__name__}: {exc}"[:2000]
+            _finish(run, MatchRun.Status.FAILED)
+    return run
+
+
+def _proposal(run: MatchRun, a: engine.Assignment) -> Proposal:
+    return Proposal(
+        run=run, participant_id=a.participant_id, volunteer_id=a.volunteer_id, score=a.score, parts=a.parts,
+        distance_km=round(a.distance_km, 2) if a.distance_km != float("inf") else None, locked=a.locked,
+        alternatives=[{"volunteer": x.volunteer_id, "score": x.score, "parts": x.parts,
+                       "distance_km": round(x.distance_km, 2)} for x in a.alternatives],
+    )
+
+
+def _finish(run: MatchRun, status: str) -> None:
+    run.status = status
+    run.progress = 100
+    run.stage = ""
+    run.finished_at = timezone.now()
+    run.save()
+    # In the transaction that finishes the run, so a notification is written with it or not at all.
+    events.match_run_finished(run)
+
+
+# --- decisions --------------------------------------------------------------------------------
+def _lock_pending(proposal: Proposal, by: Any) -> Proposal:
+    # Only the proposal row: duo_propose locks the volunteer, then the participant, itself.
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
+        "run", "participant", "volunteer").get(pk=proposal.pk)
+    _require_coordinator(by, proposal.run.project_id)
+    if proposal.decision != Proposal.Decision.PENDING:
+        raise Conflict(_("This proposal was already decided: %(decision)s.")
+                       % {"decision": proposal.get_decision_display()})
+    return proposal
+
+
+@transaction.atomic
+def approve_proposal(*, proposal: Proposal, by: Any) -> Proposal:
+    """Accept a proposal: the duo is created (state *proposed*) through the duo service.
+
+    Two coordinators accepting conflicting proposals at once: duo_propose locks the volunteer
+    and the participant rows and re-checks capacity and open duos under the lock, so one wins
+    and the other gets a Conflict (409); nothing of the loser is saved.
+    """
+    proposal = _lock_pending(proposal, by)
+    duo = duo_services.duo_propose(volunteer=proposal.volunteer, participant=proposal.participant, by=by)
+    proposal.decision = Proposal.Decision.ACCEPTED
+    proposal.decided_by, proposal.decided_at, proposal.duo = by, timezone.now(), duo
+    proposal.save(update_fields=["decision", "decided_by", "decided_at", "duo"])
+    return proposal
+
+
+@transaction.atomic
+def reject_proposal(*, proposal: Proposal, by: Any, reason: str, forbid: bool = False) -> Proposal:
+    """Reject with a reason; `forbid` also keeps the pair out of every later run."""
+    if not reason.strip():
+        raise InvalidInput({"reason": _("Say why you reject this proposal.")})
+    proposal = _lock_pending(proposal, by)
+    proposal.decision = Proposal.Decision.REJECTED
+    proposal.decision_reason = reason.strip()
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    if forbid:
+        forbid_pair(participant=proposal.participant, volunteer=proposal.volunteer, by=by, reason=reason)
+    return proposal
+
+
+def _check_pair(participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> None:
+    if participant.project_id != volunteer.project_id:
+        raise InvalidInput({"volunteer": _("The volunteer belongs to a different project than the participant.")})
+    _require_coordinator(by, participant.project_id)
+    if not reason.strip():
+        raise InvalidInput({"reason": _("Give a reason.")})
+
+
+@transaction.atomic
+def forbid_pair(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> ForbiddenPair:
+    _check_pair(participant, volunteer, by, reason)
+    if ForbiddenPair.objects.filter(participant=participant, volunteer=volunteer).exists():
+        raise Conflict(_("This pair is already forbidden."))
+    if LockedPair.objects.filter(participant=participant, volunteer=volunteer).exists():
+        raise Conflict(_("This pair is locked; unlock it first."))
+    return ForbiddenPair.objects.create(project_id=participant.project_id, participant=participant,
+                                        volunteer=volunteer, reason=reason.strip(), created_by=by)
+
+
+@transaction.atomic
+def lock_pair(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> LockedPair:
+    _check_pair(participant, volunteer, by, reason)
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if LockedPair.objects.filter(participant=participant).exists():
+        raise Conflict(_("This participant is already locked to a volunteer."))
+    if ForbiddenPair.objects.filter(participant=participant, volunteer=volunteer).exists():
+        raise Conflict(_("This pair is forbidden; lift that first."))
+    row = selectors.pool_volunteers(project=volunteer.project).filter(pk=volunteer.pk).values(
+        "capacity", "open_duos").first()
+    room = (row["capacity"] - row["open_duos"]) if row else 0
+    if LockedPair.objects.filter(volunteer=volunteer).count() >= room:
+        raise Conflict(_("This volunteer has no room left for another locked pair."))
+    return LockedPair.objects.create(project_id=participant.project_id, participant=participant,
+                                     volunteer=volunteer, reason=reason.strip(), created_by=by)
+
+
+@transaction.atomic
+def pair_rule_remove(*, rule: ForbiddenPair | LockedPair, by: Any) -> None:
+    _require_coordinator(by, rule.project_id)
+    type(rule).objects.filter(pk=rule.pk).delete()

@@ -1,0 +1,194 @@
+"""Coordinator pages: start a match run, follow its progress, review and decide proposals,
+lock or forbid pairs and run again. Administrators and the project's coordinators only;
+everyone else gets a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buddynet.access import get_from_scope
+from buddynet.accounts.selectors import roles_of
+from buddynet.errors import ServiceError
+from buddynet.people.models import Volunteer
+from matching import selectors, services, texts
+from matching.apis import explained_parts
+from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+
+def _require_matcher(request: HttpRequest) -> None:
+    roles = roles_of(request.user)
+    if not (roles.administrator or roles.is_coordinator):
+        raise Http404
+
+
+def _say(request: HttpRequest, exc: ServiceError) -> None:
+    message = exc.message
+    if isinstance(message, dict):
+        message = " ".join(" ".join(map(str, v)) if isinstance(v, list) else str(v) for v in message.values())
+    messages.error(request, str(message))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require_matcher(request)
+    projects = list(selectors.matchable_projects_for_user(user=request.user))
+    if len(projects) == 1:
+        return redirect("matching:project", project_id=projects[0].pk)
+    rows = [(project, selectors.latest_run(project=project)) for project in projects]
+    return render(request, "matching/index.html", {"rows": rows})
+
+
+@login_required
+def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    _require_matcher(request)
+    project = get_from_scope(selectors.matchable_projects_for_user(user=request.user), project_id)
+    latest = selectors.latest_run(project=project)
+    if latest is not None:
+        return redirect("matching:run", run_id=latest.pk)
+    return render(request, "matching/run.html", {"project": project, "run": None, **_rules(project)})
+
+
+def _rules(project: Any) -> dict[str, Any]:
+    return {
+        "forbidden": ForbiddenPair.objects.filter(project=project).select_related("participant", "volunteer"),
+        "locked": LockedPair.objects.filter(project=project).select_related("participant", "volunteer"),
+        "criteria": [(name, str(label)) for name, label in texts.CRITERION_LABELS.items()],
+    }
+
+
+@login_required
+def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
+    _require_matcher(request)
+    run = selectors.match_run_get_for_user(user=request.user, run_id=run_id)
+    proposals = list(
+        selectors.proposals_for_user(user=request.user, run_id=run.pk).order_by("-score", "participant_id", "pk"))
+    volunteer_ids = {alt["volunteer"] for p in proposals for alt in p.alternatives}
+    names = {v.pk: f"{v.first_name} {v.last_name}" for v in Volunteer.objects.filter(pk__in=volunteer_ids)}
+    cards = []
+    for p in proposals:
+        cards.append({
+            "proposal": p,
+            "parts": _bars(explained_parts(p.parts, run.weights)),
+            "alternatives": [
+                {**alt, "name": names.get(alt["volunteer"], ""),
+                 "bars": _bars(explained_parts(alt["parts"], run.weights))}
+                for alt in p.alternatives
+            ],
+        })
+    from buddynet.people.models import Participant
+
+    unmatched_names = {
+        p.pk: f"{p.first_name} {p.last_name}"
+        for p in Participant.objects.filter(pk__in=[u["participant"] for u in run.unmatched])
+    }
+    unmatched = [
+        {"name": unmatched_names.get(u["participant"], "?"), "text": texts.why_unmatched(u["reason"], u["params"])}
+        for u in run.unmatched
+    ]
+    runs = selectors.match_runs_for_user(user=request.user).filter(project=run.project)[:10]
+    return render(request, "matching/run.html", {
+        "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs,
+        **_rules(run.project),
+    })
+
+
+def _bars(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**part, "percent": round(100 * part["points"] / part["max_points"]) if part["max_points"] else 0}
+            for part in parts]
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, project_id: int) -> HttpResponse:
+    _require_matcher(request)
+    project = get_from_scope(selectors.matchable_projects_for_user(user=request.user), project_id)
+    try:
+        run = services.match_run_start(project=project, by=request.user)
+    except ServiceError as exc:
+        _say(request, exc)
+        return redirect("matching:project", project_id=project.pk)
+    return redirect("matching:run", run_id=run.pk)
+
+
+def _proposal(request: HttpRequest, proposal_id: int) -> Proposal:
+    _require_matcher(request)
+    return selectors.proposal_get_for_user(user=request.user, proposal_id=proposal_id)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = _proposal(request, proposal_id)
+    try:
+        services.approve_proposal(proposal=proposal, by=request.user)
+        messages.success(request, _("Accepted: the duo %(volunteer)s & %(participant)s is proposed.") % {
+            "volunteer": proposal.volunteer.first_name, "participant": proposal.participant.first_name})
+    except ServiceError as exc:
+        _say(request, exc)
+    return redirect(f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}")
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = _proposal(request, proposal_id)
+    try:
+        services.reject_proposal(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:300],
+                                 forbid=request.POST.get("forbid") == "on")
+        messages.success(request, _("Rejected."))
+    except ServiceError as exc:
+        _say(request, exc)
+    return redirect(f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}")
+
+
+@login_required
+@require_POST
+def pair_rule(request: HttpRequest, proposal_id: int, kind: str) -> HttpResponse:
+    """Lock or forbid the proposed pair, or the participant with one of the alternatives."""
+    proposal = _proposal(request, proposal_id)
+    allowed = {proposal.volunteer_id, *(alt["volunteer"] for alt in proposal.alternatives)}
+    try:
+        volunteer_id = int(request.POST.get("volunteer", proposal.volunteer_id))
+    except ValueError:
+        volunteer_id = -1
+    if volunteer_id not in allowed:
+        raise Http404
+    volunteer = Volunteer.objects.get(pk=volunteer_id)
+    service = services.lock_pair if kind == "lock" else services.forbid_pair
+    try:
+        service(participant=proposal.participant, volunteer=volunteer, by=request.user,
+                reason=request.POST.get("reason", "")[:300])
+        messages.success(request, _("Locked: the next run keeps this pair.") if kind == "lock"
+                         else _("Forbidden: no run will propose this pair again."))
+    except ServiceError as exc:
+        _say(request, exc)
+    return redirect(f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}")
+
+
+@login_required
+@require_POST
+def remove_rule(request: HttpRequest, kind: str, rule_id: int) -> HttpResponse:
+    _require_matcher(request)
+    qs = (selectors.locked_pairs_for_user if kind == "lock" else selectors.forbidden_pairs_for_user)(user=request.user)
+    rule = get_from_scope(qs, rule_id)
+    with transaction.atomic():
+        services.pair_rule_remove(rule=rule, by=request.user)
+    messages.success(request, _("Removed."))
+    return redirect("matching:project", project_id=rule.project_id)
+
+
+def _run_url(run_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("matching:run", kwargs={"run_id": run_id})
+
+
+__all__ = ["MatchRun"]

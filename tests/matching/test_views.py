@@ -1,0 +1,105 @@
+"""The coordinator's review pages, server side: who may see them, and each form's effect."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from buddynet.duos.models import Duo
+from matching import services
+from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+from tests import factories as f
+from tests.conftest import World
+
+
+def browser_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def run(world: World) -> MatchRun:
+    today = dt.date.today()
+    for i in range(3):
+        f.ParticipantFactory(project=world.project, waiting_since=today - dt.timedelta(days=100 + i))
+    for _ in range(2):
+        f.VolunteerFactory(project=world.project)
+    return services.match_run_start(project=world.project, by=world.coordinator)
+
+
+def test_the_coordinator_sees_proposals_bars_alternatives_and_reasons(world: World, run: MatchRun) -> None:
+    response = browser_for(world.coordinator).get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="card proposal"') == 2
+    assert "Network complementarity" in html and "300 of 300" in html
+    assert "alternative" in html
+    assert "gives them to other participants" in html
+
+
+@pytest.mark.parametrize("who", ["volunteer_user", "funder_user", "other_coordinator"])
+def test_others_get_404_on_every_page(world: World, run: MatchRun, who: str) -> None:
+    client = browser_for(getattr(world, who))
+    proposal = run.proposals.first()
+
+    pages = [f"/matching/runs/{run.pk}/", f"/matching/projecten/{world.project.pk}/"]
+    if who != "other_coordinator":
+        pages.append("/matching/")
+    for page in pages:
+        assert client.get(page).status_code == 404, page
+    assert client.post(f"/matching/voorstellen/{proposal.pk}/aanvaarden/").status_code == 404
+    assert client.post(f"/matching/projecten/{world.project.pk}/start/").status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.decision == "pending" and MatchRun.objects.count() == 1
+
+
+def test_the_forms_accept_reject_lock_forbid_and_run_again(world: World, run: MatchRun) -> None:
+    client = browser_for(world.coordinator)
+    first, second = run.proposals.order_by("-score", "participant_id")
+
+    client.post(f"/matching/voorstellen/{first.pk}/aanvaarden/")
+    client.post(f"/matching/voorstellen/{second.pk}/weigeren/", {"reason": "Andere timing", "forbid": "on"})
+    page = client.get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.decision == "accepted" and Duo.objects.filter(pk=first.duo_id).exists()
+    assert second.decision == "rejected"
+    assert ForbiddenPair.objects.filter(participant=second.participant, volunteer=second.volunteer).exists()
+    assert "Accepted" in page and "Rejected" in page
+
+    rerun = client.post(f"/matching/projecten/{world.project.pk}/start/")
+    newest = MatchRun.objects.order_by("-pk").first()
+    assert rerun.status_code == 302 and rerun["Location"] == f"/matching/runs/{newest.pk}/"
+    assert newest.pk != run.pk
+    unmatched = newest.proposals.first()
+    if unmatched is not None:
+        client.post(f"/matching/voorstellen/{unmatched.pk}/vastzetten/", {"reason": "Buren"})
+        assert LockedPair.objects.filter(participant=unmatched.participant).exists()
+
+
+def test_a_rejection_without_a_reason_is_refused_with_a_message(world: World, run: MatchRun) -> None:
+    client = browser_for(world.coordinator)
+    proposal = run.proposals.first()
+
+    response = client.post(f"/matching/voorstellen/{proposal.pk}/weigeren/", {"reason": ""}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Say why you reject this proposal." in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.decision == Proposal.Decision.PENDING
+
+
+def test_locking_a_volunteer_outside_the_alternatives_is_a_404(world: World, run: MatchRun) -> None:
+    client = browser_for(world.coordinator)
+    proposal = run.proposals.first()
+
+    response = client.post(f"/matching/voorstellen/{proposal.pk}/vastzetten/",
+                           {"volunteer": world.other_volunteer.pk, "reason": "x"})
+
+    assert response.status_code == 404
+    assert LockedPair.objects.count() == 0
