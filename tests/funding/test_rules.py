@@ -141,9 +141,9 @@ def test_it_refuses_a_budget_line_of_another_grant(world: World, grant: Grant) -
 # --- volunteer allowances (Belgian law) ----------------------------------------------------------
 @pytest.mark.django_db
 def test_the_legal_caps_are_seeded_per_year() -> None:
-    assert {c.year: (c.daily_cap, c.yearly_cap) for c in AllowanceCap.objects.all()} >= {
+    assert {c.year: (c.daily_cap, c.yearly_cap) for c in AllowanceCap.objects.all()}.items() >= {
         2024: (Decimal("41.48"), Decimal("1659.29")), 2025: (Decimal("42.31"), Decimal("1692.51")),
-        2026: (Decimal("44.02"), Decimal("1760.83"))}
+        2026: (Decimal("44.02"), Decimal("1760.83"))}.items()
 
 
 def test_it_refuses_more_than_the_daily_cap(world: World) -> None:
