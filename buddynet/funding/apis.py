@@ -28,7 +28,6 @@ from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.funding import reports, selectors, services
 from buddynet.funding.models import (
     AllowanceCap,
-    AllowanceKind,
     AllowancePayment,
     BudgetLine,
     DeclaredAllowance,

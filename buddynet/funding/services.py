@@ -51,8 +51,16 @@ def default_end_date(start: date, years: int = DEFAULT_PERIOD_YEARS) -> date:
         return start.replace(year=start.year + years, day=28)
 
 
+CENT = Decimal("0.01")
+
+
+def _cents(value: Any) -> Decimal:
+    # SQLite sums decimals in floating point (1680.4000000000001): round back to cents before comparing.
+    return Decimal(value or 0).quantize(CENT)
+
+
 def _sum(qs: Any, field: str = "amount") -> Decimal:
-    return qs.aggregate(total=Sum(field))["total"] or Decimal(0)
+    return _cents(qs.aggregate(total=Sum(field))["total"])
 
 
 # --- grants ------------------------------------------------------------------------------------
@@ -176,9 +184,9 @@ def allowance_year(*, volunteer_id: int, year: int) -> AllowanceYear:
     declared = DeclaredAllowance.objects.filter(volunteer_id=volunteer_id, year=year).aggregate(
         days=Sum("days"), amount=Sum("amount"))
     return AllowanceYear(
-        flat_days=flat["days"] or 0, flat_amount=flat["amount"] or Decimal(0),
+        flat_days=flat["days"] or 0, flat_amount=_cents(flat["amount"]),
         real_amount=_sum(payments.filter(kind=AllowanceKind.REAL_COST)),
-        declared_days=declared["days"] or 0, declared_amount=declared["amount"] or Decimal(0),
+        declared_days=declared["days"] or 0, declared_amount=_cents(declared["amount"]),
     )
 
 

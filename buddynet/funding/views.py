@@ -270,9 +270,11 @@ def allowance_rows(*, project: Project, year: int) -> list[dict[str, Any]]:
             continue
         rows.append({
             "volunteer": v, "days_volunteered": known.get(v.pk),
-            "flat_days": flat.get("days") or 0, "flat_amount": flat.get("amount") or Decimal(0),
-            "real_amount": real.get("amount") or Decimal(0),
-            "declared_days": elsewhere.get("days") or 0, "declared_amount": elsewhere.get("amount") or Decimal(0),
+            # SQLite sums decimals as floats: round back to cents.
+            "flat_days": flat.get("days") or 0, "flat_amount": reports.money(flat.get("amount") or 0),
+            "real_amount": reports.money(real.get("amount") or 0),
+            "declared_days": elsewhere.get("days") or 0,
+            "declared_amount": reports.money(elsewhere.get("amount") or 0),
         })
     return rows
 

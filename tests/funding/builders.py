@@ -25,7 +25,8 @@ class Hand:
 
 
 def duo(project: Any, *, started: dt.date | None, introduced: dt.date | None, proposed: dt.date,
-        closed: dt.date | None = None, reason: str = "", needs: dict[str, int] | None = None, **participant: Any) -> Any:
+        closed: dt.date | None = None, reason: str = "", needs: dict[str, int] | None = None,
+        **participant: Any) -> Any:
     status = DuoStatus.CLOSED if closed else DuoStatus.ACTIVE if started else DuoStatus.PROPOSED
     p = f.ParticipantFactory(project=project, needs=needs or {"social": 3, "administration": 2},
                              status="closed" if closed else "matched", **participant)
@@ -42,7 +43,7 @@ def check_ins(d: Any, author: Any, first: dt.date, n: int, every: int = 14, **ex
 def hand_built(funder: Any, project: Any | None = None) -> Hand:
     project = project or f.ProjectFactory(name="Buddy Hand", contact_cadence_days=14)
     author = f.UserFactory()
-    march = dict(started=D(2025, 3, 1), introduced=D(2025, 2, 20), proposed=D(2025, 2, 15))
+    march = {"started": D(2025, 3, 1), "introduced": D(2025, 2, 20), "proposed": D(2025, 2, 15)}
     d1 = duo(project, **march, needs={"housing": 2, "social": 1}, first_name=SECRET_FIRST, last_name=SECRET_LAST,
              notes=SECRET_NOTE)
     d2 = duo(project, **march, needs={"housing": 3, "social": 1})

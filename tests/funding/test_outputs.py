@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.conf import settings as django_settings
+from django.test import Client
 
 from buddynet import events
 from buddynet.duos.models import CheckIn, Duo

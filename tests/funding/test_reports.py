@@ -49,7 +49,7 @@ def test_the_money_numbers_equal_the_hand_computed_ones(hand: Any) -> None:
     r = reports.grant_report(grant=hand.grant, start=START, end=END, today=D(2026, 1, 10))
     m = r["money"]
 
-    assert [(l["kind"], l["budget"], l["spent_to_date"], l["remaining"]) for l in m["lines"]] == [
+    assert [(x["kind"], x["budget"], x["spent_to_date"], x["remaining"]) for x in m["lines"]] == [
         ("personnel", "30000.00", "12000.00", "18000.00"),
         ("operating", "10000.00", "1500.00", "8500.00"),
         ("training", "5000.00", "0.00", "5000.00"),
@@ -146,8 +146,6 @@ def test_network_figures_over_fewer_than_five_participants_are_suppressed() -> N
 
 
 def test_the_portfolio_costs_as_many_queries_for_many_duos_as_for_few(hand: Any) -> None:
-    other = hand_built(hand.grant.funder, project=None) if False else None  # noqa: F841 (one project suffices)
-
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
             reports.portfolio_report(funder=hand.grant.funder, start=START, end=END)
