@@ -303,6 +303,8 @@ class DeclaredAllowanceViewSet(_Crud):
 # --- progress reports --------------------------------------------------------------------------
 class ReportSerializer(serializers.ModelSerializer):
     grant = ScopedRelatedField(selectors.grants_for_coordinator)
+    # A plain string in the schema: "status" enums of other apps would collide with this one's name.
+    status = serializers.CharField(read_only=True, help_text="draft | frozen")
     pdf = serializers.SerializerMethodField()
 
     class Meta:
