@@ -272,6 +272,7 @@ from buddynet.funding.models import (  # noqa: E402
     ReportingObligation,
     Tranche,
 )
+from tests.funding.builders import seed_caps  # noqa: E402
 
 MODELS += (Grant, BudgetLine, Tranche, ReportingObligation, Expense, AllowancePayment, DeclaredAllowance,
            ProgressReport)
@@ -323,6 +324,12 @@ def declared_of(w: World) -> DeclaredAllowance:
     return found or DeclaredAllowance.objects.create(
         volunteer=w.volunteer, year=2026, organisation="Rode Kruis",
         days=3, amount=Decimal("120"))
+
+
+def payment_body(w: World) -> dict[str, Any]:
+    seed_caps()  # a transactional test elsewhere may have flushed the seeded caps
+    return {"volunteer": w.volunteer.pk, "kind": "flat_rate", "paid_on": "2026-03-01", "year": 2026, "days": 2,
+            "amount": "88.04"}
 
 
 def draft_report_of(w: World) -> ProgressReport:
@@ -393,9 +400,7 @@ ROWS += [
     Row("funding-allowance-payment-list", "GET", E(200, 200, 403, 200, 403), exists(payment_of),
         owner_object=payment_of,
         sees_owner_object=STAFF_ONLY),
-    Row("funding-allowance-payment-list", "POST", E(201, 201, 403, 400, 403),
-        body=lambda w: {"volunteer": w.volunteer.pk, "kind": "flat_rate", "paid_on": "2026-03-01", "year": 2026,
-                        "days": 2, "amount": "88.04"}),
+    Row("funding-allowance-payment-list", "POST", E(201, 201, 403, 400, 403), body=lambda w: payment_body(w)),
     Row("funding-allowance-payment-detail", "GET", E(200, 200, 404, 404, 404), pk(payment_of)),
     Row("funding-declared-allowance-list", "GET", E(200, 200, 403, 200, 403), exists(declared_of),
         owner_object=declared_of,

@@ -159,9 +159,13 @@ def grants(request: HttpRequest) -> HttpResponse:
     return render(request, "funding/grants.html", {"grants": rows.order_by("project__name", "-start_date")})
 
 
+# An <input type="date"> only shows an ISO value; the localized "25/11/2026" would leave it empty.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class ExpenseForm(forms.Form):
     budget_line = forms.ModelChoiceField(queryset=BudgetLine.objects.none(), label=gettext_lazy("Budget line"))
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     amount = forms.DecimalField(label=gettext_lazy("Amount (EUR)"), min_value=Decimal("0.01"), max_digits=12,
                                 decimal_places=2)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300)
@@ -177,8 +181,8 @@ class ExpenseForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    period_start = forms.DateField(label=gettext_lazy("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=gettext_lazy("Period up to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=gettext_lazy("Period from"), widget=DATE)
+    period_end = forms.DateField(label=gettext_lazy("Period up to"), widget=DATE)
 
 
 def _apply_service_error(form: forms.Form, exc: ServiceError) -> None:
@@ -236,7 +240,7 @@ def grant(request: HttpRequest, grant_id: int) -> HttpResponse:
 class AllowanceForm(forms.Form):
     volunteer = forms.ModelChoiceField(queryset=Volunteer.objects.none(), label=gettext_lazy("Volunteer"))
     kind = forms.ChoiceField(choices=AllowanceKind.choices, label=gettext_lazy("Kind"))
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=DATE)
     days = forms.IntegerField(label=gettext_lazy("Days"), min_value=0, max_value=366, initial=0)
     amount = forms.DecimalField(label=gettext_lazy("Amount (EUR)"), min_value=Decimal("0.01"), max_digits=12,
                                 decimal_places=2)

@@ -84,3 +84,13 @@ def hand_built(funder: Any, project: Any | None = None) -> Hand:
     Tranche.objects.create(grant=grant, due_on=D(2027, 6, 1), amount=Decimal("9000"))
     ReportingObligation.objects.create(grant=grant, kind="yearly_content", due_on=D(2026, 3, 31))
     return Hand(project=project, grant=grant, duos=[d1, d2, d3, d4, d5, d6, d7], author=author)
+
+
+def seed_caps() -> None:
+    """The legal allowance caps as the data migration seeds them (a transactional test elsewhere
+    may have flushed the table)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("buddynet.funding.migrations.0003_seed_allowance_caps").seed(apps, None)

@@ -22,6 +22,7 @@ from buddynet.funding.models import (
 )
 from buddynet.funding.services import default_end_date
 from tests.conftest import World, client_for
+from tests.funding.builders import seed_caps
 
 MODELS = (Funder, Grant, BudgetLine, Tranche, Expense, AllowancePayment, DeclaredAllowance, ProgressReport,
           AllowanceCap)
@@ -141,6 +142,8 @@ def test_it_refuses_a_budget_line_of_another_grant(world: World, grant: Grant) -
 # --- volunteer allowances (Belgian law) ----------------------------------------------------------
 @pytest.mark.django_db
 def test_the_legal_caps_are_seeded_per_year() -> None:
+    AllowanceCap.objects.all().delete()
+    seed_caps()  # the data migration's own function
     assert {c.year: (c.daily_cap, c.yearly_cap) for c in AllowanceCap.objects.all()}.items() >= {
         2024: (Decimal("41.48"), Decimal("1659.29")), 2025: (Decimal("42.31"), Decimal("1692.51")),
         2026: (Decimal("44.02"), Decimal("1760.83"))}.items()
