@@ -85,11 +85,15 @@ def signed_off(world: World, hand: Hand) -> ProgressReport:
 
 def test_a_frozen_report_does_not_change_after_new_check_ins(world: World, hand: Hand) -> None:
     heard: list[Any] = []
-    events.subscribe("report_frozen", lambda report: heard.append(report))
+
+    def listener(report: Any) -> None:
+        heard.append(report)
+
+    events.subscribe("report_frozen", listener)
     try:
         report = signed_off(world, hand)
     finally:
-        events._subscribers["report_frozen"].clear()
+        events._subscribers["report_frozen"].remove(listener)  # only ours: notifications may listen too
     funder = pages_for(world.funder_user)
     before_api = funder.get(f"{REPORTS}{report.pk}/").json()["numbers"]
     before_pdf = b"".join(funder.get(f"/financiering/rapporten/{report.pk}/rapport.pdf").streaming_content)
