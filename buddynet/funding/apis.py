@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -313,8 +314,6 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "frozen_at", "pdf", "created_at"]
 
     def get_pdf(self, report: ProgressReport) -> str | None:
-        from django.urls import reverse
-
         return reverse("funding:report-pdf", args=[report.pk]) if report.is_frozen else None
 
 

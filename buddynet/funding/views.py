@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,8 +197,6 @@ def _apply_service_error(form: forms.Form, exc: ServiceError) -> None:
 @login_required
 def grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     _staff(request)
-    from django.shortcuts import get_object_or_404
-
     obj = get_object_or_404(selectors.grants_for_coordinator(user=request.user), pk=grant_id)
     expense_form = ExpenseForm(grant=obj, prefix="expense")
     report_form = ReportForm(prefix="report", initial={"period_start": obj.start_date})
