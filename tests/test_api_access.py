@@ -460,6 +460,172 @@ ROWS += [
 ]
 
 
+# --- funding (issue 6) ---------------------------------------------------------------------------
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from buddynet.funding.models import (  # noqa: E402
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
+from tests.funding.builders import seed_caps  # noqa: E402
+
+MODELS += (Grant, BudgetLine, Tranche, ReportingObligation, Expense, AllowancePayment, DeclaredAllowance,
+           ProgressReport)
+
+
+def grant_of(w: World) -> Grant:
+    """world.project's grant from world.funder (45,000, 2025-2027), with a personnel line."""
+    grant = Grant.objects.filter(project=w.project, funder=w.funder).first()
+    if grant is None:
+        grant = Grant.objects.create(funder=w.funder, project=w.project, reference="WVG-GENT-1",
+        amount=Decimal("45000"), start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2027, 12, 31))
+        BudgetLine.objects.create(grant=grant, kind="personnel", amount=Decimal("30000"))
+    return grant
+
+
+def line_of(w: World) -> BudgetLine:
+    return grant_of(w).budget_lines.get(kind="personnel")
+
+
+def tranche_of(w: World) -> Tranche:
+    found = Tranche.objects.filter(grant=grant_of(w)).first()
+    return found or Tranche.objects.create(
+        grant=grant_of(w), due_on=dt.date(2025, 2, 1), amount=Decimal("15000"))
+
+
+def obligation_of(w: World) -> ReportingObligation:
+    found = ReportingObligation.objects.filter(grant=grant_of(w)).first()
+    return found or ReportingObligation.objects.create(
+        grant=grant_of(w), kind="yearly_content", due_on=dt.date(2026, 3, 31))
+
+
+def expense_of(w: World) -> Expense:
+    found = Expense.objects.filter(grant=grant_of(w)).first()
+    return found or Expense.objects.create(
+        grant=grant_of(w), budget_line=line_of(w), date=dt.date(2025, 5, 1),
+        amount=Decimal("1000"), description="Loon", supplier="Sociaal secretariaat")
+
+
+def payment_of(w: World) -> AllowancePayment:
+    found = AllowancePayment.objects.filter(volunteer=w.volunteer).first()
+    return found or AllowancePayment.objects.create(
+        volunteer=w.volunteer, kind="flat_rate", paid_on=dt.date(2026, 2, 1),
+        year=2026, days=2, amount=Decimal("80"))
+
+
+def declared_of(w: World) -> DeclaredAllowance:
+    found = DeclaredAllowance.objects.filter(volunteer=w.volunteer).first()
+    return found or DeclaredAllowance.objects.create(
+        volunteer=w.volunteer, year=2026, organisation="Rode Kruis",
+        days=3, amount=Decimal("120"))
+
+
+def payment_body(w: World) -> dict[str, Any]:
+    seed_caps()  # a transactional test elsewhere may have flushed the seeded caps
+    return {"volunteer": w.volunteer.pk, "kind": "flat_rate", "paid_on": "2026-03-01", "year": 2026, "days": 2,
+            "amount": "88.04"}
+
+
+def draft_report_of(w: World) -> ProgressReport:
+    return ProgressReport.objects.create(grant=grant_of(w), period_start=dt.date(2025, 1, 1),
+                                         period_end=dt.date(2025, 12, 31))
+
+
+def frozen_report_of(w: World) -> ProgressReport:
+    found = ProgressReport.objects.filter(status="frozen").first()
+    return found or ProgressReport.objects.create(
+
+        grant=grant_of(w), period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31),
+        status=ProgressReport.Status.FROZEN, numbers={"kind": "grant"}, frozen_at=timezone.now(),
+        pdf="funding/reports/2026/WVG-GENT-1.pdf")
+
+
+FUNDED = frozenset({"admin", "coordinator", "funder_user"})
+STAFF_ONLY = frozenset({"admin", "coordinator"})
+
+
+def exists(make: Callable[[World], Any]) -> Callable[[World], dict[str, Any]]:
+    """A list row's target: the owner's object exists before the request (no URL kwargs)."""
+    return lambda w: (make(w), {})[1]
+
+ROWS += [
+    Row("funding-grant-list", "GET", E(200, 200, 403, 200, 200), exists(grant_of),
+        owner_object=grant_of, sees_owner_object=FUNDED),
+    Row("funding-grant-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"funder": w.funder.pk, "project": w.project.pk, "reference": "WVG-GENT-2",
+                        "amount": "50000.00", "start_date": "2026-01-01"}),
+    Row("funding-grant-detail", "GET", E(200, 200, 404, 404, 200), pk(grant_of)),
+    Row("funding-grant-detail", "PATCH", E(200, 403, 404, 404, 403), pk(grant_of), body=lambda w: {"amount": "40000"}),
+    Row("funding-grant-totals", "GET", E(200, 200, 404, 404, 200), pk(grant_of)),
+    Row("funding-budget-line-list", "GET", E(200, 200, 403, 200, 200), exists(line_of),
+        owner_object=line_of,
+        sees_owner_object=FUNDED),
+    Row("funding-budget-line-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"grant": grant_of(w).pk, "kind": "training", "amount": "5000"}),
+    Row("funding-budget-line-detail", "GET", E(200, 200, 404, 404, 200), pk(line_of)),
+    Row("funding-tranche-list", "GET", E(200, 200, 403, 200, 200), exists(tranche_of),
+        owner_object=tranche_of,
+        sees_owner_object=FUNDED),
+    Row("funding-tranche-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"grant": grant_of(w).pk, "due_on": "2026-02-01", "amount": "15000",
+                        "condition": "na goedkeuring van het jaarverslag"}),
+    Row("funding-tranche-detail", "GET", E(200, 200, 404, 404, 200), pk(tranche_of)),
+    Row("funding-tranche-detail", "PATCH", E(200, 403, 404, 404, 403), pk(tranche_of),
+        body=lambda w: {"paid_on": "2025-02-10"}),
+    Row("funding-obligation-list", "GET", E(200, 200, 403, 200, 200), exists(obligation_of),
+        owner_object=obligation_of,
+        sees_owner_object=FUNDED),
+    Row("funding-obligation-list", "POST", E(201, 403, 403, 403, 403),
+        body=lambda w: {"grant": grant_of(w).pk, "kind": "financial", "due_on": "2026-03-31"}),
+    Row("funding-obligation-detail", "GET", E(200, 200, 404, 404, 200), pk(obligation_of)),
+    Row("funding-obligation-detail", "PATCH", E(200, 200, 404, 404, 403), pk(obligation_of),
+        body=lambda w: {"submitted_on": "2026-03-01"}, note="the coordinator records the submission"),
+    Row("funding-obligation-detail", "PATCH", E(200, 403, 404, 404, 403), pk(obligation_of),
+        body=lambda w: {"submitted_on": "2026-03-01", "approved_on": "2026-04-01"}, note="approval"),
+    Row("funding-expense-list", "GET", E(200, 200, 403, 200, 403), exists(expense_of),
+        owner_object=expense_of,
+        sees_owner_object=STAFF_ONLY),
+    Row("funding-expense-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"grant": grant_of(w).pk, "budget_line": line_of(w).pk, "date": "2025-06-30",
+                        "amount": "2500.00", "description": "Loon juni", "supplier": "Sociaal secretariaat"}),
+    Row("funding-expense-detail", "GET", E(200, 200, 404, 404, 404), pk(expense_of)),
+    Row("funding-expense-detail", "DELETE", E(204, 204, 404, 404, 404), pk(expense_of)),
+    Row("funding-allowance-cap-list", "GET", E(200, 200, 403, 200, 403)),
+    Row("funding-allowance-payment-list", "GET", E(200, 200, 403, 200, 403), exists(payment_of),
+        owner_object=payment_of,
+        sees_owner_object=STAFF_ONLY),
+    Row("funding-allowance-payment-list", "POST", E(201, 201, 403, 400, 403), body=lambda w: payment_body(w)),
+    Row("funding-allowance-payment-detail", "GET", E(200, 200, 404, 404, 404), pk(payment_of)),
+    Row("funding-declared-allowance-list", "GET", E(200, 200, 403, 200, 403), exists(declared_of),
+        owner_object=declared_of,
+        sees_owner_object=STAFF_ONLY),
+    Row("funding-declared-allowance-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"volunteer": w.volunteer.pk, "year": 2026, "organisation": "Rode Kruis", "days": 4,
+                        "amount": "160.00"}),
+    Row("funding-declared-allowance-detail", "GET", E(200, 200, 404, 404, 404), pk(declared_of)),
+    Row("funding-report-list", "GET", E(200, 200, 403, 200, 200), exists(frozen_report_of),
+        owner_object=frozen_report_of,
+        sees_owner_object=FUNDED),
+    Row("funding-report-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"grant": grant_of(w).pk, "period_start": "2025-01-01", "period_end": "2025-12-31"}),
+    Row("funding-report-detail", "GET", E(200, 200, 404, 404, 200), pk(frozen_report_of), note="frozen"),
+    Row("funding-report-detail", "GET", E(200, 200, 404, 404, 404), pk(draft_report_of),
+        note="a draft is not the funder's yet"),
+    Row("funding-report-sign-off", "POST", E(200, 200, 404, 404, 404), pk(draft_report_of), body=lambda w: {}),
+    Row("funding-report-sign-off", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of), body=lambda w: {},
+        note="already signed off"),
+]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     """World users get a password; the production hasher would make the matrix take minutes."""

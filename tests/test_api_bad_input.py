@@ -277,6 +277,95 @@ BAD: list[Bad] = [
         lambda w: {"full_name": "x" * 151}, "full_name"),
 ]
 
+# --- funding (issue 6) ---------------------------------------------------------------------------
+from decimal import Decimal  # noqa: E402
+
+from buddynet.funding.models import (  # noqa: E402
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
+from tests.funding.builders import seed_caps  # noqa: E402
+
+MODELS += (Grant, BudgetLine, Tranche, ReportingObligation, Expense, AllowancePayment, DeclaredAllowance,
+           ProgressReport)
+FUNDING = "/api/v1/funding/"
+
+
+def funded(w: World) -> Grant:
+    grant = Grant.objects.filter(project=w.project).first()
+    if grant is None:
+        grant = Grant.objects.create(funder=w.funder, project=w.project, reference="WVG-GENT-1",
+                                     amount=Decimal("45000"), start_date=dt.date(2025, 1, 1),
+                                     end_date=dt.date(2027, 12, 31))
+        BudgetLine.objects.create(grant=grant, kind="personnel", amount=Decimal("30000"))
+    return grant
+
+
+def spend(w: World, **extra: Any) -> dict[str, Any]:
+    grant = funded(w)
+    return {"grant": grant.pk, "budget_line": grant.budget_lines.get().pk, "date": "2025-06-30", "amount": "100",
+            "description": "Loon", **extra}
+
+
+def allowance(w: World, **extra: Any) -> dict[str, Any]:
+    seed_caps()
+    return {"volunteer": w.volunteer.pk, "kind": "flat_rate", "paid_on": "2026-03-01", "year": 2026, "days": 1,
+            "amount": "40", **extra}
+
+
+BAD += [
+    Bad("a grant above the funder's cap", "admin", "POST", lambda w: f"{FUNDING}grants/",
+        lambda w: {"funder": w.funder.pk, "project": w.project.pk, "reference": "X-1", "amount": "50000.01",
+                   "start_date": "2026-01-01"}, "amount"),
+    Bad("a grant ending before it starts", "admin", "POST", lambda w: f"{FUNDING}grants/",
+        lambda w: {"funder": w.funder.pk, "project": w.project.pk, "reference": "X-1", "amount": "100",
+                   "start_date": "2026-01-01", "end_date": "2025-12-31"}, "end_date"),
+    Bad("a grant lowered below its budget lines", "admin", "PATCH", lambda w: f"{FUNDING}grants/{funded(w).pk}/",
+        lambda w: {"amount": "29999.99"}, "amount"),
+    Bad("budget lines over the grant", "admin", "POST", lambda w: f"{FUNDING}budget-lines/",
+        lambda w: {"grant": funded(w).pk, "kind": "training", "amount": "15000.01"}, "amount"),
+    Bad("a budget line of an unknown kind", "admin", "POST", lambda w: f"{FUNDING}budget-lines/",
+        lambda w: {"grant": funded(w).pk, "kind": "champagne", "amount": "10"}, "kind"),
+    Bad("tranches over the grant", "admin", "POST", lambda w: f"{FUNDING}tranches/",
+        lambda w: {"grant": funded(w).pk, "due_on": "2026-01-01", "amount": "45000.01"}, "amount"),
+    Bad("an approval before the submission", "admin", "POST", lambda w: f"{FUNDING}obligations/",
+        lambda w: {"grant": funded(w).pk, "kind": "financial", "due_on": "2026-03-31", "submitted_on": "2026-03-01",
+                   "approved_on": "2026-02-01"}, "approved_on"),
+    Bad("an expense before the grant", "coordinator", "POST", lambda w: f"{FUNDING}expenses/",
+        lambda w: spend(w, date="2024-12-31"), "date"),
+    Bad("an expense after the grant", "coordinator", "POST", lambda w: f"{FUNDING}expenses/",
+        lambda w: spend(w, date="2028-01-01"), "date"),
+    Bad("an expense of zero", "coordinator", "POST", lambda w: f"{FUNDING}expenses/", lambda w: spend(w, amount="0"),
+        "amount"),
+    Bad("an expense over its line without a justification", "coordinator", "POST", lambda w: f"{FUNDING}expenses/",
+        lambda w: spend(w, amount="30000.01"), "overspend_justification"),
+    Bad("an expense without a description", "coordinator", "POST", lambda w: f"{FUNDING}expenses/",
+        lambda w: {k: v for k, v in spend(w).items() if k != "description"}, "description"),
+    Bad("an allowance over the daily cap", "coordinator", "POST", lambda w: f"{FUNDING}allowance-payments/",
+        lambda w: allowance(w, amount="44.03"), "amount"),
+    Bad("an allowance over the yearly cap", "coordinator", "POST", lambda w: f"{FUNDING}allowance-payments/",
+        lambda w: allowance(w, days=41, amount="1760.84"), "amount"),
+    Bad("a flat-rate allowance for no days", "coordinator", "POST", lambda w: f"{FUNDING}allowance-payments/",
+        lambda w: allowance(w, days=0), "days"),
+    Bad("an allowance of an unknown kind", "coordinator", "POST", lambda w: f"{FUNDING}allowance-payments/",
+        lambda w: allowance(w, kind="cash"), "kind"),
+    Bad("an allowance for a volunteer of another project", "coordinator", "POST",
+        lambda w: f"{FUNDING}allowance-payments/", lambda w: allowance(w, volunteer=w.other_volunteer.pk), "volunteer"),
+    Bad("a declared allowance without the organisation", "coordinator", "POST",
+        lambda w: f"{FUNDING}declared-allowances/",
+        lambda w: {"volunteer": w.volunteer.pk, "year": 2026, "amount": "10"}, "organisation"),
+    Bad("a report period outside the grant", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
+        lambda w: {"grant": funded(w).pk, "period_start": "2024-01-01", "period_end": "2024-12-31"}, "period_start"),
+    Bad("a report period that ends before it starts", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
+        lambda w: {"grant": funded(w).pk, "period_start": "2025-12-31", "period_end": "2025-01-01"}, "period_end"),
+]
+
 
 # --- netwerk: network maps (sent by the participant's coordinator; the tie via the buddy by the
 # duo's volunteer) ---------------------------------------------------------------------------

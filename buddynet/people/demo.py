@@ -769,6 +769,7 @@ def remove() -> dict[str, int]:
     foreign = CheckIn.objects.filter(author__in=users).exclude(duo__project__in=projects)
     if foreign.exists():
         raise DemoConflict(f"Demo users (@{DOMAIN}) wrote {foreign.count()} check-in(s) outside the demo projects.")
+    _remove_funding(projects)
     counts = {
         "check-ins": CheckIn.objects.filter(duo__project__in=projects).delete()[0],
         "duos": Duo.objects.filter(project__in=projects).count(),
@@ -870,6 +871,7 @@ def _build(b: Builder) -> Summary:
         check_ins += b.check_ins_for(row, d, duo_goals, accounts[id(d.volunteer)], plan.coordinator)
     Goal.objects.bulk_create(_checked(goals), batch_size=500)
     CheckIn.objects.bulk_create(_checked(check_ins), batch_size=500)
+    funding_counts = _build_funding(b, funder, [plan.project for plan in plans], volunteers)
 
     project_ids = [plan.project.pk for plan in plans]
     # Network maps: the netwerk engine writes its own demo rows (a development tool may reach
@@ -898,6 +900,7 @@ def _build(b: Builder) -> Summary:
             "quiet duos": sum(1 for plan in plans for d in plan.duos if d.quiet),
             "users": demo_users().count(),
             "network maps": network_maps,
+            **funding_counts,
         },
         duo_states={s: states.get(s, 0) for s in DuoStatus.values},
         first_check_in=min(dates, default=None), last_check_in=max(dates, default=None),
@@ -938,3 +941,124 @@ def problems(*, project_ids: list[int]) -> list[str]:
     if check_ins.filter(duo__status=DuoStatus.CLOSED, date__gt=F("duo__closed_on")).exists():
         found.append("a check-in lies after its duo was closed")
     return found
+
+
+# --- Funding (issue 6): grants, budget lines, tranches, obligations, expenses, allowances -----
+def _remove_funding(projects: models.QuerySet[Project]) -> None:
+    """Funding rows of the demo projects go first: grants and allowances protect what they point at."""
+    from buddynet.funding.models import AllowancePayment, DeclaredAllowance, Expense, Grant, ProgressReport
+
+    grants = Grant.objects.filter(project__in=projects)
+    ProgressReport.objects.filter(grant__in=grants).delete()
+    Expense.objects.filter(grant__in=grants).delete()
+    grants.delete()  # budget lines, tranches and obligations cascade
+    AllowancePayment.objects.filter(volunteer__project__in=projects).delete()
+    DeclaredAllowance.objects.filter(volunteer__project__in=projects).delete()
+
+
+# Share of the grant per budget line, and how fast each project spends (1.0 = evenly over three years).
+BUDGET_SHARES = (("personnel", "0.60"), ("operating", "0.15"), ("volunteer_allowances", "0.10"),
+                 ("training", "0.10"), ("other", "0.05"))
+SPEND_PACE = (1.0, 0.7, 1.25, 0.95, 0.55, 1.1)
+SUPPLIERS = {
+    "personnel": ("Sociaal secretariaat Acerta", "Loon projectcoördinator"),
+    "operating": ("Stad", "Huur ontmoetingsruimte en drukwerk"),
+    "volunteer_allowances": ("Vrijwilligers", "Vrijwilligersvergoedingen van de maand"),
+    "training": ("Vormingplus", "Vorming voor nieuwe buddy's"),
+    "other": ("Diverse", "Verzekering vrijwilligers"),
+}
+
+
+def _build_funding(b: Builder, funder: Funder, projects: list[Project],
+                   volunteers: list[Volunteer]) -> dict[str, int]:
+    """A three-year grant per demo project with its money, as a funder's portfolio would show it.
+
+    Its own random generator (seeded from SEED), so the people and duos above stay the same rows."""
+    from decimal import Decimal
+
+    from buddynet.funding.models import (
+        AllowanceCap,
+        AllowancePayment,
+        BudgetLine,
+        Expense,
+        Grant,
+        ReportingObligation,
+        Tranche,
+    )
+
+    rng = random.Random(SEED + 6)
+    cent = Decimal("0.01")
+    grants, lines, tranches, obligations, expenses = [], [], [], [], []
+    for k, project in enumerate(projects):
+        assert project.start_date is not None
+        start = project.start_date
+        end = date(start.year + 2, 12, 31)
+        amount = Decimal(rng.choice((42000, 45000, 48000, 50000)))
+        grant = Grant(funder=funder, project=project, reference=f"WVG-{start.year}-{k + 1:03d}", amount=amount,
+                      start_date=start, end_date=end)
+        grant.full_clean()
+        grants.append(grant)
+    Grant.objects.bulk_create(grants)
+    for k, grant in enumerate(grants):
+        pace = SPEND_PACE[k % len(SPEND_PACE)]
+        by_kind = {}
+        for kind, share in BUDGET_SHARES:
+            line = BudgetLine(grant=grant, kind=kind, amount=(grant.amount * Decimal(share)).quantize(cent))
+            lines.append(line)
+            by_kind[kind] = line
+        first, second = (grant.amount * Decimal("0.4")).quantize(cent), (grant.amount * Decimal("0.4")).quantize(cent)
+        year_one = date(grant.start_date.year + 1, 4, 30)
+        tranches += [
+            Tranche(grant=grant, due_on=grant.start_date + timedelta(days=30), amount=first,
+                    condition="bij de start", paid_on=grant.start_date + timedelta(days=41)),
+            Tranche(grant=grant, due_on=year_one, amount=second, condition="na goedkeuring van het jaarverslag",
+                    paid_on=year_one + timedelta(days=12) if year_one + timedelta(days=12) <= b.today and k % 4 != 3
+                    else None),
+            Tranche(grant=grant, due_on=grant.end_date, amount=grant.amount - first - second,
+                    condition="na goedkeuring van het eindverslag"),
+        ]
+        for year in range(grant.start_date.year + 1, grant.end_date.year + 1):
+            due = date(year, 3, 31)
+            late = k % 3 == 2 and year == b.today.year  # a few projects are behind with this year's report
+            submitted = due - timedelta(days=rng.randint(0, 20)) if due <= b.today and not late else None
+            approved = submitted + timedelta(days=rng.randint(20, 45)) if submitted else None
+            if approved and approved > b.today:
+                approved = None
+            for kind in ("yearly_content", "financial"):
+                obligations.append(ReportingObligation(grant=grant, kind=kind, due_on=due, submitted_on=submitted,
+                                                       approved_on=approved))
+        obligations.append(ReportingObligation(grant=grant, kind="final", due_on=date(grant.end_date.year + 1, 3, 31)))
+        # Monthly expenses from the start up to last month, at this project's pace.
+        months = (grant.end_date.year - grant.start_date.year + 1) * 12
+        day = grant.start_date
+        while day <= min(b.today, grant.end_date):
+            for kind in ("personnel", "operating", "volunteer_allowances"):
+                line = by_kind[kind]
+                monthly = line.amount / months * Decimal(str(pace)) * Decimal(str(rng.uniform(0.8, 1.2)))
+                supplier, description = SUPPLIERS[kind]
+                expenses.append(Expense(grant=grant, budget_line=line, date=day.replace(day=min(28, day.day + 24)),
+                                        amount=monthly.quantize(cent), description=description, supplier=supplier))
+            if day.month in (3, 10):
+                line = by_kind["training"]
+                supplier, description = SUPPLIERS["training"]
+                expenses.append(Expense(grant=grant, budget_line=line, date=day.replace(day=15),
+                                        amount=(line.amount / 6 * Decimal(str(pace))).quantize(cent),
+                                        description=description, supplier=supplier))
+            day = add_months(day, 1)
+    BudgetLine.objects.bulk_create(_checked(lines))
+    Tranche.objects.bulk_create(_checked(tranches))
+    ReportingObligation.objects.bulk_create(_checked(obligations))
+    Expense.objects.bulk_create(_checked([e for e in expenses if e.date <= b.today]), batch_size=500)
+    # Flat-rate allowances this year for some active volunteers, well inside the legal caps.
+    payments = []
+    cap = AllowanceCap.objects.filter(year=b.today.year).first()
+    if cap is not None:
+        active = [v for v in volunteers if v.status == Volunteer.Status.ACTIVE]
+        for vol in active[::3]:
+            days = rng.randint(4, 18)
+            payments.append(AllowancePayment(volunteer=vol, kind="flat_rate", paid_on=b.today.replace(day=1),
+                                             year=b.today.year, days=days,
+                                             amount=(cap.daily_cap * days).quantize(cent)))
+        AllowancePayment.objects.bulk_create(_checked(payments), batch_size=500)
+    return {"grants": len(grants), "expenses": sum(1 for e in expenses if e.date <= b.today),
+            "allowance payments": len(payments)}

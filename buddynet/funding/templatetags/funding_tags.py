@@ -1,0 +1,40 @@
+"""Number formatting for report templates, in the reader's language (nl-BE: 1.234,56)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import format_currency, format_decimal, format_percent
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _locale() -> str:
+    return "en_GB" if (get_language() or "nl-be").startswith("en") else "nl_BE"
+
+
+@register.filter
+def eur(value: Any) -> str:
+    """A money string ("1234.50") as "€ 1.234,50"; anything else unchanged."""
+    try:
+        return format_currency(Decimal(str(value)), "EUR", locale=_locale())
+    except (InvalidOperation, ValueError, TypeError):
+        return "" if value is None else str(value)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    """A share (0.25) as "25 %"; a suppressed cell or nothing unchanged."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_percent(value, locale=_locale())
+    return "–" if value is None else str(value)
+
+
+@register.filter
+def num(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_decimal(value, locale=_locale())
+    return "–" if value is None else str(value)

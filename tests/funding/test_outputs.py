@@ -1,0 +1,175 @@
+"""Report outputs: frozen means frozen; no participant or volunteer name or note reaches a funder
+(HTML, PDF text, CSV, XLSX, API); the PDF renders (page 1 kept under docs/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from buddynet import events
+from buddynet.duos.models import CheckIn, Duo
+from buddynet.funding.models import ProgressReport
+from buddynet.people.models import Participant, Volunteer
+from tests import factories as f
+from tests.conftest import World, client_for
+from tests.funding.builders import SECRET_FIRST, SECRET_LAST, SECRET_NOTE, Hand, hand_built
+
+REPORTS = "/api/v1/funding/reports/"
+DOCS = Path(django_settings.BASE_DIR) / "docs"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def hand(world: World) -> Hand:
+    h = hand_built(world.funder, project=world.project)
+    # Free text everywhere a person could be described, to be sure none of it leaks.
+    Duo.objects.filter(pk=h.duos[5].pk).update(closure_note=SECRET_NOTE)
+    CheckIn.objects.filter(duo=world.duo).update(note=SECRET_NOTE, concern=True, concern_note=SECRET_NOTE,
+                                                 concern_handled_note=SECRET_NOTE)
+    return h
+
+
+def pages_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def secrets() -> set[str]:
+    """Every participant's and volunteer's name, and every free-text note."""
+    found = {SECRET_FIRST, SECRET_LAST, SECRET_NOTE}
+    for model in (Participant, Volunteer):
+        for first, last in model.objects.values_list("first_name", "last_name"):
+            found |= {f"{first} {last}", last} if len(last) >= 4 else {f"{first} {last}"}
+    return found
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def xlsx_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return "\n".join(z.read(name).decode() for name in z.namelist() if name.endswith(".xml"))
+
+
+def assert_no_person(*texts: str) -> None:
+    for text in texts:
+        assert text.strip()
+        leaked = [s for s in secrets() if s in text]
+        assert leaked == []
+
+
+def signed_off(world: World, hand: Hand) -> ProgressReport:
+    client = client_for(world.coordinator)
+    made = client.post(REPORTS, {"grant": hand.grant.pk, "period_start": "2025-01-01", "period_end": "2025-12-31"},
+                       format="json")
+    assert made.status_code == 201, made.content
+    signed = client.post(f"{REPORTS}{made.json()['id']}/sign-off/", {}, format="json")
+    assert signed.status_code == 200, signed.content
+    return ProgressReport.objects.get(pk=made.json()["id"])
+
+
+def test_a_frozen_report_does_not_change_after_new_check_ins(world: World, hand: Hand) -> None:
+    heard: list[Any] = []
+
+    def listener(report: Any) -> None:
+        heard.append(report)
+
+    events.subscribe("report_frozen", listener)
+    try:
+        report = signed_off(world, hand)
+    finally:
+        events._subscribers["report_frozen"].remove(listener)  # only ours: notifications may listen too
+    funder = pages_for(world.funder_user)
+    before_api = funder.get(f"{REPORTS}{report.pk}/").json()["numbers"]
+    before_pdf = b"".join(funder.get(f"/financiering/rapporten/{report.pk}/rapport.pdf").streaming_content)
+    before_csv = funder.get(f"/financiering/rapporten/{report.pk}/rapport.csv").content
+
+    for d in hand.duos[:5]:
+        for day in range(5):
+            f.CheckInFactory(duo=d, author=hand.author, date=dt.date(2025, 11, 1 + day))
+    f.DuoFactory(participant=f.ParticipantFactory(project=world.project), started_on=dt.date(2025, 6, 1))
+
+    after_api = funder.get(f"{REPORTS}{report.pk}/").json()["numbers"]
+    after_pdf = b"".join(funder.get(f"/financiering/rapporten/{report.pk}/rapport.pdf").streaming_content)
+    assert after_api == before_api
+    assert after_pdf == before_pdf and before_pdf.startswith(b"%PDF")
+    assert funder.get(f"/financiering/rapporten/{report.pk}/rapport.csv").content == before_csv
+    # The live numbers did move: a new draft over the same period sees the new check-ins.
+    draft = client_for(world.coordinator).post(REPORTS, {"grant": hand.grant.pk, "period_start": "2025-01-01",
+                                                         "period_end": "2025-12-31"}, format="json").json()
+    live = client_for(world.coordinator).get(f"{REPORTS}{draft['id']}/").json()["numbers"]
+    assert live["content"]["check_ins"] == before_api["content"]["check_ins"] + 25
+    assert heard == [report]
+    assert heard[0].grant == hand.grant and heard[0].pdf.name.endswith(".pdf")
+
+
+def test_a_signed_off_report_cannot_be_signed_off_again(world: World, hand: Hand) -> None:
+    report = signed_off(world, hand)
+    numbers = report.numbers
+
+    response = client_for(world.coordinator).post(f"{REPORTS}{report.pk}/sign-off/", {}, format="json")
+
+    assert response.status_code == 409
+    report.refresh_from_db()
+    assert report.numbers == numbers
+
+
+def test_no_name_or_note_reaches_the_funder_in_any_output(world: World, hand: Hand) -> None:
+    report = signed_off(world, hand)
+    funder = pages_for(world.funder_user)
+    base = f"/financiering/rapporten/{report.pk}/"
+    portfolio = f"/financiering/portefeuille/{world.funder.pk}/?start=2025-01-01&end=2025-12-31"
+    portfolio_as = f"/financiering/portefeuille/{world.funder.pk}/rapport"
+
+    html = funder.get(base).content.decode()
+    pdf = b"".join(funder.get(base + "rapport.pdf").streaming_content)
+    csv = funder.get(base + "rapport.csv").content.decode("utf-8-sig")
+    xlsx = funder.get(base + "rapport.xlsx").content
+    api = funder.get(f"{REPORTS}{report.pk}/").content.decode()
+    portal = funder.get("/financiering/?start=2025-01-01&end=2025-12-31").content.decode()
+    p_html = funder.get(portfolio).content.decode()
+    p_pdf = funder.get(portfolio_as + ".pdf?start=2025-01-01&end=2025-12-31").content
+    p_csv = funder.get(portfolio_as + ".csv?start=2025-01-01&end=2025-12-31").content.decode("utf-8-sig")
+    p_xlsx = funder.get(portfolio_as + ".xlsx?start=2025-01-01&end=2025-12-31").content
+
+    assert "WVG-2025-001" in html and "&lt; 5" in html
+    assert "WVG-2025-001" in pdf_text(pdf) and "< 5" in pdf_text(pdf)
+    assert "participants_reached" in csv and "< 5" in csv
+    assert "&lt; 5" in p_html and world.project.name in p_html
+    assert_no_person(html, pdf_text(pdf), csv, xlsx_text(xlsx), api, portal, p_html, pdf_text(p_pdf), p_csv,
+                     xlsx_text(p_xlsx))
+
+
+def test_the_report_pdf_renders_and_page_one_is_kept_for_review(world: World, hand: Hand) -> None:
+    import pypdfium2
+
+    report = signed_off(world, hand)
+    data = report.pdf.read()
+
+    pdf = pypdfium2.PdfDocument(data)
+    assert len(pdf) >= 2
+    image = pdf[0].render(scale=1.5).to_pil()
+    DOCS.mkdir(exist_ok=True)
+    image.save(DOCS / "funding-report-page1.png")
+    # Something is printed on the page: a good share of pixels is not white.
+    grey = image.convert("L")
+    dark = sum(grey.histogram()[:200])
+    assert dark > grey.width * grey.height * 0.01
+    text = pdf_text(data)
+    for words in ("Buddy Gent", "WVG-2025-001", "45.000,00"):
+        assert words in text
