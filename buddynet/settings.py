@@ -223,3 +223,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# --- Volunteer sign-in (web/volunteer.py) ----------------------------------------------------
+# Magic links by email (django-sesame): a link signs in once (using it updates last_login,
+# which invalidates it) and only within 15 minutes; changing the password voids open links.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "sesame.backends.ModelBackend"]
+SESAME_MAX_AGE = envint("SESAME_MAX_AGE", 15 * 60, minimum=60)
+SESAME_ONE_TIME = True
+# A volunteer who signs in on their own phone ("keep me signed in", or a magic link) stays
+# signed in this many days, renewed on each day they use the pages; everyone else gets
+# SESSION_COOKIE_AGE (8 h). See web/volunteer.py apply_session_policy.
+VOLUNTEER_SESSION_DAYS = envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1)
