@@ -32,7 +32,8 @@ def _colour(x: float, y: float, scale: float, rounded: bool) -> tuple[int, int, 
     for kind, sx, sy, sr, c in SHAPES:
         px, py = 0.5 + (sx - 0.5) * scale, 0.5 + (sy - 0.5) * scale
         pr = sr * scale
-        if kind == "circle" and (x - px) ** 2 + (y - py) ** 2 <= pr * pr or kind == "shoulders" and y <= py and (x - px) ** 2 + (y - py) ** 2 <= pr * pr:
+        inside = (x - px) ** 2 + (y - py) ** 2 <= pr * pr
+        if inside and (kind == "circle" or y <= py):
             colour = c
     return (*colour, 255)
 
