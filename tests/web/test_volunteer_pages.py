@@ -95,7 +95,8 @@ def test_a_coordinator_without_a_volunteer_record_gets_403_and_anonymous_goes_to
 def test_a_coordinator_who_volunteers_sees_only_their_own_duo_on_these_pages(world: World) -> None:
     volunteer = f.VolunteerFactory(project=world.project)
     membership_grant(user=world.coordinator, role=Role.VOLUNTEER, volunteer=volunteer)
-    own = f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Fatima"), volunteer=volunteer)
+    buddy = f.ParticipantFactory(project=world.project, first_name="Fatima")
+    own = f.DuoFactory(participant=buddy, volunteer=volunteer)
     client = signed_in(world.coordinator)
 
     body = text(client.get(HOME))
@@ -338,7 +339,7 @@ def test_session_length_policy(world: World, settings: Any, user: str, remember:
     if age == 0:
         assert client.session.get_expire_at_browser_close()
     else:
-        assert client.session.get_expiry_age() == age
+        assert abs(client.session.get_expiry_age() - age) <= 2
 
 
 def test_the_long_session_is_renewed_on_a_later_day(world: World) -> None:
