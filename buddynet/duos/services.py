@@ -243,7 +243,11 @@ def check_in_record(
     if day is not None and day < duo.proposed_on:
         raise InvalidInput({"date": _("The date is before the start of the duo.")})
     check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
-    check_in.full_clean(validate_unique=False)
+    # Field validators only: duo and author are rows we hold, and the check constraints mirror the
+    # field validators (the database enforces them anyway). Validating them through full_clean
+    # cost eight round trips (an existence query per foreign key, a savepoint and a SELECT per
+    # constraint) on the busiest write of the project (benchmarks/checkin_api.py).
+    check_in.full_clean(exclude=["duo", "author"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             check_in.save()

@@ -111,7 +111,12 @@
         li.className = "outbox-item";
         li.setAttribute("data-uuid", e.client_uuid);
         var what = document.createElement("span");
-        what.textContent = d.textContactWith + " " + (e.duo_label || "") + " · " + (e.date || "");
+        var f = {};
+        e.fields.forEach(function (pair) { f[pair[0]] = pair[1]; });
+        var minutes = f.duration_other || f.duration;
+        var day = e.date;
+        try { day = new Date(e.date + "T12:00:00").toLocaleDateString(document.documentElement.lang); } catch (err) { /* keep ISO */ }
+        what.textContent = d.textContactWith + " " + (e.duo_label || "") + " · " + day + (minutes ? " · " + minutes + " min" : "");
         var state = document.createElement("span");
         state.className = "pending";
         state.textContent = e.refused ? d.textRefused : d.textPending;
