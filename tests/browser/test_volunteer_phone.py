@@ -292,3 +292,23 @@ def test_a_magic_link_by_email_signs_in_with_one_tap(live_server: Any, phone_con
     assert page.get_by_role("heading", name="Mijn duo's").is_visible()
     page.goto(link)  # used once: refused
     assert page.get_by_text("Deze link is verlopen of al gebruikt.").is_visible()
+
+
+def test_the_common_check_in_takes_at_most_six_taps(live_server: Any, phone_context: Any, world: World) -> None:
+    page = phone_context.new_page()
+    sign_in_volunteer(page, live_server, world)
+    taps = [
+        lambda: page.get_by_role("link", name="Contact loggen met Marieke").click(),
+        lambda: page.get_by_text("45 min", exact=True).click(),
+        lambda: page.get_by_text("Babbel / koffie", exact=True).click(),
+        lambda: page.get_by_text("Heel goed", exact=True).click(),
+        lambda: page.get_by_role("button", name="Opslaan").click(),
+    ]
+    for tap in taps:
+        tap()
+
+    page.wait_for_url(f"**/mijn/duo/{world.duo.pk}/")
+    assert len(taps) <= 6
+    stored = new_check_ins(world).get()
+    assert (stored.date, stored.duration_minutes, stored.mode, stored.activities, stored.mood) == (
+        timezone.localdate(), 45, "in_person", ["talk"], 5)

@@ -371,3 +371,31 @@ def test_duos_of_a_closed_duo_are_not_listed(world: World) -> None:
                                                closure_reason="goals_reached")
     body = text(signed_in(world.volunteer_user).get(HOME))
     assert "Marieke" not in body
+
+
+def test_the_coordinator_sees_the_days_of_their_volunteers_in_the_admin_and_the_outsider_not(world: World) -> None:
+    services.volunteer_day_mark(volunteer=world.volunteer, day=dt.date(2026, 3, 2), by=world.volunteer_user)
+    for user in (world.coordinator, world.other_coordinator):
+        user.is_staff = True
+        user.save()
+
+    owner = signed_in(world.coordinator).get("/admin/duos/volunteerday/")
+    outsider = signed_in(world.other_coordinator).get("/admin/duos/volunteerday/")
+
+    assert owner.status_code == 200 and "Bert Janssens" in text(owner)
+    assert outsider.status_code == 200 and "Bert Janssens" not in text(outsider)
+
+
+def test_new_contacts_are_handed_to_netwerk_once_per_stored_check_in(world: World, monkeypatch: Any) -> None:
+    from buddynet.web import volunteer
+
+    handed: list[int] = []
+    monkeypatch.setattr(volunteer, "_hand_new_contacts_to_netwerk", lambda check_in: handed.append(check_in.pk))
+    client = signed_in(world.volunteer_user)
+    data = good_check_in(world, client_uuid=str(uuid.uuid4()), new_contact_label="Anna",
+                         new_contact_category="friend", new_contact_life_domain="leisure")
+
+    client.post(CHECK_IN, data, HTTP_ACCEPT="application/json")
+    client.post(CHECK_IN, data, HTTP_ACCEPT="application/json")  # the resend stores nothing new
+
+    assert handed == [CheckIn.objects.get(client_uuid=data["client_uuid"]).pk]
