@@ -399,3 +399,13 @@ def test_new_contacts_are_handed_to_netwerk_once_per_stored_check_in(world: Worl
     client.post(CHECK_IN, data, HTTP_ACCEPT="application/json")  # the resend stores nothing new
 
     assert handed == [CheckIn.objects.get(client_uuid=data["client_uuid"]).pk]
+
+
+def test_the_pages_speak_english_on_request(world: World) -> None:
+    client = signed_in(world.volunteer_user)
+
+    home = text(client.get(HOME, HTTP_ACCEPT_LANGUAGE="en"))
+    form = text(client.get(CHECK_IN, HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "My duos" in home and "Log contact" in home and "Mijn duo" not in home
+    assert "How long?" in form and "I&#x27;m worried" in form and "We met someone new" in form
