@@ -270,6 +270,7 @@ LOGGING = {
 AUTHENTICATION_BACKENDS = [
     "buddynet.security.axes.RequestAxesBackend",  # refuses locked-out accounts (see its docstring)
     "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",  # one-time magic links for volunteers (web/volunteer.py)
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
@@ -291,9 +292,12 @@ BUDDYNET_SESSION_POLICY = {
         60 * envint("SESSION_MAX_MINUTES_OFFICE", 12 * 60, minimum=1),
     ),
     # volunteers only: their own phone, one buddy, a check-in every week or two
+    # ("keep me signed in" on their own phone; unticked, the cookie ends with the browser).
+    # The absolute limit is VOLUNTEER_SESSION_DAYS unless SESSION_MAX_MINUTES_VOLUNTEER says otherwise.
     "volunteer": (
-        60 * envint("SESSION_IDLE_MINUTES_VOLUNTEER", 14 * 24 * 60, minimum=1),
-        60 * envint("SESSION_MAX_MINUTES_VOLUNTEER", 30 * 24 * 60, minimum=1),
+        60 * envint("SESSION_IDLE_MINUTES_VOLUNTEER", 30 * 24 * 60, minimum=1),
+        60 * envint("SESSION_MAX_MINUTES_VOLUNTEER", envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1) * 24 * 60,
+                    minimum=1),
     ),
 }
 
@@ -331,3 +335,12 @@ for _key in FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)"
         ) from None
+# --- Volunteer sign-in (web/volunteer.py) ----------------------------------------------------
+# Magic links by email (django-sesame): a link signs in once (using it updates last_login,
+# which invalidates it) and only within 15 minutes; changing the password voids open links.
+SESAME_MAX_AGE = envint("SESAME_MAX_AGE", 15 * 60, minimum=60)
+SESAME_ONE_TIME = True
+# A volunteer who signs in on their own phone ("keep me signed in", or a magic link) stays
+# signed in this many days, renewed on each day they use the pages; everyone else gets
+# SESSION_COOKIE_AGE (8 h). See web/volunteer.py apply_session_policy.
+VOLUNTEER_SESSION_DAYS = envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1)

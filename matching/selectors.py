@@ -12,6 +12,7 @@ from buddynet.accounts.selectors import roles_of
 from buddynet.duos.models import OPEN_STATUSES
 from buddynet.people.models import Participant, Project, Volunteer
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+from netwerk.selectors import uncovered_life_domains
 
 
 def _project_scope(user: Any, prefix: str = "") -> Q | None:
@@ -93,5 +94,4 @@ def uncovered_domains_for(*, participant_ids: list[int]) -> dict[int, frozenset[
     Participants without a map are absent; the engine then counts every domain where they have
     a need as uncovered.
     """
-    # wired to netwerk.selectors.uncovered_life_domains at merge
-    return {}
+    return uncovered_life_domains(participant_ids=participant_ids)

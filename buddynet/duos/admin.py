@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import ScopedAdmin
 from buddynet.duos import selectors, services
-from buddynet.duos.models import CheckIn, Duo, Goal
+from buddynet.duos.models import CheckIn, Duo, Goal, VolunteerDay
 from buddynet.errors import ServiceError
 from buddynet.people.selectors import participants_for_user, projects_for_user, volunteers_for_user
 
@@ -135,3 +135,23 @@ class CheckInAdmin(ScopedAdmin):
 
     def project_of(self, obj: CheckIn) -> int | None:
         return obj.duo.project_id
+
+
+@admin.register(VolunteerDay)
+class VolunteerDayAdmin(ScopedAdmin):
+    """Days volunteered, read-only: volunteers mark them on their phone (services.volunteer_day_mark);
+    the allowance is computed from them in funding."""
+
+    selector = selectors.volunteer_days_for_user
+    coordinator_may_add = False
+    coordinator_may_change = False
+    list_display = ["volunteer", "date", "created_by", "created_at"]
+    list_filter = ["volunteer__project"]
+    date_hierarchy = "date"
+    readonly_fields = ["volunteer", "date", "created_by", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def project_of(self, obj: VolunteerDay) -> int | None:
+        return obj.volunteer.project_id

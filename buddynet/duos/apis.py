@@ -292,7 +292,7 @@ class NewContactInput(serializers.Serializer):
 
 
 class CheckInSerializer(serializers.ModelSerializer):
-    duo = ScopedRelatedField(selectors.duos_for_user)
+    duo = ScopedRelatedField(selectors.duos_in_scope)
     client_uuid = serializers.UUIDField(required=False)
     activities = serializers.ListField(
         child=serializers.ChoiceField(choices=Activity.choices), required=False, default=list

@@ -225,3 +225,31 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duo} · {self.date}"
+
+
+class VolunteerDay(models.Model):
+    """A day on which a volunteer volunteered, for the flat-rate allowance (forfaitaire
+    vrijwilligersvergoeding). Only the days are stored here; amounts and the legal daily and
+    yearly caps belong to funding, which reads these rows."""
+
+    volunteer = models.ForeignKey(
+        "people.Volunteer", on_delete=models.CASCADE, related_name="volunteer_days",
+        verbose_name=_("volunteer"),
+    )
+    date = models.DateField(_("date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("day volunteered")
+        verbose_name_plural = _("days volunteered")
+        ordering = ["-date", "-id"]
+        constraints = [
+            # One row a day: marking a day twice (two taps, two tabs) cannot count it twice.
+            models.UniqueConstraint(fields=["volunteer", "date"], name="one_volunteer_day_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.date}"

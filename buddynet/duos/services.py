@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from buddynet import events
 from buddynet.accounts.selectors import roles_of
-from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep
+from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep, VolunteerDay
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.people.models import Participant, Volunteer
 
@@ -243,7 +243,11 @@ def check_in_record(
     if day is not None and day < duo.proposed_on:
         raise InvalidInput({"date": _("The date is before the start of the duo.")})
     check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
-    check_in.full_clean(validate_unique=False)
+    # Field validators only: duo and author are rows we hold, and the check constraints mirror the
+    # field validators (the database enforces them anyway). Validating them through full_clean
+    # cost eight round trips (an existence query per foreign key, a savepoint and a SELECT per
+    # constraint) on the busiest write of the project (benchmarks/checkin_api.py).
+    check_in.full_clean(exclude=["duo", "author"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             check_in.save()
@@ -297,3 +301,34 @@ def concern_mark_handled(*, check_in: CheckIn, by: Any, note: str = "") -> Check
     check_in.concern_handled_note = note
     check_in.save(update_fields=["concern_handled_at", "concern_handled_by", "concern_handled_note", "updated_at"])
     return check_in
+
+
+# --- Days volunteered (flat-rate allowance) -------------------------------------------------
+def _may_mark_days_for(user: Any, volunteer: Volunteer) -> bool:
+    roles = roles_of(user)
+    return roles.volunteer_id == volunteer.pk or roles.coordinates(volunteer.project_id)
+
+
+def _check_day(day: date) -> None:
+    if day > timezone.localdate():
+        raise InvalidInput({"date": _("You cannot mark a day in the future.")})
+
+
+@transaction.atomic
+def volunteer_day_mark(*, volunteer: Volunteer, day: date, by: Any) -> tuple[VolunteerDay, bool]:
+    """Mark `day` as volunteered. Returns (row, created); marking a marked day changes nothing."""
+    if not _may_mark_days_for(by, volunteer):
+        raise NotAllowed(_("You cannot mark days for this volunteer."))
+    _check_day(day)
+    # get_or_create retries the read when the insert loses a race on the unique constraint,
+    # so two taps at once still leave one row.
+    return VolunteerDay.objects.get_or_create(volunteer=volunteer, date=day, defaults={"created_by": by})
+
+
+@transaction.atomic
+def volunteer_day_unmark(*, volunteer: Volunteer, day: date, by: Any) -> bool:
+    """Remove the mark of `day`; True when there was one."""
+    if not _may_mark_days_for(by, volunteer):
+        raise NotAllowed(_("You cannot mark days for this volunteer."))
+    deleted, _rows = VolunteerDay.objects.filter(volunteer=volunteer, date=day).delete()
+    return bool(deleted)

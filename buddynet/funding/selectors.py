@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
 from buddynet.accounts.selectors import roles_of
+from buddynet.duos.models import VolunteerDay
 from buddynet.funding.models import (
     AllowanceCap,
     AllowancePayment,
@@ -28,6 +29,7 @@ from buddynet.funding.models import (
     ReportingObligation,
     Tranche,
 )
+from netwerk.selectors import network_change_aggregates
 
 
 def _grant_scope(user: Any, prefix: str = "", *, funders: bool = True) -> Q | None:
@@ -125,6 +127,14 @@ def report_get_for_user(*, user: Any, report_id: Any) -> ProgressReport:
     return _get(reports_for_user(user=user), report_id)
 
 
+def open_obligations_of_project(*, user: Any, project_id: int) -> list[ReportingObligation]:
+    """The project's reports not yet submitted, soonest due first (coordinator's Today page)."""
+    return list(
+        obligations_for_user(user=user).filter(grant__project_id=project_id, submitted_on=None)
+        .select_related("grant").order_by("due_on", "pk")
+    )
+
+
 def funder_get_for_user(*, user: Any, funder_id: Any) -> Funder:
     return _get(funders_visible_to(user=user), funder_id)
 
@@ -135,12 +145,12 @@ def volunteered_days(*, volunteer_ids: list[int], year: int) -> dict[int, int]:
 
     A volunteer missing from the answer has no days on record; the allowance rules then do not
     check paid days against volunteered days."""
-    # wired to duos.VolunteerDay at merge
-    return {}
+    rows = (VolunteerDay.objects.filter(volunteer_id__in=volunteer_ids, date__year=year)
+            .values("volunteer_id").annotate(days=Count("id")).values_list("volunteer_id", "days"))
+    return dict(rows)
 
 
 def network_section(*, project_ids: list[int], start: date, end: date) -> Any | None:
     """The network-change aggregates of these projects over the period (netwerk's
     NetworkAggregates), or None while they are not available."""
-    # wired to netwerk.selectors.network_change_aggregates at merge
-    return None
+    return network_change_aggregates(project_ids=project_ids, start=start, end=end)

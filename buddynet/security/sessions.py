@@ -28,6 +28,9 @@ from buddynet.accounts.selectors import roles_of
 POLICY_KEY = "_buddynet_session_policy"
 STARTED_KEY = "_buddynet_session_started"
 SEEN_KEY = "_buddynet_session_seen"
+# Set by the volunteer sign-in when "keep me signed in" is unticked: the cookie then ends with
+# the browser, while the idle and absolute limits below still apply on the server.
+BROWSER_ONLY_KEY = "_buddynet_session_browser_only"
 # The last-seen time is written at most once a minute, so browsing does not save the session on
 # every request; idle time is therefore measured to within a minute.
 SEEN_GRANULARITY_SECONDS = 60
@@ -62,7 +65,7 @@ def start_session_policy(sender: Any, request: HttpRequest, user: Any, **kwargs:
     request.session[POLICY_KEY] = policy
     request.session[STARTED_KEY] = now
     request.session[SEEN_KEY] = now
-    request.session.set_expiry(limits_for(policy)[0])
+    request.session.set_expiry(0 if request.session.get(BROWSER_ONLY_KEY) else limits_for(policy)[0])
 
 
 class SessionTimeoutMiddleware:
@@ -99,4 +102,4 @@ class SessionTimeoutMiddleware:
             session[SEEN_KEY] = now
             # The database row and the cookie expire with the idle timeout as well, so a
             # session nobody comes back to is gone even without this middleware running.
-            session.set_expiry(idle)
+            session.set_expiry(0 if session.get(BROWSER_ONLY_KEY) else idle)

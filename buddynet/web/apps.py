@@ -6,3 +6,7 @@ class WebConfig(AppConfig):
     name = "buddynet.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        # Connects the volunteers' session policy to user_logged_in (password form and magic link).
+        from buddynet.web import volunteer  # noqa: F401

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("coordinator/", include("buddynet.web.coordinator_urls")),
+    path("mijn/", include("buddynet.web.volunteer_urls")),
 ]

@@ -11,12 +11,14 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
 from buddynet.duos.selectors import check_ins_for_user, duos_for_user
+from buddynet.funding.selectors import open_obligations_of_project
 from buddynet.people.models import Participant, Project, Volunteer
 from buddynet.people.selectors import participants_for_user, volunteers_for_user
 
@@ -62,8 +64,11 @@ def reporting_deadlines(*, user: Any, project: Project) -> list[Any]:
     Each item needs `due_on` (date) and `label` (str), and may have `url` (the funding page where
     the report is prepared); today.html, section "deadlines", reads those three.
     """
-    # wired to funding at merge
-    return []
+    return [
+        {"due_on": o.due_on, "label": f"{o.get_kind_display()} · {o.grant.reference}",
+         "url": reverse("funding:grant", args=[o.grant_id])}
+        for o in open_obligations_of_project(user=user, project_id=project.pk)
+    ]
 
 
 # Only what the page shows: the people's JSON columns (needs, availability, ...) cost more to

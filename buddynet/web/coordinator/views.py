@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
@@ -45,6 +46,7 @@ from buddynet.people.selectors import (
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
+from netwerk.selectors import map_change, map_measures, maps_of_participant
 
 View = Callable[..., HttpResponse]
 LIST_LIMIT = 200
@@ -366,8 +368,37 @@ def _network_summary(participant: Participant) -> dict[str, Any] | None:
        "editor_url": "<the map editor, optional>"}
     netwerk is a feature app: read it through its selectors, never its models.
     """
-    # wired to netwerk at merge
-    return None
+    maps = maps_of_participant(participant_id=participant.pk)
+    if not maps:
+        return None
+    latest, first = maps[-1], maps[0]
+    now = map_measures(network_map=latest).without_buddy
+    change = map_change(before=first, after=latest) if first.pk != latest.pk else None
+
+    def since(value: float | int | None) -> str:
+        if change is None or value is None:
+            return ""
+        return _("%(change)+d since %(date)s") % {"change": value, "date": date_format(first.date)}
+
+    measures = [
+        {"label": _("People in the network (without the buddy)"), "value": now.size,
+         "change": since(len(change.gained) - len(change.lost)) if change else ""},
+        {"label": _("Informal ties (family, friends, neighbours...)"), "value": now.informal_size,
+         "change": since(change.informal_size_change if change else None)},
+        {"label": _("Life domains with informal support"), "value": len(now.domains_covered),
+         "change": since(change.domain_coverage_change if change else None)},
+        {"label": _("New people met via the buddy"), "value": len(change.gained_via_buddy) if change else 0,
+         "change": ""},
+    ]
+    return {
+        "picture_url": reverse("netwerk:map-picture", args=[latest.pk])
+        + (f"?vergelijk={first.pk}" if change else ""),
+        "picture_alt": _("Network map of %(date)s: %(size)d people, %(informal)d informal ties.")
+        % {"date": date_format(latest.date), "size": now.size, "informal": now.informal_size},
+        "measures": measures,
+        "history_url": reverse("netwerk:participant-maps", args=[participant.pk]),
+        "editor_url": reverse("netwerk:map-edit", args=[latest.pk]),
+    }
 
 
 def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:

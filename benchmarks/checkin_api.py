@@ -1,0 +1,382 @@
+"""Check-in POSTs through the real stack (gunicorn + PostgreSQL), against a bare Django view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/buddynet_x .venv/bin/python benchmarks/checkin_api.py [--quick]
+
+What runs:
+- a throwaway database `<name of DATABASE_URL's database>_bench_checkin` on the same server,
+  migrated, with 16 volunteers, each with a duo, an API token and a signed-in session;
+- gunicorn (sync workers) serving buddynet plus one bare view (benchmarks/checkin_api_server.py);
+- a second process on loopback that keeps 16 requests in flight for a bounded time, each
+  client thread as its own volunteer, every request a new check-in (new client UUID), against:
+    bare   POST /bench/bare-check-in/  the same row inserted by a view with nothing else;
+    api    POST /api/v1/check-ins/     DRF, token auth, scoped serializer, check_in_record;
+    phone  POST /mijn/contact/         what the volunteer's phone sends (session, CSRF, form,
+                                        check_in_record), answered in JSON.
+It prints requests/s, median and p95 latency per endpoint, checks that every 2xx stored exactly
+one row, and ends with one JSON line. Target (issue 5): for api and phone, bare req/s ÷ their
+req/s ≤ 2 and their p95 ≤ 100 ms.
+
+Needs PostgreSQL: with another DATABASE_URL it says so and reports target_met false.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CONCURRENCY = 16
+TARGET_RATIO, TARGET_P95_MS = 2.0, 100.0
+
+
+# --- the load generator (runs in its own process) --------------------------------------------
+def _client_main(config_path: str) -> None:
+    config = json.loads(Path(config_path).read_text())
+    host, port, seconds, warmup = config["host"], config["port"], config["seconds"], config["warmup"]
+    endpoint = config["endpoint"]
+    today = config["today"]
+    latencies: list[list[float]] = [[] for _ in config["clients"]]
+    statuses: list[dict[int, int]] = [{} for _ in config["clients"]]
+    start_at = time.perf_counter() + 0.2
+    measure_from, stop_at = start_at + warmup, start_at + warmup + seconds
+
+    def request_for(client: dict[str, Any]) -> tuple[str, bytes, dict[str, str]]:
+        uid = str(uuid.uuid4())
+        if endpoint == "bare":
+            body = json.dumps({"duo": client["duo"], "author": client["user"], "client_uuid": uid, "date": today,
+                               "duration_minutes": 60, "mode": "in_person", "activities": ["talk"],
+                               "life_domains": ["social"], "mood": 4, "note": "Koffie gedronken"}).encode()
+            return "/bench/bare-check-in/", body, {"Content-Type": "application/json"}
+        if endpoint == "api":
+            body = json.dumps({"duo": client["duo"], "client_uuid": uid, "date": today, "duration_minutes": 60,
+                               "mode": "in_person", "activities": ["talk"], "life_domains": ["social"],
+                               "mood": 4, "note": "Koffie gedronken"}).encode()
+            return "/api/v1/check-ins/", body, {"Content-Type": "application/json",
+                                                "Authorization": f"Token {client['token']}"}
+        body = urlencode([("duo", client["duo"]), ("client_uuid", uid), ("date", today), ("duration", "60"),
+                          ("mode", "in_person"), ("activities", "talk"), ("life_domains", "social"),
+                          ("mood", "4"), ("note", "Koffie gedronken")]).encode()
+        return "/mijn/contact/", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json",
+            "X-CSRFToken": client["csrf"], "Cookie": f"sessionid={client['session']}; csrftoken={client['csrf']}",
+        }
+
+    def worker(i: int, client: dict[str, Any]) -> None:
+        while time.perf_counter() < start_at:
+            time.sleep(0.001)
+        while True:
+            now = time.perf_counter()
+            if now >= stop_at:
+                return
+            path, body, headers = request_for(client)
+            t0 = time.perf_counter()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                code = response.status
+            except OSError:
+                code = 0
+            finally:
+                conn.close()
+            t1 = time.perf_counter()
+            if t0 >= measure_from and t1 <= stop_at:
+                latencies[i].append(t1 - t0)
+                statuses[i][code] = statuses[i].get(code, 0) + 1
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(config["clients"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    merged: dict[str, int] = {}
+    for s in statuses:
+        for code, n in s.items():
+            merged[str(code)] = merged.get(str(code), 0) + n
+    print(json.dumps({"latencies": [x for lat in latencies for x in lat], "statuses": merged, "seconds": seconds}))
+
+
+# --- the orchestrator ------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _bench_database_url(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "postgres"
+    bench = f"{name}_bench_checkin"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path=f"/{bench}")), bench, admin
+
+
+def _recreate_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _make_world(n: int) -> list[dict[str, Any]]:
+    """n volunteers, each with an active duo, an API token and a signed-in session."""
+    import datetime as dt
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from buddynet.accounts.models import Role, User
+    from buddynet.accounts.services import membership_grant
+    from buddynet.duos.models import Duo, DuoStatus
+    from buddynet.people.models import Organisation, Participant, Project, Volunteer
+
+    org = Organisation.objects.create(name="Bench vzw")
+    project = Project.objects.create(organisation=org, name="Bench", start_date=dt.date(2025, 1, 1))
+    clients = []
+    for i in range(n):
+        person = {"project": project, "postcode": "9000", "municipality": "Gent", "latitude": 51.04,
+                  "longitude": 3.71, "languages": ["nl"]}
+        volunteer = Volunteer.objects.create(
+            first_name=f"Vrijwilliger{i}", last_name="Bench", intake_date=dt.date(2025, 2, 1),
+            training_date=dt.date(2025, 3, 1), criminal_record_checked_on=dt.date(2025, 2, 15), **person)
+        participant = Participant.objects.create(
+            first_name=f"Deelnemer{i}", last_name="Bench", consent_date=dt.date(2025, 5, 1), consent_scope="network",
+            waiting_since=dt.date(2025, 5, 1), **person)
+        duo = Duo.objects.create(project=project, volunteer=volunteer, participant=participant,
+                                 status=DuoStatus.ACTIVE, proposed_on=dt.date(2025, 7, 1),
+                                 introduced_on=dt.date(2025, 7, 8), started_on=dt.date(2025, 7, 15))
+        user = User.objects.create_user(f"bench{i}@example.be", password=None)
+        membership_grant(user=user, role=Role.VOLUNTEER, volunteer=volunteer)
+        token = Token.objects.create(user=user)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        clients.append({"duo": duo.pk, "user": user.pk, "token": token.key, "session": session.session_key,
+                        "csrf": secrets.token_hex(16)})
+    return clients
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited before answering")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+def _run_phase(endpoint: str, port: int, clients: list[dict[str, Any]], seconds: float, warmup: float,
+               tmp: Path) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from buddynet.duos.models import CheckIn
+
+    before = CheckIn.objects.count()
+    config = tmp / f"client-{endpoint}.json"
+    config.write_text(json.dumps({"host": "127.0.0.1", "port": port, "seconds": seconds, "warmup": warmup,
+                                  "endpoint": endpoint, "clients": clients,
+                                  "today": timezone.localdate().isoformat()}))
+    out = subprocess.run([sys.executable, __file__, "--client", str(config)], check=True, capture_output=True,
+                         text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"latencies": result["latencies"], "statuses": result["statuses"],
+            "rows_stored": CheckIn.objects.count() - before}
+
+
+def _combine(endpoint: str, runs: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    lat = sorted(x for r in runs for x in r["latencies"])
+    statuses: dict[str, int] = {}
+    for r in runs:
+        for code, n in r["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    errors = sum(n for code, n in statuses.items() if not code.startswith("2"))
+    p95 = lat[max(0, int(round(0.95 * len(lat))) - 1)] if lat else float("nan")
+    return {
+        "endpoint": endpoint, "requests": len(lat), "errors": errors, "statuses": statuses,
+        "rps": round(len(lat) / seconds, 1), "median_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
+        "p95_ms": round(p95 * 1000, 1), "rows_stored": sum(r["rows_stored"] for r in runs),
+    }
+
+
+def _queries_per_request(client: dict[str, Any]) -> dict[str, int]:
+    """Database statements of one request of each kind, through Django's test client in this process."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    common = {"date": today, "mode": "in_person", "activities": ["talk"], "life_domains": ["social"], "mood": 4}
+    counts = {}
+    api = Client(HTTP_AUTHORIZATION=f"Token {client['token']}")
+    phone = Client()
+    phone.cookies["sessionid"] = client["session"]
+    requests = {
+        "bare": lambda: _bare_insert(client, today),
+        "api": lambda: api.post("/api/v1/check-ins/", {**common, "duo": client["duo"], "client_uuid": str(uuid.uuid4()),
+                                                       "duration_minutes": 60}, content_type="application/json"),
+        "phone": lambda: phone.post("/mijn/contact/", {**common, "duo": client["duo"], "duration": "60",
+                                                       "client_uuid": str(uuid.uuid4())},
+                                    HTTP_ACCEPT="application/json"),
+    }
+    for name, send in requests.items():
+        send()  # warm: roles, content types
+        with CaptureQueriesContext(connection) as ctx:
+            send()
+        counts[name] = len(ctx.captured_queries)
+    connection.close()
+    return counts
+
+
+def _bare_insert(client: dict[str, Any], today: str) -> None:
+    from buddynet.duos.models import CheckIn
+
+    CheckIn.objects.create(duo_id=client["duo"], author_id=client["user"], client_uuid=uuid.uuid4(), date=today,
+                           duration_minutes=60, mode="in_person", activities=["talk"], life_domains=["social"],
+                           mood=4, note="Koffie gedronken")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--client", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="3 s per endpoint instead of 10")
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1,
+                        help="gunicorn sync workers (default: gunicorn's advice, 2 × cores + 1)")
+    parser.add_argument("--rounds", type=int, default=None, help="phases per endpoint, in turn (default 3; 1 quick)")
+    parser.add_argument("--keep-db", action="store_true", help="leave the throwaway database behind")
+    args = parser.parse_args()
+    if args.client:
+        _client_main(args.client)
+        return
+
+    seconds = args.seconds or (3.0 if args.quick else 12.0)
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    warmup = 1.0
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("checkin_api needs PostgreSQL: set DATABASE_URL=postgres://user@host:port/name "
+              "(a throwaway database <name>_bench_checkin is created next to it).")
+        print(json.dumps({"benchmark": "checkin_api", "skipped": "needs PostgreSQL (DATABASE_URL)",
+                          "target_ratio": TARGET_RATIO, "target_p95_ms": TARGET_P95_MS, "target_met": False}))
+        return
+
+    bench_url, bench_name, admin_url = _bench_database_url(url)
+    _recreate_database(admin_url, bench_name)
+    env = {**os.environ, "DATABASE_URL": bench_url, "DB_CONN_MAX_AGE": "60", "PYTHONPATH": str(ROOT / "benchmarks")}
+    os.environ.update({"DATABASE_URL": bench_url, "DJANGO_SETTINGS_MODULE": "buddynet.settings"})
+    gunicorn = None
+    tmp: Path | None = None
+    try:
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], env={
+            **env, "DJANGO_SETTINGS_MODULE": "buddynet.settings"}, check=True, cwd=ROOT)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        clients = _make_world(CONCURRENCY)
+        from django.db import connection
+
+        connection.close()  # the orchestrator holds no connection while gunicorn runs
+
+        port = _free_port()
+        gunicorn = subprocess.Popen(
+            [str(BIN / "gunicorn"), "django.core.wsgi:get_wsgi_application()", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning",
+             "--pythonpath", f"{ROOT / 'benchmarks'},{ROOT}"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "checkin_api_server"}, cwd=ROOT,
+        )
+        _wait_ready(port, gunicorn)
+        tmp = Path(tempfile.mkdtemp(prefix="checkin-bench-"))
+        print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; PostgreSQL database {bench_name}; "
+              f"{CONCURRENCY} requests in flight from a second process; {seconds:g} s per endpoint in "
+              f"{args.rounds} round(s) (+{warmup:g} s warm-up each); load average {os.getloadavg()[0]:.1f}")
+        queries = _queries_per_request(clients[0])
+        print("  database statements per request (in-process count): "
+              + ", ".join(f"{k} {v}" for k, v in queries.items()))
+        # Short phases in turn, so that a change in the machine's load (it is shared) hits all
+        # three endpoints alike instead of whichever ran last.
+        parts: dict[str, list[dict[str, Any]]] = {"bare": [], "api": [], "phone": []}
+        for _round in range(args.rounds):
+            for endpoint in parts:
+                parts[endpoint].append(_run_phase(endpoint, port, clients, seconds / args.rounds, warmup, tmp))
+        results = {}
+        for endpoint, runs in parts.items():
+            results[endpoint] = r = _combine(endpoint, runs, seconds)
+            print(f"  {endpoint:6s} {r['rps']:8.1f} req/s   median {r['median_ms']:6.1f} ms   "
+                  f"p95 {r['p95_ms']:6.1f} ms   errors {r['errors']}   statuses {r['statuses']}")
+        from buddynet.duos.models import CheckIn
+
+        unique = CheckIn.objects.values("client_uuid").distinct().count() == CheckIn.objects.count()
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if gunicorn is not None:
+            gunicorn.terminate()
+            try:
+                gunicorn.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep_db:
+            _drop_database(admin_url, bench_name)
+
+    bare = results["bare"]["rps"]
+    figures: dict[str, Any] = {"benchmark": "checkin_api", "concurrency": CONCURRENCY, "seconds": seconds,
+                               "gunicorn_workers": args.workers, "database": "postgresql"}
+    met = unique
+    for name in ("bare", "api", "phone"):
+        r = results[name]
+        figures[name] = {k: r[k] for k in ("rps", "median_ms", "p95_ms", "requests", "errors")}
+        figures[name]["rows_stored"] = r["rows_stored"]
+        if name != "bare":
+            ratio = round(bare / r["rps"], 2) if r["rps"] else float("inf")
+            figures[name]["ratio_vs_bare"] = ratio
+            met = met and ratio <= TARGET_RATIO and r["p95_ms"] <= TARGET_P95_MS and r["errors"] == 0
+        print(f"  {name}: {r['rps']} req/s" + (f", ratio bare/{name} = {figures[name]['ratio_vs_bare']}"
+                                               if name != "bare" else ""))
+    figures.update({"statements_per_request": queries, "load_average_1m": round(os.getloadavg()[0], 1),
+                    "one_row_per_client_uuid": unique, "target_ratio": TARGET_RATIO,
+                    "target_p95_ms": TARGET_P95_MS, "target_met": bool(met)})
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

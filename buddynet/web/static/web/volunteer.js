@@ -1,0 +1,239 @@
+/* buddynet volunteer pages: service worker registration, the offline outbox of check-ins
+   (IndexedDB), and sending it when the connection returns. No framework, no build step.
+
+   The outbox keeps only what the volunteer typed (the form fields) plus a client UUID, keyed
+   by that UUID. An entry is deleted once the server answered it: stored (201), already stored
+   (200, the UUID made a resend harmless) or refused (400/409, then shown with the reason). */
+(function () {
+  "use strict";
+  var app = document.getElementById("volunteer-app");
+  if (!app) { return; }
+  var d = app.dataset;
+  var userId = d.user;
+  var DB_NAME = "buddynet-volunteer", STORE = "outbox";
+
+  function uuid4() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // --- IndexedDB -----------------------------------------------------------------------------
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "client_uuid" }); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+  function withStore(mode, fn) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = fn(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : undefined); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function allEntries() {
+    return withStore("readonly", function (s) { return s.getAll(); }).then(function (rows) {
+      return (rows || []).filter(function (e) { return e.user === userId; });
+    });
+  }
+  function putEntry(e) { return withStore("readwrite", function (s) { s.put(e); }); }
+  function deleteEntry(id) { return withStore("readwrite", function (s) { s["delete"](id); }); }
+
+  // --- sending -------------------------------------------------------------------------------
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  function send(entry) {
+    var body = new URLSearchParams();
+    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    body.set("client_uuid", entry.client_uuid);
+    return fetch(d.send, {
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        return { status: resp.status, data: data };
+      });
+    });
+  }
+  function flatten(errors) {
+    var out = [];
+    Object.keys(errors || {}).forEach(function (k) { out = out.concat(errors[k]); });
+    return out.join(" ");
+  }
+
+  var syncing = null;
+  function sync() {
+    if (syncing) { return syncing; }
+    syncing = allEntries().then(function (entries) {
+      var pending = entries.filter(function (e) { return !e.refused; });
+      return pending.reduce(function (chain, e) {
+        return chain.then(function (stop) {
+          if (stop) { return true; }
+          return send(e).then(function (r) {
+            if (r.status >= 200 && r.status < 300) { return deleteEntry(e.client_uuid).then(function () { return false; }); }
+            if (r.status === 400 || r.status === 409) {
+              e.refused = true; e.error = flatten(r.data.errors) || r.data.detail || "";
+              return putEntry(e).then(function () { return false; });
+            }
+            if (r.status === 401 || r.status === 403 || r.status === 0) {
+              e.error = d.textSignInAgain; return putEntry(e).then(function () { return true; });
+            }
+            return true; // 5xx: try again later
+          }, function () { return true; }); // no connection: keep everything
+        });
+      }, Promise.resolve(false));
+    }).catch(function () { /* storage unavailable */ }).then(function () {
+      syncing = null;
+      return render();
+    });
+    return syncing;
+  }
+
+  // --- the outbox on the page ----------------------------------------------------------------
+  function render() {
+    var box = document.getElementById("outbox"), list = document.getElementById("outbox-list");
+    if (!box || !list) { return Promise.resolve(); }
+    return allEntries().then(function (entries) {
+      list.textContent = "";
+      entries.sort(function (a, b) { return a.saved_at < b.saved_at ? -1 : 1; });
+      entries.forEach(function (e) {
+        var li = document.createElement("li");
+        li.className = "outbox-item";
+        li.setAttribute("data-uuid", e.client_uuid);
+        var what = document.createElement("span");
+        var f = {};
+        e.fields.forEach(function (pair) { f[pair[0]] = pair[1]; });
+        var minutes = f.duration_other || f.duration;
+        var day = e.date;
+        try { day = new Date(e.date + "T12:00:00").toLocaleDateString(document.documentElement.lang); } catch (err) { /* keep ISO */ }
+        what.textContent = d.textContactWith + " " + (e.duo_label || "") + " · " + day + (minutes ? " · " + minutes + " min" : "");
+        var state = document.createElement("span");
+        state.className = "pending";
+        state.textContent = e.refused ? d.textRefused : d.textPending;
+        li.appendChild(what); li.appendChild(state);
+        if (e.error) {
+          var why = document.createElement("span");
+          why.className = "outbox-error"; why.textContent = e.error; li.appendChild(why);
+        }
+        if (e.refused) {
+          var del = document.createElement("button");
+          del.type = "button"; del.className = "button"; del.textContent = d.textDelete;
+          del.addEventListener("click", function () { deleteEntry(e.client_uuid).then(render); });
+          li.appendChild(del);
+        }
+        list.appendChild(li);
+      });
+      box.hidden = entries.length === 0;
+    }).catch(function () { box.hidden = true; });
+  }
+
+  // --- the check-in form ---------------------------------------------------------------------
+  function clearErrors(form) {
+    form.querySelectorAll(".errorlist").forEach(function (p) { p.textContent = ""; p.hidden = true; });
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.hidden = true; document.getElementById("error-summary-list").textContent = ""; }
+  }
+  function showErrors(form, errors) {
+    var summary = document.getElementById("error-summary"), list = document.getElementById("error-summary-list");
+    Object.keys(errors).forEach(function (name) {
+      var text = errors[name].join(" ");
+      var p = document.getElementById("err-" + name);
+      if (p) { p.textContent = text; p.hidden = false; }
+      var li = document.createElement("li");
+      if (p) {
+        var a = document.createElement("a"); a.href = "#field-" + name; a.textContent = text; li.appendChild(a);
+      } else { li.textContent = text; }
+      list.appendChild(li);
+    });
+    summary.hidden = false;
+    summary.focus();
+  }
+  function status(text, warn) {
+    var el = document.getElementById("form-status");
+    if (!el) { return; }
+    el.textContent = text; el.hidden = false; el.classList.toggle("warn", !!warn);
+    el.scrollIntoView({ block: "start" });
+  }
+
+  var form = document.getElementById("check-in-form");
+  if (form && form.dataset.offline) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clearErrors(form);
+      var fd = new FormData(form), fields = [];
+      fd.forEach(function (value, name) {
+        if (name !== "csrfmiddlewaretoken" && name !== "client_uuid") { fields.push([name, String(value)]); }
+      });
+      var chosen = form.querySelector("input[name=duo]:checked");
+      var label = chosen ? form.querySelector("label[for='" + chosen.id + "']") : null;
+      var entry = {
+        client_uuid: uuid4(), user: userId, fields: fields, saved_at: new Date().toISOString(),
+        duo_label: label ? label.textContent.trim() : "", date: fd.get("date") || ""
+      };
+      putEntry(entry).then(function () { return send(entry); }).then(function (r) {
+        if (r.status >= 200 && r.status < 300) {
+          return deleteEntry(entry.client_uuid).then(function () { window.location.assign(r.data.redirect); });
+        }
+        if (r.status === 400 || r.status === 409) {
+          // Refused: nothing was stored, the volunteer corrects the form.
+          return deleteEntry(entry.client_uuid).then(function () { showErrors(form, r.data.errors || {}); });
+        }
+        if (r.status === 401 || r.status === 403 || r.status === 0) {
+          status(d.textSavedOffline + " " + d.textSignInAgain, true); form.reset();
+          return render();
+        }
+        status(d.textSavedOffline, true); form.reset();
+        return render();
+      }, function () {
+        status(d.textSavedOffline, true); form.reset();
+        return render();
+      });
+    });
+  }
+
+  // --- online / offline ----------------------------------------------------------------------
+  var banner = document.getElementById("offline-banner");
+  function onlineState() {
+    if (banner) { banner.textContent = d.textOfflineCopy; banner.hidden = navigator.onLine; }
+    if (navigator.onLine) { sync(); }
+  }
+  window.addEventListener("online", onlineState);
+  window.addEventListener("offline", onlineState);
+  onlineState();
+  render();
+
+  // Sign-out removes the worker's copies of pages (personal data) before leaving.
+  document.querySelectorAll("form[action$='/afmelden/']").forEach(function (f) {
+    f.addEventListener("submit", function (ev) {
+      if (!("caches" in window) || f.dataset.cleared) { return; }
+      ev.preventDefault();
+      caches.keys().then(function (keys) {
+        return Promise.all(keys.filter(function (k) { return k.indexOf("bn-pages") === 0; })
+          .map(function (k) { return caches["delete"](k); }));
+      }).catch(function () {}).then(function () { f.dataset.cleared = "1"; f.submit(); });
+    });
+  });
+
+  // --- service worker ------------------------------------------------------------------------
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(d.sw, { scope: d.scope }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      // Keep the pages a volunteer will need offline: this one, the menu, and each duo's
+      // "log contact" and history (so a check-in can be logged offline without a prior visit).
+      var urls = [window.location.href];
+      document.querySelectorAll(".main-nav a, a[data-precache]").forEach(function (a) { urls.push(a.href); });
+      if (reg.active) { reg.active.postMessage({ type: "precache", urls: urls }); }
+    }).catch(function () { /* no worker: the pages still work online */ });
+  }
+})();

@@ -1,0 +1,432 @@
+"""The volunteer's phone pages: My duos, log a check-in (also offline), history, next meeting,
+days volunteered, and signing in with a magic link.
+
+Access: every page is for the signed-in user *as a volunteer*. Duos come from
+duos.selectors.duos_of_volunteer (the user's own volunteer record only), so another volunteer's
+duo — or a duo the user sees as coordinator — answers 404, by URL guessing too.
+
+Caching and offline (the decision, see also static/web/volunteer-sw.js):
+- every page here answers `Cache-Control: no-store` (plus private, no-cache): no browser HTTP
+  cache, back-forward cache or proxy keeps a copy of a buddy's name or a note;
+- the service worker (scope /mijn/) keeps its *own* copy of the volunteer pages it fetched, in
+  Cache Storage of this origin, so visited pages open offline. That copy is deleted on sign-out,
+  when the server answers with the sign-in page (session over), and when it is older than
+  OFFLINE_PAGE_DAYS. Cache Storage is explicit storage, not HTTP caching: no-store does not
+  govern it, which is exactly why the worker, not the browser, decides what is kept.
+- a check-in saved offline lives in IndexedDB (only what the volunteer typed) until the server
+  answers it; the client UUID makes a resend store one row.
+
+Session policy (README): a volunteer who signs in on their own phone ("keep me signed in",
+checked by default, or a magic link) stays signed in VOLUNTEER_SESSION_DAYS (90) days, renewed
+on each day they open these pages; unchecked, the session ends when the browser closes.
+Coordinators, administrators and staff keep SESSION_COOKIE_AGE (8 hours) whatever they tick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from sesame import settings as sesame_settings
+from sesame.utils import get_query_string
+from sesame.views import LoginView as SesameLoginView
+
+from buddynet.accounts.selectors import roles_of
+from buddynet.duos import selectors, services
+from buddynet.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.errors import InvalidInput, ServiceError
+from buddynet.people.models import Volunteer
+from buddynet.security.sessions import BROWSER_ONLY_KEY
+from buddynet.web.volunteer_forms import CONTACT_CATEGORIES, MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm
+from netwerk.services import tie_via_buddy_add
+
+log = logging.getLogger(__name__)
+
+LONG_SESSION_KEY = "buddynet_long_session"  # the day the long session was last renewed
+OFFLINE_PAGE_DAYS = 30
+LOGGABLE_STATUSES = (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED)
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "web"
+
+
+# --- Session policy ---------------------------------------------------------------------------
+def _volunteer_only(user: Any) -> bool:
+    roles = roles_of(user)
+    return (roles.volunteer_id is not None and not roles.is_coordinator and not roles.administrator
+            and not user.is_staff and not roles.funder_ids)
+
+
+def apply_session_policy(request: HttpRequest, user: Any, *, remember: bool) -> None:
+    """How long this sign-in lasts: long on a volunteer's own phone, a working day otherwise."""
+    if not _volunteer_only(user):
+        request.session.set_expiry(None)  # SESSION_COOKIE_AGE
+        request.session.pop(LONG_SESSION_KEY, None)
+    elif remember:
+        request.session[LONG_SESSION_KEY] = timezone.localdate().isoformat()
+        request.session.set_expiry(dt.timedelta(days=settings.VOLUNTEER_SESSION_DAYS))
+    else:
+        request.session[BROWSER_ONLY_KEY] = True  # the timeout middleware keeps this choice
+        request.session.set_expiry(0)  # until the browser closes
+
+
+@receiver(user_logged_in, dispatch_uid="buddynet.web.volunteer.session_policy")
+def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    # The password form sends "remember"; a magic link arrives on the phone that reads the
+    # volunteer's mail, so it counts as their own device.
+    remember = request.POST.get("remember") == "on" or sesame_settings.TOKEN_NAME in request.GET
+    apply_session_policy(request, user, remember=remember)
+
+
+def _renew_long_session(request: HttpRequest) -> None:
+    # Renewed at most once a day: a session write on every page would cost a query each time.
+    today = timezone.localdate().isoformat()
+    if request.session.get(LONG_SESSION_KEY) not in (None, today):
+        request.session[LONG_SESSION_KEY] = today
+        request.session.set_expiry(dt.timedelta(days=settings.VOLUNTEER_SESSION_DAYS))
+
+
+# --- Plumbing ----------------------------------------------------------------------------------
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def volunteer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, a volunteer, no-store; JSON callers (the offline queue) get 401 instead of a redirect."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if _wants_json(request):
+                response: HttpResponse = JsonResponse({"detail": _("Please sign in again.")}, status=401)
+            else:
+                from django.contrib.auth.views import redirect_to_login
+
+                response = redirect_to_login(request.get_full_path())
+        elif roles_of(request.user).volunteer_id is None:
+            raise PermissionDenied(_("These pages are for volunteers."))
+        else:
+            _renew_long_session(request)
+            response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+        return response
+
+    return wrapped
+
+
+def _days_since(day: dt.date | None) -> int | None:
+    return None if day is None else (timezone.localdate() - day).days
+
+
+def _loggable_duos(user: Any) -> Any:
+    # Without duos_of_volunteer's last-contact aggregate: this queryset only checks the duo id
+    # a check-in names, on every POST of the phone.
+    volunteer_id = roles_of(user).volunteer_id
+    return Duo.objects.filter(volunteer_id=volunteer_id, status__in=LOGGABLE_STATUSES).select_related(
+        "participant").order_by("participant__first_name", "id")
+
+
+def _editable(check_in: CheckIn, user: Any) -> bool:
+    return check_in.author_id == user.pk and timezone.now() - check_in.created_at <= services.CHECK_IN_EDIT_WINDOW
+
+
+def _hand_new_contacts_to_netwerk(check_in: CheckIn) -> None:
+    """Add each new contact of a freshly stored check-in as a tie made via the buddy to the
+    participant's current network map. Runs inside the check-in's transaction, so a refusal
+    there stores neither."""
+    fields = {"label": "new_contact_label", "category": "new_contact_category",
+              "life_domains": "new_contact_life_domain"}
+    for contact in check_in.new_contacts:
+        try:
+            tie_via_buddy_add(participant=check_in.duo.participant, label=contact["label"],
+                              category=contact["category"], life_domains=[contact["life_domain"]],
+                              by=check_in.author, check_in=check_in)
+        except DjangoValidationError as exc:
+            # The form's own fields carry the message; the caller's transaction rolls back.
+            raise InvalidInput({fields.get(name, "__all__"): messages_ for name, messages_
+                                in exc.message_dict.items()}) from exc
+
+
+# --- Pages -------------------------------------------------------------------------------------
+@volunteer_page
+def home(request: HttpRequest) -> HttpResponse:
+    """My duos: per open duo the buddy's first name, days since contact, next meeting, goals."""
+    duos = list(selectors.open_duos_of_volunteer(user=request.user).prefetch_related("goals"))
+    rows = [
+        {
+            "duo": duo,
+            "days_since": _days_since(duo.last_check_in_on),  # type: ignore[attr-defined]
+            "goals": [g for g in duo.goals.all() if g.status == g.Status.OPEN],
+            "loggable": duo.status in LOGGABLE_STATUSES,
+        }
+        for duo in duos
+    ]
+    return render(request, "web/volunteer/home.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@volunteer_page
+def duo_detail(request: HttpRequest, duo_id: int) -> HttpResponse:
+    duo = selectors.duo_get_for_volunteer(user=request.user, duo_id=duo_id)
+    return _render_duo(request, duo, MeetingForm(initial={"on": duo.next_meeting_on}))
+
+
+def _render_duo(request: HttpRequest, duo: Duo, meeting_form: MeetingForm, status: int = 200) -> HttpResponse:
+    check_ins = list(duo.check_ins.select_related("author").order_by("-date", "-id")[:50])
+    moods, categories = dict(MOODS), dict(CONTACT_CATEGORIES)
+    for check_in in check_ins:
+        check_in.editable = _editable(check_in, request.user)  # type: ignore[attr-defined]
+        check_in.mood_label = moods.get(str(check_in.mood), "")  # type: ignore[attr-defined]
+        for contact in check_in.new_contacts:
+            contact["category_label"] = categories.get(contact.get("category"), "")
+    if meeting_form.is_bound:
+        meeting_value = meeting_form.data.get("on", "")
+    else:
+        on = meeting_form.initial.get("on")
+        meeting_value = on.isoformat() if on else ""
+    return render(request, "web/volunteer/duo.html", {
+        "duo": duo, "goals": list(duo.goals.all()), "check_ins": check_ins, "meeting_form": meeting_form,
+        "days_since": _days_since(duo.last_check_in_on),  # type: ignore[attr-defined]
+        "loggable": duo.status in LOGGABLE_STATUSES, "meeting_value": meeting_value,
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@require_POST
+@volunteer_page
+def plan_meeting(request: HttpRequest, duo_id: int) -> HttpResponse:
+    duo = selectors.duo_get_for_volunteer(user=request.user, duo_id=duo_id)
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.duo_plan_meeting(duo=duo, by=request.user, on=form.cleaned_data["on"])
+        except ServiceError as exc:
+            form.add_error(None, exc.message if isinstance(exc.message, str) else str(exc))
+        else:
+            messages.success(request, _("The next meeting is saved.") if form.cleaned_data["on"]
+                             else _("The next meeting is removed."))
+            return redirect("web:volunteer-duo", duo_id=duo.pk)
+    return _render_duo(request, duo, form, status=400)
+
+
+def _check_in_page(request: HttpRequest, form: CheckInForm, *, check_in: CheckIn | None = None,
+                   status: int = 200) -> HttpResponse:
+    return render(request, "web/volunteer/check_in.html", {
+        "form": form, "check_in": check_in, "moods": MOODS, "today": timezone.localdate(),
+    }, status=status)
+
+
+def _errors_json(form: CheckInForm, status: int) -> JsonResponse:
+    errors = {name or "__all__": [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()}
+    return JsonResponse({"errors": errors}, status=status)
+
+
+@volunteer_page
+def check_in_new(request: HttpRequest) -> HttpResponse:
+    """Log a contact moment. A plain form POST works without JavaScript; volunteer.js sends the
+    same fields with Accept: application/json from its offline queue and gets JSON back."""
+    duos = _loggable_duos(request.user)
+    if request.method != "POST":
+        initial: dict[str, Any] = {"date": timezone.localdate(), "mode": "in_person"}
+        choices = list(duos)
+        chosen = request.GET.get("duo")
+        if len(choices) == 1:
+            initial["duo"] = choices[0].pk
+        elif chosen and chosen.isdigit() and any(d.pk == int(chosen) for d in choices):
+            initial["duo"] = int(chosen)
+        return _check_in_page(request, CheckInForm(duos=duos, initial=initial))
+
+    form = CheckInForm(request.POST, duos=duos)
+    status = 400
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                check_in, created = services.check_in_record(
+                    duo=form.cleaned_data["duo"], author=request.user,
+                    client_uuid=form.cleaned_data.get("client_uuid"), data=form.check_in_data(),
+                )
+                if created:
+                    _hand_new_contacts_to_netwerk(check_in)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+            status = exc.status_code
+        else:
+            target = reverse("web:volunteer-duo", kwargs={"duo_id": check_in.duo_id})
+            if created:
+                messages.success(request, _("Thank you! Your contact with %(name)s is saved.")
+                                 % {"name": check_in.duo.participant.first_name})
+            if _wants_json(request):
+                return JsonResponse({"id": check_in.pk, "created": created, "redirect": target},
+                                    status=201 if created else 200)
+            return redirect(target)
+    if _wants_json(request):
+        return _errors_json(form, status)
+    return _check_in_page(request, form, status=status)
+
+
+@volunteer_page
+def check_in_edit(request: HttpRequest, check_in_id: int) -> HttpResponse:
+    check_in = selectors.check_in_get_for_volunteer(user=request.user, check_in_id=check_in_id)
+    if not _editable(check_in, request.user):
+        return render(request, "web/volunteer/not_editable.html", {"check_in": check_in}, status=403)
+    if request.method != "POST":
+        form = CheckInForm(initial=CheckInForm.initial_for(check_in), editing=True)
+        return _check_in_page(request, form, check_in=check_in)
+    form = CheckInForm(request.POST, editing=True)
+    status = 400
+    if form.is_valid():
+        try:
+            services.check_in_update(check_in=check_in, by=request.user, data=form.check_in_data())
+        except ServiceError as exc:
+            form.add_service_error(exc)
+            status = exc.status_code
+        else:
+            if _wants_json(request):
+                return JsonResponse({"id": check_in.pk, "redirect": reverse(
+                    "web:volunteer-duo", kwargs={"duo_id": check_in.duo_id})})
+            messages.success(request, _("Your changes are saved."))
+            return redirect("web:volunteer-duo", duo_id=check_in.duo_id)
+    if _wants_json(request):
+        return _errors_json(form, status)
+    return _check_in_page(request, form, check_in=check_in, status=status)
+
+
+@volunteer_page
+def days(request: HttpRequest) -> HttpResponse:
+    """Days volunteered, for the flat-rate allowance: mark today in one tap, or another day."""
+    volunteer_id = roles_of(request.user).volunteer_id
+    volunteer_record = Volunteer.objects.get(pk=volunteer_id)
+    form = DayForm(initial={"date": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        form = DayForm(request.POST)
+        if form.is_valid():
+            day = form.cleaned_data["date"]
+            try:
+                if request.POST.get("action") == "unmark":
+                    services.volunteer_day_unmark(volunteer=volunteer_record, day=day, by=request.user)
+                    messages.success(request, _("%(day)s is no longer marked.") % {"day": _format(day)})
+                else:
+                    _row, created = services.volunteer_day_mark(volunteer=volunteer_record, day=day, by=request.user)
+                    messages.success(request, (_("%(day)s is marked as a day volunteered.") if created
+                                               else _("%(day)s was already marked.")) % {"day": _format(day)})
+            except ServiceError as exc:
+                form.add_error(None, str(exc.message) if not isinstance(exc.message, dict)
+                               else "; ".join(str(v) for v in exc.message.values()))
+            else:
+                return redirect("web:volunteer-days")
+        status = 400
+    year = timezone.localdate().year
+    marked = list(selectors.volunteer_days_in_year(volunteer_id=volunteer_record.pk, year=year).order_by("-date"))
+    return render(request, "web/volunteer/days.html", {
+        "form": form, "marked": marked, "year": year, "today": timezone.localdate(),
+        "today_marked": any(d.date == timezone.localdate() for d in marked),
+    }, status=status)
+
+
+def _format(day: dt.date) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(day, "DATE_FORMAT")
+
+
+# --- Sign-in with a magic link -------------------------------------------------------------------
+def magic_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a sign-in link by email. The answer is the same whether the address is known or
+    not, so the page cannot be used to find out who volunteers here."""
+    form = MagicLinkForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
+        # Only volunteer-only accounts: a coordinator's or administrator's mailbox must not be
+        # a second key to records of many people.
+        if user is not None and _volunteer_only(user):
+            link = request.build_absolute_uri(reverse("web:volunteer-magic-login")) + get_query_string(user)
+            minutes = settings.SESAME_MAX_AGE // 60
+            send_mail(
+                subject=_("Your link to sign in to buddynet"),
+                message=_("Hello,\n\nTap this link to sign in to buddynet on this phone:\n\n%(link)s\n\n"
+                          "The link works once, for %(minutes)d minutes. Did you not ask for it? Then you "
+                          "can ignore this email.\n") % {"link": link, "minutes": minutes},
+                from_email=None, recipient_list=[user.email],
+            )
+            log.info("magic sign-in link sent to user %s", user.pk)
+        sent = True
+    response = render(request, "web/volunteer/magic_link.html", {"form": form, "sent": sent},
+                      status=400 if request.method == "POST" and not form.is_valid() else 200)
+    add_never_cache_headers(response)
+    return response
+
+
+class MagicLoginView(SesameLoginView):
+    """The link in the email: signs in at once (one tap), then My duos."""
+
+    next_page = "web:volunteer-home"
+
+    def login_failed(self) -> HttpResponse:
+        response = render(self.request, "web/volunteer/magic_link.html",
+                          {"form": MagicLinkForm(), "sent": False, "failed": True}, status=403)
+        add_never_cache_headers(response)
+        return response
+
+
+# --- PWA: manifest and service worker ---------------------------------------------------------
+def manifest(request: HttpRequest) -> JsonResponse:
+    icons = [
+        {"src": static("web/icons/volunteer-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("web/icons/volunteer-512.png"), "sizes": "512x512", "type": "image/png"},
+        {"src": static("web/icons/volunteer-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+         "purpose": "maskable"},
+        {"src": static("web/icons/volunteer.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    data = {
+        "name": "buddynet – " + _("My duos"), "short_name": "buddynet", "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("web:volunteer-home"), "scope": reverse("web:volunteer-home"), "display": "standalone",
+        "background_color": "#f7f7f4", "theme_color": "#0b5d4b", "icons": icons,
+        "description": _("Log a contact moment with your buddy, also offline."),
+    }
+    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served under /mijn/ so its scope covers the volunteer pages (a worker under /static/
+    could only control /static/). The static URLs it pre-caches are filled in here, so they
+    follow the hashed names of collectstatic."""
+    source = (STATIC_DIR / "volunteer-sw.js").read_text(encoding="utf-8")
+    precache = [
+        static("web/app.css"), static("web/volunteer.css"), static("web/volunteer.js"),
+        static("web/icons/volunteer-192.png"), static("web/icons/volunteer.svg"), reverse("web:volunteer-offline"),
+    ]
+    source = source.replace("__PRECACHE__", json.dumps(precache)).replace(
+        "__SCOPE__", json.dumps(reverse("web:volunteer-home"))).replace(
+        "__LOGIN__", json.dumps(reverse("web:login"))).replace("__MAX_AGE_DAYS__", str(OFFLINE_PAGE_DAYS))
+    response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
+    # The browser checks for a new worker on each navigation; never serve a stale one.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """Shown by the worker for a page never visited while there is no connection (no personal data)."""
+    return render(request, "web/volunteer/offline.html")

@@ -1,0 +1,195 @@
+"""Forms of the volunteer's phone pages: the check-in, the next meeting, a day volunteered.
+
+Validation happens here (field messages in the request's language); the duos services then
+store the change atomically and re-check what depends on other rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from buddynet.duos.models import Activity, CheckIn, CheckInMode
+from buddynet.errors import ServiceError
+from buddynet.vocabulary import LifeDomain
+
+# Most contact moments last about this long; one tap instead of typing minutes.
+DURATION_PRESETS: list[tuple[str, Any]] = [
+    ("15", _("15 min")), ("30", _("30 min")), ("45", _("45 min")), ("60", _("1 hour")),
+    ("90", _("1½ hours")), ("120", _("2 hours")), ("180", _("3 hours")),
+]
+
+MOODS: list[tuple[str, Any]] = [
+    ("1", _("Very bad")), ("2", _("Bad")), ("3", _("Okay")), ("4", _("Good")), ("5", _("Very good")),
+]
+
+# The categories of a network tie (netwerk's alter categories, without "buddy": the buddy is
+# the volunteer themselves).
+CONTACT_CATEGORIES: list[tuple[str, Any]] = [
+    ("family", _("Family")), ("partner", _("Partner")), ("friend", _("Friend")),
+    ("neighbour", _("Neighbour")), ("colleague", _("Colleague")),
+    ("professional", _("Professional (care worker, doctor, ...)")),
+    ("organisation", _("Organisation or club")),
+]
+
+
+
+def duration_message() -> str:
+    # Formatted per request, so the message is in the caller's language.
+    return gettext("The duration must be between 1 and %(max)d minutes.") % {"max": CheckIn.MAX_DURATION_MINUTES}
+
+
+class CheckInForm(forms.Form):
+    """One contact moment. The common case is: duration, a chip, a face, save."""
+
+    duo = forms.ModelChoiceField(
+        queryset=None, widget=forms.RadioSelect, label=_("With whom?"),
+        error_messages={
+            "required": _("Choose the buddy you had contact with."),
+            "invalid_choice": _("Choose the buddy you had contact with."),
+        },
+    )
+    client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    date = forms.DateField(
+        label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+    )
+    duration = forms.ChoiceField(choices=DURATION_PRESETS, required=False, widget=forms.RadioSelect,
+                                 label=_("How long?"))
+    duration_other = forms.IntegerField(
+        required=False, label=_("Or the number of minutes"),
+        error_messages={"invalid": _("Fill in a whole number of minutes.")},
+    )
+    mode = forms.ChoiceField(choices=CheckInMode.choices, widget=forms.RadioSelect, label=_("How?"),
+                             error_messages={"required": _("Choose how you had contact.")})
+    activities = forms.MultipleChoiceField(choices=Activity.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple, label=_("What did you do?"))
+    life_domains = forms.MultipleChoiceField(choices=LifeDomain.choices, required=False,
+                                             widget=forms.CheckboxSelectMultiple, label=_("What was it about?"))
+    mood = forms.ChoiceField(choices=MOODS, required=False, widget=forms.RadioSelect, label=_("How did it go?"))
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                           label=_("Note (optional)"))
+    concern = forms.BooleanField(required=False, label=_("I'm worried"))
+    concern_note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                                   label=_("What worries you? Only the coordinator reads this."))
+    new_contact_label = forms.CharField(required=False, max_length=60, label=_("Who? (a first name or a role)"))
+    new_contact_category = forms.ChoiceField(choices=[("", "—"), *CONTACT_CATEGORIES], required=False,
+                                             label=_("What kind of contact?"))
+    new_contact_life_domain = forms.ChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
+                                                label=_("Which life domain?"))
+
+    def __init__(self, *args: Any, duos: QuerySet[Any] | None = None, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing:
+            # The duo and the client UUID never change; new contacts were handed to the
+            # network map when the check-in was stored, so they are not edited here.
+            for name in ("duo", "client_uuid", "new_contact_label", "new_contact_category",
+                         "new_contact_life_domain"):
+                del self.fields[name]
+        else:
+            self.fields["duo"].queryset = duos
+            self.fields["duo"].label_from_instance = lambda duo: duo.participant.first_name
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        other, preset = cleaned.get("duration_other"), cleaned.get("duration")
+        if "duration_other" not in self.errors:
+            minutes = other if other is not None else (int(preset) if preset else None)
+            if minutes is None:
+                self.add_error("duration", _("Choose how long the contact lasted."))
+            elif not 1 <= minutes <= CheckIn.MAX_DURATION_MINUTES:
+                self.add_error("duration_other" if other is not None else "duration", duration_message())
+            else:
+                cleaned["duration_minutes"] = minutes
+        if cleaned.get("concern") and not (cleaned.get("concern_note") or "").strip():
+            self.add_error("concern_note", _("Tell the coordinator briefly what you are worried about."))
+        if not self.editing:
+            label = (cleaned.get("new_contact_label") or "").strip()
+            category, domain = cleaned.get("new_contact_category"), cleaned.get("new_contact_life_domain")
+            if label or category or domain:
+                if not label:
+                    self.add_error("new_contact_label", _("Fill in who you met."))
+                if not category:
+                    self.add_error("new_contact_category", _("Choose what kind of contact it is."))
+                if not domain:
+                    self.add_error("new_contact_life_domain", _("Choose a life domain."))
+        return cleaned
+
+    def check_in_data(self) -> dict[str, Any]:
+        """The CheckIn fields, as check_in_record and check_in_update take them."""
+        c = self.cleaned_data
+        data: dict[str, Any] = {
+            "date": c["date"], "duration_minutes": c["duration_minutes"], "mode": c["mode"],
+            "activities": sorted(set(c["activities"])), "life_domains": sorted(set(c["life_domains"])),
+            "mood": int(c["mood"]) if c.get("mood") else None, "note": c["note"].strip(),
+            "concern": c["concern"], "concern_note": c["concern_note"].strip() if c["concern"] else "",
+        }
+        if not self.editing:
+            label = (c.get("new_contact_label") or "").strip()
+            data["new_contacts"] = (
+                [{"label": label, "category": c["new_contact_category"],
+                  "life_domain": c["new_contact_life_domain"]}] if label else []
+            )
+        return data
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        """A refusal of the service (the date before the duo started, a reused UUID, ...)."""
+        message = exc.message
+        if isinstance(message, dict):
+            for name, text in message.items():
+                self.add_error(name if name in self.fields else None, text)
+        else:
+            self.add_error(None, message)
+
+    @classmethod
+    def initial_for(cls, check_in: CheckIn) -> dict[str, Any]:
+        preset = str(check_in.duration_minutes)
+        in_presets = preset in {value for value, _label in DURATION_PRESETS}
+        return {
+            "date": check_in.date, "duration": preset if in_presets else "",
+            "duration_other": None if in_presets else check_in.duration_minutes, "mode": check_in.mode,
+            "activities": check_in.activities, "life_domains": check_in.life_domains,
+            "mood": str(check_in.mood) if check_in.mood else "", "note": check_in.note,
+            "concern": check_in.concern, "concern_note": check_in.concern_note,
+        }
+
+
+class MeetingForm(forms.Form):
+    on = forms.DateField(required=False, label=_("Next meeting"), widget=forms.DateInput(attrs={"type": "date"}),
+                         error_messages={"invalid": _("Fill in a valid date.")})
+
+    def clean_on(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("on")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(_("The next meeting cannot be in the past."))
+        return day
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")})
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("You cannot mark a day in the future."))
+        return day
+
+
+class MagicLinkForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"),
+                             error_messages={"required": _("Fill in your email address."),
+                                             "invalid": _("Fill in a valid email address.")})
