@@ -156,6 +156,13 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "created_at": N,
         "updated_at": N,
     },
+    "duos.VolunteerDay": {  # days volunteered, for the flat-rate allowance (funding)
+        "id": N,
+        "volunteer": P,
+        "date": P,
+        "created_by": P,
+        "created_at": N,
+    },
     "duos.CheckIn": {
         "id": N,
         "duo": P,

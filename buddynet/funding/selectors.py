@@ -152,5 +152,7 @@ def volunteered_days(*, volunteer_ids: list[int], year: int) -> dict[int, int]:
 
 def network_section(*, project_ids: list[int], start: date, end: date) -> Any | None:
     """The network-change aggregates of these projects over the period (netwerk's
-    NetworkAggregates), or None while they are not available."""
-    return network_change_aggregates(project_ids=project_ids, start=start, end=end)
+    NetworkAggregates), or None while no participant has a first and a later map in it."""
+    aggregates = network_change_aggregates(project_ids=project_ids, start=start, end=end)
+    # No participant with two maps in the period: nothing to show yet (the report says so).
+    return aggregates if aggregates.participants_measured else None

@@ -60,11 +60,22 @@ def no_serious_axe(page: Any) -> None:
 
 def worker_ready(page: Any) -> None:
     """The service worker controls the page and has stored the pages it pre-caches."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    page.wait_for_function("""async () => {
+    # Polled with evaluate(): wait_for_function evaluates a string with eval(), which the
+    # pages' Content-Security-Policy (rightly) refuses.
+    wait_until(page, "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
+    wait_until(page, """async () => {
         const c = await caches.open('bn-pages-v1');
         return (await c.keys()).some(r => r.url.includes('/mijn/contact/'));
     }""")
+
+
+def wait_until(page: Any, predicate: str, timeout_ms: int = 15000) -> None:
+    """Poll a JavaScript predicate until it holds (fails the test after timeout_ms)."""
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(predicate):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {predicate}")
 
 
 def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
@@ -141,7 +152,7 @@ def test_offline_two_check_ins_are_kept_then_sent_once(live_server: Any, pwa_pho
         page.get_by_text(preset, exact=True).click()
         page.get_by_text(chip, exact=True).click()
         page.get_by_role("button", name="Opslaan").click()
-        page.wait_for_function(f"document.querySelectorAll('#outbox-list li').length === {n}")
+        page.locator("#outbox-list li").nth(n - 1).wait_for()
         assert page.get_by_text("Bewaard op je telefoon, nog niet verzonden.").is_visible()
         assert not page.get_by_text(chip, exact=True).locator("xpath=..").locator("input").is_checked()  # reset
     outbox = page.locator("#outbox-list li")

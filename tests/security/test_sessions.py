@@ -59,21 +59,43 @@ def test_an_office_session_ends_after_twelve_hours_however_active(world, clock):
     assert not _ok(client)
 
 
-def test_a_volunteer_stays_signed_in_for_two_idle_weeks(world, clock):
-    client = _signed_in_client(world.volunteer_user)
+def _volunteer_on_own_phone(world, *, remember: bool = True) -> Client:
+    """The volunteer signs in on the real page, "keep me signed in on this phone" (un)ticked."""
+    world.volunteer_user.set_password("een lange zin als wachtwoord")
+    world.volunteer_user.save()
+    client = Client()
+    form = {"username": world.volunteer_user.email, "password": "een lange zin als wachtwoord"}
+    if remember:
+        form["remember"] = "on"
+    assert client.post("/aanmelden/", form).status_code == 302
+    return client
+
+
+def test_a_volunteer_stays_signed_in_for_four_idle_weeks(world, clock):
+    client = _volunteer_on_own_phone(world)
     assert client.session[POLICY_KEY] == VOLUNTEER
-    clock.shift(timedelta(days=13, hours=23))
+    clock.shift(timedelta(days=29, hours=23))
     assert _ok(client)
-    clock.shift(timedelta(days=14, minutes=1))
+    clock.shift(timedelta(days=30, minutes=1))
     assert not _ok(client)
 
 
-def test_a_volunteer_session_ends_after_thirty_days_however_active(world, clock):
-    client = _signed_in_client(world.volunteer_user)
-    for _ in range(29):
+def test_a_volunteer_session_ends_after_ninety_days_however_active(world, clock):
+    client = _volunteer_on_own_phone(world)
+    for _ in range(89):
         clock.shift(timedelta(days=1))
         assert _ok(client)
     clock.shift(timedelta(days=1, minutes=1))
+    assert not _ok(client)
+
+
+def test_unticked_the_cookie_ends_with_the_browser_and_the_idle_limit_still_holds(world, clock):
+    client = _volunteer_on_own_phone(world, remember=False)
+    assert client.session.get_expire_at_browser_close()
+    clock.shift(timedelta(minutes=2))
+    assert _ok(client)
+    assert client.session.get_expire_at_browser_close()  # the middleware keeps the choice
+    clock.shift(timedelta(days=30, minutes=1))
     assert not _ok(client)
 
 
@@ -88,11 +110,11 @@ def test_a_volunteer_who_also_coordinates_gets_the_office_timeout(world, clock):
 def test_the_cookie_and_the_stored_session_expire_with_the_idle_timeout(world, clock):
     office = _signed_in_client(world.coordinator)
     assert office.session.get_expiry_age() == 30 * 60
-    volunteer = _signed_in_client(world.volunteer_user)
-    assert volunteer.session.get_expiry_age() == 14 * 24 * 60 * 60
+    volunteer = _volunteer_on_own_phone(world)
+    assert volunteer.session.get_expiry_age() == 30 * 24 * 60 * 60
     clock.shift(timedelta(minutes=2))
     assert _ok(volunteer)  # slides the window: the cookie is sent again with the idle age
-    assert volunteer.cookies["sessionid"]["max-age"] == 14 * 24 * 60 * 60
+    assert volunteer.cookies["sessionid"]["max-age"] == 30 * 24 * 60 * 60
 
 
 def test_the_timeouts_come_from_settings(world, clock, settings):

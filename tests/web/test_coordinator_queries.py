@@ -18,8 +18,9 @@ from tests.conftest import World
 
 TODAY = dt.date(2025, 11, 3)
 # Session, user, roles, project, project switcher, duos, waiting, volunteers, latest check-ins,
-# and the unread count of the inbox in the header (notifications' context processor).
-EXPECTED_QUERIES = 10
+# the unread count of the inbox in the header (notifications' context processor), and the
+# project's open reporting obligations (funding).
+EXPECTED_QUERIES = 11
 
 
 def populate(project: Project, author: Any, start: int, count: int) -> None:
