@@ -84,12 +84,12 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
     if kind == Kind.OBLIGATION_DUE:
         return (
             _("Report for %(project)s due on %(due)s") % c,
-            _("The %(what)s for %(project)s (%(funder)s) is due on %(due)s.") % c,
+            _("%(what)s for %(project)s (%(funder)s): due on %(due)s.") % c,
         )
     if kind == Kind.OBLIGATION_OVERDUE:
         return (
             _("Report for %(project)s is overdue") % c,
-            _("The %(what)s for %(project)s (%(funder)s) was due on %(due)s and has not been submitted.") % c,
+            _("%(what)s for %(project)s (%(funder)s): due on %(due)s and not yet submitted.") % c,
         )
     if kind == Kind.REPORT_FROZEN:
         return (

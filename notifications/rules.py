@@ -1,11 +1,12 @@
 """The time-based rules: what is due today, for whom. Evaluated by the periodic task.
 
 Cost is a fixed number of queries whatever the number of duos: one snapshot loads every open
-duo (with its last check-in), the first-month check-ins, the screened volunteers, the projects'
-settings and all recipients — then each rule is plain Python over that snapshot — then one
-INSERT writes every message (notifications/outbox.py). Each message carries a de-duplication
-key naming its cause (e.g. the duo and the date of its last contact), so evaluating again —
-an hour later, or by two beat processes at once — adds nothing until the cause changes.
+duo (with its last check-in), the first-month check-ins, the screened volunteers, the open
+reporting obligations, the projects' settings and all recipients — then each rule is plain
+Python over that snapshot — then one INSERT writes every message (notifications/outbox.py).
+Each message carries a de-duplication key naming its cause (e.g. the duo and the date of its
+last contact), so evaluating again — an hour later, or by two beat processes at once — adds
+nothing until the cause changes.
 
 Per project, ProjectRules holds the settings (defaults from the MENTOR standard) and a list of
 rules switched off; the contact cadence itself is the project's own contact_cadence_days and
@@ -22,11 +23,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
-from django.urls import reverse
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.funding.models import ObligationKind, ReportingObligation
 from buddynet.people.models import Project, Volunteer
-from notifications import outbox, selectors, services
+from notifications import links, outbox, selectors, services
 from notifications.models import Kind, ProjectRules
 from notifications.selectors import Recipient
 from notifications.services import Message
@@ -65,6 +66,18 @@ class OpenDuo:
         return f"{self.volunteer} & {self.buddy}"
 
 
+@dataclass(frozen=True)
+class OpenObligation:
+    id: int
+    kind: str  # funding's ObligationKind: its label is the message's "what"
+    due_on: date
+    grant_id: int
+    project_id: int
+    project: str
+    funder_id: int
+    funder: str
+
+
 @dataclass
 class Snapshot:
     today: date
@@ -76,6 +89,10 @@ class Snapshot:
     volunteer_users: dict[int, Recipient]
     duo_type: tuple[int, int] = field(default=(0, 0))
     volunteer_type: tuple[int, int] = field(default=(0, 0))
+    # Reporting obligations not yet submitted, and who views each funder (funding app).
+    obligations: list[OpenObligation] = field(default_factory=list)
+    funder_users: dict[int, list[Recipient]] = field(default_factory=dict)
+    obligation_type: tuple[int, int] = field(default=(0, 0))
 
 
 def add_months(day: date, months: int) -> date:
@@ -117,6 +134,8 @@ def load(*, today: date) -> Snapshot:
         today=today, projects=projects, duos=duos, first_month_dates=first_month, volunteers=volunteers,
         coordinators=selectors.coordinators_by_project(), volunteer_users=selectors.users_by_volunteer(),
         duo_type=services.about(Duo(pk=0)), volunteer_type=services.about(Volunteer(pk=0)),
+        obligations=_load_obligations(), funder_users=selectors.users_by_funder(),
+        obligation_type=services.about(ReportingObligation(pk=0)),
     )
 
 
@@ -132,11 +151,19 @@ def _load_duos(statuses: tuple[str, ...]) -> list[OpenDuo]:
     return [OpenDuo(*row) for row in rows]
 
 
+def _load_obligations() -> list[OpenObligation]:
+    """Every obligation not yet submitted, with its project and funder: one query. A submitted
+    one needs no reminder (its approval is the funder's part)."""
+    rows = (
+        ReportingObligation.objects.filter(submitted_on=None)
+        .values_list("id", "kind", "due_on", "grant_id", "grant__project_id", "grant__project__name",
+                     "grant__funder_id", "grant__funder__name")
+        .order_by("id")
+    )
+    return [OpenObligation(*row) for row in rows]
+
+
 # --- the rules ----------------------------------------------------------------------------
-def _duo_link(duo_id: int) -> str:
-    return reverse("admin:duos_duo_change", args=[duo_id])
-
-
 def _to_coordinators(s: Snapshot, project_id: int, kind: str, key: str, context: dict[str, Any], link: str,
                      about: tuple[int, int]) -> Iterable[Message]:
     for recipient in s.coordinators.get(project_id, ()):
@@ -155,7 +182,7 @@ def check_in_reminder(s: Snapshot) -> Iterable[Message]:
         if last is None or recipient is None or s.today < last + timedelta(days=settings.cadence_days):
             continue
         yield Message(recipient, Kind.CHECK_IN_REMINDER, f"check_in_reminder:duo:{duo.id}:{last}",
-                      {"buddy": duo.buddy, "last": last}, "/", (s.duo_type[0], duo.id))
+                      {"buddy": duo.buddy, "last": last}, links.volunteer_duo(duo.id), (s.duo_type[0], duo.id))
 
 
 def meeting_tomorrow(s: Snapshot) -> Iterable[Message]:
@@ -167,7 +194,8 @@ def meeting_tomorrow(s: Snapshot) -> Iterable[Message]:
         recipient = s.volunteer_users.get(duo.volunteer_id)
         if recipient is not None:
             yield Message(recipient, Kind.MEETING_TOMORROW, f"meeting_tomorrow:duo:{duo.id}:{tomorrow}",
-                          {"buddy": duo.buddy, "on": tomorrow}, "/", (s.duo_type[0], duo.id))
+                          {"buddy": duo.buddy, "on": tomorrow}, links.volunteer_duo(duo.id),
+                          (s.duo_type[0], duo.id))
 
 
 def duo_quiet(s: Snapshot) -> Iterable[Message]:
@@ -189,13 +217,13 @@ def duo_quiet(s: Snapshot) -> Iterable[Message]:
                     s, duo.project_id, Kind.DUO_QUIET, f"duo_quiet:duo:{duo.id}:first_month",
                     {"duo": duo.name, "started": duo.started_on, "count": count,
                      "minimum": settings.rules.first_month_min_check_ins, "first_month": True},
-                    _duo_link(duo.id), about)
+                    links.coordinator_duo(duo.id), about)
                 continue
         last = max(duo.last_check_in or duo.started_on, duo.started_on)
         if s.today >= last + timedelta(days=settings.quiet_days):
             yield from _to_coordinators(
                 s, duo.project_id, Kind.DUO_QUIET, f"duo_quiet:duo:{duo.id}:{last}",
-                {"duo": duo.name, "last": last, "days": (s.today - last).days}, _duo_link(duo.id), about)
+                {"duo": duo.name, "last": last, "days": (s.today - last).days}, links.coordinator_duo(duo.id), about)
 
 
 def new_duo_no_check_in(s: Snapshot) -> Iterable[Message]:
@@ -208,7 +236,7 @@ def new_duo_no_check_in(s: Snapshot) -> Iterable[Message]:
             continue
         yield from _to_coordinators(
             s, duo.project_id, Kind.NEW_DUO_NO_CHECK_IN, f"new_duo_no_check_in:duo:{duo.id}",
-            {"duo": duo.name, "introduced": duo.introduced_on}, _duo_link(duo.id), (s.duo_type[0], duo.id))
+            {"duo": duo.name, "introduced": duo.introduced_on}, links.coordinator_duo(duo.id), (s.duo_type[0], duo.id))
 
 
 def duo_ending(s: Snapshot) -> Iterable[Message]:
@@ -220,7 +248,7 @@ def duo_ending(s: Snapshot) -> Iterable[Message]:
         if duo.planned_end_on - timedelta(days=settings.rules.planned_end_warn_days) <= s.today <= duo.planned_end_on:
             yield from _to_coordinators(
                 s, duo.project_id, Kind.DUO_ENDING, f"duo_ending:duo:{duo.id}:{duo.planned_end_on}",
-                {"duo": duo.name, "end": duo.planned_end_on}, _duo_link(duo.id), (s.duo_type[0], duo.id))
+                {"duo": duo.name, "end": duo.planned_end_on}, links.coordinator_duo(duo.id), (s.duo_type[0], duo.id))
 
 
 def screening_expiring(s: Snapshot) -> Iterable[Message]:
@@ -239,14 +267,51 @@ def screening_expiring(s: Snapshot) -> Iterable[Message]:
             s, volunteer["project_id"], Kind.SCREENING_EXPIRING,
             f"screening_expiring:volunteer:{volunteer['id']}:{expires}",
             {"volunteer": name, "checked": checked, "expires": expires},
-            reverse("admin:people_volunteer_change", args=[volunteer["id"]]), (s.volunteer_type[0], volunteer["id"]))
+            links.coordinator_volunteer(volunteer["id"]), (s.volunteer_type[0], volunteer["id"]))
 
 
-# The registry: every rule the periodic task evaluates. The funding rules (reporting
-# obligation due / overdue) live in notifications/funding_rules.py and join after the funding
-# app's ReportingObligation exists.
+def _obligation_messages(s: Snapshot, o: OpenObligation, kind: str, key: str) -> Iterable[Message]:
+    """To the project's coordinators (link: the grant page) and the funder's viewers (link: their
+    portal), each person once: someone who is both hears it as coordinator. No participant is
+    named: the message speaks of the project and the report only."""
+    what = ObligationKind(o.kind).label if o.kind in ObligationKind.values else o.kind
+    context = {"what": what, "project": o.project, "funder": o.funder, "due": o.due_on}
+    about = (s.obligation_type[0], o.id)
+    seen: set[int] = set()
+    for recipients, link in ((s.coordinators.get(o.project_id, ()), links.grant(o.grant_id)),
+                             (s.funder_users.get(o.funder_id, ()), links.funder_portal())):
+        for recipient in recipients:
+            if recipient.user_id not in seen:
+                seen.add(recipient.user_id)
+                yield Message(recipient, kind, key, context, link, about)
+
+
+def obligation_due(s: Snapshot) -> Iterable[Message]:
+    """Coordinator and funder: a report is due within the project's obligation_warn_days
+    (default 14) and not yet submitted."""
+    for o in s.obligations:
+        settings = s.projects.get(o.project_id)
+        if settings is None or not settings.on(Kind.OBLIGATION_DUE):
+            continue
+        if o.due_on - timedelta(days=settings.rules.obligation_warn_days) <= s.today <= o.due_on:
+            yield from _obligation_messages(s, o, Kind.OBLIGATION_DUE, f"obligation_due:obligation:{o.id}:{o.due_on}")
+
+
+def obligation_overdue(s: Snapshot) -> Iterable[Message]:
+    """Coordinator and funder: the due day has passed and the report is not submitted (once; a
+    new due date is a new cause)."""
+    for o in s.obligations:
+        settings = s.projects.get(o.project_id)
+        if settings is None or not settings.on(Kind.OBLIGATION_OVERDUE) or s.today <= o.due_on:
+            continue
+        yield from _obligation_messages(s, o, Kind.OBLIGATION_OVERDUE,
+                                        f"obligation_overdue:obligation:{o.id}:{o.due_on}")
+
+
+# The registry: every rule the periodic task evaluates.
 RULES: tuple[Callable[[Snapshot], Iterable[Message]], ...] = (
     check_in_reminder, meeting_tomorrow, duo_quiet, new_duo_no_check_in, duo_ending, screening_expiring,
+    obligation_due, obligation_overdue,
 )
 
 

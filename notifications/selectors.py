@@ -48,6 +48,17 @@ def users_by_volunteer(*, volunteer_ids: Iterable[int] | None = None) -> dict[in
     return {volunteer_id: _recipient(*user) for volunteer_id, *user in qs.values_list("volunteer_id", *_FIELDS)}
 
 
+def users_by_funder(*, funder_ids: Iterable[int] | None = None) -> dict[int, list[Recipient]]:
+    """Active users who view each funder (role funder), in one query."""
+    qs = Membership.objects.filter(role=Role.FUNDER, user__is_active=True)
+    if funder_ids is not None:
+        qs = qs.filter(funder_id__in=list(funder_ids))
+    found: dict[int, list[Recipient]] = defaultdict(list)
+    for funder_id, *user in qs.order_by("funder_id", "user_id").values_list("funder_id", *_FIELDS):
+        found[funder_id].append(_recipient(*user))
+    return found
+
+
 def funder_users(*, funder_id: int) -> list[Recipient]:
     qs = Membership.objects.filter(role=Role.FUNDER, funder_id=funder_id, user__is_active=True)
     return [_recipient(*user) for user in qs.order_by("user_id").values_list(*_FIELDS)]

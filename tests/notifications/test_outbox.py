@@ -6,18 +6,21 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 
 from buddynet import events
 from buddynet.accounts.models import Role
 from buddynet.accounts.services import membership_grant
 from buddynet.duos import services as duo_services
+from buddynet.funding import services as funding_services
+from buddynet.funding.models import Grant
+from matching import services as match_services
+from matching.models import MatchRun
 from notifications import services
 from notifications.models import Channel, Kind, Notification, Preference
 from notifications.selectors import Recipient
@@ -70,10 +73,12 @@ def test_the_email_goes_out_after_the_commit_once(world: World, eager: None, mai
     email = mailoutbox[0]
     assert email.to == ["alice@example.be"]
     assert email.subject == "Zorg gemeld over het duo Bert & Marieke"
-    assert "http://127.0.0.1:8000/admin/duos/checkin/" in email.body
+    row = Notification.objects.get(channel=Channel.EMAIL)
+    # to the participant page, at the check-in, where the concern is followed up
+    page = f"/coordinator/deelnemers/{world.participant.pk}/#check-in-{row.object_id}"
+    assert f"http://127.0.0.1:8000{page}" in email.body
     html = {mimetype: body for body, mimetype in email.alternatives}["text/html"]
     assert "<h1" in html and "Bert &amp; Marieke" in html
-    row = Notification.objects.get(channel=Channel.EMAIL)
     assert email.extra_headers["Message-ID"] == f"<notification-{row.pk}@127.0.0.1>"
     assert row.sent_at is not None and row.attempts == 1
 
@@ -135,45 +140,64 @@ def test_an_allowance_cap_warning_reaches_the_projects_coordinators(world: World
 
 
 def test_a_finished_match_run_reaches_the_coordinators_of_its_project(world: World) -> None:
-    # matching.models.MatchRun is built in another branch: the event promises .id, .project_id, .status.
-    run = SimpleNamespace(id=41, pk=41, project_id=world.project.pk, project=world.project, status="optimal")
+    # A real run, matched inline by matching's service: the event comes from matching.services._finish.
+    f.ParticipantFactory(project=world.project, first_name="Fatima")
+    f.VolunteerFactory(project=world.project, first_name="Jan")
+    english = f.UserFactory(email="els@example.be", language="en")
+    membership_grant(user=english, role=Role.COORDINATOR, project=world.project)
 
-    events.match_run_finished(run)
-    events.match_run_finished(run)
+    run = match_services.match_run_start(project=world.project, by=world.coordinator, inline=True)
+    run.refresh_from_db()
+    events.match_run_finished(run)  # announced again: the same cause
 
-    rows = Notification.objects.filter(kind=Kind.MATCH_RUN_FINISHED, channel=Channel.INBOX)
-    assert [n.recipient for n in rows] == [world.coordinator]
-    assert rows[0].subject == "Koppelronde #41 afgelopen: optimal"
+    assert run.status == MatchRun.Status.DONE
+    rows = Notification.objects.filter(kind=Kind.MATCH_RUN_FINISHED, channel=Channel.INBOX).order_by("recipient_id")
+    assert [n.recipient for n in rows] == [world.coordinator, english]  # not charlie, of the other project
+    alice, els = rows
+    assert alice.subject == f"Koppelronde #{run.pk} afgelopen: Klaar"
+    assert els.subject == f"Match run #{run.pk} finished: Done"
+    assert "Buddy Gent" in alice.body
+    assert alice.link == reverse("matching:run", args=[run.pk])
+    assert (alice.content_type.model, alice.object_id) == ("matchrun", run.pk)
+    assert client_for_pages(world.coordinator).get(alice.link).status_code == 200
 
 
 def test_a_frozen_report_goes_to_the_funder_and_the_coordinators_with_its_pdf(
         world: World, eager: None, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any,
         settings: Any, tmp_path: Path) -> None:
-    # funding's ProgressReport is built in another branch: the event promises .grant.project,
-    # .grant.funder and a .pdf FileField. The PDF is a real (tiny) one in real file storage.
+    # A real report of a real grant, signed off by funding's service: its PDF rendered (WeasyPrint)
+    # and stored in real file storage, the event emitted in the sign-off's transaction.
     settings.MEDIA_ROOT = str(tmp_path)
-    pdf_bytes = MINIMAL_PDF
-    name = default_storage.save("reports/voortgang-2026.pdf", ContentFile(pdf_bytes))
-    grant = SimpleNamespace(project=world.project, project_id=world.project.pk, funder=world.funder,
-                            funder_id=world.funder.pk)
-    report = SimpleNamespace(pk=7, grant=grant, pdf=SimpleNamespace(name=name))
+    grant = Grant.objects.create(funder=world.funder, project=world.project, reference="WVG-GENT-1",
+                                 amount=Decimal("40000"), start_date=dt.date(2025, 1, 1),
+                                 end_date=dt.date(2027, 12, 31))
+    draft = funding_services.report_create(grant=grant, period_start=dt.date(2025, 1, 1),
+                                           period_end=dt.date(2025, 12, 31), by=world.coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        events.report_frozen(report)
+        report = funding_services.report_sign_off(report=draft, by=world.coordinator)
 
+    pdf_bytes = (tmp_path / report.pdf.name).read_bytes()
+    assert pdf_bytes.startswith(b"%PDF-")
     assert sorted(m.to[0] for m in mailoutbox) == ["alice@example.be", "funder@example.be"]
     for message in mailoutbox:
-        assert message.attachments == [("voortgang-2026.pdf", pdf_bytes, "application/pdf")]
+        assert message.attachments == [(Path(report.pdf.name).name, pdf_bytes, "application/pdf")]
         assert "Marieke" not in message.body and "Peeters" not in message.body
+        assert f"http://127.0.0.1:8000/financiering/rapporten/{report.pk}/" in message.body
     funder_row = Notification.objects.get(recipient=world.funder_user, channel=Channel.INBOX)
     assert funder_row.subject == "Voortgangsrapport: Buddy Gent"
+    assert (funder_row.content_type.model, funder_row.object_id) == ("progressreport", report.pk)
+    # the link opens the signed-off report for each recipient
+    for user in (world.funder_user, world.coordinator):
+        row = Notification.objects.get(recipient=user, channel=Channel.INBOX, kind=Kind.REPORT_FROZEN)
+        assert client_for_pages(user).get(row.link).status_code == 200
+    assert not Notification.objects.filter(recipient=world.other_coordinator).exists()
 
 
-# A one-page PDF (valid structure, as written by hand): enough for "a PDF is attached".
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+def client_for_pages(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def test_notify_skips_what_the_recipient_already_has_in_one_statement(world: World,

@@ -7,14 +7,19 @@ on 2025-08-01; its volunteer Bert signs in as bob, its coordinator is alice.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from buddynet.accounts.models import Role
+from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import Duo, DuoStatus
+from buddynet.funding.models import Grant, ReportingObligation
 from notifications import rules
 from notifications.models import Channel, Kind, Notification, ProjectRules
 from tests import factories as f
@@ -187,6 +192,106 @@ def test_an_inactive_coordinator_hears_nothing(world: World) -> None:
     assert fire(D(2026, 6, 15), Kind.DUO_ENDING) == []
 
 
+# --- coordinator and funder: reporting obligations ------------------------------------------
+def grant_of(project: Any, funder: Any, reference: str = "WVG-GENT-1") -> Grant:
+    return Grant.objects.create(funder=funder, project=project, reference=reference, amount=Decimal("40000"),
+                                start_date=D(2025, 1, 1), end_date=D(2027, 12, 31))
+
+
+@pytest.fixture
+def obligation(world: World) -> ReportingObligation:
+    """The yearly content report of world.project's grant from world.funder, due 31 March 2026."""
+    return ReportingObligation.objects.create(grant=grant_of(world.project, world.funder), kind="yearly_content",
+                                              due_on=D(2026, 3, 31))
+
+
+def test_a_report_due_in_14_days_reaches_the_coordinator_and_the_funder_once(
+        world: World, obligation: ReportingObligation) -> None:
+    key = f"obligation_due:obligation:{obligation.pk}:2026-03-31"
+
+    assert fire(D(2026, 3, 16), Kind.OBLIGATION_DUE) == []  # 15 days before: not yet
+    assert fire(D(2026, 3, 17), Kind.OBLIGATION_DUE) == [("alice@example.be", key), ("funder@example.be", key)]
+    assert fire(D(2026, 3, 17), Kind.OBLIGATION_DUE) == []  # the same day again (hourly beat)
+    assert fire(D(2026, 3, 18), Kind.OBLIGATION_DUE) == []
+    assert fire(D(2026, 3, 31), Kind.OBLIGATION_DUE) == []  # the due day itself: still the one message
+    assert fire(D(2026, 3, 31), Kind.OBLIGATION_OVERDUE) == []  # due today is not overdue
+    # the coordinator is sent to the grant page, the funder to the portal; nobody else hears of it
+    rows = Notification.objects.filter(kind=Kind.OBLIGATION_DUE, channel=Channel.INBOX)
+    assert {(n.recipient.email, n.link) for n in rows} == {
+        ("alice@example.be", reverse("funding:grant", args=[obligation.grant_id])),
+        ("funder@example.be", reverse("funding:portal")),
+    }
+    alice = rows.get(recipient=world.coordinator)
+    assert alice.subject == "Rapport voor Buddy Gent verwacht op 31 maart 2026"
+    assert alice.body == "Inhoudelijk jaarverslag voor Buddy Gent (Departement WVG): in te dienen op 31 maart 2026."
+    assert (alice.content_type.model, alice.object_id) == ("reportingobligation", obligation.pk)
+
+
+def test_an_overdue_report_is_announced_once(world: World, obligation: ReportingObligation) -> None:
+    key = f"obligation_overdue:obligation:{obligation.pk}:2026-03-31"
+
+    assert fire(D(2026, 3, 31), Kind.OBLIGATION_OVERDUE) == []
+    assert fire(D(2026, 4, 1), Kind.OBLIGATION_OVERDUE) == [("alice@example.be", key), ("funder@example.be", key)]
+    assert fire(D(2026, 4, 1), Kind.OBLIGATION_OVERDUE) == []
+    assert fire(D(2026, 4, 2), Kind.OBLIGATION_OVERDUE) == []
+    assert fire(D(2026, 6, 1), Kind.OBLIGATION_OVERDUE) == []
+    assert fire(D(2026, 4, 2), Kind.OBLIGATION_DUE) == []  # past due: no "due soon" either
+    # a new due date (the funder granted a delay) is a new cause
+    ReportingObligation.objects.filter(pk=obligation.pk).update(due_on=D(2026, 6, 30))
+    assert fire(D(2026, 6, 30), Kind.OBLIGATION_OVERDUE) == []
+    assert len(fire(D(2026, 7, 1), Kind.OBLIGATION_OVERDUE)) == 2
+
+
+def test_a_submitted_report_raises_nothing(world: World, obligation: ReportingObligation) -> None:
+    ReportingObligation.objects.filter(pk=obligation.pk).update(submitted_on=D(2026, 3, 10))
+
+    assert fire(D(2026, 3, 17), Kind.OBLIGATION_DUE) == []
+    assert fire(D(2026, 4, 1), Kind.OBLIGATION_OVERDUE) == []
+
+
+def test_a_report_submitted_late_is_not_announced_again(world: World, obligation: ReportingObligation) -> None:
+    assert len(fire(D(2026, 4, 1), Kind.OBLIGATION_OVERDUE)) == 2
+    ReportingObligation.objects.filter(pk=obligation.pk).update(submitted_on=D(2026, 4, 3))
+
+    assert fire(D(2026, 4, 4), Kind.OBLIGATION_OVERDUE) == []
+
+
+def test_a_project_sets_its_own_warning_for_reports_and_can_switch_them_off(
+        world: World, obligation: ReportingObligation) -> None:
+    rules_ = ProjectRules.objects.create(project=world.project, obligation_warn_days=30)
+
+    assert fire(D(2026, 2, 28), Kind.OBLIGATION_DUE) == []
+    assert len(fire(D(2026, 3, 1), Kind.OBLIGATION_DUE)) == 2
+    rules_.disabled_kinds = [Kind.OBLIGATION_OVERDUE]
+    rules_.save()
+    assert fire(D(2026, 4, 1), Kind.OBLIGATION_OVERDUE) == []
+
+
+def test_report_reminders_go_to_their_own_project_and_funder_only_each_person_once(
+        world: World, obligation: ReportingObligation) -> None:
+    other_funder = f.FunderFactory(name="Stad Brugge")
+    other_viewer = f.UserFactory(email="brugge@example.be", language="en")
+    membership_grant(user=other_viewer, role=Role.FUNDER, funder=other_funder)
+    theirs = ReportingObligation.objects.create(grant=grant_of(world.other_project, other_funder, "BRUGGE-1"),
+                                                kind="financial", due_on=D(2026, 3, 31))
+    # alice also views world.funder's portfolio: she hears of her project's report once
+    membership_grant(user=world.coordinator, role=Role.FUNDER, funder=world.funder)
+    gone = f.UserFactory(email="gone@example.be", is_active=False)
+    membership_grant(user=gone, role=Role.FUNDER, funder=world.funder)
+
+    assert fire(D(2026, 3, 17), Kind.OBLIGATION_DUE) == sorted([
+        ("alice@example.be", f"obligation_due:obligation:{obligation.pk}:2026-03-31"),
+        ("funder@example.be", f"obligation_due:obligation:{obligation.pk}:2026-03-31"),
+        ("charlie@example.be", f"obligation_due:obligation:{theirs.pk}:2026-03-31"),
+        ("brugge@example.be", f"obligation_due:obligation:{theirs.pk}:2026-03-31"),
+    ])
+    alice = Notification.objects.get(recipient=world.coordinator, kind=Kind.OBLIGATION_DUE, channel=Channel.INBOX)
+    assert alice.link == reverse("funding:grant", args=[obligation.grant_id])  # as coordinator, not as funder
+    english = Notification.objects.get(recipient=other_viewer, kind=Kind.OBLIGATION_DUE, channel=Channel.EMAIL)
+    assert english.subject == "Report for Buddy Brugge due on March 31, 2026"
+    assert english.body == "Financial report for Buddy Brugge (Stad Brugge): due on March 31, 2026."
+
+
 # --- cost ---------------------------------------------------------------------------------
 def _queries_of_one_sweep(day: dt.date) -> int:
     Notification.objects.all().delete()
@@ -195,15 +300,27 @@ def _queries_of_one_sweep(day: dt.date) -> int:
     return len(ctx.captured_queries)
 
 
-def test_one_sweep_costs_as_many_queries_for_many_duos_as_for_one(world: World) -> None:
+def test_one_sweep_costs_as_many_queries_for_many_duos_and_reports_as_for_one(world: World) -> None:
     day = D(2025, 10, 15)
+    funder = f.FunderFactory(name="Fonds")
+    ReportingObligation.objects.create(grant=grant_of(world.project, funder, "G-0"), kind="financial",
+                                       due_on=D(2025, 10, 20))
     rules.evaluate(today=day)  # warm-up: content types are cached after the first use
     one = _queries_of_one_sweep(day)
     for n in range(12):
         duo = new_duo(world, introduced_on=D(2025, 8, 1), started_on=D(2025, 8, 10),
                       next_meeting_on=D(2025, 10, 16), planned_end_on=D(2025, 11, 1))
         f.CheckInFactory(duo=duo, date=D(2025, 8, 12 + n))
+        # more grants, funders with their own viewers, reports due soon and overdue
+        other_funder = f.FunderFactory(name=f"Fonds {n}")
+        membership_grant(user=f.UserFactory(), role=Role.FUNDER, funder=other_funder)
+        grant = grant_of(world.project if n % 2 else world.other_project, other_funder, f"G-{n + 1}")
+        ReportingObligation.objects.create(grant=grant, kind="financial", due_on=D(2025, 10, 20))
+        ReportingObligation.objects.create(grant=grant, kind="yearly_content", due_on=D(2025, 9, 30))
     many = _queries_of_one_sweep(day)
 
     assert Notification.objects.filter(kind=Kind.DUO_ENDING, channel=Channel.INBOX).count() == 12
+    # 13 due: each to its project's coordinator (and the 12 with a viewer, to that funder's viewer)
+    assert Notification.objects.filter(kind=Kind.OBLIGATION_DUE, channel=Channel.INBOX).count() == 13 + 12
+    assert Notification.objects.filter(kind=Kind.OBLIGATION_OVERDUE, channel=Channel.INBOX).count() == 12 + 12
     assert many == one

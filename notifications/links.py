@@ -1,0 +1,53 @@
+"""Where each notification points: the page its recipient works on, never the admin.
+
+One function per kind of page, so the rules and the event listeners agree, and one test
+(tests/notifications/test_links.py) opens every link as its recipient. A coordinator lands on
+the coordinator pages (buddynet/web/coordinator_urls.py), a volunteer on their own duo
+(buddynet/web/volunteer_urls.py), a funder in the funder portal (buddynet/funding/urls.py).
+Paths only: the e-mail makes them absolute (services.absolute).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+
+def coordinator_duo(duo_id: int) -> str:
+    return reverse("web:coordinator-duo", args=[duo_id])
+
+
+def coordinator_volunteer(volunteer_id: int) -> str:
+    return reverse("web:coordinator-volunteer", args=[volunteer_id])
+
+
+def concern(*, participant_id: int, check_in_id: int) -> str:
+    # The participant page lists the check-ins (anchor check-in-<id>) with the button that marks
+    # a concern as handled: where the follow-up happens.
+    return reverse("web:coordinator-participant", args=[participant_id]) + f"#check-in-{check_in_id}"
+
+
+def volunteer_duo(duo_id: int) -> str:
+    return reverse("web:volunteer-duo", args=[duo_id])
+
+
+def match_run(run_id: int) -> str:
+    return reverse("matching:run", args=[run_id])
+
+
+def grant(grant_id: int) -> str:
+    """The coordinator's grant page: its reporting obligations, expenses and reports."""
+    return reverse("funding:grant", args=[grant_id])
+
+
+def report(report_id: int) -> str:
+    """A progress report; a funder may open it once it is signed off (when they are told of it)."""
+    return reverse("funding:report", args=[report_id])
+
+
+def funder_portal() -> str:
+    """The funder's start page: their projects' traffic lights, reports due and overdue included."""
+    return reverse("funding:portal")
+
+
+def allowances(*, project_id: int, year: int) -> str:
+    return reverse("funding:allowances", args=[project_id]) + f"?year={year}"
