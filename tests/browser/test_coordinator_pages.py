@@ -137,7 +137,7 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     no_serious_violations(page, "volunteer intake, screening")
     page.get_by_role("button", name="Intake afronden").click()
     assert page.get_by_role("heading", name="Wout Vermeulen").is_visible()
-    assert Volunteer.objects.get(first_name="Wout").status == Volunteer.Status.ACTIVE
+    assert Volunteer.objects.get(first_name="Wout", last_name="Vermeulen").status == Volunteer.Status.ACTIVE
     no_serious_violations(page, "volunteer page")
     screenshot(page, "coordinator-volunteer")
 
