@@ -100,14 +100,14 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_label("Gegevens + netwerkkaart", exact=True).check()
     page.get_by_role("button", name="Intake afronden").click()  # consent not explained yet
     assert "Zonder toestemming kan de intake niet afgerond worden" in page.get_by_role("alert").inner_text()
-    assert not Participant.objects.filter(first_name="Nadia").exists()
+    assert not Participant.objects.filter(first_name="Nadia", last_name="Amrani").exists()
     no_serious_violations(page, "participant intake, consent refused")
     page.get_by_label("Ik heb uitgelegd wat buddynet bijhoudt").check()
     page.get_by_label("Gegevens + netwerkkaart", exact=True).check()
     page.get_by_role("button", name="Intake afronden").click()
 
     assert page.get_by_role("heading", name="Nadia Amrani").is_visible()
-    nadia = Participant.objects.get(first_name="Nadia")
+    nadia = Participant.objects.get(first_name="Nadia", last_name="Amrani")
     assert (nadia.status, nadia.consent_recorded_by, nadia.municipality) == ("waiting", world.coordinator, "Gent")
     no_serious_violations(page, "new participant page")
 

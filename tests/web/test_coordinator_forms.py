@@ -62,7 +62,7 @@ def test_a_complete_participant_intake_saves_a_waiting_participant_with_consent(
 
     assert response.status_code == 302
     assert Participant.objects.count() == before + 1
-    p = Participant.objects.get(first_name="Nadia")
+    p = Participant.objects.get(first_name="Nadia", last_name="Amrani")
     assert response["Location"] == reverse("web:coordinator-participant", args=[p.pk])
     assert (p.status, p.waiting_since, p.municipality) == ("waiting", dt.date(2025, 11, 3), "Gent")
     assert (p.consent_date, p.consent_scope, p.consent_recorded_by) == (dt.date(2025, 11, 3), "network",
@@ -148,7 +148,7 @@ def test_a_volunteer_with_a_complete_screening_becomes_available(world: World, c
                                                 "2025-10-05", "training_date": "2025-10-20"})
 
     assert response.status_code == 302
-    vol = Volunteer.objects.get(first_name="Wout")
+    vol = Volunteer.objects.get(first_name="Wout", last_name="Amrani")
     assert (vol.status, vol.screening_complete, vol.capacity, vol.waiting_since) == (
         "active", True, 2, dt.date(2025, 11, 3))
     assert vol.strengths == {"administration": 2, "social": 3}
@@ -157,7 +157,7 @@ def test_a_volunteer_with_a_complete_screening_becomes_available(world: World, c
 def test_a_volunteer_without_training_stays_in_screening(world: World, client: Client) -> None:
     volunteer_intake(world, client, {"intake_date": "2025-10-01"})
 
-    vol = Volunteer.objects.get(first_name="Wout")
+    vol = Volunteer.objects.get(first_name="Wout", last_name="Amrani")
     assert (vol.status, vol.screening_complete, vol.waiting_since) == ("screening", False, None)
 
 
