@@ -8,6 +8,7 @@ the user's choice or the default nl-BE):
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -136,3 +137,22 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> Any:
         return self.selector(user=self.context["request"].user)
+
+
+class FieldsBuiltOnce:
+    """A ModelSerializer mixin: build the fields from the model once per class, then copy them.
+
+    ModelSerializer rebuilds every field from the model's meta for each instance, which on the
+    check-in POST (two serializers: input and answer) cost more CPU than the rest of the request
+    (benchmarks/checkin_api.py). The fields depend only on the class (Meta and the declared
+    fields), never on the instance, data or context, so a deep copy of the first build is the
+    same set: DRF copies its declared fields per instance the same way.
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built_once = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)

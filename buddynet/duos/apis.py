@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buddynet.accounts.selectors import Roles, roles_of
-from buddynet.api import ScopedRelatedField, ScopedViewSet
+from buddynet.api import FieldsBuiltOnce, ScopedRelatedField, ScopedViewSet
 from buddynet.duos import selectors, services
 from buddynet.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, Goal, NextStep
 from buddynet.errors import InvalidInput
@@ -291,7 +291,7 @@ class NewContactInput(serializers.Serializer):
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     duo = ScopedRelatedField(selectors.duos_in_scope)
     client_uuid = serializers.UUIDField(required=False)
     activities = serializers.ListField(
@@ -364,7 +364,10 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             duo=duo, author=request.user, client_uuid=client_uuid, data=data
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self.get_serializer(check_in).data, status=code)
+        # The answer through the validated serializer, as DRF's CreateModelMixin does after
+        # save(): a second serializer would build its fields again.
+        serializer.instance = check_in
+        return Response(serializer.data, status=code)
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
         check_in = self.get_object()

@@ -10,10 +10,12 @@ same order — volunteer, then participant — so two approvals cannot deadlock 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from buddynet import events
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep, VolunteerDay
-from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.people.models import Participant, Volunteer
 
 CHECK_IN_EDIT_WINDOW = timedelta(hours=48)
@@ -219,7 +221,6 @@ def _may_log_for(user: Any, duo: Duo) -> bool:
     return roles.coordinates(duo.project_id) or roles.volunteer_id == duo.volunteer_id
 
 
-@transaction.atomic
 def check_in_record(
     *, duo: Duo, author: Any, client_uuid: uuid.UUID | None = None, data: dict[str, Any]
 ) -> tuple[CheckIn, bool]:
@@ -227,38 +228,106 @@ def check_in_record(
 
     A repeat with the same client UUID (a phone resending after a lost answer) returns the
     stored row unchanged. The same UUID used by someone else, or for another duo, is refused.
+
+    Atomic: the row and what the events write (the notification outbox when a concern is
+    raised) are stored together or not at all. This is the busiest write of the project
+    (benchmarks/checkin_api.py), so it costs one INSERT in the common case: everything that can
+    refuse the check-in is checked before the transaction, and the insert itself decides
+    whether the client UUID is new (no look-up first, no savepoint).
     """
     if not _may_log_for(author, duo):
         raise NotAllowed(_("You cannot record a check-in for this duo."))
     client_uuid = client_uuid or uuid.uuid4()
-    existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
+    check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
+    try:
+        _check_new_check_in(check_in, duo=duo)
+    except (ServiceError, ValidationError):
+        # A resend of a stored check-in answers the stored row, even when the duo has closed
+        # since or the date would no longer be accepted.
+        existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
+        if existing is None:
+            raise
         return _same_check_in(existing, duo=duo, author=author), False
+    # savepoint=False: inside the caller's transaction (the API and the phone view write in
+    # one) this adds no SAVEPOINT/RELEASE round trips. Nothing in the block raises an expected
+    # error (the refusals are above, _same_check_in below), so a failure here is one the
+    # caller's whole transaction must roll back for anyway.
+    with transaction.atomic(savepoint=False):
+        created = _insert_unless_stored(check_in)
+        if created:
+            events.check_in_recorded(check_in)
+            if check_in.concern:
+                events.concern_raised(check_in)
+        else:
+            # Stored before (a resend), or by a concurrent request that committed first: the
+            # INSERT waited for it and inserted nothing.
+            existing = CheckIn.objects.get(client_uuid=client_uuid)
+    if not created:
+        return _same_check_in(existing, duo=duo, author=author), False
+    return check_in, True
+
+
+def _check_new_check_in(check_in: CheckIn, *, duo: Duo) -> None:
     if duo.status not in (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED):
         raise Conflict(_("You cannot record contact for a duo with status '%(status)s'.")
                        % {"status": duo.get_status_display()})
-    day = data.get("date")
+    day = check_in.date
     if day is not None and day > timezone.localdate():
         raise InvalidInput({"date": _("The date is in the future.")})
     if day is not None and day < duo.proposed_on:
         raise InvalidInput({"date": _("The date is before the start of the duo.")})
-    check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
-    # Field validators only: duo and author are rows we hold, and the check constraints mirror the
-    # field validators (the database enforces them anyway). Validating them through full_clean
-    # cost eight round trips (an existence query per foreign key, a savepoint and a SELECT per
-    # constraint) on the busiest write of the project (benchmarks/checkin_api.py).
+    # Field validators only: duo and author are rows we hold, client_uuid's uniqueness is the
+    # INSERT's to decide, and the check constraints mirror the field validators (the database
+    # enforces them anyway). Validating those through full_clean cost eight round trips (an
+    # existence query per foreign key, a savepoint and a SELECT per constraint).
     check_in.full_clean(exclude=["duo", "author"], validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            check_in.save()
-    except IntegrityError:
-        # Lost a race with the same phone's retry: the other request stored it.
-        existing = CheckIn.objects.get(client_uuid=client_uuid)
-        return _same_check_in(existing, duo=duo, author=author), False
-    events.check_in_recorded(check_in)
-    if check_in.concern:
-        events.concern_raised(check_in)
-    return check_in, True
+
+
+@functools.cache
+def _check_in_insert_fields() -> tuple[Any, ...]:
+    return tuple(f for f in CheckIn._meta.concrete_fields if not f.primary_key)
+
+
+_check_in_insert_sql: dict[str, str] = {}  # per database vendor
+
+
+def _check_in_insert_sql_for(connection: Any) -> str:
+    sql = _check_in_insert_sql.get(connection.vendor)
+    if sql is None:
+        meta, qn = CheckIn._meta, connection.ops.quote_name
+        fields = _check_in_insert_fields()
+        columns = ", ".join(qn(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        unique, pk = qn(meta.get_field("client_uuid").column), qn(meta.pk.column)
+        # Only quoted identifiers from the model's meta are formatted in; the values are parameters.
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders}) " \
+            f"ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}"  # noqa: S608
+        _check_in_insert_sql[connection.vendor] = sql
+    return sql
+
+
+def _insert_unless_stored(check_in: CheckIn) -> bool:
+    """INSERT ... ON CONFLICT (client_uuid) DO NOTHING RETURNING id; True when the row is new.
+
+    One statement, safe under concurrency: of two requests with the same client UUID, the
+    second INSERT waits for the first transaction and then inserts nothing (PostgreSQL; SQLite
+    serialises writers). Unlike save() after a look-up, it needs no savepoint to survive the
+    unique violation. The values are prepared exactly as save() prepares them (auto_now dates,
+    JSON, encrypted notes); CheckIn has no save() override or model signal receivers that this
+    would skip.
+    """
+    connection = transaction.get_connection()
+    values = [f.get_db_prep_save(f.pre_save(check_in, True), connection) for f in _check_in_insert_fields()]
+    sql = _check_in_insert_sql_for(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    check_in.pk = row[0]
+    check_in._state.adding = False
+    check_in._state.db = connection.alias
+    return True
 
 
 def _same_check_in(existing: CheckIn, *, duo: Duo, author: Any) -> CheckIn:
