@@ -51,5 +51,6 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("meldingen/", include("notifications.urls")),
     path("financiering/", include("buddynet.funding.urls")),
+    path("aanmelden/tweestaps/", include("buddynet.security.urls")),
     path("", include("buddynet.web.urls")),
 ]

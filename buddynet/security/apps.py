@@ -16,3 +16,7 @@ class SecurityConfig(AppConfig):
 
         # Each login decides once which timeouts the session gets (see sessions.py).
         user_logged_in.connect(start_session_policy, dispatch_uid="buddynet-session-policy")
+        from buddynet.security.two_factor import remember_requirement
+
+        # ... and whether it must confirm a second factor (office roles, see two_factor.py).
+        user_logged_in.connect(remember_requirement, dispatch_uid="buddynet-two-factor-required")
