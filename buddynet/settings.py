@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Change and access log (buddynet/security/audit.py); after the apps whose models it registers.
+    "auditlog",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "buddynet.security.sessions.SessionTimeoutMiddleware",
     # After OTPMiddleware and the timeouts: office sessions without a confirmed code reach only the 2FA step.
     "buddynet.security.two_factor.TwoFactorMiddleware",
+    # Who and from where for audit entries; logs reads of participant records (audit.READ_ROUTES).
+    "buddynet.security.audit.AccessLogMiddleware",
     # Below WhiteNoise, so static files (cacheable) never reach it.
     "buddynet.security.middleware.NoStoreMiddleware",
     # Last, as axes asks: turns a refused sign-in into the lockout page.
@@ -360,3 +364,9 @@ OTP_TOTP_ISSUER = "buddynet"
 # Each wrong code doubles the wait before the next try on that device (1, 2, 4, ... seconds × factor).
 OTP_TOTP_THROTTLE_FACTOR = envint("OTP_THROTTLE_FACTOR", 2, minimum=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+
+# Audit log (django-auditlog, buddynet/security/audit.py): values of masked fields become "***".
+AUDITLOG_MASK_CALLABLE = "buddynet.security.audit.mask_value"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Behind a reverse proxy that overwrites X-Forwarded-For: take the client address from it.
+AUDIT_TRUST_X_FORWARDED_FOR = envbool("AUDIT_TRUST_X_FORWARDED_FOR", False)

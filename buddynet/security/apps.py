@@ -20,3 +20,7 @@ class SecurityConfig(AppConfig):
 
         # ... and whether it must confirm a second factor (office roles, see two_factor.py).
         user_logged_in.connect(remember_requirement, dispatch_uid="buddynet-two-factor-required")
+        from buddynet.security import audit
+
+        # Change log of the records about people, names kept out of the log (audit.py).
+        audit.connect()
