@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SecurityConfig(AppConfig):
-    """Sign-in protection, session policy and response headers (issue 9). No models of its own."""
+    """Sign-in protection, session policy, headers, audit, retention (issue 9). No models of its own."""
 
     name = "buddynet.security"
     label = "security"
@@ -24,3 +24,9 @@ class SecurityConfig(AppConfig):
 
         # Change log of the records about people, names kept out of the log (audit.py).
         audit.connect()
+        from django.db.models.signals import post_migrate
+
+        from buddynet.security import schedules
+
+        # The nightly retention purge in django-celery-beat's schedule (schedules.py).
+        post_migrate.connect(schedules.install_after_migrate, sender=self, dispatch_uid="buddynet-security-schedules")
