@@ -191,7 +191,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "buddynet.openapi.AutoSchema",  # documents the error answers too
     "EXCEPTION_HANDLER": "buddynet.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
