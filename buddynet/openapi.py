@@ -43,3 +43,46 @@ class AutoSchema(SpectacularAutoSchema):
         for code, body in errors.items():
             responses.setdefault(code, body)
         return responses
+
+
+# Operations whose answer depends on the caller's role, which one generated schema cannot see:
+# GET /api/v1/duos/ and /api/v1/duos/{id}/ give coordinators and administrators DuoOutput and
+# volunteers VolunteerDuoOutput (buddynet/duos/apis.py DuoViewSet.get_serializer_class). The
+# schema was generated without a caller and named only the volunteer's shape; schemathesis found
+# coordinators' answers "violating" it. Better placed as @extend_schema on the viewset by the
+# owner of duos/apis.py; done here as a postprocessing hook so that file stays untouched.
+_ROLE_DEPENDENT = {
+    ("/api/v1/duos/", "get"): ("DuoOutput", "VolunteerDuoOutput", True),
+    ("/api/v1/duos/{id}/", "get"): ("DuoOutput", "VolunteerDuoOutput", False),
+}
+
+
+# Fields that answer null but whose serializer field does not say allow_null (schemathesis found
+# them): DuoOutput.last_check_in_on is null for a duo without check-ins. The proper fix is
+# `allow_null=True` on that field in buddynet/duos/apis.py (another helper's file in this round).
+_NULLABLE = {("DuoOutput", "last_check_in_on")}
+
+
+def role_dependent_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS: anyOf the shapes a role-dependent answer has;
+    nullable where a field answers null (_NULLABLE)."""
+    components = result.get("components", {}).get("schemas", {})
+    for component, field in _NULLABLE:
+        prop = components.get(component, {}).get("properties", {}).get(field)
+        if prop is not None:
+            prop["nullable"] = True
+    for (path, method), (full, narrow, paged) in _ROLE_DEPENDENT.items():
+        operation = result.get("paths", {}).get(path, {}).get(method)
+        if operation is None or full not in components or narrow not in components:
+            continue
+        either = {"anyOf": [{"$ref": f"#/components/schemas/{full}"}, {"$ref": f"#/components/schemas/{narrow}"}]}
+        content = operation["responses"]["200"]["content"]["application/json"]
+        if paged:
+            page = dict(content["schema"])
+            if "$ref" in page:
+                page = dict(components[page["$ref"].rsplit("/", 1)[1]])
+            page["properties"] = {**page["properties"], "results": {"type": "array", "items": either}}
+            content["schema"] = page
+        else:
+            content["schema"] = either
+    return result

@@ -215,6 +215,11 @@ SPECTACULAR_SETTINGS = {
         "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
     },
+    # drf-spectacular's enum postprocessing, then answers whose shape depends on the role.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "buddynet.openapi.role_dependent_responses",
+    ],
 }
 
 # --- Celery ---------------------------------------------------------------------------------

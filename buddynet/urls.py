@@ -54,3 +54,6 @@ urlpatterns = [
     path("aanmelden/tweestaps/", include("buddynet.security.urls")),
     path("", include("buddynet.web.urls")),
 ]
+
+# Unknown addresses under /api/ answer JSON like every other API error (buddynet/api.py).
+handler404 = "buddynet.api.not_found"

@@ -37,13 +37,13 @@ def test_the_api_passes_schemathesis_for_every_role(live_server: Any) -> None:
         token, _created = Token.objects.get_or_create(user=getattr(world, role))
         result = subprocess.run(
             [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/schema/",
-             "--header", f"Authorization: Token {token.key}",
              "--max-examples", str(MAX_EXAMPLES), "--seed", "20261125", "--no-shrink",
              "--phases", "examples,fuzzing", "--workers", "1", "--request-timeout", "20",
              "--report", "junit", "--report-junit-path", str(REPORTS / f"{role}.xml")],
-            capture_output=True, text=True, timeout=600, cwd=REPO,
+            capture_output=True, text=True, timeout=600, cwd=REPO, env={**os.environ, "BUDDYNET_API_TOKEN": token.key},
         )
         (REPORTS / f"{role}.txt").write_text(result.stdout + result.stderr)
         if result.returncode != 0:
-            failures.append(f"--- {role} (exit {result.returncode}) ---\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+            failures.append(f"--- {role} (exit {result.returncode}) ---\n{result.stdout[-6000:]}\n"
+                            f"{result.stderr[-2000:]}")
     assert not failures, "\n".join(failures)
