@@ -156,3 +156,15 @@ class FieldsBuiltOnce:
             built = super().get_fields()  # type: ignore[misc]
             cls._fields_built_once = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
+
+
+def not_found(request: Any, exception: Exception | None = None) -> Any:
+    """handler404: a JSON answer for addresses under /api/ that match no route (a client reads
+    {"detail": ...} as from every other API error), Django's page for the rest."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return page_not_found(request, exception)  # type: ignore[arg-type]

@@ -103,12 +103,14 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "quiet_alert_days": N,
         "planned_duo_months": N,
         "default_max_travel_km": N,
+        "retention_months": N,
         "matching_weights": N,
         "created_at": N,
     },
     "people.Participant": {
         **_PERSON,
         "referred_by": P,  # the referring service (OCMW, CAW, ...)
+        "anonymised_at": N,  # when the record stopped being about an identifiable person
         "needs": S,  # need per life domain, health and income among them
         "interpreter_arranged": P,
         "consent_date": P,

@@ -69,6 +69,12 @@ INSTALLED_APPS = [
     "axes",  # brute-force lockout (django-axes)
     "csp",  # Content-Security-Policy (django-csp)
     "django_celery_beat",
+    # Two-factor sign-in for office roles (buddynet/security/two_factor.py): TOTP + backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Change and access log (buddynet/security/audit.py); after the apps whose models it registers.
+    "auditlog",
 ]
 
 MIDDLEWARE = [
@@ -79,11 +85,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Adds request.user.is_verified() (a second factor confirmed in this session).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # After AuthenticationMiddleware: signs out sessions past their role's idle or absolute limit.
     "buddynet.security.sessions.SessionTimeoutMiddleware",
+    # After OTPMiddleware and the timeouts: office sessions without a confirmed code reach only the 2FA step.
+    "buddynet.security.two_factor.TwoFactorMiddleware",
+    # Who and from where for audit entries; logs reads of participant records (audit.READ_ROUTES).
+    "buddynet.security.audit.AccessLogMiddleware",
     # Below WhiteNoise, so static files (cacheable) never reach it.
     "buddynet.security.middleware.NoStoreMiddleware",
     # Last, as axes asks: turns a refused sign-in into the lockout page.
@@ -179,7 +191,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "buddynet.openapi.AutoSchema",  # documents the error answers too
     "EXCEPTION_HANDLER": "buddynet.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -203,6 +215,11 @@ SPECTACULAR_SETTINGS = {
         "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
     },
+    # drf-spectacular's enum postprocessing, then answers whose shape depends on the role.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "buddynet.openapi.role_dependent_responses",
+    ],
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -344,3 +361,17 @@ SESAME_ONE_TIME = True
 # signed in this many days, renewed on each day they use the pages; everyone else gets
 # SESSION_COOKIE_AGE (8 h). See web/volunteer.py apply_session_policy.
 VOLUNTEER_SESSION_DAYS = envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1)
+
+# Two-factor sign-in (django-otp) for administrators, coordinators, funder viewers and staff.
+# Switching it off is for tests only (tests/conftest.py); production keeps the default.
+BUDDYNET_TWO_FACTOR_REQUIRED = envbool("BUDDYNET_TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "buddynet"
+# Each wrong code doubles the wait before the next try on that device (1, 2, 4, ... seconds × factor).
+OTP_TOTP_THROTTLE_FACTOR = envint("OTP_THROTTLE_FACTOR", 2, minimum=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+
+# Audit log (django-auditlog, buddynet/security/audit.py): values of masked fields become "***".
+AUDITLOG_MASK_CALLABLE = "buddynet.security.audit.mask_value"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Behind a reverse proxy that overwrites X-Forwarded-For: take the client address from it.
+AUDIT_TRUST_X_FORWARDED_FOR = envbool("AUDIT_TRUST_X_FORWARDED_FOR", False)

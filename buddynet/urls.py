@@ -51,5 +51,9 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("meldingen/", include("notifications.urls")),
     path("financiering/", include("buddynet.funding.urls")),
+    path("aanmelden/tweestaps/", include("buddynet.security.urls")),
     path("", include("buddynet.web.urls")),
 ]
+
+# Unknown addresses under /api/ answer JSON like every other API error (buddynet/api.py).
+handler404 = "buddynet.api.not_found"

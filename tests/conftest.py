@@ -142,3 +142,16 @@ def _session_timeouts_where_tested(request: Any, settings: Any) -> None:
     (no session writes, no role query at sign-in: other tests' query counts stay as they were)."""
     if request.node.get_closest_marker("session_timeouts") is None:
         settings.BUDDYNET_SESSION_POLICY = {}
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_where_tested(request: Any, settings: Any) -> None:
+    """Two-factor sign-in for office roles (buddynet/security/two_factor.py) would send every
+    force_login'ed coordinator, funder or admin to the code step: hundreds of page tests sign in
+    that way to test their page, not the sign-in. Chosen over a verified-login helper in every
+    such test because it leaves other apps' tests untouched and mirrors `session_timeouts`.
+    Enforcement stays on in tests marked `two_factor` (tests/security/test_two_factor.py) and in
+    every browser test (tests/browser/conftest.py switches it back on: their login() goes through
+    the real code step). `tests.two_factor.force_login_verified` signs in with a confirmed code."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.BUDDYNET_TWO_FACTOR_REQUIRED = False

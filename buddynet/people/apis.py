@@ -171,7 +171,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class ParticipantSerializer(PersonSerializer):
     needs = serializers.JSONField(required=False)
-    consent_recorded_by = serializers.StringRelatedField(read_only=True)
+    consent_recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)  # null: nobody recorded it
 
     class Meta:
         model = Participant

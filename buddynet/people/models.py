@@ -58,6 +58,12 @@ class Project(models.Model):
         _("default maximum travel distance (km)"), default=10,
         validators=[MinValueValidator(1), MaxValueValidator(200)],
     )
+    # GDPR storage limitation (issue 9): the nightly purge anonymises a participant this many
+    # months after their last duo closed (buddynet/security/retention.py).
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep participant data after the last duo closed (months)"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     matching_weights = models.JSONField(
         _("matching weights"), default=dict, blank=True,
         help_text=_("One weight per criterion; empty = the matcher's default weights."),
@@ -157,6 +163,9 @@ class Participant(Person):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("consent recorded by"),
     )
+    # Set when the record was anonymised (retention purge or erasure on request): no name,
+    # contact detail or note is left; the codes that reports count stay.
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SecurityConfig(AppConfig):
-    """Sign-in protection, session policy and response headers (issue 9). No models of its own."""
+    """Sign-in protection, session policy, headers, audit, retention (issue 9). No models of its own."""
 
     name = "buddynet.security"
     label = "security"
@@ -16,3 +16,17 @@ class SecurityConfig(AppConfig):
 
         # Each login decides once which timeouts the session gets (see sessions.py).
         user_logged_in.connect(start_session_policy, dispatch_uid="buddynet-session-policy")
+        from buddynet.security.two_factor import remember_requirement
+
+        # ... and whether it must confirm a second factor (office roles, see two_factor.py).
+        user_logged_in.connect(remember_requirement, dispatch_uid="buddynet-two-factor-required")
+        from buddynet.security import audit
+
+        # Change log of the records about people, names kept out of the log (audit.py).
+        audit.connect()
+        from django.db.models.signals import post_migrate
+
+        from buddynet.security import schedules
+
+        # The nightly retention purge in django-celery-beat's schedule (schedules.py).
+        post_migrate.connect(schedules.install_after_migrate, sender=self, dispatch_uid="buddynet-security-schedules")

@@ -58,13 +58,37 @@ def phone_context(browser: Any) -> Iterator[Any]:
     ctx.close()
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_enforced(settings: Any) -> None:
+    """Browser tests sign in for real: office roles go through the two-factor step (login())."""
+    settings.BUDDYNET_TWO_FACTOR_REQUIRED = True
+
+
 def login(page: Any, live_server: Any, email: str, password: str) -> None:
-    """Sign in through the real sign-in page."""
+    """Sign in through the real sign-in page; office roles then through the real two-factor step:
+    enrolment the first time (the code computed from the key of the device the page made, as
+    the user's authenticator app would), a code from the device after that."""
     page.goto(f"{live_server.url}/aanmelden/")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_load_state()
+    if "/aanmelden/tweestaps/" not in page.url:
+        return
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.two_factor import totp_code
+
+    enrolling = "/instellen/" in page.url
+    device = TOTPDevice.objects.filter(user__email=email, confirmed=not enrolling).order_by("-id").first()
+    assert device is not None, f"no authenticator device for {email}"
+    page.get_by_label("Code" if not enrolling else "Code uit de app", exact=True).fill(totp_code(device))
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_load_state()
+    if enrolling:
+        # The backup codes are shown once; continue to where the sign-in was going.
+        page.get_by_role("link", name="Ik heb ze bewaard, verder").click()
+        page.wait_for_load_state()
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -175,6 +175,21 @@ def _demo_admin_sees_participants(browser: Browser, log: Path) -> bool:
          "next": "/admin/"},
     )
     assert status == 200 and 'name="password"' not in page, f"the demo admin could not log in:\n{page[:2000]}"
+    # Administrators confirm a second factor (issue 9): the first time, set up an authenticator
+    # app from the key on the enrolment page, as a person would, and confirm its code.
+    key = re.search(r'<code id="totp-key">([A-Z2-7 ]+)</code>', page)
+    assert key, f"the demo admin was not sent to the two-factor enrolment:\n{page[:2000]}"
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    secret = key.group(1).replace(" ", "")
+    code = f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+    status, page = browser.request(
+        "/aanmelden/tweestaps/instellen/",
+        {"code": code, "next": "/admin/", "csrfmiddlewaretoken": browser.cookie("csrftoken")},
+    )
+    assert status == 200 and "backup-codes" in page, page[:2000]
     status, body = browser.request("/api/v1/participants/")
     assert status == 200, body[:2000]
     return int(json.loads(body)["count"]) > 0

@@ -43,6 +43,7 @@ from buddynet.people.selectors import (
     volunteer_get_for_user,
     volunteers_for_user,
 )
+from buddynet.security.audit import participant_reads
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
@@ -440,6 +441,8 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         availability=_availability_rows(person.availability),
         handle_form=cf.ConcernHandledForm(),
         today=today,
+        # Who looked at this record (audit log, issue 9); this visit is logged after the response.
+        recent_reads=participant_reads(person.pk),
     )
     return render(request, "web/coordinator/participant.html", context)
 

@@ -1,0 +1,89 @@
+"""The OpenAPI schema documents the error answers every endpoint can give (buddynet/api.py):
+400 with field messages on writes, 401/403 without access, 404 for what the caller may not see,
+409 on a conflicting write. Without them, a client generator or schemathesis (tests/security/
+test_schemathesis.py) treats each of these documented behaviours as an undocumented surprise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_FIELDS = {
+    "type": "object",
+    "description": "Per field (or non_field_errors): a list of messages in the request's language.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+def _response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        errors: dict[str, dict[str, Any]] = {
+            "401": _response("Not signed in.", _DETAIL),
+            "403": _response("Signed in, but not allowed (or a second factor is still to be confirmed).", _DETAIL),
+        }
+        # 400 wherever input is read: a body, query parameters (filters, paging) or path values.
+        errors["400"] = _response("Bad input: field messages.", {"oneOf": [_FIELDS, _DETAIL]})
+        if "{" in self.path or self.method != "GET" or self._is_list_view():
+            errors["404"] = _response("Not found, or not visible to the caller.", _DETAIL)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors["409"] = _response("Conflicts with the current state.", _DETAIL)
+        for code, body in errors.items():
+            responses.setdefault(code, body)
+        return responses
+
+
+# Operations whose answer depends on the caller's role, which one generated schema cannot see:
+# GET /api/v1/duos/, /api/v1/duos/{id}/ and POST …/next-meeting/ give coordinators and administrators DuoOutput and
+# volunteers VolunteerDuoOutput (buddynet/duos/apis.py DuoViewSet.get_serializer_class). The
+# schema was generated without a caller and named only the volunteer's shape; schemathesis found
+# coordinators' answers "violating" it. Better placed as @extend_schema on the viewset by the
+# owner of duos/apis.py; done here as a postprocessing hook so that file stays untouched.
+_ROLE_DEPENDENT = {
+    ("/api/v1/duos/", "get"): ("DuoOutput", "VolunteerDuoOutput", True),
+    ("/api/v1/duos/{id}/", "get"): ("DuoOutput", "VolunteerDuoOutput", False),
+    ("/api/v1/duos/{id}/next-meeting/", "post"): ("DuoOutput", "VolunteerDuoOutput", False),
+}
+
+
+# Fields that answer null but whose serializer field does not say allow_null (schemathesis found
+# them): DuoOutput.last_check_in_on is null for a duo without check-ins. The proper fix is
+# `allow_null=True` on that field in buddynet/duos/apis.py (another helper's file in this round).
+_NULLABLE = {("DuoOutput", "last_check_in_on")}
+
+
+def role_dependent_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS: anyOf the shapes a role-dependent answer has;
+    nullable where a field answers null (_NULLABLE)."""
+    components = result.get("components", {}).get("schemas", {})
+    for component, field in _NULLABLE:
+        prop = components.get(component, {}).get("properties", {}).get(field)
+        if prop is not None:
+            prop["nullable"] = True
+    for (path, method), (full, narrow, paged) in _ROLE_DEPENDENT.items():
+        operation = result.get("paths", {}).get(path, {}).get(method)
+        if operation is None or full not in components or narrow not in components:
+            continue
+        either = {"anyOf": [{"$ref": f"#/components/schemas/{full}"}, {"$ref": f"#/components/schemas/{narrow}"}]}
+        content = operation["responses"]["200"]["content"]["application/json"]
+        if paged:
+            page = dict(content["schema"])
+            if "$ref" in page:
+                page = dict(components[page["$ref"].rsplit("/", 1)[1]])
+            page["properties"] = {**page["properties"], "results": {"type": "array", "items": either}}
+            content["schema"] = page
+        else:
+            content["schema"] = either
+    return result

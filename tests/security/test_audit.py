@@ -1,0 +1,125 @@
+"""Audit log (django-auditlog): changes and reads of participant records, who/when/where,
+names and notes masked, entries read-only in the admin, and the coordinator sees who looked."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from buddynet.duos.models import CheckIn
+from buddynet.people.models import Participant
+from netwerk import services as netwerk_services
+from tests.conftest import client_for
+
+
+def _entries(model, pk, action=None):
+    qs = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_pk=str(pk))
+    if action is not None:
+        qs = qs.filter(action=action)
+    return list(qs.order_by("id"))
+
+
+def test_a_change_through_the_api_is_logged_with_who_when_where_and_masked_pii(world):
+    client = client_for(world.coordinator)
+    response = client.patch(
+        f"/api/v1/participants/{world.participant.pk}/",
+        {"first_name": "Mariekje", "notes": "schulden bij de huisbaas", "interpreter_arranged": True},
+        format="json", REMOTE_ADDR="203.0.113.7",
+    )
+    assert response.status_code == 200, response.content
+    entry = _entries(Participant, world.participant.pk, LogEntry.Action.UPDATE)[-1]
+    assert entry.actor == world.coordinator
+    assert entry.remote_addr == "203.0.113.7"
+    assert entry.timestamp.tzinfo is not None and entry.timestamp.utcoffset() == UTC.utcoffset(None)
+    changes = entry.changes if isinstance(entry.changes, dict) else json.loads(entry.changes)
+    assert changes["interpreter_arranged"] == ["False", "True"]
+    assert changes["first_name"] == ["***", "***"]
+    assert changes["notes"] == ["***", "***"]
+    stored = json.dumps(changes) + entry.object_repr + entry.changes_text
+    for secret in ("Marieke", "Mariekje", "Peeters", "schulden"):
+        assert secret not in stored
+    assert entry.object_repr == f"participant #{world.participant.pk}"
+
+
+def test_a_forged_forwarded_for_header_is_not_trusted_by_default(world, settings):
+    client = client_for(world.coordinator)
+    client.patch(f"/api/v1/participants/{world.participant.pk}/", {"interpreter_arranged": True}, format="json",
+                 REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert _entries(Participant, world.participant.pk, LogEntry.Action.UPDATE)[-1].remote_addr == "203.0.113.7"
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    client.patch(f"/api/v1/participants/{world.participant.pk}/", {"interpreter_arranged": False}, format="json",
+                 REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert _entries(Participant, world.participant.pk, LogEntry.Action.UPDATE)[-1].remote_addr == "198.51.100.1"
+
+
+def test_creating_check_ins_duos_goals_and_map_records_is_logged_without_their_text(world):
+    check_in = world.check_in
+    assert _entries(CheckIn, check_in.pk, LogEntry.Action.CREATE)
+    assert _entries(type(world.duo), world.duo.pk, LogEntry.Action.CREATE)
+    assert _entries(type(world.goal), world.goal.pk, LogEntry.Action.CREATE)
+    network_map = netwerk_services.map_create(participant=world.participant, by=world.coordinator,
+                                              note="vertelt over haar zus")
+    alter = netwerk_services.alter_add(network_map=network_map, data={"label": "Zus Anja", "category": "family"},
+                                       by=world.coordinator)
+    assert _entries(type(network_map), network_map.pk, LogEntry.Action.CREATE)
+    assert _entries(type(alter), alter.pk, LogEntry.Action.CREATE)
+    everything = json.dumps(list(LogEntry.objects.values("changes", "object_repr", "changes_text")), default=str)
+    secrets = ("Zus Anja", "haar zus", world.participant.first_name, world.volunteer.last_name, world.goal.description)
+    for secret in secrets:
+        assert secret not in everything
+
+
+def test_reading_a_participant_is_logged_per_page_and_api(world):
+    coordinator = Client()
+    coordinator.force_login(world.coordinator)
+    page = coordinator.get(f"/coordinator/deelnemers/{world.participant.pk}/", REMOTE_ADDR="192.0.2.4")
+    assert page.status_code == 200
+    assert client_for(world.admin).get(f"/api/v1/participants/{world.participant.pk}/").status_code == 200
+    assert coordinator.get(f"/netwerk/deelnemers/{world.participant.pk}/").status_code == 200
+    reads = _entries(Participant, world.participant.pk, LogEntry.Action.ACCESS)
+    assert [(r.actor, (r.additional_data or {})["route"]) for r in reads] == [
+        (world.coordinator, "web:coordinator-participant"),
+        (world.admin, "v1:participant-detail"),
+        (world.coordinator, "netwerk:participant-maps"),
+    ]
+    assert reads[0].remote_addr == "192.0.2.4"
+    # A refused read (outsider: 404) and a list are not reads of this record.
+    assert client_for(world.other_coordinator).get(f"/api/v1/participants/{world.participant.pk}/").status_code == 404
+    client_for(world.coordinator).get("/api/v1/participants/")
+    assert len(_entries(Participant, world.participant.pk, LogEntry.Action.ACCESS)) == 3
+
+
+def test_the_coordinator_sees_who_looked_at_a_participant(world):
+    client_for(world.admin).get(f"/api/v1/participants/{world.participant.pk}/")
+    coordinator = Client()
+    coordinator.force_login(world.coordinator)
+    page = coordinator.get(f"/coordinator/deelnemers/{world.participant.pk}/").content.decode()
+    assert "Wie bekeek deze gegevens" in page
+    section = page.split('id="reads"', 1)[1]
+    assert world.admin.email in section and "API" in section
+
+
+def test_log_entries_cannot_be_added_changed_or_deleted_in_the_admin(world):
+    world.admin.is_staff = True
+    world.admin.save()
+    client_for(world.admin).get(f"/api/v1/participants/{world.participant.pk}/")
+    entry = LogEntry.objects.latest("id")
+    admin = Client()
+    admin.force_login(world.admin)
+    assert admin.get("/admin/auditlog/logentry/").status_code == 200
+    assert admin.get(f"/admin/auditlog/logentry/{entry.pk}/change/").status_code == 200  # view only
+    assert admin.post(f"/admin/auditlog/logentry/{entry.pk}/change/", {"action": 0}).status_code == 403
+    assert admin.post(f"/admin/auditlog/logentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin.get("/admin/auditlog/logentry/add/").status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_no_api_route_serves_the_audit_log():
+    from django.urls import get_resolver
+
+    names = [str(p.pattern) for p in get_resolver().url_patterns]
+    assert not any("audit" in n for n in names if n.startswith("api/"))

@@ -1,0 +1,49 @@
+"""schemathesis against /api/schema/ on a live server, all default checks, once per role.
+
+Bounded for `make test`: a few examples per operation, fuzzing phase, no shrinking, fixed seed
+(reproducible: a failure prints a curl line to replay). JUnit reports are kept under
+test-results/schemathesis/ (gitignored) for CI to keep as an artifact; the settings are in
+tests/security/schemathesis.toml."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tests.conftest import make_world
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parents[2]
+REPORTS = REPO / "test-results" / "schemathesis"
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
+# The administrator last: its writes and deletes may change the records the others would see.
+ROLES = ("volunteer_user", "funder_user", "coordinator", "admin")
+
+
+def test_the_api_passes_schemathesis_for_every_role(live_server: Any) -> None:
+    world = make_world()
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for role in ROLES:
+        token, _created = Token.objects.get_or_create(user=getattr(world, role))
+        result = subprocess.run(
+            [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/schema/",
+             "--max-examples", str(MAX_EXAMPLES), "--seed", "20261125", "--no-shrink",
+             "--phases", "examples,fuzzing", "--workers", "1", "--request-timeout", "20",
+             "--report", "junit", "--report-junit-path", str(REPORTS / f"{role}.xml")],
+            capture_output=True, text=True, timeout=600, cwd=REPO, env={**os.environ, "BUDDYNET_API_TOKEN": token.key},
+        )
+        (REPORTS / f"{role}.txt").write_text(result.stdout + result.stderr)
+        if result.returncode != 0:
+            failures.append(f"--- {role} (exit {result.returncode}) ---\n{result.stdout[-6000:]}\n"
+                            f"{result.stderr[-2000:]}")
+    assert not failures, "\n".join(failures)
