@@ -26,6 +26,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help install chromium run test lint check clean distclean
 
@@ -84,7 +86,7 @@ chromium:
 
 # pytest exits 5 when it collected no test: like any non-zero status, that fails `make test`.
 test: install chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
