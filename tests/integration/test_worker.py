@@ -31,8 +31,9 @@ def _env(tmp_path: Path, broker: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
     env.update(
         BUDDYNET_VAR_DIR=str(tmp_path / "var"),
-        # The worker never needs the real database; a ping touches none.
-        DATABASE_URL=f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+        # The worker never needs the real database (a ping reads no row), but Django's Celery
+        # fixup may open a connection around a task: a throwaway SQLite file under var/.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'worker.sqlite3'}",
         DJANGO_SETTINGS_MODULE="buddynet.settings",
         PYTHONUNBUFFERED="1",
     )
