@@ -139,6 +139,42 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(user=self.context["request"].user)
 
 
+class ServiceCreateMixin:
+    """POST, and changes through `change`, go through `save` (a service); for ScopedViewSets."""
+
+    def save(self, *, instance: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def check_create(self, data: Any) -> None:
+        """Refuse (403) a caller who may not create here; `data` is the raw, unvalidated input.
+
+        Decided before validation: a role with no business here gets 403, not a 400 that
+        describes the form (or "project does not exist"). Scoped related fields already refuse
+        what the caller cannot see."""
+
+    def create(self: Any, request: Any, *args: Any, **kwargs: Any) -> Response:
+        self.check_create(request.data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.save(instance=None, data=serializer.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def change(self: Any, request: Any, *, partial: bool) -> Response:
+        obj = self.get_object()
+        self.require_write(obj)
+        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        obj = self.save(instance=obj, data=serializer.validated_data)
+        return Response(self.get_serializer(obj).data)
+
+
+class ServicePatchMixin:
+    """PATCH through `save` (with ServiceCreateMixin), for records that may change once made."""
+
+    def partial_update(self: Any, request: Any, *args: Any, **kwargs: Any) -> Response:
+        return self.change(request, partial=True)
+
+
 class FieldsBuiltOnce:
     """A ModelSerializer mixin: build the fields from the model once per class, then copy them.
 

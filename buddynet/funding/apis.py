@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buddynet.accounts.selectors import Roles, roles_of
-from buddynet.api import ScopedRelatedField, ScopedViewSet
+from buddynet.api import ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
 from buddynet.funding import reports, selectors, services
 from buddynet.funding.models import (
     AllowanceCap,
@@ -58,34 +58,13 @@ def _admin_only(roles: Roles) -> None:
         raise PermissionDenied(_("Only an administrator can change grants."))
 
 
-class _Crud(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """List/retrieve from the selector; create and change through `save` (a service)."""
+class _Crud(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet):
+    """List/retrieve from the selector; create (and PATCH, with ServicePatchMixin, for the records
+    that may change after they were made: not payments, expenses or reports, which are booked
+    once, the caps and rules checked once) through `save` (a service)."""
 
-    def save(self, *, instance: Any, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def check_create(self) -> None:
+    def check_create(self, data: Any) -> None:
         _admin_only(self.roles)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.check_create()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        obj = self.save(instance=None, data=serializer.validated_data)
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
-
-
-class _Patch:
-    """PATCH through `save` for the records that may change after they were made (not payments,
-    expenses or reports: those are booked once, the caps and rules checked once)."""
-
-    def partial_update(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        self.require_write(obj)
-        serializer = self.get_serializer(obj, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        obj = self.save(instance=obj, data=serializer.validated_data)
-        return Response(self.get_serializer(obj).data)
 
 
 # --- grants ------------------------------------------------------------------------------------
@@ -102,7 +81,7 @@ class GrantSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class GrantViewSet(_Patch, _Crud):
+class GrantViewSet(ServicePatchMixin, _Crud):
     selector = selectors.grants_for_user
     serializer_class = GrantSerializer
     allowed_roles = ALL_READERS
@@ -150,7 +129,7 @@ class TrancheSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class TrancheViewSet(_Patch, _Crud):
+class TrancheViewSet(ServicePatchMixin, _Crud):
     selector = selectors.tranches_for_user
     serializer_class = TrancheSerializer
     allowed_roles = ALL_READERS
@@ -176,7 +155,7 @@ class ObligationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ObligationViewSet(_Patch, _Crud):
+class ObligationViewSet(ServicePatchMixin, _Crud):
     selector = selectors.obligations_for_user
     serializer_class = ObligationSerializer
     allowed_roles = ALL_READERS
@@ -221,7 +200,7 @@ class ExpenseViewSet(mixins.DestroyModelMixin, _Crud):
     def can_write(self, roles: Roles, obj: Expense) -> bool:
         return roles.coordinates(obj.grant.project_id)
 
-    def check_create(self) -> None:
+    def check_create(self, data: Any) -> None:
         """Coordinators may; the scoped grant field refuses grants of other projects."""
 
     def perform_destroy(self, instance: Expense) -> None:
@@ -267,10 +246,8 @@ class AllowancePaymentViewSet(_Crud):
     allowed_roles = STAFF
     filterset_fields = ["volunteer", "year", "kind"]
 
-    def check_create(self) -> None:
-        """Coordinators may; the scoped volunteer field refuses other projects' volunteers."""
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Coordinators may (allowed_roles); the scoped volunteer field refuses other projects' volunteers.
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.allowance_payment_record(by=request.user, **serializer.validated_data)
@@ -294,7 +271,7 @@ class DeclaredAllowanceViewSet(_Crud):
     allowed_roles = STAFF
     filterset_fields = ["volunteer", "year"]
 
-    def check_create(self) -> None:
+    def check_create(self, data: Any) -> None:
         """Coordinators may; the scoped volunteer field refuses other projects' volunteers."""
 
     def save(self, *, instance: DeclaredAllowance | None, data: dict[str, Any]) -> DeclaredAllowance:
@@ -339,7 +316,7 @@ class ReportViewSet(_Crud):
     def can_write(self, roles: Roles, obj: ProgressReport) -> bool:
         return roles.coordinates(obj.grant.project_id)
 
-    def check_create(self) -> None:
+    def check_create(self, data: Any) -> None:
         if not (self.roles.administrator or self.roles.is_coordinator):
             raise PermissionDenied()
 

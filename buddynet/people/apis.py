@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buddynet.accounts.selectors import Roles
-from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet
+from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
 from buddynet.funding.models import Funder
 from buddynet.people import fields, postcodes, selectors, services
 from buddynet.people.models import Organisation, Participant, Project, Volunteer
@@ -26,36 +26,11 @@ PERSON_FIELDS = [
 PERSON_READ_ONLY = ["id", "municipality", "latitude", "longitude", "created_at", "updated_at"]
 
 
-class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ServicePatchMixin):
     """List/retrieve from the scoped selector; create/update/delete through `save`."""
 
-    def save(self, *, instance: Any, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Who may create at all is decided before validation: a role with no business here
-        # gets 403, not a 400 that describes the form (or "project does not exist").
-        self.check_create(request.data)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        obj = self.save(instance=None, data=serializer.validated_data)
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
-
-    def check_create(self, data: Any) -> None:
-        """Refuse (403) a caller who may not create here; `data` is the raw, unvalidated input.
-
-        Scoped related fields already refuse what the caller cannot see."""
-
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        self.require_write(obj)
-        serializer = self.get_serializer(obj, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        obj = self.save(instance=obj, data=serializer.validated_data)
-        return Response(self.get_serializer(obj).data)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)
+        return self.change(request, partial=False)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
