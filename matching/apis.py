@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buddynet.accounts.selectors import Roles
+from buddynet.accounts.selectors import Roles, roles_of
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.people.models import Participant, Volunteer
 from buddynet.people.selectors import participants_for_user, volunteers_for_user
@@ -23,14 +23,8 @@ from matching.engine import CRITERIA
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 
-def _name(person: Any) -> str:
-    return f"{person.first_name} {person.last_name}"
-
-
 def _coordinated_volunteers(*, user: Any) -> Any:
     """Volunteers of the projects the caller coordinates (not their own volunteer record)."""
-    from buddynet.accounts.selectors import roles_of
-
     roles = roles_of(user)
     qs = volunteers_for_user(user=user)
     return qs if roles.administrator else qs.filter(project_id__in=roles.coordinated_project_ids)
@@ -69,7 +63,7 @@ class MatchRunOutput(serializers.ModelSerializer):
     @extend_schema_field(UnmatchedOutput(many=True))
     def get_unmatched(self, run: MatchRun) -> list[dict[str, Any]]:
         ids = [row["participant"] for row in run.unmatched]
-        names = {p.pk: _name(p) for p in Participant.objects.filter(pk__in=ids).only("first_name", "last_name")}
+        names = {p.pk: str(p) for p in Participant.objects.filter(pk__in=ids).only("first_name", "last_name")}
         return [{**row, "participant_name": names.get(row["participant"], ""),
                  "text": texts.why_unmatched(row["reason"], row["params"])} for row in run.unmatched]
 
@@ -152,10 +146,10 @@ class ProposalOutput(serializers.ModelSerializer):
         ]
 
     def get_participant_name(self, proposal: Proposal) -> str:
-        return _name(proposal.participant)
+        return str(proposal.participant)
 
     def get_volunteer_name(self, proposal: Proposal) -> str:
-        return _name(proposal.volunteer)
+        return str(proposal.volunteer)
 
     @extend_schema_field(PartOutput(many=True))
     def get_parts(self, proposal: Proposal) -> list[dict[str, Any]]:
@@ -174,7 +168,7 @@ class ProposalOutput(serializers.ModelSerializer):
 def alternative_names(proposals: list[Proposal]) -> dict[int, str]:
     """The names of every alternative volunteer on a page, in one query."""
     ids = {alt["volunteer"] for p in proposals for alt in p.alternatives}
-    return {v.pk: _name(v) for v in Volunteer.objects.filter(pk__in=ids).only("first_name", "last_name")}
+    return {v.pk: str(v) for v in Volunteer.objects.filter(pk__in=ids).only("first_name", "last_name")}
 
 
 class RejectInput(serializers.Serializer):
@@ -251,10 +245,10 @@ class PairOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_participant_name(self, rule: Any) -> str:
-        return _name(rule.participant)
+        return str(rule.participant)
 
     def get_volunteer_name(self, rule: Any) -> str:
-        return _name(rule.volunteer)
+        return str(rule.volunteer)
 
 
 class _PairViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, _CoordinatorOnly):

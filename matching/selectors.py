@@ -11,6 +11,7 @@ from buddynet.access import get_from_scope as _get
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos.models import OPEN_STATUSES
 from buddynet.people.models import Participant, Project, Volunteer
+from buddynet.people.selectors import projects_for_user
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk.selectors import uncovered_life_domains
 
@@ -60,9 +61,7 @@ def locked_pairs_for_user(*, user: Any) -> QuerySet[LockedPair]:
 
 
 def matchable_projects_for_user(*, user: Any) -> QuerySet[Project]:
-    qs = Project.objects.select_related("organisation").order_by("name", "pk")
-    roles = roles_of(user)
-    return qs if roles.administrator else qs.filter(pk__in=roles.coordinated_project_ids)
+    return projects_for_user(user=user).order_by("name", "pk")
 
 
 def latest_run(*, project: Project) -> MatchRun | None:

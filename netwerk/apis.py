@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -15,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from buddynet.access import get_from_scope
 from buddynet.accounts.selectors import Roles
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.duos.selectors import duo_get_for_user
@@ -198,10 +200,10 @@ class MapViewSet(_CoordinatorWrites, mixins.ListModelMixin, mixins.RetrieveModel
         against = request.query_params.get("against")
         if against:
             try:
-                before: NetworkMap | None = self.get_queryset().get(pk=int(against))
-            except (ValueError, OverflowError, NetworkMap.DoesNotExist):
+                before = get_from_scope(self.get_queryset(), against)
+            except Http404:
                 raise InvalidInput({"against": _("No such map.")}) from None
-            if before is None or before.participant_id != after.participant_id:
+            if before.participant_id != after.participant_id:
                 raise InvalidInput({"against": _("Choose a map of the same participant.")})
         else:
             before = selectors.previous_map(network_map=after)

@@ -140,9 +140,7 @@ def ties_set(*, alter: Alter, others: list[Alter]) -> None:
         (t.b_id if t.a_id == alter.pk else t.a_id): t
         for t in Tie.objects.filter(Q(a_id=alter.pk) | Q(b_id=alter.pk))
     }
-    for other_id, tie in current.items():
-        if other_id not in wanted:
-            tie.delete()
+    Tie.objects.filter(pk__in=[tie.pk for other_id, tie in current.items() if other_id not in wanted]).delete()
     Tie.objects.bulk_create([
         Tie(map_id=alter.map_id, a_id=min(alter.pk, o), b_id=max(alter.pk, o))
         for o in wanted - set(current)
