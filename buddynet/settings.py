@@ -301,6 +301,10 @@ AXES_LOCKOUT_CALLABLE = "buddynet.security.axes.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# A volunteer who signs in on their own phone ("keep me signed in", or a magic link) stays
+# signed in at most this many days (the volunteer policy's absolute limit below).
+VOLUNTEER_SESSION_DAYS = envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1)
+
 # Session timeouts per role (buddynet/security/sessions.py): (idle, absolute) in seconds, set in minutes.
 BUDDYNET_SESSION_POLICY = {
     # administrators, coordinators, funders: many people's records, often on shared computers
@@ -313,7 +317,7 @@ BUDDYNET_SESSION_POLICY = {
     # The absolute limit is VOLUNTEER_SESSION_DAYS unless SESSION_MAX_MINUTES_VOLUNTEER says otherwise.
     "volunteer": (
         60 * envint("SESSION_IDLE_MINUTES_VOLUNTEER", 30 * 24 * 60, minimum=1),
-        60 * envint("SESSION_MAX_MINUTES_VOLUNTEER", envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1) * 24 * 60,
+        60 * envint("SESSION_MAX_MINUTES_VOLUNTEER", VOLUNTEER_SESSION_DAYS * 24 * 60,
                     minimum=1),
     ),
 }
@@ -357,10 +361,6 @@ for _key in FIELD_ENCRYPTION_KEYS:
 # which invalidates it) and only within 15 minutes; changing the password voids open links.
 SESAME_MAX_AGE = envint("SESAME_MAX_AGE", 15 * 60, minimum=60)
 SESAME_ONE_TIME = True
-# A volunteer who signs in on their own phone ("keep me signed in", or a magic link) stays
-# signed in this many days, renewed on each day they use the pages; everyone else gets
-# SESSION_COOKIE_AGE (8 h). See web/volunteer.py apply_session_policy.
-VOLUNTEER_SESSION_DAYS = envint("VOLUNTEER_SESSION_DAYS", 90, minimum=1)
 
 # Two-factor sign-in (django-otp) for administrators, coordinators, funder viewers and staff.
 # Switching it off is for tests only (tests/conftest.py); production keeps the default.

@@ -5,7 +5,7 @@ Two policies, both set in settings.BUDDYNET_SESSION_POLICY (from the environment
   people's records, often on shared office computers: a short idle timeout (30 min by default)
   and a working day at most (12 h).
 - "volunteer": someone whose only role is volunteer, on their own phone, who logs a contact
-  moment every week or two and sees only their own buddy: a long session (14 days idle, 30 days
+  moment every week or two and sees only their own buddy: a long session (30 days idle, 90 days
   at most), so the check-in page opens without a password every time.
 Anyone with both a volunteer and another role gets the stricter office policy.
 

@@ -39,7 +39,7 @@ def two_factor_required_for(user: Any) -> bool:
     if user is None or not user.is_authenticated:
         return False
     roles = roles_of(user)
-    return bool(roles.administrator or roles.is_coordinator or roles.funder_ids or user.is_staff or user.is_superuser)
+    return bool(roles.administrator or roles.is_coordinator or roles.funder_ids or user.is_staff)
 
 
 def remember_requirement(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

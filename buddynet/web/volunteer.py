@@ -16,10 +16,10 @@ Caching and offline (the decision, see also static/web/volunteer-sw.js):
 - a check-in saved offline lives in IndexedDB (only what the volunteer typed) until the server
   answers it; the client UUID makes a resend store one row.
 
-Session policy (README): a volunteer who signs in on their own phone ("keep me signed in",
-checked by default, or a magic link) stays signed in VOLUNTEER_SESSION_DAYS (90) days, renewed
-on each day they open these pages; unchecked, the session ends when the browser closes.
-Coordinators, administrators and staff keep SESSION_COOKIE_AGE (8 hours) whatever they tick.
+Session policy (README): the limits are buddynet.security.sessions' (volunteers: 30 idle days,
+VOLUNTEER_SESSION_DAYS (90) at most; office roles: 30 idle minutes, 12 hours at most). Here only
+the volunteer's choice on their own phone: "keep me signed in" (checked by default, or a magic
+link) keeps the cookie; unchecked, the cookie ends when the browser closes.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from buddynet.duos import selectors, services
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.errors import InvalidInput, ServiceError
 from buddynet.people.models import Volunteer
-from buddynet.security.sessions import BROWSER_ONLY_KEY
+from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for
 from buddynet.web.volunteer_forms import CONTACT_CATEGORIES, MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm
 from netwerk.services import tie_via_buddy_add
 
@@ -72,9 +72,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static" / "web"
 
 # --- Session policy ---------------------------------------------------------------------------
 def _volunteer_only(user: Any) -> bool:
-    roles = roles_of(user)
-    return (roles.volunteer_id is not None and not roles.is_coordinator and not roles.administrator
-            and not user.is_staff and not roles.funder_ids)
+    return session_policy_for(user) == VOLUNTEER
 
 
 def apply_session_policy(request: HttpRequest, user: Any, *, remember: bool) -> None:
@@ -82,7 +80,9 @@ def apply_session_policy(request: HttpRequest, user: Any, *, remember: bool) -> 
     if not _volunteer_only(user):
         request.session.set_expiry(None)  # SESSION_COOKIE_AGE
         request.session.pop(LONG_SESSION_KEY, None)
+        request.session.pop(BROWSER_ONLY_KEY, None)
     elif remember:
+        request.session.pop(BROWSER_ONLY_KEY, None)  # a second sign-in on the same session may tick it
         request.session[LONG_SESSION_KEY] = timezone.localdate().isoformat()
         request.session.set_expiry(dt.timedelta(days=settings.VOLUNTEER_SESSION_DAYS))
     else:
@@ -101,6 +101,11 @@ def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
 
 
 def _renew_long_session(request: HttpRequest) -> None:
+    # With the per-role timeouts on (always, outside tests that switch them off), their
+    # middleware slides the expiry itself; renewing here too would stretch the cookie past the
+    # idle limit every other request.
+    if settings.BUDDYNET_SESSION_POLICY:
+        return
     # Renewed at most once a day: a session write on every page would cost a query each time.
     today = timezone.localdate().isoformat()
     if request.session.get(LONG_SESSION_KEY) not in (None, today):
