@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from buddynet.duos.models import CheckIn, CheckInMode, Duo, DuoStatus
 from buddynet.people.models import Participant, Volunteer
@@ -60,8 +61,8 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     login(page, live_server, world.coordinator.email, f.PASSWORD)
 
     # Today: the start page after signing in.
-    assert page.get_by_role("heading", name="Vandaag").is_visible()
-    assert page.get_by_role("heading", name="Duo's die aandacht vragen").is_visible()
+    expect(page.get_by_role("heading", name="Vandaag")).to_be_visible()
+    expect(page.get_by_role("heading", name="Duo's die aandacht vragen")).to_be_visible()
     attention = page.locator("section", has=page.get_by_role("heading", name="Duo's die aandacht vragen"))
     assert "1 zorg nog niet opgevolgd" in attention.inner_text()
     assert "Al 45 dagen stil" in attention.inner_text()
@@ -71,10 +72,10 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
 
     # Intake of a participant, four short steps.
     page.get_by_role("link", name="Nieuwe deelnemer").click()
-    assert page.get_by_role("heading", name="Intake van een deelnemer").is_visible()
+    expect(page.get_by_role("heading", name="Intake van een deelnemer")).to_be_visible()
     no_serious_violations(page, "participant intake, step 1")
     page.get_by_role("button", name="Volgende").click()  # empty: every required field says so
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "Voornaam: Dit veld is vereist." in page.get_by_role("alert").inner_text()
     no_serious_violations(page, "participant intake, errors")
     page.get_by_label("Voornaam").fill("Nadia")
@@ -106,7 +107,7 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_label("Gegevens + netwerkkaart", exact=True).check()
     page.get_by_role("button", name="Intake afronden").click()
 
-    assert page.get_by_role("heading", name="Nadia Amrani").is_visible()
+    expect(page.get_by_role("heading", name="Nadia Amrani")).to_be_visible()
     nadia = Participant.objects.get(first_name="Nadia", last_name="Amrani")
     assert (nadia.status, nadia.consent_recorded_by, nadia.municipality) == ("waiting", world.coordinator, "Gent")
     no_serious_violations(page, "new participant page")
@@ -136,7 +137,7 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_label("Basisvorming gevolgd op").fill(today)
     no_serious_violations(page, "volunteer intake, screening")
     page.get_by_role("button", name="Intake afronden").click()
-    assert page.get_by_role("heading", name="Wout Vermeulen").is_visible()
+    expect(page.get_by_role("heading", name="Wout Vermeulen")).to_be_visible()
     assert Volunteer.objects.get(first_name="Wout", last_name="Vermeulen").status == Volunteer.Status.ACTIVE
     no_serious_violations(page, "volunteer page")
     screenshot(page, "coordinator-volunteer")
@@ -144,22 +145,22 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     # The lists.
     for name in ("Deelnemers", "Vrijwilligers", "Duo's"):
         page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
-        assert page.get_by_role("heading", name=name, exact=True).is_visible()
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
         no_serious_violations(page, f"list {name}")
     page.get_by_role("navigation").get_by_role("link", name="Deelnemers", exact=True).click()
     page.get_by_role("searchbox", name="Zoeken").fill("nadia")
     page.get_by_role("button", name="Filter", exact=True).click()
-    assert page.get_by_role("link", name="Nadia Amrani").is_visible()
+    expect(page.get_by_role("link", name="Nadia Amrani")).to_be_visible()
     assert page.get_by_role("link", name="Marieke Peeters").count() == 0
 
     # Handle the concern on Marieke's page.
     page.goto(f"{live_server.url}/coordinator/deelnemers/{world.participant.pk}/")
-    assert page.get_by_text("Ze heeft haar huur niet kunnen betalen.").is_visible()
+    expect(page.get_by_text("Ze heeft haar huur niet kunnen betalen.")).to_be_visible()
     no_serious_violations(page, "participant page")
     screenshot(page, "coordinator-participant")
     page.get_by_label("Wat heb je gedaan?").fill("Samen met het OCMW een afbetalingsplan gemaakt.")
     page.get_by_role("button", name="Markeer als opgevolgd").click()
-    assert page.get_by_text("De zorg is gemarkeerd als opgevolgd.").is_visible()
+    expect(page.get_by_text("De zorg is gemarkeerd als opgevolgd.")).to_be_visible()
     concern.refresh_from_db()
     assert concern.concern_handled_by == world.coordinator
     assert concern.concern_handled_note == "Samen met het OCMW een afbetalingsplan gemaakt."
@@ -176,7 +177,7 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_label("Hoe beoordeelt de deelnemer het duo? (1-5)").select_option("5")
     page.get_by_label("Doorverwijzing naar een dienst").check()
     page.get_by_role("button", name="Duo afsluiten").click()
-    assert page.get_by_text("Gedaan: duo afsluiten.").is_visible()
+    expect(page.get_by_text("Gedaan: duo afsluiten.")).to_be_visible()
     duo = Duo.objects.get(pk=world.duo.pk)
     assert (duo.status, duo.closure_reason, duo.evaluation_participant, duo.next_step) == (
         "closed", "goals_reached", 5, "referral")
@@ -203,7 +204,7 @@ def test_the_dashboard_on_a_tablet(live_server: Any, browser: Any, world: World)
     try:
         page = context.new_page()
         login(page, live_server, world.coordinator.email, f.PASSWORD)
-        assert page.get_by_role("heading", name="Vandaag").is_visible()
+        expect(page.get_by_role("heading", name="Vandaag")).to_be_visible()
         no_serious_violations(page, "today on a tablet")
         screenshot(page, "coordinator-today-tablet")
     finally:

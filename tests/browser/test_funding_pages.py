@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from buddynet.funding.models import AllowancePayment
 from tests import factories as f
@@ -29,8 +30,8 @@ def test_a_funder_sees_the_portal_on_a_phone_without_any_person(live_server: Any
     login(page, live_server, world.funder_user.email, f.PASSWORD)
     page.goto(f"{live_server.url}/financiering/?start=2025-01-01&end=2025-12-31")
 
-    assert page.get_by_role("heading", name="Financiersportaal").is_visible()
-    assert page.get_by_text("WVG-2025-001").first.is_visible()
+    expect(page.get_by_role("heading", name="Financiersportaal")).to_be_visible()
+    expect(page.get_by_text("WVG-2025-001").first).to_be_visible()
     body = page.content()
     assert SECRET_LAST not in body and "Marieke" not in body and "Peeters" not in body
     assert serious_axe_violations(page) == []
@@ -38,7 +39,7 @@ def test_a_funder_sees_the_portal_on_a_phone_without_any_person(live_server: Any
 
     page.get_by_role("link", name="Portefeuillerapport").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Verandering in het netwerk").is_visible()
+    expect(page.get_by_role("heading", name="Verandering in het netwerk")).to_be_visible()
     assert serious_axe_violations(page) == []
     screenshot(page, "funding-portfolio-phone")
 
@@ -55,12 +56,12 @@ def test_a_coordinator_makes_and_signs_off_a_report(live_server: Any, context: A
     page.get_by_label("Periode tot en met").fill("2025-12-31")
     page.get_by_role("button", name="Rapport maken").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Ontwerp: de cijfers volgen de gegevens").is_visible()
+    expect(page.get_by_text("Ontwerp: de cijfers volgen de gegevens")).to_be_visible()
     assert serious_axe_violations(page) == []
 
     page.get_by_role("button", name="Afronden en naar de financier sturen").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Afgerond en vastgezet", exact=True).is_visible()
+    expect(page.get_by_text("Afgerond en vastgezet", exact=True)).to_be_visible()
     assert hand.grant.reports.get().is_frozen
     screenshot(page, "funding-report")
 
@@ -73,7 +74,7 @@ def test_the_allowances_page_works_on_a_phone(live_server: Any, phone_context: A
     login(page, live_server, world.coordinator.email, f.PASSWORD)
     page.goto(f"{live_server.url}/financiering/vergoedingen/{world.project.pk}/?year=2026")
 
-    assert page.get_by_role("rowheader", name="Bert Janssens").is_visible()
+    expect(page.get_by_role("rowheader", name="Bert Janssens")).to_be_visible()
     page.get_by_label("Vrijwilliger").select_option(str(world.volunteer.pk))
     page.get_by_label("Dagen").fill("1")
     page.get_by_label("Bedrag (EUR)").fill("44.03")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from notifications import services
 from notifications.models import Channel, Kind, Notification
@@ -32,7 +33,7 @@ def test_a_volunteer_reads_a_message_on_a_phone(live_server: Any, phone_context:
 
     header_link = page.locator("a.inbox-link")
     assert header_link.inner_text().split() == ["Meldingen", "2", "ongelezen"]
-    assert page.get_by_role("heading", name="Meldingen", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Meldingen", level=1)).to_be_visible()
     assert serious_axe_violations(page) == []
     screenshot(page, "inbox-phone")
 

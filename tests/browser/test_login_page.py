@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World
@@ -16,7 +17,7 @@ def test_a_wrong_password_is_refused_in_dutch_on_a_phone(live_server: Any, phone
     page = phone_context.new_page()
     login(page, live_server, world.coordinator.email, "not-the-password")
 
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "nl-be"
     assert "/aanmelden/" in page.url
     assert serious_axe_violations(page) == []

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from matching import services, tasks
 from matching.models import MatchRun, Proposal
@@ -52,7 +53,7 @@ def test_a_coordinator_runs_the_matcher_and_reviews_the_proposals(
     assert page.get_by_role("heading", level=1).inner_text() == "Koppelen: Buddy Gent"
     page.get_by_role("button", name="Start een koppelronde").click()
     page.wait_for_load_state()
-    assert page.get_by_label("Voortgang").is_visible()
+    expect(page.get_by_label("Voortgang")).to_be_visible()
     assert serious_axe_violations(page) == []
     run = MatchRun.objects.get()
     assert run.status == MatchRun.Status.QUEUED
@@ -62,10 +63,10 @@ def test_a_coordinator_runs_the_matcher_and_reviews_the_proposals(
     page.get_by_role("heading", name="3 voorstellen").wait_for(timeout=15000)
 
     first = page.locator("article.proposal").first
-    assert first.get_by_text("Aanvulling op het netwerk").is_visible()
+    expect(first.get_by_text("Aanvulling op het netwerk")).to_be_visible()
     first.locator("details.alternatives summary").click()
-    assert first.locator("details.alternatives li").first.is_visible()
-    assert page.get_by_text("Niet gekoppeld, en waarom").is_visible()
+    expect(first.locator("details.alternatives li").first).to_be_visible()
+    expect(page.get_by_text("Niet gekoppeld, en waarom")).to_be_visible()
     assert "Olena Kovalenko" in page.locator(".unmatched").inner_text()
     assert "spreekt Oekraïens" in page.locator(".unmatched").inner_text()
     assert serious_axe_violations(page) == []

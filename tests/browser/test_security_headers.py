@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, login, screenshot, serious_axe_violations
 from tests.conftest import World
@@ -80,7 +81,7 @@ def test_the_lockout_page_is_readable_and_accessible(
     for _ in range(2):
         login(page, live_server, world.volunteer_user.email, "fout wachtwoord")
     login(page, live_server, world.volunteer_user.email, PASSWORD)
-    assert page.get_by_role("heading", name="Aanmelden tijdelijk geblokkeerd").is_visible()
+    expect(page.get_by_role("heading", name="Aanmelden tijdelijk geblokkeerd")).to_be_visible()
     assert "15 minuten" in page.get_by_role("alert").inner_text()
     assert serious_axe_violations(page) == []
     screenshot(page, "security-locked-out-phone")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World
@@ -30,7 +31,7 @@ def test_a_coordinator_enrols_on_a_phone_then_confirms_a_code_next_time(
     page = phone_context.new_page()
     _password_step(page, live_server, world.coordinator.email)
     assert "/aanmelden/tweestaps/instellen/" in page.url
-    assert page.get_by_role("img", name="QR-code voor je authenticator-app").is_visible()
+    expect(page.get_by_role("img", name="QR-code voor je authenticator-app")).to_be_visible()
     assert page.locator("main svg").count() == 1
     assert serious_axe_violations(page) == []
     screenshot(page, "two-factor-enrol-phone")
@@ -39,7 +40,7 @@ def test_a_coordinator_enrols_on_a_phone_then_confirms_a_code_next_time(
     page.get_by_label("Code uit de app").fill(totp_code(device))
     page.get_by_role("button", name="Bevestigen").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Je reservecodes").is_visible()
+    expect(page.get_by_role("heading", name="Je reservecodes")).to_be_visible()
     assert page.locator(".backup-codes li").count() == 10
     assert serious_axe_violations(page) == []
     screenshot(page, "two-factor-backup-codes-phone")
@@ -56,7 +57,7 @@ def test_a_coordinator_enrols_on_a_phone_then_confirms_a_code_next_time(
     other.get_by_label("Code", exact=True).fill("999999" if totp_code(device) != "999999" else "111111")
     other.get_by_role("button", name="Bevestigen").click()
     other.wait_for_load_state()
-    assert other.get_by_role("alert").is_visible()
+    expect(other.get_by_role("alert")).to_be_visible()
     assert "/aanmelden/tweestaps/" in other.url
 
 

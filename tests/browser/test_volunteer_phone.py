@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from buddynet.duos.models import CheckIn
 from tests import factories as f
@@ -89,9 +90,9 @@ def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
 
     sign_in_volunteer(page, live_server, world)
     card = page.get_by_role("article", name="Marieke")
-    assert card.is_visible()
+    expect(card).to_be_visible()
     assert "Peeters" not in page.content()
-    assert page.get_by_text(world.goal.description).is_visible()
+    expect(page.get_by_text(world.goal.description)).to_be_visible()
     no_serious_axe(page)
     screenshot(page, "volunteer-1-my-duos")
 
@@ -117,9 +118,9 @@ def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
     page.get_by_role("button", name="Opslaan").click()
 
     page.wait_for_url(f"**/mijn/duo/{world.duo.pk}/")
-    assert page.get_by_text("Bedankt! Je contact met Marieke is bewaard.").is_visible()
-    assert page.get_by_text("Zorg gedeeld met de coördinator").is_visible()
-    assert page.get_by_text("Nieuw contact: Buurvrouw Anna (Buur)").is_visible()
+    expect(page.get_by_text("Bedankt! Je contact met Marieke is bewaard.")).to_be_visible()
+    expect(page.get_by_text("Zorg gedeeld met de coördinator")).to_be_visible()
+    expect(page.get_by_text("Nieuw contact: Buurvrouw Anna (Buur)")).to_be_visible()
     no_serious_axe(page)
     screenshot(page, "volunteer-3-saved-history")
     stored = new_check_ins(world).get()
@@ -136,7 +137,7 @@ def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
     assert rows[0]["concern_note"] == "Ze heeft al twee weken niet gegeten met anderen."
     assert rows[0]["new_contacts"] == [{"label": "Buurvrouw Anna", "category": "neighbour", "life_domain": "social"}]
     desk.goto(f"{live_server.url}/api/v1/check-ins/{stored.pk}/")
-    assert desk.get_by_text("Buurvrouw Anna").first.is_visible()
+    expect(desk.get_by_text("Buurvrouw Anna").first).to_be_visible()
     screenshot(desk, "volunteer-4-coordinator-sees-concern-and-contact")
 
 
@@ -153,7 +154,7 @@ def test_offline_two_check_ins_are_kept_then_sent_once(live_server: Any, pwa_pho
         page.get_by_text(chip, exact=True).click()
         page.get_by_role("button", name="Opslaan").click()
         page.locator("#outbox-list li").nth(n - 1).wait_for()
-        assert page.get_by_text("Bewaard op je telefoon, nog niet verzonden.").is_visible()
+        expect(page.get_by_text("Bewaard op je telefoon, nog niet verzonden.")).to_be_visible()
         assert not page.get_by_text(chip, exact=True).locator("xpath=..").locator("input").is_checked()  # reset
     outbox = page.locator("#outbox-list li")
     assert outbox.count() == 2
@@ -162,15 +163,15 @@ def test_offline_two_check_ins_are_kept_then_sent_once(live_server: Any, pwa_pho
     assert new_check_ins(world).count() == 0
 
     page.reload()  # offline: the worker's copy of the page, the outbox from IndexedDB
-    assert page.get_by_role("heading", name="Contact loggen").is_visible()
-    assert page.get_by_text("Je bent offline").is_visible()
+    expect(page.get_by_role("heading", name="Contact loggen")).to_be_visible()
+    expect(page.get_by_text("Je bent offline")).to_be_visible()
     page.locator("#outbox-list li").nth(1).wait_for()
     assert page.locator("#outbox-list li").count() == 2
     # A visited page opens offline; one never visited gets the offline page, not an error.
     page.goto(f"{live_server.url}/mijn/duo/{world.duo.pk}/")
-    assert page.get_by_role("heading", name="Jouw duo met Marieke").is_visible()
+    expect(page.get_by_role("heading", name="Jouw duo met Marieke")).to_be_visible()
     page.goto(f"{live_server.url}/mijn/dagen/?never-visited=1")
-    assert page.get_by_role("heading", name="Geen verbinding").is_visible()
+    expect(page.get_by_role("heading", name="Geen verbinding")).to_be_visible()
     no_serious_axe(page)
     page.goto(f"{live_server.url}/mijn/contact/?duo={world.duo.pk}")
     page.locator("#outbox-list li").nth(1).wait_for()
@@ -246,9 +247,9 @@ def test_bad_input_shows_a_clear_message_and_saves_nothing(
 
     summary = page.get_by_role("alert").filter(has_text="Kijk de aangeduide velden hieronder na.")
     summary.wait_for()
-    assert summary.get_by_text(message).is_visible()
-    assert page.locator(".errorlist:not([hidden])").get_by_text(message).is_visible()
-    assert page.locator("#outbox").is_hidden()
+    expect(summary.get_by_text(message)).to_be_visible()
+    expect(page.locator(".errorlist:not([hidden])").get_by_text(message)).to_be_visible()
+    expect(page.locator("#outbox")).to_be_hidden()
     assert new_check_ins(world).count() == 0
     no_serious_axe(page)
     if fill["duration_other"] == "0":
@@ -267,18 +268,18 @@ def test_the_other_pages_have_no_serious_accessibility_violations(
     no_serious_axe(page)
     page.get_by_label("Datum van de volgende afspraak").fill((timezone.localdate() + dt.timedelta(days=9)).isoformat())
     page.get_by_role("button", name="Afspraak bewaren").click()
-    assert page.get_by_text("De volgende afspraak is bewaard.").is_visible()
+    expect(page.get_by_text("De volgende afspraak is bewaard.")).to_be_visible()
     screenshot(page, "volunteer-7-duo-and-next-meeting")
     world.duo.refresh_from_db()
     assert world.duo.next_meeting_on == timezone.localdate() + dt.timedelta(days=9)
 
     page.goto(f"{live_server.url}/mijn/contact/{mine.pk}/")
-    assert page.get_by_role("heading", name="Contact met Marieke bewerken").is_visible()
+    expect(page.get_by_role("heading", name="Contact met Marieke bewerken")).to_be_visible()
     no_serious_axe(page)
 
     page.goto(f"{live_server.url}/mijn/dagen/")
     page.get_by_role("button", name="Ik was vandaag vrijwilliger").click()
-    assert page.get_by_text("is aangeduid als vrijwilligersdag").is_visible()
+    expect(page.get_by_text("is aangeduid als vrijwilligersdag")).to_be_visible()
     no_serious_axe(page)
     screenshot(page, "volunteer-8-days")
 
@@ -292,7 +293,7 @@ def test_a_magic_link_by_email_signs_in_with_one_tap(live_server: Any, phone_con
     page.get_by_role("link", name="Geen wachtwoord? Ontvang een aanmeldlink per e-mail").click()
     page.get_by_label("E-mailadres").fill(world.volunteer_user.email)
     page.get_by_role("button", name="Mail mij een link").click()
-    assert page.get_by_text("Als dit adres bij ons bekend is").is_visible()
+    expect(page.get_by_text("Als dit adres bij ons bekend is")).to_be_visible()
     no_serious_axe(page)
     screenshot(page, "volunteer-9-magic-link-sent")
 
@@ -300,9 +301,9 @@ def test_a_magic_link_by_email_signs_in_with_one_tap(live_server: Any, phone_con
     link = re.search(r"https?://\S+/mijn/link/open/\?sesame=\S+", mail.outbox[0].body).group(0)
     page.goto(link)
     assert page.url.endswith("/mijn/")
-    assert page.get_by_role("heading", name="Mijn duo's").is_visible()
+    expect(page.get_by_role("heading", name="Mijn duo's")).to_be_visible()
     page.goto(link)  # used once: refused
-    assert page.get_by_text("Deze link is verlopen of al gebruikt.").is_visible()
+    expect(page.get_by_text("Deze link is verlopen of al gebruikt.")).to_be_visible()
 
 
 def test_the_common_check_in_takes_at_most_six_taps(live_server: Any, phone_context: Any, world: World) -> None:
