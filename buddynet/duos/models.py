@@ -224,7 +224,9 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.duo} · {self.date}"
+        # No names from the duo: str() runs on every save (the audit log asks for it) and in
+        # admin lists, where reading two people per row would cost two queries each.
+        return _("Contact of %(date)s") % {"date": self.date}
 
 
 class VolunteerDay(models.Model):

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -313,8 +314,8 @@ def _insert_unless_stored(check_in: CheckIn) -> bool:
     second INSERT waits for the first transaction and then inserts nothing (PostgreSQL; SQLite
     serialises writers). Unlike save() after a look-up, it needs no savepoint to survive the
     unique violation. The values are prepared exactly as save() prepares them (auto_now dates,
-    JSON, encrypted notes); CheckIn has no save() override or model signal receivers that this
-    would skip.
+    JSON, encrypted notes); CheckIn has no save() override, and post_save is sent as save()
+    sends it (the audit log listens).
     """
     connection = transaction.get_connection()
     values = [f.get_db_prep_save(f.pre_save(check_in, True), connection) for f in _check_in_insert_fields()]
@@ -327,6 +328,10 @@ def _insert_unless_stored(check_in: CheckIn) -> bool:
     check_in.pk = row[0]
     check_in._state.adding = False
     check_in._state.db = connection.alias
+    # What save() would have told its receivers: the audit log (buddynet/security/audit.py)
+    # records every new check-in through post_save.
+    signals.post_save.send(sender=CheckIn, instance=check_in, created=True, update_fields=None, raw=False,
+                           using=connection.alias)
     return True
 
 
