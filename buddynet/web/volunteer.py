@@ -58,6 +58,8 @@ from buddynet.duos import selectors, services
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.errors import InvalidInput, ServiceError
 from buddynet.people.models import Volunteer
+from buddynet.security.audit import client_address
+from buddynet.security.ratelimit import bucket, ip_bucket_value, rate_limit_hit
 from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for
 from buddynet.web.volunteer_forms import CONTACT_CATEGORIES, MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm
 from netwerk.services import tie_via_buddy_add
@@ -361,8 +363,9 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
     """Ask for a sign-in link by email. The answer is the same whether the address is known or
     not, so the page cannot be used to find out who volunteers here."""
     form = MagicLinkForm(request.POST or None)
-    sent = False
-    if request.method == "POST" and form.is_valid():
+    # "sent" on the page also when over the limit: the answer never differs.
+    sent = request.method == "POST" and form.is_valid()
+    if sent and _magic_link_allowed(request, form.cleaned_data["email"]):
         user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
         # Only volunteer-only accounts: a coordinator's or administrator's mailbox must not be
         # a second key to records of many people.
@@ -377,11 +380,25 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
                 from_email=None, recipient_list=[user.email],
             )
             log.info("magic sign-in link sent to user %s", user.pk)
-        sent = True
     response = render(request, "web/volunteer/magic_link.html", {"form": form, "sent": sent},
-                      status=400 if request.method == "POST" and not form.is_valid() else 200)
+                      status=400 if request.method == "POST" and not sent else 200)
     add_never_cache_headers(response)
     return response
+
+
+def _magic_link_allowed(request: HttpRequest, email: str) -> bool:
+    """Counts this request against the limits per address and per client IP address (every
+    request, known address or not, so the limit says nothing about who has an account)."""
+    address = client_address(request)
+    over = rate_limit_hit(limits={
+        "address": (bucket("magic-link-email", email.strip().lower()), settings.MAGIC_LINK_LIMIT_PER_ADDRESS),
+        "IP address": (bucket("magic-link-ip", ip_bucket_value(address)), settings.MAGIC_LINK_LIMIT_PER_IP),
+    }, window=dt.timedelta(minutes=settings.MAGIC_LINK_WINDOW_MINUTES))
+    if over:
+        # The client's address helps an administrator block a flood at the proxy; the e-mail
+        # address is not logged (it may be someone who never asked).
+        log.warning("sign-in link not sent: over the limit per %s (client %s)", " and per ".join(over), address)
+    return not over
 
 
 class MagicLoginView(SesameLoginView):

@@ -322,6 +322,96 @@ def test_no_magic_link_for_coordinators_or_unknown_addresses_and_the_same_answer
     assert page(known, "alice") == page(unknown, "nobody")
 
 
+def _link_page(response: Any) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", text(response))
+
+
+def test_the_sixth_link_request_for_an_address_in_an_hour_sends_nothing_and_looks_the_same(
+        world: World, caplog: Any) -> None:
+    client = Client()
+    answers = [client.post(LINK, {"email": "bob@example.be"}) for _ in range(5)]
+    assert len(mail.outbox) == 5
+
+    sixth = client.post(LINK, {"email": " BOB@example.be"})
+
+    assert len(mail.outbox) == 5
+    assert sixth.status_code == 200 and _link_page(sixth) == _link_page(answers[-1])
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "sign-in link not sent: over the limit per address (client 127.0.0.1)"]
+    # Another volunteer's address, from the same client, still gets their link.
+    client.post(LINK, {"email": "dirk@example.be"})
+    assert [m.to for m in mail.outbox[5:]] == [["dirk@example.be"]]
+
+
+def test_an_unknown_address_is_limited_alike_so_the_limit_tells_nothing(world: World, caplog: Any) -> None:
+    client = Client()
+    answers = [client.post(LINK, {"email": "nobody@example.be"}) for _ in range(6)]
+
+    assert mail.outbox == []
+    assert _link_page(answers[5]) == _link_page(answers[4])
+    assert "over the limit per address" in caplog.text
+
+
+def test_the_limit_per_client_counts_every_address(world: World, settings: Any) -> None:
+    settings.MAGIC_LINK_LIMIT_PER_IP = 3
+    here, elsewhere = Client(REMOTE_ADDR="192.0.2.10"), Client(REMOTE_ADDR="192.0.2.11")
+    for address in ("nobody@example.be", "someone@example.be", "alice@example.be"):
+        here.post(LINK, {"email": address})
+
+    here.post(LINK, {"email": "bob@example.be"})
+    assert mail.outbox == []
+    elsewhere.post(LINK, {"email": "bob@example.be"})
+    assert [m.to for m in mail.outbox] == [["bob@example.be"]]
+
+
+def test_ipv6_clients_are_counted_per_64_network(world: World, settings: Any) -> None:
+    settings.MAGIC_LINK_LIMIT_PER_IP = 1
+    Client(REMOTE_ADDR="2001:db8:1:2::1").post(LINK, {"email": "bob@example.be"})
+    Client(REMOTE_ADDR="2001:db8:1:2::ffff").post(LINK, {"email": "dirk@example.be"})
+    Client(REMOTE_ADDR="2001:db8:1:3::1").post(LINK, {"email": "dirk@example.be"})
+
+    assert [m.to for m in mail.outbox] == [["bob@example.be"], ["dirk@example.be"]]
+
+
+def test_links_are_sent_again_once_the_window_has_passed(world: World) -> None:
+    from buddynet.security.models import RateLimitHit
+
+    client = Client()
+    for _ in range(6):
+        client.post(LINK, {"email": "bob@example.be"})
+    assert len(mail.outbox) == 5
+    assert RateLimitHit.objects.count() == 10  # 5 per address + 5 per client; the refused one not kept
+
+    # 61 minutes later (the stored times moved back): counted afresh, the old rows purged.
+    RateLimitHit.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+    client.post(LINK, {"email": "bob@example.be"})
+
+    assert len(mail.outbox) == 6
+    assert RateLimitHit.objects.count() == 2
+
+
+def test_a_request_within_the_window_is_still_counted(world: World) -> None:
+    from buddynet.security.models import RateLimitHit
+
+    client = Client()
+    for _ in range(5):
+        client.post(LINK, {"email": "bob@example.be"})
+    RateLimitHit.objects.update(created_at=timezone.now() - dt.timedelta(minutes=59))
+
+    client.post(LINK, {"email": "bob@example.be"})
+
+    assert len(mail.outbox) == 5
+
+
+def test_the_stored_buckets_hold_no_address(world: World) -> None:
+    from buddynet.security.models import RateLimitHit
+
+    Client().post(LINK, {"email": "bob@example.be"})
+
+    buckets = list(RateLimitHit.objects.values_list("bucket", flat=True))
+    assert len(buckets) == 2 and not any("bob" in b or "127.0.0.1" in b for b in buckets)
+
+
 @pytest.mark.parametrize(("user", "remember", "age"), [
     ("volunteer_user", True, 90 * 24 * 3600),
     ("volunteer_user", False, 0),
