@@ -14,7 +14,9 @@ Caching and offline (the decision, see also static/web/volunteer-sw.js):
   OFFLINE_PAGE_DAYS. Cache Storage is explicit storage, not HTTP caching: no-store does not
   govern it, which is exactly why the worker, not the browser, decides what is kept.
 - a check-in saved offline lives in IndexedDB (only what the volunteer typed) until the server
-  answers it; the client UUID makes a resend store one row.
+  answers it; the client UUID makes a resend store one row. It is sent by the page (when it
+  opens, or the connection returns) and, in browsers with Background Sync, by the service
+  worker, also after the page was closed (static/web/volunteer-outbox.js, shared by both).
 
 Session policy (README): the limits are buddynet.security.sessions' (volunteers: 30 idle days,
 VOLUNTEER_SESSION_DAYS (90) at most; office roles: 30 idle minutes, 12 hours at most). Here only
@@ -264,6 +266,11 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
             initial["duo"] = int(chosen)
         return _check_in_page(request, CheckInForm(duos=duos, initial=initial))
 
+    author = request.headers.get("X-Buddynet-Author")
+    if author is not None and author != str(request.user.pk):
+        # From the outbox on a shared phone: the entry of a volunteer who is not the one signed
+        # in now (the service worker cannot tell who is). Kept on the phone for its author.
+        return JsonResponse({"detail": _("Please sign in again.")}, status=403)
     form = CheckInForm(request.POST, duos=duos)
     status = 400
     if form.is_valid():
@@ -437,12 +444,20 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     follow the hashed names of collectstatic."""
     source = (STATIC_DIR / "volunteer-sw.js").read_text(encoding="utf-8")
     precache = [
-        static("web/app.css"), static("web/volunteer.css"), static("web/volunteer.js"),
-        static("web/icons/volunteer-192.png"), static("web/icons/volunteer.svg"), reverse("web:volunteer-offline"),
+        static("web/app.css"), static("web/volunteer.css"), static("web/volunteer-outbox.js"),
+        static("web/volunteer.js"), static("web/icons/volunteer-192.png"), static("web/icons/volunteer.svg"),
+        reverse("web:volunteer-offline"),
     ]
-    source = source.replace("__PRECACHE__", json.dumps(precache)).replace(
-        "__SCOPE__", json.dumps(reverse("web:volunteer-home"))).replace(
-        "__LOGIN__", json.dumps(reverse("web:login"))).replace("__MAX_AGE_DAYS__", str(OFFLINE_PAGE_DAYS))
+    values = {
+        "__PRECACHE__": json.dumps(precache), "__SCOPE__": json.dumps(reverse("web:volunteer-home")),
+        "__LOGIN__": json.dumps(reverse("web:login")), "__MAX_AGE_DAYS__": str(OFFLINE_PAGE_DAYS),
+        # Background Sync: the outbox code shared with the pages, where it posts, its CSRF cookie.
+        "__OUTBOX__": json.dumps(static("web/volunteer-outbox.js")),
+        "__SEND__": json.dumps(reverse("web:volunteer-check-in")),
+        "__CSRF_COOKIE__": json.dumps(settings.CSRF_COOKIE_NAME),
+    }
+    for placeholder, value in values.items():
+        source = source.replace(placeholder, value)
     response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
     # The browser checks for a new worker on each navigation; never serve a stale one.
     response["Cache-Control"] = "no-cache"

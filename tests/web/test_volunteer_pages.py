@@ -168,6 +168,23 @@ def test_a_resend_with_the_same_client_uuid_stores_one_row(world: World) -> None
     assert CheckIn.objects.filter(client_uuid=data["client_uuid"]).count() == 1
 
 
+def test_an_outbox_entry_of_another_author_is_refused_with_403_and_nothing_stored(world: World) -> None:
+    # A shared phone: the service worker sends each entry with its author; only the volunteer
+    # signed in now may have theirs stored (the others stay on the phone for their author).
+    client = signed_in(world.volunteer_user)
+    data = good_check_in(world, client_uuid=str(uuid.uuid4()))
+
+    other = client.post(CHECK_IN, data, HTTP_ACCEPT="application/json",
+                        HTTP_X_BUDDYNET_AUTHOR=str(world.other_volunteer_user.pk))
+    assert other.status_code == 403 and other.json() == {"detail": "Meld je opnieuw aan."}
+    assert not CheckIn.objects.filter(client_uuid=data["client_uuid"]).exists()
+
+    own = client.post(CHECK_IN, data, HTTP_ACCEPT="application/json",
+                      HTTP_X_BUDDYNET_AUTHOR=str(world.volunteer_user.pk))
+    assert own.status_code == 201
+    assert CheckIn.objects.filter(client_uuid=data["client_uuid"]).count() == 1
+
+
 def test_the_new_check_in_page_preselects_the_only_duo_and_today(world: World) -> None:
     body = text(signed_in(world.volunteer_user).get(CHECK_IN))
 
@@ -454,6 +471,10 @@ def test_manifest_and_service_worker_are_served(world: World) -> None:
     assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
     source = worker.content.decode()
     assert "__PRECACHE__" not in source and '"/mijn/offline/"' in source
+    # Background Sync: the outbox code shared with the pages, where it posts, the CSRF cookie.
+    assert 'importScripts("/static/web/volunteer-outbox.js")' in source
+    assert 'var SEND = "/mijn/contact/"' in source and 'var CSRF_COOKIE = "csrftoken"' in source
+    assert not re.search(r"__[A-Z_]+__", source)
 
 
 def test_duos_of_a_closed_duo_are_not_listed(world: World) -> None:
