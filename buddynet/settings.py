@@ -361,6 +361,15 @@ for _key in FIELD_ENCRYPTION_KEYS:
 # which invalidates it) and only within 15 minutes; changing the password voids open links.
 SESAME_MAX_AGE = envint("SESAME_MAX_AGE", 15 * 60, minimum=60)
 SESAME_ONE_TIME = True
+# Requests for such a link (buddynet/security/ratelimit.py, counted in the database so every
+# worker shares the count): at most MAGIC_LINK_LIMIT_PER_ADDRESS per e-mail address and
+# MAGIC_LINK_LIMIT_PER_IP per client IP address (an IPv6 /64) in MAGIC_LINK_WINDOW_MINUTES.
+# Above that the page answers as always (it never tells whether an address is known) but no
+# mail is sent, and a warning is logged. Behind a reverse proxy the client address is only
+# known with AUDIT_TRUST_X_FORWARDED_FOR; without it every request counts for the proxy's.
+MAGIC_LINK_LIMIT_PER_ADDRESS = envint("MAGIC_LINK_LIMIT_PER_ADDRESS", 5, minimum=1)
+MAGIC_LINK_LIMIT_PER_IP = envint("MAGIC_LINK_LIMIT_PER_IP", 20, minimum=1)
+MAGIC_LINK_WINDOW_MINUTES = envint("MAGIC_LINK_WINDOW_MINUTES", 60, minimum=1)
 
 # Two-factor sign-in (django-otp) for administrators, coordinators, funder viewers and staff.
 # Switching it off is for tests only (tests/conftest.py); production keeps the default.

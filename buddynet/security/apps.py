@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SecurityConfig(AppConfig):
-    """Sign-in protection, session policy, headers, audit, retention (issue 9). No models of its own."""
+    """Sign-in protection, session policy, headers, audit, retention (issue 9). One table: the
+    requests counted by the rate limits (models.py, ratelimit.py)."""
 
     name = "buddynet.security"
     label = "security"

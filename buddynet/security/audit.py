@@ -77,7 +77,8 @@ def register_models() -> None:
             auditlog.register(model, mask_fields=masked_fields(model))
 
 
-def _client_address(request: HttpRequest) -> str | None:
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address: REMOTE_ADDR, or the first X-Forwarded-For entry when trusted."""
     if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.headers.get("X-Forwarded-For", "")
         if forwarded:
@@ -98,7 +99,7 @@ def _fill_entry(sender: Any, instance: Any, **kwargs: Any) -> None:
         instance.actor = user._wrapped if hasattr(user, "_wrapped") else user
         instance.actor_email = getattr(user, "email", None)
     if not instance.remote_addr:
-        instance.remote_addr = _client_address(request)
+        instance.remote_addr = client_address(request)
 
 
 def connect() -> None:

@@ -14,7 +14,9 @@ Caching and offline (the decision, see also static/web/volunteer-sw.js):
   OFFLINE_PAGE_DAYS. Cache Storage is explicit storage, not HTTP caching: no-store does not
   govern it, which is exactly why the worker, not the browser, decides what is kept.
 - a check-in saved offline lives in IndexedDB (only what the volunteer typed) until the server
-  answers it; the client UUID makes a resend store one row.
+  answers it; the client UUID makes a resend store one row. It is sent by the page (when it
+  opens, or the connection returns) and, in browsers with Background Sync, by the service
+  worker, also after the page was closed (static/web/volunteer-outbox.js, shared by both).
 
 Session policy (README): the limits are buddynet.security.sessions' (volunteers: 30 idle days,
 VOLUNTEER_SESSION_DAYS (90) at most; office roles: 30 idle minutes, 12 hours at most). Here only
@@ -58,6 +60,8 @@ from buddynet.duos import selectors, services
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.errors import InvalidInput, ServiceError
 from buddynet.people.models import Volunteer
+from buddynet.security.audit import client_address
+from buddynet.security.ratelimit import bucket, ip_bucket_value, rate_limit_hit
 from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for
 from buddynet.web.volunteer_forms import CONTACT_CATEGORIES, MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm
 from netwerk.services import tie_via_buddy_add
@@ -262,6 +266,11 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
             initial["duo"] = int(chosen)
         return _check_in_page(request, CheckInForm(duos=duos, initial=initial))
 
+    author = request.headers.get("X-Buddynet-Author")
+    if author is not None and author != str(request.user.pk):
+        # From the outbox on a shared phone: the entry of a volunteer who is not the one signed
+        # in now (the service worker cannot tell who is). Kept on the phone for its author.
+        return JsonResponse({"detail": _("Please sign in again.")}, status=403)
     form = CheckInForm(request.POST, duos=duos)
     status = 400
     if form.is_valid():
@@ -361,8 +370,9 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
     """Ask for a sign-in link by email. The answer is the same whether the address is known or
     not, so the page cannot be used to find out who volunteers here."""
     form = MagicLinkForm(request.POST or None)
-    sent = False
-    if request.method == "POST" and form.is_valid():
+    # "sent" on the page also when over the limit: the answer never differs.
+    sent = request.method == "POST" and form.is_valid()
+    if sent and _magic_link_allowed(request, form.cleaned_data["email"]):
         user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
         # Only volunteer-only accounts: a coordinator's or administrator's mailbox must not be
         # a second key to records of many people.
@@ -377,11 +387,25 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
                 from_email=None, recipient_list=[user.email],
             )
             log.info("magic sign-in link sent to user %s", user.pk)
-        sent = True
     response = render(request, "web/volunteer/magic_link.html", {"form": form, "sent": sent},
-                      status=400 if request.method == "POST" and not form.is_valid() else 200)
+                      status=400 if request.method == "POST" and not sent else 200)
     add_never_cache_headers(response)
     return response
+
+
+def _magic_link_allowed(request: HttpRequest, email: str) -> bool:
+    """Counts this request against the limits per address and per client IP address (every
+    request, known address or not, so the limit says nothing about who has an account)."""
+    address = client_address(request)
+    over = rate_limit_hit(limits={
+        "address": (bucket("magic-link-email", email.strip().lower()), settings.MAGIC_LINK_LIMIT_PER_ADDRESS),
+        "IP address": (bucket("magic-link-ip", ip_bucket_value(address)), settings.MAGIC_LINK_LIMIT_PER_IP),
+    }, window=dt.timedelta(minutes=settings.MAGIC_LINK_WINDOW_MINUTES))
+    if over:
+        # The client's address helps an administrator block a flood at the proxy; the e-mail
+        # address is not logged (it may be someone who never asked).
+        log.warning("sign-in link not sent: over the limit per %s (client %s)", " and per ".join(over), address)
+    return not over
 
 
 class MagicLoginView(SesameLoginView):
@@ -420,12 +444,20 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     follow the hashed names of collectstatic."""
     source = (STATIC_DIR / "volunteer-sw.js").read_text(encoding="utf-8")
     precache = [
-        static("web/app.css"), static("web/volunteer.css"), static("web/volunteer.js"),
-        static("web/icons/volunteer-192.png"), static("web/icons/volunteer.svg"), reverse("web:volunteer-offline"),
+        static("web/app.css"), static("web/volunteer.css"), static("web/volunteer-outbox.js"),
+        static("web/volunteer.js"), static("web/icons/volunteer-192.png"), static("web/icons/volunteer.svg"),
+        reverse("web:volunteer-offline"),
     ]
-    source = source.replace("__PRECACHE__", json.dumps(precache)).replace(
-        "__SCOPE__", json.dumps(reverse("web:volunteer-home"))).replace(
-        "__LOGIN__", json.dumps(reverse("web:login"))).replace("__MAX_AGE_DAYS__", str(OFFLINE_PAGE_DAYS))
+    values = {
+        "__PRECACHE__": json.dumps(precache), "__SCOPE__": json.dumps(reverse("web:volunteer-home")),
+        "__LOGIN__": json.dumps(reverse("web:login")), "__MAX_AGE_DAYS__": str(OFFLINE_PAGE_DAYS),
+        # Background Sync: the outbox code shared with the pages, where it posts, its CSRF cookie.
+        "__OUTBOX__": json.dumps(static("web/volunteer-outbox.js")),
+        "__SEND__": json.dumps(reverse("web:volunteer-check-in")),
+        "__CSRF_COOKIE__": json.dumps(settings.CSRF_COOKIE_NAME),
+    }
+    for placeholder, value in values.items():
+        source = source.replace(placeholder, value)
     response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
     # The browser checks for a new worker on each navigation; never serve a stale one.
     response["Cache-Control"] = "no-cache"

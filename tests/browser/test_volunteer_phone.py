@@ -1,6 +1,7 @@
 """The volunteer's phone pages in a real chromium at 360 × 640: sign in, My duos, log a
 check-in with a worry and a new contact, the coordinator sees both; offline logging with the
-IndexedDB outbox; another volunteer's duo is 404; bad input; magic link; axe on every page."""
+IndexedDB outbox, sent by the page or by the service worker's Background Sync; another
+volunteer's duo is 404; bad input; magic link; axe on every page."""
 
 from __future__ import annotations
 
@@ -207,6 +208,100 @@ def test_offline_two_check_ins_are_kept_then_sent_once(live_server: Any, pwa_pho
     assert statuses == [200, 200]
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert new_check_ins(world).count() == 2
+
+
+OUTBOX_ENTRIES = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('buddynet-volunteer');
+    open.onsuccess = () => {
+        const req = open.result.transaction('outbox').objectStore('outbox').getAll();
+        req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error);
+    };
+})"""
+SYNC_TAGS = "async () => (await navigator.serviceWorker.ready).sync.getTags()"
+
+
+def save_offline(page: Any, preset: str, chip: str, n: int) -> None:
+    page.get_by_text(preset, exact=True).click()
+    page.get_by_text(chip, exact=True).click()
+    page.get_by_role("button", name="Opslaan").click()
+    page.locator("#outbox-list li").nth(n - 1).wait_for()
+
+
+def test_saving_offline_registers_a_background_sync_that_sends_the_outbox_after_the_page_is_closed(
+        live_server: Any, pwa_phone: Any, world: World) -> None:
+    page = pwa_phone.new_page()
+    sign_in_volunteer(page, live_server, world)
+    worker_ready(page)
+    page.goto(f"{live_server.url}/mijn/contact/?duo={world.duo.pk}")
+    assert page.evaluate(SYNC_TAGS) == []
+
+    pwa_phone.set_offline(True)
+    save_offline(page, "30 min", "Babbel / koffie", 1)
+    wait_until(page, f"async () => (await ({SYNC_TAGS})()).includes('checkins')")
+    save_offline(page, "2 uur", "Wandeling", 2)
+    queued = page.evaluate(OUTBOX_ENTRIES)
+    assert len(queued) == 2 and all("csrfmiddlewaretoken" not in dict(e["fields"]) for e in queued)
+    assert page.evaluate(SYNC_TAGS) == ["checkins"]  # one sync for the whole outbox
+    assert new_check_ins(world).count() == 0
+
+    # No volunteer page open any more (so no "online" event, no page load): only the service
+    # worker's sync can send the outbox when the connection returns.
+    page.close()
+    waiter = pwa_phone.new_page()  # about:blank, outside the worker's scope: only a clock here
+    pwa_phone.set_offline(False)
+    for _ in range(150):
+        if new_check_ins(world).count() >= 2:
+            break
+        waiter.wait_for_timeout(100)
+    assert sorted(new_check_ins(world).values_list("duration_minutes", flat=True)) == [30, 120]
+    assert {str(u) for u in new_check_ins(world).values_list("client_uuid", flat=True)} == {
+        e["client_uuid"] for e in queued}
+
+    # Sent, so gone from the phone, and the sync is done; a page opened now sends nothing twice.
+    page = pwa_phone.new_page()
+    page.goto(f"{live_server.url}/mijn/contact/?duo={world.duo.pk}")
+    wait_until(page, f"async () => (await ({OUTBOX_ENTRIES})()).length === 0")
+    assert page.evaluate(SYNC_TAGS) == []
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert new_check_ins(world).count() == 2
+
+
+def test_the_worker_leaves_another_volunteers_entries_on_a_shared_phone(
+        live_server: Any, pwa_phone: Any, world: World) -> None:
+    page = pwa_phone.new_page()
+    sign_in_volunteer(page, live_server, world)
+    worker_ready(page)
+    page.goto(f"{live_server.url}/mijn/contact/?duo={world.duo.pk}")
+    pwa_phone.set_offline(True)
+    # Left on this phone by the other volunteer, who signed out before it was sent.
+    foreign = {"client_uuid": "3f0c5a0e-8d5b-4c1e-9a51-2b7d4c6e8f10", "user": str(world.other_volunteer_user.pk),
+               "saved_at": "2026-01-01T10:00:00.000Z", "duo_label": "", "date": timezone.localdate().isoformat(),
+               "fields": [["duo", str(world.other_duo.pk)], ["date", timezone.localdate().isoformat()],
+                          ["duration", "60"], ["mode", "in_person"], ["activities", "talk"], ["mood", "4"]]}
+    page.evaluate("""(entry) => new Promise((resolve, reject) => {
+        const open = indexedDB.open('buddynet-volunteer');
+        open.onsuccess = () => {
+            const tx = open.result.transaction('outbox', 'readwrite');
+            tx.objectStore('outbox').put(entry); tx.oncomplete = resolve; tx.onerror = () => reject(tx.error);
+        };
+    })""", foreign)
+    save_offline(page, "30 min", "Babbel / koffie", 1)  # only the signed-in volunteer's entry is shown
+    wait_until(page, f"async () => (await ({SYNC_TAGS})()).includes('checkins')")
+
+    page.close()
+    waiter = pwa_phone.new_page()
+    pwa_phone.set_offline(False)
+    for _ in range(150):
+        if new_check_ins(world).exists():
+            break
+        waiter.wait_for_timeout(100)
+    page = pwa_phone.new_page()
+    page.goto(f"{live_server.url}/mijn/offline/")  # its own outbox code only ever sends its own user's entries
+    wait_until(page, f"async () => (await ({SYNC_TAGS})()).length === 0")
+
+    assert list(new_check_ins(world).values_list("duo_id", "duration_minutes")) == [(world.duo.pk, 30)]
+    left = page.evaluate(OUTBOX_ENTRIES)
+    assert [(e["client_uuid"], e.get("refused")) for e in left] == [(foreign["client_uuid"], None)]
 
 
 def test_a_volunteer_cannot_open_another_volunteers_duo_even_by_guessing(

@@ -168,6 +168,23 @@ def test_a_resend_with_the_same_client_uuid_stores_one_row(world: World) -> None
     assert CheckIn.objects.filter(client_uuid=data["client_uuid"]).count() == 1
 
 
+def test_an_outbox_entry_of_another_author_is_refused_with_403_and_nothing_stored(world: World) -> None:
+    # A shared phone: the service worker sends each entry with its author; only the volunteer
+    # signed in now may have theirs stored (the others stay on the phone for their author).
+    client = signed_in(world.volunteer_user)
+    data = good_check_in(world, client_uuid=str(uuid.uuid4()))
+
+    other = client.post(CHECK_IN, data, HTTP_ACCEPT="application/json",
+                        HTTP_X_BUDDYNET_AUTHOR=str(world.other_volunteer_user.pk))
+    assert other.status_code == 403 and other.json() == {"detail": "Meld je opnieuw aan."}
+    assert not CheckIn.objects.filter(client_uuid=data["client_uuid"]).exists()
+
+    own = client.post(CHECK_IN, data, HTTP_ACCEPT="application/json",
+                      HTTP_X_BUDDYNET_AUTHOR=str(world.volunteer_user.pk))
+    assert own.status_code == 201
+    assert CheckIn.objects.filter(client_uuid=data["client_uuid"]).count() == 1
+
+
 def test_the_new_check_in_page_preselects_the_only_duo_and_today(world: World) -> None:
     body = text(signed_in(world.volunteer_user).get(CHECK_IN))
 
@@ -322,6 +339,96 @@ def test_no_magic_link_for_coordinators_or_unknown_addresses_and_the_same_answer
     assert page(known, "alice") == page(unknown, "nobody")
 
 
+def _link_page(response: Any) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", text(response))
+
+
+def test_the_sixth_link_request_for_an_address_in_an_hour_sends_nothing_and_looks_the_same(
+        world: World, caplog: Any) -> None:
+    client = Client()
+    answers = [client.post(LINK, {"email": "bob@example.be"}) for _ in range(5)]
+    assert len(mail.outbox) == 5
+
+    sixth = client.post(LINK, {"email": " BOB@example.be"})
+
+    assert len(mail.outbox) == 5
+    assert sixth.status_code == 200 and _link_page(sixth) == _link_page(answers[-1])
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "sign-in link not sent: over the limit per address (client 127.0.0.1)"]
+    # Another volunteer's address, from the same client, still gets their link.
+    client.post(LINK, {"email": "dirk@example.be"})
+    assert [m.to for m in mail.outbox[5:]] == [["dirk@example.be"]]
+
+
+def test_an_unknown_address_is_limited_alike_so_the_limit_tells_nothing(world: World, caplog: Any) -> None:
+    client = Client()
+    answers = [client.post(LINK, {"email": "nobody@example.be"}) for _ in range(6)]
+
+    assert mail.outbox == []
+    assert _link_page(answers[5]) == _link_page(answers[4])
+    assert "over the limit per address" in caplog.text
+
+
+def test_the_limit_per_client_counts_every_address(world: World, settings: Any) -> None:
+    settings.MAGIC_LINK_LIMIT_PER_IP = 3
+    here, elsewhere = Client(REMOTE_ADDR="192.0.2.10"), Client(REMOTE_ADDR="192.0.2.11")
+    for address in ("nobody@example.be", "someone@example.be", "alice@example.be"):
+        here.post(LINK, {"email": address})
+
+    here.post(LINK, {"email": "bob@example.be"})
+    assert mail.outbox == []
+    elsewhere.post(LINK, {"email": "bob@example.be"})
+    assert [m.to for m in mail.outbox] == [["bob@example.be"]]
+
+
+def test_ipv6_clients_are_counted_per_64_network(world: World, settings: Any) -> None:
+    settings.MAGIC_LINK_LIMIT_PER_IP = 1
+    Client(REMOTE_ADDR="2001:db8:1:2::1").post(LINK, {"email": "bob@example.be"})
+    Client(REMOTE_ADDR="2001:db8:1:2::ffff").post(LINK, {"email": "dirk@example.be"})
+    Client(REMOTE_ADDR="2001:db8:1:3::1").post(LINK, {"email": "dirk@example.be"})
+
+    assert [m.to for m in mail.outbox] == [["bob@example.be"], ["dirk@example.be"]]
+
+
+def test_links_are_sent_again_once_the_window_has_passed(world: World) -> None:
+    from buddynet.security.models import RateLimitHit
+
+    client = Client()
+    for _ in range(6):
+        client.post(LINK, {"email": "bob@example.be"})
+    assert len(mail.outbox) == 5
+    assert RateLimitHit.objects.count() == 10  # 5 per address + 5 per client; the refused one not kept
+
+    # 61 minutes later (the stored times moved back): counted afresh, the old rows purged.
+    RateLimitHit.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+    client.post(LINK, {"email": "bob@example.be"})
+
+    assert len(mail.outbox) == 6
+    assert RateLimitHit.objects.count() == 2
+
+
+def test_a_request_within_the_window_is_still_counted(world: World) -> None:
+    from buddynet.security.models import RateLimitHit
+
+    client = Client()
+    for _ in range(5):
+        client.post(LINK, {"email": "bob@example.be"})
+    RateLimitHit.objects.update(created_at=timezone.now() - dt.timedelta(minutes=59))
+
+    client.post(LINK, {"email": "bob@example.be"})
+
+    assert len(mail.outbox) == 5
+
+
+def test_the_stored_buckets_hold_no_address(world: World) -> None:
+    from buddynet.security.models import RateLimitHit
+
+    Client().post(LINK, {"email": "bob@example.be"})
+
+    buckets = list(RateLimitHit.objects.values_list("bucket", flat=True))
+    assert len(buckets) == 2 and not any("bob" in b or "127.0.0.1" in b for b in buckets)
+
+
 @pytest.mark.parametrize(("user", "remember", "age"), [
     ("volunteer_user", True, 90 * 24 * 3600),
     ("volunteer_user", False, 0),
@@ -364,6 +471,10 @@ def test_manifest_and_service_worker_are_served(world: World) -> None:
     assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
     source = worker.content.decode()
     assert "__PRECACHE__" not in source and '"/mijn/offline/"' in source
+    # Background Sync: the outbox code shared with the pages, where it posts, the CSRF cookie.
+    assert 'importScripts("/static/web/volunteer-outbox.js")' in source
+    assert 'var SEND = "/mijn/contact/"' in source and 'var CSRF_COOKIE = "csrftoken"' in source
+    assert not re.search(r"__[A-Z_]+__", source)
 
 
 def test_duos_of_a_closed_duo_are_not_listed(world: World) -> None:

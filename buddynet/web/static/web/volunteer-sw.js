@@ -2,11 +2,17 @@
    Static files: cache first. Volunteer pages: network first; a copy of each page fetched is
    kept in this worker's own cache so it opens offline. The pages themselves answer
    Cache-Control: no-store, so no HTTP cache keeps them; this copy is deleted on sign-out,
-   when the server answers with the sign-in page, and after __MAX_AGE_DAYS__ days. */
+   when the server answers with the sign-in page, and after __MAX_AGE_DAYS__ days.
+   Background Sync (Chromium): a check-in saved offline registers the sync tag "checkins"; the
+   browser wakes this worker when the connection is back, also if no page is open, and the
+   worker sends the outbox (volunteer-outbox.js, the same code as the pages). */
 "use strict";
+importScripts(__OUTBOX__);
 var PRECACHE = __PRECACHE__;
 var SCOPE = __SCOPE__;
 var LOGIN = __LOGIN__;
+var SEND = __SEND__;
+var CSRF_COOKIE = __CSRF_COOKIE__;
 var MAX_AGE_MS = __MAX_AGE_DAYS__ * 24 * 3600 * 1000;
 var STATIC_CACHE = "bn-static-v1";
 var PAGES_CACHE = "bn-pages-v1";
@@ -91,4 +97,44 @@ self.addEventListener("message", function (event) {
       return fetchPage(new Request(url.href, { credentials: "same-origin" })).catch(function () { return null; });
     })));
   }
+});
+
+// --- Background Sync of the outbox ---------------------------------------------------------
+// The CSRF token is read where the page reads it, from the CSRF cookie (the Cookie Store API
+// is the worker's only way to it; every browser with Background Sync has it). Nothing is
+// stored with the entries: a token kept in IndexedDB would outlive the rotation at sign-in.
+function csrfToken() {
+  if (!self.cookieStore) { return Promise.resolve(""); }
+  return self.cookieStore.get(CSRF_COOKIE).then(function (c) { return c ? c.value : ""; }, function () { return ""; });
+}
+
+function tellPages() {
+  return self.clients.matchAll({ type: "window" }).then(function (pages) {
+    pages.forEach(function (p) { p.postMessage({ type: "outbox" }); });
+  });
+}
+
+// Each author's entries with their own X-Buddynet-Author, so the server refuses (403, entry
+// kept) those of a volunteer who is not the one signed in now. Rejects while something is
+// left that a later try may send: the browser then retries the sync with a back-off.
+function flushOutbox() {
+  return BuddynetOutbox.all().then(function (entries) {
+    var users = [];
+    entries.forEach(function (e) { if (!e.refused && users.indexOf(e.user) === -1) { users.push(e.user); } });
+    return users.reduce(function (chain, user) {
+      return chain.then(function (again) {
+        return BuddynetOutbox.flush(user, { url: SEND, token: csrfToken, signInAgain: null }).then(function (stopped) {
+          return again || stopped === "offline";
+        });
+      });
+    }, Promise.resolve(false));
+  }).then(function (again) {
+    return tellPages().catch(function () {}).then(function () {
+      if (again) { throw new Error("outbox not sent yet"); }
+    });
+  });
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === BuddynetOutbox.SYNC_TAG) { event.waitUntil(flushOutbox()); }
 });

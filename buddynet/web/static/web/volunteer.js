@@ -1,16 +1,17 @@
 /* buddynet volunteer pages: service worker registration, the offline outbox of check-ins
-   (IndexedDB), and sending it when the connection returns. No framework, no build step.
+   (IndexedDB, volunteer-outbox.js), and sending it: at once when the form is saved, when a
+   page opens or the connection returns, and — where the browser has Background Sync
+   (Chromium) — by the service worker, also after the page was closed. No framework, no build step.
 
    The outbox keeps only what the volunteer typed (the form fields) plus a client UUID, keyed
-   by that UUID. An entry is deleted once the server answered it: stored (201), already stored
-   (200, the UUID made a resend harmless) or refused (400/409, then shown with the reason). */
+   by that UUID (see volunteer-outbox.js for what an entry holds and when it is deleted). */
 (function () {
   "use strict";
   var app = document.getElementById("volunteer-app");
-  if (!app) { return; }
+  if (!app || !window.BuddynetOutbox) { return; }
   var d = app.dataset;
   var userId = d.user;
-  var DB_NAME = "buddynet-volunteer", STORE = "outbox";
+  var Outbox = window.BuddynetOutbox;
 
   function uuid4() {
     var b = new Uint8Array(16);
@@ -20,79 +21,34 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  // --- IndexedDB -----------------------------------------------------------------------------
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "client_uuid" }); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
-  }
-  function withStore(mode, fn) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var result = fn(tx.objectStore(STORE));
-        tx.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : undefined); };
-        tx.onerror = function () { db.close(); reject(tx.error); };
-      });
-    });
-  }
-  function allEntries() {
-    return withStore("readonly", function (s) { return s.getAll(); }).then(function (rows) {
-      return (rows || []).filter(function (e) { return e.user === userId; });
-    });
-  }
-  function putEntry(e) { return withStore("readwrite", function (s) { s.put(e); }); }
-  function deleteEntry(id) { return withStore("readwrite", function (s) { s["delete"](id); }); }
+  function allEntries() { return Outbox.ofUser(userId); }
+  function putEntry(e) { return Outbox.put(e); }
+  function deleteEntry(id) { return Outbox.remove(id); }
 
   // --- sending -------------------------------------------------------------------------------
   function csrfToken() {
     var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
-  function send(entry) {
-    var body = new URLSearchParams();
-    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    body.set("client_uuid", entry.client_uuid);
-    return fetch(d.send, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
-    }).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        return { status: resp.status, data: data };
-      });
-    });
-  }
-  function flatten(errors) {
-    var out = [];
-    Object.keys(errors || {}).forEach(function (k) { out = out.concat(errors[k]); });
-    return out.join(" ");
+  function send(entry) { return Outbox.send(d.send, entry, csrfToken()); }
+
+  // Ask the service worker to send the outbox when the connection is back, even if this page
+  // is closed by then (Background Sync: Chromium only; elsewhere the page does it on its next
+  // visit or "online" event). Never waited for: `ready` does not settle without a worker.
+  function registerSync() {
+    if (!("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.sync) { return reg.sync.register(Outbox.SYNC_TAG); }
+    })["catch"](function () { /* not allowed or no worker: the page sends it itself */ });
   }
 
   var syncing = null;
   function sync() {
     if (syncing) { return syncing; }
-    syncing = allEntries().then(function (entries) {
-      var pending = entries.filter(function (e) { return !e.refused; });
-      return pending.reduce(function (chain, e) {
-        return chain.then(function (stop) {
-          if (stop) { return true; }
-          return send(e).then(function (r) {
-            if (r.status >= 200 && r.status < 300) { return deleteEntry(e.client_uuid).then(function () { return false; }); }
-            if (r.status === 400 || r.status === 409) {
-              e.refused = true; e.error = flatten(r.data.errors) || r.data.detail || "";
-              return putEntry(e).then(function () { return false; });
-            }
-            if (r.status === 401 || r.status === 403 || r.status === 0) {
-              e.error = d.textSignInAgain; return putEntry(e).then(function () { return true; });
-            }
-            return true; // 5xx: try again later
-          }, function () { return true; }); // no connection: keep everything
-        });
-      }, Promise.resolve(false));
-    }).catch(function () { /* storage unavailable */ }).then(function () {
+    syncing = Outbox.flush(userId, {
+      url: d.send, signInAgain: d.textSignInAgain,
+      token: function () { return Promise.resolve(csrfToken()); }
+    })["catch"](function () { /* storage unavailable */ }).then(function () {
       syncing = null;
       return render();
     });
@@ -180,23 +136,30 @@
         client_uuid: uuid4(), user: userId, fields: fields, saved_at: new Date().toISOString(),
         duo_label: label ? label.textContent.trim() : "", date: fd.get("date") || ""
       };
-      putEntry(entry).then(function () { return send(entry); }).then(function (r) {
-        if (r.status >= 200 && r.status < 300) {
-          return deleteEntry(entry.client_uuid).then(function () { window.location.assign(r.data.redirect); });
-        }
+      // Kept first, then sent: a lost answer leaves the entry for the next sync. Under the
+      // outbox lock, so the worker's Background Sync does not send or mark it meanwhile.
+      var kept = false;
+      Outbox.exclusively(function () {
+        return putEntry(entry).then(function () {
+          kept = true;
+          return send(entry).then(function (r) {
+            var answered = (r.status >= 200 && r.status < 300) || r.status === 400 || r.status === 409;
+            return answered ? deleteEntry(entry.client_uuid).then(function () { return r; }) : r;
+          }, function () { return { status: -1, data: {} }; }); // no connection
+        });
+      }).then(function (r) {
+        if (r.status >= 200 && r.status < 300) { window.location.assign(r.data.redirect); return; }
         if (r.status === 400 || r.status === 409) {
-          // Refused: nothing was stored, the volunteer corrects the form.
-          return deleteEntry(entry.client_uuid).then(function () { showErrors(form, r.data.errors || {}); });
+          showErrors(form, r.data.errors || {}); // refused: nothing was stored, the volunteer corrects the form
+          return;
         }
-        if (r.status === 401 || r.status === 403 || r.status === 0) {
-          status(d.textSavedOffline + " " + d.textSignInAgain, true); form.reset();
-          return render();
-        }
-        status(d.textSavedOffline, true); form.reset();
+        var signIn = r.status === 401 || r.status === 403 || r.status === 0;
+        if (!signIn) { registerSync(); } // no connection or a server error: the worker tries again
+        status(d.textSavedOffline + (signIn ? " " + d.textSignInAgain : ""), true); form.reset();
         return render();
       }, function () {
-        status(d.textSavedOffline, true); form.reset();
-        return render();
+        // No IndexedDB (private mode, storage full): the plain form post, which needs a connection.
+        if (!kept) { form.submit(); }
       });
     });
   }
@@ -211,6 +174,11 @@
   window.addEventListener("offline", onlineState);
   onlineState();
   render();
+  // Entries still waiting (saved before the worker had Background Sync, or after the browser
+  // gave up its retries) get a sync of their own again.
+  allEntries().then(function (entries) {
+    if (entries.some(function (e) { return !e.refused; })) { registerSync(); }
+  })["catch"](function () {});
 
   // Sign-out removes the worker's copies of pages (personal data) before leaving.
   document.querySelectorAll("form[action$='/afmelden/']").forEach(function (f) {
@@ -226,6 +194,10 @@
 
   // --- service worker ------------------------------------------------------------------------
   if ("serviceWorker" in navigator) {
+    // The worker sent (part of) the outbox in a Background Sync: show what is left.
+    navigator.serviceWorker.addEventListener("message", function (ev) {
+      if (ev.data && ev.data.type === "outbox") { render(); }
+    });
     navigator.serviceWorker.register(d.sw, { scope: d.scope }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
