@@ -134,9 +134,15 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         # One serializer per duo, not one for the page: get_serializer_class() alone would
         # give a coordinator who volunteers elsewhere the full record (participant's full
         # name) of their own buddy's duo.
+        # One instance of each shape for the whole page: building a serializer's fields per
+        # row cost more than the rest of the request (benchmarks/load_api.py).
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        data = [self.get_serializer(duo).data for duo in (queryset if page is None else page)]
+        context = self.get_serializer_context()
+        full, narrow = DuoOutput(context=context), VolunteerDuoOutput(context=context)
+        roles = self.roles
+        data = [(full if roles.coordinates(duo.project_id) else narrow).to_representation(duo)
+                for duo in (queryset if page is None else page)]
         return Response(data) if page is None else self.get_paginated_response(data)
 
     def can_write(self, roles: Roles, obj: Duo) -> bool:
