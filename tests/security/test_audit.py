@@ -129,8 +129,9 @@ def test_a_check_in_from_the_volunteer_is_logged_with_its_author_and_a_resend_ad
     """The check-in service inserts with one raw statement (no look-up, no savepoint); the audit
     log must still hear of it, with the volunteer as actor and the note masked."""
     client = client_for(world.volunteer_user)
-    body = {"duo": world.duo.pk, "client_uuid": "6f1c0c39-3c54-4f0e-9a52-5b1f0d7a2b11", "date": str(world.duo.started_on),
-            "duration_minutes": 45, "mode": "phone", "note": "over haar schulden gepraat"}
+    body = {"duo": world.duo.pk, "client_uuid": "6f1c0c39-3c54-4f0e-9a52-5b1f0d7a2b11",
+            "date": str(world.duo.started_on), "duration_minutes": 45, "mode": "phone",
+            "note": "over haar schulden gepraat"}
     response = client.post("/api/v1/check-ins/", body, format="json", REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 201, response.content
     entries = _entries(CheckIn, response.json()["id"], LogEntry.Action.CREATE)
