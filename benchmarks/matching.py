@@ -18,8 +18,10 @@ Per size, three separate processes (so each peak memory is its own):
   matrix (one column per unit of capacity; skipped above --dense-limit, it is O(n³) in time and
   n² in memory), scipy's sparse `min_weight_full_bipartite_matching` (one dummy column per
   participant makes a full matching exist; always applies), a greedy pass (best pair first) and
-  Gale-Shapley (hospital-resident deferred acceptance, written here in pure Python; skipped
-  above --gs-limit, 10,000 by default);
+  Gale-Shapley (participant-proposing hospital-resident deferred acceptance, written here in
+  pure Python and tested in tests/matching/test_benchmark_references.py; skipped above
+  --gs-limit, 10,000 by default; both sides rank by the one pair score, so its stable matching
+  is unique and the greedy one);
   each objective as % of the optimum;
 - end-to-end: a throwaway SQLite database, the pool inserted as real rows, then the service
   `match_run_start(..., inline=True)` timed: load from the database, score, solve, explain,
@@ -27,7 +29,9 @@ Per size, three separate processes (so each peak memory is its own):
 
 Targets (issue 4): objective equal to scipy's; solve time ≤ 2× scipy's fastest exact solver on
 the same pool; end-to-end 5,000 × 5,000 ≤ 10 s and 10,000 × 10,000 ≤ 60 s, within 4 GiB.
-Ends with one JSON line.
+Ends with a table of every solver's time, matched count and objective per size, then one JSON
+line (with the machine's load average before and after), also written to
+benchmarks/results/matching.json (--no-save: not written).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ ROOT = HERE.parent
 # find it, so its own folder leaves sys.path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
+RESULTS = ROOT / "benchmarks" / "results" / "matching.json"
 E2E_TARGETS_S = {5000: 10.0, 10000: 60.0}
 MEMORY_TARGET_BYTES = 4 * 1024**3
 SOLVE_RATIO_TARGET = 2.0
@@ -240,43 +245,61 @@ def child_references(arcs_file: str, dense_limit: int, gs_limit: int, repeat: in
         del dense
 
     started = time.perf_counter()
-    order = np.lexsort((v, p, -score))
-    room = cap.copy()
-    free = np.ones(n_p, dtype=bool)
-    total = matched = 0
-    for i, j, s in zip(p[order].tolist(), v[order].tolist(), score[order].tolist(), strict=True):
-        if free[i] and room[j] > 0:
-            free[i] = False
-            room[j] -= 1
-            total += s
-            matched += 1
-    out["greedy"] = {"s": time.perf_counter() - started, "matched": matched, "objective": total}
+    pairs = greedy_pairs(p, v, score, cap)
+    out["greedy"] = {"s": time.perf_counter() - started, "matched": len(pairs),
+                     "objective": sum(s for _, _, s in pairs)}
 
     if max(n_p, n_v) <= gs_limit:
         out["gale_shapley"] = gale_shapley(p, v, score, cap)
     return out
 
 
-def gale_shapley(p: Any, v: Any, score: Any, cap: Any) -> dict[str, Any]:
-    """Participant-proposing deferred acceptance with capacities (hospital-resident Gale-Shapley),
-    both sides ranking their feasible partners by pair score (ties: lower id first).
+def greedy_pairs(p: Any, v: Any, score: Any, cap: Any) -> list[tuple[int, int, int]]:
+    """Best pair first: walk the feasible pairs by score (highest first; ties: lower participant,
+    then lower volunteer) and take a pair while the participant is free and the volunteer has
+    room. Returns (participant, volunteer, score) per pair taken."""
+    import numpy as np
+
+    order = np.lexsort((v, p, -score))
+    room = [int(c) for c in cap]
+    free = set(p.tolist())
+    taken = []
+    for i, j, s in zip(p[order].tolist(), v[order].tolist(), score[order].tolist(), strict=True):
+        if i in free and room[j] > 0:
+            free.discard(i)
+            room[j] -= 1
+            taken.append((i, j, s))
+    return taken
+
+
+def gale_shapley_pairs(p: Any, v: Any, score: Any, cap: Any, v_score: Any = None) -> dict[int, int]:
+    """Participant-proposing deferred acceptance with capacities (hospital-resident Gale-Shapley).
+
+    Participants rank their feasible volunteers by `score` (ties: lower volunteer first);
+    volunteers rank participants by `v_score` (the same pair score when None, as in the benchmark;
+    ties: lower participant first). A volunteer holds at most its capacity. Returns participant →
+    volunteer for every participant matched: the participant-optimal stable matching.
 
     Written here rather than taken from the PyPI package `matching`: that package has the same
-    top-level name as our matching app, and installed beside it, it shadows the app."""
+    top-level name as our matching app, and installed beside it, it shadows the app.
+
+    With both sides ranking by the same pair score, preferences follow one global order of the
+    pairs, so the stable matching is unique and equals greedy_pairs (tested): in the benchmark
+    Gale-Shapley is the greedy pass at a higher price."""
     import heapq
     from collections import deque
 
     import numpy as np
 
-    started = time.perf_counter()
     order = np.lexsort((v, -score, p))
     prefs: dict[int, list[int]] = {}
     for i, j in zip(p[order].tolist(), v[order].tolist(), strict=True):
         prefs.setdefault(i, []).append(j)
-    lookup = {(int(a), int(b)): int(s) for a, b, s in zip(p.tolist(), v.tolist(), score.tolist(), strict=True)}
+    ranking = score if v_score is None else v_score
+    lookup = {(a, b): s for a, b, s in zip(p.tolist(), v.tolist(), ranking.tolist(), strict=True)}
     capacity = [int(c) for c in cap]
     following = dict.fromkeys(prefs, 0)
-    held: dict[int, list[tuple[int, int]]] = {}  # volunteer -> min-heap of (score, -participant)
+    held: dict[int, list[tuple[int, int]]] = {}  # volunteer -> min-heap of (its score for them, -participant)
     free = deque(sorted(prefs))
     while free:
         i = free.popleft()
@@ -296,9 +319,17 @@ def gale_shapley(p: Any, v: Any, score: Any, cap: Any) -> dict[str, Any]:
             free.append(-heapq.heapreplace(heap, offer)[1])
         else:
             free.append(i)
-    total = sum(s for heap in held.values() for s, _ in heap)
-    matched = sum(len(heap) for heap in held.values())
-    return {"s": time.perf_counter() - started, "matched": matched, "objective": total}
+    return {-minus_i: j for j, heap in held.items() for _, minus_i in heap}
+
+
+def gale_shapley(p: Any, v: Any, score: Any, cap: Any) -> dict[str, Any]:
+    """gale_shapley_pairs timed, with the pair scores of the matching it finds."""
+    started = time.perf_counter()
+    chosen = gale_shapley_pairs(p, v, score, cap)
+    seconds = time.perf_counter() - started
+    lookup = {(a, b): s for a, b, s in zip(p.tolist(), v.tolist(), score.tolist(), strict=True)}
+    total = sum(lookup[(i, j)] for i, j in chosen.items())
+    return {"s": seconds, "matched": len(chosen), "objective": total}
 
 
 # --- child: end-to-end through the database ---------------------------------------------------
@@ -368,6 +399,7 @@ def main() -> None:
     parser.add_argument("--gs-limit", type=int, default=10000, help="largest size for Gale-Shapley")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs through the database")
     parser.add_argument("--repeat", type=int, default=3, help="exact solvers: best of this many runs")
+    parser.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -382,6 +414,8 @@ def main() -> None:
         return
 
     sizes = [200, 1000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    load_before = os.getloadavg()[0]
+    print(f"{os.cpu_count()} cores; load average {load_before:.1f} before the run", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="buddynet-bench-") as tmp:
         for n in sizes:
@@ -391,8 +425,41 @@ def main() -> None:
             e2e = None if args.no_e2e else in_child("--child", "e2e", str(n), str(Path(tmp) / f"db-{n}.sqlite3"))
             rows.append({"n": n, "engine": eng, "refs": refs, "e2e": e2e})
             print_row(rows[-1], flush=True)
-    summary = summarise(rows)
-    print(json.dumps(summary))
+    load_after = os.getloadavg()[0]
+    print_table(rows)
+    print(f"\nload average {load_before:.1f} before, {load_after:.1f} after ({os.cpu_count()} cores)")
+    summary = {
+        "benchmark": "matching", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(), "load_average_1m_before": round(load_before, 1),
+        "load_average_1m_after": round(load_after, 1), "repeat": args.repeat, **summarise(rows),
+    }
+    if not args.no_save:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+SOLVERS = (("ours (OR-tools min-cost flow)", None), ("scipy dense", "scipy_dense"),
+           ("scipy sparse", "scipy_sparse"), ("greedy", "greedy"), ("Gale-Shapley", "gale_shapley"))
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """Every solver on every pool: time, matched participants, objective and its share of ours
+    (which equals scipy's exact optimum when objective_equal is true)."""
+    print("\n| per side | solver | time (s) | matched | objective | % of optimum |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        n, eng, refs = row["n"], row["engine"], row["refs"]
+        for label, key in SOLVERS:
+            if key is None:
+                r = {"s": eng["solve_s"], "matched": eng["matched"], "objective": eng["objective"]}
+            elif key in refs:
+                r = refs[key]
+            else:
+                print(f"| {n:,} | {label} | skipped | | | |")
+                continue
+            print(f"| {n:,} | {label} | {r['s']:.4f} | {r['matched']:,} | {r['objective']:,} | "
+                  f"{pct(r['objective'], eng['objective'])} % |")
 
 
 def print_row(row: dict[str, Any], flush: bool = False) -> None:
@@ -443,6 +510,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "engine_peak_mib": round(eng["peak_bytes"] / 2**20), "scipy_fastest_exact_s": round(fastest, 4),
             "solve_ratio_vs_scipy": round(ratio, 3), "objective_equal_to_scipy": equal,
             **{f"{k}_s": round(r["s"], 4) for k, r in refs.items()},
+            **{f"{k}_objective": r["objective"] for k, r in refs.items()},
+            **{f"{k}_matched": r["matched"] for k, r in refs.items()},
             **{f"{k}_pct_of_optimum": pct(r["objective"], eng["objective"]) for k, r in refs.items()},
         }
         if e2e:
@@ -455,7 +524,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if str(n) not in per_size or "e2e_s" not in per_size[str(n)]:
             unmeasured.append(f"e2e_{n}")
     return {
-        "benchmark": "matching", "sizes": per_size,
+        "sizes": per_size,
         "target": {"objective_equal_to_scipy": True, "solve_ratio_vs_fastest_scipy_max": SOLVE_RATIO_TARGET,
                    "e2e_s_max": {str(k): v for k, v in E2E_TARGETS_S.items()}, "peak_mib_max": 4096},
         "objective_equal": objective_equal, "solve_ratio_ok": solve_ok, "e2e_ok": e2e_ok, "memory_ok": memory_ok,

@@ -13,7 +13,7 @@ from buddynet.duos.models import OPEN_STATUSES
 from buddynet.people.models import Participant, Project, Volunteer
 from buddynet.people.selectors import projects_for_user
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
-from netwerk.selectors import uncovered_life_domains
+from netwerk.selectors import uncovered_life_domains, volunteer_strengths
 
 
 def _project_scope(user: Any, prefix: str = "") -> Q | None:
@@ -94,3 +94,9 @@ def uncovered_domains_for(*, participant_ids: list[int]) -> dict[int, frozenset[
     a need as uncovered.
     """
     return uncovered_life_domains(participant_ids=participant_ids)
+
+
+def strengths_for(*, volunteer_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each volunteer's strength (0–3) in every life domain, as netwerk exposes it for the matcher
+    (unknown domains dropped, unreadable levels as 0). One query."""
+    return volunteer_strengths(volunteer_ids=volunteer_ids)

@@ -99,10 +99,12 @@ def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dic
     ))
     volunteers = list(selectors.pool_volunteers(project=project).values(
         "id", "latitude", "longitude", "languages", "availability", "interests", "gender", "gender_preference",
-        "birth_year", "preferred_age_min", "preferred_age_max", "strengths", "capacity", "open_duos",
+        "birth_year", "preferred_age_min", "preferred_age_max", "capacity", "open_duos",
         "max_travel_km", "intake_date", "training_date", "criminal_record_checked_on",
     ))
+    # Both through netwerk's query functions (issue 3, item 8): one query each, whatever the pool.
     uncovered = selectors.uncovered_domains_for(participant_ids=[p["id"] for p in participants])
+    strengths = selectors.strengths_for(volunteer_ids=[v["id"] for v in volunteers])
 
     def person(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -123,7 +125,7 @@ def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dic
     )
     vs = tuple(
         engine.Volunteer(
-            **person(row), strengths=dict(row["strengths"] or {}),
+            **person(row), strengths=strengths.get(row["id"], {}),
             capacity_left=max(0, row["capacity"] - row["open_duos"]),
             max_travel_km=float(row["max_travel_km"] or project.default_max_travel_km),
             screening_complete=None not in (

@@ -166,7 +166,10 @@ def volunteer_strengths(*, volunteer_ids: Iterable[int]) -> dict[int, dict[str, 
     """Each volunteer's strength per life domain (0–3) from their intake record, every life
     domain present (0 where nothing was recorded; unknown codes dropped). One query."""
     result: dict[int, dict[str, int]] = {}
-    for volunteer_id, strengths in Volunteer.objects.filter(pk__in=list(volunteer_ids)).values_list("id", "strengths"):
+    # No ORDER BY (the model's default ordering): the result is keyed by id, and the matcher asks
+    # for a whole pool at once.
+    rows = Volunteer.objects.filter(pk__in=list(volunteer_ids)).order_by().values_list("id", "strengths")
+    for volunteer_id, strengths in rows:
         strengths = strengths if isinstance(strengths, dict) else {}
         row = {}
         for domain in LIFE_DOMAINS:

@@ -14,6 +14,7 @@ from buddynet.duos.models import Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from matching import selectors, services, tasks
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+from netwerk import services as netwerk_services
 from tests import factories as f
 from tests.conftest import World, require_postgres
 
@@ -221,20 +222,67 @@ def test_rejecting_needs_a_reason_and_may_forbid_the_pair(world: World) -> None:
         services.reject_proposal(proposal=proposal, by=world.other_coordinator, reason="x")
 
 
-def test_a_known_network_map_changes_the_complementarity_part(world: World, monkeypatch: Any) -> None:
-    (p,), _ = pool(world, 1, 1)  # needs social 3 + administration 2; the volunteer is strong in social
-    without_map = services.match_run_start(project=world.project, by=world.coordinator).proposals.get()
-    monkeypatch.setattr(selectors, "uncovered_domains_for",
-                        lambda *, participant_ids: {p.pk: frozenset({"administration"})})
-
-    with_map = services.match_run_start(project=world.project, by=world.coordinator)
-
-    assert without_map.parts["network"] > 0
-    assert with_map.proposals.get().parts["network"] == 0
-    assert with_map.rules["network_maps"] == 1
+def _map_with(participant: Any, by: Any, alters: list[dict[str, Any]]) -> Any:
+    network_map = netwerk_services.map_create(participant=participant, by=by, on=dt.date(2025, 9, 1),
+                                              copy_from_last=False)
+    for data in alters:
+        netwerk_services.alter_add(network_map=network_map, data={"valence": "supportive", **data}, by=by)
+    return network_map
 
 
-def test_uncovered_domains_are_empty_until_netwerk_is_wired(world: World) -> None:
+def test_network_complementarity_rewards_strengths_where_the_latest_map_has_no_supportive_informal_tie(
+        world: World) -> None:
+    p = f.ParticipantFactory(project=world.project, needs={"social": 3, "administration": 2})
+    # Strong where the participant's own network already helps, and strong where it does not.
+    covering = f.VolunteerFactory(project=world.project, strengths={"social": 3, "health": 3})
+    bringing = f.VolunteerFactory(project=world.project, **GENT_NORTH, strengths={"administration": 3})
+    before = services.match_run_start(project=world.project, by=world.coordinator)
+    _map_with(p, world.coordinator, [
+        {"label": "Zus", "category": "family", "life_domains": ["social"]},
+        {"label": "Buurman", "category": "neighbour", "life_domains": ["health"]},
+        # Supportive, but not informal: administration stays uncovered.
+        {"label": "OCMW", "category": "professional", "life_domains": ["administration"]},
+        # Informal, but strained: housing stays uncovered.
+        {"label": "Ex", "category": "partner", "life_domains": ["housing"], "valence": "strained"},
+    ])
+
+    after = services.match_run_start(project=world.project, by=world.coordinator)
+
+    def network_parts(run: MatchRun) -> dict[int, int]:
+        proposal = run.proposals.get(participant=p)
+        parts = {proposal.volunteer_id: proposal.parts["network"]}
+        parts.update({alt["volunteer"]: alt["parts"]["network"] for alt in proposal.alternatives})
+        return parts
+
+    # Without a map every domain with a need counts as uncovered, so both earn something.
+    assert network_parts(before)[covering.pk] > 0 and network_parts(before)[bringing.pk] > 0
+    assert network_parts(after)[covering.pk] == 0
+    assert network_parts(after)[bringing.pk] > 0
+    assert after.rules["network_maps"] == 1 and before.rules["network_maps"] == 0
+
+
+def test_the_pool_is_loaded_in_the_same_number_of_queries_whatever_its_size(
+        world: World, django_assert_num_queries: Any) -> None:
+    def add(n: int) -> None:
+        for _ in range(n):
+            p = f.ParticipantFactory(project=world.project)
+            _map_with(p, world.coordinator, [{"label": "Zus", "category": "family", "life_domains": ["social"]}])
+            f.VolunteerFactory(project=world.project, strengths={"housing": 2})
+
+    run = MatchRun.objects.create(project=world.project)
+    add(1)
+    # pool participants, pool volunteers, latest maps + their alters, strengths, forbidden, locked
+    with django_assert_num_queries(7):
+        small, _, _ = services.build_problem(run=run)
+    add(5)
+    with django_assert_num_queries(7):
+        large, _, _ = services.build_problem(run=run)
+
+    assert (len(small.participants), len(large.participants)) == (1, 6)
+    assert all(v.strengths["housing"] == 2 for v in large.volunteers if v.id != world.volunteer.pk)
+
+
+def test_a_participant_without_a_network_map_is_absent_from_the_uncovered_domains(world: World) -> None:
     assert selectors.uncovered_domains_for(participant_ids=[world.participant.pk]) == {}
 
 

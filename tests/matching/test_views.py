@@ -76,10 +76,19 @@ def test_the_forms_accept_reject_lock_forbid_and_run_again(world: World, run: Ma
     newest = MatchRun.objects.order_by("-pk").first()
     assert rerun.status_code == 302 and rerun["Location"] == f"/matching/runs/{newest.pk}/"
     assert newest.pk != run.pk
-    unmatched = newest.proposals.first()
-    if unmatched is not None:
-        client.post(f"/matching/voorstellen/{unmatched.pk}/vastzetten/", {"reason": "Buren"})
-        assert LockedPair.objects.filter(participant=unmatched.participant).exists()
+    # The fixture's pool is 3 participants for 2 free volunteers of capacity 1. The re-run sees
+    # the accepted pair gone (participant matched, volunteer full) and the rejected pair
+    # forbidden, so it proposes exactly one pair: the participant the first run left out, with
+    # the rejected proposal's volunteer.
+    [left_out] = [u["participant"] for u in run.unmatched]
+    [proposal] = newest.proposals.all()
+    assert (proposal.participant_id, proposal.volunteer_id) == (left_out, second.volunteer_id)
+
+    locked = client.post(f"/matching/voorstellen/{proposal.pk}/vastzetten/", {"reason": "Buren"})
+
+    assert locked.status_code == 302
+    assert list(LockedPair.objects.values_list("participant_id", "volunteer_id", "reason")) == [
+        (left_out, second.volunteer_id, "Buren")]
 
 
 def test_a_rejection_without_a_reason_is_refused_with_a_message(world: World, run: MatchRun) -> None:
