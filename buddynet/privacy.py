@@ -256,3 +256,11 @@ def level_of(model_label: str, field_name: str) -> Level:
 def fields_at(level: Level) -> list[tuple[str, str]]:
     """Every (model label, field name) at exactly this level, e.g. for exports or masking."""
     return [(model, name) for model, fields in REGISTRY.items() for name, lvl in fields.items() if lvl == level]
+
+
+def exported_fields(model_label: str) -> list[str]:
+    """The fields a subject-access export (GDPR art. 15) gives for one model: every PERSONAL or
+    SPECIAL field, in the registry's order. NORMAL fields (keys, record timestamps, settings) say
+    nothing about the person and are left out. KeyError for a model nobody classified, so an
+    export never silently drops, or leaks, a model's fields."""
+    return [name for name, level in REGISTRY[model_label].items() if level != Level.NORMAL]

@@ -6,7 +6,8 @@
   every participant past that date.
 - Erasure on request (art. 17) is the same anonymisation, at once, by an administrator.
 - Export on request (art. 15): `participant_export` gathers everything about one participant
-  as a dict (JSON) and a PDF of the same.
+  as a dict (JSON) and a PDF of the same: per record, the fields buddynet/privacy.py classifies
+  as PERSONAL or SPECIAL (the classification decides what is the person's data).
 
 Anonymising keeps what aggregates count and drops what identifies or describes the person:
 - the participant: names become "Deelnemer" + a code (P00042), e-mail, phone, referrer,
@@ -36,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from buddynet import privacy
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal
 from buddynet.people.models import Participant
 
@@ -230,13 +232,18 @@ def purge_past_retention(*, today: date | None = None) -> list[int]:
 
 # --- export (GDPR art. 15) -----------------------------------------------------------------
 
-def _row(obj: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in exclude:
-            continue
-        value = getattr(obj, field.attname)
-        row[field.name] = value.isoformat() if hasattr(value, "isoformat") else value
+def _row(obj: Any) -> dict[str, Any]:
+    """The record's id (so ties can name their alters) and every field that the classification
+    (buddynet/privacy.py) calls PERSONAL or SPECIAL, decrypted; foreign keys as ids."""
+    meta = obj._meta
+    row: dict[str, Any] = {"id": obj.pk}
+    for name in privacy.exported_fields(meta.label):
+        field = meta.get_field(name)
+        if field.many_to_many:
+            value: Any = sorted(getattr(obj, name).values_list("pk", flat=True))
+        else:
+            value = getattr(obj, field.attname)
+        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return row
 
 

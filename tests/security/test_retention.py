@@ -190,3 +190,34 @@ def test_a_coordinator_cannot_export_or_erase(hand, world):
                                                            "confirm": "yes"})
     assert response.status_code in (302, 403, 200)
     assert Participant.objects.get(pk=person.pk).anonymised_at is None
+
+
+def test_the_export_gives_the_fields_the_classification_calls_personal_or_special(hand, monkeypatch):
+    from buddynet import privacy
+
+    person = hand.duos[0].participant
+    first = NetworkMap.objects.filter(participant=person).order_by("date").first()
+    a, b = first.alters.order_by("id")[:2]
+    netwerk_services.tie_add(a=a, b=b)
+    data = retention.participant_export(participant=person)
+    sections = {"participant": ("people.Participant", [data["participant"]]),
+                "duos": ("duos.Duo", data["duos"]), "goals": ("duos.Goal", data["goals"]),
+                "check_ins": ("duos.CheckIn", data["check_ins"]),
+                "network_maps": ("netwerk.NetworkMap", data["network_maps"]),
+                "alters": ("netwerk.Alter", [a for m in data["network_maps"] for a in m["alters"]]),
+                "ties": ("netwerk.Tie", [t for m in data["network_maps"] for t in m["ties"]])}
+    for section, (label, rows) in sections.items():
+        assert rows, section
+        wanted = {"id", *(name for name, level in privacy.REGISTRY[label].items() if level != privacy.Level.NORMAL)}
+        for row in rows:
+            assert set(row) - {"alters", "ties"} == wanted, section
+    assert "anonymised_at" not in data["participant"] and "client_uuid" not in data["check_ins"][0]  # NORMAL
+    assert data["participant"]["notes"] == SECRET_NOTE  # SPECIAL, decrypted
+    assert {c["new_contacts"][0]["label"] for c in data["check_ins"] if c["new_contacts"]} == {NEW_CONTACT}
+
+    # A field classified as personal is exported from then on: the registry decides.
+    registry = {label: dict(fields) for label, fields in privacy.REGISTRY.items()}
+    registry["duos.CheckIn"]["client_uuid"] = privacy.Level.PERSONAL
+    monkeypatch.setattr(privacy, "REGISTRY", registry)
+    check_in = retention.participant_export(participant=person)["check_ins"][0]
+    assert check_in["client_uuid"] == CheckIn.objects.get(pk=check_in["id"]).client_uuid
