@@ -1,4 +1,4 @@
-"""Data classification: for every field of the base records, how personal it is (GDPR).
+"""Data classification: for every field of the records about people, how personal it is (GDPR).
 
 One registry, read by code and by people (a data protection officer starts here):
 
@@ -32,7 +32,7 @@ N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
 
 # The apps whose every model field must be classified (the test checks these, and only these,
 # so an app added later is not failed before its authors classify it: add its label here then).
-COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos")
+COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk")
 
 # Fields that Participant and Volunteer share (people.Person, abstract).
 _PERSON: dict[str, Level] = {
@@ -186,6 +186,42 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "created_at": N,
         "updated_at": N,
     },
+    # netwerk: the participant's personal network. The people in it are third parties, known by
+    # a pseudonymous label (a first name, nickname or role), never a full name.
+    "netwerk.NetworkMap": {
+        "id": N,
+        "participant": P,
+        "occasion": P,
+        "date": P,
+        "recorded_by": P,
+        "copied_from": N,  # another snapshot of the same map
+        "note": S,  # free text: what the participant told about their network
+        "created_at": N,
+        "updated_at": N,
+    },
+    "netwerk.Alter": {
+        "id": N,
+        "map": P,
+        "key": N,  # a random id, the same person across snapshots
+        "label": P,  # pseudonymous; masked in the audit log, coded on erasure
+        "category": P,
+        "life_domains": P,
+        "support_types": P,
+        "ring": P,
+        "contact_frequency": P,
+        "valence": P,
+        "reciprocity": P,
+        "via_buddy": P,
+        "added_by": P,
+        "check_in": P,
+        "created_at": N,
+    },
+    "netwerk.Tie": {  # who in the participant's network knows whom
+        "id": N,
+        "map": P,
+        "a": P,
+        "b": P,
+    },
 }
 
 # Stored encrypted at rest (buddynet.crypto.EncryptedTextField / EncryptedCharField).
@@ -198,6 +234,7 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("duos.CheckIn", "note"),
     ("duos.CheckIn", "concern_note"),
     ("duos.CheckIn", "concern_handled_note"),
+    ("netwerk.NetworkMap", "note"),
 })
 
 # SPECIAL fields kept readable by the database, and why. They are codes, not text: the matcher
@@ -219,3 +256,11 @@ def level_of(model_label: str, field_name: str) -> Level:
 def fields_at(level: Level) -> list[tuple[str, str]]:
     """Every (model label, field name) at exactly this level, e.g. for exports or masking."""
     return [(model, name) for model, fields in REGISTRY.items() for name, lvl in fields.items() if lvl == level]
+
+
+def exported_fields(model_label: str) -> list[str]:
+    """The fields a subject-access export (GDPR art. 15) gives for one model: every PERSONAL or
+    SPECIAL field, in the registry's order. NORMAL fields (keys, record timestamps, settings) say
+    nothing about the person and are left out. KeyError for a model nobody classified, so an
+    export never silently drops, or leaks, a model's fields."""
+    return [name for name, level in REGISTRY[model_label].items() if level != Level.NORMAL]

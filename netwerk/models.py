@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.crypto import EncryptedTextField
 from buddynet.people.models import Participant
 from buddynet.vocabulary import LIFE_DOMAINS
 
@@ -116,7 +117,8 @@ class NetworkMap(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("started from"),
     )
-    note = models.TextField(_("note"), blank=True)
+    # Encrypted at rest (buddynet/privacy.py ENCRYPTED): what the participant told about their network.
+    note = EncryptedTextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

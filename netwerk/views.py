@@ -235,7 +235,9 @@ def map_picture(request: HttpRequest, map_id: int) -> HttpResponse:
             raise Http404
     svg = selectors.map_picture_svg(network_map=network_map, compare_to=compare_to)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Cache-Control"] = "private, no-cache"
+    # People's labels: never kept by the browser or a proxy (the security middleware leaves
+    # images alone, so the view says it itself).
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -6,13 +6,15 @@
   every participant past that date.
 - Erasure on request (art. 17) is the same anonymisation, at once, by an administrator.
 - Export on request (art. 15): `participant_export` gathers everything about one participant
-  as a dict (JSON) and a PDF of the same.
+  as a dict (JSON) and a PDF of the same: per record, the fields buddynet/privacy.py classifies
+  as PERSONAL or SPECIAL (the classification decides what is the person's data).
 
 Anonymising keeps what aggregates count and drops what identifies or describes the person:
 - the participant: names become "Deelnemer" + a code (P00042), e-mail, phone, referrer,
   coordinates and notes are emptied; year of birth, gender, postcode, status, needs levels,
   languages and the consent record stay (reports count them);
 - their duos, goals and check-ins: every free-text note emptied, goal texts replaced by "—";
+  the labels of a check-in's new contacts replaced by the code their alter gets on the maps;
   dates, modes, statuses and life domains stay (contact counts, goal counts per domain);
 - their network maps: notes emptied, every alter label replaced by a code (A1, A2, ... per
   stable key, so the same person keeps the same code on every map); categories, rings and
@@ -35,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from buddynet import privacy
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal
 from buddynet.people.models import Participant
 
@@ -127,31 +130,56 @@ def participant_anonymise(*, participant: Participant) -> Participant:
     for goal in Goal.objects.filter(duo_id__in=duo_ids):
         goal.description = ERASED_TEXT
         goal.save(update_fields=["description"])
-    check_ins = list(CheckIn.objects.filter(duo_id__in=duo_ids))
+    codes, alter_codes = _anonymise_maps(participant)
+    check_ins = list(CheckIn.objects.filter(duo_id__in=duo_ids).order_by("date", "id"))
     for check_in in check_ins:
         check_in.note = ""
         check_in.concern_note = ""
         check_in.concern_handled_note = ""
-        check_in.save(update_fields=["note", "concern_note", "concern_handled_note"])
+        check_in.new_contacts = _coded_contacts(check_in, codes, alter_codes)
+        check_in.save(update_fields=["note", "concern_note", "concern_handled_note", "new_contacts"])
 
-    _anonymise_maps(participant)
     _scrub_other_tables(participant, duo_ids, [c.pk for c in check_ins], names, code)
     return participant
 
 
-def _anonymise_maps(participant: Participant) -> None:
+def _anonymise_maps(participant: Participant) -> tuple[dict[Any, str], dict[tuple[int, str], str]]:
+    """Codes the alters; returns the codes per stable key, and per (check-in id, old label) the
+    code of the alter that a check-in's new contact became (for `_coded_contacts`)."""
+    codes: dict[Any, str] = {}
+    from_check_ins: dict[tuple[int, str], str] = {}
     network_map = _optional_model("netwerk.NetworkMap")
     alter_model = _optional_model("netwerk.Alter")
     if network_map is None or alter_model is None:
-        return
-    codes: dict[Any, str] = {}
+        return codes, from_check_ins
     for alter in alter_model.objects.filter(map__participant=participant).order_by("map__date", "map_id", "id"):
         codes.setdefault(alter.key, f"A{len(codes) + 1}")
+        if alter.check_in_id is not None:
+            from_check_ins.setdefault((alter.check_in_id, alter.label), codes[alter.key])
         alter.label = codes[alter.key]
         alter.save(update_fields=["label"])
     for m in network_map.objects.filter(participant=participant).exclude(note=""):
         m.note = ""
         m.save(update_fields=["note", "updated_at"])
+    return codes, from_check_ins
+
+
+def _coded_contacts(
+    check_in: CheckIn, codes: dict[Any, str], alter_codes: dict[tuple[int, str], str],
+) -> list[Any]:
+    """The check-in's new contacts with each label replaced by the code its alter got on the
+    maps (the same person, the same code); a contact with no alter (removed from the map
+    since) gets a code of its own. Category and life domain stay: they are counted."""
+    coded = []
+    for contact in check_in.new_contacts or []:
+        if not isinstance(contact, dict):
+            continue
+        label = str(contact.get("label", "")).strip()
+        code = alter_codes.get((check_in.pk, label))
+        if code is None:
+            code = codes.setdefault(("check-in", check_in.pk, label), f"A{len(codes) + 1}")
+        coded.append({**contact, "label": code})
+    return coded
 
 
 def _scrub_other_tables(
@@ -204,13 +232,18 @@ def purge_past_retention(*, today: date | None = None) -> list[int]:
 
 # --- export (GDPR art. 15) -----------------------------------------------------------------
 
-def _row(obj: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in exclude:
-            continue
-        value = getattr(obj, field.attname)
-        row[field.name] = value.isoformat() if hasattr(value, "isoformat") else value
+def _row(obj: Any) -> dict[str, Any]:
+    """The record's id (so ties can name their alters) and every field that the classification
+    (buddynet/privacy.py) calls PERSONAL or SPECIAL, decrypted; foreign keys as ids."""
+    meta = obj._meta
+    row: dict[str, Any] = {"id": obj.pk}
+    for name in privacy.exported_fields(meta.label):
+        field = meta.get_field(name)
+        if field.many_to_many:
+            value: Any = sorted(getattr(obj, name).values_list("pk", flat=True))
+        else:
+            value = getattr(obj, field.attname)
+        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return row
 
 

@@ -141,3 +141,42 @@ def test_a_check_in_from_the_volunteer_is_logged_with_its_author_and_a_resend_ad
     assert "schulden" not in json.dumps(entries[0].changes, default=str)
     assert client.post("/api/v1/check-ins/", body, format="json").status_code == 200
     assert len(_entries(CheckIn, response.json()["id"])) == 1
+
+
+def test_the_new_contacts_of_a_check_in_are_masked_in_the_log(world):
+    client = client_for(world.volunteer_user)
+    body = {"duo": world.duo.pk, "date": str(world.duo.started_on), "duration_minutes": 45, "mode": "in_person",
+            "new_contacts": [{"label": "Buurvrouw Mireille", "category": "neighbour", "life_domain": "social"}]}
+    response = client.post("/api/v1/check-ins/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert CheckIn.objects.get(pk=response.json()["id"]).new_contacts[0]["label"] == "Buurvrouw Mireille"
+    (entry,) = _entries(CheckIn, response.json()["id"], LogEntry.Action.CREATE)
+    assert entry.changes["new_contacts"] == ["***", "***"]
+    assert "Mireille" not in json.dumps(entry.changes, default=str) + entry.changes_text
+
+
+def test_the_migration_masks_new_contacts_in_entries_written_before_they_were_masked(world):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("buddynet.security.migrations.0002_mask_new_contacts_in_audit_log")
+    old = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(CheckIn), object_pk=str(world.check_in.pk),
+        object_id=world.check_in.pk, action=LogEntry.Action.UPDATE,
+        changes={"new_contacts": ["[]", '[{"label": "Buurvrouw Mireille", "category": "neighbour"}]'],
+                 "mood": ["3", "4"]},
+    )
+    other = LogEntry.objects.create(  # another model's field of the same name is not touched
+        content_type=ContentType.objects.get_for_model(Participant), object_pk=str(world.participant.pk),
+        object_id=world.participant.pk, action=LogEntry.Action.UPDATE, changes={"new_contacts": ["a", "b"]},
+    )
+
+    migration.mask_logged_values(apps, SimpleNamespace(connection=connection))
+
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert old.changes == {"new_contacts": ["***", "***"], "mood": ["3", "4"]}
+    assert other.changes == {"new_contacts": ["a", "b"]}

@@ -13,11 +13,14 @@ from django.db import connection
 from buddynet import crypto
 from buddynet.duos.models import CheckIn, Goal
 from buddynet.people.models import Participant
+from netwerk import services as netwerk_services
+from netwerk.models import NetworkMap
 from tests import factories as f
 from tests.conftest import client_for
 
 HEALTH_NOTE = "Marieke slaapt slecht sinds de opname in het ziekenhuis"
 CONCERN = "Haar zoon dreigt uit huis gezet te worden"
+MAP_NOTE = "Sinds de scheiding geen contact meer met haar broer"
 
 
 def _raw(model, field: str, pk: int) -> str:
@@ -37,6 +40,7 @@ def noted(world):
     check_in.save()
     world.participant.notes = HEALTH_NOTE
     world.participant.save()
+    world.network_map = netwerk_services.map_create(participant=world.participant, by=world.coordinator, note=MAP_NOTE)
     return world
 
 
@@ -46,11 +50,13 @@ def test_the_database_columns_hold_no_plaintext(noted):
         (CheckIn, "concern_note", noted.check_in.pk, CONCERN),
         (Participant, "notes", noted.participant.pk, HEALTH_NOTE),
         (Goal, "description", noted.goal.pk, noted.goal.description),
+        (NetworkMap, "note", noted.network_map.pk, MAP_NOTE),
     ]:
         stored = _raw(model, field, pk)
         assert stored.startswith("gAAAAA"), (model, field)
-        assert plain not in stored and "ziekenhuis" not in stored
+        assert plain not in stored and "ziekenhuis" not in stored and "scheiding" not in stored
         assert crypto.decrypt(stored) == plain
+    assert NetworkMap.objects.get(pk=noted.network_map.pk).note == MAP_NOTE
 
 
 def test_the_application_reads_the_plain_text(noted):
@@ -89,6 +95,7 @@ def test_the_sqlite_database_file_holds_no_plaintext(noted, tmp_path: Path):
     assert noted.participant.last_name.encode() in data  # the search works: unencrypted text is found
     assert b"ziekenhuis" not in data
     assert CONCERN.encode() not in data
+    assert b"scheiding" not in data
     # and the copy is a real database holding the row, encrypted
     with sqlite3.connect(copy) as db:
         (stored,) = db.execute("SELECT note FROM duos_checkin WHERE id = ?", [noted.check_in.pk]).fetchone()
@@ -100,6 +107,7 @@ def test_a_rotated_key_keeps_old_values_readable_and_the_command_moves_them_to_t
     settings.FIELD_ENCRYPTION_KEYS = [old]
     check_in = f.CheckInFactory(duo=world.duo, author=world.volunteer_user, note=HEALTH_NOTE)
     participant = f.ParticipantFactory(project=world.project, notes=CONCERN)
+    network_map = netwerk_services.map_create(participant=participant, by=world.coordinator, note=MAP_NOTE)
 
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
     assert CheckIn.objects.get(pk=check_in.pk).note == HEALTH_NOTE
@@ -110,9 +118,11 @@ def test_a_rotated_key_keeps_old_values_readable_and_the_command_moves_them_to_t
     call_command("rotate_field_encryption", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Fernet(new).decrypt(_raw(CheckIn, "note", check_in.pk).encode()).decode() == HEALTH_NOTE
     assert Fernet(new).decrypt(_raw(Participant, "notes", participant.pk).encode()).decode() == CONCERN
+    assert Fernet(new).decrypt(_raw(NetworkMap, "note", network_map.pk).encode()).decode() == MAP_NOTE
 
     settings.FIELD_ENCRYPTION_KEYS = [new]
     assert CheckIn.objects.get(pk=check_in.pk).note == HEALTH_NOTE
+    assert NetworkMap.objects.get(pk=network_map.pk).note == MAP_NOTE
     settings.FIELD_ENCRYPTION_KEYS = [old]
     with pytest.raises(crypto.DecryptionError):
         CheckIn.objects.get(pk=check_in.pk)

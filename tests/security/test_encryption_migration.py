@@ -76,3 +76,33 @@ def test_existing_notes_are_encrypted_in_place_and_back():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_network_map_notes_are_encrypted_in_place_and_back():
+    from tests import factories as f
+
+    before, encrypting = [("netwerk", "0001_initial")], [("netwerk", "0002_encrypt_note")]
+    participant = f.ParticipantFactory()
+    executor = _migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        network_map = old.get_model("netwerk", "NetworkMap").objects.create(
+            participant_id=participant.pk, date=datetime.date(2026, 1, 5), note="geen contact meer met haar broer",
+        )
+        empty = old.get_model("netwerk", "NetworkMap").objects.create(
+            participant_id=participant.pk, date=datetime.date(2026, 2, 5),
+        )
+        assert _raw("netwerk_networkmap", "note", network_map.pk) == "geen contact meer met haar broer"
+
+        _migrate(encrypting)
+        stored = _raw("netwerk_networkmap", "note", network_map.pk)
+        assert crypto.is_token(stored) and "broer" not in stored
+        assert crypto.decrypt(stored) == "geen contact meer met haar broer"
+        assert _raw("netwerk_networkmap", "note", empty.pk) == ""
+
+        _migrate(before)
+        assert _raw("netwerk_networkmap", "note", network_map.pk) == "geen contact meer met haar broer"
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -178,3 +178,21 @@ def test_production_settings_redirect_to_https_and_send_hsts_and_secure_cookies(
     assert lines["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert lines["csrf_cookie_secure"] == "True"
     assert lines["session_cookie_secure"] == "True True"
+
+
+def test_the_network_map_picture_is_not_stored(world):
+    """An SVG with the labels of the people in someone's network: images are otherwise left
+    cacheable by the middleware, so the view must say no-store itself."""
+    from django.urls import reverse
+
+    from netwerk import services as netwerk_services
+
+    network_map = netwerk_services.map_create(participant=world.participant, by=world.coordinator)
+    netwerk_services.alter_add(network_map=network_map, data={"label": "Zus Anja", "category": "family"},
+                               by=world.coordinator)
+    client = Client()
+    client.force_login(world.coordinator)
+    response = client.get(reverse("netwerk:map-picture", args=[network_map.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml") and b"Zus Anja" in response.content
+    assert _no_store(response)

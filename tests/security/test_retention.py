@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 START, END = D(2025, 1, 1), D(2025, 12, 31)
 ALTER_LABEL = "Tante Godelieve"
 MAP_NOTE = "Woont sinds de scheiding alleen"
+NEW_CONTACT = "Buurvrouw Mireille"  # met via the buddy: on the check-in and, as an alter, on the map
+LOST_CONTACT = "Kapper Johannes"  # on the check-in only (its alter was removed from the map since)
 
 
 def _every_text_in_the_database() -> str:
@@ -53,6 +55,16 @@ def hand():
                                by=admin)
     later = netwerk_services.map_create(participant=person, by=admin, on=D(2025, 9, 1))  # copies the alters
     assert later.alters.count() == 2
+    # "We met someone new": the check-in keeps the labels, the latest map gets the alter.
+    coordinator = f.MembershipFactory(project=h.project).user
+    check_in = f.CheckInFactory(duo=h.duos[0], author=h.author, date=D(2025, 10, 1), new_contacts=[
+        {"label": NEW_CONTACT, "category": "neighbour", "life_domain": "social"},
+        {"label": LOST_CONTACT, "category": "friend", "life_domain": "leisure"},
+    ])
+    for contact in check_in.new_contacts:
+        netwerk_services.tie_via_buddy_add(participant=person, label=contact["label"], category=contact["category"],
+                                           life_domains=[contact["life_domain"]], by=coordinator, check_in=check_in)
+    netwerk_services.alter_remove(alter=later.alters.get(label=LOST_CONTACT))
     Duo.objects.filter(pk=h.duos[0].pk).update(closure_note="")
     Goal.objects.create(duo=h.duos[0], life_domain="social", description=f"{SECRET_FIRST} wil haar zus terugzien")
     return h
@@ -64,12 +76,15 @@ def test_erasure_leaves_no_name_note_or_label_and_the_funder_numbers_are_unchang
     frozen = funding_services.report_sign_off(
         report=funding_services.report_create(grant=hand.grant, period_start=START, period_end=END), by=None)
     everything = _every_text_in_the_database()
-    assert SECRET_LAST in everything and ALTER_LABEL in everything and MAP_NOTE in everything  # the test can fail
+    for secret in (SECRET_LAST, ALTER_LABEL, NEW_CONTACT, LOST_CONTACT):
+        assert secret in everything, secret  # the test can fail
+    assert MAP_NOTE not in everything  # encrypted at rest: checked through the application below
 
     retention.participant_anonymise(participant=person)
 
     everything = _every_text_in_the_database()
-    for secret in (SECRET_FIRST, SECRET_LAST, ALTER_LABEL, "Buurman Karel", MAP_NOTE, SECRET_NOTE, "haar zus"):
+    for secret in (SECRET_FIRST, SECRET_LAST, ALTER_LABEL, "Buurman Karel", MAP_NOTE, SECRET_NOTE, "haar zus",
+                   NEW_CONTACT, LOST_CONTACT):
         assert secret not in everything, secret
     # Encrypted columns hold ciphertext: read through the application that nothing is left.
     person.refresh_from_db()
@@ -83,7 +98,11 @@ def test_erasure_leaves_no_name_note_or_label_and_the_funder_numbers_are_unchang
     # The same person in the network keeps one code on every map; the measures stay.
     labels = [list(m.alters.order_by("id").values_list("label", flat=True))
               for m in NetworkMap.objects.filter(participant=person).order_by("date")]
-    assert labels == [["A1", "A2"], ["A1", "A2"]]
+    assert labels == [["A1", "A2"], ["A1", "A2", "A3"]]
+    # A new contact keeps its alter's code; one without an alter gets a code of its own.
+    contacts = [c for check_in in check_ins for c in check_in.new_contacts]
+    assert contacts == [{"label": "A3", "category": "neighbour", "life_domain": "social"},
+                        {"label": "A4", "category": "friend", "life_domain": "leisure"}]
     assert not NetworkMap.objects.filter(participant=person).exclude(note="").exists()
 
     after = reports.grant_report(grant=hand.grant, start=START, end=END, today=D(2026, 1, 10))
@@ -171,3 +190,34 @@ def test_a_coordinator_cannot_export_or_erase(hand, world):
                                                            "confirm": "yes"})
     assert response.status_code in (302, 403, 200)
     assert Participant.objects.get(pk=person.pk).anonymised_at is None
+
+
+def test_the_export_gives_the_fields_the_classification_calls_personal_or_special(hand, monkeypatch):
+    from buddynet import privacy
+
+    person = hand.duos[0].participant
+    first = NetworkMap.objects.filter(participant=person).order_by("date").first()
+    a, b = first.alters.order_by("id")[:2]
+    netwerk_services.tie_add(a=a, b=b)
+    data = retention.participant_export(participant=person)
+    sections = {"participant": ("people.Participant", [data["participant"]]),
+                "duos": ("duos.Duo", data["duos"]), "goals": ("duos.Goal", data["goals"]),
+                "check_ins": ("duos.CheckIn", data["check_ins"]),
+                "network_maps": ("netwerk.NetworkMap", data["network_maps"]),
+                "alters": ("netwerk.Alter", [a for m in data["network_maps"] for a in m["alters"]]),
+                "ties": ("netwerk.Tie", [t for m in data["network_maps"] for t in m["ties"]])}
+    for section, (label, rows) in sections.items():
+        assert rows, section
+        wanted = {"id", *(name for name, level in privacy.REGISTRY[label].items() if level != privacy.Level.NORMAL)}
+        for row in rows:
+            assert set(row) - {"alters", "ties"} == wanted, section
+    assert "anonymised_at" not in data["participant"] and "client_uuid" not in data["check_ins"][0]  # NORMAL
+    assert data["participant"]["notes"] == SECRET_NOTE  # SPECIAL, decrypted
+    assert {c["new_contacts"][0]["label"] for c in data["check_ins"] if c["new_contacts"]} == {NEW_CONTACT}
+
+    # A field classified as personal is exported from then on: the registry decides.
+    registry = {label: dict(fields) for label, fields in privacy.REGISTRY.items()}
+    registry["duos.CheckIn"]["client_uuid"] = privacy.Level.PERSONAL
+    monkeypatch.setattr(privacy, "REGISTRY", registry)
+    check_in = retention.participant_export(participant=person)["check_ins"][0]
+    assert check_in["client_uuid"] == CheckIn.objects.get(pk=check_in["id"]).client_uuid
