@@ -3,6 +3,7 @@ days a volunteer volunteered, and the links to the matching, netwerk and funding
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from buddynet.duos import services
 from tests import factories as f
 from tests.conftest import World
 
@@ -57,3 +59,32 @@ def test_a_new_contacts_label_is_escaped(world: World, client: Client) -> None:
                      new_contacts=[{"label": "<b>Anna</b>", "category": "friend", "life_domain": "social"}])
     body = text(client.get(reverse("web:coordinator-duo", args=[world.duo.pk])))
     assert "<strong>&lt;b&gt;Anna&lt;/b&gt;</strong> (Vriend" in body
+
+
+# --- Days volunteered on the volunteer page ---------------------------------------------------
+def test_the_volunteer_page_shows_days_volunteered_per_year_and_the_latest_days(
+        world: World, client: Client) -> None:
+    for day in (dt.date(2025, 11, 4), dt.date(2025, 12, 2), dt.date(2026, 1, 6), dt.date(2026, 2, 3),
+                dt.date(2026, 3, 2)):
+        services.volunteer_day_mark(volunteer=world.volunteer, day=day, by=world.volunteer_user)
+    # Another volunteer's day, in the same project, is not counted here.
+    services.volunteer_day_mark(volunteer=f.VolunteerFactory(project=world.project), day=dt.date(2026, 3, 3),
+                                by=world.coordinator)
+
+    response = client.get(reverse("web:coordinator-volunteer", args=[world.volunteer.pk]))
+
+    assert response.status_code == 200
+    body = text(response)
+    assert '<h2 id="days">Dagen vrijwilligerswerk</h2>' in body
+    assert '<dt>2026</dt><dd>3 dagen</dd><dt>2025</dt><dd>2 dagen</dd>' in body
+    latest = body[body.index('id="latest-days"'):]
+    latest = latest[:latest.index("</ul>")]
+    assert latest.index("2 maart 2026") < latest.index("6 januari 2026") < latest.index("4 november 2025")
+    assert "3 maart 2026" not in body
+    assert f'href="/financiering/vergoedingen/{world.project.pk}/"' in body
+    assert "Vergoedingsdagen staan bij" not in body
+
+
+def test_the_volunteer_page_says_when_no_day_is_marked(world: World, client: Client) -> None:
+    body = text(client.get(reverse("web:coordinator-volunteer", args=[world.volunteer.pk])))
+    assert "Nog geen vrijwilligersdagen aangeduid." in body

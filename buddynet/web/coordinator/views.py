@@ -18,7 +18,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -31,7 +32,13 @@ from buddynet import vocabulary as v
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos import services as duo_services
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
-from buddynet.duos.selectors import check_in_get_for_user, check_ins_for_user, duo_get_for_user, duos_for_user
+from buddynet.duos.selectors import (
+    check_in_get_for_user,
+    check_ins_for_user,
+    duo_get_for_user,
+    duos_for_user,
+    volunteer_days_for_user,
+)
 from buddynet.errors import ServiceError
 from buddynet.people import services as people_services
 from buddynet.people.models import Participant, Project, Volunteer
@@ -471,6 +478,21 @@ def _availability_rows(slots: list[str]) -> list[tuple[Any, list[bool]]]:
 
 
 # --- volunteer page ---------------------------------------------------------------------
+LATEST_DAYS = 10
+
+
+def _days_volunteered(user: Any, volunteer: Volunteer) -> dict[str, Any]:
+    """The days the volunteer marked (for the flat-rate allowance): a count per year, newest
+    year first, and the latest few dates. Amounts and caps stay on the funding pages."""
+    days = volunteer_days_for_user(user=user).filter(volunteer=volunteer)
+    per_year = list(
+        days.annotate(year=ExtractYear("date")).values("year").annotate(days=Count("id"))
+        .order_by("-year").values_list("year", "days")
+    )
+    latest = list(days.order_by("-date").values_list("date", flat=True)[:LATEST_DAYS])
+    return {"per_year": per_year, "latest": latest}
+
+
 @coordinator_required
 def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     person = _volunteer(request, volunteer_id)
@@ -499,6 +521,8 @@ def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         languages=[v.LANGUAGES.get(code, code) for code in person.languages],
         interests=[v.Interest(code).label for code in person.interests if code in v.Interest.values],
         availability=_availability_rows(person.availability),
+        days_volunteered=_days_volunteered(request.user, person),
+        allowances_url=reverse("funding:allowances", args=[person.project_id]),
         today=today,
     )
     return render(request, "web/coordinator/volunteer.html", context)
