@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from buddynet.duos import services
 from tests import factories as f
@@ -88,3 +89,42 @@ def test_the_volunteer_page_shows_days_volunteered_per_year_and_the_latest_days(
 def test_the_volunteer_page_says_when_no_day_is_marked(world: World, client: Client) -> None:
     body = text(client.get(reverse("web:coordinator-volunteer", args=[world.volunteer.pk])))
     assert "Nog geen vrijwilligersdagen aangeduid." in body
+
+
+# --- Links to the other apps' pages -----------------------------------------------------------
+def nav(body: str) -> str:
+    return body[body.index("<nav"):body.index("</nav>")]
+
+
+def test_the_navigation_links_to_the_projects_matching_review_and_the_funding_pages(
+        world: World, client: Client) -> None:
+    body = text(client.get(reverse("web:coordinator-today", args=[world.project.pk])))
+    matching = reverse("matching:project", args=[world.project.pk])
+    funding = reverse("funding:portal")
+
+    assert f'<a href="{matching}">Matching</a>' in nav(body)
+    assert f'<a href="{funding}">Financiering</a>' in nav(body)
+    assert (matching, funding) == (f"/matching/projecten/{world.project.pk}/", "/financiering/")
+    # Both open for this coordinator (funding sends a coordinator on to their grants).
+    assert client.get(matching).status_code == 200
+    assert client.get(funding, follow=True).status_code == 200
+
+
+def test_a_participant_without_a_network_map_gets_a_way_to_start_one(world: World, client: Client) -> None:
+    from netwerk.models import NetworkMap
+
+    page = reverse("web:coordinator-participant", args=[world.participant.pk])
+    body = text(client.get(page))
+    create = reverse("netwerk:map-create", args=[world.participant.pk])
+    assert f'<form method="post" action="{create}"' in body
+    assert f'href="{reverse("netwerk:participant-maps", args=[world.participant.pk])}"' in body
+
+    # What the button sends starts the intake map in netwerk, dated today.
+    answer = client.post(create, {"occasion": "intake", "date": timezone.localdate().isoformat()})
+
+    started = NetworkMap.objects.get(participant=world.participant)
+    assert answer.status_code == 302 and answer["Location"] == reverse("netwerk:map-edit", args=[started.pk])
+    assert started.occasion == "intake"
+    body = text(client.get(page))
+    assert f'action="{create}"' not in body
+    assert f'href="{reverse("netwerk:map-edit", args=[started.pk])}"' in body

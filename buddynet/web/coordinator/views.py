@@ -22,7 +22,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -111,23 +111,16 @@ def _duo(request: HttpRequest, duo_id: int) -> Duo:
     return duo
 
 
-def _first_url(*names: str, fallback: str) -> str:
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return fallback
-
-
 def _base_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
     return {
         "project": project,
         "projects": list(projects_for_user(user=request.user)) if not roles_of(request.user).administrator
         else list(projects_for_user(user=request.user)[:50]),
         "section": section,
-        # The matching review is built by another app; its page lives at /matching/.
-        "matching_url": _first_url("matching:review", "matching:home", fallback="/matching/"),
+        # The pages of the feature apps a coordinator works in: the project's matching review
+        # and the funding pages (grants, expenses, allowances, reports).
+        "matching_url": reverse("matching:project", args=[project.pk]),
+        "funding_url": reverse("funding:portal"),
     }
 
 
@@ -461,6 +454,9 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         needs=[(label, person.needs.get(code, 0), pictures.level_words(person.needs.get(code, 0)))
                for code, label in v.LifeDomain.choices],
         network=_network_summary(person),
+        # No map yet: the page starts the intake map through netwerk's own page (a POST).
+        map_create_url=reverse("netwerk:map-create", args=[person.pk]),
+        maps_url=reverse("netwerk:participant-maps", args=[person.pk]),
         languages=[v.LANGUAGES.get(code, code) for code in person.languages],
         interests=[v.Interest(code).label for code in person.interests if code in v.Interest.values],
         availability=_availability_rows(person.availability),
