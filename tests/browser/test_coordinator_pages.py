@@ -153,6 +153,16 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     expect(page.get_by_role("link", name="Nadia Amrani")).to_be_visible()
     assert page.get_by_role("link", name="Marieke Peeters").count() == 0
 
+    # The concern's own follow-up page: an empty note is refused there, with a message.
+    page.goto(f"{live_server.url}/coordinator/contactmomenten/{concern.pk}/zorg-opgevolgd/")
+    expect(page.get_by_role("heading", name="Een zorg opvolgen")).to_be_visible()
+    no_serious_violations(page, "concern page")
+    page.get_by_role("button", name="Markeer als opgevolgd").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    no_serious_violations(page, "concern page with errors")
+    concern.refresh_from_db()
+    assert concern.concern_handled_at is None
+
     # Handle the concern on Marieke's page.
     page.goto(f"{live_server.url}/coordinator/deelnemers/{world.participant.pk}/")
     expect(page.get_by_text("Ze heeft haar huur niet kunnen betalen.")).to_be_visible()
@@ -165,10 +175,20 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     assert concern.concern_handled_by == world.coordinator
     assert concern.concern_handled_note == "Samen met het OCMW een afbetalingsplan gemaakt."
 
-    # Close her duo with a reason.
+    # Close her duo with a reason (after agreeing one more goal).
     page.get_by_role("link", name="Met Bert Janssens").click()
     no_serious_violations(page, "duo page")
     screenshot(page, "coordinator-duo")
+    page.get_by_role("link", name="Doel toevoegen").click()
+    page.get_by_role("button", name="Doel toevoegen").click()  # nothing chosen: both fields say so
+    assert "Beschrijf het doel." in page.get_by_role("alert").inner_text()
+    no_serious_violations(page, "goal form with errors")
+    page.get_by_label("Levensdomein").select_option("housing")
+    page.get_by_label("Doel (verplicht)", exact=True).fill("Samen de huurpremie aanvragen")
+    page.get_by_role("button", name="Doel toevoegen").click()
+    expect(page.get_by_text("Het doel is toegevoegd.")).to_be_visible()
+    # (The description is encrypted at rest: compared after reading, not in the query.)
+    assert [g.description for g in world.duo.goals.filter(life_domain="housing")] == ["Samen de huurpremie aanvragen"]
     page.get_by_role("link", name="Duo afsluiten").click()
     page.get_by_role("button", name="Duo afsluiten").click()  # no reason given
     assert "Kies de reden van afsluiten." in page.get_by_role("alert").inner_text()
@@ -184,6 +204,16 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     no_serious_violations(page, "closed duo")
 
     # The other lifecycle forms, for their accessibility.
+    proposed = f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Karim"),
+                            volunteer=f.VolunteerFactory(project=world.project, first_name="Els"),
+                            status=DuoStatus.PROPOSED, started_on=None, introduced_on=None,
+                            proposed_on=timezone.localdate() - dt.timedelta(days=3))
+    page.goto(f"{live_server.url}/coordinator/duos/{proposed.pk}/kennismaking/")
+    no_serious_violations(page, "introduce form")
+    page.get_by_label("Datum van de kennismaking").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Kennismaking registreren").click()
+    expect(page.get_by_text("Gedaan: kennismaking registreren.")).to_be_visible()
+    assert Duo.objects.get(pk=proposed.pk).status == DuoStatus.INTRODUCED
     rachid = Duo.objects.get(participant__first_name="Rachid")
     page.goto(f"{live_server.url}/coordinator/duos/{rachid.pk}/starten/")
     no_serious_violations(page, "activate form")

@@ -512,6 +512,46 @@ def test_new_contacts_are_handed_to_netwerk_once_per_stored_check_in(world: Worl
     assert handed == [CheckIn.objects.get(client_uuid=data["client_uuid"]).pk]
 
 
+def test_a_new_contact_on_the_check_in_form_becomes_a_tie_via_the_buddy_on_the_current_network_map(
+        world: World) -> None:
+    from netwerk.models import Alter, NetworkMap, Occasion
+
+    intake = NetworkMap.objects.create(participant=world.participant, occasion=Occasion.INTAKE,
+                                       date=timezone.localdate() - dt.timedelta(days=200))
+    current = NetworkMap.objects.create(participant=world.participant, occasion=Occasion.INTERIM,
+                                        date=timezone.localdate() - dt.timedelta(days=10))
+    other_map = NetworkMap.objects.create(participant=world.other_participant, occasion=Occasion.INTAKE,
+                                          date=timezone.localdate() - dt.timedelta(days=10))
+    data = good_check_in(world, client_uuid=str(uuid.uuid4()), new_contact_label="Buurvrouw Anna",
+                         new_contact_category="neighbour", new_contact_life_domain="social")
+    client = signed_in(world.volunteer_user)
+
+    response = client.post(CHECK_IN, data)
+    client.post(CHECK_IN, data)  # a resend adds nobody twice
+
+    assert response.status_code == 302
+    check_in = CheckIn.objects.get(client_uuid=data["client_uuid"])
+    alter = Alter.objects.get()
+    assert (alter.map_id, alter.label, alter.category, alter.life_domains) == (
+        current.pk, "Buurvrouw Anna", "neighbour", ["social"])
+    assert alter.via_buddy and alter.check_in_id == check_in.pk and alter.added_by == world.volunteer_user
+    assert not intake.alters.exists() and not other_map.alters.exists()
+    assert NetworkMap.objects.count() == 3  # no map made on the side
+
+
+def test_a_new_contact_for_a_participant_without_a_map_starts_an_interim_map(world: World) -> None:
+    from netwerk.models import Alter, NetworkMap
+
+    response = signed_in(world.volunteer_user).post(CHECK_IN, good_check_in(
+        world, new_contact_label="Trainer Koen", new_contact_category="organisation",
+        new_contact_life_domain="leisure"))
+
+    assert response.status_code == 302
+    started = NetworkMap.objects.get(participant=world.participant)
+    assert (started.occasion, started.date) == ("interim", timezone.localdate())
+    assert list(Alter.objects.values_list("map_id", "label", "via_buddy")) == [(started.pk, "Trainer Koen", True)]
+
+
 def test_the_pages_speak_english_on_request(world: World) -> None:
     client = signed_in(world.volunteer_user)
 

@@ -18,10 +18,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,7 +32,13 @@ from buddynet import vocabulary as v
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos import services as duo_services
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
-from buddynet.duos.selectors import check_in_get_for_user, check_ins_for_user, duo_get_for_user, duos_for_user
+from buddynet.duos.selectors import (
+    check_in_get_for_user,
+    check_ins_for_user,
+    duo_get_for_user,
+    duos_for_user,
+    volunteer_days_for_user,
+)
 from buddynet.errors import ServiceError
 from buddynet.people import services as people_services
 from buddynet.people.models import Participant, Project, Volunteer
@@ -47,6 +54,7 @@ from buddynet.security.audit import participant_reads
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
+from buddynet.web.volunteer_forms import CONTACT_CATEGORIES
 from netwerk.selectors import map_change, map_measures, maps_of_participant
 
 View = Callable[..., HttpResponse]
@@ -103,23 +111,16 @@ def _duo(request: HttpRequest, duo_id: int) -> Duo:
     return duo
 
 
-def _first_url(*names: str, fallback: str) -> str:
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return fallback
-
-
 def _base_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
     return {
         "project": project,
         "projects": list(projects_for_user(user=request.user)) if not roles_of(request.user).administrator
         else list(projects_for_user(user=request.user)[:50]),
         "section": section,
-        # The matching review is built by another app; its page lives at /matching/.
-        "matching_url": _first_url("matching:review", "matching:home", fallback="/matching/"),
+        # The pages of the feature apps a coordinator works in: the project's matching review
+        # and the funding pages (grants, expenses, allowances, reports).
+        "matching_url": reverse("matching:project", args=[project.pk]),
+        "funding_url": reverse("funding:portal"),
     }
 
 
@@ -403,7 +404,24 @@ def _network_summary(participant: Participant) -> dict[str, Any] | None:
 
 
 def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:
+    _label_new_contacts(check_ins)
     return sorted(check_ins, key=lambda c: (c.date, c.pk), reverse=True)
+
+
+def _label_new_contacts(check_ins: list[CheckIn]) -> None:
+    """Give each check-in `contacts_shown`: the people the volunteer recorded as met through
+    the buddy ("we met someone new"), with category and life domain in the reader's language.
+
+    Read from the check-in itself (what the volunteer wrote), so the coordinator sees them also
+    when the network map has since been edited."""
+    categories, domains = dict(CONTACT_CATEGORIES), dict(v.LifeDomain.choices)
+    for check_in in check_ins:
+        check_in.contacts_shown = [  # type: ignore[attr-defined]
+            {"label": contact.get("label", ""),
+             "category": categories.get(contact.get("category"), contact.get("category", "")),
+             "life_domain": domains.get(contact.get("life_domain"), contact.get("life_domain", ""))}
+            for contact in (check_in.new_contacts or []) if isinstance(contact, dict)
+        ]
 
 
 @coordinator_required
@@ -436,6 +454,9 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         needs=[(label, person.needs.get(code, 0), pictures.level_words(person.needs.get(code, 0)))
                for code, label in v.LifeDomain.choices],
         network=_network_summary(person),
+        # No map yet: the page starts the intake map through netwerk's own page (a POST).
+        map_create_url=reverse("netwerk:map-create", args=[person.pk]),
+        maps_url=reverse("netwerk:participant-maps", args=[person.pk]),
         languages=[v.LANGUAGES.get(code, code) for code in person.languages],
         interests=[v.Interest(code).label for code in person.interests if code in v.Interest.values],
         availability=_availability_rows(person.availability),
@@ -453,6 +474,21 @@ def _availability_rows(slots: list[str]) -> list[tuple[Any, list[bool]]]:
 
 
 # --- volunteer page ---------------------------------------------------------------------
+LATEST_DAYS = 10
+
+
+def _days_volunteered(user: Any, volunteer: Volunteer) -> dict[str, Any]:
+    """The days the volunteer marked (for the flat-rate allowance): a count per year, newest
+    year first, and the latest few dates. Amounts and caps stay on the funding pages."""
+    days = volunteer_days_for_user(user=user).filter(volunteer=volunteer)
+    per_year = list(
+        days.annotate(year=ExtractYear("date")).values("year").annotate(days=Count("id"))
+        .order_by("-year").values_list("year", "days")
+    )
+    latest = list(days.order_by("-date").values_list("date", flat=True)[:LATEST_DAYS])
+    return {"per_year": per_year, "latest": latest}
+
+
 @coordinator_required
 def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     person = _volunteer(request, volunteer_id)
@@ -481,6 +517,8 @@ def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         languages=[v.LANGUAGES.get(code, code) for code in person.languages],
         interests=[v.Interest(code).label for code in person.interests if code in v.Interest.values],
         availability=_availability_rows(person.availability),
+        days_volunteered=_days_volunteered(request.user, person),
+        allowances_url=reverse("funding:allowances", args=[person.project_id]),
         today=today,
     )
     return render(request, "web/coordinator/volunteer.html", context)
@@ -523,13 +561,14 @@ def _action_title(name: str) -> str:
 @coordinator_required
 def duo(request: HttpRequest, duo_id: int) -> HttpResponse:
     the_duo = _duo(request, duo_id)
-    check_ins = list(check_ins_for_user(user=request.user).filter(duo=the_duo).select_related("author"))
+    check_ins = list(check_ins_for_user(user=request.user).filter(duo=the_duo)
+                     .select_related("author", "concern_handled_by"))
     today = timezone.localdate()
     context = _base_context(request, the_duo.project, "duos")
     context.update(
         duo=the_duo,
         goals=list(the_duo.goals.all()),
-        check_ins=check_ins,
+        check_ins=_timeline(check_ins),
         bars=pictures.month_bars([c.date for c in check_ins], end=today),
         actions=[(name, _action_title(name)) for name in _allowed_actions(the_duo)],
         handle_form=cf.ConcernHandledForm(),

@@ -1,0 +1,130 @@
+"""What the coordinator's pages show from other records: the new contacts of a check-in, the
+days a volunteer volunteered, and the links to the matching, netwerk and funding pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from buddynet.duos import services
+from tests import factories as f
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(world: World) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl-BE")
+    client.force_login(world.coordinator)
+    return client
+
+
+def text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# --- New contacts of a check-in ---------------------------------------------------------------
+@pytest.mark.parametrize("page", ["web:coordinator-duo", "web:coordinator-participant"])
+def test_the_timeline_shows_the_new_contacts_of_a_check_in_in_dutch(
+        world: World, client: Client, page: str) -> None:
+    f.CheckInFactory(duo=world.duo, author=world.volunteer_user, concern=True, concern_note="Ze eet slecht.",
+                     new_contacts=[{"label": "Buurvrouw Anna", "category": "neighbour", "life_domain": "social"},
+                                   {"label": "Trainer Koen", "category": "organisation", "life_domain": "leisure"}])
+    pk = world.duo.pk if page == "web:coordinator-duo" else world.participant.pk
+
+    response = client.get(reverse(page, args=[pk]))
+
+    assert response.status_code == 200
+    body = text(response)
+    assert "Ze eet slecht." in body
+    assert ("Nieuw contact via de buddy</span> <strong>Buurvrouw Anna</strong> "
+            "(Buur, levensdomein: Sociaal netwerk)") in body
+    assert "<strong>Trainer Koen</strong> (Organisatie of vereniging, levensdomein: Vrije tijd)" in body
+    assert body.count("Nieuw contact via de buddy") == 2
+
+
+def test_a_check_in_without_new_contacts_shows_none(world: World, client: Client) -> None:
+    body = text(client.get(reverse("web:coordinator-duo", args=[world.duo.pk])))
+    assert "Nieuw contact via de buddy" not in body
+
+
+def test_a_new_contacts_label_is_escaped(world: World, client: Client) -> None:
+    f.CheckInFactory(duo=world.duo, author=world.volunteer_user,
+                     new_contacts=[{"label": "<b>Anna</b>", "category": "friend", "life_domain": "social"}])
+    body = text(client.get(reverse("web:coordinator-duo", args=[world.duo.pk])))
+    assert "<strong>&lt;b&gt;Anna&lt;/b&gt;</strong> (Vriend" in body
+
+
+# --- Days volunteered on the volunteer page ---------------------------------------------------
+def test_the_volunteer_page_shows_days_volunteered_per_year_and_the_latest_days(
+        world: World, client: Client) -> None:
+    for day in (dt.date(2025, 11, 4), dt.date(2025, 12, 2), dt.date(2026, 1, 6), dt.date(2026, 2, 3),
+                dt.date(2026, 3, 2)):
+        services.volunteer_day_mark(volunteer=world.volunteer, day=day, by=world.volunteer_user)
+    # Another volunteer's day, in the same project, is not counted here.
+    services.volunteer_day_mark(volunteer=f.VolunteerFactory(project=world.project), day=dt.date(2026, 3, 3),
+                                by=world.coordinator)
+
+    response = client.get(reverse("web:coordinator-volunteer", args=[world.volunteer.pk]))
+
+    assert response.status_code == 200
+    body = text(response)
+    assert '<h2 id="days">Dagen vrijwilligerswerk</h2>' in body
+    assert '<dt>2026</dt><dd>3 dagen</dd><dt>2025</dt><dd>2 dagen</dd>' in body
+    latest = body[body.index('id="latest-days"'):]
+    latest = latest[:latest.index("</ul>")]
+    assert latest.index("2 maart 2026") < latest.index("6 januari 2026") < latest.index("4 november 2025")
+    assert "3 maart 2026" not in body
+    assert f'href="/financiering/vergoedingen/{world.project.pk}/"' in body
+    assert "Vergoedingsdagen staan bij" not in body
+
+
+def test_the_volunteer_page_says_when_no_day_is_marked(world: World, client: Client) -> None:
+    body = text(client.get(reverse("web:coordinator-volunteer", args=[world.volunteer.pk])))
+    assert "Nog geen vrijwilligersdagen aangeduid." in body
+
+
+# --- Links to the other apps' pages -----------------------------------------------------------
+def nav(body: str) -> str:
+    return body[body.index("<nav"):body.index("</nav>")]
+
+
+def test_the_navigation_links_to_the_projects_matching_review_and_the_funding_pages(
+        world: World, client: Client) -> None:
+    body = text(client.get(reverse("web:coordinator-today", args=[world.project.pk])))
+    matching = reverse("matching:project", args=[world.project.pk])
+    funding = reverse("funding:portal")
+
+    assert f'<a href="{matching}">Matching</a>' in nav(body)
+    assert f'<a href="{funding}">Financiering</a>' in nav(body)
+    assert (matching, funding) == (f"/matching/projecten/{world.project.pk}/", "/financiering/")
+    # Both open for this coordinator (funding sends a coordinator on to their grants).
+    assert client.get(matching).status_code == 200
+    assert client.get(funding, follow=True).status_code == 200
+
+
+def test_a_participant_without_a_network_map_gets_a_way_to_start_one(world: World, client: Client) -> None:
+    from netwerk.models import NetworkMap
+
+    page = reverse("web:coordinator-participant", args=[world.participant.pk])
+    body = text(client.get(page))
+    create = reverse("netwerk:map-create", args=[world.participant.pk])
+    assert f'<form method="post" action="{create}"' in body
+    assert f'href="{reverse("netwerk:participant-maps", args=[world.participant.pk])}"' in body
+
+    # What the button sends starts the intake map in netwerk, dated today.
+    answer = client.post(create, {"occasion": "intake", "date": timezone.localdate().isoformat()})
+
+    started = NetworkMap.objects.get(participant=world.participant)
+    assert answer.status_code == 302 and answer["Location"] == reverse("netwerk:map-edit", args=[started.pk])
+    assert started.occasion == "intake"
+    body = text(client.get(page))
+    assert f'action="{create}"' not in body
+    assert f'href="{reverse("netwerk:map-edit", args=[started.pk])}"' in body
