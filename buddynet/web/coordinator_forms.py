@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buddynet import vocabulary as v
-from buddynet.duos.models import ClosureReason, Duo, NextStep
+from buddynet.duos.models import ClosureReason, Duo, DuoStatus, NextStep
 from buddynet.people import fields as people_fields
 from buddynet.people import postcodes
 from buddynet.people.models import Participant, Volunteer
@@ -349,6 +349,13 @@ class ParticipantFilter(forms.Form):
                                choices=[("", _("All")), *Participant.Status.choices])
     domain = forms.ChoiceField(label=_("Need in life domain"), required=False,
                                choices=[("", _("All")), *v.LifeDomain.choices])
+
+
+class DuoFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name")}))
+    status = forms.ChoiceField(label=_("Status"), required=False, initial="open",
+                               choices=[("open", _("Open")), *DuoStatus.choices, ("", _("All"))])
 
 
 class VolunteerFilter(forms.Form):

@@ -152,6 +152,10 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_role("button", name="Filter", exact=True).click()
     expect(page.get_by_role("link", name="Nadia Amrani")).to_be_visible()
     assert page.get_by_role("link", name="Marieke Peeters").count() == 0
+    assert "nadia" not in page.url.lower()  # a searched name never enters the address (history, logs)
+    expect(page.get_by_role("searchbox", name="Zoeken")).to_have_value("nadia")
+    page.get_by_role("button", name="Filters wissen").click()
+    expect(page.get_by_role("link", name="Marieke Peeters")).to_be_visible()
 
     # The concern's own follow-up page: an empty note is refused there, with a message.
     page.goto(f"{live_server.url}/coordinator/contactmomenten/{concern.pk}/zorg-opgevolgd/")

@@ -108,6 +108,12 @@ ROWS: list[Row] = [
     Row("coordinator-participants", "GET", PAGE, project),
     Row("coordinator-volunteers", "GET", PAGE, project),
     Row("coordinator-duos", "GET", PAGE, project),
+    Row("coordinator-participants", "POST", E(302, 302), project, lambda w: {"q": "Marieke"},
+        note="search: kept in the session, nothing saved"),
+    Row("coordinator-volunteers", "POST", E(302, 302), project, lambda w: {"q": "Bert"},
+        note="search: kept in the session, nothing saved"),
+    Row("coordinator-duos", "POST", E(302, 302), project, lambda w: {"q": "Marieke"},
+        note="search: kept in the session, nothing saved"),
     Row("coordinator-participant-intake", "GET", PAGE, project),
     Row("coordinator-participant-intake", "POST", PAGE, project, wizard_first_step("participant"),
         note="first step: kept in the session, nothing saved"),
@@ -171,14 +177,15 @@ def test_page_access(world: World, row: Row, role: str) -> None:
         else:
             assert snapshot(world) == before, "a refused request must change nothing"
     elif row.method == "POST":
-        assert snapshot(world) == before, "an intake step saves nothing before the last step"
+        assert snapshot(world) == before, "an intake step or a search saves nothing"
 
 
 def test_every_coordinator_page_has_a_row() -> None:
     names = {p.name for p in coordinator_urls.urlpatterns}
     covered_get = {r.name for r in ROWS if r.method == "GET"}
     assert names - covered_get == set(), "give every coordinator page a GET row"
-    posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle"} | {
+    posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle",
+               "coordinator-participants", "coordinator-volunteers", "coordinator-duos"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }
     covered_post = {r.name for r in ROWS if r.method == "POST"}

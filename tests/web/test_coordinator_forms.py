@@ -263,9 +263,12 @@ def test_lists_search_and_filter(world: World, client: Client) -> None:
                          needs={"housing": 2})
     url = reverse("web:coordinator-participants", args=[world.project.pk])
 
-    html = client.get(url, {"q": "zeno"}).content.decode()
+    response = client.post(url, {"q": "zeno"})
+    assert (response.status_code, response["Location"]) == (302, url)  # the search never enters the address
+    html = client.get(url).content.decode()
     assert "Zeno Claes" in html and "Marieke Peeters" not in html
-    html = client.get(url, {"domain": "housing"}).content.decode()
+    assert 'value="zeno"' in html  # the box shows what is being searched for
+    html = client.get(url, {"domain": "housing"}).content.decode()  # a link's filter replaces the kept one
     assert "Zeno Claes" in html and "Marieke Peeters" not in html
     html = client.get(url, {"status": "matched"}).content.decode()
     assert "Zeno Claes" not in html
@@ -277,11 +280,42 @@ def test_lists_search_and_filter(world: World, client: Client) -> None:
     assert "Yara Smet" in html and "Bert Janssens" not in html
     html = client.get(url, {"room": "on"}).content.decode()
     assert "Yara Smet" in html and "Bert Janssens" not in html  # Bert's one place is taken by the world's duo
+    client.post(url, {"q": "yara", "status": "screening"})
+    html = client.get(url).content.decode()
+    assert "Yara Smet" in html and "Bert Janssens" not in html
 
     url = reverse("web:coordinator-duos", args=[world.project.pk])
-    assert "Marieke Peeters" in client.get(url, {"q": "marieke"}).content.decode()
+    client.post(url, {"q": "marieke", "status": "open"})
+    assert "Marieke Peeters" in client.get(url).content.decode()
+    client.post(url, {"q": "marieke", "status": "closed"})
+    assert "Marieke Peeters" not in client.get(url).content.decode()
     assert "Marieke Peeters" not in client.get(url, {"status": "closed"}).content.decode()
     assert Duo.objects.count() == 2  # reading changed nothing
+
+
+def test_a_search_term_in_the_address_is_ignored_and_the_kept_search_is_per_list_and_project(
+    world: World, client: Client
+) -> None:
+    participants = reverse("web:coordinator-participants", args=[world.project.pk])
+    html = client.get(participants, {"q": "zzz-nobody"}).content.decode()
+    assert "Marieke Peeters" in html and 'value="zzz-nobody"' not in html
+
+    client.post(participants, {"q": "zzz-nobody"})
+    assert "Marieke Peeters" not in client.get(participants).content.decode()
+    duos = reverse("web:coordinator-duos", args=[world.project.pk])
+    assert "Marieke Peeters" in client.get(duos).content.decode()  # the duo list keeps its own search
+
+    response = client.post(participants, {"clear": "1", "q": "ignored"})
+    assert response.status_code == 302
+    assert "Marieke Peeters" in client.get(participants).content.decode()
+
+
+def test_a_tampered_filter_is_a_400_with_the_field_named(world: World, client: Client) -> None:
+    url = reverse("web:coordinator-participants", args=[world.project.pk])
+    response = client.post(url, {"status": "no-such-status"})
+    assert response.status_code == 400
+    assert "no-such-status" in response.content.decode()  # Django's "Select a valid choice. … is not one of …"
+    assert f"list-filter:participants:{world.project.pk}" not in client.session
 
 
 def test_a_goal_needs_a_domain_and_words_and_a_closed_duo_takes_none(world: World, client: Client) -> None:

@@ -177,72 +177,110 @@ def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
     return qs
 
 
+def _list_filter(
+    request: HttpRequest, project: Project, name: str, form_class: type[forms.Form]
+) -> tuple[forms.Form, HttpResponse | None]:
+    """The filter form of a list, and the redirect that answers a POST.
+
+    A name typed into the search box must never travel in the address, where it would stay in
+    the browser's history and in every proxy's and server's access log (docs/security.md). So the
+    form is posted, its values kept in the session for this list and project, and the list
+    reloaded at its plain address (post/redirect/get). Filters that name no one (status, life
+    domain, room) may still come in a link, e.g. Today's "all waiting": such a link replaces the
+    kept filters for that view, and a search term in a link is ignored.
+    """
+    key = f"list-filter:{name}:{project.pk}"
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(key, None)
+            return form_class(), redirect(request.path)
+        form = form_class(request.POST)
+        if form.is_valid():
+            request.session[key] = form.cleaned_data
+            return form, redirect(request.path)
+        return form, None
+    if request.GET:
+        data = request.GET.copy()
+        data.pop("q", None)
+        return form_class(data), None
+    kept = request.session.get(key)
+    return (form_class(kept) if kept else form_class()), None
+
+
+def _filters(form: forms.Form) -> dict[str, Any]:
+    """The values to filter on: the form's cleaned values when it was filled in, else its initials."""
+    if form.is_bound:
+        return form.cleaned_data if form.is_valid() else {}
+    return {name: field.initial for name, field in form.fields.items()}
+
+
 @coordinator_required
 def participants(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project(request, project_id)
-    form = cf.ParticipantFilter(request.GET or None)
-    qs = participants_for_user(user=request.user).filter(project=project)
-    if form.is_valid():
-        qs = _search(qs, form.cleaned_data["q"])
-        if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["domain"]:
-            qs = qs.filter(**{f"needs__{form.cleaned_data['domain']}__gte": 1})
-    if form.is_valid() and form.cleaned_data["status"] == Participant.Status.WAITING:
+    form, done = _list_filter(request, project, "participants", cf.ParticipantFilter)
+    if done is not None:
+        return done
+    f = _filters(form)
+    qs = _search(participants_for_user(user=request.user).filter(project=project), f.get("q") or "")
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("domain"):
+        qs = qs.filter(**{f"needs__{f['domain']}__gte": 1})
+    if f.get("status") == Participant.Status.WAITING:
         qs = qs.order_by("waiting_since", "pk")
     rows = list(qs[: LIST_LIMIT + 1])
     context = _base_context(request, project, "participants")
     context.update(form=form, rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, today=timezone.localdate())
-    return render(request, "web/coordinator/participants.html", context)
+    return render(request, "web/coordinator/participants.html", context, status=400 if form.errors else 200)
 
 
 @coordinator_required
 def volunteers(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project(request, project_id)
-    form = cf.VolunteerFilter(request.GET or None)
-    qs = volunteers_for_user(user=request.user).filter(project=project)
-    if form.is_valid():
-        qs = _search(qs, form.cleaned_data["q"])
-        if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
-        complete = Q(intake_date__isnull=False, training_date__isnull=False,
-                     criminal_record_checked_on__isnull=False)
-        if form.cleaned_data["screening"] == "complete":
-            qs = qs.filter(complete)
-        elif form.cleaned_data["screening"] == "missing":
-            qs = qs.exclude(complete)
-        if form.cleaned_data["room"]:
-            qs = qs.filter(open_duo_count__lt=F("capacity"))
+    form, done = _list_filter(request, project, "volunteers", cf.VolunteerFilter)
+    if done is not None:
+        return done
+    f = _filters(form)
+    qs = _search(volunteers_for_user(user=request.user).filter(project=project), f.get("q") or "")
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    complete = Q(intake_date__isnull=False, training_date__isnull=False,
+                 criminal_record_checked_on__isnull=False)
+    if f.get("screening") == "complete":
+        qs = qs.filter(complete)
+    elif f.get("screening") == "missing":
+        qs = qs.exclude(complete)
+    if f.get("room"):
+        qs = qs.filter(open_duo_count__lt=F("capacity"))
     rows = list(qs[: LIST_LIMIT + 1])
     context = _base_context(request, project, "volunteers")
     context.update(form=form, rows=[(vol, missing_screening(vol)) for vol in rows[:LIST_LIMIT]],
                    more=len(rows) > LIST_LIMIT)
-    return render(request, "web/coordinator/volunteers.html", context)
+    return render(request, "web/coordinator/volunteers.html", context, status=400 if form.errors else 200)
 
 
 @coordinator_required
 def duos(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project(request, project_id)
-    status = request.GET.get("status", "open")
+    form, done = _list_filter(request, project, "duos", cf.DuoFilter)
+    if done is not None:
+        return done
+    f = _filters(form)
     qs = duos_for_user(user=request.user).filter(project=project)
+    status = f.get("status") or ""
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status in DuoStatus.values:
+    elif status:
         qs = qs.filter(status=status)
-    else:
-        status = ""
-    q = request.GET.get("q", "").strip()
-    for word in q.split()[:5]:
+    for word in (f.get("q") or "").split()[:5]:
         qs = qs.filter(
             Q(participant__first_name__icontains=word) | Q(participant__last_name__icontains=word)
             | Q(volunteer__first_name__icontains=word) | Q(volunteer__last_name__icontains=word)
         )
     rows = list(qs[: LIST_LIMIT + 1])
     context = _base_context(request, project, "duos")
-    context.update(rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, status=status, q=q,
-                   statuses=[("open", _("Open")), *DuoStatus.choices, ("", _("All"))],
-                   today=timezone.localdate())
-    return render(request, "web/coordinator/duos.html", context)
+    context.update(form=form, rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, today=timezone.localdate())
+    return render(request, "web/coordinator/duos.html", context, status=400 if form.errors else 200)
 
 
 # --- intake -----------------------------------------------------------------------------
