@@ -113,3 +113,45 @@ def test_the_admin_speaks_dutch_by_default_and_english_on_request(world):
     assert 'lang="nl-be"' in dutch.content.decode()
     english = client.get("/admin/", headers={"accept-language": "en"})
     assert 'lang="en"' in english.content.decode()
+
+
+def _change_form_data(response) -> dict[str, str]:
+    """The values a browser would post back from an admin change form, unchanged."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else str(value)
+    return data
+
+
+def test_the_admin_refuses_a_volunteer_capacity_below_their_open_duos(world):
+    volunteer = f.VolunteerFactory(project=world.project, capacity=2)
+    for _ in range(2):
+        f.DuoFactory(participant=f.ParticipantFactory(project=world.project), volunteer=volunteer)
+    client = _client(world.coordinator)
+    url = f"/admin/people/volunteer/{volunteer.pk}/change/"
+    data = _change_form_data(client.get(url))
+
+    response = client.post(url, {**data, "capacity": "1"})
+
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors["capacity"] == [
+        "Deze vrijwilliger heeft 2 lopende duo's; de capaciteit kan niet lager zijn dan dat."]
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2
+
+
+def test_the_admin_lowers_a_volunteer_capacity_to_their_open_duos(world):
+    volunteer = f.VolunteerFactory(project=world.project, capacity=3)
+    for _ in range(2):
+        f.DuoFactory(participant=f.ParticipantFactory(project=world.project), volunteer=volunteer)
+    client = _client(world.coordinator)
+    url = f"/admin/people/volunteer/{volunteer.pk}/change/"
+    data = _change_form_data(client.get(url))
+
+    response = client.post(url, {**data, "capacity": "2"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2

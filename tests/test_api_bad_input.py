@@ -62,6 +62,14 @@ def introduced_duo(w: World) -> Duo:
         project=w.project), status=DuoStatus.INTRODUCED, started_on=None)
 
 
+def busy_volunteer(w: World) -> Volunteer:
+    """A volunteer of world.project with room for two and two open duos."""
+    volunteer = f.VolunteerFactory(project=w.project, capacity=2)
+    for _ in range(2):
+        f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=volunteer)
+    return volunteer
+
+
 def free_pair(w: World, **volunteer: Any) -> dict[str, Any]:
     """A volunteer and a participant of world.project that could be paired."""
     return {"volunteer": f.VolunteerFactory(project=w.project, **volunteer).pk,
@@ -148,6 +156,9 @@ BAD: list[Bad] = [
         lambda w: person(w, project=w.other_project.pk), "project"),
     Bad("update to capacity 0", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
         lambda w: {"capacity": 0}, "capacity"),
+    Bad("capacity lowered below the open duos", "coordinator", "PATCH",
+        lambda w: f"{VOLUNTEERS}{busy_volunteer(w).pk}/",
+        lambda w: {"capacity": 1}, "capacity"),
     Bad("update to an unknown language", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
         lambda w: {"languages": ["klingon"]}, "languages"),
     Bad("update to availability mon_night", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
@@ -635,6 +646,30 @@ def test_it_accepts_a_second_duo_for_a_volunteer_with_room_for_two(world: World)
     assert Duo.objects.filter(volunteer=world.volunteer).count() == 2
     participant.refresh_from_db()
     assert participant.status == Participant.Status.MATCHED
+
+
+def test_it_refuses_to_lower_a_volunteers_capacity_below_their_open_duos(world: World) -> None:
+    volunteer = busy_volunteer(world)
+    before = snapshot()
+
+    response = client_for(world.coordinator).patch(f"{VOLUNTEERS}{volunteer.pk}/", {"capacity": 1}, format="json",
+                                                   HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"capacity": ["This volunteer has 2 open duos; the capacity cannot be lower than that."]}
+    assert snapshot() == before
+
+
+def test_it_lowers_a_volunteers_capacity_to_their_open_duos(world: World) -> None:
+    volunteer = busy_volunteer(world)
+    volunteer.capacity = 3
+    volunteer.save()
+
+    response = client_for(world.coordinator).patch(f"{VOLUNTEERS}{volunteer.pk}/", {"capacity": 2}, format="json")
+
+    assert response.status_code == 200, response.content
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2
 
 
 def closed_duo(w: World) -> Duo:
