@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 
 from buddynet.accounts.selectors import roles_of
@@ -90,6 +92,22 @@ class ScopedAdmin(admin.ModelAdmin):
         if not self.coordinator_may_delete:
             return False
         return obj is None or roles.coordinates(self.project_of(obj) or -1)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # A plain related filter ("project") offers every row of the related table, so a
+        # coordinator would read the names of other organisations' projects in the sidebar;
+        # RelatedOnlyFieldListFilter offers only the values of the rows they can see.
+        scoped = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str):
+                try:
+                    field = get_fields_from_path(self.model, item)[-1]
+                except FieldDoesNotExist:
+                    field = None
+                if field is not None and field.is_relation:
+                    item = (item, admin.RelatedOnlyFieldListFilter)
+            scoped.append(item)
+        return scoped
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         selector = self.scoped_fields.get(db_field.name)

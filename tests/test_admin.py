@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
-from buddynet.duos.models import Duo
+from buddynet.accounts.models import Role
+from buddynet.accounts.services import membership_grant
+from buddynet.duos.models import Duo, VolunteerDay
 from buddynet.people.models import Participant
 from tests import factories as f
 
@@ -21,6 +25,30 @@ def test_a_coordinator_sees_only_the_participants_of_their_projects(world):
     assert response.status_code == 200
     assert b"Marieke" in response.content
     assert world.other_participant.last_name.encode() not in response.content
+
+
+@pytest.mark.parametrize("url", ["/admin/people/participant/", "/admin/people/volunteer/", "/admin/duos/duo/",
+                                 "/admin/duos/checkin/", "/admin/duos/volunteerday/"])
+def test_the_admin_filters_offer_a_coordinator_only_their_own_projects(world, url):
+    # A second project of the coordinator, with a row of each kind: a filter with one choice
+    # is not shown at all.
+    second = f.ProjectFactory(organisation=world.project.organisation, name="Buddy Gent Noord")
+    membership_grant(user=world.coordinator, role=Role.COORDINATOR, project=second)
+    duo = f.DuoFactory(participant=f.ParticipantFactory(project=second))
+    f.CheckInFactory(duo=duo, author=world.coordinator)
+    for volunteer in (world.volunteer, world.other_volunteer, duo.volunteer):
+        VolunteerDay.objects.create(volunteer=volunteer, date=dt.date(2025, 9, 1))
+
+    response = _client(world.coordinator).get(url)
+    assert response.status_code == 200
+    choices = {str(spec.title): [c["display"] for c in spec.choices(response.context["cl"])]
+               for spec in response.context["cl"].filter_specs}
+    projects = [names for title, names in choices.items() if "project" in title.lower()]
+    assert projects, choices
+    for names in projects:
+        assert {world.project.name, second.name} <= set(names)
+        assert world.other_project.name not in names
+    assert world.other_project.name.encode() not in response.content
 
 
 def test_a_coordinator_cannot_open_a_participant_of_another_project(world):
@@ -113,3 +141,45 @@ def test_the_admin_speaks_dutch_by_default_and_english_on_request(world):
     assert 'lang="nl-be"' in dutch.content.decode()
     english = client.get("/admin/", headers={"accept-language": "en"})
     assert 'lang="en"' in english.content.decode()
+
+
+def _change_form_data(response) -> dict[str, str]:
+    """The values a browser would post back from an admin change form, unchanged."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else str(value)
+    return data
+
+
+def test_the_admin_refuses_a_volunteer_capacity_below_their_open_duos(world):
+    volunteer = f.VolunteerFactory(project=world.project, capacity=2)
+    for _ in range(2):
+        f.DuoFactory(participant=f.ParticipantFactory(project=world.project), volunteer=volunteer)
+    client = _client(world.coordinator)
+    url = f"/admin/people/volunteer/{volunteer.pk}/change/"
+    data = _change_form_data(client.get(url))
+
+    response = client.post(url, {**data, "capacity": "1"})
+
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors["capacity"] == [
+        "Deze vrijwilliger heeft 2 lopende duo's; de capaciteit kan niet lager zijn dan dat."]
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2
+
+
+def test_the_admin_lowers_a_volunteer_capacity_to_their_open_duos(world):
+    volunteer = f.VolunteerFactory(project=world.project, capacity=3)
+    for _ in range(2):
+        f.DuoFactory(participant=f.ParticipantFactory(project=world.project), volunteer=volunteer)
+    client = _client(world.coordinator)
+    url = f"/admin/people/volunteer/{volunteer.pk}/change/"
+    data = _change_form_data(client.get(url))
+
+    response = client.post(url, {**data, "capacity": "2"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from buddynet.accounts.models import Membership, User
 from buddynet.duos import apis as duo_apis
@@ -62,6 +63,14 @@ def introduced_duo(w: World) -> Duo:
         project=w.project), status=DuoStatus.INTRODUCED, started_on=None)
 
 
+def busy_volunteer(w: World) -> Volunteer:
+    """A volunteer of world.project with room for two and two open duos."""
+    volunteer = f.VolunteerFactory(project=w.project, capacity=2)
+    for _ in range(2):
+        f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=volunteer)
+    return volunteer
+
+
 def free_pair(w: World, **volunteer: Any) -> dict[str, Any]:
     """A volunteer and a participant of world.project that could be paired."""
     return {"volunteer": f.VolunteerFactory(project=w.project, **volunteer).pk,
@@ -76,6 +85,10 @@ FUTURE = "2999-01-01"  # certainly after today, whatever day the tests run
 
 def check_in(w: World, **extra: Any) -> dict[str, Any]:
     return {"duo": w.duo.pk, "date": "2025-09-01", "duration_minutes": 45, "mode": "phone", **extra}
+
+
+def concern_check_in(w: World) -> CheckIn:
+    return f.CheckInFactory(duo=w.duo, author=w.volunteer_user, concern=True, concern_note="Ze eet niet meer goed.")
 
 
 BAD: list[Bad] = [
@@ -103,6 +116,11 @@ BAD: list[Bad] = [
         lambda w: {"matching_weights": {"distance": -1}}, "matching_weights"),
     Bad("moved to another project's organisation", "coordinator", "PATCH", lambda w: f"{PROJECTS}{w.project.pk}/",
         lambda w: {"organisation": w.other_project.organisation_id}, "organisation"),
+    Bad("replaced with contact cadence 0", "coordinator", "PUT", lambda w: f"{PROJECTS}{w.project.pk}/",
+        lambda w: {"organisation": w.project.organisation_id, "name": w.project.name, "contact_cadence_days": 0},
+        "contact_cadence_days"),
+    Bad("replaced without a name", "coordinator", "PUT", lambda w: f"{PROJECTS}{w.project.pk}/",
+        lambda w: {"organisation": w.project.organisation_id}, "name"),
     # --- participants ---
     Bad("participant with postcode 0000", "coordinator", "POST", lambda w: PARTICIPANTS,
         lambda w: person(w, postcode="0000"), "postcode"),
@@ -138,6 +156,10 @@ BAD: list[Bad] = [
         lambda w: {"project": w.other_project.pk}, "project"),
     Bad("update moves someone with a duo", "admin", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
         lambda w: {"project": w.other_project.pk}, "project"),
+    Bad("replaced with postcode 9999", "coordinator", "PUT", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: person(w, postcode="9999"), "postcode"),
+    Bad("replaced without a last name", "coordinator", "PUT", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
+        lambda w: {k: v for k, v in person(w).items() if k != "last_name"}, "last_name"),
     # --- volunteers ---
     Bad("capacity 0", "coordinator", "POST", lambda w: VOLUNTEERS, lambda w: person(w, capacity=0), "capacity"),
     Bad("strengths level 7", "coordinator", "POST", lambda w: VOLUNTEERS,
@@ -148,6 +170,9 @@ BAD: list[Bad] = [
         lambda w: person(w, project=w.other_project.pk), "project"),
     Bad("update to capacity 0", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
         lambda w: {"capacity": 0}, "capacity"),
+    Bad("capacity lowered below the open duos", "coordinator", "PATCH",
+        lambda w: f"{VOLUNTEERS}{busy_volunteer(w).pk}/",
+        lambda w: {"capacity": 1}, "capacity"),
     Bad("update to an unknown language", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
         lambda w: {"languages": ["klingon"]}, "languages"),
     Bad("update to availability mon_night", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
@@ -156,11 +181,17 @@ BAD: list[Bad] = [
         lambda w: {"postcode": "9999"}, "postcode"),
     Bad("update strengths in an unknown domain", "coordinator", "PATCH", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
         lambda w: {"strengths": {"weather": 2}}, "strengths"),
+    Bad("replaced with capacity 0", "coordinator", "PUT", lambda w: f"{VOLUNTEERS}{w.volunteer.pk}/",
+        lambda w: person(w, capacity=0), "capacity"),
+    Bad("replaced with a capacity below the open duos", "coordinator", "PUT",
+        lambda w: f"{VOLUNTEERS}{busy_volunteer(w).pk}/", lambda w: person(w, capacity=1), "capacity"),
     # --- funders ---
     Bad("funder with a blank name", "admin", "POST", lambda w: FUNDERS, lambda w: {"name": ""}, "name"),
     Bad("funder with a name taken", "admin", "POST", lambda w: FUNDERS, lambda w: {"name": w.funder.name}, "name"),
     Bad("funder renamed to a name taken", "admin", "PATCH", lambda w: f"{FUNDERS}{w.funder.pk}/",
         lambda w: {"name": f.FunderFactory(name="Provincie").name}, "name"),
+    Bad("funder replaced with a blank name", "admin", "PUT", lambda w: f"{FUNDERS}{w.funder.pk}/",
+        lambda w: {"name": ""}, "name"),
     # --- users ---
     Bad("not an e-mail address", "admin", "POST", lambda w: USERS, lambda w: {"email": "not-an-email"}, "email"),
     Bad("an e-mail address taken", "admin", "POST", lambda w: USERS, lambda w: {"email": w.coordinator.email},
@@ -179,6 +210,10 @@ BAD: list[Bad] = [
         lambda w: f"{USERS}{w.volunteer_user.pk}/", lambda w: {"email": w.coordinator.email.upper()}, "email"),
     Bad("update to a password that is the user's own e-mail", "admin", "PATCH",
         lambda w: f"{USERS}{w.volunteer_user.pk}/", lambda w: {"password": w.volunteer_user.email}, "password"),
+    Bad("user replaced with no e-mail address", "admin", "PUT", lambda w: f"{USERS}{w.volunteer_user.pk}/",
+        lambda w: {"email": "not-an-email", "full_name": "Bob"}, "email"),
+    Bad("user replaced with an e-mail address taken", "admin", "PUT", lambda w: f"{USERS}{w.volunteer_user.pk}/",
+        lambda w: {"email": w.coordinator.email}, "email"),
     # --- memberships ---
     Bad("coordinator without project", "admin", "POST", lambda w: MEMBERSHIPS,
         lambda w: {"user": f.UserFactory().pk, "role": "coordinator"}, "project"),
@@ -206,6 +241,10 @@ BAD: list[Bad] = [
         lambda w: {"life_domain": "weather"}, "life_domain"),
     Bad("update moves it to another duo", "coordinator", "PATCH", lambda w: f"{GOALS}{w.goal.pk}/",
         lambda w: {"duo": proposed_duo(w).pk}, "duo"),
+    Bad("goal replaced with an unknown life domain", "coordinator", "PUT", lambda w: f"{GOALS}{w.goal.pk}/",
+        lambda w: {"duo": w.duo.pk, "life_domain": "weather", "description": "Iets"}, "life_domain"),
+    Bad("goal replaced without a description", "coordinator", "PUT", lambda w: f"{GOALS}{w.goal.pk}/",
+        lambda w: {"duo": w.duo.pk, "life_domain": "social"}, "description"),
     # --- check-ins (sent by the duo's volunteer) ---
     Bad("duration 0", "volunteer_user", "POST", lambda w: CHECK_INS, lambda w: check_in(w, duration_minutes=0),
         "duration_minutes"),
@@ -232,6 +271,13 @@ BAD: list[Bad] = [
         lambda w: {"date": FUTURE}, "date"),
     Bad("update to mood 9", "coordinator", "PATCH", lambda w: f"{CHECK_INS}{w.check_in.pk}/",
         lambda w: {"mood": 9}, "mood"),
+    Bad("check-in replaced with duration 0", "volunteer_user", "PUT", lambda w: f"{CHECK_INS}{w.check_in.pk}/",
+        lambda w: check_in(w, duration_minutes=0), "duration_minutes"),
+    Bad("check-in replaced without a mode", "volunteer_user", "PUT", lambda w: f"{CHECK_INS}{w.check_in.pk}/",
+        lambda w: {k: v for k, v in check_in(w).items() if k != "mode"}, "mode"),
+    Bad("a concern handled with a note that is no text", "coordinator", "POST",
+        lambda w: f"{CHECK_INS}{concern_check_in(w).pk}/handle-concern/", lambda w: {"note": {"text": "Gebeld"}},
+        "note"),
     # --- duo propose ---
     Bad("another project's participant", "coordinator", "POST", lambda w: DUOS,
         lambda w: {**free_pair(w), "participant": w.other_participant.pk}, "participant"),
@@ -319,6 +365,14 @@ def allowance(w: World, **extra: Any) -> dict[str, Any]:
             "amount": "40", **extra}
 
 
+def tranche(w: World) -> Tranche:
+    return Tranche.objects.create(grant=funded(w), due_on=dt.date(2026, 1, 1), amount=Decimal("15000"))
+
+
+def obligation(w: World) -> ReportingObligation:
+    return ReportingObligation.objects.create(grant=funded(w), kind="financial", due_on=dt.date(2026, 3, 31))
+
+
 BAD += [
     Bad("a grant above the funder's cap", "admin", "POST", lambda w: f"{FUNDING}grants/",
         lambda w: {"funder": w.funder.pk, "project": w.project.pk, "reference": "X-1", "amount": "50000.01",
@@ -364,6 +418,15 @@ BAD += [
         lambda w: {"grant": funded(w).pk, "period_start": "2024-01-01", "period_end": "2024-12-31"}, "period_start"),
     Bad("a report period that ends before it starts", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
         lambda w: {"grant": funded(w).pk, "period_start": "2025-12-31", "period_end": "2025-01-01"}, "period_end"),
+    Bad("a tranche raised over the grant", "admin", "PATCH", lambda w: f"{FUNDING}tranches/{tranche(w).pk}/",
+        lambda w: {"amount": "45000.01"}, "amount"),
+    Bad("a tranche due on no date", "admin", "PATCH", lambda w: f"{FUNDING}tranches/{tranche(w).pk}/",
+        lambda w: {"due_on": "next spring"}, "due_on"),
+    Bad("an obligation approved before it was submitted", "admin", "PATCH",
+        lambda w: f"{FUNDING}obligations/{obligation(w).pk}/",
+        lambda w: {"submitted_on": "2026-03-01", "approved_on": "2026-02-01"}, "approved_on"),
+    Bad("an obligation submitted on no date", "coordinator", "PATCH",
+        lambda w: f"{FUNDING}obligations/{obligation(w).pk}/", lambda w: {"submitted_on": "soon"}, "submitted_on"),
 ]
 
 
@@ -637,6 +700,30 @@ def test_it_accepts_a_second_duo_for_a_volunteer_with_room_for_two(world: World)
     assert participant.status == Participant.Status.MATCHED
 
 
+def test_it_refuses_to_lower_a_volunteers_capacity_below_their_open_duos(world: World) -> None:
+    volunteer = busy_volunteer(world)
+    before = snapshot()
+
+    response = client_for(world.coordinator).patch(f"{VOLUNTEERS}{volunteer.pk}/", {"capacity": 1}, format="json",
+                                                   HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"capacity": ["This volunteer has 2 open duos; the capacity cannot be lower than that."]}
+    assert snapshot() == before
+
+
+def test_it_lowers_a_volunteers_capacity_to_their_open_duos(world: World) -> None:
+    volunteer = busy_volunteer(world)
+    volunteer.capacity = 3
+    volunteer.save()
+
+    response = client_for(world.coordinator).patch(f"{VOLUNTEERS}{volunteer.pk}/", {"capacity": 2}, format="json")
+
+    assert response.status_code == 200, response.content
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2
+
+
 def closed_duo(w: World) -> Duo:
     return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
         project=w.project), status=DuoStatus.CLOSED, closed_on=dt.date(2025, 9, 1), closure_reason="moved")
@@ -708,3 +795,54 @@ def test_it_leaves_nothing_behind_when_a_write_fails_after_it_wrote(world: World
 
     assert response.status_code == 409
     assert snapshot() == before
+
+
+# --- every write has a bad-input row ------------------------------------------------------------
+# Writes that take no body, so there is no bad input to send; what is wrong with them is the
+# state of the object (409) or the caller (403/404), tested in the access matrix and above.
+NO_BODY: dict[tuple[str, str], str] = {
+    ("duo-resume", "POST"): "a paused duo goes on; nothing to say",
+    ("matching-proposal-accept", "POST"): "the proposal itself is the pair; a full volunteer is a 409",
+    ("funding-report-sign-off", "POST"): "signs off the report as it is",
+    ("notifications-read", "POST"): "marks one message read",
+    ("notifications-read-all", "POST"): "marks the caller's whole inbox read",
+}
+
+
+def test_every_write_route_and_method_of_the_api_has_a_bad_input_row(world: World) -> None:
+    from django.urls import resolve
+
+    from tests.test_api_access import routed
+
+    writes = {(name, method) for name, method in routed() if method in {"POST", "PUT", "PATCH"}}
+    covered = set()
+    for bad in BAD:
+        match = resolve(bad.url(world).split("?")[0])
+        assert match.namespace == "v1", (bad.label, match.namespace)
+        covered.add((match.url_name, bad.method))
+    assert writes - covered - set(NO_BODY) == set(), "add a Bad row to BAD for each new write"
+    assert set(NO_BODY) <= writes, "NO_BODY names a write that no longer exists"
+    assert set(NO_BODY) & covered == set(), "NO_BODY names a write that has a row after all"
+
+
+def test_the_writes_exempted_for_taking_no_body_document_no_body() -> None:
+    """The exemption holds only while the write takes no input: the OpenAPI schema says so."""
+    import re
+
+    from django.urls import get_resolver
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tests.test_api_access import _flatten
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    _, resolver = get_resolver().namespace_dict["v1"]
+    patterns = {p.name: p for p in _flatten(resolver.url_patterns) if "format" not in p.pattern.regex.groupindex}
+    for name, method in NO_BODY:
+        kwargs = dict.fromkeys(patterns[name].pattern.regex.groupindex, "1")
+        url = reverse(f"v1:{name}", kwargs=kwargs)
+        # The most literal path that matches ("read-all/" before "{id}/").
+        matching = sorted((path.count("{"), path) for path in paths
+                          if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", path), url))
+        assert matching, (name, url)
+        operation = paths[matching[0][1]][method.lower()]
+        assert "requestBody" not in operation, (name, method)

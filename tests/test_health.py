@@ -2,6 +2,9 @@
 
 The broker is real: the embedded filesystem transport in the default run, Redis in CI's
 service run. "Unreachable" is a real Redis URL on a local port that refuses connections.
+An unreachable database is a real connection too, opened with the test database's settings
+pointed somewhere nothing answers (a refused port for PostgreSQL, a file in a directory that
+does not exist for SQLite).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
 
+from buddynet import health
 from buddynet.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +59,27 @@ def unreachable_broker(refused_port: int) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def unreachable_database(refused_port: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """/healthz's connection, replaced by one to a database that cannot be reached.
+
+    A connection of its own rather than the test's: closing and reopening the test's connection
+    inside its transaction (or its in-memory SQLite database) would lose the test database.
+    """
+    broken = connections.create_connection(DEFAULT_DB_ALIAS)
+    if broken.vendor == "postgresql":
+        where = f"127.0.0.1:{refused_port}"
+        broken.settings_dict = {**broken.settings_dict, "HOST": "127.0.0.1", "PORT": str(refused_port)}
+    else:
+        where = "/nonexistent-buddynet-dir/db.sqlite3"
+        broken.settings_dict = {**broken.settings_dict, "NAME": where}
+    monkeypatch.setattr(health, "connection", broken)
+    try:
+        yield where
+    finally:
+        broken.close()
+
+
 def test_it_answers_200_when_database_and_broker_are_up(client: Any) -> None:
     response = client.get("/healthz")
 
@@ -79,6 +105,20 @@ def test_it_answers_503_when_the_broker_is_unreachable(client: Any, unreachable_
     assert body["broker"].startswith("down: "), body
     # The error's class only: no URL, host or password leaks into a public endpoint.
     assert "127.0.0.1" not in response.content.decode()
+    _assert_never_cached(response)
+
+
+def test_it_answers_503_when_the_database_is_unreachable(client: Any, unreachable_database: str) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 503, response.content
+    body = response.json()
+    assert set(body) == {"status", "database", "broker", "ms"}
+    assert body["status"] == "down"
+    assert body["database"] == "down: OperationalError", body
+    assert body["broker"] == "ok"
+    # The error's class only: no host, port or file name leaks into a public endpoint.
+    assert unreachable_database not in response.content.decode()
     _assert_never_cached(response)
 
 

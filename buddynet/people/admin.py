@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin, ScopedAdmin
+from buddynet.errors import InvalidInput
 from buddynet.funding.models import Funder
 from buddynet.people import fields, postcodes, selectors, services
 from buddynet.people.models import Organisation, Participant, Project, Volunteer
@@ -75,6 +76,18 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
 
+class VolunteerForm(PersonForm):
+    def clean_capacity(self) -> int | None:
+        capacity = self.cleaned_data.get("capacity")
+        try:
+            # The same check volunteer_save repeats under the row lock; here it shows the
+            # problem next to the field instead of failing on save.
+            services.volunteer_check_capacity(volunteer=self.instance, capacity=capacity)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message["capacity"]) from None  # type: ignore[index]
+        return capacity
+
+
 class PersonAdmin(ScopedAdmin):
     form = PersonForm
     scoped_fields = {"project": selectors.projects_for_user}
@@ -105,6 +118,7 @@ class ParticipantAdmin(PersonAdmin):
 @admin.register(Volunteer)
 class VolunteerAdmin(PersonAdmin):
     selector = selectors.volunteers_for_user
+    form = VolunteerForm
     list_display = ["first_name", "last_name", "project", "status", "capacity", "criminal_record_checked_on"]
     fieldsets = [
         *PERSON_FIELDSETS,

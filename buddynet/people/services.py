@@ -85,14 +85,40 @@ def consent_record(*, participant: Participant, given_on: date, scope: str, by: 
     return participant
 
 
+def volunteer_check_capacity(*, volunteer: Volunteer, capacity: int | None) -> None:
+    """Raise InvalidInput when `capacity` is below the volunteer's open duos.
+
+    Forms call it to show the problem next to the field; volunteer_save calls it again under
+    the row lock, where the answer is final.
+    """
+    if volunteer.pk is None or capacity is None:
+        return  # a new volunteer has no duos; a missing capacity is full_clean's to refuse
+    # "closed" is the one status that frees capacity (duos.models.DuoStatus); named here as a
+    # string because the people app does not import the duos app.
+    open_duos = volunteer.duos.exclude(status="closed").count()
+    if capacity < open_duos:
+        raise InvalidInput({"capacity": _(
+            "This volunteer has %(open)d open duos; the capacity cannot be lower than that."
+        ) % {"open": open_duos}})
+
+
 @transaction.atomic
 def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) -> Volunteer:
+    """Create or update a volunteer; the capacity never drops below their open duos.
+
+    The volunteer row is locked first (SELECT ... FOR UPDATE) as duo_propose locks it, so a
+    lower capacity and a new duo approved at the same moment are serialised: whichever comes
+    second sees the other's row and refuses.
+    """
     volunteer = volunteer or Volunteer()
+    if volunteer.pk is not None:
+        list(Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True))
     data = dict(data)
     postcode = data.pop("postcode", None)
     _assign(volunteer, data)
     if postcode is not None:
         _apply_postcode(volunteer, postcode)
+    volunteer_check_capacity(volunteer=volunteer, capacity=volunteer.capacity)
     volunteer.full_clean()
     volunteer.save()
     return volunteer
