@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from buddynet import events
 from buddynet.duos import services
@@ -14,6 +13,7 @@ from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.people.models import Participant
 from tests import factories as f
+from tests.concurrency import race
 from tests.conftest import require_postgres
 
 
@@ -206,26 +206,6 @@ def test_the_author_may_edit_a_check_in_for_48_hours_only(world):
 
 
 # --- Concurrency on PostgreSQL --------------------------------------------------------------
-def _race(*calls):
-    """Run the calls at the same moment in threads with their own connections."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the loser's error is the result we check
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres
@@ -236,7 +216,7 @@ def test_two_coordinators_approving_at_once_never_overfill_a_volunteer():
     a = f.ParticipantFactory(project=volunteer.project)
     b = f.ParticipantFactory(project=volunteer.project)
     for _ in range(5):  # several rounds: a race that is lost only sometimes still shows
-        results = _race(lambda: _propose(volunteer, a), lambda: _propose(volunteer, b))
+        results = race(lambda: _propose(volunteer, a), lambda: _propose(volunteer, b))
         winners = [r for r in results if isinstance(r, Duo)]
         losers = [r for r in results if isinstance(r, Conflict)]
         assert len(winners) == 1 and len(losers) == 1, results
@@ -250,7 +230,7 @@ def test_two_coordinators_pairing_the_same_participant_at_once_make_one_duo():
     require_postgres()
     participant = f.ParticipantFactory()
     v1, v2 = f.VolunteerFactory.create_batch(2, project=participant.project)
-    results = _race(lambda: _propose(v1, participant), lambda: _propose(v2, participant))
+    results = race(lambda: _propose(v1, participant), lambda: _propose(v2, participant))
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Duo"], results
     assert Duo.objects.filter(participant=participant).count() == 1
 
@@ -263,7 +243,7 @@ def test_the_same_check_in_sent_twice_at_once_is_stored_once():
 
     world = make_world()
     key = uuid.uuid4()
-    results = _race(*[lambda: _check_in(world.duo, world.volunteer_user, key) for _ in range(4)])
+    results = race(*[lambda: _check_in(world.duo, world.volunteer_user, key) for _ in range(4)])
     assert all(isinstance(r, tuple) for r in results), results
     assert sum(1 for _, created in results if created) == 1
     assert CheckIn.objects.filter(client_uuid=key).count() == 1

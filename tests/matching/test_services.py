@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from matching import selectors, services, tasks
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk import services as netwerk_services
 from tests import factories as f
+from tests.concurrency import race
 from tests.conftest import World, require_postgres
 
 GENT_NORTH = {"postcode": "9030", "latitude": 51.0833, "longitude": 3.6833}  # Mariakerke, ~5 km
@@ -287,25 +287,6 @@ def test_a_participant_without_a_network_map_is_absent_from_the_uncovered_domain
 
 
 # --- two coordinators at once, on PostgreSQL ---------------------------------------------------
-def _race(*calls: Any) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the loser's error is what we check
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres
@@ -327,7 +308,7 @@ def test_two_coordinators_accepting_conflicting_proposals_at_once_never_overfill
         pb = Proposal.objects.create(run=MatchRun.objects.create(project=project, status=MatchRun.Status.DONE),
                                      participant=b, volunteer=volunteer, score=9)
 
-        results = _race(lambda pa=pa: services.approve_proposal(proposal=pa, by=alice),
+        results = race(lambda pa=pa: services.approve_proposal(proposal=pa, by=alice),
                         lambda pb=pb: services.approve_proposal(proposal=pb, by=dana))
 
         winners = [r for r in results if isinstance(r, Proposal)]
@@ -357,7 +338,7 @@ def test_two_coordinators_accepting_the_same_proposal_at_once_make_one_duo() -> 
     run = MatchRun.objects.create(project=project, status=MatchRun.Status.DONE)
     proposal = Proposal.objects.create(run=run, participant=participant, volunteer=volunteer, score=10)
 
-    results = _race(lambda: services.approve_proposal(proposal=proposal, by=alice),
+    results = race(lambda: services.approve_proposal(proposal=proposal, by=alice),
                     lambda: services.approve_proposal(proposal=proposal, by=dana))
 
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Proposal"], results

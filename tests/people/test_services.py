@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from buddynet.duos import services as duo_services
 from buddynet.duos.models import OPEN_STATUSES, Duo, DuoStatus
@@ -12,6 +10,7 @@ from buddynet.errors import Conflict, InvalidInput
 from buddynet.people import services
 from buddynet.people.models import Volunteer
 from tests import factories as f
+from tests.concurrency import race
 from tests.conftest import require_postgres
 
 
@@ -76,26 +75,6 @@ def test_the_capacity_message_is_in_dutch_by_default_and_english_on_request(db):
 
 
 # --- Concurrency on PostgreSQL --------------------------------------------------------------
-def _race(*calls):
-    """Run the calls at the same moment in threads with their own connections."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the loser's error is the result we check
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres
@@ -106,7 +85,7 @@ def test_lowering_the_capacity_while_a_duo_is_approved_never_overfills_the_volun
     for _ in range(5):  # several rounds: a race that is lost only sometimes still shows
         participant = f.ParticipantFactory(project=volunteer.project)
         stale = Volunteer.objects.get(pk=volunteer.pk)  # as a form loaded it, before either write
-        results = _race(
+        results = race(
             lambda stale=stale: services.volunteer_save(volunteer=stale, data={"capacity": 1}),
             lambda p=participant: duo_services.duo_propose(volunteer=volunteer, participant=p, by=None),
         )
