@@ -278,3 +278,15 @@ def test_a_coordinator_cannot_export_or_erase_a_volunteer(hand, world):
     assert volunteer.anonymised_at is None and volunteer.last_name == LAST
     hand.user.refresh_from_db()
     assert hand.user.is_active and hand.user.email == EMAIL
+
+
+def test_an_erased_volunteer_or_participant_is_not_in_the_matching_pool(world):
+    from matching.selectors import pool_participants, pool_volunteers
+
+    waiting = f.ParticipantFactory(project=world.project)
+    assert world.volunteer.pk in {v.pk for v in pool_volunteers(project=world.project)}
+    assert waiting.pk in {p.pk for p in pool_participants(project=world.project)}
+    retention.volunteer_anonymise(volunteer=world.volunteer)
+    retention.participant_anonymise(participant=waiting)
+    assert world.volunteer.pk not in {v.pk for v in pool_volunteers(project=world.project)}
+    assert waiting.pk not in {p.pk for p in pool_participants(project=world.project)}
