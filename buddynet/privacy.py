@@ -34,6 +34,10 @@ N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
 # so an app added later is not failed before its authors classify it: add its label here then).
 COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk")
 
+# Models of apps not (yet) covered whose every field is classified all the same, because a
+# subject-access export gives them (the volunteer's allowances: buddynet/security/retention.py).
+COVERED_MODELS: tuple[str, ...] = ("funding.AllowancePayment", "funding.DeclaredAllowance")
+
 # Fields that Participant and Volunteer share (people.Person, abstract).
 _PERSON: dict[str, Level] = {
     "id": N,
@@ -125,6 +129,7 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "capacity": P,
         "max_travel_km": P,
         "strengths": P,
+        "anonymised_at": N,  # when the record stopped being about an identifiable person
     },
     "duos.Duo": {
         "id": N,
@@ -214,6 +219,27 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "via_buddy": P,
         "added_by": P,
         "check_in": P,
+        "created_at": N,
+    },
+    # funding: only the two models that a volunteer's export gives (COVERED_MODELS).
+    "funding.AllowancePayment": {  # the yearly allowance list the organisation must keep
+        "id": N,
+        "volunteer": P,
+        "kind": P,
+        "paid_on": P,
+        "year": P,
+        "days": P,
+        "amount": P,
+        "created_by": P,
+        "created_at": N,
+    },
+    "funding.DeclaredAllowance": {
+        "id": N,
+        "volunteer": P,
+        "year": P,
+        "organisation": P,  # where else the person volunteers
+        "days": P,
+        "amount": P,
         "created_at": N,
     },
     "netwerk.Tie": {  # who in the participant's network knows whom

@@ -70,18 +70,19 @@ def latest_run(*, project: Project) -> MatchRun | None:
 
 # --- the pool of one project (read by the service that runs the matcher) ---------------------
 def pool_participants(*, project: Project) -> QuerySet[Participant]:
-    """Waiting participants without an open duo."""
+    """Waiting participants without an open duo (an erased one, whatever their status, is no one)."""
     return (
-        Participant.objects.filter(project=project, status=Participant.Status.WAITING)
+        Participant.objects.filter(project=project, status=Participant.Status.WAITING, anonymised_at=None)
         .exclude(duos__status__in=OPEN_STATUSES)
         .order_by("pk")
     )
 
 
 def pool_volunteers(*, project: Project) -> QuerySet[Volunteer]:
-    """Active volunteers, with their open duos counted (capacity left = capacity − open)."""
+    """Active volunteers, with their open duos counted (capacity left = capacity − open); not an
+    erased one (erasure on request leaves the status as it was, and the account cannot sign in)."""
     return (
-        Volunteer.objects.filter(project=project, status=Volunteer.Status.ACTIVE)
+        Volunteer.objects.filter(project=project, status=Volunteer.Status.ACTIVE, anonymised_at=None)
         .annotate(open_duos=Count("duos", filter=Q(duos__status__in=OPEN_STATUSES)))
         .order_by("pk")
     )

@@ -150,6 +150,15 @@ def volunteered_days(*, volunteer_ids: list[int], year: int) -> dict[int, int]:
     return dict(rows)
 
 
+def allowances_of_volunteer(*, volunteer_id: int) -> tuple[list[AllowancePayment], list[DeclaredAllowance]]:
+    """Every allowance paid to one volunteer and every one they declared from elsewhere, oldest
+    first: for their subject-access export (buddynet/security/retention.py, run by an
+    administrator, who sees every allowance anyway)."""
+    payments = list(AllowancePayment.objects.filter(volunteer_id=volunteer_id).order_by("paid_on", "id"))
+    declared = list(DeclaredAllowance.objects.filter(volunteer_id=volunteer_id).order_by("year", "id"))
+    return payments, declared
+
+
 def network_section(*, project_ids: list[int], start: date, end: date) -> Any | None:
     """The network-change aggregates of these projects over the period (netwerk's
     NetworkAggregates), or None while no participant has a first and a later map in it."""

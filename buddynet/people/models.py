@@ -59,9 +59,10 @@ class Project(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(200)],
     )
     # GDPR storage limitation (issue 9): the nightly purge anonymises a participant this many
-    # months after their last duo closed (buddynet/security/retention.py).
+    # months after their last duo closed, and a volunteer this many months after they stopped
+    # (buddynet/security/retention.py).
     retention_months = models.PositiveSmallIntegerField(
-        _("keep participant data after the last duo closed (months)"), default=24,
+        _("keep personal data after the last duo closed or the volunteer stopped (months)"), default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     matching_weights = models.JSONField(
@@ -216,6 +217,8 @@ class Volunteer(Person):
         help_text=_("Per life domain 0 (none) to 3 (strong)."),
     )
     waiting_since = models.DateField(_("available since"), null=True, blank=True)
+    # As Participant.anonymised_at: set by the retention purge or an erasure on request.
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("volunteer")

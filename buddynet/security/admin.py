@@ -36,9 +36,12 @@ if admin.site.is_registered(LogEntry):
 admin.site.register(LogEntry, ReadOnlyLogEntryAdmin)
 
 
-# --- GDPR actions on participants (art. 15 export, art. 17 erasure), administrators only ------
+# --- GDPR actions on participants and volunteers (art. 15 export, art. 17 erasure), administrators only
 
-def _participant_actions() -> None:
+def _gdpr_actions(model: Any, *, kind: str, export: Any, pdf: Any, anonymise: Any, code: Any,
+                  select_one: Any, erased: Any, explanation: Any = None) -> None:
+    """Adds the three actions to `model`'s admin: export as JSON, as PDF, and erase (after a
+    confirmation page). `kind` names the files; the callables are retention's for that model."""
     import json
 
     from django.contrib import messages
@@ -47,10 +50,7 @@ def _participant_actions() -> None:
     from django.utils.translation import gettext as _
     from django.utils.translation import gettext_lazy
 
-    from buddynet.people.models import Participant
-    from buddynet.security import retention
-
-    model_admin = admin.site._registry.get(Participant)
+    model_admin = admin.site._registry.get(model)
     if model_admin is None:
         return
 
@@ -59,7 +59,7 @@ def _participant_actions() -> None:
             modeladmin.message_user(request, _("Only an administrator may do this."), messages.ERROR)
             return None
         if queryset.count() != 1:
-            modeladmin.message_user(request, _("Select exactly one participant."), messages.WARNING)
+            modeladmin.message_user(request, select_one, messages.WARNING)
             return None
         return queryset.get()
 
@@ -68,9 +68,9 @@ def _participant_actions() -> None:
         person = _one(modeladmin, request, queryset)
         if person is None:
             return None
-        body = json.dumps(retention.participant_export(participant=person), indent=2, ensure_ascii=False, default=str)
+        body = json.dumps(export(person), indent=2, ensure_ascii=False, default=str)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="participant-{person.pk}.json"'
+        response["Content-Disposition"] = f'attachment; filename="{kind}-{person.pk}.json"'
         return response
 
     @admin.action(description=gettext_lazy("Export this person's data as PDF (GDPR art. 15)"))
@@ -78,8 +78,8 @@ def _participant_actions() -> None:
         person = _one(modeladmin, request, queryset)
         if person is None:
             return None
-        response = HttpResponse(retention.participant_export_pdf(participant=person), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="participant-{person.pk}.pdf"'
+        response = HttpResponse(pdf(person), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-{person.pk}.pdf"'
         return response
 
     @admin.action(description=gettext_lazy("Erase this person's data (GDPR art. 17)"))
@@ -89,15 +89,61 @@ def _participant_actions() -> None:
             return None
         if request.POST.get("confirm") != "yes":
             context = {**modeladmin.admin_site.each_context(request), "person": person,
-                       "code": retention.participant_code(person.pk), "opts": modeladmin.model._meta,
+                       "code": code(person.pk), "opts": modeladmin.model._meta,
+                       "explanation": explanation(person) if explanation else None,
                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
             return TemplateResponse(request, "security/admin_erase_confirm.html", context)
-        retention.participant_anonymise(participant=person)
-        modeladmin.message_user(request, _("The participant's data was erased; the record is now %(code)s.")
-                                % {"code": retention.participant_code(person.pk)}, messages.SUCCESS)
+        anonymise(person)
+        modeladmin.message_user(request, erased % {"code": code(person.pk)}, messages.SUCCESS)
         return None
 
     model_admin.actions = [*(model_admin.actions or []), export_json, export_pdf, erase]
 
 
-_participant_actions()
+def _volunteer_erasure_explanation(volunteer: Any) -> str:
+    from django.utils.translation import gettext as _
+
+    from buddynet.funding.selectors import allowances_of_volunteer
+    from buddynet.security import retention
+
+    text = _("Names, contact details and notes are removed for good, the user account (if it has no other "
+             "role) is deactivated, and the volunteer's names are replaced by %(code)s in the texts of their "
+             "duos. Check-ins, days volunteered, allowances and numbers in reports stay. This cannot be "
+             "undone.") % {"code": retention.volunteer_code(volunteer.pk)}
+    payments, _declared = allowances_of_volunteer(volunteer_id=volunteer.pk)
+    years = sorted({p.year for p in payments})
+    if years:
+        text += " " + _("Allowances were paid for %(years)s: they stay, but no longer show the name. "
+                        "If the allowance list with names must still be kept for those years, do not "
+                        "erase yet.") % {"years": ", ".join(str(y) for y in years)}
+    return text
+
+
+def _install_gdpr_actions() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from buddynet.people.models import Participant, Volunteer
+    from buddynet.security import retention
+
+    _gdpr_actions(
+        Participant, kind="participant",
+        export=lambda p: retention.participant_export(participant=p),
+        pdf=lambda p: retention.participant_export_pdf(participant=p),
+        anonymise=lambda p: retention.participant_anonymise(participant=p),
+        code=retention.participant_code,
+        select_one=gettext_lazy("Select exactly one participant."),
+        erased=gettext_lazy("The participant's data was erased; the record is now %(code)s."),
+    )
+    _gdpr_actions(
+        Volunteer, kind="volunteer",
+        export=lambda v: retention.volunteer_export(volunteer=v),
+        pdf=lambda v: retention.volunteer_export_pdf(volunteer=v),
+        anonymise=lambda v: retention.volunteer_anonymise(volunteer=v),
+        code=retention.volunteer_code,
+        select_one=gettext_lazy("Select exactly one volunteer."),
+        erased=gettext_lazy("The volunteer's data was erased; the record is now %(code)s."),
+        explanation=_volunteer_erasure_explanation,
+    )
+
+
+_install_gdpr_actions()

@@ -7,8 +7,8 @@ from celery import shared_task
 from buddynet.security import retention
 
 
-# Each participant is anonymised in its own transaction and a done one is skipped next time
+# Each person is anonymised in its own transaction and a done one is skipped next time
 # (anonymised_at is set), so a purge cut short by the time limit simply continues next night.
 @shared_task(name="security.purge_past_retention", ignore_result=True, time_limit=1800, soft_time_limit=1700)
 def purge_past_retention() -> int:
-    return len(retention.purge_past_retention())
+    return sum(len(ids) for ids in retention.purge_past_retention().values())
