@@ -294,3 +294,24 @@ def test_the_pseudonymised_picture_for_reports_has_codes_that_follow_the_person(
                for n in p.findall(f".//{SVG}g[@class='alter']")} for p in panels]
     assert labels[0] == labels[1]
     assert sorted(labels[0].values()) == ["P1", "P2", "P3", "P4"]
+
+
+def test_the_picture_renders_inside_a_pdf_as_the_reports_are_made(world: World) -> None:
+    """The ecogram is self-contained SVG (no fonts or files to fetch), so WeasyPrint, which makes
+    the report PDFs, draws it: the page with the picture has ink where the page without has none."""
+    import base64
+
+    import pypdfium2
+    from weasyprint import HTML
+
+    first = make_map(world)
+    svg = selectors.map_picture_svg(network_map=first, pseudonymised=True)
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+    def ink(body: str) -> int:
+        pdf = pypdfium2.PdfDocument(HTML(string=f"<html><body>{body}</body></html>").write_pdf())
+        return sum(pdf[0].render(scale=1).to_pil().convert("L").histogram()[:200])
+
+    with_picture = ink(f'<img src="{src}" alt="" style="width: 15cm">')
+    assert ink("") == 0
+    assert with_picture > 1_500, with_picture  # rings, people and lines (about 6,000 pixels), not an empty box
