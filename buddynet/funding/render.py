@@ -51,7 +51,8 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
     for row in content.get("needs_per_domain", []):
         row["label"] = _label(LifeDomain, row["domain"])
     money = r.get("money") or {}
-    for row in money.get("lines", []):
+    # A grant's lines are under "money"; a portfolio's, summed over its grants, at the top.
+    for row in [*money.get("lines", []), *r.get("lines", [])]:
         row["label"] = _label(BudgetLineKind, row["kind"])
     if money.get("by_year"):
         money["year_kinds"] = [{"kind": k, "label": _label(BudgetLineKind, k)} for k in money["by_year"][0]["totals"]]
@@ -76,8 +77,7 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def budget_chart(r: dict[str, Any]) -> str:
-    lines = r["money"]["lines"]
+def budget_chart(lines: list[dict[str, Any]]) -> str:
     fig, ax = plt.subplots(figsize=(6.5, 0.5 + 0.55 * max(1, len(lines))))
     labels = [row["label"] for row in lines]
     ys = range(len(lines))
@@ -126,7 +126,7 @@ def portfolio_chart(r: dict[str, Any]) -> str:
 def charts(r: dict[str, Any]) -> list[dict[str, str]]:
     if r["kind"] == "grant":
         return [
-            {"title": _("Budget and spending per budget line"), "src": data_uri(budget_chart(r)),
+            {"title": _("Budget and spending per budget line"), "src": data_uri(budget_chart(r["money"]["lines"])),
              "alt": _("Bar chart: for each budget line the budget and the amount spent; the numbers are in the "
                       "table below.")},
             {"title": _("Spending over time"), "src": data_uri(burn_chart(r)),
@@ -134,9 +134,15 @@ def charts(r: dict[str, Any]) -> list[dict[str, str]]:
         ]
     if not r["rows"]:
         return []
-    return [{"title": _("Spending against time elapsed"), "src": data_uri(portfolio_chart(r)),
-             "alt": _("Bar chart: per project the share of the grant spent, with a mark at the share of the "
-                      "grant period elapsed; the numbers are in the table.")}]
+    out = [{"title": _("Spending against time elapsed"), "src": data_uri(portfolio_chart(r)),
+            "alt": _("Bar chart: per project the share of the grant spent, with a mark at the share of the "
+                     "grant period elapsed; the numbers are in the table.")}]
+    if r.get("lines"):  # absent from numbers made before portfolios showed budget lines
+        out.append({"title": _("Budget and spending per budget line, all grants"),
+                    "src": data_uri(budget_chart(r["lines"])),
+                    "alt": _("Bar chart: for each budget line, summed over all grants, the budget and the amount "
+                             "spent; the numbers are in the table.")})
+    return out
 
 
 # --- HTML and PDF -------------------------------------------------------------------------------
@@ -177,15 +183,22 @@ def rows(report: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
             yield ("grant", key, "", value)
     else:
         yield ("portfolio", "funder", "", r["funder"]["name"])
-        yield ("portfolio", "total_amount", "", r["total_amount"])
-        yield ("portfolio", "total_spent", "", r["total_spent"])
+        # .get and `in`: numbers made before a key existed still give a file, without that key.
+        for key in ("total_amount", "total_spent", "total_budget", "total_spent_in_period", "total_tranches_paid",
+                    "total_tranches_due", "total_projected_spend"):
+            if key in r:
+                yield ("portfolio", key, "", r[key])
         for row in r["rows"]:
             item = f'{row["grant"]["reference"]} {row["grant"]["project"]}'
             for key in ("spent_to_date", "share_spent", "time_elapsed", "reports_overdue", "participants_reached",
-                        "duos_active"):
-                yield ("projects", item, key, row[key])
+                        "duos_active", "projected_spend", "tranches_paid", "tranches_due"):
+                if key in row:
+                    yield ("projects", item, key, row[key])
             for key, value in row["lights"].items():
                 yield ("projects", item, f"light_{key}", value)
+        for line in r.get("lines", []):
+            for key in ("budget", "spent_in_period", "spent_to_date", "remaining", "share_spent"):
+                yield ("money", line["label"], key, line[key])
     content = r["content"]
     for key, value in content.items():
         if key == "closure_reasons":

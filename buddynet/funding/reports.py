@@ -18,6 +18,9 @@ Definitions (the same in every report):
   duo-days / 30.4375;
 - a duo *meets the cadence* when, over its duo-days in the period (at least one cadence long), it
   has at least duo-days // the project's cadence check-ins;
+- *projected spend at the end of a grant*: the spending up to the end of the period divided by the
+  share of the grant period elapsed at that end; a portfolio's is the sum over its grants;
+- *tranches paid* by the end of the period, and *due*: due by then but not paid by then;
 - *structural signals*: per life domain, the participants reached whose need there is 2 or 3
   ("medium" or "high").
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -294,18 +298,19 @@ def _traffic_light(*, spend_share: float, elapsed: float, overdue_days: int, qui
     return {"spend": spend, "reports": reports, "quiet": quiet_light}
 
 
+def _line(kind: str, budget: Decimal, spent_in_period: Decimal, spent_to_date: Decimal) -> dict[str, Any]:
+    return {
+        "kind": kind, "budget": money(budget), "spent_in_period": money(spent_in_period),
+        "spent_to_date": money(spent_to_date), "remaining": money(budget - spent_to_date),
+        "share_spent": round(float(spent_to_date / budget), 3) if budget else None,
+    }
+
+
 def publish_money(m: MoneyRaw, *, start: date, end: date) -> dict[str, Any]:
     g = m.grant
     kinds = [k for k in BudgetLineKind.values if k in m.budget or k in m.spent_to_date]
-    lines = []
-    for kind in kinds:
-        budget = m.budget.get(kind, Decimal(0))
-        spent = m.spent_to_date.get(kind, Decimal(0))
-        lines.append({
-            "kind": kind, "budget": money(budget), "spent_in_period": money(m.spent_in_period.get(kind, 0)),
-            "spent_to_date": money(spent), "remaining": money(budget - spent),
-            "share_spent": round(float(spent / budget), 3) if budget else None,
-        })
+    lines = [_line(kind, m.budget.get(kind, Decimal(0)), m.spent_in_period.get(kind, Decimal(0)),
+                   m.spent_to_date.get(kind, Decimal(0))) for kind in kinds]
     elapsed = time_share(g, end)
     spent = m.total_spent
     spend_share = float(spent / g.amount)
@@ -375,8 +380,9 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
     quiet = quiet_shares(project_ids=project_ids, today=today)
     rows = []
     total_amount = total_spent = Decimal(0)
+    published = {g.pk: publish_money(moneys[g.pk], start=start, end=end) for g in grants}
     for g in grants:
-        m = moneys[g.pk]
+        m, pm = moneys[g.pk], published[g.pk]
         overdue = max(((today - o.due_on).days for o in m.obligations if o.submitted_on is None and o.due_on < today),
                       default=0)
         spend_share = float(m.total_spent / g.amount)
@@ -391,6 +397,9 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
                                      quiet=quiet[g.project_id][0], active=quiet[g.project_id][1]),
             "participants_reached": cell(c.participants_reached),
             "duos_active": cell(c.duos_active),
+            # The same figures as this grant's progress report over the same period.
+            "tranches_paid": pm["tranches_paid"], "tranches_due": pm["tranches_due"],
+            "projected_spend": pm["projected_spend"],
         })
         total_amount += g.amount
         total_spent += m.total_spent
@@ -399,6 +408,35 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         "kind": "portfolio", "funder": {"id": funder.pk, "name": funder.name},
         "period": {"start": start.isoformat(), "end": end.isoformat()}, "made_on": today.isoformat(),
         "rows": rows, "total_amount": money(total_amount), "total_spent": money(total_spent),
+        **portfolio_money(moneys.values(), published.values()),
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
+    }
+
+
+def portfolio_money(moneys: Iterable[MoneyRaw], published: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Budget against spending per budget line summed over the grants, and the sums of the grants'
+    tranches and projected spending (each grant projected on its own period, as in its report)."""
+    budget: dict[str, Decimal] = defaultdict(Decimal)
+    to_date: dict[str, Decimal] = defaultdict(Decimal)
+    in_period: dict[str, Decimal] = defaultdict(Decimal)
+    for m in moneys:
+        for kind, amount in m.budget.items():
+            budget[kind] += amount
+        for kind, amount in m.spent_to_date.items():
+            to_date[kind] += amount
+        for kind, amount in m.spent_in_period.items():
+            in_period[kind] += amount
+    lines = [_line(kind, budget[kind], in_period[kind], to_date[kind])
+             for kind in BudgetLineKind.values if kind in budget or kind in to_date]
+    published = list(published)
+
+    def total(key: str) -> str:
+        return money(sum((Decimal(p[key]) for p in published), Decimal(0)))
+
+    return {
+        "lines": lines, "total_budget": money(sum(budget.values(), Decimal(0))),
+        "total_spent_in_period": money(sum(in_period.values(), Decimal(0))),
+        "total_tranches_paid": total("tranches_paid"), "total_tranches_due": total("tranches_due"),
+        "total_projected_spend": total("projected_spend"),
     }

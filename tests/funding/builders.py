@@ -86,6 +86,27 @@ def hand_built(funder: Any, project: Any | None = None) -> Hand:
     return Hand(project=project, grant=grant, duos=[d1, d2, d3, d4, d5, d6, d7], author=author)
 
 
+def second_grant(funder: Any) -> Grant:
+    """Money only (no duos): a grant of the same funder on another project, over another period,
+    for the portfolio's sums. Its numbers are worked out in test_reports.py."""
+    project = f.ProjectFactory(name="Buddy Twee", contact_cadence_days=14)
+    grant = Grant.objects.create(funder=funder, project=project, reference="WVG-2025-002", amount=Decimal("40000"),
+                                 start_date=D(2025, 7, 1), end_date=D(2028, 6, 30))
+    personnel = BudgetLine.objects.create(grant=grant, kind="personnel", amount=Decimal("25000"))
+    allowances = BudgetLine.objects.create(grant=grant, kind="volunteer_allowances", amount=Decimal("10000"))
+    BudgetLine.objects.create(grant=grant, kind="other", amount=Decimal("5000"))
+    Expense.objects.create(grant=grant, budget_line=personnel, date=D(2025, 9, 30), amount=Decimal("5000"),
+                           description="Loon", supplier="Sociaal secretariaat")
+    Expense.objects.create(grant=grant, budget_line=allowances, date=D(2025, 12, 15), amount=Decimal("1000"),
+                           description="Forfaitaire vergoedingen", supplier="")
+    Expense.objects.create(grant=grant, budget_line=personnel, date=D(2026, 3, 1), amount=Decimal("2000"),
+                           description="Loon", supplier="Sociaal secretariaat")
+    Tranche.objects.create(grant=grant, due_on=D(2025, 7, 15), amount=Decimal("16000"), paid_on=D(2025, 7, 20))
+    Tranche.objects.create(grant=grant, due_on=D(2025, 12, 15), amount=Decimal("12000"), paid_on=D(2026, 1, 5))
+    Tranche.objects.create(grant=grant, due_on=D(2028, 1, 1), amount=Decimal("12000"))
+    return grant
+
+
 def seed_caps() -> None:
     """The legal allowance caps as the data migration seeds them (a transactional test elsewhere
     may have flushed the table)."""

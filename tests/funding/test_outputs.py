@@ -12,14 +12,16 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from buddynet import events
 from buddynet.duos.models import CheckIn, Duo
+from buddynet.funding import render, reports
 from buddynet.funding.models import ProgressReport
 from buddynet.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
-from tests.funding.builders import SECRET_FIRST, SECRET_LAST, SECRET_NOTE, Hand, hand_built
+from tests.funding.builders import SECRET_FIRST, SECRET_LAST, SECRET_NOTE, Hand, hand_built, second_grant
 
 REPORTS = "/api/v1/funding/reports/"
 DOCS = Path(django_settings.BASE_DIR) / "docs"
@@ -173,3 +175,59 @@ def test_the_report_pdf_renders_and_page_one_is_kept_for_review(world: World, ha
     text = pdf_text(data)
     for words in ("Buddy Gent", "WVG-2025-001", "45.000,00"):
         assert words in text
+
+
+PORTFOLIO_MONEY = ("lines", "total_budget", "total_spent_in_period", "total_tranches_paid", "total_tranches_due",
+                   "total_projected_spend")
+
+
+def test_the_portfolio_money_reaches_every_output(world: World, hand: Hand) -> None:
+    second_grant(world.funder)
+    funder = pages_for(world.funder_user)
+    base = f"/financiering/portefeuille/{world.funder.pk}/"
+    query = "?start=2025-01-01&end=2025-12-31"
+
+    html = funder.get(base + query).content.decode()
+    pdf = pdf_text(funder.get(base + "rapport.pdf" + query).content)
+    csv = funder.get(base + "rapport.csv" + query).content.decode("utf-8-sig")
+    xlsx = xlsx_text(funder.get(base + "rapport.xlsx" + query).content)
+
+    # Hand-computed in test_reports.py: projected 40,500 + 35,739.13; tranches paid 18,000 + 16,000
+    # and due 18,000 + 12,000; personnel 30,000 + 25,000 budgeted, 12,000 + 5,000 spent.
+    for text in (html, pdf):
+        for words in ("Geld per project", "Budget en uitgaven per budgetlijn, alle subsidies",
+                      "35.739,13", "76.239,13", "34.000,00", "30.000,00", "55.000,00", "17.000,00",
+                      "Vrijwilligersvergoedingen"):
+            assert words in text, words
+    for line in ("projects,WVG-2025-002 Buddy Twee,projected_spend,35739.13",
+                 "projects,WVG-2025-002 Buddy Twee,tranches_paid,16000.00",
+                 "projects,WVG-2025-002 Buddy Twee,tranches_due,12000.00",
+                 "portfolio,total_projected_spend,,76239.13", "portfolio,total_tranches_paid,,34000.00",
+                 "portfolio,total_tranches_due,,30000.00", "portfolio,total_budget,,85000.00",
+                 "money,Personeel,budget,55000.00", "money,Personeel,spent_to_date,17000.00",
+                 "money,Personeel,remaining,38000.00"):
+        assert line in csv.splitlines() or line + "\r" in csv.split("\n"), line
+    for value in ("<v>35739.13</v>", "<v>76239.13</v>", "<v>34000</v>", "<v>30000</v>", "<v>55000</v>",
+                  "<v>38000</v>"):
+        assert value in xlsx, value
+    assert_no_person(html, pdf, csv, xlsx)
+
+
+def test_portfolio_numbers_made_before_the_money_part_still_render(world: World, hand: Hand) -> None:
+    numbers = reports.portfolio_report(funder=world.funder, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    for key in PORTFOLIO_MONEY:
+        del numbers[key]
+    for row in numbers["rows"]:
+        for key in ("projected_spend", "tranches_paid", "tranches_due"):
+            del row[key]
+
+    with translation.override("nl"):
+        html = render.html_document(numbers)
+        complete = render.html_document(reports.portfolio_report(funder=world.funder, start=dt.date(2025, 1, 1),
+                                                                 end=dt.date(2025, 12, 31)))
+    csv = render.csv_bytes(numbers).decode("utf-8-sig")
+
+    assert "WVG-2025-001" in html and "Geld per project" not in html and "Geld per project" in complete
+    assert "WVG-2025-001" in pdf_text(render.pdf_bytes(numbers))
+    assert "total_spent" in csv and "projected_spend" not in csv and "money," not in csv
+    assert render.xlsx_bytes(numbers).startswith(b"PK")

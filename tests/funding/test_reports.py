@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from buddynet.funding import render, reports
 from tests import factories as f
-from tests.funding.builders import D, hand_built
+from tests.funding.builders import D, hand_built, second_grant
 
 START, END = D(2025, 1, 1), D(2025, 12, 31)
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,53 @@ def test_the_money_numbers_equal_the_hand_computed_ones(hand: Any) -> None:
     assert [t["state"] for t in m["tranches"]] == ["paid", "due", "planned"]
     assert r["obligations"] == [{"kind": "yearly_content", "due_on": "2026-03-31", "submitted_on": None,
                                  "approved_on": None, "overdue": False}]
+
+
+def test_the_portfolio_money_numbers_equal_the_hand_computed_ones(hand: Any) -> None:
+    second_grant(hand.grant.funder)
+
+    r = reports.portfolio_report(funder=hand.grant.funder, start=START, end=END, today=D(2026, 1, 10))
+
+    # Per grant, the figures of its own progress report. WVG-2025-001 (2025–2027, 1,095 days):
+    # 13,500 spent by the end of 2025, a third of the period → 40,500; tranche 1 paid, tranche 2
+    # due on 1 December and unpaid. WVG-2025-002 (1 July 2025 – 30 June 2028, 1,096 days, 184 of
+    # them by the end of 2025): 5,000 + 1,000 spent (the March 2026 expense lies after the period)
+    # → 6,000 × 1,096 / 184 = 35,739.13; tranche 1 paid in July, tranche 2 due on 15 December and
+    # paid only on 5 January 2026, so still due at the end of the period.
+    assert [(row["grant"]["reference"], row["spent_to_date"], row["projected_spend"], row["tranches_paid"],
+             row["tranches_due"]) for row in r["rows"]] == [
+        ("WVG-2025-001", "13500.00", "40500.00", "18000.00", "18000.00"),
+        ("WVG-2025-002", "6000.00", "35739.13", "16000.00", "12000.00"),
+    ]
+    assert r["rows"][0]["projected_spend"] == reports.grant_report(grant=hand.grant, start=START, end=END)[
+        "money"]["projected_spend"]
+    assert (r["total_projected_spend"], r["total_tranches_paid"], r["total_tranches_due"]) == (
+        "76239.13", "34000.00", "30000.00")
+    # Budget against spending per budget line, summed over both grants.
+    assert [(x["kind"], x["budget"], x["spent_in_period"], x["spent_to_date"], x["remaining"], x["share_spent"])
+            for x in r["lines"]] == [
+        ("personnel", "55000.00", "17000.00", "17000.00", "38000.00", round(17000 / 55000, 3)),
+        ("operating", "10000.00", "1500.00", "1500.00", "8500.00", 0.15),
+        ("volunteer_allowances", "10000.00", "1000.00", "1000.00", "9000.00", 0.1),
+        ("training", "5000.00", "0.00", "0.00", "5000.00", 0.0),
+        ("other", "5000.00", "0.00", "0.00", "5000.00", 0.0),
+    ]
+    assert (r["total_amount"], r["total_budget"], r["total_spent"], r["total_spent_in_period"]) == (
+        "85000.00", "85000.00", "19500.00", "19500.00")
+
+
+def test_the_portfolio_lines_split_spending_in_the_period_from_spending_to_date(hand: Any) -> None:
+    second_grant(hand.grant.funder)
+
+    r = reports.portfolio_report(funder=hand.grant.funder, start=D(2025, 7, 1), end=END, today=D(2026, 1, 10))
+
+    # From July: the second grant's 5,000 and 1,000; the first grant's March and June expenses
+    # count to date only.
+    assert {x["kind"]: (x["spent_in_period"], x["spent_to_date"]) for x in r["lines"]} == {
+        "personnel": ("5000.00", "17000.00"), "operating": ("0.00", "1500.00"),
+        "volunteer_allowances": ("1000.00", "1000.00"), "training": ("0.00", "0.00"), "other": ("0.00", "0.00"),
+    }
+    assert r["total_spent_in_period"] == "6000.00"
 
 
 def test_small_cells_are_shown_as_less_than_five(hand: Any) -> None:
@@ -146,6 +193,8 @@ def test_network_figures_over_fewer_than_five_participants_are_suppressed() -> N
 
 
 def test_the_portfolio_costs_as_many_queries_for_many_duos_as_for_few(hand: Any) -> None:
+    second_grant(hand.grant.funder)  # two grants, so the sums over grants are part of what is counted
+
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
             reports.portfolio_report(funder=hand.grant.funder, start=START, end=END)
