@@ -95,11 +95,14 @@ def _related_id(obj: models.Model, field_name: str) -> Any:
     return getattr(obj, field.attname)
 
 
-@pytest.mark.parametrize("row", [pytest.param(r, id=r.name) for r in LIST_ROWS if r.owner_object is not None])
+# Only the lists that have a relation filter: a list without one has nothing to test here (and
+# the test above fails when a list with one has no owner object).
+RELATION_LISTS = [r for r in LIST_ROWS if r.owner_object is not None and relation_filters(list_views()[r.name])]
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, id=r.name) for r in RELATION_LISTS])
 def test_a_relation_filter_answers_an_out_of_scope_id_as_an_unknown_one(world: World, row: Row) -> None:
     filters = relation_filters(list_views()[row.name])
-    if not filters:
-        pytest.skip(f"{row.name} has no relation filter")
     url = reverse(f"v1:{row.name}", kwargs=row.target(world))  # the target makes the list's rows
     owner_object = row.owner_object(world)  # type: ignore[misc]
     model = type(owner_object)
