@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
 _celery_dir = VAR_DIR / "celery"
+# How long Redis waits before it hands an unacknowledged task to another worker.
+REDIS_VISIBILITY_TIMEOUT = 60 * 60 * 12
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (_celery_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -239,8 +241,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _default_results = f"file://{_celery_dir / 'results'}"
     (_celery_dir / "results").mkdir(parents=True, exist_ok=True)
 else:
-    # Above any countdown/ETA we use, so Redis never re-delivers a task that is merely waiting.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 12}
+    # Above any countdown/ETA we use, so Redis never re-delivers a task that is merely waiting
+    # (tests/notifications/test_delivery.py checks it against the retry backoff).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
     _default_results = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", _default_results) or None
 CELERY_RESULT_EXPIRES = 60 * 60 * 24

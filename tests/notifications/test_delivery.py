@@ -171,3 +171,15 @@ def test_a_failed_digest_keeps_its_items_for_the_next_one(world: World, smtp_dow
     row.refresh_from_db()
     assert (row.sent_at, row.failed_at, row.claimed_until, row.attempts) == (None, None, None, 1)
     assert "ConnectionRefusedError" in row.last_error
+
+
+def test_no_retry_waits_as_long_as_redis_waits_before_handing_a_task_to_another_worker() -> None:
+    """A retry is a task with a countdown; Redis re-delivers an unacknowledged task after its
+    visibility timeout. A countdown at or above it would send the same delivery twice."""
+    from django.conf import settings
+
+    longest = max(services.retry_delay(attempt) for attempt in range(1, 100))
+    assert longest == 3600  # the backoff's cap: the retries do stop growing
+    assert longest < settings.REDIS_VISIBILITY_TIMEOUT
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] == settings.REDIS_VISIBILITY_TIMEOUT
