@@ -63,7 +63,7 @@ from buddynet.people.models import Volunteer
 from buddynet.security.audit import client_address
 from buddynet.security.ratelimit import bucket, ip_bucket_value, rate_limit_hit
 from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for
-from buddynet.web.volunteer_forms import CONTACT_CATEGORIES, MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm
+from buddynet.web.volunteer_forms import MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm, contacts_shown
 from netwerk.services import tie_via_buddy_add
 
 log = logging.getLogger(__name__)
@@ -203,12 +203,11 @@ def duo_detail(request: HttpRequest, duo_id: int) -> HttpResponse:
 
 def _render_duo(request: HttpRequest, duo: Duo, meeting_form: MeetingForm, status: int = 200) -> HttpResponse:
     check_ins = list(duo.check_ins.select_related("author").order_by("-date", "-id")[:50])
-    moods, categories = dict(MOODS), dict(CONTACT_CATEGORIES)
+    moods = dict(MOODS)
     for check_in in check_ins:
         check_in.editable = _editable(check_in, request.user)  # type: ignore[attr-defined]
         check_in.mood_label = moods.get(str(check_in.mood), "")  # type: ignore[attr-defined]
-        for contact in check_in.new_contacts:
-            contact["category_label"] = categories.get(contact.get("category"), "")
+        check_in.contacts_shown = contacts_shown(check_in.new_contacts)  # type: ignore[attr-defined]
     if meeting_form.is_bound:
         meeting_value = meeting_form.data.get("on", "")
     else:

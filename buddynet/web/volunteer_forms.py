@@ -39,6 +39,18 @@ CONTACT_CATEGORIES: list[tuple[str, Any]] = [
 ]
 
 
+def contacts_shown(new_contacts: list[Any] | None) -> list[dict[str, Any]]:
+    """A check-in's new contacts ("we met someone new") as people read them: the label, and the
+    category and life domain in the reader's language (the stored code when it has no label)."""
+    categories, domains = dict(CONTACT_CATEGORIES), dict(LifeDomain.choices)
+    return [
+        {"label": contact.get("label", ""),
+         "category": categories.get(contact.get("category"), contact.get("category", "")),
+         "life_domain": domains.get(contact.get("life_domain"), contact.get("life_domain", ""))}
+        for contact in (new_contacts or []) if isinstance(contact, dict)
+    ]
+
+
 
 def duration_message() -> str:
     # Formatted per request, so the message is in the caller's language.

@@ -54,7 +54,7 @@ from buddynet.security.audit import participant_reads
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
-from buddynet.web.volunteer_forms import CONTACT_CATEGORIES
+from buddynet.web.volunteer_forms import contacts_shown
 from netwerk.selectors import map_change, map_measures, maps_of_participant
 
 View = Callable[..., HttpResponse]
@@ -442,24 +442,11 @@ def _network_summary(participant: Participant) -> dict[str, Any] | None:
 
 
 def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:
-    _label_new_contacts(check_ins)
-    return sorted(check_ins, key=lambda c: (c.date, c.pk), reverse=True)
-
-
-def _label_new_contacts(check_ins: list[CheckIn]) -> None:
-    """Give each check-in `contacts_shown`: the people the volunteer recorded as met through
-    the buddy ("we met someone new"), with category and life domain in the reader's language.
-
-    Read from the check-in itself (what the volunteer wrote), so the coordinator sees them also
-    when the network map has since been edited."""
-    categories, domains = dict(CONTACT_CATEGORIES), dict(v.LifeDomain.choices)
     for check_in in check_ins:
-        check_in.contacts_shown = [  # type: ignore[attr-defined]
-            {"label": contact.get("label", ""),
-             "category": categories.get(contact.get("category"), contact.get("category", "")),
-             "life_domain": domains.get(contact.get("life_domain"), contact.get("life_domain", ""))}
-            for contact in (check_in.new_contacts or []) if isinstance(contact, dict)
-        ]
+        # The people the volunteer recorded as met through the buddy, read from the check-in
+        # itself, so the coordinator sees them also when the network map has since been edited.
+        check_in.contacts_shown = contacts_shown(check_in.new_contacts)  # type: ignore[attr-defined]
+    return sorted(check_ins, key=lambda c: (c.date, c.pk), reverse=True)
 
 
 @coordinator_required
