@@ -139,6 +139,29 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(user=self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class CheckedLaterIdField(ScopedRelatedField):
+    """A related id validated as an id only: the service that writes checks it against the
+    caller's scope in its own statement (check_in_record's INSERT), and the view answers a
+    refusal with this field's "does not exist", as ScopedRelatedField would. The answer
+    shows the id (the relation's pk, read without loading the row)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            value = int(data) if isinstance(data, int) else int(str(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= value <= 2**63 - 1:
+            self.fail("does_not_exist", pk_value=data)
+        return value
+
+    def does_not_exist(self, pk_value: Any) -> exceptions.ValidationError:
+        return exceptions.ValidationError({self.field_name: [
+            self.error_messages["does_not_exist"].format(pk_value=pk_value)]})
+
+
 class ServiceCreateMixin:
     """POST, and changes through `change`, go through `save` (a service); for ScopedViewSets."""
 

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buddynet.accounts.selectors import Roles, roles_of
-from buddynet.api import FieldsBuiltOnce, ScopedRelatedField, ScopedViewSet
+from buddynet.api import CheckedLaterIdField, FieldsBuiltOnce, ScopedRelatedField, ScopedViewSet
 from buddynet.duos import selectors, services
 from buddynet.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, Goal, NextStep
 from buddynet.errors import InvalidInput
@@ -298,7 +298,8 @@ class NewContactInput(serializers.Serializer):
 
 
 class CheckInSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    duo = ScopedRelatedField(selectors.duos_in_scope)
+    # The id only: check_in_record's INSERT checks that the duo is the caller's (see create).
+    duo = CheckedLaterIdField(selectors.duos_in_scope)
     client_uuid = serializers.UUIDField(required=False)
     activities = serializers.ListField(
         child=serializers.ChoiceField(choices=Activity.choices), required=False, default=list
@@ -337,7 +338,7 @@ class CheckInSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                 {"concern_note": _("Tell the coordinator briefly what you are worried about.")}
             )
         if self.instance is not None:
-            if "duo" in attrs and attrs["duo"].pk != self.instance.duo_id:
+            if "duo" in attrs and attrs["duo"] != self.instance.duo_id:
                 raise serializers.ValidationError(
                     {"duo": _("A check-in cannot move to another duo.")}
                 )
@@ -366,9 +367,12 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         data = dict(serializer.validated_data)
         duo = data.pop("duo")
         client_uuid = data.pop("client_uuid", None)
-        check_in, created = services.check_in_record(
-            duo=duo, author=request.user, client_uuid=client_uuid, data=data
-        )
+        try:
+            check_in, created = services.check_in_record(
+                duo=duo, author=request.user, client_uuid=client_uuid, data=data
+            )
+        except services.DuoOutOfReach:
+            raise serializer.fields["duo"].does_not_exist(request.data.get("duo")) from None
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         # The answer through the validated serializer, as DRF's CreateModelMixin does after
         # save(): a second serializer would build its fields again.

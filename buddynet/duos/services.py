@@ -217,71 +217,100 @@ def goal_save(*, goal: Goal | None = None, duo: Duo | None = None, data: dict[st
     return goal
 
 
-def _may_log_for(user: Any, duo: Duo) -> bool:
-    roles = roles_of(user)
-    return roles.coordinates(duo.project_id) or roles.volunteer_id == duo.volunteer_id
+# The statuses in which contact is logged: introduced, active, or paused (a pause may end in a
+# contact after all). Proposed duos have not met yet; closed duos are history.
+LOGGABLE_STATUSES = (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED)
+
+
+class DuoOutOfReach(NotAllowed):
+    """The duo of a new check-in does not exist, or its author may not log for it. Callers
+    that validate input answer it as an unknown duo, so an id outside the caller's scope
+    looks the same as one that does not exist."""
 
 
 def check_in_record(
-    *, duo: Duo, author: Any, client_uuid: uuid.UUID | None = None, data: dict[str, Any]
+    *, duo: Duo | int, author: Any, client_uuid: uuid.UUID | None = None, data: dict[str, Any]
 ) -> tuple[CheckIn, bool]:
     """Store a contact moment once. Returns (check_in, created).
+
+    `duo` is a Duo or its id: the author must be its volunteer, a coordinator of its project or
+    an administrator (DuoOutOfReach otherwise), and the duo must be loggable (introduced,
+    active or paused) on or after the date it was proposed.
 
     A repeat with the same client UUID (a phone resending after a lost answer) returns the
     stored row unchanged. The same UUID used by someone else, or for another duo, is refused.
 
     Atomic: the row and what the events write (the notification outbox when a concern is
     raised) are stored together or not at all. This is the busiest write of the project
-    (benchmarks/checkin_api.py), so it costs one INSERT in the common case: everything that can
-    refuse the check-in is checked before the transaction, and the insert itself decides
-    whether the client UUID is new (no look-up first, no savepoint).
+    (benchmarks/checkin_api.py), so the common case costs one statement: the fields are
+    validated without the database, then `INSERT ... SELECT ... FROM duo WHERE <the duo is the
+    author's and loggable> ON CONFLICT (client_uuid) DO NOTHING` decides everything that needs
+    other rows at once. Only when it inserts nothing does a second look say why.
     """
-    if not _may_log_for(author, duo):
-        raise NotAllowed(_("You cannot record a check-in for this duo."))
+    duo_id = duo.pk if isinstance(duo, Duo) else duo
+    roles = roles_of(author)
     client_uuid = client_uuid or uuid.uuid4()
-    check_in = CheckIn(duo=duo, author=author, client_uuid=client_uuid, **data)
+    check_in = CheckIn(duo_id=duo_id, author=author, client_uuid=client_uuid, **data)
+    if isinstance(duo, Duo):
+        check_in.duo = duo
     try:
-        _check_new_check_in(check_in, duo=duo)
+        _check_new_check_in(check_in)
     except (ServiceError, ValidationError):
-        # A resend of a stored check-in answers the stored row, even when the duo has closed
-        # since or the date would no longer be accepted.
+        # A resend of a stored check-in answers the stored row, even when the date would no
+        # longer be accepted.
         existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
         if existing is None:
             raise
-        return _same_check_in(existing, duo=duo, author=author), False
+        return _same_check_in(existing, duo_id=duo_id, author=author), False
     # savepoint=False: inside the caller's transaction (the API and the phone view write in
     # one) this adds no SAVEPOINT/RELEASE round trips. Nothing in the block raises an expected
-    # error (the refusals are above, _same_check_in below), so a failure here is one the
-    # caller's whole transaction must roll back for anyway.
+    # error (the refusals come after it, and the INSERT that refuses wrote nothing), so a
+    # failure here is one the caller's whole transaction must roll back for anyway.
     with transaction.atomic(savepoint=False):
-        created = _insert_unless_stored(check_in)
+        created = _insert_if_loggable(check_in, roles)
         if created:
             events.check_in_recorded(check_in)
             if check_in.concern:
                 events.concern_raised(check_in)
-        else:
-            # Stored before (a resend), or by a concurrent request that committed first: the
-            # INSERT waited for it and inserted nothing.
-            existing = CheckIn.objects.get(client_uuid=client_uuid)
-    if not created:
-        return _same_check_in(existing, duo=duo, author=author), False
-    return check_in, True
+    if created:
+        return check_in, True
+    # Nothing inserted: the UUID was stored before (a resend, or a concurrent request that
+    # committed first: the INSERT waited for it), or the duo refused.
+    existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return _same_check_in(existing, duo_id=duo_id, author=author), False
+    _explain_refused_duo(duo_id, check_in, roles)
+    raise Conflict(_("The duo changed while the check-in was saved. Please try again."))
 
 
-def _check_new_check_in(check_in: CheckIn, *, duo: Duo) -> None:
-    if duo.status not in (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED):
-        raise Conflict(_("You cannot record contact for a duo with status '%(status)s'.")
-                       % {"status": duo.get_status_display()})
+def _check_new_check_in(check_in: CheckIn) -> None:
     day = check_in.date
     if day is not None and day > timezone.localdate():
         raise InvalidInput({"date": _("The date is in the future.")})
-    if day is not None and day < duo.proposed_on:
-        raise InvalidInput({"date": _("The date is before the start of the duo.")})
-    # Field validators only: duo and author are rows we hold, client_uuid's uniqueness is the
-    # INSERT's to decide, and the check constraints mirror the field validators (the database
-    # enforces them anyway). Validating those through full_clean cost eight round trips (an
-    # existence query per foreign key, a savepoint and a SELECT per constraint).
+    # Field validators only: duo and author are checked by the INSERT, client_uuid's uniqueness
+    # is the INSERT's to decide, and the check constraints mirror the field validators (the
+    # database enforces them anyway). Validating those through full_clean cost eight round
+    # trips (an existence query per foreign key, a savepoint and a SELECT per constraint).
     check_in.full_clean(exclude=["duo", "author"], validate_unique=False, validate_constraints=False)
+
+
+def _explain_refused_duo(duo_id: Any, check_in: CheckIn, roles: Any) -> None:
+    """Raise why the INSERT found no loggable duo of the author (the uncommon case)."""
+    duo = Duo.objects.filter(pk=duo_id).first() if _is_id(duo_id) else None
+    if duo is None or not (roles.coordinates(duo.project_id) or roles.volunteer_id == duo.volunteer_id):
+        raise DuoOutOfReach(_("You cannot record a check-in for this duo."))
+    if duo.status not in LOGGABLE_STATUSES:
+        raise Conflict(_("You cannot record contact for a duo with status '%(status)s'.")
+                       % {"status": duo.get_status_display()})
+    if check_in.date < duo.proposed_on:
+        raise InvalidInput({"date": _("The date is before the start of the duo.")})
+
+
+_MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_ID
 
 
 @functools.cache
@@ -293,35 +322,60 @@ _check_in_insert_sql: dict[str, str] = {}  # per database vendor
 
 
 def _check_in_insert_sql_for(connection: Any) -> str:
+    """INSERT ... SELECT <the values> FROM duo WHERE <loggable, the author's> ON CONFLICT DO NOTHING.
+
+    The scope is one fixed condition with parameters, so the statement is built once:
+    `%s` (administrator) OR the duo's volunteer is the author's OR its project is one the
+    author coordinates (a subquery on the memberships, which roles_of reads too).
+    """
     sql = _check_in_insert_sql.get(connection.vendor)
     if sql is None:
-        meta, qn = CheckIn._meta, connection.ops.quote_name
+        from buddynet.accounts.models import Membership
+
+        qn = connection.ops.quote_name
+        meta, duo_meta, member_meta = CheckIn._meta, Duo._meta, Membership._meta
         fields = _check_in_insert_fields()
         columns = ", ".join(qn(f.column) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         unique, pk = qn(meta.get_field("client_uuid").column), qn(meta.pk.column)
-        # Only quoted identifiers from the model's meta are formatted in; the values are parameters.
-        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders}) " \
-            f"ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}"  # noqa: S608
+        duo_table, member_table = qn(duo_meta.db_table), qn(member_meta.db_table)
+        d = {name: qn(duo_meta.get_field(name).column) for name in ("status", "proposed_on", "volunteer", "project")}
+        m = {name: qn(member_meta.get_field(name).column) for name in ("user", "role", "project")}
+        # Only quoted identifiers from the models' meta are formatted in; the values are parameters.
+        # "WHERE" is also what SQLite needs to read ON CONFLICT after INSERT ... SELECT.
+        sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {placeholders} FROM {duo_table} "  # noqa: S608
+            f"WHERE {duo_table}.{qn(duo_meta.pk.column)} = %s "
+            f"AND {duo_table}.{d['status']} IN ({', '.join(['%s'] * len(LOGGABLE_STATUSES))}) "
+            f"AND {duo_table}.{d['proposed_on']} <= %s "
+            f"AND (%s OR {duo_table}.{d['volunteer']} = %s OR {duo_table}.{d['project']} IN ("
+            f"SELECT {m['project']} FROM {member_table} WHERE {m['user']} = %s AND {m['role']} = %s)) "
+            f"ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}"
+        )
         _check_in_insert_sql[connection.vendor] = sql
     return sql
 
 
-def _insert_unless_stored(check_in: CheckIn) -> bool:
-    """INSERT ... ON CONFLICT (client_uuid) DO NOTHING RETURNING id; True when the row is new.
+def _insert_if_loggable(check_in: CheckIn, roles: Any) -> bool:
+    """The one statement of a new check-in; True when it inserted the row.
 
-    One statement, safe under concurrency: of two requests with the same client UUID, the
-    second INSERT waits for the first transaction and then inserts nothing (PostgreSQL; SQLite
-    serialises writers). Unlike save() after a look-up, it needs no savepoint to survive the
-    unique violation. The values are prepared exactly as save() prepares them (auto_now dates,
-    JSON, encrypted notes); CheckIn has no save() override, and post_save is sent as save()
-    sends it (the audit log listens).
+    Safe under concurrency: of two requests with the same client UUID, the second INSERT waits
+    for the first transaction and then inserts nothing (PostgreSQL; SQLite serialises
+    writers). Unlike save() after a look-up, it needs no savepoint to survive the unique
+    violation. The values are prepared exactly as save() prepares them (auto_now dates, JSON,
+    encrypted notes); CheckIn has no save() override, and post_save is sent as save() sends it
+    (the audit log listens).
     """
+    from buddynet.accounts.models import Role
+
+    if not _is_id(check_in.duo_id):
+        return False
     connection = transaction.get_connection()
     values = [f.get_db_prep_save(f.pre_save(check_in, True), connection) for f in _check_in_insert_fields()]
-    sql = _check_in_insert_sql_for(connection)
+    params = [*values, check_in.duo_id, *LOGGABLE_STATUSES, check_in.date, bool(roles.administrator),
+              roles.volunteer_id, check_in.author_id, Role.COORDINATOR]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(_check_in_insert_sql_for(connection), params)
         row = cursor.fetchone()
     if row is None:
         return False
@@ -335,8 +389,8 @@ def _insert_unless_stored(check_in: CheckIn) -> bool:
     return True
 
 
-def _same_check_in(existing: CheckIn, *, duo: Duo, author: Any) -> CheckIn:
-    if existing.duo_id != duo.pk or existing.author_id != author.pk:
+def _same_check_in(existing: CheckIn, *, duo_id: Any, author: Any) -> CheckIn:
+    if existing.duo_id != duo_id or existing.author_id != author.pk:
         raise Conflict({"client_uuid": _("This client UUID belongs to another check-in.")})
     return existing
 

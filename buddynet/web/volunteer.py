@@ -57,7 +57,7 @@ from sesame.views import LoginView as SesameLoginView
 
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos import selectors, services
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.duos.models import CheckIn, Duo
 from buddynet.errors import InvalidInput, ServiceError
 from buddynet.people.models import Volunteer
 from buddynet.security.audit import client_address
@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 
 LONG_SESSION_KEY = "buddynet_long_session"  # the day the long session was last renewed
 OFFLINE_PAGE_DAYS = 30
-LOGGABLE_STATUSES = (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED)
+LOGGABLE_STATUSES = services.LOGGABLE_STATUSES
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "web"
 
 
@@ -254,8 +254,8 @@ def _errors_json(form: CheckInForm, status: int) -> JsonResponse:
 def check_in_new(request: HttpRequest) -> HttpResponse:
     """Log a contact moment. A plain form POST works without JavaScript; volunteer.js sends the
     same fields with Accept: application/json from its offline queue and gets JSON back."""
-    duos = _loggable_duos(request.user)
     if request.method != "POST":
+        duos = _loggable_duos(request.user)
         initial: dict[str, Any] = {"date": timezone.localdate(), "mode": "in_person"}
         choices = list(duos)
         chosen = request.GET.get("duo")
@@ -270,7 +270,10 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
         # From the outbox on a shared phone: the entry of a volunteer who is not the one signed
         # in now (the service worker cannot tell who is). Kept on the phone for its author.
         return JsonResponse({"detail": _("Please sign in again.")}, status=403)
-    form = CheckInForm(request.POST, duos=duos)
+    # Without the duos: the form takes the duo's id, and check_in_record's INSERT checks that
+    # it is one of the volunteer's loggable duos (no look-up first). The page shows them again
+    # only when the form comes back with a message.
+    form = CheckInForm(request.POST)
     status = 400
     if form.is_valid():
         try:
@@ -281,20 +284,24 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
                 )
                 if created:
                     _hand_new_contacts_to_netwerk(check_in)
+        except services.DuoOutOfReach:
+            form.add_error("duo", form.fields["duo"].error_messages["invalid_choice"])
         except ServiceError as exc:
             form.add_service_error(exc)
             status = exc.status_code
         else:
             target = reverse("web:volunteer-duo", kwargs={"duo_id": check_in.duo_id})
             if created:
-                messages.success(request, _("Thank you! Your contact with %(name)s is saved.")
-                                 % {"name": check_in.duo.participant.first_name})
+                first_name = Duo.objects.filter(pk=check_in.duo_id).values_list(
+                    "participant__first_name", flat=True).first()
+                messages.success(request, _("Thank you! Your contact with %(name)s is saved.") % {"name": first_name})
             if _wants_json(request):
                 return JsonResponse({"id": check_in.pk, "created": created, "redirect": target},
                                     status=201 if created else 200)
             return redirect(target)
     if _wants_json(request):
         return _errors_json(form, status)
+    form.show_duos(_loggable_duos(request.user))
     return _check_in_page(request, form, status=status)
 
 

@@ -57,10 +57,49 @@ def duration_message() -> str:
     return gettext("The duration must be between 1 and %(max)d minutes.") % {"max": CheckIn.MAX_DURATION_MINUTES}
 
 
+class _SharedChoices:
+    """For fields with a fixed list of choices: Django deep-copies every field for every form
+    it builds, choices included, which for this form's eight choice lists cost a third of a
+    millisecond on each check-in. The lists are never changed in place (assigning `choices`
+    replaces them), so the copies share them; the widget is still copied as Django does."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
+
+
+class FixedChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class FixedMultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
+    pass
+
+
+class DuoIdField(forms.ModelChoiceField):
+    """The duo of a new check-in: shown as the volunteer's duos (a queryset, see
+    CheckInForm.show_duos), cleaned to the id alone. Whether the id is one of the volunteer's
+    loggable duos is decided by check_in_record's INSERT, which refuses it with DuoOutOfReach;
+    a look-up here would cost every check-in a query for the rare wrong id."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            duo_id = int(str(value))
+        except ValueError:
+            duo_id = 0
+        if not 1 <= duo_id <= 2**63 - 1:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return duo_id
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return str(initial or "") != str(data or "")
+
+
 class CheckInForm(forms.Form):
     """One contact moment. The common case is: duration, a chip, a face, save."""
 
-    duo = forms.ModelChoiceField(
+    duo = DuoIdField(
         queryset=None, widget=forms.RadioSelect, label=_("With whom?"),
         error_messages={
             "required": _("Choose the buddy you had contact with."),
@@ -72,28 +111,28 @@ class CheckInForm(forms.Form):
         label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
     )
-    duration = forms.ChoiceField(choices=DURATION_PRESETS, required=False, widget=forms.RadioSelect,
+    duration = FixedChoiceField(choices=DURATION_PRESETS, required=False, widget=forms.RadioSelect,
                                  label=_("How long?"))
     duration_other = forms.IntegerField(
         required=False, label=_("Or the number of minutes"),
         error_messages={"invalid": _("Fill in a whole number of minutes.")},
     )
-    mode = forms.ChoiceField(choices=CheckInMode.choices, widget=forms.RadioSelect, label=_("How?"),
+    mode = FixedChoiceField(choices=CheckInMode.choices, widget=forms.RadioSelect, label=_("How?"),
                              error_messages={"required": _("Choose how you had contact.")})
-    activities = forms.MultipleChoiceField(choices=Activity.choices, required=False,
+    activities = FixedMultipleChoiceField(choices=Activity.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple, label=_("What did you do?"))
-    life_domains = forms.MultipleChoiceField(choices=LifeDomain.choices, required=False,
+    life_domains = FixedMultipleChoiceField(choices=LifeDomain.choices, required=False,
                                              widget=forms.CheckboxSelectMultiple, label=_("What was it about?"))
-    mood = forms.ChoiceField(choices=MOODS, required=False, widget=forms.RadioSelect, label=_("How did it go?"))
+    mood = FixedChoiceField(choices=MOODS, required=False, widget=forms.RadioSelect, label=_("How did it go?"))
     note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                            label=_("Note (optional)"))
     concern = forms.BooleanField(required=False, label=_("I'm worried"))
     concern_note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                                    label=_("What worries you? Only the coordinator reads this."))
     new_contact_label = forms.CharField(required=False, max_length=60, label=_("Who? (a first name or a role)"))
-    new_contact_category = forms.ChoiceField(choices=[("", "—"), *CONTACT_CATEGORIES], required=False,
+    new_contact_category = FixedChoiceField(choices=[("", "—"), *CONTACT_CATEGORIES], required=False,
                                              label=_("What kind of contact?"))
-    new_contact_life_domain = forms.ChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
+    new_contact_life_domain = FixedChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
                                                 label=_("Which life domain?"))
 
     def __init__(self, *args: Any, duos: QuerySet[Any] | None = None, editing: bool = False, **kwargs: Any) -> None:
@@ -105,7 +144,12 @@ class CheckInForm(forms.Form):
             for name in ("duo", "client_uuid", "new_contact_label", "new_contact_category",
                          "new_contact_life_domain"):
                 del self.fields[name]
-        else:
+        elif duos is not None:
+            self.show_duos(duos)
+
+    def show_duos(self, duos: QuerySet[Any]) -> None:
+        """The duos the page offers (the volunteer's loggable ones), by the buddy's first name."""
+        if "duo" in self.fields:
             self.fields["duo"].queryset = duos
             self.fields["duo"].label_from_instance = lambda duo: duo.participant.first_name
 
