@@ -640,6 +640,23 @@ def test_it_names_an_out_of_scope_id_as_not_existing_in_either_language(world: W
     assert english.json()["duo"] == [f'Invalid pk "{world.other_duo.pk}" - object does not exist.']
 
 
+def test_a_check_in_for_a_duo_out_of_reach_names_the_id_as_not_existing_and_stores_nothing(world: World) -> None:
+    # The duo is checked by the INSERT itself (duos.services.check_in_record), not by the
+    # field: the answer must still be the field's own, for a duo of another volunteer and for
+    # an id that names no duo alike.
+    client = client_for(world.volunteer_user)
+    before = CheckIn.objects.count()
+
+    for duo_id in (world.other_duo.pk, 987654321):
+        dutch = client.post(CHECK_INS, check_in(world, duo=duo_id), format="json")
+        english = client.post(CHECK_INS, check_in(world, duo=duo_id), format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+        assert dutch.status_code == english.status_code == 400
+        assert dutch.json() == {"duo": [f'Ongeldige pk "{duo_id}" - object bestaat niet.']}
+        assert english.json() == {"duo": [f'Invalid pk "{duo_id}" - object does not exist.']}
+    assert CheckIn.objects.count() == before
+
+
 # --- dates around today, under a fixed clock ---------------------------------------------------
 @time_machine.travel(dt.datetime(2025, 10, 1, 22, 30, tzinfo=dt.UTC), tick=False)
 def test_it_refuses_a_check_in_dated_tomorrow_in_brussels(world: World) -> None:

@@ -174,6 +174,67 @@ def test_a_volunteer_cannot_log_for_another_volunteers_duo(world):
     assert not CheckIn.objects.filter(duo=world.other_duo, author=world.volunteer_user).exists()
 
 
+def test_who_may_log_for_a_duo_is_decided_by_the_insert(world):
+    # The volunteer of the duo, a coordinator of its project and an administrator may; the
+    # coordinator of another project and the other volunteer may not, by id or by object.
+    for author in (world.volunteer_user, world.coordinator, world.admin):
+        _, created = _check_in(world.duo.pk, author, uuid.uuid4())
+        assert created
+    for author in (world.other_coordinator, world.other_volunteer_user, world.funder_user):
+        with pytest.raises(services.DuoOutOfReach):
+            _check_in(world.duo.pk, author, uuid.uuid4())
+    assert CheckIn.objects.filter(duo=world.duo).exclude(pk=world.check_in.pk).count() == 3
+
+
+@pytest.mark.parametrize("duo_id", [0, -1, 10**30, "3", None, True])
+def test_a_duo_id_that_names_no_duo_is_out_of_reach(world, duo_id):
+    before = CheckIn.objects.count()
+    with pytest.raises(services.DuoOutOfReach):
+        _check_in(duo_id if duo_id != 10**30 else 2**63 - 1, world.volunteer_user, uuid.uuid4())
+    assert CheckIn.objects.count() == before
+
+
+@pytest.mark.parametrize("status", [DuoStatus.PROPOSED, DuoStatus.CLOSED])
+def test_a_duo_that_is_not_loggable_is_a_conflict_that_names_its_status(world, status):
+    if status == DuoStatus.CLOSED:
+        services.duo_close(duo=world.duo, by=None, reason="other", next_step="rematch")
+    else:
+        Duo.objects.filter(pk=world.duo.pk).update(status=status)
+    with pytest.raises(Conflict) as refused:
+        _check_in(world.duo.pk, world.volunteer_user, uuid.uuid4())
+    assert str(Duo(status=status).get_status_display()) in str(refused.value.message)
+    assert CheckIn.objects.filter(duo=world.duo).count() == 1
+
+
+def test_a_date_before_the_duo_was_proposed_is_refused_on_the_date(world):
+    with pytest.raises(InvalidInput) as refused:
+        _check_in(world.duo.pk, world.volunteer_user, uuid.uuid4(), date=dt.date(2025, 6, 30))
+    assert set(refused.value.message) == {"date"}
+    _, created = _check_in(world.duo.pk, world.volunteer_user, uuid.uuid4(), date=dt.date(2025, 7, 1))
+    assert created
+
+
+def test_a_resend_is_answered_with_the_stored_row_after_the_duo_closed(world):
+    key = uuid.uuid4()
+    first, _ = _check_in(world.duo, world.volunteer_user, key)
+    services.duo_close(duo=world.duo, by=None, reason="other", next_step="rematch")
+    again, created = _check_in(world.duo.pk, world.volunteer_user, key)
+    assert (again.pk, created) == (first.pk, False)
+
+
+def test_a_new_check_in_is_one_insert_and_its_audit_entry(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from buddynet.accounts.selectors import roles_of
+
+    roles_of(world.volunteer_user)  # as on a request, where authentication has read them
+    with CaptureQueriesContext(connection) as ctx:
+        _check_in(world.duo.pk, world.volunteer_user, uuid.uuid4())
+    statements = [q["sql"].split()[0:3] for q in ctx.captured_queries]
+    assert statements == [["INSERT", "INTO", '"duos_checkin"'], ["INSERT", "INTO", '"auditlog_logentry"']]
+
+
 def test_a_check_in_in_the_future_is_refused(world):
     with pytest.raises(InvalidInput):
         _check_in(world.duo, world.volunteer_user, uuid.uuid4(), date=dt.date.today() + dt.timedelta(days=2))
