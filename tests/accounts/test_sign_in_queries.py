@@ -1,16 +1,22 @@
-"""A token request loads its token, user and their roles with one statement; the roles are those
-roles_of() computes; refusals are as DRF's."""
+"""A signed-in request loads its user and their roles with one statement, by token and by session;
+the roles are those roles_of() computes; refusals and sessions from before the change still hold."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from buddynet.accounts.backends import MODEL_BACKEND, SESAME_BACKEND
 from buddynet.accounts.models import Membership, Role, User
 from buddynet.accounts.selectors import roles_of, token_with_user_and_roles, user_with_roles
 from buddynet.accounts.services import membership_grant
@@ -46,6 +52,20 @@ def test_a_token_request_loads_token_user_and_roles_with_one_statement(world: Wo
     assert len(sqls) == len(own) + 1
     assert f'FROM "{TOKENS}"' in sqls[0] and loads_user_and_roles(sqls[0])
     assert not any(MEMBERSHIPS in sql for sql in sqls[1:])
+
+
+def test_a_session_request_loads_user_and_roles_with_one_statement_after_the_session(world: World) -> None:
+    client = Client()
+    client.force_login(world.volunteer_user)
+
+    response, sqls = statements(client, HOME)
+
+    assert response.status_code == 200
+    assert "django_session" in sqls[0]
+    assert loads_user_and_roles(sqls[1])
+    assert not any(MEMBERSHIPS in sql for sql in sqls[2:])
+    # force_login stores the first backend with a get_user (the axes backend has none).
+    assert client.session[BACKEND_SESSION_KEY] == MODEL_BACKEND
 
 
 # --- The same roles as roles_of() ---------------------------------------------------------------
@@ -112,3 +132,54 @@ def test_an_inactive_users_token_and_an_unknown_token_are_refused_after_one_stat
     assert (unknown.status_code, unknown.json()) == (403, {"detail": "Invalid token."})
     for sqls in (inactive_sqls, unknown_sqls):
         assert len(sqls) == 1 and loads_user_and_roles(sqls[0])
+
+
+def test_an_inactive_users_session_is_anonymous(world: World) -> None:
+    client = Client()
+    client.force_login(world.volunteer_user)
+    User.objects.filter(pk=world.volunteer_user.pk).update(is_active=False)
+
+    response, sqls = statements(client, HOME)
+
+    assert response.status_code == 302 and response["Location"].startswith("/aanmelden/")
+    assert loads_user_and_roles(sqls[1])
+
+
+# --- Sessions signed in before the change -------------------------------------------------------
+@pytest.mark.parametrize(("old", "new"), [
+    ("django.contrib.auth.backends.ModelBackend", MODEL_BACKEND),
+    ("sesame.backends.ModelBackend", SESAME_BACKEND),
+])
+def test_a_session_naming_an_old_backend_stays_signed_in_and_is_renamed_once(
+    world: World, settings: Any, old: str, new: str,
+) -> None:
+    assert old not in settings.AUTHENTICATION_BACKENDS  # else a wrong password would be checked twice
+    user = world.volunteer_user
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = old
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+    first = client.get(HOME)
+    _again, sqls = statements(client, HOME)
+
+    assert first.status_code == 200 and _again.status_code == 200
+    assert SessionStore(session_key=session.session_key).load()[BACKEND_SESSION_KEY] == new
+    assert not any("UPDATE" in sql and "django_session" in sql for sql in sqls)  # renamed once
+
+
+def test_a_password_sign_in_and_a_magic_link_store_the_new_backends(world: World) -> None:
+    # benchmarks/checkin_api.py builds its signed-in sessions by hand with MODEL_BACKEND.
+    by_password, by_link = Client(), Client()
+
+    by_password.post("/aanmelden/", {"username": world.volunteer_user.email, "password": f.PASSWORD})
+    by_link.post("/mijn/link/", {"email": world.volunteer_user.email})
+    link = re.search(r"(/mijn/link/open/\?sesame=\S+)", mail.outbox[0].body).group(1)
+    by_link.get(link)
+
+    assert by_password.session[BACKEND_SESSION_KEY] == MODEL_BACKEND
+    assert by_link.session[BACKEND_SESSION_KEY] == SESAME_BACKEND
+    assert by_link.get(HOME).status_code == 200
