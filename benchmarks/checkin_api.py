@@ -151,6 +151,7 @@ def _make_world(n: int) -> list[dict[str, Any]]:
     from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
 
+    from buddynet.accounts.backends import MODEL_BACKEND
     from buddynet.accounts.models import Role, User
     from buddynet.accounts.services import membership_grant
     from buddynet.duos.models import Duo, DuoStatus
@@ -176,7 +177,7 @@ def _make_world(n: int) -> list[dict[str, Any]]:
         token = Token.objects.create(user=user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = MODEL_BACKEND  # what a password sign-in stores
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         clients.append({"duo": duo.pk, "user": user.pk, "token": token.key, "session": session.session_key,
