@@ -292,9 +292,9 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
         else:
             target = reverse("web:volunteer-duo", kwargs={"duo_id": check_in.duo_id})
             if created:
-                first_name = Duo.objects.filter(pk=check_in.duo_id).values_list(
-                    "participant__first_name", flat=True).first()
-                messages.success(request, _("Thank you! Your contact with %(name)s is saved.") % {"name": first_name})
+                # Shown on the duo's page, whose heading names the buddy: naming them here too
+                # would cost every check-in a look-up of the name.
+                messages.success(request, _("Thank you! Your contact is saved."))
             if _wants_json(request):
                 return JsonResponse({"id": check_in.pk, "created": created, "redirect": target},
                                     status=201 if created else 200)

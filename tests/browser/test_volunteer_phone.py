@@ -119,7 +119,8 @@ def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
     page.get_by_role("button", name="Opslaan").click()
 
     page.wait_for_url(f"**/mijn/duo/{world.duo.pk}/")
-    expect(page.get_by_text("Bedankt! Je contact met Marieke is bewaard.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Jouw duo met Marieke")).to_be_visible()
+    expect(page.get_by_text("Bedankt! Je contact is bewaard.")).to_be_visible()
     expect(page.get_by_text("Zorg gedeeld met de coördinator")).to_be_visible()
     expect(page.get_by_text("Nieuw contact: Buurvrouw Anna (Buur)")).to_be_visible()
     no_serious_axe(page)
