@@ -171,6 +171,8 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Security -------------------------------------------------------------------------------
+# Django's database sessions, read with one plain statement (see the module).
+SESSION_ENGINE = "buddynet.accounts.session_store"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 SECURE = envbool("SECURE", False)  # true behind HTTPS in production
 SESSION_COOKIE_SECURE = SECURE
