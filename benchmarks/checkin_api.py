@@ -17,6 +17,7 @@ one row, and ends with one JSON line. Target (issue 5): for api and phone, bare 
 req/s ≤ 2 and their p95 ≤ 100 ms.
 
 Needs PostgreSQL: with another DATABASE_URL it says so and reports target_met false.
+A full run (not --quick) is kept in benchmarks/results/checkin_api.json (--no-save: not written).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CONCURRENCY = 16
+RESULTS = ROOT / "benchmarks" / "results" / "checkin_api.json"
 TARGET_RATIO, TARGET_P95_MS = 2.0, 100.0
 
 
@@ -281,6 +283,7 @@ def main() -> None:
                         help="gunicorn sync workers (default: gunicorn's advice, 2 × cores + 1)")
     parser.add_argument("--rounds", type=int, default=None, help="phases per endpoint, in turn (default 3; 1 quick)")
     parser.add_argument("--keep-db", action="store_true", help="leave the throwaway database behind")
+    parser.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
     if args.client:
         _client_main(args.client)
@@ -380,6 +383,12 @@ def main() -> None:
     figures.update({"statements_per_request": queries, "load_average_1m": round(os.getloadavg()[0], 1),
                     "one_row_per_client_uuid": unique, "target_ratio": TARGET_RATIO,
                     "target_p95_ms": TARGET_P95_MS, "target_met": bool(met)})
+    if not (args.quick or args.no_save):
+        import datetime as dt
+
+        kept = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
+                "rounds": args.rounds, **figures}
+        RESULTS.write_text(json.dumps(kept, indent=2) + "\n")
     print(json.dumps(figures))
 
 
