@@ -92,9 +92,6 @@ class DuoIdField(forms.ModelChoiceField):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return duo_id
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        return str(initial or "") != str(data or "")
-
 
 class CheckInForm(forms.Form):
     """One contact moment. The common case is: duration, a chip, a face, save."""
