@@ -6,6 +6,7 @@ store the change atomically and re-check what depends on other rows.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -57,24 +58,6 @@ def duration_message() -> str:
     return gettext("The duration must be between 1 and %(max)d minutes.") % {"max": CheckIn.MAX_DURATION_MINUTES}
 
 
-class _SharedChoices:
-    """For fields with a fixed list of choices: Django deep-copies every field for every form
-    it builds, choices included, which for this form's eight choice lists cost a third of a
-    millisecond on each check-in. The lists are never changed in place (assigning `choices`
-    replaces them), so the copies share them; the widget is still copied as Django does."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
-
-
-class FixedChoiceField(_SharedChoices, forms.ChoiceField):
-    pass
-
-
-class FixedMultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
-    pass
-
-
 class DuoIdField(forms.ModelChoiceField):
     """The duo of a new check-in: shown as the volunteer's duos (a queryset, see
     CheckInForm.show_duos), cleaned to the id alone. Whether the id is one of the volunteer's
@@ -108,28 +91,28 @@ class CheckInForm(forms.Form):
         label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
     )
-    duration = FixedChoiceField(choices=DURATION_PRESETS, required=False, widget=forms.RadioSelect,
+    duration = forms.ChoiceField(choices=DURATION_PRESETS, required=False, widget=forms.RadioSelect,
                                  label=_("How long?"))
     duration_other = forms.IntegerField(
         required=False, label=_("Or the number of minutes"),
         error_messages={"invalid": _("Fill in a whole number of minutes.")},
     )
-    mode = FixedChoiceField(choices=CheckInMode.choices, widget=forms.RadioSelect, label=_("How?"),
+    mode = forms.ChoiceField(choices=CheckInMode.choices, widget=forms.RadioSelect, label=_("How?"),
                              error_messages={"required": _("Choose how you had contact.")})
-    activities = FixedMultipleChoiceField(choices=Activity.choices, required=False,
+    activities = forms.MultipleChoiceField(choices=Activity.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple, label=_("What did you do?"))
-    life_domains = FixedMultipleChoiceField(choices=LifeDomain.choices, required=False,
+    life_domains = forms.MultipleChoiceField(choices=LifeDomain.choices, required=False,
                                              widget=forms.CheckboxSelectMultiple, label=_("What was it about?"))
-    mood = FixedChoiceField(choices=MOODS, required=False, widget=forms.RadioSelect, label=_("How did it go?"))
+    mood = forms.ChoiceField(choices=MOODS, required=False, widget=forms.RadioSelect, label=_("How did it go?"))
     note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                            label=_("Note (optional)"))
     concern = forms.BooleanField(required=False, label=_("I'm worried"))
     concern_note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                                    label=_("What worries you? Only the coordinator reads this."))
     new_contact_label = forms.CharField(required=False, max_length=60, label=_("Who? (a first name or a role)"))
-    new_contact_category = FixedChoiceField(choices=[("", "—"), *CONTACT_CATEGORIES], required=False,
+    new_contact_category = forms.ChoiceField(choices=[("", "—"), *CONTACT_CATEGORIES], required=False,
                                              label=_("What kind of contact?"))
-    new_contact_life_domain = FixedChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
+    new_contact_life_domain = forms.ChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
                                                 label=_("Which life domain?"))
 
     def __init__(self, *args: Any, duos: QuerySet[Any] | None = None, editing: bool = False, **kwargs: Any) -> None:
@@ -141,14 +124,18 @@ class CheckInForm(forms.Form):
             for name in ("duo", "client_uuid", "new_contact_label", "new_contact_category",
                          "new_contact_life_domain"):
                 del self.fields[name]
-        elif duos is not None:
-            self.show_duos(duos)
+        else:
+            # The form's own copy of the duo field, the one field it changes (show_duos): the
+            # others are shared by all check-in forms (see _SharedFields below).
+            self.fields["duo"] = copy.deepcopy(self.fields["duo"])
+            if duos is not None:
+                self.show_duos(duos)
 
     def show_duos(self, duos: QuerySet[Any]) -> None:
         """The duos the page offers (the volunteer's loggable ones), by the buddy's first name."""
-        if "duo" in self.fields:
-            self.fields["duo"].queryset = duos
-            self.fields["duo"].label_from_instance = lambda duo: duo.participant.first_name
+        field = self.fields["duo"]
+        field.queryset = duos
+        field.label_from_instance = lambda duo: duo.participant.first_name
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]
@@ -218,6 +205,25 @@ class CheckInForm(forms.Form):
             "mood": str(check_in.mood) if check_in.mood else "", "note": check_in.note,
             "concern": check_in.concern, "concern_note": check_in.concern_note,
         }
+
+
+class _SharedFields(dict):  # type: ignore[type-arg]
+    """CheckInForm's fields, shared by its forms instead of deep-copied for each one.
+
+    Django deep-copies a form class's fields for every form it builds, so that one form may
+    change its fields without touching another's. For the check-in, the busiest form of the
+    project (every contact a volunteer logs, benchmarks/checkin_api.py), that copy of fifteen
+    fields with their widgets and choice lists was a tenth of the request's CPU. Validating and
+    rendering only read a field; the one change this form makes, the duos offered
+    (show_duos), goes to a copy of the duo field each new-check-in form makes for itself.
+    Leaving out fields when editing changes only the form's own dict, which stays a copy.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self)
+
+
+CheckInForm.base_fields = _SharedFields(CheckInForm.base_fields)
 
 
 class MeetingForm(forms.Form):

@@ -560,3 +560,22 @@ def test_the_pages_speak_english_on_request(world: World) -> None:
 
     assert "My duos" in home and "Log contact" in home and "Mijn duo" not in home
     assert "How long?" in form and "I&#x27;m worried" in form and "We met someone new" in form
+
+
+def test_check_in_forms_share_their_fields_but_each_offers_its_own_duos(world: World) -> None:
+    # CheckInForm shares its fields between forms (no deep copy per check-in); the duos it
+    # offers are the one thing a form changes, on a copy of its own.
+    from buddynet.web.volunteer_forms import CheckInForm
+
+    mine = CheckInForm(duos=Duo.objects.filter(pk=world.duo.pk).select_related("participant"))
+    theirs = CheckInForm(duos=Duo.objects.filter(pk=world.other_duo.pk).select_related("participant"))
+    editing = CheckInForm(editing=True)
+    plain = CheckInForm()
+
+    assert mine.fields["date"] is theirs.fields["date"] is CheckInForm.base_fields["date"]
+    assert mine.fields["duo"] is not theirs.fields["duo"]
+    assert CheckInForm.base_fields["duo"].queryset is None and plain.fields["duo"].queryset is None
+    assert [c.data["label"] for c in mine["duo"].subwidgets] == ["Marieke"]
+    assert [c.data["label"] for c in theirs["duo"].subwidgets] == [world.other_participant.first_name]
+    assert "duo" not in editing.fields and "new_contact_label" not in editing.fields
+    assert set(plain.fields) == set(CheckInForm.base_fields)
