@@ -153,8 +153,6 @@ class CheckedLaterIdField(ScopedRelatedField):
             value = int(data) if isinstance(data, int) else int(str(data))
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 1 <= value <= 2**63 - 1:
-            self.fail("does_not_exist", pk_value=data)
         return value
 
     def does_not_exist(self, pk_value: Any) -> exceptions.ValidationError:

@@ -318,29 +318,26 @@ def _check_in_insert_fields() -> tuple[Any, ...]:
     return tuple(f for f in CheckIn._meta.concrete_fields if not f.primary_key)
 
 
-_check_in_insert_sql: dict[str, str] = {}  # per database vendor
+_check_in_insert_sql: dict[tuple[str, int], str] = {}  # per database vendor and number of projects
 
 
-def _check_in_insert_sql_for(connection: Any) -> str:
+def _check_in_insert_sql_for(connection: Any, projects: int) -> str:
     """INSERT ... SELECT <the values> FROM duo WHERE <loggable, the author's> ON CONFLICT DO NOTHING.
 
-    The scope is one fixed condition with parameters, so the statement is built once:
-    `%s` (administrator) OR the duo's volunteer is the author's OR its project is one the
-    author coordinates (a subquery on the memberships, which roles_of reads too).
+    The author's scope comes from their roles (roles_of, as every scoped read): `%s`
+    (administrator) OR the duo's volunteer is theirs OR its project is one of the `projects`
+    they coordinate (a NULL stands in when there are none). Built once per vendor and count.
     """
-    sql = _check_in_insert_sql.get(connection.vendor)
+    sql = _check_in_insert_sql.get((connection.vendor, projects))
     if sql is None:
-        from buddynet.accounts.models import Membership
-
         qn = connection.ops.quote_name
-        meta, duo_meta, member_meta = CheckIn._meta, Duo._meta, Membership._meta
+        meta, duo_meta = CheckIn._meta, Duo._meta
         fields = _check_in_insert_fields()
         columns = ", ".join(qn(f.column) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         unique, pk = qn(meta.get_field("client_uuid").column), qn(meta.pk.column)
-        duo_table, member_table = qn(duo_meta.db_table), qn(member_meta.db_table)
+        duo_table = qn(duo_meta.db_table)
         d = {name: qn(duo_meta.get_field(name).column) for name in ("status", "proposed_on", "volunteer", "project")}
-        m = {name: qn(member_meta.get_field(name).column) for name in ("user", "role", "project")}
         # Only quoted identifiers from the models' meta are formatted in; the values are parameters.
         # "WHERE" is also what SQLite needs to read ON CONFLICT after INSERT ... SELECT.
         sql = (
@@ -348,11 +345,11 @@ def _check_in_insert_sql_for(connection: Any) -> str:
             f"WHERE {duo_table}.{qn(duo_meta.pk.column)} = %s "
             f"AND {duo_table}.{d['status']} IN ({', '.join(['%s'] * len(LOGGABLE_STATUSES))}) "
             f"AND {duo_table}.{d['proposed_on']} <= %s "
-            f"AND (%s OR {duo_table}.{d['volunteer']} = %s OR {duo_table}.{d['project']} IN ("
-            f"SELECT {m['project']} FROM {member_table} WHERE {m['user']} = %s AND {m['role']} = %s)) "
+            f"AND (%s OR {duo_table}.{d['volunteer']} = %s "
+            f"OR {duo_table}.{d['project']} IN ({', '.join(['%s'] * projects)})) "
             f"ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}"
         )
-        _check_in_insert_sql[connection.vendor] = sql
+        _check_in_insert_sql[(connection.vendor, projects)] = sql
     return sql
 
 
@@ -366,16 +363,15 @@ def _insert_if_loggable(check_in: CheckIn, roles: Any) -> bool:
     encrypted notes); CheckIn has no save() override, and post_save is sent as save() sends it
     (the audit log listens).
     """
-    from buddynet.accounts.models import Role
-
     if not _is_id(check_in.duo_id):
         return False
     connection = transaction.get_connection()
     values = [f.get_db_prep_save(f.pre_save(check_in, True), connection) for f in _check_in_insert_fields()]
+    projects = sorted(roles.coordinated_project_ids) or [None]
     params = [*values, check_in.duo_id, *LOGGABLE_STATUSES, check_in.date, bool(roles.administrator),
-              roles.volunteer_id, check_in.author_id, Role.COORDINATOR]
+              roles.volunteer_id, *projects]
     with connection.cursor() as cursor:
-        cursor.execute(_check_in_insert_sql_for(connection), params)
+        cursor.execute(_check_in_insert_sql_for(connection, len(projects)), params)
         row = cursor.fetchone()
     if row is None:
         return False

@@ -68,12 +68,9 @@ class DuoIdField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         try:
-            duo_id = int(str(value))
+            return int(str(value))
         except ValueError:
-            duo_id = 0
-        if not 1 <= duo_id <= 2**63 - 1:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return duo_id
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
 
 
 class CheckInForm(forms.Form):
