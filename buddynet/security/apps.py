@@ -15,12 +15,9 @@ class SecurityConfig(AppConfig):
 
         from buddynet.security.sessions import start_session_policy
 
-        # Each login decides once which timeouts the session gets (see sessions.py).
+        # Each login starts the session's clock and remembers "keep me signed in" (sessions.py);
+        # the limits and the second factor follow the user's current roles on every request.
         user_logged_in.connect(start_session_policy, dispatch_uid="buddynet-session-policy")
-        from buddynet.security.two_factor import remember_requirement
-
-        # ... and whether it must confirm a second factor (office roles, see two_factor.py).
-        user_logged_in.connect(remember_requirement, dispatch_uid="buddynet-two-factor-required")
         from buddynet.security import audit
 
         # Change log of the records about people, names kept out of the log (audit.py).

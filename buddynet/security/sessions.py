@@ -9,8 +9,12 @@ Two policies, both set in settings.BUDDYNET_SESSION_POLICY (from the environment
   at most), so the check-in page opens without a password every time.
 Anyone with both a volunteer and another role gets the stricter office policy.
 
-The policy is decided at sign-in (user_logged_in) and kept in the session, so a request costs no
-extra query; a session from before this code was deployed is classified on its next request.
+The policy follows the user's *current* roles on every request (roles_of, loaded anyway for
+scoping and cached on the user for the request), not what was true at sign-in: when a volunteer's
+account is given an office role, its long phone session is judged by the office limits on its
+next request (signed out if older than a working day or idle longer than 30 minutes) and the
+two-factor middleware asks for the second factor before any office page (two_factor.py). The
+policy kept in the session only records which limits the expiry was last set for.
 """
 
 from __future__ import annotations
@@ -88,9 +92,9 @@ class SessionTimeoutMiddleware:
     def _apply(self, request: HttpRequest, user: Any) -> None:
         session = request.session
         now = int(time.time())
-        policy = session.get(POLICY_KEY)
-        if policy not in settings.BUDDYNET_SESSION_POLICY:
-            policy = session_policy_for(user)
+        policy = session_policy_for(user)
+        changed = session.get(POLICY_KEY) != policy
+        if changed:
             session[POLICY_KEY] = policy
         idle, absolute = limits_for(policy)
         started = session.setdefault(STARTED_KEY, now)
@@ -98,7 +102,7 @@ class SessionTimeoutMiddleware:
         if (seen is not None and now - seen > idle) or now - started > absolute:
             logout(request)
             return
-        if seen is None or now - seen >= SEEN_GRANULARITY_SECONDS:
+        if changed or seen is None or now - seen >= SEEN_GRANULARITY_SECONDS:
             session[SEEN_KEY] = now
             # The database row and the cookie expire with the idle timeout as well, so a
             # session nobody comes back to is gone even without this middleware running.

@@ -8,8 +8,10 @@ and often sign in by magic link.
 `TwoFactorMiddleware` (after django-otp's OTPMiddleware, which sets `request.user.is_verified()`)
 keeps an office session that has not confirmed a code away from every page and API endpoint
 with data: pages redirect to the two-factor step (enrolment when the user has no device yet),
-the API answers 403 with a message. Whether a user must is decided at sign-in and kept in the
-session, so a volunteer's request costs no extra query.
+the API answers 403 with a message. Whether a user must is decided on every request from the
+user's *current* roles (loaded anyway for scoping; cached on the user for the request), never
+from what was true at sign-in: a volunteer's phone session whose account is given an office role
+is sent to the two-factor step on its next request instead of opening the office pages.
 
 Token-authenticated API clients (DRF TokenAuthentication) are authenticated inside the view,
 after this middleware: tokens are issued only by an administrator in the admin, for service
@@ -31,8 +33,6 @@ from django.utils.translation import gettext as _
 
 from buddynet.accounts.selectors import roles_of
 
-REQUIRED_KEY = "_buddynet_two_factor_required"
-
 
 def two_factor_required_for(user: Any) -> bool:
     """True for administrators, coordinators, funder viewers and staff; False for volunteers only."""
@@ -40,12 +40,6 @@ def two_factor_required_for(user: Any) -> bool:
         return False
     roles = roles_of(user)
     return bool(roles.administrator or roles.is_coordinator or roles.funder_ids or user.is_staff)
-
-
-def remember_requirement(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """user_logged_in: decide once per session whether this user must confirm a second factor."""
-    if request is not None and hasattr(request, "session"):
-        request.session[REQUIRED_KEY] = two_factor_required_for(user)
 
 
 def user_has_device(user: Any) -> bool:
@@ -95,13 +89,7 @@ class TwoFactorMiddleware:
         is_verified = getattr(user, "is_verified", None)
         if is_verified is not None and is_verified():
             return None
-        session = request.session
-        required = session.get(REQUIRED_KEY)
-        if required is None:
-            # A session from before this code (or from force_login): classify it once.
-            required = two_factor_required_for(user)
-            session[REQUIRED_KEY] = required
-        if not required:
+        if not two_factor_required_for(user):
             return None
         path = request.path
         if self._open is None:

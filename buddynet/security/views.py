@@ -93,6 +93,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                     break
             if device is not None:
                 otp_login(request, device)
+                # A new session key once the second factor is given, as at the password step:
+                # a key seen before this point cannot ride into the verified session.
+                request.session.cycle_key()
                 return redirect(next_url)
             error = _("This code is not right. Check your authenticator app and try again.")
             status = 400
@@ -130,6 +133,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
             codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
             StaticToken.objects.bulk_create([StaticToken(device=backup, token=c) for c in codes])
             otp_login(request, device)
+            request.session.cycle_key()  # as in two_factor() above
             # Shown on this response only: nothing keeps them for a later page.
             return render(request, "security/two_factor_backup_codes.html", {"codes": codes, "next": next_url})
         else:

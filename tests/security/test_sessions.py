@@ -141,3 +141,25 @@ def test_an_empty_policy_switches_the_timeouts_off(world, clock, settings):
     assert POLICY_KEY not in client.session
     clock.shift(timedelta(hours=2))  # past the office idle timeout, within SESSION_COOKIE_AGE (8 h)
     assert _ok(client)
+
+
+def test_a_volunteer_phone_session_given_an_office_role_gets_the_office_limits(world, clock):
+    """Issue 21 item 1: the limits follow the current roles; a long phone session does not keep
+    its 30-day idle limit once the account has an office role."""
+    client = _volunteer_on_own_phone(world)
+    clock.shift(timedelta(hours=2))
+    assert _ok(client)
+    assert client.session[POLICY_KEY] == VOLUNTEER
+    membership_grant(user=world.volunteer_user, role=Role.COORDINATOR, project=world.other_project)
+    clock.shift(timedelta(minutes=31))  # idle longer than an office session may be
+    assert not _ok(client)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_phone_session_older_than_a_working_day_ends_when_an_office_role_is_given(world, clock):
+    client = _volunteer_on_own_phone(world)
+    for _ in range(20):  # active for 20 days
+        clock.shift(timedelta(days=1))
+        assert _ok(client)
+    membership_grant(user=world.volunteer_user, role=Role.COORDINATOR, project=world.other_project)
+    assert not _ok(client)

@@ -178,3 +178,26 @@ def test_switched_off_outside_two_factor_tests(world, settings):
     client = Client()
     client.force_login(world.coordinator)
     assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_volunteer_session_given_an_office_role_must_confirm_a_code_first(world):
+    """Issue 21 item 1: the requirement follows the user's current roles, not the sign-in."""
+    from buddynet.accounts.models import Role
+    from buddynet.accounts.services import membership_grant
+
+    user = world.volunteer_user
+    client = Client()
+    assert _sign_in(client, user).status_code == 302
+    assert client.get("/api/v1/me/").status_code == 200  # a volunteer: no code asked
+    membership_grant(user=user, role=Role.COORDINATOR, project=world.project)
+    assert client.get("/api/v1/me/").status_code == 403
+    page = client.get("/coordinator/")
+    assert page.status_code == 302 and page["Location"].startswith("/aanmelden/tweestaps")
+    device = confirmed_device(user)
+    before = client.session.session_key
+    response = client.post("/aanmelden/tweestaps/", {"code": totp_code(device), "next": "/coordinator/"})
+    assert response.status_code == 302 and response["Location"] == "/coordinator/"
+    assert client.session.session_key != before  # rotated when the second factor was given
+    assert client.get("/api/v1/me/").status_code == 200
+    assert client.get("/coordinator/").status_code in {200, 302}  # its start page (or the project's)
+    assert not client.get("/coordinator/", follow=True).redirect_chain[-1][0].startswith("/aanmelden")
