@@ -1,7 +1,8 @@
 """The OpenAPI schema documents the error answers every endpoint can give (buddynet/api.py):
-400 with field messages on writes, 401/403 without access, 404 for what the caller may not see,
-409 on a conflicting write. Without them, a client generator or schemathesis (tests/security/
-test_schemathesis.py) treats each of these documented behaviours as an undocumented surprise."""
+400 with field messages on writes, 403 without access (also when not signed in: see below),
+404 for what the caller may not see, 409 on a conflicting write, 413 on an oversized body.
+Without them, a client generator or schemathesis (tests/security/test_schemathesis.py)
+treats each of these documented behaviours as an undocumented surprise."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ class AutoSchema(SpectacularAutoSchema):
         if direction != "response":
             return responses
         errors: dict[str, dict[str, Any]] = {
-            "401": _response("Not signed in.", _DETAIL),
-            "403": _response("Signed in, but not allowed (or a second factor is still to be confirmed).", _DETAIL),
+            # Not 401: SessionAuthentication comes first and names no WWW-Authenticate scheme, so DRF
+            # answers a missing or bad token with 403 too (tests/test_api_access.py pins it).
+            "403": _response("Not signed in, or not allowed (or a second factor is still to be confirmed).", _DETAIL),
         }
         # 400 wherever input is read: a body, query parameters (filters, paging) or path values.
         errors["400"] = _response("Bad input: field messages.", {"oneOf": [_FIELDS, _DETAIL]})
@@ -40,6 +42,7 @@ class AutoSchema(SpectacularAutoSchema):
             errors["404"] = _response("Not found, or not visible to the caller.", _DETAIL)
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             errors["409"] = _response("Conflicts with the current state.", _DETAIL)
+            errors["413"] = _response("The request body is too large.", _DETAIL)
         for code, body in errors.items():
             responses.setdefault(code, body)
         return responses

@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware (its message is translated): 413 JSON for an oversized API body.
+    "buddynet.security.middleware.APIBodyLimitMiddleware",
+    "buddynet.security.middleware.PermissionsPolicyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Before AuthenticationMiddleware: sessions signed in before AUTHENTICATION_BACKENDS below were
@@ -184,6 +187,10 @@ SECURE_HSTS_PRELOAD = SECURE and envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 
 # --- REST API -------------------------------------------------------------------------------
+# Multipart API bodies (an expense's receipt of at most 10 MB, and its fields) may be this large;
+# any other API body at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB). See APIBodyLimitMiddleware.
+API_MAX_UPLOAD_BYTES = envint("API_MAX_UPLOAD_BYTES", 11 * 1024 * 1024, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -191,6 +198,12 @@ REST_FRAMEWORK = {
         "buddynet.accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON parser with bounded nesting and no NUL characters (buddynet/parsers.py), then DRF's own.
+    "DEFAULT_PARSER_CLASSES": [
+        "buddynet.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,6 +38,7 @@ from buddynet.funding.models import (
     ReportingObligation,
     Tranche,
 )
+from buddynet.parsers import SafeJSONParser
 from buddynet.people.models import Volunteer
 from buddynet.people.selectors import funders_for_user, projects_for_user
 
@@ -194,7 +195,7 @@ class ExpenseViewSet(mixins.DestroyModelMixin, _Crud):
     selector = selectors.expenses_for_user
     serializer_class = ExpenseSerializer
     allowed_roles = STAFF
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     filterset_fields = ["grant", "budget_line"]
 
     def can_write(self, roles: Roles, obj: Expense) -> bool:

@@ -47,7 +47,8 @@ def normalised_username(request: HttpRequest | None, credentials: dict[str, Any]
         raw = request.POST.get("username") if hasattr(request, "POST") else None
     if raw is None:
         return None
-    return str(raw).strip().lower()
+    # axes stores it in a varchar(255): a longer "address" (no real one is) would be a 500.
+    return str(raw).strip().lower()[:255]
 
 
 def lockout_response(
