@@ -244,6 +244,10 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
 _celery_dir = VAR_DIR / "celery"
+# Seconds a publish may wait for the broker to accept a connection, and for an answer (issue 21 item 10).
+BROKER_CONNECT_TIMEOUT = envint("BROKER_CONNECT_TIMEOUT_SECONDS", 1, minimum=1)
+BROKER_SOCKET_TIMEOUT = envint("BROKER_SOCKET_TIMEOUT_SECONDS", 2, minimum=1)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
 # How long Redis waits before it hands an unacknowledged task to another worker.
 REDIS_VISIBILITY_TIMEOUT = 60 * 60 * 12
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -262,7 +266,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Above any countdown/ETA we use, so Redis never re-delivers a task that is merely waiting
     # (tests/notifications/test_delivery.py checks it against the retry backoff).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+        # A request publishes its delivery task after commit; a broker that refuses or is frozen
+        # (accepts the connection, never answers) must cost it a bounded moment, never a hang: the
+        # outbox row is committed and the sweep sends it later. One quick retry, short socket
+        # timeouts (the worker's BRPOP waits 1 s, well inside them). tests/notifications/test_broker_outage.py
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+        "socket_timeout": BROKER_SOCKET_TIMEOUT,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
     _default_results = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", _default_results) or None
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
@@ -287,11 +304,15 @@ EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for EMAIL_
 # Links in e-mails point here.
 NOTIFICATIONS_BASE_URL = envstr("BUDDYNET_BASE_URL", "http://127.0.0.1:8000")
 # A delivery attempt holds its e-mail this long; above the delivery task's hard time limit
-# (60 s), so a row is only handed to another attempt once the first is surely dead.
+# (45 s), so a row is only handed to another attempt once the first is surely dead.
 NOTIFICATIONS_CLAIM_SECONDS = envint("NOTIFICATIONS_CLAIM_SECONDS", 300, minimum=1)
 NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 # The sweep leaves rows younger than this to the task enqueued when they were committed.
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120, minimum=0)
+# Urgent kinds (a volunteer's worry): a shorter claim (above the delivery task's 45 s hard limit)
+# and grace, and a sweep every minute, so one lost with a broker or worker waits about 2 minutes.
+NOTIFICATIONS_URGENT_CLAIM_SECONDS = envint("NOTIFICATIONS_URGENT_CLAIM_SECONDS", 50, minimum=1)
+NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS", 20, minimum=0)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -28,6 +28,10 @@ SCHEDULES: tuple[Schedule, ...] = (
     # worker died mid-delivery are enqueued again. Bounds how late a lost message can be.
     Schedule("notifications: deliver what is left", "notifications.sweep", every_minutes=5,
              description="Re-enqueue undelivered e-mail notifications."),
+    # Every minute: the same for urgent kinds (a volunteer's worry), whose claim is short too, so
+    # a worry lost with a broker or a worker reaches the coordinator within about two minutes.
+    Schedule("notifications: deliver urgent messages left", "notifications.sweep_urgent", every_minutes=1,
+             description="Re-enqueue undelivered urgent e-mail notifications (worries)."),
     # Every hour at :10: the time-based rules (reminders, quiet duos, screening, planned ends).
     # Hourly rather than daily so "meeting tomorrow" and a changed setting take effect the
     # same day; the de-duplication key keeps it to one message per cause.

@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -43,7 +43,12 @@ logger = logging.getLogger(__name__)
 URGENT_KINDS = frozenset({Kind.CONCERN_RAISED})
 
 
-def claim_seconds() -> int:
+def claim_seconds(*, urgent: bool = False) -> int:
+    """How long one delivery attempt holds its row. Urgent kinds (a volunteer's worry) hold it for
+    a shorter lease, still above the delivery task's hard time limit, so one lost with a dead
+    worker is handed on by the every-minute urgent sweep within two minutes."""
+    if urgent:
+        return int(getattr(settings, "NOTIFICATIONS_URGENT_CLAIM_SECONDS", 50))
     return int(getattr(settings, "NOTIFICATIONS_CLAIM_SECONDS", 300))
 
 
@@ -127,10 +132,14 @@ def absolute(link: str) -> str:
 def delivery_claim(*, notification_id: int) -> Notification | None:
     """Take the e-mail row for one attempt, or None when it is sent, failed or held by another."""
     now = timezone.now()
+    lease = Case(
+        When(kind__in=URGENT_KINDS, then=Value(now + timedelta(seconds=claim_seconds(urgent=True)))),
+        default=Value(now + timedelta(seconds=claim_seconds())),
+    )
     claimed = Notification.objects.filter(
         NOT_DELIVERED, Q(claimed_until=None) | Q(claimed_until__lte=now), pk=notification_id,
         channel=Channel.EMAIL,
-    ).update(claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1)
+    ).update(claimed_until=lease, attempts=F("attempts") + 1)
     if claimed != 1:
         return None
     return Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -214,16 +223,21 @@ def redeliver(*, notification: Notification) -> None:
     transaction.on_commit(partial(enqueue_deliveries, [notification.pk]), robust=True)
 
 
-def undelivered_ids(*, limit: int = 1000) -> list[int]:
+def undelivered_ids(*, limit: int = 1000, urgent_only: bool = False) -> list[int]:
     """Immediate e-mails nobody is working on: never enqueued (broker down), or lost with a worker.
 
-    Rows younger than the grace period are left to the task enqueued at their commit.
+    Rows younger than the grace period are left to the task enqueued at their commit; urgent
+    kinds get a shorter grace (and their own every-minute sweep, `urgent_only`).
     """
     now = timezone.now()
     grace = timedelta(seconds=int(getattr(settings, "NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120)))
+    urgent_grace = timedelta(seconds=int(getattr(settings, "NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS", 20)))
+    old_enough = Q(kind__in=URGENT_KINDS, created_at__lte=now - urgent_grace)
+    if not urgent_only:
+        old_enough |= Q(created_at__lte=now - grace)
     return list(
-        Notification.objects.filter(NOT_DELIVERED, channel=Channel.EMAIL, digest=False,
-                                    created_at__lte=now - grace)
+        Notification.objects.filter(NOT_DELIVERED, channel=Channel.EMAIL, digest=False)
+        .filter(old_enough)
         .filter(Q(claimed_until=None) | Q(claimed_until__lte=now))
         .order_by("created_at", "id").values_list("pk", flat=True)[:limit]
     )

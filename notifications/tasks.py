@@ -6,6 +6,7 @@ When each runs is declared in notifications/schedules.py (django-celery-beat).
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.utils import timezone
@@ -14,23 +15,43 @@ from notifications import rules, services
 
 logger = logging.getLogger(__name__)
 
-# Hard limit well below the claim lease (NOTIFICATIONS_CLAIM_SECONDS, 300 s): a delivery that
-# is killed for running too long has lost its claim before anyone else may take the row.
-DELIVER_LIMITS = {"time_limit": 60, "soft_time_limit": 45}
+# Hard limit below the claim leases (NOTIFICATIONS_CLAIM_SECONDS, 300 s; urgent kinds 50 s): a
+# delivery that is killed for running too long has lost its claim before anyone else may take
+# the row. (SMTP's own timeout, EMAIL_TIMEOUT, is shorter still.)
+DELIVER_LIMITS = {"time_limit": 45, "soft_time_limit": 35}
+
+# After a publish failed, this process leaves publishing to the sweeps for a few seconds instead
+# of making every request during a broker outage wait for its own timeout (issue 21 item 10).
+# Process-local on purpose: it only remembers "the broker just failed here"; the rows are in the
+# outbox, and the urgent sweep (every minute) and the general one (every 5 minutes) send them.
+BROKER_BACKOFF_SECONDS = 15.0
+_broker_failed_at: float | None = None
 
 
-def enqueue_deliveries(ids: list[int]) -> int:
+def enqueue_deliveries(ids: list[int], *, from_sweep: bool = False) -> int:
     """Hand e-mail rows to the broker (after commit). A broker that is down only delays them:
-    the rows stay in the outbox and the sweep enqueues them again. Never raises."""
+    the rows stay in the outbox and the sweep enqueues them again. Never raises, and never holds
+    a request long: one quick try with short socket timeouts (settings BROKER_*_TIMEOUT), and
+    none at all for a few seconds after a failure in this process."""
+    global _broker_failed_at
+    if not ids:
+        return 0
+    if (not from_sweep and _broker_failed_at is not None
+            and time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS):
+        logger.info("broker failed moments ago: %d notification(s) left to the sweep", len(ids))
+        return 0
     sent = 0
     for pk in ids:
         try:
             # retry=False: the request that caused the message must not hang on a dead broker.
             deliver.apply_async((pk,), retry=False)
         except Exception as exc:
+            if not deliver.app.conf.task_always_eager:  # a broker failure, not a task's own exception
+                _broker_failed_at = time.monotonic()
             logger.warning("broker unavailable, %d notification(s) left to the sweep: %s", len(ids) - sent, exc)
             return sent
         sent += 1
+    _broker_failed_at = None
     return sent
 
 
@@ -52,7 +73,17 @@ def sweep() -> int:
     ids = services.undelivered_ids()
     if ids:
         logger.info("sweep: re-enqueueing %d undelivered notification(s)", len(ids))
-    return enqueue_deliveries(ids)
+    return enqueue_deliveries(ids, from_sweep=True)
+
+
+@shared_task(name="notifications.sweep_urgent", ignore_result=True, time_limit=50, soft_time_limit=40)
+def sweep_urgent() -> int:
+    """Every minute: the urgent kinds (a volunteer's worry) that were never enqueued or were lost
+    with a worker, so none waits more than about two minutes (issue 21 item 14)."""
+    ids = services.undelivered_ids(urgent_only=True)
+    if ids:
+        logger.info("urgent sweep: re-enqueueing %d undelivered notification(s)", len(ids))
+    return enqueue_deliveries(ids, from_sweep=True)
 
 
 @shared_task(name="notifications.evaluate_rules", ignore_result=True, time_limit=600, soft_time_limit=540)

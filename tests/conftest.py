@@ -155,3 +155,12 @@ def _two_factor_where_tested(request: Any, settings: Any) -> None:
     the real code step). `tests.two_factor.force_login_verified` signs in with a confirmed code."""
     if request.node.get_closest_marker("two_factor") is None:
         settings.BUDDYNET_TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _no_broker_backoff_between_tests() -> None:
+    """notifications.tasks remembers a broker failure of this process for a few seconds; a test
+    that made the broker fail must not leave its successor publishing nothing."""
+    from notifications import tasks
+
+    tasks._broker_failed_at = None

@@ -1,0 +1,144 @@
+"""Issue 21 items 10 and 14: a frozen or absent broker never stalls a request, and a worry lost
+with a broker or worker reaches the coordinator within about two minutes.
+
+The frozen broker is a real TCP server that accepts connections and never answers (as Redis
+does under SIGSTOP); the absent one is a port where nothing listens. Publishing runs in a
+separate process with CELERY_BROKER_URL pointing at it, as a web worker would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+
+from notifications import services, tasks
+from notifications.models import Channel, Kind, Notification
+from notifications.selectors import Recipient
+from tests.integration.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLISH = (
+    "import django; django.setup()\n"
+    "from notifications.tasks import enqueue_deliveries\n"
+    "print('first', enqueue_deliveries([1, 2, 3]))\n"
+    "print('second', enqueue_deliveries([4]))\n"
+)
+# A hang detector, not a speed target: unbounded, the publish blocked until gunicorn killed the
+# worker (30 s) or forever; bounded, it gives up after one socket timeout (2 s by default).
+HANG = 25
+
+
+@pytest.fixture
+def frozen_broker() -> Iterator[int]:
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(50)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)  # never read, never answered
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def _publish_with_broker(url: str) -> str:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "buddynet.settings", "CELERY_BROKER_URL": url,
+           "CELERY_RESULT_BACKEND": "", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    done = subprocess.run([sys.executable, "-c", PUBLISH], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=HANG)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_frozen_broker_does_not_hang_the_publish(frozen_broker: int) -> None:
+    out = _publish_with_broker(f"redis://127.0.0.1:{frozen_broker}/0")
+    # Nothing enqueued, nothing raised; the second call does not even try (backoff): the rows
+    # stay in the outbox for the sweeps.
+    assert "first 0" in out and "second 0" in out
+
+
+def test_a_refusing_broker_does_not_hang_the_publish() -> None:
+    out = _publish_with_broker(f"redis://127.0.0.1:{free_port()}/0")
+    assert "first 0" in out and "second 0" in out
+
+
+# --- item 14: urgent kinds --------------------------------------------------------------------
+T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+
+def _worry(world: Any) -> Notification:
+    user = world.coordinator
+    context = {"duo": "Bert & Marieke", "volunteer": "Bert", "on": dt.date(2026, 11, 24)}
+    services.notify([services.Message(Recipient(user.pk, user.language, False), Kind.CONCERN_RAISED,
+                                      f"concern:{world.check_in.pk}", context,
+                                      "/coordinator/")])
+    return Notification.objects.get(recipient=user, channel=Channel.EMAIL, kind=Kind.CONCERN_RAISED)
+
+
+@pytest.mark.django_db
+def test_a_worry_never_enqueued_is_swept_within_a_minute_of_its_grace(world: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        row = _worry(world)
+        assert services.undelivered_ids(urgent_only=True) == []
+    with time_machine.travel(T0 + dt.timedelta(seconds=21), tick=False):
+        assert services.undelivered_ids(urgent_only=True) == [row.pk]
+
+
+@pytest.mark.django_db
+def test_a_worry_lost_with_its_worker_is_handed_on_before_two_minutes(world: Any) -> None:
+    with time_machine.travel(T0, tick=False):
+        row = _worry(world)
+        assert services.delivery_claim(notification_id=row.pk) is not None  # a worker took it, then died
+    # The urgent sweep runs every minute: the claim must be free by 60 s, so the sweep at most
+    # a minute later (< 2 minutes after the worker took it) hands it on.
+    with time_machine.travel(T0 + dt.timedelta(seconds=59), tick=False):
+        assert services.undelivered_ids(urgent_only=True) == [row.pk]
+    # ... while the hard time limit of a delivery is inside the claim: no second attempt while
+    # the first may still be running.
+    assert tasks.DELIVER_LIMITS["time_limit"] < services.claim_seconds(urgent=True)
+
+
+@pytest.mark.django_db
+def test_the_urgent_sweep_leaves_other_kinds_to_the_five_minute_sweep(world: Any) -> None:
+    user = world.coordinator
+    with time_machine.travel(T0, tick=False):
+        services.notify([services.Message(Recipient(user.pk, user.language, False), Kind.DUO_ENDING, "end:1",
+                                          {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)}, "/admin/")])
+    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+        assert services.undelivered_ids(urgent_only=True) == []
+        assert len(services.undelivered_ids()) == 1
+
+
+@pytest.mark.django_db
+def test_the_urgent_sweep_is_scheduled_every_minute() -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from notifications import schedules
+
+    schedules.install()
+    task = PeriodicTask.objects.get(task="notifications.sweep_urgent")
+    assert (task.interval.every, task.interval.period) == (1, "minutes")
