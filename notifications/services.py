@@ -15,6 +15,7 @@ system can recognise such a repeat.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -209,8 +210,37 @@ def deliver(*, notification_id: int) -> tuple[str, int | None]:
         delay = delivery_failed(notification_id=notification.pk, attempts=notification.attempts,
                                 error=f"{type(exc).__name__}: {exc}")
         return ("failed", None) if delay is None else ("retry", delay)
-    delivery_succeeded(notification_id=notification.pk)
+    if not _mark_sent(notification_id=notification.pk):
+        # SMTP accepted the message but the database would not say so within the claim: the
+        # sweep will send it again (the same Message-ID, which mail clients de-duplicate).
+        logger.error("notification %s was sent but could not be marked sent", notification.pk)
     return "sent", None
+
+
+# Seconds between attempts to record a sent e-mail after a database error: 1 + 2 + 4 + 8 = 15 s
+# in all, well inside the delivery task's 45 s hard limit and the shortest claim (50 s).
+MARK_SENT_BACKOFF = (1, 2, 4, 8)
+
+
+def _mark_sent(*, notification_id: int) -> bool:
+    """Record that SMTP accepted the e-mail, retrying on a fresh connection after a database blip.
+
+    The message is out: if this UPDATE were lost (a terminated connection, a restarting server)
+    the claim would expire and the sweep would send it a second time (issue 21 item 11). Not in
+    a transaction of ours, so a broken connection can be dropped and reopened.
+    """
+    for pause in (*MARK_SENT_BACKOFF, None):
+        try:
+            delivery_succeeded(notification_id=notification_id)
+            return True
+        except (OperationalError, InterfaceError) as exc:
+            if pause is None or connection.in_atomic_block:
+                logger.warning("could not mark notification %s sent: %s", notification_id, exc)
+                return False
+            logger.warning("marking notification %s sent failed (%s); retrying in %s s", notification_id, exc, pause)
+            connection.close()  # the next query opens a new connection
+            time.sleep(pause)
+    return False
 
 
 def redeliver(*, notification: Notification) -> None:
