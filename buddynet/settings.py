@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # After LocaleMiddleware (its message is translated): 413 JSON for an oversized API body.
     "buddynet.security.middleware.APIBodyLimitMiddleware",
     "buddynet.security.middleware.PermissionsPolicyMiddleware",
+    # Sees exceptions of everything below it: an unreachable database answers 503 + Retry-After.
+    "buddynet.security.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Before AuthenticationMiddleware: sessions signed in before AUTHENTICATION_BACKENDS below were

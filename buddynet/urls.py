@@ -57,3 +57,5 @@ urlpatterns = [
 
 # Unknown addresses under /api/ answer JSON like every other API error (buddynet/api.py).
 handler404 = "buddynet.api.not_found"
+# An unreachable database answers 503 + Retry-After, also when a middleware met it; else a 500.
+handler500 = "buddynet.security.middleware.server_error"
