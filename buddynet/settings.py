@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # Change and access log (buddynet/security/audit.py); after the apps whose models it registers.
     "auditlog",
+    # Backup and restore, beat's heartbeat, detailed health, request logs (issue 14; buddynet/operations/).
+    "buddynet.operations",
 ]
 
 MIDDLEWARE = [
@@ -396,3 +398,11 @@ AUDITLOG_MASK_CALLABLE = "buddynet.security.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Behind a reverse proxy that overwrites X-Forwarded-For: take the client address from it.
 AUDIT_TRUST_X_FORWARDED_FOR = envbool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+
+# --- Operations: backups, health, logs, errors (issue 14; buddynet/operations/) -------------------
+# `manage.py backup` writes here by default; the nightly task (beat, 02:30) only with BACKUP_NIGHTLY.
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_NIGHTLY = envbool("BACKUP_NIGHTLY", False)
+# Retention after each nightly backup: the newest archive of each of the last N days, and of each of the last M months.
+BACKUP_KEEP_DAILY = envint("BACKUP_KEEP_DAILY", 7, minimum=1)
+BACKUP_KEEP_MONTHLY = envint("BACKUP_KEEP_MONTHLY", 12, minimum=0)
