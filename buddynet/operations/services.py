@@ -349,7 +349,7 @@ def backup_restore(*, archive: Path) -> RestoreResult:
     if not archive.is_file():
         raise BackupError(f"{archive} does not exist or is not a file.")
     try:
-        tar = tarfile.open(archive, "r:gz")
+        tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 (closed by the `with` below)
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(f"{archive} is not a readable backup archive: {exc}") from None
     with tar, tempfile.TemporaryDirectory(prefix="buddynet-restore-") as tmp:
@@ -367,8 +367,8 @@ def backup_restore(*, archive: Path) -> RestoreResult:
         root = Path(tmp)
         _verify_and_extract(tar, manifest, root)
         media = sorted(name.removeprefix(MEDIA_PREFIX) for name in manifest["files"] if name.startswith(MEDIA_PREFIX))
-        clashes = [name for name in media
-                   if default_storage.exists(name) and not _same_file(default_storage, name, root / MEDIA_PREFIX / name)]
+        clashes = [name for name in media if default_storage.exists(name)
+                   and not _same_file(default_storage, name, root / MEDIA_PREFIX / name)]
         if clashes:
             raise BackupError(f"Refused: the media storage already holds other files under the same names "
                               f"({', '.join(clashes[:5])}). Restore into empty media storage. Nothing was written.")

@@ -167,7 +167,8 @@ def test_backup_drop_restore_gives_back_every_row_note_and_file(engine: SQLite |
     # With another key: refused with a clear message, nothing written to the database or the media.
     wrong = _run(_env(target_dir, engine.url("dst"), OTHER_KEY), "manage.py", "restore", str(archive), check=False)
     assert wrong.returncode == 1
-    assert "Refused" in wrong.stderr and "field-encryption key" in wrong.stderr and "Nothing was written" in wrong.stderr
+    assert "Refused" in wrong.stderr and "field-encryption key" in wrong.stderr
+    assert "Nothing was written" in wrong.stderr
     assert OTHER_KEY not in wrong.stderr and KEY not in wrong.stderr
     assert engine.table_count("dst") == 0
     assert _media_files(target_dir) == []

@@ -17,7 +17,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--output", type=Path, default=None,
-                            help="A folder for the dated archive, or a file name ending in .tar.gz (default: BACKUP_DIR).")
+                            help="A folder for the dated archive, or a file name ending in .tar.gz "
+                                 "(default: BACKUP_DIR).")
 
     def handle(self, *args: Any, output: Path | None, **options: Any) -> None:
         try:

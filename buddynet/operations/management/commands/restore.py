@@ -25,7 +25,8 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"Restored the backup of {result.created_at}: {result.database} database, {result.media_files} media files."))
+            f"Restored the backup of {result.created_at}: {result.database} database, "
+            f"{result.media_files} media files."))
         if result.missing_migrations:
             self.stdout.write(f"This version has {len(result.missing_migrations)} newer migrations: "
                               "run `manage.py migrate` before starting the instance.")
