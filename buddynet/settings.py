@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "auditlog",
     # Backup and restore, beat's heartbeat, detailed health, request logs (issue 14; buddynet/operations/).
     "buddynet.operations",
+    "health_check",  # django-health-check: the detailed health page's templates
 ]
 
 MIDDLEWARE = [
@@ -406,3 +407,27 @@ BACKUP_NIGHTLY = envbool("BACKUP_NIGHTLY", False)
 # Retention after each nightly backup: the newest archive of each of the last N days, and of each of the last M months.
 BACKUP_KEEP_DAILY = envint("BACKUP_KEEP_DAILY", 7, minimum=1)
 BACKUP_KEEP_MONTHLY = envint("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+
+# Health (buddynet/health.py, buddynet/operations/health.py). /healthz is the cheap, public
+# liveness probe; /healthz/detail gives every check to administrators, or to monitoring that
+# sends "Authorization: Bearer $HEALTH_TOKEN" (no token set: administrators only).
+HEALTH_TOKEN = envstr("HEALTH_TOKEN", "")
+HEALTH_BROKER_TIMEOUT_SECONDS = envint("HEALTH_BROKER_TIMEOUT_SECONDS", 2, minimum=1)
+HEALTH_WORKER_TIMEOUT_SECONDS = envint("HEALTH_WORKER_TIMEOUT_SECONDS", 2, minimum=1)
+# Beat's heartbeat task runs every minute: older than this, beat (or every worker) has stopped.
+HEALTH_BEAT_MAX_AGE_SECONDS = envint("HEALTH_BEAT_MAX_AGE_SECONDS", 300, minimum=60)
+# Free space below this on the disk of var/ or the local media folder turns the check red.
+HEALTH_DISK_MIN_FREE_MB = envint("HEALTH_DISK_MIN_FREE_MB", 1024, minimum=0)
+# An e-mail notification still undelivered after this long (sweep every 5 minutes, retries with
+# backoff): the delivery is stuck.
+HEALTH_OUTBOX_MAX_AGE_MINUTES = envint("HEALTH_OUTBOX_MAX_AGE_MINUTES", 60, minimum=1)
+# The checks of /healthz/detail (django-health-check); notifications' own check is named here,
+# since nothing but the settings and the URLs import notifications.
+HEALTH_CHECKS = [
+    "health_check.checks.Database",
+    "buddynet.operations.health.Broker",
+    "buddynet.operations.health.Worker",
+    "buddynet.operations.health.BeatHeartbeat",
+    "buddynet.operations.health.DiskSpace",
+    "notifications.health.OutboxAge",
+]
