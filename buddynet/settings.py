@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request (id, user id, status, duration), timing everything below.
+    "buddynet.operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -284,10 +286,20 @@ NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120, minimum=0)
 
 # --- Logging --------------------------------------------------------------------------------
+# LOG_FORMAT=json: every line a JSON object (python-json-logger), e.g. the one line per request of
+# buddynet/operations/request_log.py with request_id, user_id, method, path, status, duration_ms.
+LOG_FORMAT = envstr("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither text nor json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s", "rename_fields": {"levelname": "level"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 
@@ -431,3 +443,11 @@ HEALTH_CHECKS = [
     "buddynet.operations.health.DiskSpace",
     "notifications.health.OutboxAge",
 ]
+
+# Error reporting (sentry-sdk) only when SENTRY_DSN is set; personal data is scrubbed before an
+# event leaves the process (buddynet/operations/errors.py).
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from buddynet.operations.errors import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=envstr("SENTRY_ENVIRONMENT", "production"))
