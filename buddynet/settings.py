@@ -174,6 +174,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# More than one host: media (receipts, frozen report PDFs) on S3-compatible storage through
+# django-storages, shared by every web node and worker, when AWS_STORAGE_BUCKET_NAME is set.
+# Private objects (no ACL, signed URLs that expire); never overwrite a file of the same name.
+AWS_STORAGE_BUCKET_NAME = envstr("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Unset: AWS itself; else the provider's (or MinIO's, Garage's, Ceph's) address.
+            "endpoint_url": envstr("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": envstr("AWS_S3_REGION_NAME", "") or None,
+            # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are read from the environment by boto3.
+            "location": envstr("AWS_LOCATION", ""),  # a folder inside the bucket
+            "addressing_style": envstr("AWS_S3_ADDRESSING_STYLE", "") or None,  # "path" for most self-hosted
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": envint("AWS_QUERYSTRING_EXPIRE", 300, minimum=1),
+            "file_overwrite": False,
+        },
+    }
 
 # --- Security -------------------------------------------------------------------------------
 # Django's database sessions, read with one plain statement (see the module).
