@@ -75,9 +75,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # Change and access log (buddynet/security/audit.py); after the apps whose models it registers.
     "auditlog",
+    # Backup and restore, beat's heartbeat, detailed health, request logs (issue 14; buddynet/operations/).
+    "buddynet.operations",
+    "health_check",  # django-health-check: the detailed health page's templates
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request (id, user id, status, duration), timing everything below.
+    "buddynet.operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +179,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# More than one host: media (receipts, frozen report PDFs) on S3-compatible storage through
+# django-storages, shared by every web node and worker, when AWS_STORAGE_BUCKET_NAME is set.
+# Private objects (no ACL, signed URLs that expire); never overwrite a file of the same name.
+AWS_STORAGE_BUCKET_NAME = envstr("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Unset: AWS itself; else the provider's (or MinIO's, Garage's, Ceph's) address.
+            "endpoint_url": envstr("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": envstr("AWS_S3_REGION_NAME", "") or None,
+            # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are read from the environment by boto3.
+            "location": envstr("AWS_LOCATION", ""),  # a folder inside the bucket
+            "addressing_style": envstr("AWS_S3_ADDRESSING_STYLE", "") or None,  # "path" for most self-hosted
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": envint("AWS_QUERYSTRING_EXPIRE", 300, minimum=1),
+            "file_overwrite": False,
+        },
+    }
 
 # --- Security -------------------------------------------------------------------------------
 # Django's database sessions, read with one plain statement (see the module).
@@ -317,10 +343,20 @@ NOTIFICATIONS_URGENT_CLAIM_SECONDS = envint("NOTIFICATIONS_URGENT_CLAIM_SECONDS"
 NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS", 20, minimum=0)
 
 # --- Logging --------------------------------------------------------------------------------
+# LOG_FORMAT=json: every line a JSON object (python-json-logger), e.g. the one line per request of
+# buddynet/operations/request_log.py with request_id, user_id, method, path, status, duration_ms.
+LOG_FORMAT = envstr("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither text nor json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s", "rename_fields": {"levelname": "level"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 
@@ -432,3 +468,43 @@ AUDITLOG_MASK_CALLABLE = "buddynet.security.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Behind a reverse proxy that overwrites X-Forwarded-For: take the client address from it.
 AUDIT_TRUST_X_FORWARDED_FOR = envbool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+
+# --- Operations: backups, health, logs, errors (issue 14; buddynet/operations/) -------------------
+# `manage.py backup` writes here by default; the nightly task (beat, 02:30) only with BACKUP_NIGHTLY.
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_NIGHTLY = envbool("BACKUP_NIGHTLY", False)
+# Retention after each nightly backup: the newest archive of each of the last N days, and of each of the last M months.
+BACKUP_KEEP_DAILY = envint("BACKUP_KEEP_DAILY", 7, minimum=1)
+BACKUP_KEEP_MONTHLY = envint("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+
+# Health (buddynet/health.py, buddynet/operations/health.py). /healthz is the cheap, public
+# liveness probe; /healthz/detail gives every check to administrators, or to monitoring that
+# sends "Authorization: Bearer $HEALTH_TOKEN" (no token set: administrators only).
+HEALTH_TOKEN = envstr("HEALTH_TOKEN", "")
+HEALTH_BROKER_TIMEOUT_SECONDS = envint("HEALTH_BROKER_TIMEOUT_SECONDS", 2, minimum=1)
+HEALTH_WORKER_TIMEOUT_SECONDS = envint("HEALTH_WORKER_TIMEOUT_SECONDS", 2, minimum=1)
+# Beat's heartbeat task runs every minute: older than this, beat (or every worker) has stopped.
+HEALTH_BEAT_MAX_AGE_SECONDS = envint("HEALTH_BEAT_MAX_AGE_SECONDS", 300, minimum=60)
+# Free space below this on the disk of var/ or the local media folder turns the check red.
+HEALTH_DISK_MIN_FREE_MB = envint("HEALTH_DISK_MIN_FREE_MB", 1024, minimum=0)
+# An e-mail notification still undelivered after this long (sweep every 5 minutes, retries with
+# backoff): the delivery is stuck.
+HEALTH_OUTBOX_MAX_AGE_MINUTES = envint("HEALTH_OUTBOX_MAX_AGE_MINUTES", 60, minimum=1)
+# The checks of /healthz/detail (django-health-check); notifications' own check is named here,
+# since nothing but the settings and the URLs import notifications.
+HEALTH_CHECKS = [
+    "health_check.checks.Database",
+    "buddynet.operations.health.Broker",
+    "buddynet.operations.health.Worker",
+    "buddynet.operations.health.BeatHeartbeat",
+    "buddynet.operations.health.DiskSpace",
+    "notifications.health.OutboxAge",
+]
+
+# Error reporting (sentry-sdk) only when SENTRY_DSN is set; personal data is scrubbed before an
+# event leaves the process (buddynet/operations/errors.py).
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from buddynet.operations.errors import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=envstr("SENTRY_ENVIRONMENT", "production"))

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from buddynet.accounts.apis import MeApi, MembershipViewSet, UserViewSet
 from buddynet.duos.apis import CheckInViewSet, DuoViewSet, GoalViewSet
 from buddynet.health import healthz
+from buddynet.operations.health import DetailedHealthView
 from buddynet.people.apis import (
     FunderViewSet,
     OrganisationViewSet,
@@ -39,6 +40,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/detail", DetailedHealthView.as_view(), name="healthz-detail"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline: CSP.
