@@ -100,11 +100,11 @@ def volunteer_retention_end(volunteer: Volunteer, *, last_closed: date | None) -
     return add_months(max(stopped, last_closed or stopped), volunteer.project.retention_months)
 
 
-def _past_retention(model: type[Person], end_of: Any, today: date | None) -> list[Any]:
+def _past_retention(model: type[Participant] | type[Volunteer], end_of: Any, today: date | None) -> list[Any]:
     """Records of `model` not yet anonymised, with no open duo, whose `end_of` is before today."""
     today = today or timezone.localdate()
     candidates = (
-        model.objects.filter(anonymised_at__isnull=True)
+        model._default_manager.filter(anonymised_at__isnull=True)
         .exclude(duos__status__in=OPEN_STATUSES)
         .annotate(last_closed=Max("duos__closed_on"))
         .select_related("project")
@@ -133,7 +133,7 @@ def _names(person: Person) -> list[str]:
                   key=len, reverse=True)
 
 
-def _anonymise_identity(person: Person, *, first_name: str, code: str) -> None:
+def _anonymise_identity(person: Participant | Volunteer, *, first_name: str, code: str) -> None:
     """Names to a code, contact details, coordinates and notes emptied; saved with save(), not
     update(), so the audit log records the anonymisation."""
     person.first_name = first_name
@@ -212,7 +212,7 @@ def _scrub_admin_history(records: list[tuple[Any, list[Any]]]) -> None:
             content_type = ContentType.objects.get_for_model(model)
             admin_about |= Q(content_type=content_type, object_id__in=[str(i) for i in ids])
     for entry in AdminLogEntry.objects.filter(admin_about).select_related("content_type"):
-        entry.object_repr = f"{entry.content_type.model} #{entry.object_id}"
+        entry.object_repr = f"{entry.content_type.model} #{entry.object_id}"  # type: ignore[attr-defined]
         entry.save(update_fields=["object_repr"])
 
 
@@ -392,7 +392,8 @@ def _export_pdf(data: dict[str, Any], *, person: dict[str, Any]) -> bytes:
     sections = [(key, json.dumps(value, indent=2, ensure_ascii=False, default=str))
                 for key, value in data.items() if key not in ("exported_at",)]
     html = render_to_string("security/person_export.html", {"data": data, "person": person, "sections": sections})
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
 
 
 def participant_export_pdf(*, participant: Participant) -> bytes:
