@@ -4,7 +4,9 @@
 2. the base records (accounts, people, duos) import no feature (matching, netwerk, funding, web,
    demo, notifications);
 3. nothing but the settings and the URLs imports `notifications` (the others tell it what happened
-   through buddynet/events.py).
+   through buddynet/events.py);
+4. retention, export and erasure (buddynet/security/retention.py) reach no feature's tables, by
+   import or by `apps.get_model`: each app registers its own part (buddynet/privacy.py).
 
 Every `import` and `from ... import` counts, at the top of a module or inside a function, and
 under `if TYPE_CHECKING` too. The settings name apps as strings, which are not imports; but a
@@ -32,6 +34,8 @@ BASE_RECORDS = ("buddynet/accounts/", "buddynet/people/", "buddynet/duos/")
 FEATURES = ("matching", "netwerk", "notifications", "buddynet.funding", "buddynet.web", "buddynet.demo")
 FEATURE_LABELS = ("matching", "netwerk", "notifications", "funding", "web", "demo")
 RELATION_FIELDS = ("ForeignKey", "OneToOneField", "ManyToManyField")
+
+CROSS_CUTTING = ("buddynet/security/retention.py",)
 
 NOTIFICATIONS_MAY_BE_IMPORTED_BY = ("buddynet/settings.py", "buddynet/urls.py", "notifications/")
 
@@ -85,6 +89,10 @@ def violations(path: str, source: str) -> list[str]:
             found.append(f"{where}: a base record imports no feature")
         if _within(name, ("notifications",)) and not path.startswith(NOTIFICATIONS_MAY_BE_IMPORTED_BY):
             found.append(f"{where}: only the settings and the URLs import notifications")
+        if path in CROSS_CUTTING and _within(name, FEATURES):
+            found.append(f"{where}: retention calls the apps' registered handlers instead")
+    if path in CROSS_CUTTING and "get_model" in source:
+        found.append(f"{path}: retention looks up no other app's model (apps.get_model)")
     if path.startswith(BASE_RECORDS) and "/migrations/" not in path:
         for line, label in related_model_labels(source):
             if label.split(".")[0] in FEATURE_LABELS:
@@ -116,6 +124,8 @@ def test_the_project_keeps_its_import_layers() -> None:
     ("buddynet/people/apis.py", "from ..funding import models\n"),
     ("buddynet/accounts/models.py", "funder = models.ForeignKey('funding.Funder', on_delete=models.CASCADE)\n"),
     ("buddynet/duos/models.py", "m = models.OneToOneField(to='netwerk.NetworkMap', on_delete=models.CASCADE)\n"),
+    ("buddynet/security/retention.py", "def f():\n    from netwerk.models import Alter\n"),
+    ("buddynet/security/retention.py", "from django.apps import apps\nm = apps.get_model('matching.Proposal')\n"),
 ])
 def test_it_reports_an_import_across_the_layers(path: str, source: str) -> None:
     assert violations(path, source)
@@ -134,3 +144,15 @@ def test_it_reports_an_import_across_the_layers(path: str, source: str) -> None:
 ])
 def test_it_allows_imports_that_point_down(path: str, source: str) -> None:
     assert violations(path, source) == []
+
+
+def test_every_app_with_personal_data_in_its_tables_registers_its_part_in_export_and_erasure() -> None:
+    from buddynet import privacy
+    from buddynet.funding.privacy import HANDLERS as FUNDING
+    from matching.privacy import HANDLERS as MATCHING
+    from netwerk.privacy import HANDLERS as NETWERK
+    from notifications.privacy import HANDLERS as NOTIFICATIONS
+
+    registered = privacy.handlers()
+    for handlers in (NETWERK, MATCHING, NOTIFICATIONS, FUNDING):
+        assert handlers in registered
