@@ -35,7 +35,7 @@ help:
 	@echo "make install    venv, dependencies (incl. dev), translations, static files"
 	@echo "make run        migrate, load demo data, start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test       the whole test suite (PYTEST_ARGS='...' passes options to pytest)"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff and mypy (django-stubs; strict on the cores and typed services)"
 	@echo "make check      Django system checks (also --deploy with production settings), missing migrations, OpenAPI schema"
 	@echo "make clean      caches, compiled translations, collected static files"
 	@echo "make distclean  clean + the venv and var/ (the local database!)"
@@ -90,6 +90,7 @@ test: install chromium
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 check: install
 	$(PY) manage.py check

@@ -140,10 +140,10 @@ def _make_world(users: dict[str, int]) -> tuple[dict[str, list[dict[str, Any]]],
 
     from buddynet.accounts.models import Membership, Role, User
     from buddynet.accounts.services import membership_grant
+    from buddynet.demo import data as demo
     from buddynet.duos.models import CheckIn, Duo, DuoStatus
     from buddynet.funding import services as funding_services
     from buddynet.funding.models import Funder, Grant, ProgressReport
-    from buddynet.people import demo
     from buddynet.people.models import Participant, Project, Volunteer
     from netwerk.models import NetworkMap
 

@@ -42,8 +42,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from buddynet.demo import data as demo  # noqa: E402
 from buddynet.duos.models import CheckIn, Duo  # noqa: E402
-from buddynet.people import demo  # noqa: E402
 from notifications import rules  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 

@@ -10,6 +10,11 @@ One registry, read by code and by people (a data protection officer starts here)
   that may hold it. Every free-text note is SPECIAL: whatever a coordinator or volunteer types
   about a person in poverty may mention their health, family or debts.
 
+The second half is the registry of who erases and exports what (GDPR art. 15 and 17): each app
+registers, from its AppConfig.ready, the functions that anonymise or export a person's data in
+its own tables (as pretix's data shredders do); buddynet/security/retention.py calls them and
+reaches into no other app's tables.
+
 ENCRYPTED lists the fields stored encrypted at rest (buddynet/crypto.py); NOT_ENCRYPTED says,
 for each SPECIAL field that is not, why. tests/security/test_privacy.py keeps the three in step
 with the models: a new field of a covered app fails the suite until it is classified here.
@@ -19,7 +24,11 @@ This module imports nothing of the project, so every layer may read it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Level(StrEnum):
@@ -95,6 +104,12 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "name": N,
         "kind": N,
         "enterprise_number": N,
+        "created_at": N,
+    },
+    "people.Funder": {  # an organisation that funds projects (moved here from funding)
+        "id": N,
+        "name": N,
+        "grant_cap": N,
         "created_at": N,
     },
     "people.Project": {
@@ -290,3 +305,85 @@ def exported_fields(model_label: str) -> list[str]:
     nothing about the person and are left out. KeyError for a model nobody classified, so an
     export never silently drops, or leaks, a model's fields."""
     return [name for name, level in REGISTRY[model_label].items() if level != Level.NORMAL]
+
+
+# --- who erases and exports what (GDPR art. 15 and 17) ---------------------------------------
+
+ERASED_TEXT = "—"  # what a text that cannot keep anything becomes
+
+
+@dataclass
+class Erasure:
+    """One person being anonymised, as each app's anonymiser sees it.
+
+    `records` are the (model, ids) that are about the person (their record, duos, check-ins, and
+    a volunteer's account and memberships): other tables that mention them scrub those mentions.
+    `filter` selects the person in tables that point at them ({"participant": p} or
+    {"volunteer": v}). An app that gives alters pseudonyms fills `alter_codes` (per stable key)
+    and `contact_codes` (per (check-in id, label) of a new contact that became an alter), so a
+    check-in's new contacts get the same code as the alter on the maps."""
+
+    person: Any
+    code: str
+    names: list[str]
+    records: list[tuple[Any, list[Any]]]
+    filter: dict[str, Any]
+    user: Any = None
+    alter_codes: dict[Any, str] = field(default_factory=dict)
+    contact_codes: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    def replace_names(self, text: str) -> str:
+        """The text with every way of naming the person replaced by their code."""
+        return replace_names(text, self.names, self.code)
+
+
+def replace_names(text: str, names: list[str], code: str) -> str:
+    """`text` with each of `names` (whole words, any case; give the longest first) replaced by `code`."""
+    for name in names:
+        if name:
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", code, text, flags=re.IGNORECASE)
+    return text
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """What one app does with a person's data in its own tables; None where it holds none.
+    Anonymisers change rows in place (inside the caller's transaction); exporters return the
+    sections they add to the export, e.g. {"network_maps": [...]}."""
+
+    anonymise_participant: Callable[[Erasure], None] | None = None
+    anonymise_volunteer: Callable[[Erasure], None] | None = None
+    export_participant: Callable[[Any], dict[str, Any]] | None = None
+    export_volunteer: Callable[[Any], dict[str, Any]] | None = None
+
+
+_HANDLERS: dict[str, Handlers] = {}
+
+
+def export_row(obj: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One record in a subject-access export: its id (so ties can name their alters) and every
+    field the classification above calls PERSONAL or SPECIAL, decrypted; foreign keys as ids.
+    `leave_out` names the few such fields an export holds back, each for a reason said where it
+    is asked."""
+    meta = obj._meta
+    row: dict[str, Any] = {"id": obj.pk}
+    for name in exported_fields(meta.label):
+        if name in leave_out:
+            continue
+        model_field = meta.get_field(name)
+        if model_field.many_to_many:
+            value: Any = sorted(getattr(obj, name).values_list("pk", flat=True))
+        else:
+            value = getattr(obj, model_field.attname)
+        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return row
+
+
+def register(app_label: str, handlers: Handlers) -> None:
+    """Called from an app's AppConfig.ready; registering again replaces (ready may run twice)."""
+    _HANDLERS[app_label] = handlers
+
+
+def handlers() -> list[Handlers]:
+    """The registered handlers, in the order the apps registered (INSTALLED_APPS order)."""
+    return list(_HANDLERS.values())

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "buddynet.duos",
     "buddynet.funding",
     "buddynet.web",
+    "buddynet.demo",  # `manage.py demo`: above the records and features, may import them all
     "netwerk",
     "matching",
     "notifications",
@@ -320,7 +321,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat reads its schedule from the database (django-celery-beat), editable in the admin; the
-# entries are declared in notifications/schedules.py. Works on every broker, the filesystem one too.
+# entries are declared in buddynet/schedules.py. Works on every broker, the filesystem one too.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- E-mail ---------------------------------------------------------------------------------

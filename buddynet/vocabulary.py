@@ -26,6 +26,27 @@ class LifeDomain(models.TextChoices):
 
 LIFE_DOMAINS: tuple[str, ...] = tuple(LifeDomain.values)
 
+
+class AlterCategory(models.TextChoices):
+    """Who someone in a participant's network is to them: an alter on a network map, and a new
+    contact recorded with a check-in. The pure core keeps the codes as plain strings
+    (netwerk.measures.CATEGORIES); tests/netwerk/test_measures.py keeps the two equal."""
+
+    FAMILY = "family", _("Family")
+    PARTNER = "partner", _("Partner")
+    FRIEND = "friend", _("Friend")
+    NEIGHBOUR = "neighbour", _("Neighbour")
+    COLLEAGUE = "colleague", _("Colleague or school")
+    BUDDY = "buddy", _("Buddy")
+    PROFESSIONAL = "professional", _("Professional helper")
+    ORGANISATION = "organisation", _("Organisation or association")
+
+
+# A check-in's new contact may be of every category but the buddy: the buddy is the volunteer.
+NEW_CONTACT_CATEGORIES: list[tuple[str, Promise]] = [
+    (value, label) for value, label in AlterCategory.choices if value != AlterCategory.BUDDY
+]
+
 # Needs (participant) and strengths (volunteer) are scored per life domain on this scale.
 LEVEL_MIN, LEVEL_MAX = 0, 3
 

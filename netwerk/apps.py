@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NetwerkConfig(AppConfig):
     name = "netwerk"
     verbose_name = _("Network maps")
+
+    def ready(self) -> None:
+        from buddynet import privacy
+        from netwerk.privacy import HANDLERS
+
+        # Its part in erasure and export (GDPR), called by buddynet/security/retention.py.
+        privacy.register("netwerk", HANDLERS)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.people.models import Participant
-from buddynet.vocabulary import LIFE_DOMAINS
+from buddynet.vocabulary import LIFE_DOMAINS, AlterCategory
 
 
 class Occasion(models.TextChoices):
@@ -29,16 +29,8 @@ class Occasion(models.TextChoices):
     CLOSURE = "closure", _("Closure")
 
 
-class Category(models.TextChoices):
-    # Codes match netwerk.measures.CATEGORIES (a test keeps them equal).
-    FAMILY = "family", _("Family")
-    PARTNER = "partner", _("Partner")
-    FRIEND = "friend", _("Friend")
-    NEIGHBOUR = "neighbour", _("Neighbour")
-    COLLEAGUE = "colleague", _("Colleague or school")
-    BUDDY = "buddy", _("Buddy")
-    PROFESSIONAL = "professional", _("Professional helper")
-    ORGANISATION = "organisation", _("Organisation or association")
+# The one list of alter categories, shared with the check-ins' new contacts.
+Category = AlterCategory
 
 
 class SupportType(models.TextChoices):

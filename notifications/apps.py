@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,10 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import handlers, schedules
+        from notifications import handlers
 
         # Outbox rows are written by these listeners inside the transaction of each change.
         handlers.subscribe()
-        # The periodic tasks get their django-celery-beat rows after every migrate (existing
-        # rows, possibly edited in the admin, are left alone).
-        post_migrate.connect(schedules.install_after_migrate, sender=self)
+        from buddynet import privacy
+        from notifications.privacy import HANDLERS
+
+        # Its part in erasure and export (GDPR), called by buddynet/security/retention.py.
+        privacy.register("notifications", HANDLERS)

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max
 
+from buddynet.dates import add_months
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.funding.models import ObligationKind, ReportingObligation
 from buddynet.people.models import Project, Volunteer
@@ -93,17 +94,6 @@ class Snapshot:
     obligations: list[OpenObligation] = field(default_factory=list)
     funder_users: dict[int, list[Recipient]] = field(default_factory=dict)
     obligation_type: tuple[int, int] = field(default=(0, 0))
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def load(*, today: date) -> Snapshot:

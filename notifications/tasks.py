@@ -1,6 +1,6 @@
 """Celery tasks of the notifications engine. They take ids and call one service each.
 
-When each runs is declared in notifications/schedules.py (django-celery-beat).
+When each runs is declared in buddynet/schedules.py (django-celery-beat).
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def main() -> int:
             "--hostname", f"buddynet-{port}@%h",
         ],
         # beat reads its schedule from the database (django-celery-beat's DatabaseScheduler, set
-        # by CELERY_BEAT_SCHEDULER in settings; entries in notifications/schedules.py, editable
+        # by CELERY_BEAT_SCHEDULER in settings; entries in buddynet/schedules.py, editable
         # in the admin). It only sends tasks, so it works on the filesystem broker too.
         "beat": [str(BIN / "celery"), "-A", "buddynet", "beat", "--loglevel", "info"],
     }

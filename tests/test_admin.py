@@ -73,7 +73,7 @@ def test_volunteers_and_funders_do_not_get_into_the_admin(world, who):
     assert response.headers["Location"].startswith("/admin/login/")
 
 
-@pytest.mark.parametrize("url", ["/admin/accounts/user/", "/admin/accounts/membership/", "/admin/funding/funder/"])
+@pytest.mark.parametrize("url", ["/admin/accounts/user/", "/admin/accounts/membership/", "/admin/people/funder/"])
 def test_a_coordinator_cannot_manage_users_memberships_or_funders(world, url):
     assert _client(world.coordinator).get(url).status_code == 403
     assert _client(world.admin).get(url).status_code == 200

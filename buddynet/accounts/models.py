@@ -81,7 +81,7 @@ class Membership(models.Model):
         related_name="membership", verbose_name=_("volunteer"),
     )
     funder = models.ForeignKey(
-        "funding.Funder", null=True, blank=True, on_delete=models.CASCADE,
+        "people.Funder", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships", verbose_name=_("funder"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -21,7 +21,7 @@ from buddynet.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, 
 from buddynet.errors import InvalidInput
 from buddynet.people import fields
 from buddynet.people.selectors import participants_for_user, volunteers_for_user
-from buddynet.vocabulary import LifeDomain
+from buddynet.vocabulary import NEW_CONTACT_CATEGORIES, LifeDomain
 
 
 # --- Duos -----------------------------------------------------------------------------------
@@ -289,11 +289,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 # --- Check-ins ------------------------------------------------------------------------------
 class NewContactInput(serializers.Serializer):
     label = serializers.CharField(max_length=60)
-    category = serializers.ChoiceField(choices=[
-        ("family", "family"), ("partner", "partner"), ("friend", "friend"),
-        ("neighbour", "neighbour"), ("colleague", "colleague"), ("professional", "professional"),
-        ("organisation", "organisation"),
-    ])
+    category = serializers.ChoiceField(choices=NEW_CONTACT_CATEGORIES)
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
 
 

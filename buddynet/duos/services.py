@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from buddynet import events
 from buddynet.accounts.selectors import roles_of
+from buddynet.dates import add_months
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep, VolunteerDay
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.people.models import Participant, Volunteer
@@ -37,18 +38,6 @@ TRANSITIONS: dict[str, set[str]] = {
     DuoStatus.PAUSED: {DuoStatus.ACTIVE, DuoStatus.CLOSED},
     DuoStatus.CLOSED: set(),
 }
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> None:
@@ -131,7 +120,7 @@ def duo_activate(*, duo: Duo, by: Any, started_on: date | None = None) -> Duo:
     duo.started_on = started_on or timezone.localdate()
     if duo.introduced_on and duo.started_on < duo.introduced_on:
         raise InvalidInput({"started_on": _("The start cannot be before the introduction.")})
-    duo.planned_end_on = _add_months(duo.started_on, duo.project.planned_duo_months)
+    duo.planned_end_on = add_months(duo.started_on, duo.project.planned_duo_months)
     duo.save()
     events.duo_status_changed(duo, previous)
     return duo

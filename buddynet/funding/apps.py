@@ -6,3 +6,10 @@ class FundingConfig(AppConfig):
     name = "buddynet.funding"
     label = "funding"
     verbose_name = _("Funding")
+
+    def ready(self) -> None:
+        from buddynet import privacy
+        from buddynet.funding.privacy import HANDLERS
+
+        # Its part in erasure and export (GDPR), called by buddynet/security/retention.py.
+        privacy.register("funding", HANDLERS)

@@ -15,26 +15,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_GRANT_CAP = Decimal("50000.00")
+# The funder is a base record (people), like the project a grant is for; its table stays funding_funder.
+from buddynet.people.models import Funder
+
 DEFAULT_PERIOD_YEARS = 3
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class Funder(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    grant_cap = models.DecimalField(
-        _("maximum amount of one grant"), default=DEFAULT_GRANT_CAP, validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("A grant of this funder may not be larger (the Flemish government: EUR 50,000)."), **MONEY,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("funder")
-        verbose_name_plural = _("funders")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Grant(models.Model):

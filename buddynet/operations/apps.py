@@ -9,12 +9,4 @@ class OperationsConfig(AppConfig):
     name = "buddynet.operations"
     label = "operations"
     verbose_name = _("Operations")
-
-    def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from buddynet.operations import schedules
-
-        # Beat's heartbeat and the nightly backup in django-celery-beat's schedule (schedules.py).
-        post_migrate.connect(schedules.install_after_migrate, sender=self,
-                             dispatch_uid="buddynet-operations-schedules")
+    # Beat's heartbeat and the nightly backup are in the one schedule list, buddynet/schedules.py.

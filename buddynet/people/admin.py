@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin, ScopedAdmin
 from buddynet.errors import InvalidInput
-from buddynet.funding.models import Funder
 from buddynet.people import fields, postcodes, selectors, services
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
 
 
 @admin.register(Organisation)

@@ -13,9 +13,8 @@ from rest_framework.views import APIView
 
 from buddynet.accounts.selectors import Roles
 from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
-from buddynet.funding.models import Funder
 from buddynet.people import fields, postcodes, selectors, services
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
 
 PERSON_FIELDS = [
     "id", "project", "first_name", "last_name", "email", "phone", "birth_year", "gender",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.vocabulary import Gender, GenderPreference, Mobility
+
+DEFAULT_GRANT_CAP = Decimal("50000.00")
 
 
 class Organisation(models.Model):
@@ -84,6 +88,26 @@ class Project(models.Model):
                 | Q(end_date__gte=models.F("start_date")),
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Funder(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    grant_cap = models.DecimalField(
+        _("maximum amount of one grant"), default=DEFAULT_GRANT_CAP, validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("A grant of this funder may not be larger (the Flemish government: EUR 50,000)."),
+        max_digits=12, decimal_places=2,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Moved here from funding (a base record: memberships point at it); the table keeps its name.
+        db_table = "funding_funder"
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

@@ -12,8 +12,7 @@ from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
 from buddynet.accounts.selectors import roles_of
-from buddynet.funding.models import Funder
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
 
 
 def organisations_for_user(*, user: Any) -> QuerySet[Organisation]:

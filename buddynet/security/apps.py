@@ -22,9 +22,3 @@ class SecurityConfig(AppConfig):
 
         # Change log of the records about people, names kept out of the log (audit.py).
         audit.connect()
-        from django.db.models.signals import post_migrate
-
-        from buddynet.security import schedules
-
-        # The nightly retention purge in django-celery-beat's schedule (schedules.py).
-        post_migrate.connect(schedules.install_after_migrate, sender=self, dispatch_uid="buddynet-security-schedules")

@@ -22,6 +22,10 @@ Anonymising keeps what aggregates count and drops what identifies or describes t
   ties stay (the network measures and their change over time are unchanged);
 - other tables that may repeat the name: notifications about this participant's records
   (name replaced by the code), the admin's history (object text), matching reasons (emptied).
+The tables of the features (network maps, notifications, matching reasons, allowances) are
+anonymised and exported by their own apps, registered in buddynet/privacy.py (each app's
+privacy.py, from its AppConfig.ready); this module calls them and touches only the records
+(people, duos, accounts) and the security apps' own tables.
 Signed-off funder reports keep their frozen numbers (stored, never recomputed); a draft report
 computes the same numbers before and after, since nothing it counts changes.
 The audit log is not touched: it never holds a name (buddynet/security/audit.py).
@@ -43,22 +47,28 @@ Anonymising a volunteer (`volunteer_anonymise`):
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
-from django.apps import apps
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buddynet import privacy
+from buddynet.accounts.models import Membership
+from buddynet.dates import add_months
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal
 from buddynet.people.models import Participant, Person, Volunteer
 
 ANONYMOUS_FIRST_NAME = "Deelnemer"
 ANONYMOUS_VOLUNTEER_NAME = "Vrijwilliger"
-ERASED_TEXT = "—"
+ERASED_TEXT = privacy.ERASED_TEXT
 # The anonymised account's e-mail: unique (the column is), and never deliverable (.invalid, RFC 2606).
 ANONYMOUS_EMAIL_DOMAIN = "anonymised.invalid"
 
@@ -71,24 +81,13 @@ def volunteer_code(volunteer_id: int) -> str:
     return f"V{volunteer_id:05d}"
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def retention_end(participant: Participant, *, last_closed: date | None) -> date | None:
     """The day after which this participant's data is past retention; None while it is in use."""
     if last_closed is None:
         if participant.status not in (Participant.Status.CLOSED, Participant.Status.WITHDRAWN):
             return None
         last_closed = timezone.localtime(participant.updated_at).date()
-    return _add_months(last_closed, participant.project.retention_months)
+    return add_months(last_closed, participant.project.retention_months)
 
 
 def volunteer_retention_end(volunteer: Volunteer, *, last_closed: date | None) -> date | None:
@@ -98,14 +97,14 @@ def volunteer_retention_end(volunteer: Volunteer, *, last_closed: date | None) -
     if volunteer.status != Volunteer.Status.STOPPED:
         return None
     stopped = timezone.localtime(volunteer.updated_at).date()
-    return _add_months(max(stopped, last_closed or stopped), volunteer.project.retention_months)
+    return add_months(max(stopped, last_closed or stopped), volunteer.project.retention_months)
 
 
-def _past_retention(model: type[Person], end_of: Any, today: date | None) -> list[Any]:
+def _past_retention(model: type[Participant] | type[Volunteer], end_of: Any, today: date | None) -> list[Any]:
     """Records of `model` not yet anonymised, with no open duo, whose `end_of` is before today."""
     today = today or timezone.localdate()
     candidates = (
-        model.objects.filter(anonymised_at__isnull=True)
+        model._default_manager.filter(anonymised_at__isnull=True)
         .exclude(duos__status__in=OPEN_STATUSES)
         .annotate(last_closed=Max("duos__closed_on"))
         .select_related("project")
@@ -128,27 +127,13 @@ def volunteers_past_retention(*, today: date | None = None) -> list[Volunteer]:
     return _past_retention(Volunteer, volunteer_retention_end, today)
 
 
-def _optional_model(label: str) -> Any | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _replace_names(text: str, names: list[str], code: str) -> str:
-    for name in names:
-        if name:
-            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", code, text, flags=re.IGNORECASE)
-    return text
-
-
 def _names(person: Person) -> list[str]:
     """The ways a text may name the person, longest first (so the full name goes as one)."""
     return sorted({f"{person.first_name} {person.last_name}".strip(), person.last_name, person.first_name},
                   key=len, reverse=True)
 
 
-def _anonymise_identity(person: Person, *, first_name: str, code: str) -> None:
+def _anonymise_identity(person: Participant | Volunteer, *, first_name: str, code: str) -> None:
     """Names to a code, contact details, coordinates and notes emptied; saved with save(), not
     update(), so the audit log records the anonymisation."""
     person.first_name = first_name
@@ -182,41 +167,23 @@ def participant_anonymise(*, participant: Participant) -> Participant:
     for goal in Goal.objects.filter(duo_id__in=duo_ids):
         goal.description = ERASED_TEXT
         goal.save(update_fields=["description"])
-    codes, alter_codes = _anonymise_maps(participant)
     check_ins = list(CheckIn.objects.filter(duo_id__in=duo_ids).order_by("date", "id"))
+    erasure = privacy.Erasure(
+        person=participant, code=code, names=names, filter={"participant": participant},
+        records=[(Participant, [participant.pk]), (Duo, duo_ids), (CheckIn, [c.pk for c in check_ins])],
+    )
+    # The apps' own tables first: the maps give the alters the codes the new contacts take.
+    for handlers in privacy.handlers():
+        if handlers.anonymise_participant is not None:
+            handlers.anonymise_participant(erasure)
     for check_in in check_ins:
         check_in.note = ""
         check_in.concern_note = ""
         check_in.concern_handled_note = ""
-        check_in.new_contacts = _coded_contacts(check_in, codes, alter_codes)
+        check_in.new_contacts = _coded_contacts(check_in, erasure.alter_codes, erasure.contact_codes)
         check_in.save(update_fields=["note", "concern_note", "concern_handled_note", "new_contacts"])
-
-    _scrub_other_tables(
-        [(Participant, [participant.pk]), (Duo, duo_ids), (CheckIn, [c.pk for c in check_ins])],
-        names, code, matching={"participant": participant},
-    )
+    _scrub_admin_history(erasure.records)
     return participant
-
-
-def _anonymise_maps(participant: Participant) -> tuple[dict[Any, str], dict[tuple[int, str], str]]:
-    """Codes the alters; returns the codes per stable key, and per (check-in id, old label) the
-    code of the alter that a check-in's new contact became (for `_coded_contacts`)."""
-    codes: dict[Any, str] = {}
-    from_check_ins: dict[tuple[int, str], str] = {}
-    network_map = _optional_model("netwerk.NetworkMap")
-    alter_model = _optional_model("netwerk.Alter")
-    if network_map is None or alter_model is None:
-        return codes, from_check_ins
-    for alter in alter_model.objects.filter(map__participant=participant).order_by("map__date", "map_id", "id"):
-        codes.setdefault(alter.key, f"A{len(codes) + 1}")
-        if alter.check_in_id is not None:
-            from_check_ins.setdefault((alter.check_in_id, alter.label), codes[alter.key])
-        alter.label = codes[alter.key]
-        alter.save(update_fields=["label"])
-    for m in network_map.objects.filter(participant=participant).exclude(note=""):
-        m.note = ""
-        m.save(update_fields=["note", "updated_at"])
-    return codes, from_check_ins
 
 
 def _coded_contacts(
@@ -237,42 +204,16 @@ def _coded_contacts(
     return coded
 
 
-def _scrub_other_tables(
-    objects: list[tuple[Any, list[Any]]], names: list[str], code: str, *,
-    matching: dict[str, Any], recipient: Any = None,
-) -> None:
-    """Other tables that may repeat the person's name: notifications about `objects` (model, ids)
-    or to `recipient` get the names replaced by the code, the admin's history about `objects`
-    says "<model> #<id>", and the matching reasons about the person (`matching`: the filter,
-    e.g. {"participant": p}) are emptied."""
-    from django.contrib.admin.models import LogEntry as AdminLogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    about, admin_about = Q(pk__in=[]), Q(pk__in=[])
-    for model, ids in objects:
+def _scrub_admin_history(records: list[tuple[Any, list[Any]]]) -> None:
+    """The admin's history about these records (model, ids) says "<model> #<id>", not the name."""
+    admin_about = Q(pk__in=[])
+    for model, ids in records:
         if ids:
             content_type = ContentType.objects.get_for_model(model)
-            about |= Q(content_type=content_type, object_id__in=ids)
             admin_about |= Q(content_type=content_type, object_id__in=[str(i) for i in ids])
-
-    notification = _optional_model("notifications.Notification")
-    if notification is not None:
-        for n in notification.objects.filter(about | Q(recipient=recipient) if recipient else about):
-            n.subject = _replace_names(n.subject, names, code)[:200]
-            n.body = _replace_names(n.body, names, code)
-            n.save(update_fields=["subject", "body"])
-
     for entry in AdminLogEntry.objects.filter(admin_about).select_related("content_type"):
-        entry.object_repr = f"{entry.content_type.model} #{entry.object_id}"
+        entry.object_repr = f"{entry.content_type.model} #{entry.object_id}"  # type: ignore[attr-defined]
         entry.save(update_fields=["object_repr"])
-
-    proposal = _optional_model("matching.Proposal")
-    if proposal is not None:
-        proposal.objects.filter(**matching).exclude(decision_reason="").update(decision_reason="")
-    for label in ("matching.ForbiddenPair", "matching.LockedPair"):
-        rule = _optional_model(label)
-        if rule is not None:
-            rule.objects.filter(**matching).update(reason=ERASED_TEXT)
 
 
 @transaction.atomic
@@ -300,22 +241,23 @@ def volunteer_anonymise(*, volunteer: Volunteer) -> Volunteer:
     for check_in in check_ins:
         _replace_names_in(check_in, ("note", "concern_note", "concern_handled_note"), names, code)
 
-    objects: list[tuple[Any, list[Any]]] = [
+    records: list[tuple[Any, list[Any]]] = [
         (Volunteer, [volunteer.pk]), (Duo, duo_ids), (CheckIn, [c.pk for c in check_ins]),
     ]
     if user is not None:
-        from buddynet.accounts.models import Membership
-
-        objects += [(type(user), [user.pk]), (Membership, list(user.memberships.values_list("pk", flat=True)))]
+        records += [(type(user), [user.pk]), (Membership, list(user.memberships.values_list("pk", flat=True)))]
         if not user.memberships.exclude(volunteer=volunteer).exists():
             _anonymise_account(user, code=code)
-    _scrub_other_tables(objects, names, code, matching={"volunteer": volunteer}, recipient=user)
+    erasure = privacy.Erasure(person=volunteer, code=code, names=names, filter={"volunteer": volunteer},
+                              records=records, user=user)
+    for handlers in privacy.handlers():
+        if handlers.anonymise_volunteer is not None:
+            handlers.anonymise_volunteer(erasure)
+    _scrub_admin_history(records)
     return volunteer
 
 
 def _volunteer_user(volunteer: Volunteer) -> Any | None:
-    from buddynet.accounts.models import Membership
-
     membership = Membership.objects.filter(volunteer=volunteer).select_related("user").first()
     return membership.user if membership is not None else None
 
@@ -326,7 +268,7 @@ def _replace_names_in(obj: Any, fields: tuple[str, ...], names: list[str], code:
     for name in fields:
         text = getattr(obj, name)
         if text:
-            new = _replace_names(text, names, code)
+            new = privacy.replace_names(text, names, code)
             if new != text:
                 setattr(obj, name, new)
                 changed.append(name)
@@ -337,8 +279,6 @@ def _replace_names_in(obj: Any, fields: tuple[str, ...], names: list[str], code:
 def _anonymise_account(user: Any, *, code: str) -> None:
     """A user account that belonged to the erased volunteer alone: it stays (their check-ins
     point to it as author) but cannot sign in and names no one."""
-    from auditlog.models import LogEntry
-
     old_email = user.email
     user.email = f"{code.lower()}@{ANONYMOUS_EMAIL_DOMAIN}"
     user.full_name = f"{ANONYMOUS_VOLUNTEER_NAME} {code}"
@@ -348,14 +288,11 @@ def _anonymise_account(user: Any, *, code: str) -> None:
     user.save()
     # The audit log keeps a copy of the actor's e-mail next to the actor link; the link stays.
     LogEntry.objects.filter(Q(actor=user) | Q(actor_email__iexact=old_email)).update(actor_email=user.email)
-    for label in ("otp_totp.TOTPDevice", "otp_static.StaticDevice", "otp_email.EmailDevice"):
-        device = _optional_model(label)
-        if device is not None:
-            device.objects.filter(user=user).delete()
-    for label in ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"):
-        record = _optional_model(label)
-        if record is not None:
-            record.objects.filter(username__iexact=old_email).delete()
+    # Two-factor devices and lock-out records: the security apps' own tables (two_factor.py, axes.py).
+    for device in (TOTPDevice, StaticDevice):
+        device.objects.filter(user=user).delete()
+    for record in (AccessAttempt, AccessLog, AccessFailureLog):
+        record.objects.filter(username__iexact=old_email).delete()
 
 
 def purge_past_retention(*, today: date | None = None) -> dict[str, list[int]]:
@@ -373,29 +310,11 @@ def purge_past_retention(*, today: date | None = None) -> dict[str, list[int]]:
 
 # --- export (GDPR art. 15) -----------------------------------------------------------------
 
-def _row(obj: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The record's id (so ties can name their alters) and every field that the classification
-    (buddynet/privacy.py) calls PERSONAL or SPECIAL, decrypted; foreign keys as ids. `leave_out`
-    names the few such fields an export holds back, each for a reason said where it is asked."""
-    meta = obj._meta
-    row: dict[str, Any] = {"id": obj.pk}
-    for name in privacy.exported_fields(meta.label):
-        if name in leave_out:
-            continue
-        field = meta.get_field(name)
-        if field.many_to_many:
-            value: Any = sorted(getattr(obj, name).values_list("pk", flat=True))
-        else:
-            value = getattr(obj, field.attname)
-        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return row
+_row = privacy.export_row
 
 
 def _audit_trail(model: Any, pk: int) -> list[dict[str, Any]]:
     """Who read or changed this record, when and from where (the audit log)."""
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     entries = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_pk=str(pk),
     ).select_related("actor").order_by("timestamp")
@@ -417,14 +336,10 @@ def participant_export(*, participant: Participant) -> dict[str, Any]:
         "duos": [_row(d) for d in duos],
         "goals": [_row(g) for g in Goal.objects.filter(duo_id__in=duo_ids).order_by("id")],
         "check_ins": [_row(c) for c in CheckIn.objects.filter(duo_id__in=duo_ids).order_by("date", "id")],
-        "network_maps": [],
     }
-    network_map = _optional_model("netwerk.NetworkMap")
-    if network_map is not None:
-        for m in network_map.objects.filter(participant=participant).prefetch_related("alters", "ties"):
-            export["network_maps"].append({
-                **_row(m), "alters": [_row(a) for a in m.alters.all()], "ties": [_row(t) for t in m.ties.all()],
-            })
+    for handlers in privacy.handlers():  # the apps' own tables: network maps
+        if handlers.export_participant is not None:
+            export.update(handlers.export_participant(participant))
     export["audit"] = _audit_trail(Participant, participant.pk)
     return export
 
@@ -447,8 +362,6 @@ def _participant_shown_to_volunteer(participant: Participant) -> str:
 def volunteer_export(*, volunteer: Volunteer) -> dict[str, Any]:
     """Everything stored about one volunteer, decrypted, as plain JSON-ready data. Of the
     participants in their duos only the first name (or code): never another person's record."""
-    from buddynet.funding.selectors import allowances_of_volunteer
-
     user = _volunteer_user(volunteer)
     duos = list(Duo.objects.filter(volunteer=volunteer).select_related("participant").order_by("proposed_on", "id"))
     export: dict[str, Any] = {
@@ -462,9 +375,9 @@ def volunteer_export(*, volunteer: Volunteer) -> dict[str, Any]:
         "check_ins": [_row(c) for c in CheckIn.objects.filter(author=user).order_by("date", "id")] if user else [],
         "days_volunteered": [_row(d) for d in volunteer.volunteer_days.order_by("date")],
     }
-    payments, declared = allowances_of_volunteer(volunteer_id=volunteer.pk)
-    export["allowance_payments"] = [_row(p) for p in payments]
-    export["allowances_declared"] = [_row(d) for d in declared]
+    for handlers in privacy.handlers():  # the apps' own tables: allowances
+        if handlers.export_volunteer is not None:
+            export.update(handlers.export_volunteer(volunteer))
     export["audit"] = _audit_trail(Volunteer, volunteer.pk)
     return export
 
@@ -479,7 +392,8 @@ def _export_pdf(data: dict[str, Any], *, person: dict[str, Any]) -> bytes:
     sections = [(key, json.dumps(value, indent=2, ensure_ascii=False, default=str))
                 for key, value in data.items() if key not in ("exported_at",)]
     html = render_to_string("security/person_export.html", {"data": data, "person": person, "sections": sections})
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
 
 
 def participant_export_pdf(*, participant: Participant) -> bytes:

@@ -1,4 +1,4 @@
-"""Nightly retention purge (buddynet/security/retention.py), scheduled by schedules.py."""
+"""Nightly retention purge (buddynet/security/retention.py), scheduled in buddynet/schedules.py."""
 
 from __future__ import annotations
 

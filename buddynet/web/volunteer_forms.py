@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.duos.models import Activity, CheckIn, CheckInMode
 from buddynet.errors import ServiceError
-from buddynet.vocabulary import LifeDomain
+from buddynet.vocabulary import NEW_CONTACT_CATEGORIES, LifeDomain
 
 # Most contact moments last about this long; one tap instead of typing minutes.
 DURATION_PRESETS: list[tuple[str, Any]] = [
@@ -30,14 +30,8 @@ MOODS: list[tuple[str, Any]] = [
     ("1", _("Very bad")), ("2", _("Bad")), ("3", _("Okay")), ("4", _("Good")), ("5", _("Very good")),
 ]
 
-# The categories of a network tie (netwerk's alter categories, without "buddy": the buddy is
-# the volunteer themselves).
-CONTACT_CATEGORIES: list[tuple[str, Any]] = [
-    ("family", _("Family")), ("partner", _("Partner")), ("friend", _("Friend")),
-    ("neighbour", _("Neighbour")), ("colleague", _("Colleague")),
-    ("professional", _("Professional (care worker, doctor, ...)")),
-    ("organisation", _("Organisation or club")),
-]
+# The categories of a network tie, without "buddy" (the buddy is the volunteer themselves).
+CONTACT_CATEGORIES: list[tuple[str, Any]] = NEW_CONTACT_CATEGORIES
 
 
 def contacts_shown(new_contacts: list[Any] | None) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from matching.engine import model as m
@@ -9,7 +11,7 @@ from matching.engine.arrays import Pool, haversine_km
 from matching.engine.score import Arcs
 
 
-def why_unmatched(pool: Pool, i: int, capacity_left: np.ndarray, forbidden_v: np.ndarray) -> tuple[str, dict]:
+def why_unmatched(pool: Pool, i: int, capacity_left: np.ndarray, forbidden_v: np.ndarray) -> tuple[str, dict[str, Any]]:
     """Apply the hard rules one by one to all volunteers; the first that leaves none is the reason.
 
     `capacity_left` is after locked pairs; `forbidden_v` the volunteer indices forbidden for i.

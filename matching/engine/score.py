@@ -36,7 +36,8 @@ class Arcs:
 
 
 def popcount(x: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(x).astype(np.int64)
+    counts: np.ndarray = np.bitwise_count(x).astype(np.int64)
+    return counts
 
 
 def _expand(lo: np.ndarray, hi: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,12 +88,13 @@ def _age_fit(age: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 def feasible(pool: Pool, p: np.ndarray, v: np.ndarray, d: np.ndarray, forbidden_keys: np.ndarray) -> np.ndarray:
     """The hard rules on candidate pairs (usable people only: consent, screening, location and
     capacity are filtered before)."""
-    return (d <= pool.volunteers.max_km[v]) & rules_without_distance(pool, p, v, forbidden_keys)
+    ok: np.ndarray = (d <= pool.volunteers.max_km[v]) & rules_without_distance(pool, p, v, forbidden_keys)
+    return ok
 
 
 def rules_without_distance(pool: Pool, p: np.ndarray, v: np.ndarray, forbidden_keys: np.ndarray) -> np.ndarray:
     P, V = pool.participants, pool.volunteers
-    ok = ((P.languages[p] & V.languages[v]) != 0) | P.interpreter[p]
+    ok: np.ndarray = ((P.languages[p] & V.languages[v]) != 0) | P.interpreter[p]
     ok &= (P.slots[p] & V.slots[v]) != 0
     ok &= (P.preference[p] == 0) | (P.preference[p] == V.gender[v])
     ok &= (V.preference[v] == 0) | (V.preference[v] == P.gender[p])

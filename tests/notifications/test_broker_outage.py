@@ -137,7 +137,7 @@ def test_the_urgent_sweep_leaves_other_kinds_to_the_five_minute_sweep(world: Any
 def test_the_urgent_sweep_is_scheduled_every_minute() -> None:
     from django_celery_beat.models import PeriodicTask
 
-    from notifications import schedules
+    from buddynet import schedules
 
     schedules.install()
     task = PeriodicTask.objects.get(task="notifications.sweep_urgent")

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
+from buddynet import schedules
 from buddynet.celery import app
-from notifications import schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,8 @@ def test_installing_again_keeps_what_an_administrator_changed() -> None:
 
     sweep.refresh_from_db()
     assert sweep.enabled is False
-    assert PeriodicTask.objects.filter(name__startswith="notifications:").count() == len(schedules.SCHEDULES)
+    assert PeriodicTask.objects.filter(name__in=[e.name for e in schedules.SCHEDULES]).count() == len(
+        schedules.SCHEDULES)
 
 
 def test_a_coordinator_sets_the_rules_of_their_own_project_only(world: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django_celery_beat.models import PeriodicTask
 
-from buddynet.operations import schedules
+from buddynet import schedules
 from buddynet.operations.services import backups_prune
 from buddynet.operations.tasks import backup
 

@@ -15,9 +15,9 @@ from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from buddynet.accounts.models import Membership, Role, User
+from buddynet.demo import data as demo
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep
 from buddynet.funding.models import Funder
-from buddynet.people import demo
 from buddynet.people.models import Organisation, Participant, Project, Volunteer
 from buddynet.people.postcodes import lookup
 

@@ -137,13 +137,14 @@ def test_the_purge_anonymises_only_participants_past_their_projects_retention(ha
 
 
 def test_the_nightly_task_runs_the_purge_and_is_scheduled_after_migrate(hand, settings):
-    from buddynet.security import schedules
+    from buddynet import schedules
 
-    PeriodicTask.objects.filter(name=schedules.NAME).delete()
-    assert schedules.install() is True
-    task = PeriodicTask.objects.get(name=schedules.NAME)
+    name = "security: purge data past retention"
+    PeriodicTask.objects.filter(name=name).delete()
+    assert schedules.install() == 1
+    task = PeriodicTask.objects.get(name=name)
     assert task.task == "security.purge_past_retention" and (task.crontab.hour, task.crontab.minute) == ("3", "30")
-    assert schedules.install() is False
+    assert schedules.install() == 0
     hand.project.retention_months = 1
     hand.project.save()
     assert purge_past_retention.apply().get() >= 1

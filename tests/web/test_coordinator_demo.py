@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet.accounts.models import Membership, Role
+from buddynet.demo import data as demo
 from buddynet.duos.models import CheckIn, Duo
-from buddynet.people import demo
 from buddynet.people.models import Participant, Volunteer
 
 

@@ -21,8 +21,8 @@ participant, open duos within capacity, dates in lifecycle order, no check-in in
 before the proposal), and `problems()` checks them in the database before the transaction
 commits.
 
-This module is a development tool, the one place where `people` reaches into the other
-record apps (accounts, duos, funding).
+This module is a development tool in its own app above the records and the features (it may
+import them all; no record app imports it).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
@@ -44,6 +45,9 @@ from django.utils import timezone
 from buddynet import vocabulary as v
 from buddynet.accounts.models import Membership, Role, User
 from buddynet.accounts.services import membership_grant
+from buddynet.dates import add_months
+from buddynet.demo import texts as t
+from buddynet.demo.network import add_network_maps
 from buddynet.duos.models import (
     OPEN_STATUSES,
     Activity,
@@ -55,10 +59,19 @@ from buddynet.duos.models import (
     Goal,
     NextStep,
 )
-from buddynet.funding.models import Funder
-from buddynet.people import demo_texts as t
+from buddynet.funding.models import (
+    AllowanceCap,
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
 from buddynet.people import postcodes
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
 
 SEED = 2026
 # Printed for everyone to use: a demo password, not a secret. ("buddynet-demo" is refused by
@@ -194,17 +207,6 @@ MIN_AGE = {DuoStatus.PROPOSED: 0, DuoStatus.INTRODUCED: 8, DuoStatus.ACTIVE: 25,
 MISFIT = -3.0  # a pair scoring below this shares no language or ignores a gender wish
 DOWNGRADE = {DuoStatus.PAUSED: DuoStatus.ACTIVE, DuoStatus.ACTIVE: DuoStatus.INTRODUCED,
              DuoStatus.INTRODUCED: DuoStatus.PROPOSED}
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def ascii_slug(text: str) -> str:
@@ -874,10 +876,7 @@ def _build(b: Builder) -> Summary:
     funding_counts = _build_funding(b, funder, [plan.project for plan in plans], volunteers)
 
     project_ids = [plan.project.pk for plan in plans]
-    # Network maps: the netwerk engine writes its own demo rows (a development tool may reach
-    # into an engine; nothing else in `people` does).
-    from netwerk.demo import add_network_maps
-
+    # Network maps: written by buddynet/demo/network.py.
     network_maps = add_network_maps(project_ids=project_ids, today=b.today,
                                     recorded_by={plan.project.pk: plan.coordinator for plan in plans})
     found = problems(project_ids=project_ids)
@@ -946,8 +945,6 @@ def problems(*, project_ids: list[int]) -> list[str]:
 # --- Funding (issue 6): grants, budget lines, tranches, obligations, expenses, allowances -----
 def _remove_funding(projects: models.QuerySet[Project]) -> None:
     """Funding rows of the demo projects go first: grants and allowances protect what they point at."""
-    from buddynet.funding.models import AllowancePayment, DeclaredAllowance, Expense, Grant, ProgressReport
-
     grants = Grant.objects.filter(project__in=projects)
     ProgressReport.objects.filter(grant__in=grants).delete()
     Expense.objects.filter(grant__in=grants).delete()
@@ -974,18 +971,6 @@ def _build_funding(b: Builder, funder: Funder, projects: list[Project],
     """A three-year grant per demo project with its money, as a funder's portfolio would show it.
 
     Its own random generator (seeded from SEED), so the people and duos above stay the same rows."""
-    from decimal import Decimal
-
-    from buddynet.funding.models import (
-        AllowanceCap,
-        AllowancePayment,
-        BudgetLine,
-        Expense,
-        Grant,
-        ReportingObligation,
-        Tranche,
-    )
-
     rng = random.Random(SEED + 6)
     cent = Decimal("0.01")
     grants, lines, tranches, obligations, expenses = [], [], [], [], []

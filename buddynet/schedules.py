@@ -1,9 +1,10 @@
-"""Every periodic task of buddynet's notifications, in one place.
+"""Every periodic task of buddynet, in one place, and the one mechanism that installs them.
 
 Beat runs django-celery-beat's DatabaseScheduler (settings CELERY_BEAT_SCHEDULER): the schedule
-lives in the database and administrators edit it in the admin ("Periodic tasks"). The entries
-below are written after each `migrate` when missing; an existing entry — perhaps changed in
-the admin — is left as it is. Times are Europe/Brussels.
+lives in the database and administrators edit it in the admin ("Periodic tasks"), every entry in
+one list. The entries below are written after each `migrate` when missing (connected in
+buddynet/celery.py); an existing entry, perhaps changed in the admin, is left as it is. Times are
+Europe/Brussels. The tasks are named by their Celery names, so this module imports no app.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+
+HEARTBEAT = "operations: beat heartbeat"
+BACKUP = "operations: nightly backup"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,19 @@ SCHEDULES: tuple[Schedule, ...] = (
     # Every day at 07:00: one summary e-mail to each user who chose the daily digest.
     Schedule("notifications: daily digest", "notifications.send_digests", crontab=("0", "7"),
              description="Send the daily digest e-mails."),
+    # Every night at 03:30: anonymise the people past retention (buddynet/security/retention.py);
+    # after midnight, away from the hourly rules at :10 and the digest at 07:00.
+    Schedule("security: purge data past retention", "security.purge_past_retention", crontab=("30", "3"),
+             description="Anonymise participants whose retention period has ended."),
+    # Every minute: beat's heartbeat; /healthz/detail turns red when the newest one is older than
+    # HEALTH_BEAT_MAX_AGE_SECONDS (beat, or every worker, stopped). buddynet/operations/.
+    Schedule(HEARTBEAT, "operations.heartbeat", every_minutes=1,
+             description="Proves beat (and a worker) run: see /healthz/detail."),
+    # Every night at 02:30, before the retention purge at 03:30. The task writes nothing unless
+    # BACKUP_NIGHTLY=true (off by default: the archive holds every participant's data, and where
+    # it goes is the administrator's decision).
+    Schedule(BACKUP, "operations.backup", crontab=("30", "2"),
+             description="Nightly backup to BACKUP_DIR (only with BACKUP_NIGHTLY=true)."),
 )
 
 
@@ -65,5 +82,7 @@ def install() -> int:
     return created
 
 
-def install_after_migrate(**kwargs: Any) -> None:
-    install()
+def install_after_migrate(*, app_config: Any, **kwargs: Any) -> None:
+    """post_migrate is sent once per app: install once, after django-celery-beat's (its tables exist)."""
+    if app_config.label == "django_celery_beat":
+        install()

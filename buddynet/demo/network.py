@@ -1,4 +1,4 @@
-"""Demo network maps for `manage.py demo` (called from buddynet/people/demo.py).
+"""Demo network maps for `manage.py demo` (called from buddynet/demo/data.py).
 
 Every participant who has had a duo gets an intake map, dated a little before their first duo:
 the typical picture of isolation — a few family members, some of them strained, and mostly

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from buddynet.people import demo
+from buddynet.demo import data as demo
 
 
 def positive(value: str) -> int:
