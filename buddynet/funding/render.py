@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import copy
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ matplotlib.use("Agg")  # no display on a server; must come before pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
+from django.utils.translation import get_language  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from buddynet import spreadsheet as ss  # noqa: E402
@@ -66,6 +68,32 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- charts -------------------------------------------------------------------------------------
+# Axis numbers in the reader's format (nl-BE: 45.000, 25 %); legends above the plot area, never on
+# top of the data.
+def _locale() -> str:
+    return "en_GB" if (get_language() or "nl-be").startswith("en") else "nl_BE"
+
+
+def _amount_axis(axis: Any) -> None:
+    from babel.numbers import format_decimal
+    from matplotlib.ticker import FuncFormatter
+
+    locale = _locale()
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: format_decimal(x, format="#,##0", locale=locale)))
+
+
+def _percent_axis(axis: Any) -> None:
+    from babel.numbers import format_percent
+    from matplotlib.ticker import FuncFormatter
+
+    locale = _locale()
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: format_percent(x / 100, locale=locale)))
+
+
+def _legend_outside(ax: Any) -> None:
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2, frameon=False, borderaxespad=0)
+
+
 def _svg(fig: Any) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -78,7 +106,19 @@ def data_uri(svg: str) -> str:
 
 
 def budget_chart(lines: list[dict[str, Any]]) -> str:
-    fig, ax = plt.subplots(figsize=(6.5, 0.5 + 0.55 * max(1, len(lines))))
+    return _svg(budget_figure(lines))
+
+
+def burn_chart(r: dict[str, Any]) -> str:
+    return _svg(burn_figure(r))
+
+
+def portfolio_chart(r: dict[str, Any]) -> str:
+    return _svg(portfolio_figure(r))
+
+
+def budget_figure(lines: list[dict[str, Any]]) -> Any:
+    fig, ax = plt.subplots(figsize=(6.5, 0.8 + 0.55 * max(1, len(lines))))
     labels = [row["label"] for row in lines]
     ys = range(len(lines))
     ax.barh([y + 0.2 for y in ys], [float(row["budget"]) for row in lines], height=0.4, color="#9cc9bd",
@@ -88,12 +128,15 @@ def budget_chart(lines: list[dict[str, Any]]) -> str:
     ax.set_yticks(list(ys), labels)
     ax.invert_yaxis()
     ax.set_xlabel("EUR")
-    ax.legend(loc="lower right", frameon=False)
+    _amount_axis(ax.xaxis)
+    _legend_outside(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    return fig
 
 
-def burn_chart(r: dict[str, Any]) -> str:
+def burn_figure(r: dict[str, Any]) -> Any:
+    from matplotlib.dates import DateFormatter
+
     g, m = r["grant"], r["money"]
     start, end = date.fromisoformat(g["start_date"]), date.fromisoformat(g["end_date"])
     fig, ax = plt.subplots(figsize=(6.5, 3))
@@ -102,25 +145,31 @@ def burn_chart(r: dict[str, Any]) -> str:
     if points:
         ax.step([p[0] for p in points], [p[1] for p in points], where="post", color="#0b5d4b", label=_("Spent"))
     ax.set_ylabel("EUR")
-    ax.legend(loc="upper left", frameon=False)
+    _amount_axis(ax.yaxis)
+    ax.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
+    _legend_outside(ax)
     ax.spines[["top", "right"]].set_visible(False)
     fig.autofmt_xdate()
-    return _svg(fig)
+    return fig
 
 
-def portfolio_chart(r: dict[str, Any]) -> str:
+def portfolio_figure(r: dict[str, Any]) -> Any:
     rows = r["rows"]
-    fig, ax = plt.subplots(figsize=(6.5, 0.5 + 0.35 * max(1, len(rows))))
+    fig, ax = plt.subplots(figsize=(6.5, 0.8 + 0.35 * max(1, len(rows))))
     ys = range(len(rows))
     ax.barh(list(ys), [row["share_spent"] * 100 for row in rows], color="#0b5d4b", label=_("Share spent"))
     ax.scatter([row["time_elapsed"] * 100 for row in rows], list(ys), marker="|", s=200, color="#a4161a",
                label=_("Time elapsed"), zorder=3)
-    ax.set_yticks(list(ys), [row["grant"]["project"] for row in rows])
+    ax.set_yticks(list(ys), [f'{_short(row["grant"]["project"])} ({row["grant"]["reference"]})' for row in rows])
     ax.invert_yaxis()
-    ax.set_xlabel("%")
-    ax.legend(loc="lower right", frameon=False)
+    _percent_axis(ax.xaxis)
+    _legend_outside(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    return fig
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def charts(r: dict[str, Any]) -> list[dict[str, str]]:
@@ -152,9 +201,34 @@ def title_of(report: dict[str, Any]) -> str:
     return _("Portfolio report · %(funder)s") % {"funder": report["funder"]["name"]}
 
 
+def running_head(report: dict[str, Any]) -> str:
+    """Project (or funder) and period, at the top of every PDF page."""
+    period = _("%(start)s – %(end)s") % {"start": report["period"]["start"], "end": report["period"]["end"]}
+    if report["kind"] == "grant":
+        return f'{report["grant"]["project"]} · {report["grant"]["reference"]} · {period}'
+    return f'{report["funder"]["name"]} · {period}'
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def page_counter_css() -> str:
+    """The CSS `content` of the page number: "pagina 3 van 7" in Dutch."""
+    parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("page %(page)s of %(pages)s"))
+    return " ".join("counter(page)" if p == "%(page)s" else "counter(pages)" if p == "%(pages)s" else _css_string(p)
+                    for p in parts if p)
+
+
+def document_lang() -> str:
+    """The BCP 47 tag of the document (nl-BE, en-GB): screen readers and PDF/A read it."""
+    return "en-GB" if (get_language() or "nl-be").startswith("en") else "nl-BE"
+
+
 def context(report: dict[str, Any], **extra: Any) -> dict[str, Any]:
     r = labelled(report)
-    return {"report": r, "charts": charts(r), "title": title_of(report), **extra}
+    return {"report": r, "charts": charts(r), "title": title_of(report), "running_head": running_head(report),
+            "page_counter": page_counter_css(), "document_lang": document_lang(), **extra}
 
 
 def html_document(report: dict[str, Any], **extra: Any) -> str:
@@ -162,10 +236,22 @@ def html_document(report: dict[str, Any], **extra: Any) -> str:
     return render_to_string("funding/report_document.html", context(report, **extra))
 
 
-def pdf_bytes(report: dict[str, Any], **extra: Any) -> bytes:
+# PDF/A-3a: the archival PDF a government archive accepts (fonts embedded, sRGB output intent,
+# XMP metadata) at conformance level "a", which WeasyPrint makes by tagging the structure
+# (headings, tables, figures with their alt text) — the accessible part PDF/UA asks for too.
+PDF_VARIANT = "pdf/a-3a"
+
+
+def pdf_document(report: dict[str, Any], **extra: Any) -> Any:
+    """The laid-out WeasyPrint document (pages and boxes), before it is written as PDF."""
     from weasyprint import HTML  # imported here: loading pango costs time that pages without a PDF don't need
 
-    return HTML(string=html_document(report, **extra), base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html_document(report, **extra), base_url=str(settings.BASE_DIR)).render(
+        pdf_variant=PDF_VARIANT)
+
+
+def pdf_bytes(report: dict[str, Any], **extra: Any) -> bytes:
+    return pdf_document(report, **extra).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 # --- CSV and XLSX -------------------------------------------------------------------------------
