@@ -280,6 +280,12 @@ NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 # The sweep leaves rows younger than this to the task enqueued when they were committed.
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120, minimum=0)
 
+# --- Funder reports -------------------------------------------------------------------------
+# Thresholds of the traffic lights, per funder (by name) over the defaults, as JSON, e.g.
+# FUNDING_LIGHTS='{"Departement WVG": {"spend_ahead_red": 0.10}}'; the keys and defaults are in
+# buddynet/funding/lights.py, which refuses an unknown key or a value outside 0..10 at start-up.
+FUNDING_LIGHTS = envstr("FUNDING_LIGHTS", "{}")
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -22,7 +22,7 @@ matplotlib.use("Agg")  # no display on a server; must come before pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
-from django.utils.translation import get_language  # noqa: E402
+from django.utils.translation import get_language, ngettext  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from buddynet import spreadsheet as ss  # noqa: E402
@@ -64,7 +64,53 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
         row["label"] = _label(ObligationKind, row["kind"])
     for row in r.get("rows", []):
         row["light_labels"] = {k: str(_(LIGHT_LABELS[v])) for k, v in row["lights"].items()}
+        # Numbers frozen before the lights had reasons have none.
+        row["light_texts"] = {k: light_reason(v) for k, v in (row.get("light_reasons") or {}).items()}
     return r
+
+
+def light_reason(light: dict[str, Any]) -> str:
+    """One sentence that says why a light has its colour, with the figures behind it."""
+    from babel.numbers import format_currency, format_percent
+
+    locale = _locale()
+
+    def pct(key: str) -> str:
+        return format_percent(light[key], locale=locale)
+
+    def eur(key: str) -> str:
+        return format_currency(light[key], "EUR", locale=locale)
+
+    code = light.get("reason")
+    if code == "spend_early":
+        return _("Too early to judge: %(elapsed)s of the grant period has passed.") % {"elapsed": pct("elapsed")}
+    if code == "spend_on_schedule":
+        return _("Spending keeps pace with time: %(spent)s of the grant spent at %(elapsed)s of the period.") % {
+            "spent": pct("spent_share"), "elapsed": pct("elapsed")}
+    if code == "spend_ahead":
+        return _("Spending runs ahead of time, a risk of overspending: %(spent)s spent at %(elapsed)s of the "
+                 "period, heading for %(projected)s on a grant of %(amount)s.") % {
+            "spent": pct("spent_share"), "elapsed": pct("elapsed"), "projected": eur("projected"),
+            "amount": eur("amount")}
+    if code == "spend_behind":
+        return _("Spending lags behind time, a risk of underspending: %(spent)s spent at %(elapsed)s of the "
+                 "period, heading for %(projected)s of a grant of %(amount)s.") % {
+            "spent": pct("spent_share"), "elapsed": pct("elapsed"), "projected": eur("projected"),
+            "amount": eur("amount")}
+    if code == "reports_none_overdue":
+        return _("No report is overdue.")
+    if code == "reports_overdue":
+        return ngettext("%(n)s report is overdue, by %(days)s days.",
+                        "%(n)s reports are overdue, the oldest by %(days)s days.", light["overdue"]) % {
+            "n": light["overdue"], "days": light["days"]}
+    if code == "quiet_no_duos":
+        return _("No active duos.")
+    if code == "quiet_too_few":
+        return _("Fewer than 5 active duos: no share is shown.")
+    if code == "quiet_share":
+        return _("%(share)s of the active duos had no contact for longer than the project's quiet-alert "
+                 "period.") % {"share": pct("share")}
+    return ""
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -350,7 +396,7 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
                 _money_cell(row["spent_to_date"]), row["share_spent"], row["time_elapsed"], row["reports_overdue"],
                 row["participants_reached"], row["duos_active"], _money_cell(row.get("projected_spend")),
                 _money_cell(row.get("tranches_paid")), _money_cell(row.get("tranches_due")),
-                lights.get("spend"), lights.get("reports"), lights.get("quiet"),
+                *(_light_cell(lights.get(k), row.get("light_texts", {}).get(k)) for k in ("spend", "reports", "quiet")),
             ])
         out.append(projects)
         if r.get("lines"):
@@ -430,6 +476,10 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
             [[o["label"], _date_cell(o["due_on"]), _date_cell(o["submitted_on"]), _date_cell(o["approved_on"]),
               _("yes") if o["overdue"] else _("no")] for o in r["obligations"]]))
     return out
+
+
+def _light_cell(label: str | None, reason: str | None) -> str | None:
+    return f"{label}: {reason}" if label and reason else label
 
 
 def _int_or_text(value: Any) -> Any:
