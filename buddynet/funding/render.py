@@ -66,6 +66,7 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
         row["light_labels"] = {k: str(_(LIGHT_LABELS[v])) for k, v in row["lights"].items()}
         # Numbers frozen before the lights had reasons have none.
         row["light_texts"] = {k: light_reason(v) for k, v in (row.get("light_reasons") or {}).items()}
+        row["pace"] = _value(row, ("pace",))
     return r
 
 
@@ -111,6 +112,41 @@ def light_reason(light: dict[str, Any]) -> str:
         return _("%(share)s of the active duos had no contact for longer than the project's quiet-alert "
                  "period.") % {"share": pct("share")}
     return ""
+
+
+# --- comparing projects -------------------------------------------------------------------------
+# The columns a funder may sort the portfolio's projects by; a suppressed ("< 5") or missing
+# value sorts after every number, whatever the direction.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "project": ("grant", "project"), "reached": ("participants_reached",), "active": ("duos_active",),
+    "rhythm": ("compare", "share_meeting_cadence"), "check_ins": ("compare", "check_ins_per_duo_month"),
+    "informal": ("compare", "share_more_informal"), "spent": ("share_spent",), "pace": ("pace",),
+}
+
+
+def _value(row: dict[str, Any], path: tuple[str, ...]) -> Any:
+    if path == ("pace",):
+        return row["share_spent"] / row["time_elapsed"] if row.get("time_elapsed") else None
+    value: Any = row
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def sort_rows(report: dict[str, Any], key: str, *, descending: bool = False) -> dict[str, Any]:
+    """A copy of a portfolio with its projects sorted by one of SORT_KEYS (unknown keys: as made)."""
+    if report.get("kind") != "portfolio" or key not in SORT_KEYS:
+        return report
+    path = SORT_KEYS[key]
+    rows = list(report["rows"])
+    if key == "project":
+        rows.sort(key=lambda r: str(_value(r, path)).casefold(), reverse=descending)
+    else:
+        known = [r for r in rows if ss.is_number(_value(r, path))]
+        unknown = [r for r in rows if not ss.is_number(_value(r, path))]
+        known.sort(key=lambda r: _value(r, path), reverse=descending)
+        rows = known + unknown
+    return {**report, "rows": rows}
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -271,10 +307,22 @@ def document_lang() -> str:
     return "en-GB" if (get_language() or "nl-be").startswith("en") else "nl-BE"
 
 
+def compare_columns() -> list[dict[str, Any]]:
+    return [{"key": "project", "label": _("Project"), "n": False},
+            {"key": "reached", "label": _("Participants reached"), "n": True},
+            {"key": "active", "label": _("Active duos"), "n": True},
+            {"key": "rhythm", "label": _("Contact rhythm kept"), "n": True},
+            {"key": "check_ins", "label": _("Check-ins per duo-month"), "n": True},
+            {"key": "informal", "label": _("Share with more informal ties"), "n": True},
+            {"key": "spent", "label": _("Share spent"), "n": True},
+            {"key": "pace", "label": _("Pace"), "n": True}]
+
+
 def context(report: dict[str, Any], **extra: Any) -> dict[str, Any]:
     r = labelled(report)
     return {"report": r, "charts": charts(r), "title": title_of(report), "running_head": running_head(report),
-            "page_counter": page_counter_css(), "document_lang": document_lang(), **extra}
+            "page_counter": page_counter_css(), "document_lang": document_lang(),
+            "compare_columns": compare_columns(), **extra}
 
 
 def html_document(report: dict[str, Any], **extra: Any) -> str:
@@ -388,6 +436,9 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
             ss.Column(_("Projected at the end"), **eur), ss.Column(_("Tranches paid"), **eur),
             ss.Column(_("Tranches due, not yet paid"), **eur),
             ss.Column(_("Spending"), 30), ss.Column(_("Reports"), 30), ss.Column(_("Quiet duos"), 30),
+            ss.Column(_("Contact rhythm kept"), 12, ss.PERCENT),
+            ss.Column(_("Check-ins per duo-month"), 12, ss.DECIMAL),
+            ss.Column(_("Share with more informal ties"), 12, ss.PERCENT), ss.Column(_("Pace"), 10, ss.DECIMAL),
         ])
         for row in r["rows"]:
             lights = row.get("light_labels", {})
@@ -397,6 +448,9 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
                 row["participants_reached"], row["duos_active"], _money_cell(row.get("projected_spend")),
                 _money_cell(row.get("tranches_paid")), _money_cell(row.get("tranches_due")),
                 *(_light_cell(lights.get(k), row.get("light_texts", {}).get(k)) for k in ("spend", "reports", "quiet")),
+                *(_compare_cell(row, k) for k in ("share_meeting_cadence", "check_ins_per_duo_month",
+                                                  "share_more_informal")),
+                row.get("pace"),
             ])
         out.append(projects)
         if r.get("lines"):
@@ -476,6 +530,10 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
             [[o["label"], _date_cell(o["due_on"]), _date_cell(o["submitted_on"]), _date_cell(o["approved_on"]),
               _("yes") if o["overdue"] else _("no")] for o in r["obligations"]]))
     return out
+
+
+def _compare_cell(row: dict[str, Any], key: str) -> Any:
+    return (row.get("compare") or {}).get(key)
 
 
 def _light_cell(label: str | None, reason: str | None) -> str | None:

@@ -391,6 +391,8 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
                                     quiet=quiet[g.project_id][0], active=quiet[g.project_id][1])),
             "participants_reached": cell(c.participants_reached),
             "duos_active": cell(c.duos_active),
+            # Side by side with the other projects, suppressed as in the project's own report.
+            "compare": _compare(c, selectors.network_section(project_ids=[g.project_id], start=start, end=end)),
             # The same figures as this grant's progress report over the same period.
             "tranches_paid": pm["tranches_paid"], "tranches_due": pm["tranches_due"],
             "projected_spend": pm["projected_spend"],
@@ -406,6 +408,15 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
     }
+
+
+def _compare(c: ContentRaw, network: Any | None) -> dict[str, Any]:
+    published = publish_content(c)
+    net = publish_network(network) or {}
+    return {"share_meeting_cadence": published["share_meeting_cadence"],
+            "check_ins_per_duo_month": published["check_ins_per_duo_month"],
+            "participants_measured": net.get("participants_measured"),
+            "share_more_informal": net.get("share_more_informal")}
 
 
 def _lights(found: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -109,9 +109,13 @@ def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpRe
     funder = selectors.funder_get_for_user(user=request.user, funder_id=funder_id)
     start, end = _period(request)
     numbers = reports.portfolio_report(funder=funder, start=start, end=end)
+    from buddynet.funding.render import sort_rows
+
+    sort, descending = request.GET.get("sort", ""), request.GET.get("order") == "desc"
+    numbers = sort_rows(numbers, sort, descending=descending)
     return _output(request, numbers, fmt, name=f"portfolio-{start}-{end}",
                    extra={"downloads": _links("funding:portfolio-as", [funder.pk], request), "start": start,
-                          "end": end})
+                          "end": end, "sortable": True, "sort": sort, "descending": descending})
 
 
 def _links(name: str, args: list[Any], request: HttpRequest | None = None) -> list[dict[str, str]]:

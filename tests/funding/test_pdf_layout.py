@@ -49,6 +49,14 @@ CASES = ["grant report, demo", "portfolio report, demo", "grant report, 4x", "po
 def outside_chars(data: bytes) -> list[tuple[int, str, tuple[float, ...]]]:
     out = []
     pdf = pypdfium2.PdfDocument(data)
+    try:
+        _collect_outside(pdf, out)
+    finally:
+        pdf.close()
+    return out
+
+
+def _collect_outside(pdf: Any, out: list[tuple[int, str, tuple[float, ...]]]) -> None:
     for n in range(len(pdf)):
         page = pdf[n]
         width, height = page.get_size()
@@ -61,12 +69,14 @@ def outside_chars(data: bytes) -> list[tuple[int, str, tuple[float, ...]]]:
             if (left < SIDE_MARGIN - TOLERANCE or right > width - SIDE_MARGIN + TOLERANCE
                     or bottom < -TOLERANCE or top > height + TOLERANCE):
                 out.append((n + 1, char, (round(left), round(bottom), round(right), round(top))))
-    return out
 
 
 def page_texts(data: bytes) -> list[str]:
     pdf = pypdfium2.PdfDocument(data)
-    return [pdf[n].get_textpage().get_text_range() for n in range(len(pdf))]
+    try:
+        return [pdf[n].get_textpage().get_text_range() for n in range(len(pdf))]
+    finally:
+        pdf.close()
 
 
 def headings(html: str) -> set[str]:
