@@ -99,8 +99,8 @@ def quiet_light(*, quiet: int, active: int, t: dict[str, float]) -> dict[str, An
     state = "red" if share >= t["quiet_red"] else "amber" if share >= t["quiet_amber"] else "green"
     if active == 0:
         return {"state": "green", "reason": "quiet_no_duos"}
-    if active < SMALL:
-        return {"state": state, "reason": "quiet_too_few"}
+    if active < SMALL:  # the colour says whether any is quiet; the sentence gives no count
+        return {"state": state, "reason": "quiet_too_few_some" if quiet else "quiet_too_few"}
     return {"state": state, "reason": "quiet_share", "share": round(share, 3)}
 
 

@@ -107,7 +107,10 @@ def light_reason(light: dict[str, Any]) -> str:
     if code == "quiet_no_duos":
         return _("No active duos.")
     if code == "quiet_too_few":
-        return _("Fewer than 5 active duos: no share is shown.")
+        return _("Fewer than 5 active duos, none of them quiet.")
+    if code == "quiet_too_few_some":
+        return _("Fewer than 5 active duos, and some had no contact for longer than the project's quiet-alert "
+                 "period (no share is shown under 5).")
     if code == "quiet_share":
         return _("%(share)s of the active duos had no contact for longer than the project's quiet-alert "
                  "period.") % {"share": pct("share")}

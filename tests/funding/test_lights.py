@@ -54,9 +54,10 @@ def test_the_reports_light_at_its_boundaries(overdue: int, days: int, state: str
 
 
 @pytest.mark.parametrize(("quiet", "active", "state", "reason"), [
-    (0, 0, "green", "quiet_no_duos"), (1, 4, "red", "quiet_too_few"), (0, 10, "green", "quiet_share"),
+    (0, 0, "green", "quiet_no_duos"), (1, 4, "red", "quiet_too_few_some"), (0, 4, "green", "quiet_too_few"),
+    (0, 10, "green", "quiet_share"),
     (99, 1000, "green", "quiet_share"), (1, 10, "amber", "quiet_share"), (249, 1000, "amber", "quiet_share"),
-    (1, 4 * 1, "red", "quiet_too_few"), (25, 100, "red", "quiet_share"),
+    (25, 100, "red", "quiet_share"),
 ])
 def test_the_quiet_light_at_its_boundaries(quiet: int, active: int, state: str, reason: str) -> None:
     light = lights.quiet_light(quiet=quiet, active=active, t=T)
@@ -144,3 +145,22 @@ def test_the_funder_portal_shows_each_reason_and_links_to_the_figures(world: Wor
     assert f"#money-{grant.pk}" in portal
     assert f'id="money-{grant.pk}"' in report and f'href="#money-{grant.pk}"' in report
     assert "Geen enkel verslag is te laat." in portal
+
+
+@pytest.mark.parametrize("light", [
+    {"reason": "spend_early", "elapsed": 0.05},
+    {"reason": "spend_on_schedule", "spent_share": 0.5, "elapsed": 0.5},
+    {"reason": "spend_ahead", "spent_share": 0.77, "elapsed": 0.64, "projected": 50246.0, "amount": 42000.0},
+    {"reason": "spend_behind", "spent_share": 0.2, "elapsed": 0.5, "projected": 16800.0, "amount": 42000.0},
+    {"reason": "reports_none_overdue"}, {"reason": "reports_overdue", "overdue": 1, "days": 3},
+    {"reason": "reports_overdue", "overdue": 2, "days": 40}, {"reason": "quiet_no_duos"},
+    {"reason": "quiet_too_few"}, {"reason": "quiet_too_few_some"}, {"reason": "quiet_share", "share": 0.3},
+])
+def test_every_reason_is_one_sentence_in_dutch_and_english(light: dict[str, Any]) -> None:
+    with translation.override("nl"):
+        dutch = render.light_reason(light)
+    with translation.override("en"):
+        english = render.light_reason(light)
+
+    assert dutch and english and dutch != english
+    assert dutch.endswith(".") and dutch.count(". ") == 0
