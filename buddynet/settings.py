@@ -283,7 +283,7 @@ NOTIFICATIONS_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 
 # --- Funder reports -------------------------------------------------------------------------
 # Thresholds of the traffic lights, per funder (by name) over the defaults, as JSON, e.g.
 # FUNDING_LIGHTS='{"Departement WVG": {"spend_ahead_red": 0.10}}'; the keys and defaults are in
-# buddynet/funding/lights.py, which refuses an unknown key or a value outside 0..10 at start-up.
+# buddynet/funding/lights.py; the funding app refuses an unknown key or a value outside 0..10 at start-up.
 FUNDING_LIGHTS = envstr("FUNDING_LIGHTS", "{}")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -6,3 +6,8 @@ class FundingConfig(AppConfig):
     name = "buddynet.funding"
     label = "funding"
     verbose_name = _("Funding")
+
+    def ready(self) -> None:
+        from buddynet.funding import lights
+
+        lights.thresholds_for("")  # a wrong FUNDING_LIGHTS stops the process at start, not at a funder's click

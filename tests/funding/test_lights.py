@@ -164,3 +164,12 @@ def test_every_reason_is_one_sentence_in_dutch_and_english(light: dict[str, Any]
 
     assert dutch and english and dutch != english
     assert dutch.endswith(".") and dutch.count(". ") == 0
+
+
+def test_the_app_refuses_a_wrong_threshold_setting_at_start(settings: Any) -> None:
+    from django.apps import apps
+
+    settings.FUNDING_LIGHTS = '{"Departement WVG": {"spend_ahead_red": "veel"}}'
+
+    with pytest.raises(ImproperlyConfigured):
+        apps.get_app_config("funding").ready()
