@@ -343,6 +343,12 @@ NOTIFICATIONS_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 
 NOTIFICATIONS_URGENT_CLAIM_SECONDS = envint("NOTIFICATIONS_URGENT_CLAIM_SECONDS", 50, minimum=1)
 NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS", 20, minimum=0)
 
+# --- Funder reports -------------------------------------------------------------------------
+# Thresholds of the traffic lights, per funder (by name) over the defaults, as JSON, e.g.
+# FUNDING_LIGHTS='{"Departement WVG": {"spend_ahead_red": 0.10}}'; the keys and defaults are in
+# buddynet/funding/lights.py; the funding app refuses an unknown key or a value outside 0..10 at start-up.
+FUNDING_LIGHTS = envstr("FUNDING_LIGHTS", "{}")
+
 # --- Logging --------------------------------------------------------------------------------
 # LOG_FORMAT=json: every line a JSON object (python-json-logger), e.g. the one line per request of
 # buddynet/operations/request_log.py with request_id, user_id, method, path, status, duration_ms.

@@ -5,17 +5,19 @@ codes joined by ";" — `read_graphml` below turns them back into lists. Node id
 "<map id>:<stable key>" (and "<map id>:ego"), so maps of a whole project fit in one graph and
 the same person can be followed across a participant's maps. With `pseudonymised`, labels are
 replaced by codes (P1, P2, ... per map order) and no participant name or free text leaves.
+The CSV files go through buddynet/spreadsheet.py (comma-separated for Gephi, R and pandas): a
+label typed as "=HYPERLINK(…)" arrives as text, never as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 
+from buddynet import spreadsheet
 from netwerk import measures as m
 from netwerk.models import NetworkMap
 from netwerk.selectors import graphs_for_maps
@@ -64,26 +66,14 @@ def to_graphml(maps: Sequence[NetworkMap], *, pseudonymised: bool) -> bytes:
 
 def nodes_csv(maps: Sequence[NetworkMap], *, pseudonymised: bool) -> str:
     graph = export_graph(maps, pseudonymised=pseudonymised)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(NODE_COLUMNS)
-    for node, attrs in graph.nodes(data=True):
-        writer.writerow([node, *(_cell(attrs[c]) for c in NODE_COLUMNS[1:])])
-    return buffer.getvalue()
+    return spreadsheet.csv_text(NODE_COLUMNS, ([node, *(attrs[c] for c in NODE_COLUMNS[1:])]
+                                               for node, attrs in graph.nodes(data=True)), dialect=spreadsheet.PLAIN)
 
 
 def edges_csv(maps: Sequence[NetworkMap], *, pseudonymised: bool) -> str:
     graph = export_graph(maps, pseudonymised=pseudonymised)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EDGE_COLUMNS)
-    for a, b, attrs in graph.edges(data=True):
-        writer.writerow([attrs["map"], a, b, attrs["kind"]])
-    return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    return str(value).lower() if isinstance(value, bool) else value
+    return spreadsheet.csv_text(EDGE_COLUMNS, ([attrs["map"], a, b, attrs["kind"]]
+                                               for a, b, attrs in graph.edges(data=True)), dialect=spreadsheet.PLAIN)
 
 
 def read_graphml(source: Any) -> dict[int, nx.Graph]:

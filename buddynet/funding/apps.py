@@ -9,7 +9,9 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from buddynet import privacy
+        from buddynet.funding import lights
         from buddynet.funding.privacy import HANDLERS
 
         # Its part in erasure and export (GDPR), called by buddynet/security/retention.py.
         privacy.register("funding", HANDLERS)
+        lights.thresholds_for("")  # a wrong FUNDING_LIGHTS stops the process at start, not at a funder's click

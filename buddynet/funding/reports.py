@@ -40,7 +40,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.funding import selectors
+from buddynet.funding import lights, selectors
 from buddynet.funding.models import BudgetLine, BudgetLineKind, Expense, Funder, Grant, ReportingObligation, Tranche
 from buddynet.people.models import Project
 from buddynet.vocabulary import LIFE_DOMAINS
@@ -289,15 +289,6 @@ def publish_network(aggregates: Any | None) -> dict[str, Any] | None:
     return out
 
 
-def _traffic_light(*, spend_share: float, elapsed: float, overdue_days: int, quiet: int, active: int) -> dict[str, str]:
-    gap = abs(spend_share - elapsed)
-    spend = "green" if gap <= 0.15 else "amber" if gap <= 0.30 else "red"
-    reports = "green" if overdue_days <= 0 else "amber" if overdue_days <= 30 else "red"
-    share = quiet / active if active else 0.0
-    quiet_light = "green" if share < 0.10 else "amber" if share < 0.25 else "red"
-    return {"spend": spend, "reports": reports, "quiet": quiet_light}
-
-
 def _line(kind: str, budget: Decimal, spent_in_period: Decimal, spent_to_date: Decimal) -> dict[str, Any]:
     return {
         "kind": kind, "budget": money(budget), "spent_in_period": money(spent_in_period),
@@ -385,6 +376,7 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         m, pm = moneys[g.pk], published[g.pk]
         overdue = max(((today - o.due_on).days for o in m.obligations if o.submitted_on is None and o.due_on < today),
                       default=0)
+        overdue_count = sum(1 for o in m.obligations if o.submitted_on is None and o.due_on < today)
         spend_share = float(m.total_spent / g.amount)
         elapsed = time_share(g, today)
         c = contents[g.project_id]
@@ -392,11 +384,15 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
             "grant": _grant_head(g),
             "spent_to_date": money(m.total_spent), "share_spent": round(spend_share, 3),
             "time_elapsed": round(elapsed, 3),
-            "reports_overdue": sum(1 for o in m.obligations if o.submitted_on is None and o.due_on < today),
-            "lights": _traffic_light(spend_share=spend_share, elapsed=elapsed, overdue_days=overdue,
-                                     quiet=quiet[g.project_id][0], active=quiet[g.project_id][1]),
+            "reports_overdue": overdue_count,
+            # Each light with its direction and reason (lights.py); "lights" keeps the states alone.
+            **_lights(lights.lights(funder_name=funder.name, spent=float(m.total_spent), amount=float(g.amount),
+                                    elapsed=elapsed, overdue=overdue_count, oldest_days=overdue,
+                                    quiet=quiet[g.project_id][0], active=quiet[g.project_id][1])),
             "participants_reached": cell(c.participants_reached),
             "duos_active": cell(c.duos_active),
+            # Side by side with the other projects, suppressed as in the project's own report.
+            "compare": _compare(c, selectors.network_section(project_ids=[g.project_id], start=start, end=end)),
             # The same figures as this grant's progress report over the same period.
             "tranches_paid": pm["tranches_paid"], "tranches_due": pm["tranches_due"],
             "projected_spend": pm["projected_spend"],
@@ -412,6 +408,19 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
     }
+
+
+def _compare(c: ContentRaw, network: Any | None) -> dict[str, Any]:
+    published = publish_content(c)
+    net = publish_network(network) or {}
+    return {"share_meeting_cadence": published["share_meeting_cadence"],
+            "check_ins_per_duo_month": published["check_ins_per_duo_month"],
+            "participants_measured": net.get("participants_measured"),
+            "share_more_informal": net.get("share_more_informal")}
+
+
+def _lights(found: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"lights": {k: v["state"] for k, v in found.items()}, "light_reasons": found}
 
 
 def portfolio_money(moneys: Iterable[MoneyRaw], published: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -274,25 +274,33 @@ def report_numbers(*, report: ProgressReport) -> dict[str, Any]:
     return reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end)
 
 
-@transaction.atomic
 def report_sign_off(*, report: ProgressReport, by: Any) -> ProgressReport:
-    """Freeze the report: its numbers and PDF are stored and never recomputed; the funder gets it."""
+    """Freeze the report: its numbers and PDF are stored and never recomputed; the funder gets it.
+
+    The slow part (the numbers and the PDF, about a second) runs first, holding no lock and no
+    transaction; only then is the report locked, checked again and frozen, so another request on
+    the same report waits for a few writes, never for WeasyPrint. Of two sign-offs at once, the
+    first to lock freezes, the other gets a Conflict."""
     from buddynet.funding import render  # matplotlib and WeasyPrint load only when a report is printed
 
-    report = ProgressReport.objects.select_for_update().select_related("grant", "grant__project",
-                                                                         "grant__funder").get(pk=report.pk)
+    report = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder").get(pk=report.pk)
     if report.is_frozen:
         raise Conflict(_("This report was already signed off."))
     now = timezone.now()
     numbers = reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end,
-                                   today=timezone.localdate())
+                                   today=timezone.localdate(now))
     pdf = render.pdf_bytes(numbers, frozen_at=now)
-    report.numbers = numbers
-    report.status = ProgressReport.Status.FROZEN
-    report.signed_off_by = by
-    report.frozen_at = now
     name = get_valid_filename(f"{report.grant.reference}-{report.period_start}-{report.period_end}.pdf")
-    report.pdf.save(name, ContentFile(pdf), save=False)
-    report.save()
-    events.report_frozen(report)
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().select_related(
+            "grant", "grant__project", "grant__funder").get(pk=report.pk)
+        if report.is_frozen:
+            raise Conflict(_("This report was already signed off."))
+        report.numbers = numbers
+        report.status = ProgressReport.Status.FROZEN
+        report.signed_off_by = by
+        report.frozen_at = now
+        report.pdf.save(name, ContentFile(pdf), save=False)
+        report.save()
+        events.report_frozen(report)
     return report

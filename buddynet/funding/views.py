@@ -6,8 +6,6 @@ portal can show a person. Objects come from the scoped selectors (404 outside on
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from buddynet import spreadsheet
 from buddynet.accounts.selectors import roles_of
 from buddynet.errors import ServiceError
 from buddynet.funding import reports, selectors, services
@@ -110,9 +109,13 @@ def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpRe
     funder = selectors.funder_get_for_user(user=request.user, funder_id=funder_id)
     start, end = _period(request)
     numbers = reports.portfolio_report(funder=funder, start=start, end=end)
+    from buddynet.funding.render import sort_rows
+
+    sort, descending = request.GET.get("sort", ""), request.GET.get("order") == "desc"
+    numbers = sort_rows(numbers, sort, descending=descending)
     return _output(request, numbers, fmt, name=f"portfolio-{start}-{end}",
                    extra={"downloads": _links("funding:portfolio-as", [funder.pk], request), "start": start,
-                          "end": end})
+                          "end": end, "sortable": True, "sort": sort, "descending": descending})
 
 
 def _links(name: str, args: list[Any], request: HttpRequest | None = None) -> list[dict[str, str]]:
@@ -329,13 +332,11 @@ def allowances_csv(request: HttpRequest, project_id: int) -> HttpResponse:
     _staff(request)
     project = project_get_for_user(user=request.user, project_id=project_id)
     year = _year(request)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["volunteer", "days_volunteered", "flat_rate_days", "flat_rate_amount", "real_costs_amount",
-                     "declared_elsewhere_days", "declared_elsewhere_amount"])
-    for row in allowance_rows(project=project, year=year):
-        writer.writerow([str(row["volunteer"]), "" if row["days_volunteered"] is None else row["days_volunteered"],
-                         row["flat_days"], row["flat_amount"], row["real_amount"], row["declared_days"],
-                         row["declared_amount"]])
-    return _download(buf.getvalue().encode("utf-8-sig"), name=f"vrijwilligersvergoedingen-{project.pk}-{year}.csv",
+    header = [_("Volunteer"), _("Days volunteered"), _("Flat-rate days"), _("Flat-rate amount (EUR)"),
+              _("Real costs (EUR)"), _("Days declared elsewhere"), _("Amount declared elsewhere (EUR)")]
+    body = spreadsheet.csv_bytes(header, (
+        [str(row["volunteer"]), row["days_volunteered"], row["flat_days"], Decimal(row["flat_amount"]),
+         Decimal(row["real_amount"]), row["declared_days"], Decimal(row["declared_amount"])]
+        for row in allowance_rows(project=project, year=year)))
+    return _download(body, name=f"vrijwilligersvergoedingen-{project.pk}-{year}.csv",
                      content_type="text/csv; charset=utf-8")

@@ -115,3 +115,32 @@ def seed_caps() -> None:
     from django.apps import apps
 
     import_module("buddynet.funding.migrations.0003_seed_allowance_caps").seed(apps, None)
+
+
+LONG_CONDITION = "na goedkeuring van het inhoudelijke en financiële jaarverslag door de administratie"
+
+
+def wide_grant(funder: Any, i: int) -> Grant:
+    """Four times the demo's width and length: every budget line, four calendar years, amounts in
+    the hundreds of thousands (a funder with a higher cap), twelve tranches with long conditions,
+    eight reporting obligations and a long project name — for the PDF layout tests."""
+    from buddynet.funding.models import BudgetLineKind
+
+    project = f.ProjectFactory(name=f"Persoonlijke vriend Oost-Vlaanderen en Zeeuws-Vlaanderen, deelproject {i}",
+                               contact_cadence_days=14)
+    amount = Decimal("199999.99")
+    grant = Grant.objects.create(funder=funder, project=project, reference=f"WVG-2025-OVL-{i:04d}", amount=amount,
+                                 start_date=D(2025, 7, 1), end_date=D(2028, 6, 30))
+    kinds = list(BudgetLineKind.values)
+    for kind in kinds:
+        line = BudgetLine.objects.create(grant=grant, kind=kind, amount=Decimal("39999.99"))
+        for year in (2025, 2026, 2027, 2028):
+            Expense.objects.create(grant=grant, budget_line=line, date=D(year, 3 if year > 2025 else 9, 1),
+                                   amount=Decimal("9876.54"), description="Kosten")
+    for n in range(12):
+        Tranche.objects.create(grant=grant, due_on=D(2025 + n // 4, 1 + 3 * (n % 4), 15), amount=Decimal("16666.66"),
+                               condition=LONG_CONDITION, paid_on=D(2025, 1, 20) if n < 2 else None)
+    for n in range(8):
+        ReportingObligation.objects.create(grant=grant, kind=("yearly_content", "financial", "final")[n % 3],
+                                           due_on=D(2025 + n // 3, 3, 31))
+    return grant

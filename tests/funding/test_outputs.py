@@ -151,7 +151,7 @@ def test_no_name_or_note_reaches_the_funder_in_any_output(world: World, hand: Ha
 
     assert "WVG-2025-001" in html and "&lt; 5" in html
     assert "WVG-2025-001" in pdf_text(pdf) and "< 5" in pdf_text(pdf)
-    assert "participants_reached" in csv and "< 5" in csv
+    assert "Bereikte deelnemers" in csv and "< 5" in csv
     assert "&lt; 5" in p_html and world.project.name in p_html
     assert_no_person(html, pdf_text(pdf), csv, xlsx_text(xlsx), api, portal, p_html, pdf_text(p_pdf), p_csv,
                      xlsx_text(p_xlsx))
@@ -199,14 +199,16 @@ def test_the_portfolio_money_reaches_every_output(world: World, hand: Hand) -> N
                       "35.739,13", "76.239,13", "34.000,00", "30.000,00", "55.000,00", "17.000,00",
                       "Vrijwilligersvergoedingen"):
             assert words in text, words
-    for line in ("projects,WVG-2025-002 Buddy Twee,projected_spend,35739.13",
-                 "projects,WVG-2025-002 Buddy Twee,tranches_paid,16000.00",
-                 "projects,WVG-2025-002 Buddy Twee,tranches_due,12000.00",
-                 "portfolio,total_projected_spend,,76239.13", "portfolio,total_tranches_paid,,34000.00",
-                 "portfolio,total_tranches_due,,30000.00", "portfolio,total_budget,,85000.00",
-                 "money,Personeel,budget,55000.00", "money,Personeel,spent_to_date,17000.00",
-                 "money,Personeel,remaining,38000.00"):
-        assert line in csv.splitlines() or line + "\r" in csv.split("\n"), line
+    # Dutch headers, `;` and decimal commas (Belgian Excel); one row per value.
+    for line in ("Projecten;WVG-2025-002;Verwacht op het einde;35739,13",
+                 "Projecten;WVG-2025-002;Betaalde schijven;16000,00",
+                 "Projecten;WVG-2025-002;Vervallen schijven, nog niet betaald;12000,00",
+                 "Verslag;Verwacht op het einde;;76239,13", "Verslag;Betaalde schijven;;34000,00",
+                 "Verslag;Vervallen schijven, nog niet betaald;;30000,00", "Verslag;Budget;;85000,00",
+                 "Budgetlijnen, alle subsidies;Personeel;Budget;55000,00",
+                 "Budgetlijnen, alle subsidies;Personeel;Uitgegeven tot nu;17000,00",
+                 "Budgetlijnen, alle subsidies;Personeel;Resterend;38000,00"):
+        assert line in csv.splitlines(), line
     for value in ("<v>35739.13</v>", "<v>76239.13</v>", "<v>34000</v>", "<v>30000</v>", "<v>55000</v>",
                   "<v>38000</v>"):
         assert value in xlsx, value
@@ -229,5 +231,6 @@ def test_portfolio_numbers_made_before_the_money_part_still_render(world: World,
 
     assert "WVG-2025-001" in html and "Geld per project" not in html and "Geld per project" in complete
     assert "WVG-2025-001" in pdf_text(render.pdf_bytes(numbers))
-    assert "total_spent" in csv and "projected_spend" not in csv and "money," not in csv
+    assert "Verslag;Uitgegeven tot nu;;" in csv and "Budgetlijnen" not in csv
+    assert "Projecten;WVG-2025-001;Verwacht op het einde;" in csv.splitlines()  # empty: not in these numbers
     assert render.xlsx_bytes(numbers).startswith(b"PK")

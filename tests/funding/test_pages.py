@@ -114,9 +114,10 @@ def test_the_yearly_allowance_list_is_one_click_away_as_csv(world: World) -> Non
     response = pages(world.coordinator).get(url)
 
     assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())  # the BOM: Excel reads the accents right
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("volunteer,days_volunteered,flat_rate_days,flat_rate_amount")
-    assert lines[1] == "Bert Janssens,,5,220.10,0.00,0,0.00"
+    assert lines[0].startswith("Vrijwilliger;Dagen vrijwilligerswerk;Forfaitaire dagen;Forfaitair bedrag (EUR)")
+    assert lines[1] == "Bert Janssens;;5;220,10;0,00;0;0,00"
     assert pages(world.other_coordinator).get(url).status_code == 404
     assert pages(world.funder_user).get(url).status_code == 403
 

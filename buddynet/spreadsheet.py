@@ -1,0 +1,165 @@
+"""CSV and XLSX files that people open in a spreadsheet: the one writer every export goes through.
+
+Text a user typed (a project name, a volunteer's name, a contact's label) can start with a
+character that Excel or LibreOffice reads as the start of a formula (`=`, `+`, `-`, `@`, and
+tab or carriage return, which some importers strip first). Opened, such a cell would run:
+`=HYPERLINK("http://…","Open report")` becomes a live link in a funder's file. So:
+
+- in CSV, such text is prefixed with an apostrophe (`'=HYPERLINK(…)`), the OWASP advice — the
+  spreadsheet shows it as text; numbers are written as numbers and never prefixed;
+- in XLSX, every text cell is stored as a string (never a formula) and, when it starts with one
+  of those characters, also marked "quote prefix", as Excel does when a user types `'=…`;
+  numbers, dates and money stay real number and date cells with their display formats.
+
+`EXCEL_NL` is what Belgian Excel opens with a double click: UTF-8 with a BOM, `;` between cells
+and a decimal comma. `PLAIN` (`,`, decimal point, no BOM) is for tools such as Gephi, R or pandas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Display formats of XLSX cells (stored locale-free; Excel shows them with the reader's separators,
+# so a Dutch Excel shows 1.234,56 and 25,0 %).
+EUR = '"€" #,##0.00'
+INTEGER = "#,##0"
+DECIMAL = "#,##0.00"
+PERCENT = "0.0%"
+DATE = "dd/mm/yyyy"
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet would read as a formula, made plain text with a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    delimiter: str
+    decimal_comma: bool
+    bom: bool
+
+
+EXCEL_NL = CsvDialect(delimiter=";", decimal_comma=True, bom=True)
+PLAIN = CsvDialect(delimiter=",", decimal_comma=False, bom=False)
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A number with its own display format, where a column holds numbers of several kinds."""
+
+    value: Any
+    number_format: str
+
+
+def csv_cell(value: Any, dialect: CsvDialect = EXCEL_NL) -> str:
+    if isinstance(value, Formatted):
+        value = value.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if is_number(value):
+        text = format(value, "f") if isinstance(value, Decimal) else str(value)
+        return text.replace(".", ",") if dialect.decimal_comma else text
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, dialect: CsvDialect = EXCEL_NL) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer.writerow([csv_cell(h, dialect) for h in header])
+    for row in rows:
+        writer.writerow([csv_cell(v, dialect) for v in row])
+    return buf.getvalue()
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, dialect: CsvDialect = EXCEL_NL) -> bytes:
+    """The file as bytes: UTF-8, with a BOM when the dialect asks for one (Excel then reads accents right)."""
+    return csv_text(header, rows, dialect=dialect).encode("utf-8-sig" if dialect.bom else "utf-8")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 16
+    number_format: str | None = None  # for numbers; dates always get DATE
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Column]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ and unique in the workbook.
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:31] or "Blad"
+    name, n = clean, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _write(cell: Any, value: Any, column: Column) -> None:
+    number_format = column.number_format
+    if isinstance(value, Formatted):
+        value, number_format = value.value, value.number_format
+    if value is None:
+        return
+    if is_number(value):
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+    elif isinstance(value, datetime | date):
+        cell.value = value
+        cell.number_format = DATE
+    else:
+        text = str(value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl makes "=…" a formula otherwise
+        if text.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook with one sheet per `Sheet`: bold, frozen header row, column widths set."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for sheet in sheets:
+        ws = wb.create_sheet(_sheet_title(sheet.title, taken))
+        bold = Font(bold=True)
+        for j, column in enumerate(sheet.columns, 1):
+            cell = ws.cell(row=1, column=j)
+            _write(cell, column.header, column)
+            cell.font = bold
+            ws.column_dimensions[get_column_letter(j)].width = column.width
+        for i, row in enumerate(sheet.rows, 2):
+            for j, (value, column) in enumerate(zip(row, sheet.columns, strict=True), 1):
+                _write(ws.cell(row=i, column=j), value, column)
+        ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
