@@ -315,6 +315,15 @@ class IntakeWizard(SessionWizardView):
         context["place"] = place
         return context
 
+    def render_goto_step(self, goto_step: str, **kwargs: Any) -> HttpResponse:
+        """"Back" keeps what was typed on the step being left, also when it is not complete yet."""
+        current = self.steps.current
+        if self.request.POST.get(f"{self.prefix}-current_step") == current:
+            form = self.get_form(data=self.request.POST, files=self.request.FILES)
+            self.storage.set_step_data(current, self.process_step(form))
+            self.storage.set_step_files(current, self.process_step_files(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
     def _data(self, form_dict: dict[str, forms.Form]) -> dict[str, Any]:
         data: dict[str, Any] = {"project": self.project}
         for form in form_dict.values():
