@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from buddynet.formats import money
 from notifications.models import Kind
 
 
@@ -78,8 +79,8 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
     if kind == Kind.ALLOWANCE_CAP:
         return (
             _("%(volunteer)s nears the yearly allowance cap") % c,
-            _("%(volunteer)s has received volunteer allowances for %(days)s days (EUR %(amount)s) in "
-              "%(year)s, close to the legal yearly cap.") % c,
+            _("%(volunteer)s has received volunteer allowances for %(days)s days (%(amount)s) in "
+              "%(year)s, close to the legal yearly cap.") % {**c, "amount": money(c.get("amount"))},
         )
     if kind == Kind.OBLIGATION_DUE:
         return (

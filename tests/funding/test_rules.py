@@ -86,7 +86,7 @@ def test_it_refuses_the_cap_in_english_when_asked(world: World) -> None:
     response = client_for(world.admin).post(GRANTS, {
         "funder": world.funder.pk, "project": world.project.pk, "reference": "WVG-9", "amount": "60000",
         "start_date": "2026-01-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["amount"] == ["A grant of this funder is at most EUR 50000.00."]
+    assert response.json()["amount"] == ["A grant of this funder is at most €50,000.00."]
 
 
 # --- expenses ------------------------------------------------------------------------------------
