@@ -35,6 +35,12 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("Tomorrow you meet %(buddy)s") % c,
             _("A reminder: your next meeting with %(buddy)s is planned for tomorrow, %(on)s.") % c,
         )
+    if kind == Kind.CONCERN_HANDLED:
+        subject = _("Your concern was followed up") % c
+        if c.get("reply"):
+            return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s: "
+                              "“%(reply)s”") % c
+        return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s.") % c
     if kind == Kind.CONCERN_RAISED:
         return (
             _("Concern raised about the duo %(duo)s") % c,

@@ -594,6 +594,17 @@ def _action_title(name: str) -> str:
     }[name]
 
 
+def _done_message(name: str) -> str:
+    """The confirmation after an action, in plain words ("Het duo is gepauzeerd.")."""
+    return {
+        "introduce": _("The introduction is recorded."),
+        "activate": _("The duo has started."),
+        "pause": _("The duo is paused."),
+        "resume": _("The duo is active again."),
+        "close": _("The duo is closed."),
+    }[name]
+
+
 @coordinator_required
 def duo(request: HttpRequest, duo_id: int) -> HttpResponse:
     the_duo = _duo(request, duo_id)
@@ -658,7 +669,7 @@ def _duo_action(name: str) -> View:
                                                      "closed_on": "closed_on"})
                     status = error.status_code
                 else:
-                    messages.success(request, _("Done: %(what)s.") % {"what": _action_title(name).lower()})
+                    messages.success(request, _done_message(name))
                     return redirect("web:coordinator-duo", duo_id=the_duo.pk)
         else:
             form = form_class(initial=_initial_for(name, the_duo), **kwargs)
