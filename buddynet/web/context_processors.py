@@ -3,8 +3,8 @@
 Each role has one menu, the same on its own pages and on the feature pages (network maps,
 matching, funding, notifications) and the error pages: `role_menu` is a list of
 {"key", "label", "url", "current"} items, built lazily (a page without a header costs nothing).
-A coordinator's menu points at the project they last opened (kept in the session by the
-coordinator pages, see SESSION_PROJECT), else at their first project.
+A coordinator's menu points at the project of the page when it shows one (the template's
+`project`: _role_menu.html builds those addresses itself), else at their first project.
 """
 
 from __future__ import annotations
@@ -19,24 +19,17 @@ from django.utils.translation import gettext as _
 from buddynet.accounts.selectors import roles_of
 from buddynet.people.selectors import projects_for_user
 
-SESSION_PROJECT = "coordinator_project_id"
 
-
-def remember_project(request: HttpRequest, project_id: int) -> None:
-    """Called by the coordinator pages: the menu of other pages points at this project."""
-    session = getattr(request, "session", None)
-    if session is not None and session.get(SESSION_PROJECT) != project_id:
-        session[SESSION_PROJECT] = project_id
-
-
-def _coordinator_project(request: HttpRequest, roles: Any) -> int | None:
-    wanted = request.session.get(SESSION_PROJECT) if hasattr(request, "session") else None
-    if wanted is not None and (roles.administrator or wanted in roles.coordinated_project_ids):
-        return int(wanted)
+def _first_project(request: HttpRequest, roles: Any) -> int | None:
     if roles.coordinated_project_ids:
         return min(roles.coordinated_project_ids)
-    first = projects_for_user(user=request.user).values_list("pk", flat=True).first()
-    return first
+    return projects_for_user(user=request.user).values_list("pk", flat=True).first()
+
+
+# The items whose address names a project: the template rebuilds them for the page's project.
+PER_PROJECT = {"today": "web:coordinator-today", "participants": "web:coordinator-participants",
+               "volunteers": "web:coordinator-volunteers", "duos": "web:coordinator-duos",
+               "matching": "matching:project"}
 
 
 def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -44,14 +37,16 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
     roles = roles_of(user)
     items: list[tuple[str, str, str]] = []
     if roles.is_coordinator or roles.administrator:
-        project_id = _coordinator_project(request, roles)
+        project_id = _first_project(request, roles)
         if project_id is not None:
             items += [
-                ("today", _("Today"), reverse("web:coordinator-today", args=[project_id])),
-                ("participants", _("Participants"), reverse("web:coordinator-participants", args=[project_id])),
-                ("volunteers", _("Volunteers"), reverse("web:coordinator-volunteers", args=[project_id])),
-                ("duos", _("Duos"), reverse("web:coordinator-duos", args=[project_id])),
-                ("matching", _("Matching"), reverse("matching:project", args=[project_id])),
+                (name, label, reverse(url_name, args=[project_id])) for name, label, url_name in (
+                    ("today", _("Today"), "web:coordinator-today"),
+                    ("participants", _("Participants"), "web:coordinator-participants"),
+                    ("volunteers", _("Volunteers"), "web:coordinator-volunteers"),
+                    ("duos", _("Duos"), "web:coordinator-duos"),
+                    ("matching", _("Matching"), "matching:project"),
+                )
             ]
         items += [
             ("netwerk", _("Network maps"), reverse("netwerk:index")),
@@ -74,7 +69,8 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
     # A section the matching address does not show (the matching index, a project's other pages).
     if current is None and path.startswith(reverse("matching:index")):
         current = next((url for key, _label, url in items if key == "matching"), None)
-    return [{"key": key, "label": label, "url": url, "current": url == current} for key, label, url in items]
+    return [{"key": key, "label": label, "url": url, "current": url == current, "per_project": PER_PROJECT.get(key)}
+            for key, label, url in items]
 
 
 def role_menu(request: HttpRequest) -> dict[str, Any]:

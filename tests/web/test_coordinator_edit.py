@@ -198,7 +198,7 @@ def test_the_service_refuses_a_capacity_below_the_open_duos_on_the_page(world: W
     data.update({"strengths-capacity": "1", "person-first_name": "Anders"})
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
     assert response.status_code == 400
-    assert "Deze vrijwilliger heeft 2 open duo&#x27;s" in response.content.decode()
+    assert "Deze vrijwilliger heeft 2 lopende duo&#x27;s" in response.content.decode()
     vol.refresh_from_db()
     assert vol.capacity == 2 and vol.first_name != "Anders"
 

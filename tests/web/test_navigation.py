@@ -67,16 +67,21 @@ def test_every_page_of_a_coordinator_has_the_coordinators_menu(world: World, pag
     assert menu(response)[:7] == coordinator_menu(world)
 
 
-def test_the_menu_follows_the_project_the_coordinator_last_opened(world: World) -> None:
+def test_the_menu_follows_the_project_of_the_page(world: World) -> None:
     from buddynet.accounts.models import Role
     from buddynet.accounts.services import membership_grant
 
     membership_grant(user=world.coordinator, role=Role.COORDINATOR, project=world.other_project)
     client = _client(world.coordinator)
-    client.get(reverse("web:coordinator-today", args=[world.other_project.pk]))
-    links = dict(menu(client.get(reverse("notifications:inbox"))))
+    links = dict(menu(client.get(reverse("web:coordinator-today", args=[world.other_project.pk]))))
+    assert reverse("web:coordinator-participants", args=[world.other_project.pk]) in links
+    links = dict(menu(client.get(reverse("matching:project", args=[world.other_project.pk]))))
     assert reverse("web:coordinator-today", args=[world.other_project.pk]) in links
     assert reverse("matching:project", args=[world.other_project.pk]) in links
+    # A page without a project (the inbox) points at the coordinator's first project.
+    links = dict(menu(client.get(reverse("notifications:inbox"))))
+    first = min(world.project.pk, world.other_project.pk)
+    assert reverse("web:coordinator-today", args=[first]) in links
 
 
 def test_the_current_page_is_marked_in_the_menu(world: World) -> None:

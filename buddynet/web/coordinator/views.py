@@ -52,7 +52,6 @@ from buddynet.people.selectors import (
 )
 from buddynet.security.audit import participant_reads
 from buddynet.web import coordinator_forms as cf
-from buddynet.web.context_processors import remember_project
 from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
 from buddynet.web.volunteer_forms import contacts_shown
@@ -113,7 +112,6 @@ def _duo(request: HttpRequest, duo_id: int) -> Duo:
 
 
 def _base_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
-    remember_project(request, project.pk)  # the menu of the other pages points at this project
     return {
         "project": project,
         "projects": list(projects_for_user(user=request.user)) if not roles_of(request.user).administrator
