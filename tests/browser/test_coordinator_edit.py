@@ -148,3 +148,37 @@ def test_enter_on_every_intake_step_means_next_and_back_keeps_the_data(
     assert nadia.needs == {"social": 3, "housing": 2}
     assert (nadia.preferred_age_min, nadia.preferred_age_max) == (30, 55)
     assert nadia.languages == ["nl"] and nadia.availability == ["mon_evening"]
+
+
+def test_every_coordinator_page_keeps_the_menu_and_errors_lead_home(
+    live_server: Any, laptop: Any, world: World
+) -> None:
+    page = laptop.new_page()
+    login(page, live_server, world.coordinator.email, f.PASSWORD)
+    for path in (f"/coordinator/projecten/{world.project.pk}/", f"/coordinator/deelnemers/{world.participant.pk}/",
+                 "/netwerk/", f"/netwerk/deelnemers/{world.participant.pk}/",
+                 f"/matching/projecten/{world.project.pk}/", "/meldingen/", "/financiering/subsidies/"):
+        page.goto(f"{live_server.url}{path}")
+        menu = page.get_by_role("navigation", name="Hoofdmenu")
+        for item in ("Vandaag", "Deelnemers", "Vrijwilligers", "Duo's", "Matching", "Netwerkkaarten",
+                     "Financiering"):
+            expect(menu.get_by_role("link", name=item, exact=True)).to_be_visible()
+
+    page.goto(f"{live_server.url}/coordinator/deelnemers/999999/")
+    expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
+    no_serious_violations(page, "404 page")
+    page.get_by_role("link", name="Naar je startpagina").click()
+    expect(page.get_by_role("heading", name="Vandaag")).to_be_visible()
+
+    volunteer_page = laptop.new_page()
+    volunteer_page.context.clear_cookies()
+    login(volunteer_page, live_server, world.volunteer_user.email, f.PASSWORD)
+    volunteer_page.goto(f"{live_server.url}/coordinator/projecten/{world.project.pk}/")
+    expect(volunteer_page.get_by_role("heading", name="Geen toegang")).to_be_visible()
+    expect(volunteer_page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn duo's")
+           ).to_be_visible()
+    no_serious_violations(volunteer_page, "403 page")
+    volunteer_page.get_by_role("link", name="Naar je startpagina").click()
+    volunteer_page.wait_for_url(f"{live_server.url}/mijn/")
+    response = volunteer_page.request.get(f"{live_server.url}/favicon.ico")
+    assert response.status == 200
