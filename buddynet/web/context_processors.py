@@ -2,9 +2,9 @@
 
 Each role has one menu, the same on its own pages and on the feature pages (network maps,
 matching, funding, notifications) and the error pages: `role_menu` is a list of
-{"key", "label", "url", "current"} items, built lazily (a page without a header costs nothing).
+{"key", "label", "url", "current", "per_project"} items, built lazily (a page without a header costs nothing).
 A coordinator's menu points at the project of the page when it shows one (the template's
-`project`: _role_menu.html builds those addresses itself), else at their first project.
+`project`: templatetags/role_menu.py builds those addresses), else at their first project.
 """
 
 from __future__ import annotations
