@@ -20,6 +20,7 @@ _subscribers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 EVENTS = (
     "check_in_recorded",
     "concern_raised",
+    "concern_handled",
     "duo_status_changed",
     "match_run_finished",
     "report_frozen",
@@ -46,6 +47,11 @@ def check_in_recorded(check_in: CheckIn) -> None:
 def concern_raised(check_in: CheckIn) -> None:
     """A volunteer flagged a worry on a check-in; the coordinator must hear at once."""
     _emit("concern_raised", check_in=check_in)
+
+
+def concern_handled(check_in: CheckIn) -> None:
+    """A coordinator followed up a volunteer's worry; the volunteer hears back."""
+    _emit("concern_handled", check_in=check_in)
 
 
 def duo_status_changed(duo: Duo, previous: str) -> None:

@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.inbox",
+                "buddynet.web.context_processors.role_menu",
             ],
         },
     },
@@ -201,6 +202,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise like static files.
+WHITENOISE_ROOT = BASE_DIR / "buddynet" / "web" / "root"
 
 # --- Security -------------------------------------------------------------------------------
 # Django's database sessions, read with one plain statement (see the module).

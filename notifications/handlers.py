@@ -30,6 +30,20 @@ def on_concern_raised(check_in: Any) -> None:
     )
 
 
+def on_concern_handled(check_in: Any) -> None:
+    """The volunteer who raised the worry hears that it was followed up, with the coordinator's reply."""
+    duo = check_in.duo
+    recipient = selectors.users_by_volunteer(volunteer_ids=[duo.volunteer_id]).get(duo.volunteer_id)
+    if recipient is None:
+        return
+    by = check_in.concern_handled_by
+    context = {"buddy": duo.participant.first_name, "on": check_in.date,
+               "coordinator": (by.full_name or by.email) if by is not None else "",
+               "reply": (check_in.concern_handled_note or "").strip()}
+    services.notify([Message(recipient, Kind.CONCERN_HANDLED, f"concern_handled:check_in:{check_in.pk}", context,
+                             links.volunteer_duo(duo.pk) + f"#ci-{check_in.pk}", services.about(check_in))])
+
+
 def on_match_run_finished(run: Any) -> None:
     """A matching.MatchRun reached done or failed: its project's coordinators review it."""
     project_id = run.project_id
@@ -75,6 +89,7 @@ def on_report_frozen(report: Any) -> None:
 
 def subscribe() -> None:
     events.subscribe("concern_raised", on_concern_raised)
+    events.subscribe("concern_handled", on_concern_handled)
     events.subscribe("match_run_finished", on_match_run_finished)
     events.subscribe("allowance_cap_approaching", on_allowance_cap_approaching)
     events.subscribe("report_frozen", on_report_frozen)

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from buddynet.formats import money
 from notifications.models import Kind
 
 
@@ -34,6 +35,12 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("Tomorrow you meet %(buddy)s") % c,
             _("A reminder: your next meeting with %(buddy)s is planned for tomorrow, %(on)s.") % c,
         )
+    if kind == Kind.CONCERN_HANDLED:
+        subject = _("Your concern was followed up") % c
+        if c.get("reply"):
+            return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s: "
+                              "“%(reply)s”") % c
+        return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s.") % c
     if kind == Kind.CONCERN_RAISED:
         return (
             _("Concern raised about the duo %(duo)s") % c,
@@ -78,8 +85,8 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
     if kind == Kind.ALLOWANCE_CAP:
         return (
             _("%(volunteer)s nears the yearly allowance cap") % c,
-            _("%(volunteer)s has received volunteer allowances for %(days)s days (EUR %(amount)s) in "
-              "%(year)s, close to the legal yearly cap.") % c,
+            _("%(volunteer)s has received volunteer allowances for %(days)s days (%(amount)s) in "
+              "%(year)s, close to the legal yearly cap.") % {**c, "amount": money(c.get("amount"))},
         )
     if kind == Kind.OBLIGATION_DUE:
         return (

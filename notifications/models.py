@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     # volunteer
     CHECK_IN_REMINDER = "check_in_reminder", _("No contact logged for a while")
     MEETING_TOMORROW = "meeting_tomorrow", _("Meeting tomorrow")
+    CONCERN_HANDLED = "concern_handled", _("Your concern was followed up")
     # coordinator
     CONCERN_RAISED = "concern_raised", _("Concern raised on a check-in")
     DUO_QUIET = "duo_quiet", _("Duo has gone quiet")

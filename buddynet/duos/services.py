@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from buddynet import events
 from buddynet.accounts.selectors import roles_of
 from buddynet.dates import add_months
-from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep, VolunteerDay
+from buddynet.duos.models import OPEN_STATUSES, CheckIn, ClosureReason, Duo, DuoStatus, Goal, NextStep, VolunteerDay
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.people.models import Participant, Volunteer
 
@@ -168,6 +168,10 @@ def duo_close(
     duo.closed_on = closed_on or timezone.localdate()
     if duo.closed_on < duo.proposed_on:
         raise InvalidInput({"closed_on": _("The closing cannot be before the proposal.")})
+    if reason == ClosureReason.GOALS_REACHED and not duo.goals.exists():
+        raise InvalidInput({"reason": _(
+            "This duo has no goals, so it cannot close with 'Goals reached'. Add the goals the duo reached, "
+            "or choose another reason.")})
     duo.closure_reason = reason
     duo.closure_note = note
     duo.evaluation_volunteer = evaluation_volunteer
@@ -177,8 +181,9 @@ def duo_close(
     duo.save()
     participant = duo.participant
     if next_step == NextStep.REMATCH:
+        # Back on the waiting list with the time already waited: a re-match is not a new start.
         participant.status = Participant.Status.WAITING
-        participant.waiting_since = duo.closed_on
+        participant.waiting_since = participant.waiting_since or duo.closed_on
     else:
         participant.status = Participant.Status.CLOSED
     participant.save(update_fields=["status", "waiting_since", "updated_at"])
@@ -413,6 +418,7 @@ def concern_mark_handled(*, check_in: CheckIn, by: Any, note: str = "") -> Check
     check_in.concern_handled_by = by
     check_in.concern_handled_note = note
     check_in.save(update_fields=["concern_handled_at", "concern_handled_by", "concern_handled_note", "updated_at"])
+    events.concern_handled(check_in)
     return check_in
 
 

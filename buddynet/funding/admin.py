@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.formats import money
 from buddynet.funding.models import (
     AllowanceCap,
     AllowancePayment,
@@ -43,7 +44,7 @@ class GrantForm(forms.ModelForm):
         cleaned = super().clean()
         funder, amount, start = cleaned.get("funder"), cleaned.get("amount"), cleaned.get("start_date")
         if funder and amount and amount > funder.grant_cap:
-            self.add_error("amount", _("A grant of this funder is at most EUR %(cap)s.") % {"cap": funder.grant_cap})
+            self.add_error("amount", _("A grant of this funder is at most %(cap)s.") % {"cap": money(funder.grant_cap)})
         if start and not cleaned.get("end_date"):
             cleaned["end_date"] = default_end_date(start)
             self.instance.end_date = cleaned["end_date"]

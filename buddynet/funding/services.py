@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from buddynet import events
 from buddynet.errors import Conflict, InvalidInput
+from buddynet.formats import money
 from buddynet.funding import reports
 from buddynet.funding.models import (
     DEFAULT_PERIOD_YEARS,
@@ -75,12 +76,12 @@ def grant_save(*, grant: Grant | None, data: dict[str, Any]) -> Grant:
         raise InvalidInput({"end_date": _("The end date is before the start date.")})
     cap = grant.funder.grant_cap
     if grant.amount > cap:
-        raise InvalidInput({"amount": _("A grant of this funder is at most EUR %(cap)s.") % {"cap": cap}})
+        raise InvalidInput({"amount": _("A grant of this funder is at most %(cap)s.") % {"cap": money(cap)}})
     if grant.pk:
         Grant.objects.select_for_update().filter(pk=grant.pk).first()
         budgeted = _sum(BudgetLine.objects.filter(grant=grant))
         if grant.amount < budgeted:
-            raise InvalidInput({"amount": _("The budget lines already add up to EUR %(sum)s.") % {"sum": budgeted}})
+            raise InvalidInput({"amount": _("The budget lines already add up to %(sum)s.") % {"sum": money(budgeted)}})
         if Expense.objects.filter(grant=grant).exclude(date__range=(grant.start_date, grant.end_date)).exists():
             raise InvalidInput({"end_date": _("Some expenses would fall outside the grant period.")})
     grant.save()
@@ -95,8 +96,8 @@ def budget_line_save(*, line: BudgetLine | None, data: dict[str, Any]) -> Budget
     grant = Grant.objects.select_for_update().get(pk=line.grant_id)
     others = _sum(BudgetLine.objects.filter(grant=grant).exclude(pk=line.pk))
     if others + line.amount > grant.amount:
-        raise InvalidInput({"amount": _("The budget lines would add up to more than the grant (EUR %(amount)s).")
-                            % {"amount": grant.amount}})
+        raise InvalidInput({"amount": _("The budget lines would add up to more than the grant (%(amount)s).")
+                            % {"amount": money(grant.amount)}})
     if BudgetLine.objects.filter(grant=grant, kind=line.kind).exclude(pk=line.pk).exists():
         raise InvalidInput({"kind": _("This grant already has this budget line.")})
     line.save()
@@ -111,8 +112,8 @@ def tranche_save(*, tranche: Tranche | None, data: dict[str, Any]) -> Tranche:
     grant = Grant.objects.select_for_update().get(pk=tranche.grant_id)
     others = _sum(Tranche.objects.filter(grant=grant).exclude(pk=tranche.pk))
     if others + tranche.amount > grant.amount:
-        raise InvalidInput({"amount": _("The tranches would add up to more than the grant (EUR %(amount)s).")
-                            % {"amount": grant.amount}})
+        raise InvalidInput({"amount": _("The tranches would add up to more than the grant (%(amount)s).")
+                            % {"amount": money(grant.amount)}})
     tranche.save()
     return tranche
 
@@ -149,8 +150,8 @@ def expense_record(
     spent = _sum(Expense.objects.filter(budget_line=budget_line))
     if spent + amount > budget_line.amount and not overspend_justification.strip():
         raise InvalidInput({"overspend_justification": _(
-            "This expense takes the budget line over its budget (EUR %(budget)s, EUR %(spent)s spent): "
-            "explain why.") % {"budget": budget_line.amount, "spent": spent}})
+            "This expense takes the budget line over its budget (%(budget)s, %(spent)s spent): "
+            "explain why.") % {"budget": money(budget_line.amount), "spent": money(spent)}})
     return Expense.objects.create(
         grant=grant, budget_line=budget_line, date=date, amount=amount, description=description,
         supplier=supplier, receipt=receipt or "", overspend_justification=overspend_justification.strip(),
@@ -225,12 +226,12 @@ def allowance_payment_record(
         raise InvalidInput({"year": _("No legal caps are known for %(year)s; an administrator adds them first.")
                             % {"year": year}})
     if amount > cap.daily_cap * days:
-        raise InvalidInput({"amount": _("At most EUR %(cap)s a day: EUR %(max)s for %(days)d day(s).")
-                            % {"cap": cap.daily_cap, "max": cap.daily_cap * days, "days": days}})
+        raise InvalidInput({"amount": _("At most %(cap)s a day: %(max)s for %(days)d day(s).")
+                            % {"cap": money(cap.daily_cap), "max": money(cap.daily_cap * days), "days": days}})
     if so_far.total_flat_amount + amount > cap.yearly_cap:
         raise InvalidInput({"amount": _(
-            "This would take the volunteer over the yearly cap of EUR %(cap)s (already EUR %(sum)s this year, "
-            "other organisations included).") % {"cap": cap.yearly_cap, "sum": so_far.total_flat_amount}})
+            "This would take the volunteer over the yearly cap of %(cap)s (already %(sum)s this year, "
+            "other organisations included).") % {"cap": money(cap.yearly_cap), "sum": money(so_far.total_flat_amount)}})
     known = volunteered_days(volunteer_ids=[volunteer.pk], year=year)
     if volunteer.pk in known and so_far.flat_days + days > known[volunteer.pk]:
         raise InvalidInput({"days": _("The volunteer pages show %(known)d day(s) volunteered in %(year)s.")
@@ -240,8 +241,8 @@ def allowance_payment_record(
     total_days, total = so_far.total_flat_days + days, so_far.total_flat_amount + amount
     warning = None
     if total >= cap.yearly_cap * CAP_WARNING_SHARE:
-        warning = _("This volunteer has now received EUR %(sum)s of the EUR %(cap)s allowed in %(year)s.") % {
-            "sum": total, "cap": cap.yearly_cap, "year": year}
+        warning = _("This volunteer has now received %(sum)s of the %(cap)s allowed in %(year)s.") % {
+            "sum": money(total), "cap": money(cap.yearly_cap), "year": year}
         events.allowance_cap_approaching(volunteer, year, total_days, total)
     return AllowanceResult(payment, warning)
 

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buddynet import vocabulary as v
@@ -286,6 +287,13 @@ class ResumeForm(forms.Form):
     """Resuming needs no input; the form exists so the page shows one confirmation button."""
 
 
+# The 1-5 scale says what its ends mean, in the list itself and in the help text.
+EVALUATION_CHOICES: list[tuple[Any, Any]] = [
+    ("", _("(not asked)")),
+    (1, format_lazy("1 – {}", _("very bad"))), (2, "2"), (3, "3"), (4, "4"), (5, format_lazy("5 – {}", _("very good"))),
+]
+
+
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason for closing"), choices=[("", _("— choose —")), *ClosureReason.choices],
@@ -294,11 +302,11 @@ class CloseForm(forms.Form):
     closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
     evaluation_volunteer = forms.TypedChoiceField(
         label=_("How does the volunteer rate the duo? (1-5)"), coerce=int, required=False, empty_value=None,
-        choices=[("", _("(not asked)")), *[(i, str(i)) for i in range(1, 6)]],
+        choices=EVALUATION_CHOICES, help_text=_("1 = very bad, 5 = very good."),
     )
     evaluation_participant = forms.TypedChoiceField(
         label=_("How does the participant rate the duo? (1-5)"), coerce=int, required=False, empty_value=None,
-        choices=[("", _("(not asked)")), *[(i, str(i)) for i in range(1, 6)]],
+        choices=EVALUATION_CHOICES, help_text=_("1 = very bad, 5 = very good."),
     )
     next_step = forms.ChoiceField(
         label=_("What happens to the participant next?"), choices=NextStep.choices, widget=forms.RadioSelect,

@@ -5,7 +5,7 @@ Every pattern here needs a row in tests/web/test_coordinator_access.py (a test f
 
 from django.urls import URLPattern, URLResolver, path
 
-from buddynet.web.coordinator import views
+from buddynet.web.coordinator import edit, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="coordinator-home"),
@@ -18,7 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="coordinator-volunteer-intake"),
     path("projecten/<int:project_id>/duos/", views.duos, name="coordinator-duos"),
     path("deelnemers/<int:participant_id>/", views.participant, name="coordinator-participant"),
+    path("deelnemers/<int:participant_id>/bewerken/", edit.participant_edit, name="coordinator-participant-edit"),
     path("vrijwilligers/<int:volunteer_id>/", views.volunteer, name="coordinator-volunteer"),
+    path("vrijwilligers/<int:volunteer_id>/bewerken/", edit.volunteer_edit, name="coordinator-volunteer-edit"),
     path("duos/<int:duo_id>/", views.duo, name="coordinator-duo"),
     path("duos/<int:duo_id>/kennismaking/", views.duo_introduce, name="coordinator-duo-introduce"),
     path("duos/<int:duo_id>/starten/", views.duo_activate, name="coordinator-duo-activate"),

@@ -202,7 +202,7 @@ def duo_detail(request: HttpRequest, duo_id: int) -> HttpResponse:
 
 
 def _render_duo(request: HttpRequest, duo: Duo, meeting_form: MeetingForm, status: int = 200) -> HttpResponse:
-    check_ins = list(duo.check_ins.select_related("author").order_by("-date", "-id")[:50])
+    check_ins = list(duo.check_ins.select_related("author", "concern_handled_by").order_by("-date", "-id")[:50])
     moods = dict(MOODS)
     for check_in in check_ins:
         check_in.editable = _editable(check_in, request.user)  # type: ignore[attr-defined]

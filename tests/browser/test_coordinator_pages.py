@@ -201,7 +201,7 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_label("Hoe beoordeelt de deelnemer het duo? (1-5)").select_option("5")
     page.get_by_label("Doorverwijzing naar een dienst").check()
     page.get_by_role("button", name="Duo afsluiten").click()
-    expect(page.get_by_text("Gedaan: duo afsluiten.")).to_be_visible()
+    expect(page.get_by_text("Het duo is afgesloten.")).to_be_visible()
     duo = Duo.objects.get(pk=world.duo.pk)
     assert (duo.status, duo.closure_reason, duo.evaluation_participant, duo.next_step) == (
         "closed", "goals_reached", 5, "referral")
@@ -216,7 +216,7 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     no_serious_violations(page, "introduce form")
     page.get_by_label("Datum van de kennismaking").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Kennismaking registreren").click()
-    expect(page.get_by_text("Gedaan: kennismaking registreren.")).to_be_visible()
+    expect(page.get_by_text("De kennismaking is genoteerd.")).to_be_visible()
     assert Duo.objects.get(pk=proposed.pk).status == DuoStatus.INTRODUCED
     rachid = Duo.objects.get(participant__first_name="Rachid")
     page.goto(f"{live_server.url}/coordinator/duos/{rachid.pk}/starten/")

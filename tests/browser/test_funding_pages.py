@@ -80,7 +80,7 @@ def test_the_allowances_page_works_on_a_phone(live_server: Any, phone_context: A
     page.get_by_label("Bedrag (EUR)").fill("44.03")
     page.get_by_role("button", name="Betaling noteren").click()
     page.wait_for_load_state()
-    assert "Hoogstens EUR 44.02 per dag" in " ".join(page.locator(".errorlist").all_inner_texts())
+    assert "Hoogstens €\xa044,02 per dag" in " ".join(page.locator(".errorlist").all_inner_texts())
     assert AllowancePayment.objects.count() == 1
     assert serious_axe_violations(page) == []
     screenshot(page, "funding-allowances-phone")

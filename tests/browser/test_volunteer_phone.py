@@ -102,7 +102,7 @@ def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
     page.get_by_role("link", name="Contact loggen met Marieke").click()
     page.wait_for_url("**/mijn/contact/**")
     assert page.get_by_label("Marieke").is_checked()  # the only duo, preselected
-    assert page.get_by_label("Face to face").is_checked()
+    assert page.get_by_label("Persoonlijk", exact=True).is_checked()
     assert page.get_by_label("Wanneer?").input_value() == timezone.localdate().isoformat()
     page.get_by_text("1 uur", exact=True).click()
     page.get_by_text("Wandeling", exact=True).click()

@@ -102,6 +102,7 @@ def test_the_lifecycle_runs_from_proposed_to_closed(db):
     assert duo.status == DuoStatus.PAUSED
     duo = services.duo_resume(duo=duo, by=None)
     assert duo.status == DuoStatus.ACTIVE and duo.pause_reason == ""
+    f.GoalFactory(duo=duo)  # "goals reached" needs goals
     duo = services.duo_close(duo=duo, by=None, reason="goals_reached", next_step="end",
                              evaluation_volunteer=5, evaluation_participant=4)
     participant.refresh_from_db()
@@ -142,7 +143,7 @@ def test_rematch_after_closing_puts_the_participant_back_on_the_waiting_list(db)
                        closed_on=dt.date(2025, 10, 1))
     duo.participant.refresh_from_db()
     assert duo.participant.status == Participant.Status.WAITING
-    assert duo.participant.waiting_since == dt.date(2025, 10, 1)
+    assert duo.participant.waiting_since == dt.date(2025, 6, 1)  # the original waiting time is kept
 
 
 # --- Check-ins ------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_it_refuses_a_grant_above_the_funders_cap(world: World) -> None:
         "funder": world.funder.pk, "project": world.project.pk, "reference": "WVG-9", "amount": "50000.01",
         "start_date": "2026-01-01"}, format="json")
     refused(response, "amount", before)
-    assert "50000" in response.json()["amount"][0]
+    assert "€\xa050.000,00" in response.json()["amount"][0]  # nl-BE money (issue 17)
 
 
 def test_a_funder_with_a_higher_cap_accepts_a_larger_grant(world: World) -> None:
@@ -86,7 +86,7 @@ def test_it_refuses_the_cap_in_english_when_asked(world: World) -> None:
     response = client_for(world.admin).post(GRANTS, {
         "funder": world.funder.pk, "project": world.project.pk, "reference": "WVG-9", "amount": "60000",
         "start_date": "2026-01-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["amount"] == ["A grant of this funder is at most EUR 50000.00."]
+    assert response.json()["amount"] == ["A grant of this funder is at most €50,000.00."]
 
 
 # --- expenses ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_it_warns_when_a_volunteer_approaches_the_yearly_cap(world: World) -> No
 
     # 80 % of 1,760.83 is 1,408.66: 880.40 stays under it, 880.40 + 572.26 = 1,452.66 does not.
     assert low.status_code == 201 and low.json()["warning"] is None
-    assert high.status_code == 201 and "1760.83" in high.json()["warning"]
+    assert high.status_code == 201 and "€\xa01.760,83" in high.json()["warning"]
     assert heard == [{"volunteer": world.volunteer, "year": 2026, "days": 33, "amount": Decimal("1452.66")}]
 
 

@@ -40,6 +40,7 @@ DAY = D(2025, 8, 15)
 EXPECTED_PAGES = {
     Kind.CHECK_IN_REMINDER: "web:volunteer-duo",
     Kind.MEETING_TOMORROW: "web:volunteer-duo",
+    Kind.CONCERN_HANDLED: "web:volunteer-duo",
     Kind.CONCERN_RAISED: "web:coordinator-participant",
     Kind.DUO_QUIET: "web:coordinator-duo",
     Kind.NEW_DUO_NO_CHECK_IN: "web:coordinator-duo",
@@ -72,8 +73,10 @@ def cause_every_kind(world: World) -> None:
         rules.evaluate(today=DAY)
 
     # The events, from the services that emit them.
-    duo_services.check_in_record(duo=world.duo, author=world.volunteer_user, client_uuid=uuid.uuid4(), data={
-        "date": DAY, "duration_minutes": 45, "mode": "phone", "concern": True, "concern_note": "Ze eet slecht."})
+    worry, _created = duo_services.check_in_record(
+        duo=world.duo, author=world.volunteer_user, client_uuid=uuid.uuid4(), data={
+            "date": DAY, "duration_minutes": 45, "mode": "phone", "concern": True, "concern_note": "Ze eet slecht."})
+    duo_services.concern_mark_handled(check_in=worry, by=world.coordinator, note="Gebeld met haar zus.")
     f.ParticipantFactory(project=world.project, first_name="Ahmed")
     f.VolunteerFactory(project=world.project, first_name="Lore")
     match_services.match_run_start(project=world.project, by=world.coordinator, inline=True)

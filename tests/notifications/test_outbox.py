@@ -136,7 +136,7 @@ def test_an_allowance_cap_warning_reaches_the_projects_coordinators(world: World
     rows = Notification.objects.filter(kind=Kind.ALLOWANCE_CAP, channel=Channel.INBOX)
     assert [(n.recipient, n.subject) for n in rows] == [
         (world.coordinator, "Bert Janssens nadert het jaarplafond van de vrijwilligersvergoeding")]
-    assert "55" in rows[0].body and "2010.15" in rows[0].body
+    assert "55" in rows[0].body and "€\xa02.010,15" in rows[0].body  # nl-BE money (issue 17)
 
 
 def test_a_finished_match_run_reaches_the_coordinators_of_its_project(world: World) -> None:

@@ -26,6 +26,7 @@ from buddynet.people.models import Participant, Volunteer
 from buddynet.web import coordinator_urls
 from tests import factories as f
 from tests.conftest import World
+from tests.web.test_coordinator_edit import participant_edit_body, volunteer_edit_body
 
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 LOGIN = "login"  # expected: a redirect to the sign-in page
@@ -66,6 +67,8 @@ def snapshot(w: World) -> tuple[Any, ...]:
         tuple(Duo.objects.order_by("pk").values_list("status", "closure_reason", "pause_reason")),
         tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", flat=True)),
         Goal.objects.count(),
+        tuple(Participant.objects.order_by("pk").values_list("first_name", flat=True)),
+        tuple(Volunteer.objects.order_by("pk").values_list("first_name", flat=True)),
     )
 
 
@@ -122,6 +125,12 @@ ROWS: list[Row] = [
         note="first step: kept in the session, nothing saved"),
     Row("coordinator-participant", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
+    Row("coordinator-participant-edit", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-edit", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
+        lambda w: {**participant_edit_body(w), "person-first_name": "Mariek"}),
+    Row("coordinator-volunteer-edit", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
+    Row("coordinator-volunteer-edit", "POST", E(302, 302), obj("volunteer_id", lambda w: w.volunteer),
+        lambda w: {**volunteer_edit_body(w), "person-first_name": "Berten"}),
     Row("coordinator-duo", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-introduce", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.PROPOSED))),
     Row("coordinator-duo-introduce", "POST", E(302, 302), obj("duo_id", duo_in(DuoStatus.PROPOSED)),
@@ -170,7 +179,8 @@ def test_page_access(world: World, row: Row, role: str) -> None:
         assert response["Location"].startswith(reverse("web:login"))
     else:
         assert response.status_code == expected, response.content[:2000]
-    writes = row.name.startswith("coordinator-duo-") or row.name == "coordinator-concern-handle"
+    writes = row.name.startswith("coordinator-duo-") or row.name in {
+        "coordinator-concern-handle", "coordinator-participant-edit", "coordinator-volunteer-edit"}
     if row.method == "POST" and writes:
         if expected == 302:
             assert snapshot(world) != before, "an accepted action must change something"
@@ -185,6 +195,7 @@ def test_every_coordinator_page_has_a_row() -> None:
     covered_get = {r.name for r in ROWS if r.method == "GET"}
     assert names - covered_get == set(), "give every coordinator page a GET row"
     posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle",
+               "coordinator-participant-edit", "coordinator-volunteer-edit",
                "coordinator-participants", "coordinator-volunteers", "coordinator-duos"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }

@@ -201,7 +201,8 @@ def test_closing_with_a_rematch_puts_the_participant_back_in_waiting(world: Worl
     world.duo.refresh_from_db()
     world.participant.refresh_from_db()
     assert (world.duo.status, world.duo.closure_reason, world.duo.evaluation_participant) == ("closed", "no_click", 3)
-    assert (world.participant.status, world.participant.waiting_since) == ("waiting", dt.date(2025, 10, 1))
+    # Back on the waiting list with the time already waited (issue 17).
+    assert (world.participant.status, world.participant.waiting_since) == ("waiting", dt.date(2025, 6, 1))
 
 
 def test_pausing_needs_a_reason(world: World, client: Client) -> None:

@@ -38,3 +38,15 @@ def num(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_decimal(value, locale=_locale())
     return "–" if value is None else str(value)
+
+
+@register.filter
+def change_bucket(value: Any) -> str:
+    """A bucket of netwerk's change distribution ("-2 or less", "+1", ...) in the reader's language.
+
+    The buckets are stable keys of frozen reports; only their label is translated here."""
+    from django.utils.translation import gettext
+
+    labels = {"-2 or less": gettext("−2 or fewer"), "+3 or more": gettext("+3 or more")}
+    text = labels.get(str(value), str(value))
+    return text.replace("-", "−", 1) if text.startswith("-") else text

@@ -315,6 +315,15 @@ class IntakeWizard(SessionWizardView):
         context["place"] = place
         return context
 
+    def render_goto_step(self, goto_step: str, **kwargs: Any) -> HttpResponse:
+        """"Back" keeps what was typed on the step being left, also when it is not complete yet."""
+        current = self.steps.current
+        if self.request.POST.get(f"{self.prefix}-current_step") == current:
+            form = self.get_form(data=self.request.POST, files=self.request.FILES)
+            self.storage.set_step_data(current, self.process_step(form))
+            self.storage.set_step_files(current, self.process_step_files(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
     def _data(self, form_dict: dict[str, forms.Form]) -> dict[str, Any]:
         data: dict[str, Any] = {"project": self.project}
         for form in form_dict.values():
@@ -583,6 +592,17 @@ def _action_title(name: str) -> str:
     }[name]
 
 
+def _done_message(name: str) -> str:
+    """The confirmation after an action, in plain words ("Het duo is gepauzeerd.")."""
+    return {
+        "introduce": _("The introduction is recorded."),
+        "activate": _("The duo has started."),
+        "pause": _("The duo is paused."),
+        "resume": _("The duo is active again."),
+        "close": _("The duo is closed."),
+    }[name]
+
+
 @coordinator_required
 def duo(request: HttpRequest, duo_id: int) -> HttpResponse:
     the_duo = _duo(request, duo_id)
@@ -647,7 +667,7 @@ def _duo_action(name: str) -> View:
                                                      "closed_on": "closed_on"})
                     status = error.status_code
                 else:
-                    messages.success(request, _("Done: %(what)s.") % {"what": _action_title(name).lower()})
+                    messages.success(request, _done_message(name))
                     return redirect("web:coordinator-duo", duo_id=the_duo.pk)
         else:
             form = form_class(initial=_initial_for(name, the_duo), **kwargs)

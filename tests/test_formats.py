@@ -1,0 +1,39 @@
+"""Dates, money and waiting time as a reader in nl-BE expects them (issue 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from buddynet import formats
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("nl-be", ("6 dec. 2026", "9 okt.", "mei 2026", "€\xa044,02", "€\xa050.000,00")),
+    ("en", ("6 Dec 2026", "9 Oct", "May 2026", "€44.02", "€50,000.00")),
+])
+def test_dates_and_money_follow_the_language(language: str, expected: tuple[str, ...]) -> None:
+    with translation.override(language):
+        got = (formats.short_date(D(2026, 12, 6)), formats.day_month(D(2026, 10, 9)),
+               formats.month_year(D(2026, 5, 1)), formats.money("44.02"), formats.money(50000))
+    assert got == expected
+
+
+@pytest.mark.parametrize(("since", "text"), [
+    (D(2026, 12, 6), "sinds vandaag"), (D(2026, 12, 5), "1 dag"), (D(2026, 11, 26), "10 dagen"),
+    (D(2026, 11, 1), "5 weken"), (D(2026, 6, 6), "6 maanden"),
+])
+def test_waiting_time_is_never_zero_minutes(since: dt.date, text: str) -> None:
+    with translation.override("nl-be"):
+        rendered = Template("{% load nlbe %}{{ since|waited:today }}").render(
+            Context({"since": since, "today": D(2026, 12, 6)}))
+    assert rendered == text
+
+
+def test_a_missing_value_stays_empty() -> None:
+    assert formats.short_date(None) == "" and formats.money(None) == ""

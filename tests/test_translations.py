@@ -1,0 +1,165 @@
+"""Nothing a Dutch-speaking user sees is left in English (issue 17).
+
+Every message of the project — each `{% translate %}` / `{% blocktranslate %}` of every template
+(pages, e-mails, PDF) and each gettext call of every Python module — must have a Dutch
+translation in the catalogues Django loads for "nl" (the project's .po files, and Django's and
+third-party apps' own). The templates are parsed by Django itself, so a blocktranslate's msgid is
+exactly the one gettext will look up. And no .po file of the project may hold an empty or fuzzy
+translation.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.template import engines
+from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.utils import translation
+from django.utils.translation import trans_real
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE_DIRS = [ROOT / "buddynet", ROOT / "matching", ROOT / "netwerk", ROOT / "notifications"]
+GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy",
+           "npgettext", "npgettext_lazy", "_lazy"}
+# Words that are the same in Dutch (brand and product names, units).
+SAME_IN_DUTCH = {"buddynet", "Matching", "km", "OK", "E-mail", "Duo"}
+
+
+def _files(suffix: str) -> Iterator[Path]:
+    for folder in CODE_DIRS:
+        for path in folder.rglob(f"*{suffix}"):
+            if "migrations" not in path.parts and "static" not in path.parts:
+                yield path
+
+
+def po_files() -> list[Path]:
+    return sorted(_files(".po"))
+
+
+def template_messages() -> Iterator[tuple[str, str | None, str]]:
+    """(msgid, context, where) of every translate/blocktranslate tag of the project's templates."""
+    engine = engines["django"].engine
+    for path in _files(".html"):
+        if "templates" not in path.parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        template = engine.from_string(source)
+        where = str(path.relative_to(ROOT))
+        for node in template.nodelist.get_nodes_by_type(TranslateNode):
+            var = node.filter_expression.var
+            literal = getattr(var, "literal", None)
+            if isinstance(literal, str):
+                context = node.message_context.resolve({}) if node.message_context else None
+                yield literal, context, where
+        for node in template.nodelist.get_nodes_by_type(BlockTranslateNode):
+            singular, _vars = node.render_token_list(node.singular)
+            context = node.message_context.resolve({}) if node.message_context else None
+            if node.plural and node.countervar:
+                plural, _vars = node.render_token_list(node.plural)
+                yield f"{singular}\x00{plural}", context, where
+            else:
+                yield singular, context, where
+
+
+def python_messages() -> Iterator[tuple[str, str | None, str]]:
+    for path in _files(".py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = str(path.relative_to(ROOT))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else (
+                node.func.attr if isinstance(node.func, ast.Attribute) else None)
+            if name not in GETTEXT:
+                continue
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+            if name.startswith("np"):
+                if len(args) >= 3 and None not in args[:3]:
+                    yield f"{args[1]}\x00{args[2]}", args[0], f"{where}:{node.lineno}"
+            elif name.startswith("p"):
+                if len(args) >= 2 and None not in args[:2]:
+                    yield args[1], args[0], f"{where}:{node.lineno}"  # type: ignore[misc]
+            elif name.startswith("n"):
+                if len(args) >= 2 and None not in args[:2]:
+                    yield f"{args[0]}\x00{args[1]}", None, f"{where}:{node.lineno}"
+            elif args and args[0] is not None:
+                yield args[0], None, f"{where}:{node.lineno}"
+
+
+def _translated(msgid: str, context: str | None) -> bool:
+    catalog = trans_real.translation("nl")._catalog  # Django's merged catalogue for "nl"
+    key = f"{context}\x04{msgid}" if context else msgid
+    if "\x00" in key:
+        singular = key.split("\x00")[0]
+        return bool(catalog.get((singular, 0)) and catalog.get((singular, 1)))
+    return bool(catalog.get(key))
+
+
+@pytest.mark.parametrize("path", po_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_entry_of_the_projects_catalogues_is_translated_and_not_fuzzy(path: Path) -> None:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(s.strip() for s in strings):
+            problems.append(message.id if isinstance(message.id, str) else message.id[0])
+    assert problems == [], f"untranslated or fuzzy in {path.name}: {problems}"
+
+
+def _untranslated(messages: Iterator[tuple[str, str | None, str]]) -> list[str]:
+    with translation.override("nl"):
+        return sorted({f"{where}: {msgid!r}" + (f" (context {context!r})" if context else "")
+                       for msgid, context, where in messages
+                       if msgid.strip() and msgid not in SAME_IN_DUTCH and not _translated(msgid, context)})
+
+
+def test_every_message_of_every_template_has_a_dutch_translation() -> None:
+    missing = _untranslated(template_messages())
+    assert missing == [], "\n".join(missing)
+
+
+def test_every_message_of_the_python_code_has_a_dutch_translation() -> None:
+    missing = _untranslated(python_messages())
+    assert missing == [], "\n".join(missing)
+
+
+def test_the_check_finds_an_untranslated_message() -> None:
+    """The test above can fail: a msgid that no catalogue has is reported."""
+    assert _untranslated(iter([("A sentence nobody translated", None, "here")])) == [
+        "here: 'A sentence nobody translated'"]
+    assert _untranslated(iter([("Open", "button: open the linked page", "inbox")])) == []
+
+
+# Literal text a template may show untranslated: names, units, file formats, CSS classes, entities.
+LITERAL_OK = {"buddynet", "amp", "nbsp", "min", "km", "PDF", "CSV", "XLSX", "GraphML", "English", "Nederlands",
+              "EnglishNederlands", "coordinator", "volunteer", "JSON", "SVG"}
+
+
+def test_no_template_shows_literal_text_outside_a_translate_tag() -> None:
+    """Text between tags and in aria-label/title/placeholder/alt must come through gettext."""
+    import re
+
+    from django.template.base import TextNode
+
+    engine = engines["django"].engine
+    found = {}
+    for path in _files(".html"):
+        if "templates" not in path.parts:
+            continue
+        template = engine.from_string(path.read_text(encoding="utf-8"))
+        text = "".join(node.s for node in template.nodelist.get_nodes_by_type(TextNode))
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+        attributes = re.findall(r'(?:aria-label|title|placeholder|alt)="([^"{]*)"', text)
+        body = re.sub(r"<[^>]*>", " ", text)
+        body = re.sub(r"<[^>]*$|^[^<]*>", " ", body)
+        words = set(re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", " ".join([body, *attributes]))) - LITERAL_OK
+        if words:
+            found[str(path.relative_to(ROOT))] = sorted(words)
+    assert found == {}
