@@ -97,9 +97,11 @@ check: install
 	@schema="$$(mktemp)"; trap 'rm -f "$$schema"' EXIT; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file "$$schema"; \
 	echo "OpenAPI schema valid ($$(wc -c < "$$schema") bytes)"
-	@# Production settings (HTTPS, a real secret) must pass Django's deployment checks with no warning.
-	SECURE=true DEBUG=false ALLOWED_HOSTS=buddy.example.be \
+	@# Production settings (HTTPS, a real secret, own encryption key) must pass Django's deployment
+	@# checks with no warning. ALLOW_EMBEDDED_IN_PRODUCTION: this check needs no PostgreSQL or Redis.
+	SECURE=true DEBUG=false ALLOWED_HOSTS=buddy.example.be ALLOW_EMBEDDED_IN_PRODUCTION=true \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
