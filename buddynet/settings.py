@@ -268,10 +268,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat reads its schedule from the database (django-celery-beat), editable in the admin; the
 # entries are declared in notifications/schedules.py. Works on every broker, the filesystem one too.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Run exactly one beat: SingleBeatScheduler (buddynet/beat.py) sends only while it holds a lock
+# (PostgreSQL advisory lock, or an flock under var/), so a second beat stands by harmlessly.
+CELERY_BEAT_SCHEDULER = "buddynet.beat:SingleBeatScheduler"
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP when EMAIL_HOST is set (unless EMAIL_BACKEND says otherwise); the console without it.
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                       else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)  # TLS from the first byte, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other: "
+                               "set one of them")
+# Seconds a connection to the mail server may hang (Django's default waits forever): a slow or
+# silent server fails the attempt, and the outbox retries it later (notifications/services.py).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "buddynet <noreply@buddynet.localhost>")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for EMAIL_BACKEND=...filebased...
 
