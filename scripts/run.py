@@ -146,10 +146,10 @@ def stop_all(children: list[Child]) -> None:
             child.reader.join(timeout=2)
 
 
-def procfile(path: Path = PROCFILE) -> dict[str, str]:
+def procfile(path: Path | None = None) -> dict[str, str]:
     """The processes of the Procfile, {name: shell command}, in order (honcho's format)."""
     processes: dict[str, str] = {}
-    for line in path.read_text().splitlines():
+    for line in (path or PROCFILE).read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9_-]+):\s*(.+)$", line)
         if match:
             processes[match.group(1)] = match.group(2).strip()
