@@ -110,17 +110,28 @@ def _display_host(host: str) -> str:
     return "127.0.0.1" if host in {"0.0.0.0", "", "::", "[::]"} else host  # noqa: S104
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
+
+
 def wait_until_serving(children: list[Child], base_url: str) -> str | None:
     """Poll /healthz until the web server answers (any status); None if it never did."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline and not _received:
         if any(c.proc.poll() is not None for c in children):
             return None
+        # As the reverse proxy asks (with SECURE=true plain HTTP is redirected to HTTPS, which
+        # this port does not speak); a redirect is an answer too, so none is followed.
+        request = urllib.request.Request(f"{base_url}/healthz", headers={"X-Forwarded-Proto": "https"})
         try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as resp:  # noqa: S310
+            with _NO_REDIRECTS.open(request, timeout=5) as resp:
                 return f"{resp.status} {resp.read().decode()}"
         except urllib.error.HTTPError as exc:  # 503: serving, but something is down
-            return f"{exc.code} {exc.read().decode()}"
+            return f"{exc.code} {exc.read().decode(errors='replace')[:200]}"
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             time.sleep(0.25)
     return None
