@@ -126,7 +126,7 @@ def wait_until_serving(children: list[Child], base_url: str) -> str | None:
             return None
         # As the reverse proxy asks (with SECURE=true plain HTTP is redirected to HTTPS, which
         # this port does not speak); a redirect is an answer too, so none is followed.
-        request = urllib.request.Request(f"{base_url}/healthz", headers={"X-Forwarded-Proto": "https"})
+        request = urllib.request.Request(f"{base_url}/healthz", headers={"X-Forwarded-Proto": "https"})  # noqa: S310
         try:
             with _NO_REDIRECTS.open(request, timeout=5) as resp:
                 return f"{resp.status} {resp.read().decode()}"
