@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from base64 import b32decode
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -24,9 +25,11 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django_otp.oath import totp
 
 from tests.conftest import require_redis, services_required
 from tests.integration.processes import REPO, descendants, free_port, kill_all, still_alive, tail, wait_for
+from tests.integration.test_notification_delivery import OwnRedis
 
 pytestmark = pytest.mark.slow
 
@@ -83,8 +86,22 @@ def serve_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path: Path, serve_database: str) -> None:
-    broker = require_redis()
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[str]:
+    """A redis-server of this test only: a shared broker would hand other tests' tasks to this
+    instance's worker (and its tasks to theirs), each on the wrong database."""
+    require_redis()  # CI's service run; the embedded run skips here
+    server = OwnRedis(tmp_path)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path: Path, serve_database: str,
+                                                                        own_redis: str) -> None:
+    broker = own_redis
     make = shutil.which("make")
     assert make
     port = free_port()
@@ -163,6 +180,17 @@ def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path:
         assert signed_in.status == 302, signed_in.text[:500]
         admin = client.request("GET", "/admin/")
         assert admin.status == 302 and admin.getheader("Location", "").startswith("/aanmelden/tweestaps/")
+        # The second factor, as a person with an authenticator app: the key from the enrolment page.
+        enrol = client.request("GET", "/aanmelden/tweestaps/instellen/?next=/admin/")
+        key = re.search(r'<code id="totp-key">([A-Z2-7 ]+)</code>', enrol.text)  # type: ignore[attr-defined]
+        assert enrol.status == 200 and key, enrol.text[:1000]  # type: ignore[attr-defined]
+        secret = key.group(1).replace(" ", "")
+        code = f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', enrol.text).group(1)  # type: ignore[union-attr,attr-defined]
+        confirmed = client.request("POST", "/aanmelden/tweestaps/instellen/",
+                                   {"csrfmiddlewaretoken": token, "code": code, "next": "/admin/"})
+        assert confirmed.status == 200 and "backup-codes" in confirmed.text, confirmed.text[:1000]  # type: ignore[attr-defined]
+        assert client.request("GET", "/admin/").status == 200
 
         # The worker consumes from the same broker.
         ping = subprocess.run(
