@@ -59,12 +59,14 @@ $(PY):
 	"$$py" -m venv $(VENV)
 
 # Exactly the locked versions, each checked against its hash; then buddynet itself without
-# resolving anything. `pip check` fails when pyproject.toml names a dependency the lock lacks.
+# resolving anything. `pip check` and scripts/check_lock.py fail when pyproject.toml names a
+# dependency (dev ones included) that the lock lacks.
 $(INSTALLED): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "error: $(LOCK) is out of date with pyproject.toml: run make lock" >&2; exit 1; }
+	@$(PY) scripts/check_lock.py
 	@touch $@
 
 # One command regenerates the lock: every dependency of pyproject.toml (with the dev extra) and

@@ -135,3 +135,13 @@ def test_settings_use_the_single_beat_scheduler():
 
     assert settings.CELERY_BEAT_SCHEDULER == "buddynet.beat:SingleBeatScheduler"
     assert Path(REPO / "Procfile").read_text().count("celery -A buddynet beat") == 1
+
+
+def test_the_lock_check_names_what_pyproject_asks_and_the_venv_lacks():
+    import check_lock  # scripts/check_lock.py, run by make install after installing requirements.lock
+
+    assert check_lock.problems() == []  # this venv has everything buddynet's metadata names
+    found = check_lock.problems(["Django==1.0", "surely-not-installed-pkg==1.0; extra == 'dev'",
+                                 "also-not-installed==1.0; extra == 'docs'"])
+    assert found == [f"Django==1.0 is required, {__import__('django').__version__} is installed",
+                     'surely-not-installed-pkg==1.0; extra == "dev" is not installed']
