@@ -1,6 +1,7 @@
 """`make serve` from end to end on PostgreSQL + Redis with SECURE=true behind a proxy header:
-migrations, the three Procfile processes, no demo; the first administrator's link works; the
-worker answers; the demo is refused; SIGTERM stops everything.
+migrations, the three Procfile processes, no demo; the first administrator's link, password and
+second factor; a check-in through the API whose notification the worker mails over SMTP; the demo
+is refused; SIGTERM stops everything.
 
 Needs PostgreSQL and Redis (the test's DATABASE_URL and CELERY_BROKER_URL): it makes a database of
 its own next to the test database and drops it afterwards.
@@ -9,6 +10,7 @@ its own next to the test database and drops it afterwards.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -23,6 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django_otp.oath import totp
@@ -30,9 +33,19 @@ from django_otp.oath import totp
 from tests.conftest import require_redis, services_required
 from tests.integration.processes import REPO, descendants, free_port, kill_all, still_alive, tail, wait_for
 from tests.integration.test_notification_delivery import OwnRedis
+from tests.notifications.test_smtp import Inbox
 
 pytestmark = pytest.mark.slow
 
+# The small world of tests/conftest.py in the served database, and an API token for its volunteer.
+WORLD = """
+from rest_framework.authtoken.models import Token
+from tests.conftest import make_world
+world = make_world()
+print(Token.objects.create(user=world.volunteer_user).key, world.duo.pk)
+"""
+CONCERN = {"date": "2025-08-02", "duration_minutes": 45, "mode": "phone", "concern": True,
+           "concern_note": "Ze eet niet meer goed."}
 STARTUP_SECONDS = 240  # migrations on a fresh PostgreSQL database, on a shared 2-core machine
 
 
@@ -102,6 +115,7 @@ def own_redis(tmp_path: Path) -> Iterator[str]:
 def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path: Path, serve_database: str,
                                                                         own_redis: str) -> None:
     broker = own_redis
+    smtp_port = free_port()
     make = shutil.which("make")
     assert make
     port = free_port()
@@ -112,7 +126,11 @@ def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path:
         DATABASE_URL=serve_database, CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker,
         ALLOWED_HOSTS="127.0.0.1", BUDDYNET_BASE_URL="https://127.0.0.1", BUDDYNET_VAR_DIR=str(tmp_path / "var"),
         HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1", WORKER_CONCURRENCY="1", PYTHONUNBUFFERED="1",
+        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port), EMAIL_TIMEOUT="10",
     )
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
     # The static files make collected for the suite (same sources, so make sees them up to date):
     # collecting them again costs minutes on a busy machine and is what `make run`'s test covers.
     if (REPO / "var" / "static" / "staticfiles.json").exists():
@@ -192,6 +210,23 @@ def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path:
         assert confirmed.status == 200 and "backup-codes" in confirmed.text, confirmed.text[:1000]  # type: ignore[attr-defined]
         assert client.request("GET", "/admin/").status == 200
 
+        # A volunteer logs a check-in with a worry through the API (token, through the proxy): the
+        # worker mails the coordinator through the SMTP server of the settings.
+        world = subprocess.run([*run, "shell", "-c", WORLD], cwd=REPO, env=env, capture_output=True, text=True,
+                               timeout=120)
+        assert world.returncode == 0, world.stderr
+        token, duo_id = world.stdout.split()[-2:]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/api/v1/check-ins/", body=json.dumps({"duo": int(duo_id), **CONCERN}), headers={
+            "Host": "127.0.0.1", "X-Forwarded-Proto": "https", "Authorization": f"Token {token}",
+            "Content-Type": "application/json"})
+        created = conn.getresponse()
+        assert created.status == 201, created.read()[:1000]
+        conn.close()
+        assert wait_for(lambda: inbox.messages, 90), tail(log)
+        assert inbox.messages[0][1] == ["alice@example.be"]
+        assert b"Message-ID: <notification-" in inbox.messages[0][2]
+
         # The worker consumes from the same broker.
         ping = subprocess.run(
             [sys.executable, "-c", "from buddynet.celery import ping; print(ping.delay().get(timeout=60))"],
@@ -208,3 +243,4 @@ def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         kill_all(started)
+        smtp.stop()
