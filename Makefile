@@ -1,5 +1,6 @@
 # buddynet — one command each: `make run` starts a working instance with demo data,
-# `make test` runs the whole suite. Needs only Python 3.11, GNU make and PyPI.
+# `make test` runs the whole suite, `make serve` starts production (no demo).
+# Needs only Python 3.11, 3.12 or 3.13, GNU make and PyPI.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -9,8 +10,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-# Re-installs only when pyproject.toml changes (or the venv is new).
+# Re-installs only when pyproject.toml or the lock changes (or the venv is new).
 INSTALLED := $(VENV)/.installed
+# Exact versions with hashes of every dependency (dev ones included), for Python 3.11-3.13.
+LOCK := requirements.lock
 
 # The same var/ the settings use (BUDDYNET_VAR_DIR overrides it), so collected static files
 # land where the running instance looks for them.
@@ -29,30 +32,50 @@ PYTEST_ARGS ?=
 # The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install chromium run test lint check clean distclean
+.PHONY: help install chromium run serve test lint check lock clean distclean
 
 help:
 	@echo "make install    venv, dependencies (incl. dev), translations, static files"
 	@echo "make run        migrate, load demo data, start web + Celery worker + beat on http://$(HOST):$(PORT)/"
+	@echo "make serve      production: migrate, start web + worker + beat (the Procfile), no demo data"
 	@echo "make test       the whole test suite (PYTEST_ARGS='...' passes options to pytest)"
 	@echo "make lint       ruff and mypy (django-stubs; strict on the cores and typed services)"
 	@echo "make check      Django system checks (also --deploy with production settings), missing migrations, OpenAPI schema"
+	@echo "make lock       regenerate $(LOCK) from pyproject.toml (after changing a dependency)"
 	@echo "make clean      caches, compiled translations, collected static files"
 	@echo "make distclean  clean + the venv and var/ (the local database!)"
 
+# The first of python3.11, python3.12, python3.13 that runs (CI has 3.11), else python3 if it is
+# one of them; PYTHON=... chooses.
 $(PY):
 	@py="$${PYTHON:-}"; \
-	if [ -z "$$py" ] && command -v python3.11 >/dev/null 2>&1 && python3.11 -c '' 2>/dev/null; then py=python3.11; fi; \
+	for candidate in python3.11 python3.12 python3.13; do \
+	  if [ -z "$$py" ] && command -v $$candidate >/dev/null 2>&1 && $$candidate -c '' 2>/dev/null; then py=$$candidate; fi; \
+	done; \
 	if [ -z "$$py" ] && command -v python3 >/dev/null 2>&1 \
-	   && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then py=python3; fi; \
-	if [ -z "$$py" ]; then echo "error: buddynet needs Python 3.11 (python3.11, or python3 being 3.11)" >&2; exit 1; fi; \
+	   && python3 -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))'; then py=python3; fi; \
+	if [ -z "$$py" ]; then echo "error: buddynet needs Python 3.11, 3.12 or 3.13 (python3.1x, or python3 being one)" >&2; exit 1; fi; \
 	echo "creating $(VENV) with $$($$py --version)"; \
 	"$$py" -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(PY)
+# Exactly the locked versions, each checked against its hash; then buddynet itself without
+# resolving anything. `pip check` and scripts/check_lock.py fail when pyproject.toml names a
+# dependency (dev ones included) that the lock lacks.
+$(INSTALLED): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "error: $(LOCK) is out of date with pyproject.toml: run make lock" >&2; exit 1; }
+	@$(PY) scripts/check_lock.py
 	@touch $@
+
+# One command regenerates the lock: every dependency of pyproject.toml (with the dev extra) and
+# what they need, exact versions with the hashes of all their files, valid on Python 3.11-3.13.
+lock: | $(PY)
+	@test -x $(BIN)/uv || $(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -oE 'uv==[0-9.]+' pyproject.toml)"
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" --quiet --output-file $(LOCK)
+	@echo "$(LOCK): $$(grep -cE '^[a-zA-Z0-9]' $(LOCK)) packages"
 
 # Babel skips a catalog whose header is marked fuzzy and still exits 0: fail instead of
 # shipping an interface without its translations.
@@ -70,6 +93,13 @@ install: $(INSTALLED) $(MO_FILES) $(STATIC_MANIFEST)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
+	HOST=$(HOST) PORT=$(PORT) exec $(PY) scripts/run.py
+
+# Production: the same three processes (the Procfile's), after the migrations; never the demo.
+# Configure with environment variables first (README "Production"): with SECURE=true every step
+# refuses demo-only settings. Static files are collected by `install`.
+serve: install
+	$(PY) manage.py migrate --noinput
 	HOST=$(HOST) PORT=$(PORT) exec $(PY) scripts/run.py
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browser here).
@@ -98,9 +128,11 @@ check: install
 	@schema="$$(mktemp)"; trap 'rm -f "$$schema"' EXIT; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file "$$schema"; \
 	echo "OpenAPI schema valid ($$(wc -c < "$$schema") bytes)"
-	@# Production settings (HTTPS, a real secret) must pass Django's deployment checks with no warning.
-	SECURE=true DEBUG=false ALLOWED_HOSTS=buddy.example.be \
+	@# Production settings (HTTPS, a real secret, own encryption key) must pass Django's deployment
+	@# checks with no warning. ALLOW_EMBEDDED_IN_PRODUCTION: this check needs no PostgreSQL or Redis.
+	SECURE=true DEBUG=false ALLOWED_HOSTS=buddy.example.be ALLOW_EMBEDDED_IN_PRODUCTION=true \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

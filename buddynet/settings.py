@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.env import envbool, envint, envlist, envstr
+from buddynet.production import Configuration, production_problems, refusal_message
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("BUDDYNET_VAR_DIR", str(BASE_DIR / "var")))
@@ -27,13 +28,16 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = envbool("DEBUG", False)
 
 
+_GENERATED_SECRET_KEY_FILE = VAR_DIR / "secret_key"
+
+
 def _secret_key() -> str:
     key = envstr("SECRET_KEY", "")
     if key:
         return key
     # Single-machine default: a random key kept under var/, so sessions survive restarts
-    # without anyone having to invent a secret. Production sets SECRET_KEY.
-    path = VAR_DIR / "secret_key"
+    # without anyone having to invent a secret. Production sets SECRET_KEY (SECURE refuses this one).
+    path = _GENERATED_SECRET_KEY_FILE
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
@@ -67,6 +71,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "buddynet.security",
+    "buddynet.deployment",  # production marker and first administrator (manage.py first_admin)
     "axes",  # brute-force lockout (django-axes)
     "csp",  # Content-Security-Policy (django-csp)
     "django_celery_beat",
@@ -325,10 +330,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat reads its schedule from the database (django-celery-beat), editable in the admin; the
 # entries are declared in buddynet/schedules.py. Works on every broker, the filesystem one too.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Run exactly one beat: SingleBeatScheduler (buddynet/beat.py) sends only while it holds a lock
+# (PostgreSQL advisory lock, or an flock under var/), so a second beat stands by harmlessly.
+CELERY_BEAT_SCHEDULER = "buddynet.beat:SingleBeatScheduler"
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP when EMAIL_HOST is set (unless EMAIL_BACKEND says otherwise); the console without it.
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                       else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)  # TLS from the first byte, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other: "
+                               "set one of them")
+# Seconds a connection to the mail server may hang (Django's default waits forever): a slow or
+# silent server fails the attempt, and the outbox retries it later (notifications/services.py).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "buddynet <noreply@buddynet.localhost>")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for EMAIL_BACKEND=...filebased...
 
@@ -450,6 +472,24 @@ for _key in FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)"
         ) from None
+
+# --- Production (SECURE=true) refuses demo-only settings at start (buddynet/production.py) ----------
+# ALLOW_EMBEDDED_IN_PRODUCTION=true: a deliberate one-host install on SQLite and the filesystem broker.
+ALLOW_EMBEDDED_IN_PRODUCTION = envbool("ALLOW_EMBEDDED_IN_PRODUCTION", False)
+if SECURE:
+    _problems = production_problems(Configuration(
+        secret_key=SECRET_KEY,
+        secret_key_from_env=bool(envstr("SECRET_KEY", "")),
+        generated_secret_key=(_GENERATED_SECRET_KEY_FILE.read_text().strip()
+                              if _GENERATED_SECRET_KEY_FILE.exists() else None),
+        field_encryption_keys=FIELD_ENCRYPTION_KEYS,
+        debug=DEBUG,
+        database_engine=str(_db["ENGINE"]),
+        broker_url=CELERY_BROKER_URL,
+        allow_embedded=ALLOW_EMBEDDED_IN_PRODUCTION,
+    ))
+    if _problems:
+        raise ImproperlyConfigured(refusal_message(_problems))
 # --- Volunteer sign-in (web/volunteer.py) ----------------------------------------------------
 # Magic links by email (django-sesame): a link signs in once (using it updates last_login,
 # which invalidates it) and only within 15 minutes; changing the password voids open links.

@@ -1,7 +1,14 @@
 """Run buddynet's three processes in the foreground: web (gunicorn), Celery worker, Celery beat.
 
-`make run` calls this after migrating and loading the demo data. It is a tiny supervisor in the
-spirit of foreman/honcho, so that a fresh machine needs nothing but Python:
+The commands are the Procfile's (web, worker, beat), the same ones honcho, a PaaS and the systemd
+units run. `make run` calls this after migrating and loading the demo data, `make serve` after
+migrating without it; `run.py --exec NAME` becomes one Procfile process (what a systemd unit runs).
+
+Why not `honcho start` here (honcho reads the same Procfile and works for anyone who prefers it):
+honcho stops a process by signalling its whole process group at once, so Celery's pool processes
+get SIGTERM beside their parent, are logged as lost and their running tasks re-queued; it leaves
+its children running when it is killed outright; and it cannot say when the site answers. This
+tiny supervisor, in the spirit of foreman/honcho, needs nothing but Python and does those:
 
 - every child gets its own process group, so one signal to that group also reaches its own
   children (gunicorn's workers, Celery's pool processes);
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's bin/: gunicorn and celery live beside python
+PROCFILE = ROOT / "Procfile"
 GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 120
 
@@ -101,17 +110,28 @@ def _display_host(host: str) -> str:
     return "127.0.0.1" if host in {"0.0.0.0", "", "::", "[::]"} else host  # noqa: S104
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
+
+
 def wait_until_serving(children: list[Child], base_url: str) -> str | None:
     """Poll /healthz until the web server answers (any status); None if it never did."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline and not _received:
         if any(c.proc.poll() is not None for c in children):
             return None
+        # As the reverse proxy asks (with SECURE=true plain HTTP is redirected to HTTPS, which
+        # this port does not speak); a redirect is an answer too, so none is followed.
+        request = urllib.request.Request(f"{base_url}/healthz", headers={"X-Forwarded-Proto": "https"})  # noqa: S310
         try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as resp:  # noqa: S310
+            with _NO_REDIRECTS.open(request, timeout=5) as resp:
                 return f"{resp.status} {resp.read().decode()}"
         except urllib.error.HTTPError as exc:  # 503: serving, but something is down
-            return f"{exc.code} {exc.read().decode()}"
+            return f"{exc.code} {exc.read().decode(errors='replace')[:200]}"
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             time.sleep(0.25)
     return None
@@ -137,40 +157,49 @@ def stop_all(children: list[Child]) -> None:
             child.reader.join(timeout=2)
 
 
+def procfile(path: Path | None = None) -> dict[str, str]:
+    """The processes of the Procfile, {name: shell command}, in order (honcho's format)."""
+    processes: dict[str, str] = {}
+    for line in (path or PROCFILE).read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_-]+):\s*(.+)$", line)
+        if match:
+            processes[match.group(1)] = match.group(2).strip()
+    return processes
+
+
+def shell_argv(command: str) -> list[str]:
+    # `exec`: the shell becomes the process itself, so signals reach gunicorn or Celery directly.
+    return ["/bin/sh", "-c", f"exec {command}"]
+
+
+def process_env() -> dict[str, str]:
+    # The venv's bin/ first: the Procfile names gunicorn and celery without a path, as a PaaS does.
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {**os.environ, "PATH": path, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "buddynet.settings"}
+
+
+def exec_one(name: str) -> int:
+    """Become the Procfile's process `name` (what a systemd unit runs): no supervisor in between."""
+    commands = procfile()
+    if name not in commands:
+        print(f"run.py: no process {name!r} in {PROCFILE} (there are: {', '.join(commands)})", file=sys.stderr)
+        return 2
+    os.chdir(ROOT)
+    argv = shell_argv(commands[name])
+    os.execve(argv[0], argv, process_env())  # noqa: S606 - argv is /bin/sh -c with the Procfile line
+    return 0  # not reached
+
+
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     web_workers = os.environ.get("WEB_CONCURRENCY", "2")
     worker_concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "buddynet.settings"}
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    env = process_env()
+    env.update(HOST=f"[{host}]" if ":" in host and not host.startswith("[") else host, PORT=port,
+               WEB_CONCURRENCY=web_workers, WORKER_CONCURRENCY=worker_concurrency)
 
-    commands = {
-        "web": [
-            str(BIN / "gunicorn"), "buddynet.wsgi:application",
-            "--bind", bind,
-            "--workers", web_workers,
-            "--access-logfile", "-",
-            "--graceful-timeout", "10",
-            # gunicorn's default control socket is one per user (~/.gunicorn/gunicorn.ctl):
-            # two instances (a dev server and the smoke test) would fight over it.
-            "--no-control-socket",
-        ],
-        "worker": [
-            str(BIN / "celery"), "-A", "buddynet", "worker",
-            "--loglevel", "info",
-            # prefork works on every broker, the filesystem one included, and enforces the
-            # task time limits (the threads pool cannot).
-            "--pool", "prefork",
-            "--concurrency", worker_concurrency,
-            # Unique per instance, so two instances on one Redis are not duplicate nodes.
-            "--hostname", f"buddynet-{port}@%h",
-        ],
-        # beat reads its schedule from the database (django-celery-beat's DatabaseScheduler, set
-        # by CELERY_BEAT_SCHEDULER in settings; entries in buddynet/schedules.py, editable
-        # in the admin). It only sends tasks, so it works on the filesystem broker too.
-        "beat": [str(BIN / "celery"), "-A", "buddynet", "beat", "--loglevel", "info"],
-    }
+    commands = {name: shell_argv(command) for name, command in procfile().items()}
 
     def request_stop(signum: int, _frame: object) -> None:
         # Only note it: no locks, no printing (that could re-enter a write in progress).
@@ -215,4 +244,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--exec":
+        sys.exit(exec_one(sys.argv[2]))
     sys.exit(main())

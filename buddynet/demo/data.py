@@ -128,6 +128,31 @@ class DemoConflict(Exception):
     """The database holds real data where the demo would go; nothing was changed."""
 
 
+class DemoRefused(DemoConflict):
+    """Production (SECURE=true, or a database marked by `manage.py first_admin`): no demo, whose
+    administrator's password is printed for everyone."""
+
+
+def refuse_in_production() -> None:
+    """The one check that keeps the demo out of production; build() calls it, so every caller gets it."""
+    from django.conf import settings
+
+    from buddynet.deployment.selectors import production_marker
+
+    if getattr(settings, "SECURE", False):
+        raise DemoRefused(
+            "Refused: SECURE=true means production, and the demo adds logins whose password is published. "
+            "Load the demo without SECURE, on its own database."
+        )
+    marker = production_marker()
+    if marker is not None:
+        raise DemoRefused(
+            f"Refused: this database was set up for production (manage.py first_admin, "
+            f"{marker.marked_at:%Y-%m-%d}); the demo adds logins whose password is published. "
+            "Load the demo into another database (DATABASE_URL)."
+        )
+
+
 @dataclass
 class Login:
     role: str
@@ -793,6 +818,7 @@ def build(*, scale: int = 1, projects: int = 3, seed: int = SEED) -> Summary:
     if scale < 1 or projects < 1:
         raise ValueError("scale and projects must be at least 1")
     with transaction.atomic():
+        refuse_in_production()
         remove()
         return _build(Builder(scale=scale, projects=projects, seed=seed))
 

@@ -18,7 +18,13 @@ def test_migrate_installed_every_schedule_and_each_names_a_real_task() -> None:
     installed = {t.name: t for t in PeriodicTask.objects.all()}
     app.loader.import_default_modules()  # what a worker does at start: autodiscover the tasks
 
-    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    # django-celery-beat's DatabaseScheduler, behind the one-beat lock (buddynet/beat.py).
+    assert settings.CELERY_BEAT_SCHEDULER == "buddynet.beat:SingleBeatScheduler"
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from buddynet.beat import SingleBeatScheduler
+
+    assert issubclass(SingleBeatScheduler, DatabaseScheduler)
     for entry in schedules.SCHEDULES:
         assert installed[entry.name].task == entry.task
         assert entry.task in app.tasks, f"{entry.task} is not a registered Celery task"

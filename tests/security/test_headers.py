@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 
 from tests.conftest import client_for
@@ -134,6 +135,9 @@ def _production_env() -> dict[str, str]:
     env.update(
         SECURE="true", DEBUG="false", ALLOWED_HOSTS="buddy.example.be", SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_SETTINGS_MODULE="buddynet.settings",
+        # Production refuses the embedded database and a derived encryption key (buddynet/production.py);
+        # these tests are about headers, on the embedded defaults.
+        ALLOW_EMBEDDED_IN_PRODUCTION="true", FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     return env
 

@@ -1,0 +1,147 @@
+"""The process model (issue 14, item 2): one Procfile that honcho, `make run`/`make serve` and the
+systemd units all run, and exactly one beat sending the schedule."""
+
+from __future__ import annotations
+
+import configparser
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from honcho.environ import parse_procfile
+
+from buddynet.beat import STANDBY_SECONDS, BeatLock, SingleBeatScheduler
+from buddynet.celery import app
+from tests.conftest import services_required
+from tests.integration.processes import REPO, VENV_BIN
+
+sys.path.insert(0, str(REPO / "scripts"))
+import run  # noqa: E402 - scripts/run.py, the supervisor of make run and make serve
+
+PROCESSES = ["web", "worker", "beat"]
+
+
+def test_the_procfile_has_web_worker_and_beat_and_honcho_reads_it_as_run_py_does():
+    honcho = parse_procfile((REPO / "Procfile").read_text()).processes
+    assert list(honcho) == PROCESSES
+    assert dict(honcho) == run.procfile()
+    assert honcho["web"].startswith("gunicorn buddynet.wsgi:application")
+    assert honcho["worker"].startswith("celery -A buddynet worker")
+    assert honcho["beat"].startswith("celery -A buddynet beat")
+    checked = subprocess.run([str(VENV_BIN / "honcho"), "check"], cwd=REPO, capture_output=True, text=True,
+                             timeout=60)
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_each_systemd_unit_runs_the_procfile_command_of_its_name(name):
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(REPO / "deploy" / "systemd" / f"buddynet-{name}.service")
+    assert unit["Service"]["ExecStart"] == f"/opt/buddynet/.venv/bin/python scripts/run.py --exec {name}"
+    assert unit["Service"]["KillMode"] == "mixed"  # SIGTERM to gunicorn/Celery's main process, as run.py
+    target = (REPO / "deploy" / "systemd" / "buddynet.target").read_text()
+    assert f"buddynet-{name}.service" in target
+
+
+def test_run_py_exec_becomes_the_procfile_process(tmp_path):
+    """`run.py --exec NAME` replaces itself by the Procfile's command (same pid), as systemd expects."""
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("probe: echo pid=$$ port=${PORT:-8000} path=$(command -v python)\n")
+    code = (f"import sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import os, run; "
+            f"run.PROCFILE = __import__('pathlib').Path({str(procfile)!r}); print('self', os.getpid(), flush=True); "
+            "sys.exit(run.exec_one('probe'))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=30,
+                            env={**os.environ, "PORT": "8123"})
+    assert result.returncode == 0, result.stderr
+    own_pid = result.stdout.split()[1]
+    assert f"pid={own_pid} port=8123 path={VENV_BIN}/python" in result.stdout
+    missing = subprocess.run([sys.executable, str(REPO / "scripts" / "run.py"), "--exec", "nope"], cwd=REPO,
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 2 and "no process 'nope'" in missing.stderr
+
+
+# --- Exactly one beat ---------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_only_one_beat_lock_is_held_and_it_is_free_again_when_its_holder_goes():
+    first, second = BeatLock(), BeatLock()
+    try:
+        assert first.acquire()
+        assert first.held()
+        assert not second.acquire()
+        assert not second.held()
+        first.release()  # the holder stops (or dies: the connection or file descriptor goes with it)
+        assert second.acquire()
+        assert not first.acquire()
+    finally:
+        first.release()
+        second.release()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_lock_is_an_advisory_lock_that_dies_with_its_connection():
+    if connection.vendor != "postgresql":
+        if services_required():
+            pytest.fail("BUDDYNET_REQUIRE_SERVICES is set but the database is not PostgreSQL")
+        pytest.skip("needs PostgreSQL")
+    first, second = BeatLock(), BeatLock()
+    try:
+        assert first.acquire()
+        first._pg.close()  # what a killed beat's connection does  # noqa: SLF001
+        assert not first.held()
+        assert second.acquire()
+    finally:
+        first.release()
+        second.release()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_beat_stands_by_and_sends_nothing_until_the_first_stops(caplog):
+    every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(name="probe", task="buddynet.ping", interval=every_second,
+                                last_run_at=timezone.now() - dt.timedelta(hours=1))
+    sent: dict[str, list[str]] = {"first": [], "second": []}
+    first = SingleBeatScheduler(app=app, lazy=True)
+    second = SingleBeatScheduler(app=app, lazy=True)
+    # What each sends is recorded instead of published to the broker.
+    first.apply_async = lambda entry, *a, **k: sent["first"].append(entry.name)  # type: ignore[method-assign]
+    second.apply_async = lambda entry, *a, **k: sent["second"].append(entry.name)  # type: ignore[method-assign]
+    try:
+        first.setup_schedule()
+        second.setup_schedule()
+        first.tick()
+        assert first.beat_lock.held()
+        assert "probe" in sent["first"]  # the due entry went out, from the lock holder
+        for _ in range(3):
+            assert second.tick() == STANDBY_SECONDS
+        assert sent["second"] == []  # the same due entry, and the stand-by sent nothing
+        assert "stands by" in caplog.text
+        first.close()  # the first beat stops: the second takes over at its next tick
+        second.tick()
+        assert second.beat_lock.held()
+        assert "probe" in sent["second"]
+    finally:
+        first.beat_lock.release()
+        second.close()
+
+
+def test_settings_use_the_single_beat_scheduler():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULER == "buddynet.beat:SingleBeatScheduler"
+    assert Path(REPO / "Procfile").read_text().count("celery -A buddynet beat") == 1
+
+
+def test_the_lock_check_names_what_pyproject_asks_and_the_venv_lacks():
+    import check_lock  # scripts/check_lock.py, run by make install after installing requirements.lock
+
+    assert check_lock.problems() == []  # this venv has everything buddynet's metadata names
+    found = check_lock.problems(["Django==1.0", "surely-not-installed-pkg==1.0; extra == 'dev'",
+                                 "also-not-installed==1.0; extra == 'docs'"])
+    assert found == [f"Django==1.0 is required, {__import__('django').__version__} is installed",
+                     'surely-not-installed-pkg==1.0; extra == "dev" is not installed']
