@@ -39,7 +39,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import receiver
@@ -58,13 +57,12 @@ from sesame.views import LoginView as SesameLoginView
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos import selectors, services
 from buddynet.duos.models import CheckIn, Duo
-from buddynet.errors import InvalidInput, ServiceError
+from buddynet.errors import ServiceError
 from buddynet.people.models import Volunteer
 from buddynet.security.audit import client_address
 from buddynet.security.ratelimit import bucket, ip_bucket_value, rate_limit_hit
 from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for
 from buddynet.web.volunteer_forms import MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm, contacts_shown
-from netwerk.services import tie_via_buddy_add
 
 log = logging.getLogger(__name__)
 
@@ -159,23 +157,6 @@ def _loggable_duos(user: Any) -> Any:
 
 def _editable(check_in: CheckIn, user: Any) -> bool:
     return check_in.author_id == user.pk and timezone.now() - check_in.created_at <= services.CHECK_IN_EDIT_WINDOW
-
-
-def _hand_new_contacts_to_netwerk(check_in: CheckIn) -> None:
-    """Add each new contact of a freshly stored check-in as a tie made via the buddy to the
-    participant's current network map. Runs inside the check-in's transaction, so a refusal
-    there stores neither."""
-    fields = {"label": "new_contact_label", "category": "new_contact_category",
-              "life_domains": "new_contact_life_domain"}
-    for contact in check_in.new_contacts:
-        try:
-            tie_via_buddy_add(participant=check_in.duo.participant, label=contact["label"],
-                              category=contact["category"], life_domains=[contact["life_domain"]],
-                              by=check_in.author, check_in=check_in)
-        except DjangoValidationError as exc:
-            # The form's own fields carry the message; the caller's transaction rolls back.
-            raise InvalidInput({fields.get(name, "__all__"): messages_ for name, messages_
-                                in exc.message_dict.items()}) from exc
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -278,12 +259,12 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
+                # New contacts reach the network map through netwerk's listener to the
+                # check_in_recorded event, as from the API.
                 check_in, created = services.check_in_record(
                     duo=form.cleaned_data["duo"], author=request.user,
                     client_uuid=form.cleaned_data.get("client_uuid"), data=form.check_in_data(),
                 )
-                if created:
-                    _hand_new_contacts_to_netwerk(check_in)
         except services.DuoOutOfReach:
             form.add_error("duo", form.fields["duo"].error_messages["invalid_choice"])
         except ServiceError as exc:

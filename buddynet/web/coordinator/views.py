@@ -560,17 +560,8 @@ ACTIONS: dict[str, dict[str, Any]] = {
 
 
 def _allowed_actions(duo: Duo) -> list[str]:
-    allowed = duo_services.TRANSITIONS.get(duo.status, set())
-    names = []
-    for name, action in ACTIONS.items():
-        if action["to"] not in allowed:
-            continue
-        if name == "resume" and duo.status != DuoStatus.PAUSED:
-            continue
-        if name == "activate" and duo.status == DuoStatus.PAUSED:
-            continue
-        names.append(name)
-    return names
+    # The service's lifecycle table decides; the page only offers what it allows.
+    return duo_services.duo_actions_allowed(duo)
 
 
 def _action_title(name: str) -> str:
@@ -675,13 +666,20 @@ def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
     the_duo = _duo(request, duo_id)
     status = 200
     form = cf.GoalForm(request.POST if request.method == "POST" else None)
-    if not the_duo.is_open:
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                duo_services.goal_save(duo=the_duo, by=request.user, data=form.cleaned_data)
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The goal is added."))
+                return redirect("web:coordinator-duo", duo_id=the_duo.pk)
+    elif not the_duo.is_open:
+        # Said before the coordinator types a goal that goal_save would refuse.
         form.add_error(None, _("This duo is closed: its goals can no longer change."))
-        status = 409 if request.method == "POST" else 200
-    elif request.method == "POST" and form.is_valid():
-        duo_services.goal_save(duo=the_duo, data=form.cleaned_data)
-        messages.success(request, _("The goal is added."))
-        return redirect("web:coordinator-duo", duo_id=the_duo.pk)
     context = _base_context(request, the_duo.project, "duos")
     context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"))
     return render(request, "web/coordinator/duo_action.html", context, status=status)
