@@ -98,7 +98,13 @@ class DuoAdmin(ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Duo, form: Any, change: bool) -> None:
         if change:
-            services.duo_plan_meeting(duo=obj, by=request.user, on=obj.next_meeting_on)
+            # The one field the admin edits; saving the form for its goals alone (a closed duo
+            # too) must not plan a meeting.
+            if "next_meeting_on" in form.changed_data:
+                try:
+                    services.duo_plan_meeting(duo=obj, by=request.user, on=obj.next_meeting_on)
+                except ServiceError as error:
+                    raise PermissionDenied(str(error.message)) from error
             return
         # The form checked the pair; the service checks again under the row locks.
         duo = services.duo_propose(
@@ -112,16 +118,24 @@ class DuoAdmin(ScopedAdmin):
         if formset.model is not Goal:
             super().save_formset(request, form, formset, change)
             return
+        # What BaseModelFormSet.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         try:
             for goal_form in formset.deleted_forms:
                 if goal_form.instance.pk is not None:
                     services.goal_delete(goal=goal_form.instance, by=request.user)
+                    formset.deleted_objects.append(goal_form.instance)
             for goal_form in formset.forms:
                 if goal_form in formset.deleted_forms or not goal_form.has_changed():
                     continue
                 data = {name: goal_form.cleaned_data[name] for name in GoalInline.fields}
-                existing = goal_form.instance if goal_form.instance.pk is not None else None
-                services.goal_save(goal=existing, duo=form.instance, by=request.user, data=data)
+                if goal_form.instance.pk is None:
+                    formset.new_objects.append(
+                        services.goal_save(duo=form.instance, by=request.user, data=data))
+                else:
+                    formset.changed_objects.append((
+                        services.goal_save(goal=goal_form.instance, by=request.user, data=data),
+                        goal_form.changed_data))
         except ServiceError as error:
             # Raised inside the admin's transaction: the duo's own change rolls back with it.
             raise PermissionDenied(str(error.message)) from error
@@ -190,6 +204,9 @@ class VolunteerDayAdmin(ScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only for everyone: the days change through volunteer_day_mark/unmark only
 
     def project_of(self, obj: VolunteerDay) -> int | None:
         return obj.volunteer.project_id

@@ -36,10 +36,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -51,9 +49,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from sesame import settings as sesame_settings
-from sesame.utils import get_query_string
 from sesame.views import LoginView as SesameLoginView
 
+from buddynet.accounts import services as accounts_services
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos import selectors, services
 from buddynet.duos.models import CheckIn, Duo
@@ -360,20 +358,10 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
     # "sent" on the page also when over the limit: the answer never differs.
     sent = request.method == "POST" and form.is_valid()
     if sent and _magic_link_allowed(request, form.cleaned_data["email"]):
-        user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
-        # Only volunteer-only accounts: a coordinator's or administrator's mailbox must not be
-        # a second key to records of many people.
-        if user is not None and _volunteer_only(user):
-            link = request.build_absolute_uri(reverse("web:volunteer-magic-login")) + get_query_string(user)
-            minutes = settings.SESAME_MAX_AGE // 60
-            send_mail(
-                subject=_("Your link to sign in to buddynet"),
-                message=_("Hello,\n\nTap this link to sign in to buddynet on this phone:\n\n%(link)s\n\n"
-                          "The link works once, for %(minutes)d minutes. Did you not ask for it? Then you "
-                          "can ignore this email.\n") % {"link": link, "minutes": minutes},
-                from_email=None, recipient_list=[user.email],
-            )
-            log.info("magic sign-in link sent to user %s", user.pk)
+        accounts_services.magic_link_send(
+            email=form.cleaned_data["email"],
+            login_url=request.build_absolute_uri(reverse("web:volunteer-magic-login")),
+        )
     response = render(request, "web/volunteer/magic_link.html", {"form": form, "sent": sent},
                       status=400 if request.method == "POST" and not sent else 200)
     add_never_cache_headers(response)
