@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buddynet.accounts.selectors import Roles, roles_of
+from buddynet.accounts.selectors import Roles
 from buddynet.api import CheckedLaterIdField, FieldsBuiltOnce, ScopedRelatedField, ScopedViewSet
 from buddynet.duos import selectors, services
 from buddynet.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, Goal, NextStep
@@ -229,9 +229,7 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
 # --- Goals ----------------------------------------------------------------------------------
 def _coordinated_duos(*, user: Any) -> Any:
-    roles = roles_of(user)
-    qs = selectors.duos_for_user(user=user)
-    return qs if roles.administrator else qs.filter(project_id__in=roles.coordinated_project_ids)
+    return selectors.duos_for_user(user=user, role="coordinator")
 
 
 class GoalSerializer(serializers.ModelSerializer):

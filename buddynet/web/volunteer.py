@@ -2,8 +2,9 @@
 days volunteered, and signing in with a magic link.
 
 Access: every page is for the signed-in user *as a volunteer*. Duos come from
-duos.selectors.duos_of_volunteer (the user's own volunteer record only), so another volunteer's
-duo — or a duo the user sees as coordinator — answers 404, by URL guessing too.
+duos.selectors.duo_get_for_user/duos_for_user with role="volunteer" (the user's own volunteer
+record only), so another volunteer's duo — or a duo the user sees as coordinator — answers 404,
+by URL guessing too.
 
 Caching and offline (the decision, see also static/web/volunteer-sw.js):
 - every page here answers `Cache-Control: no-store` (plus private, no-cache): no browser HTTP
@@ -146,10 +147,8 @@ def _days_since(day: dt.date | None) -> int | None:
 
 
 def _loggable_duos(user: Any) -> Any:
-    # Without duos_of_volunteer's last-contact aggregate: this queryset only checks the duo id
-    # a check-in names, on every POST of the phone.
-    volunteer_id = roles_of(user).volunteer_id
-    return Duo.objects.filter(volunteer_id=volunteer_id, status__in=LOGGABLE_STATUSES).select_related(
+    # The volunteer's duos without the last-contact aggregate: only offered as choices.
+    return selectors.duos_in_scope(user=user, role="volunteer").filter(status__in=LOGGABLE_STATUSES).select_related(
         "participant").order_by("participant__first_name", "id")
 
 
@@ -176,7 +175,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @volunteer_page
 def duo_detail(request: HttpRequest, duo_id: int) -> HttpResponse:
-    duo = selectors.duo_get_for_volunteer(user=request.user, duo_id=duo_id)
+    duo = selectors.duo_get_for_user(user=request.user, duo_id=duo_id, role="volunteer")
     return _render_duo(request, duo, MeetingForm(initial={"on": duo.next_meeting_on}))
 
 
@@ -203,7 +202,7 @@ def _render_duo(request: HttpRequest, duo: Duo, meeting_form: MeetingForm, statu
 @require_POST
 @volunteer_page
 def plan_meeting(request: HttpRequest, duo_id: int) -> HttpResponse:
-    duo = selectors.duo_get_for_volunteer(user=request.user, duo_id=duo_id)
+    duo = selectors.duo_get_for_user(user=request.user, duo_id=duo_id, role="volunteer")
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:

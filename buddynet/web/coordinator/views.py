@@ -74,18 +74,6 @@ def coordinator_required(view: View) -> View:
     return wrapped
 
 
-def _coordinated(qs: QuerySet[Any], user: Any, field: str = "project_id") -> QuerySet[Any]:
-    """Narrow a scoped queryset to the projects the user coordinates.
-
-    The selectors also let a volunteer see their own records; someone who is both a coordinator
-    and a volunteer elsewhere must not manage their own duo from these pages.
-    """
-    roles = roles_of(user)
-    if roles.administrator:
-        return qs
-    return qs.filter(**{f"{field}__in": roles.coordinated_project_ids})
-
-
 def _project(request: HttpRequest, project_id: int) -> Project:
     return project_get_for_user(user=request.user, project_id=project_id)
 
@@ -105,10 +93,7 @@ def _volunteer(request: HttpRequest, volunteer_id: int) -> Volunteer:
 
 
 def _duo(request: HttpRequest, duo_id: int) -> Duo:
-    duo = duo_get_for_user(user=request.user, duo_id=duo_id)
-    if not roles_of(request.user).coordinates(duo.project_id):
-        raise Http404
-    return duo
+    return duo_get_for_user(user=request.user, duo_id=duo_id, role="coordinator")
 
 
 def _base_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
@@ -453,11 +438,11 @@ def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:
 def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     person = _participant(request, participant_id)
     history = list(
-        _coordinated(duos_for_user(user=request.user), request.user)
+        duos_for_user(user=request.user, role="coordinator")
         .filter(participant=person).prefetch_related("goals")
     )
     check_ins = list(
-        _coordinated(check_ins_for_user(user=request.user), request.user, "duo__project_id")
+        check_ins_for_user(user=request.user, role="coordinator")
         .filter(duo__participant=person).select_related("duo__volunteer", "concern_handled_by")
     )
     goals_by_domain: dict[str, list[Any]] = defaultdict(list)
@@ -517,9 +502,9 @@ def _days_volunteered(user: Any, volunteer: Volunteer) -> dict[str, Any]:
 @coordinator_required
 def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     person = _volunteer(request, volunteer_id)
-    their_duos = list(_coordinated(duos_for_user(user=request.user), request.user).filter(volunteer=person))
+    their_duos = list(duos_for_user(user=request.user, role="coordinator").filter(volunteer=person))
     dates = list(
-        _coordinated(check_ins_for_user(user=request.user), request.user, "duo__project_id")
+        check_ins_for_user(user=request.user, role="coordinator")
         .filter(duo__volunteer=person).values_list("duo_id", "date")
     )
     today = timezone.localdate()
