@@ -12,3 +12,8 @@ class NetwerkConfig(AppConfig):
 
         # Its part in erasure and export (GDPR), called by buddynet/security/retention.py.
         privacy.register("netwerk", HANDLERS)
+
+        from netwerk import handlers
+
+        # A new check-in's contacts reach the network map inside the check-in's transaction.
+        handlers.subscribe()

@@ -61,10 +61,8 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         serializer = MeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        for name, value in serializer.validated_data.items():
-            setattr(request.user, name, value)
-        request.user.save(update_fields=list(serializer.validated_data) or None)
-        return Response(MeOutput(request.user).data)
+        user = services.user_update(user=request.user, data=dict(serializer.validated_data))
+        return Response(MeOutput(user).data)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -113,11 +111,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         return Response(self.get_serializer(user).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer: Any) -> None:
-        password = serializer.validated_data.pop("password", None)
-        user = serializer.save()
-        if password:
-            user.set_password(password)
-            user.save(update_fields=["password"])
+        data = dict(serializer.validated_data)
+        password = data.pop("password", None)
+        # The instance is changed in place: UpdateModelMixin renders serializer.data from it.
+        services.user_update(user=serializer.instance, data=data, password=password)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -158,4 +155,4 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def perform_destroy(self, instance: Membership) -> None:
         if not self.roles.administrator:
             raise PermissionDenied()
-        instance.delete()
+        services.membership_revoke(membership=instance)

@@ -51,6 +51,20 @@ def roles_of(user: Any) -> Roles:
     return roles
 
 
+def volunteer_only(user: Any) -> bool:
+    """A volunteer and nothing else: no office role, no admin access. Such a user gets the
+    volunteer's long phone session and may sign in by a link sent by e-mail (a coordinator's
+    or administrator's mailbox must not be a second key to many people's records)."""
+    roles = roles_of(user)
+    return (
+        roles.volunteer_id is not None
+        and not roles.administrator
+        and not roles.is_coordinator
+        and not roles.funder_ids
+        and not user.is_staff
+    )
+
+
 def _roles_from_rows(*, is_superuser: bool, rows: Iterable[Sequence[Any]]) -> Roles:
     """Roles from (role, project_id, volunteer_id, funder_id) rows. The row of NULLs that the
     LEFT JOIN below returns for a user without memberships adds nothing."""

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -16,18 +17,25 @@ from buddynet.people.selectors import participants_for_user, projects_for_user, 
 
 
 class GoalInline(admin.TabularInline):
+    """A duo's goals. Offered only to who may change them while the duo is open (the service's
+    rule, services.goals_may_change); DuoAdmin.save_formset writes them through goal_save and
+    goal_delete, which refuse the same whatever the admin offers."""
+
     model = Goal
     extra = 0
     fields = ["life_domain", "description", "status"]
 
+    def _may_change(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and services.goals_may_change(user=request.user, duo=obj)
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
+        return self._may_change(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
+        return self._may_change(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
+        return self._may_change(request, obj)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -90,7 +98,13 @@ class DuoAdmin(ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Duo, form: Any, change: bool) -> None:
         if change:
-            services.duo_plan_meeting(duo=obj, by=request.user, on=obj.next_meeting_on)
+            # The one field the admin edits; saving the form for its goals alone (a closed duo
+            # too) must not plan a meeting.
+            if "next_meeting_on" in form.changed_data:
+                try:
+                    services.duo_plan_meeting(duo=obj, by=request.user, on=obj.next_meeting_on)
+                except ServiceError as error:
+                    raise PermissionDenied(str(error.message)) from error
             return
         # The form checked the pair; the service checks again under the row locks.
         duo = services.duo_propose(
@@ -98,6 +112,33 @@ class DuoAdmin(ScopedAdmin):
         )
         obj.pk = duo.pk
         obj.refresh_from_db()
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The goals inline, through the goal services (who may, and only while the duo is open)."""
+        if formset.model is not Goal:
+            super().save_formset(request, form, formset, change)
+            return
+        # What BaseModelFormSet.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            for goal_form in formset.deleted_forms:
+                if goal_form.instance.pk is not None:
+                    services.goal_delete(goal=goal_form.instance, by=request.user)
+                    formset.deleted_objects.append(goal_form.instance)
+            for goal_form in formset.forms:
+                if goal_form in formset.deleted_forms or not goal_form.has_changed():
+                    continue
+                data = {name: goal_form.cleaned_data[name] for name in GoalInline.fields}
+                if goal_form.instance.pk is None:
+                    formset.new_objects.append(
+                        services.goal_save(duo=form.instance, by=request.user, data=data))
+                else:
+                    formset.changed_objects.append((
+                        services.goal_save(goal=goal_form.instance, by=request.user, data=data),
+                        goal_form.changed_data))
+        except ServiceError as error:
+            # Raised inside the admin's transaction: the duo's own change rolls back with it.
+            raise PermissionDenied(str(error.message)) from error
 
     def _run(self, request: HttpRequest, queryset: QuerySet[Duo], service: Any) -> None:
         done = 0
@@ -136,6 +177,17 @@ class CheckInAdmin(ScopedAdmin):
     def project_of(self, obj: CheckIn) -> int | None:
         return obj.duo.project_id
 
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # contact moments are logged by their volunteers (check_in_record)
+
+    def save_model(self, request: HttpRequest, obj: CheckIn, form: Any, change: bool) -> None:
+        # A correction through the same service as the API and the phone (who may, when).
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.check_in_update(check_in=obj, by=request.user, data=data)
+        except ServiceError as error:
+            raise PermissionDenied(str(error.message)) from error
+
 
 @admin.register(VolunteerDay)
 class VolunteerDayAdmin(ScopedAdmin):
@@ -152,6 +204,9 @@ class VolunteerDayAdmin(ScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only for everyone: the days change through volunteer_day_mark/unmark only
 
     def project_of(self, obj: VolunteerDay) -> int | None:
         return obj.volunteer.project_id

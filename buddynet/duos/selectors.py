@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Max, Q, QuerySet
 
@@ -10,47 +10,61 @@ from buddynet.access import get_from_scope as _get
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal, VolunteerDay
 
+# Whose duos: "any" = every duo the user may see (coordinated projects, their own as volunteer;
+# everything for an administrator); "coordinator" = only those they manage (the coordinator's
+# pages, the admin's choices, the goal API: someone who also volunteers does not manage their
+# own duo there); "volunteer" = only those in which they are the volunteer (the phone pages,
+# which show a volunteer's view even to a coordinator or administrator who volunteers).
+DuoRole = Literal["any", "coordinator", "volunteer"]
 
-def _duo_scope(user: Any, prefix: str = "") -> Q | None:
-    """None means everything (administrator)."""
+
+def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q | None:
+    """The one rule of who sees which duo, as a filter on duos (`prefix` for rows that hang on
+    a duo, e.g. "duo__"). None means everything (an administrator, outside the volunteer role)."""
     roles = roles_of(user)
+    if role == "volunteer":
+        return Q(**{f"{prefix}volunteer_id": roles.volunteer_id}) if roles.volunteer_id is not None else Q(pk__in=[])
     if roles.administrator:
         return None
     scope = Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
-    if roles.volunteer_id is not None:
+    if role == "any" and roles.volunteer_id is not None:
         scope |= Q(**{f"{prefix}volunteer_id": roles.volunteer_id})
     return scope
 
 
-def duos_for_user(*, user: Any) -> QuerySet[Duo]:
+def duos_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
+    """The scoped queryset of duos for every channel (API, pages, admin), with their people and
+    the date of the last contact."""
     qs = Duo.objects.select_related("volunteer", "participant", "project").annotate(
         last_check_in_on=Max("check_ins__date")
     ).order_by(*Duo._meta.ordering)  # an aggregate's GROUP BY drops Meta.ordering
-    scope = _duo_scope(user)
+    scope = _duo_scope(user, role=role)
     return qs if scope is None else qs.filter(scope)
 
 
-def duos_in_scope(*, user: Any) -> QuerySet[Duo]:
+def duos_in_scope(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
     """The same duos as duos_for_user, without the joins and the last-contact aggregate: for
     checking that an id sent by the caller is theirs (e.g. the duo of a new check-in)."""
-    scope = _duo_scope(user)
+    scope = _duo_scope(user, role=role)
     return Duo.objects.all() if scope is None else Duo.objects.filter(scope)
 
 
-def goals_for_user(*, user: Any) -> QuerySet[Goal]:
+def goals_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Goal]:
     qs = Goal.objects.select_related("duo")
-    scope = _duo_scope(user, "duo__")
+    scope = _duo_scope(user, "duo__", role)
     return qs if scope is None else qs.filter(scope)
 
 
-def check_ins_for_user(*, user: Any) -> QuerySet[CheckIn]:
+def check_ins_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[CheckIn]:
     qs = CheckIn.objects.select_related("duo", "author")
-    scope = _duo_scope(user, "duo__")
+    scope = _duo_scope(user, "duo__", role)
     return qs if scope is None else qs.filter(scope)
 
 
-def duo_get_for_user(*, user: Any, duo_id: Any) -> Duo:
-    return _get(duos_for_user(user=user), duo_id)
+def duo_get_for_user(*, user: Any, duo_id: Any, role: DuoRole = "any") -> Duo:
+    """The one access helper of a duo: the duo with this id in the user's scope for `role`, or
+    Http404 (also for a duo that exists outside it)."""
+    return _get(duos_for_user(user=user, role=role), duo_id)
 
 
 def goal_get_for_user(*, user: Any, goal_id: Any) -> Goal:
@@ -63,31 +77,17 @@ def check_in_get_for_user(*, user: Any, check_in_id: Any) -> CheckIn:
 
 # --- The volunteer's own pages --------------------------------------------------------------
 def duos_of_volunteer(*, user: Any) -> QuerySet[Duo]:
-    """The duos in which `user` is the volunteer — nothing they see as coordinator or admin.
-
-    The volunteer's phone pages show a volunteer's view (buddy's first name), so a coordinator
-    who also volunteers must not find their projects' duos there.
-    """
-    volunteer_id = roles_of(user).volunteer_id
-    if volunteer_id is None:
-        return Duo.objects.none()
-    return Duo.objects.filter(volunteer_id=volunteer_id).select_related("participant", "project").annotate(
-        last_check_in_on=Max("check_ins__date")
-    ).order_by("participant__first_name", "id")
+    """The duos in which `user` is the volunteer, by buddy's first name (the phone's list)."""
+    return duos_for_user(user=user, role="volunteer").order_by("participant__first_name", "id")
 
 
 def open_duos_of_volunteer(*, user: Any) -> QuerySet[Duo]:
     return duos_of_volunteer(user=user).filter(status__in=OPEN_STATUSES)
 
 
-def duo_get_for_volunteer(*, user: Any, duo_id: Any) -> Duo:
-    return _get(duos_of_volunteer(user=user), duo_id)
-
-
 def check_in_get_for_volunteer(*, user: Any, check_in_id: Any) -> CheckIn:
-    volunteer_id = roles_of(user).volunteer_id
-    qs = CheckIn.objects.select_related("duo", "duo__participant").filter(duo__volunteer_id=volunteer_id)
-    return _get(qs if volunteer_id is not None else qs.none(), check_in_id)
+    qs = CheckIn.objects.select_related("duo", "duo__participant").filter(_duo_scope(user, "duo__", role="volunteer"))
+    return _get(qs, check_in_id)
 
 
 def volunteer_days_for_user(*, user: Any) -> QuerySet[VolunteerDay]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buddynet import events
+from buddynet.accounts.models import User
 from buddynet.accounts.selectors import roles_of
 from buddynet.dates import add_months
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, ClosureReason, Duo, DuoStatus, Goal, NextStep, VolunteerDay
@@ -30,14 +31,35 @@ from buddynet.people.models import Participant, Volunteer
 
 CHECK_IN_EDIT_WINDOW = timedelta(hours=48)
 
-# Which status may follow which. Closing is possible from every open state.
-TRANSITIONS: dict[str, set[str]] = {
-    DuoStatus.PROPOSED: {DuoStatus.INTRODUCED, DuoStatus.CLOSED},
-    DuoStatus.INTRODUCED: {DuoStatus.ACTIVE, DuoStatus.CLOSED},
-    DuoStatus.ACTIVE: {DuoStatus.PAUSED, DuoStatus.CLOSED},
-    DuoStatus.PAUSED: {DuoStatus.ACTIVE, DuoStatus.CLOSED},
-    DuoStatus.CLOSED: set(),
+# The lifecycle, per action: the statuses it may start from and the status it leads to.
+# proposed → introduced → active ⇄ paused → closed; any open state may close. Keyed by action,
+# not by target status: "activate" and "resume" both lead to active, but a paused duo comes
+# back only through resume (which clears the pause), never through activate (which would
+# restart the duo: a new start date and planned end, the pause left behind).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "introduce": (frozenset({DuoStatus.PROPOSED}), DuoStatus.INTRODUCED),
+    "activate": (frozenset({DuoStatus.INTRODUCED}), DuoStatus.ACTIVE),
+    "pause": (frozenset({DuoStatus.ACTIVE}), DuoStatus.PAUSED),
+    "resume": (frozenset({DuoStatus.PAUSED}), DuoStatus.ACTIVE),
+    "close": (frozenset(OPEN_STATUSES), DuoStatus.CLOSED),
 }
+
+
+def duo_actions_allowed(duo: Duo) -> list[str]:
+    """The lifecycle actions the duo's status allows now, in lifecycle order (the page offers
+    these; the services refuse the others whatever the channel)."""
+    return [action for action, (sources, _to) in TRANSITIONS.items() if duo.status in sources]
+
+
+def duo_may_manage(*, user: User | None, project_id: int) -> bool:
+    """Who may move a duo through its lifecycle or change its goals: a coordinator of the duo's
+    project or an administrator. Volunteers may not, also not for their own duo."""
+    return roles_of(user).coordinates(project_id)
+
+
+def _require_manager(by: User | None, project_id: int) -> None:
+    if not duo_may_manage(user=by, project_id=project_id):
+        raise NotAllowed(_("Only a coordinator of the project can change this duo."))
 
 
 def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> None:
@@ -64,9 +86,10 @@ def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> Non
 
 @transaction.atomic
 def duo_propose(
-    *, volunteer: Volunteer, participant: Participant, by: Any, proposed_on: date | None = None
+    *, volunteer: Volunteer, participant: Participant, by: User, proposed_on: date | None = None
 ) -> Duo:
     """Pair a volunteer with a participant (state *proposed*), enforcing both invariants."""
+    _require_manager(by, participant.project_id)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     duo_check_proposal(volunteer=volunteer, participant=participant)
@@ -90,8 +113,12 @@ def _lock(duo: Duo) -> Duo:
     return Duo.objects.select_for_update().select_related("project", "participant", "volunteer").get(pk=duo.pk)
 
 
-def _move(duo: Duo, to: str) -> str:
-    if to not in TRANSITIONS[duo.status]:
+def _move(duo: Duo, action: str, by: User | None) -> str:
+    """Check who acts and whether the lifecycle allows `action` now (on the locked row), then
+    set the new status; returns the previous one."""
+    _require_manager(by, duo.project_id)
+    sources, to = TRANSITIONS[action]
+    if duo.status not in sources:
         raise Conflict(
             _("A duo with status '%(status)s' cannot move to '%(to)s'.")
             % {"status": duo.get_status_display(), "to": DuoStatus(to).label}
@@ -102,9 +129,9 @@ def _move(duo: Duo, to: str) -> str:
 
 
 @transaction.atomic
-def duo_introduce(*, duo: Duo, by: Any, introduced_on: date | None = None) -> Duo:
+def duo_introduce(*, duo: Duo, by: User, introduced_on: date | None = None) -> Duo:
     duo = _lock(duo)
-    previous = _move(duo, DuoStatus.INTRODUCED)
+    previous = _move(duo, "introduce", by)
     duo.introduced_on = introduced_on or timezone.localdate()
     if duo.introduced_on < duo.proposed_on:
         raise InvalidInput({"introduced_on": _("The introduction cannot be before the proposal.")})
@@ -114,9 +141,11 @@ def duo_introduce(*, duo: Duo, by: Any, introduced_on: date | None = None) -> Du
 
 
 @transaction.atomic
-def duo_activate(*, duo: Duo, by: Any, started_on: date | None = None) -> Duo:
+def duo_activate(*, duo: Duo, by: User, started_on: date | None = None) -> Duo:
+    """Start an introduced duo. A paused duo is refused (Conflict): it comes back through
+    duo_resume, which keeps its start date and clears the pause."""
     duo = _lock(duo)
-    previous = _move(duo, DuoStatus.ACTIVE)
+    previous = _move(duo, "activate", by)
     duo.started_on = started_on or timezone.localdate()
     if duo.introduced_on and duo.started_on < duo.introduced_on:
         raise InvalidInput({"started_on": _("The start cannot be before the introduction.")})
@@ -127,9 +156,9 @@ def duo_activate(*, duo: Duo, by: Any, started_on: date | None = None) -> Duo:
 
 
 @transaction.atomic
-def duo_pause(*, duo: Duo, by: Any, reason: str, paused_on: date | None = None) -> Duo:
+def duo_pause(*, duo: Duo, by: User, reason: str, paused_on: date | None = None) -> Duo:
     duo = _lock(duo)
-    previous = _move(duo, DuoStatus.PAUSED)
+    previous = _move(duo, "pause", by)
     duo.paused_on = paused_on or timezone.localdate()
     duo.pause_reason = reason
     duo.save()
@@ -138,11 +167,12 @@ def duo_pause(*, duo: Duo, by: Any, reason: str, paused_on: date | None = None) 
 
 
 @transaction.atomic
-def duo_resume(*, duo: Duo, by: Any) -> Duo:
+def duo_resume(*, duo: Duo, by: User) -> Duo:
     duo = _lock(duo)
+    _require_manager(by, duo.project_id)
     if duo.status != DuoStatus.PAUSED:
         raise Conflict(_("Only a paused duo can resume."))
-    previous = _move(duo, DuoStatus.ACTIVE)
+    previous = _move(duo, "resume", by)
     duo.paused_on = None
     duo.pause_reason = ""
     duo.save()
@@ -154,7 +184,7 @@ def duo_resume(*, duo: Duo, by: Any) -> Duo:
 def duo_close(
     *,
     duo: Duo,
-    by: Any,
+    by: User,
     reason: str,
     closed_on: date | None = None,
     note: str = "",
@@ -164,7 +194,7 @@ def duo_close(
 ) -> Duo:
     """Close a duo; the participant waits again for a re-match, or leaves the project."""
     duo = _lock(duo)
-    previous = _move(duo, DuoStatus.CLOSED)
+    previous = _move(duo, "close", by)
     duo.closed_on = closed_on or timezone.localdate()
     if duo.closed_on < duo.proposed_on:
         raise InvalidInput({"closed_on": _("The closing cannot be before the proposal.")})
@@ -192,8 +222,11 @@ def duo_close(
 
 
 @transaction.atomic
-def duo_plan_meeting(*, duo: Duo, by: Any, on: date | None) -> Duo:
+def duo_plan_meeting(*, duo: Duo, by: User, on: date | None) -> Duo:
+    """The next planned meeting: the duo's volunteer notes it, or its coordinator."""
     duo = _lock(duo)
+    if not (duo_may_manage(user=by, project_id=duo.project_id) or roles_of(by).volunteer_id == duo.volunteer_id):
+        raise NotAllowed(_("Only the duo's volunteer or a coordinator of the project can plan its meetings."))
     if not duo.is_open:
         raise Conflict(_("This duo is closed."))
     duo.next_meeting_on = on
@@ -201,14 +234,43 @@ def duo_plan_meeting(*, duo: Duo, by: Any, on: date | None) -> Duo:
     return duo
 
 
+def goals_may_change(*, user: User | None, duo: Duo) -> bool:
+    """Whether `user` may add, change or remove goals of `duo` now (what goal_save and
+    goal_delete check, for the pages and the admin to offer only that)."""
+    return duo.is_open and duo_may_manage(user=user, project_id=duo.project_id)
+
+
+def _lock_goal_duo(goal: Goal | None, duo: Duo | None, by: User | None) -> Duo:
+    """The goal's duo, locked (a goal cannot be added while the duo closes), after checking
+    that `by` may change its goals and that it is still open."""
+    duo_id = goal.duo_id if goal is not None else (duo.pk if duo is not None else None)
+    if duo_id is None:
+        raise InvalidInput({"duo": _("A goal belongs to a duo.")})
+    locked = Duo.objects.select_for_update().get(pk=duo_id)
+    _require_manager(by, locked.project_id)
+    if not locked.is_open:
+        raise Conflict(_("This duo is closed: its goals can no longer change."))
+    return locked
+
+
 @transaction.atomic
-def goal_save(*, goal: Goal | None = None, duo: Duo | None = None, data: dict[str, Any]) -> Goal:
-    goal = goal or Goal(duo=duo)
+def goal_save(*, goal: Goal | None = None, duo: Duo | None = None, by: User, data: dict[str, Any]) -> Goal:
+    """Add a goal to a duo, or change one: a coordinator of the duo's project (or an
+    administrator), and only while the duo is open."""
+    locked = _lock_goal_duo(goal, duo, by)
+    goal = goal or Goal(duo=locked)
     for name, value in data.items():
         setattr(goal, name, value)
     goal.full_clean()
     goal.save()
     return goal
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal, by: User) -> None:
+    """Remove a goal: as goal_save, only a coordinator and only while the duo is open."""
+    _lock_goal_duo(goal, None, by)
+    goal.delete()
 
 
 # The statuses in which contact is logged: introduced, active, or paused (a pause may end in a
@@ -386,7 +448,7 @@ def _same_check_in(existing: CheckIn, *, duo_id: Any, author: Any) -> CheckIn:
 
 
 @transaction.atomic
-def check_in_update(*, check_in: CheckIn, by: Any, data: dict[str, Any]) -> CheckIn:
+def check_in_update(*, check_in: CheckIn, by: User, data: dict[str, Any]) -> CheckIn:
     """The author may correct a check-in for 48 hours; a coordinator of the project always."""
     check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
     roles = roles_of(by)
@@ -408,7 +470,7 @@ def check_in_update(*, check_in: CheckIn, by: Any, data: dict[str, Any]) -> Chec
 
 
 @transaction.atomic
-def concern_mark_handled(*, check_in: CheckIn, by: Any, note: str = "") -> CheckIn:
+def concern_mark_handled(*, check_in: CheckIn, by: User, note: str = "") -> CheckIn:
     check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
     if not roles_of(by).coordinates(check_in.duo.project_id):
         raise NotAllowed(_("Only a coordinator of the project can follow up a concern."))
@@ -434,7 +496,7 @@ def _check_day(day: date) -> None:
 
 
 @transaction.atomic
-def volunteer_day_mark(*, volunteer: Volunteer, day: date, by: Any) -> tuple[VolunteerDay, bool]:
+def volunteer_day_mark(*, volunteer: Volunteer, day: date, by: User) -> tuple[VolunteerDay, bool]:
     """Mark `day` as volunteered. Returns (row, created); marking a marked day changes nothing."""
     if not _may_mark_days_for(by, volunteer):
         raise NotAllowed(_("You cannot mark days for this volunteer."))
@@ -445,7 +507,7 @@ def volunteer_day_mark(*, volunteer: Volunteer, day: date, by: Any) -> tuple[Vol
 
 
 @transaction.atomic
-def volunteer_day_unmark(*, volunteer: Volunteer, day: date, by: Any) -> bool:
+def volunteer_day_unmark(*, volunteer: Volunteer, day: date, by: User) -> bool:
     """Remove the mark of `day`; True when there was one."""
     if not _may_mark_days_for(by, volunteer):
         raise NotAllowed(_("You cannot mark days for this volunteer."))

@@ -206,7 +206,7 @@ class ExpenseViewSet(mixins.DestroyModelMixin, _Crud):
 
     def perform_destroy(self, instance: Expense) -> None:
         self.require_write(instance)
-        instance.delete()
+        services.expense_delete(expense=instance)
 
     def save(self, *, instance: Expense | None, data: dict[str, Any]) -> Expense:
         return services.expense_record(by=self.request.user, **data)

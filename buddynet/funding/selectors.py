@@ -23,7 +23,6 @@ from buddynet.funding.models import (
     BudgetLine,
     DeclaredAllowance,
     Expense,
-    Funder,
     Grant,
     ProgressReport,
     ReportingObligation,
@@ -112,13 +111,6 @@ def allowance_caps_for_user(*, user: Any) -> QuerySet[AllowanceCap]:
     return AllowanceCap.objects.none()
 
 
-def funders_visible_to(*, user: Any) -> QuerySet[Funder]:
-    roles = roles_of(user)
-    if roles.administrator:
-        return Funder.objects.all()
-    return Funder.objects.filter(pk__in=roles.funder_ids)
-
-
 def grant_get_for_user(*, user: Any, grant_id: Any) -> Grant:
     return _get(grants_for_user(user=user), grant_id)
 
@@ -135,8 +127,8 @@ def open_obligations_of_project(*, user: Any, project_id: int) -> list[Reporting
     )
 
 
-def funder_get_for_user(*, user: Any, funder_id: Any) -> Funder:
-    return _get(funders_visible_to(user=user), funder_id)
+# The funders a user may see: buddynet.people.selectors.funders_for_user / funder_get_for_user,
+# the one scoped queryset and access helper of Funder (used by the API, the pages and the admin).
 
 
 # --- what other apps provide, read through one function each ---------------------------------

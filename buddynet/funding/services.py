@@ -159,6 +159,14 @@ def expense_record(
     )
 
 
+@transaction.atomic
+def expense_delete(*, expense: Expense) -> None:
+    """Remove a booked expense (a mistake); the line totals follow, under the grant's lock as
+    expense_record takes it."""
+    Grant.objects.select_for_update().filter(pk=expense.grant_id).first()
+    expense.delete()
+
+
 # --- volunteer allowances ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class AllowanceYear:

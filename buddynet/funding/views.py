@@ -38,7 +38,7 @@ from buddynet.funding.models import (
     ProgressReport,
 )
 from buddynet.people.models import Project, Volunteer
-from buddynet.people.selectors import project_get_for_user
+from buddynet.people.selectors import funder_get_for_user, funders_for_user, project_get_for_user
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     start, end = _period(request)
     portfolios = [
         reports.portfolio_report(funder=funder, start=start, end=end)
-        for funder in selectors.funders_visible_to(user=request.user)
+        for funder in funders_for_user(user=request.user)
     ]
     frozen = selectors.reports_for_user(user=request.user).filter(status=ProgressReport.Status.FROZEN)
     from buddynet.funding.render import labelled
@@ -106,7 +106,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpResponse:
-    funder = selectors.funder_get_for_user(user=request.user, funder_id=funder_id)
+    funder = funder_get_for_user(user=request.user, funder_id=funder_id)
     start, end = _period(request)
     numbers = reports.portfolio_report(funder=funder, start=start, end=end)
     from buddynet.funding.render import sort_rows

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from buddynet.accounts.selectors import roles_of
+from buddynet.accounts.selectors import volunteer_only
 
 POLICY_KEY = "_buddynet_session_policy"
 STARTED_KEY = "_buddynet_session_started"
@@ -44,15 +44,7 @@ VOLUNTEER = "volunteer"
 
 
 def session_policy_for(user: Any) -> str:
-    roles = roles_of(user)
-    only_volunteer = (
-        roles.volunteer_id is not None
-        and not roles.administrator
-        and not roles.is_coordinator
-        and not roles.funder_ids
-        and not user.is_staff
-    )
-    return VOLUNTEER if only_volunteer else OFFICE
+    return VOLUNTEER if volunteer_only(user) else OFFICE
 
 
 def limits_for(policy: str) -> tuple[int, int]:

@@ -22,12 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from buddynet.security import services
 from buddynet.security.two_factor import user_has_device
-
-BACKUP_CODE_COUNT = 10
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -86,11 +83,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             error = _("Enter the code from your authenticator app or a backup code.")
             status = 400
         else:
-            device = None
-            for candidate in devices_for_user(user, confirmed=True):
-                if candidate.verify_token(code):
-                    device = candidate
-                    break
+            device = services.two_factor_verify(user=user, code=code)  # type: ignore[arg-type]
             if device is not None:
                 otp_login(request, device)
                 # A new session key once the second factor is given, as at the password step:
@@ -102,13 +95,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "security/two_factor.html", {"next": next_url, "error": error}, status=status)
 
 
-def _pending_device(user: object) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    return device
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
@@ -117,7 +103,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user_has_device(user):
         return redirect(_with_next("security:two-factor", next_url))
-    device = _pending_device(user)
+    device = services.two_factor_pending_device(user=user)  # type: ignore[arg-type]
     error = None
     status = 200
     if request.method == "POST":
@@ -126,12 +112,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         if not allowed:
             error = _("Too many wrong codes. Wait a moment and try again.")
             status = 429
-        elif code and device.verify_token(code):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            backup = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
-            codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
-            StaticToken.objects.bulk_create([StaticToken(device=backup, token=c) for c in codes])
+        elif (codes := services.two_factor_enrol_confirm(device=device, code=code)) is not None:
             otp_login(request, device)
             request.session.cycle_key()  # as in two_factor() above
             # Shown on this response only: nothing keeps them for a later page.
@@ -157,9 +138,5 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     """A verified user replaces their backup codes (the old ones stop working); shown once."""
     if not request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_with_next("security:two-factor", "/"))
-    user = request.user
-    StaticDevice.objects.filter(user=user).delete()
-    backup = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
-    codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=backup, token=c) for c in codes])
+    codes = services.two_factor_backup_codes_replace(user=request.user)  # type: ignore[arg-type]
     return render(request, "security/two_factor_backup_codes.html", {"codes": codes, "next": _next_url(request)})

@@ -2,8 +2,9 @@
 days volunteered, and signing in with a magic link.
 
 Access: every page is for the signed-in user *as a volunteer*. Duos come from
-duos.selectors.duos_of_volunteer (the user's own volunteer record only), so another volunteer's
-duo — or a duo the user sees as coordinator — answers 404, by URL guessing too.
+duos.selectors.duo_get_for_user/duos_for_user with role="volunteer" (the user's own volunteer
+record only), so another volunteer's duo — or a duo the user sees as coordinator — answers 404,
+by URL guessing too.
 
 Caching and offline (the decision, see also static/web/volunteer-sw.js):
 - every page here answers `Cache-Control: no-store` (plus private, no-cache): no browser HTTP
@@ -36,11 +37,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -52,19 +50,18 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from sesame import settings as sesame_settings
-from sesame.utils import get_query_string
 from sesame.views import LoginView as SesameLoginView
 
+from buddynet.accounts import services as accounts_services
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos import selectors, services
 from buddynet.duos.models import CheckIn, Duo
-from buddynet.errors import InvalidInput, ServiceError
+from buddynet.errors import ServiceError
 from buddynet.people.models import Volunteer
 from buddynet.security.audit import client_address
 from buddynet.security.ratelimit import bucket, ip_bucket_value, rate_limit_hit
 from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for
 from buddynet.web.volunteer_forms import MOODS, CheckInForm, DayForm, MagicLinkForm, MeetingForm, contacts_shown
-from netwerk.services import tie_via_buddy_add
 
 log = logging.getLogger(__name__)
 
@@ -150,32 +147,13 @@ def _days_since(day: dt.date | None) -> int | None:
 
 
 def _loggable_duos(user: Any) -> Any:
-    # Without duos_of_volunteer's last-contact aggregate: this queryset only checks the duo id
-    # a check-in names, on every POST of the phone.
-    volunteer_id = roles_of(user).volunteer_id
-    return Duo.objects.filter(volunteer_id=volunteer_id, status__in=LOGGABLE_STATUSES).select_related(
+    # The volunteer's duos without the last-contact aggregate: only offered as choices.
+    return selectors.duos_in_scope(user=user, role="volunteer").filter(status__in=LOGGABLE_STATUSES).select_related(
         "participant").order_by("participant__first_name", "id")
 
 
 def _editable(check_in: CheckIn, user: Any) -> bool:
     return check_in.author_id == user.pk and timezone.now() - check_in.created_at <= services.CHECK_IN_EDIT_WINDOW
-
-
-def _hand_new_contacts_to_netwerk(check_in: CheckIn) -> None:
-    """Add each new contact of a freshly stored check-in as a tie made via the buddy to the
-    participant's current network map. Runs inside the check-in's transaction, so a refusal
-    there stores neither."""
-    fields = {"label": "new_contact_label", "category": "new_contact_category",
-              "life_domains": "new_contact_life_domain"}
-    for contact in check_in.new_contacts:
-        try:
-            tie_via_buddy_add(participant=check_in.duo.participant, label=contact["label"],
-                              category=contact["category"], life_domains=[contact["life_domain"]],
-                              by=check_in.author, check_in=check_in)
-        except DjangoValidationError as exc:
-            # The form's own fields carry the message; the caller's transaction rolls back.
-            raise InvalidInput({fields.get(name, "__all__"): messages_ for name, messages_
-                                in exc.message_dict.items()}) from exc
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -197,7 +175,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @volunteer_page
 def duo_detail(request: HttpRequest, duo_id: int) -> HttpResponse:
-    duo = selectors.duo_get_for_volunteer(user=request.user, duo_id=duo_id)
+    duo = selectors.duo_get_for_user(user=request.user, duo_id=duo_id, role="volunteer")
     return _render_duo(request, duo, MeetingForm(initial={"on": duo.next_meeting_on}))
 
 
@@ -224,7 +202,7 @@ def _render_duo(request: HttpRequest, duo: Duo, meeting_form: MeetingForm, statu
 @require_POST
 @volunteer_page
 def plan_meeting(request: HttpRequest, duo_id: int) -> HttpResponse:
-    duo = selectors.duo_get_for_volunteer(user=request.user, duo_id=duo_id)
+    duo = selectors.duo_get_for_user(user=request.user, duo_id=duo_id, role="volunteer")
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:
@@ -278,12 +256,12 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
+                # New contacts reach the network map through netwerk's listener to the
+                # check_in_recorded event, as from the API.
                 check_in, created = services.check_in_record(
                     duo=form.cleaned_data["duo"], author=request.user,
                     client_uuid=form.cleaned_data.get("client_uuid"), data=form.check_in_data(),
                 )
-                if created:
-                    _hand_new_contacts_to_netwerk(check_in)
         except services.DuoOutOfReach:
             form.add_error("duo", form.fields["duo"].error_messages["invalid_choice"])
         except ServiceError as exc:
@@ -379,20 +357,10 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
     # "sent" on the page also when over the limit: the answer never differs.
     sent = request.method == "POST" and form.is_valid()
     if sent and _magic_link_allowed(request, form.cleaned_data["email"]):
-        user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
-        # Only volunteer-only accounts: a coordinator's or administrator's mailbox must not be
-        # a second key to records of many people.
-        if user is not None and _volunteer_only(user):
-            link = request.build_absolute_uri(reverse("web:volunteer-magic-login")) + get_query_string(user)
-            minutes = settings.SESAME_MAX_AGE // 60
-            send_mail(
-                subject=_("Your link to sign in to buddynet"),
-                message=_("Hello,\n\nTap this link to sign in to buddynet on this phone:\n\n%(link)s\n\n"
-                          "The link works once, for %(minutes)d minutes. Did you not ask for it? Then you "
-                          "can ignore this email.\n") % {"link": link, "minutes": minutes},
-                from_email=None, recipient_list=[user.email],
-            )
-            log.info("magic sign-in link sent to user %s", user.pk)
+        accounts_services.magic_link_send(
+            email=form.cleaned_data["email"],
+            login_url=request.build_absolute_uri(reverse("web:volunteer-magic-login")),
+        )
     response = render(request, "web/volunteer/magic_link.html", {"form": form, "sent": sent},
                       status=400 if request.method == "POST" and not sent else 200)
     add_never_cache_headers(response)

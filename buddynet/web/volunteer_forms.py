@@ -181,6 +181,8 @@ class CheckInForm(forms.Form):
         message = exc.message
         if isinstance(message, dict):
             for name, text in message.items():
+                # netwerk refuses a new contact under the API's field name.
+                name = "new_contact_label" if name == "new_contacts" else name
                 self.add_error(name if name in self.fields else None, text)
         else:
             self.add_error(None, message)

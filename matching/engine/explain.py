@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,32 +12,68 @@ from matching.engine.arrays import Pool, haversine_km
 from matching.engine.score import Arcs
 
 
+def _km_up(km: float) -> float | int:
+    """A distance for a sentence, rounded *up* to 100 m: "lives 3.1 km away, travels up to 3 km"
+    stays true when the exact distance is 3.04 km (rounding to the nearest would print 3.0)."""
+    value = math.ceil(round(float(km) * 10, 6)) / 10
+    return int(value) if value.is_integer() else value
+
+
+def _km(km: float) -> float | int:
+    """A travel limit for a sentence, to 100 m (limits are whole kilometres in practice)."""
+    value = round(float(km), 1)
+    return int(value) if value.is_integer() else value
+
+
 def why_unmatched(pool: Pool, i: int, capacity_left: np.ndarray, forbidden_v: np.ndarray) -> tuple[str, dict[str, Any]]:
     """Apply the hard rules one by one to all volunteers; the first that leaves none is the reason.
 
     `capacity_left` is after locked pairs; `forbidden_v` the volunteer indices forbidden for i.
+    Every number in the params makes the sentence of matching/texts.py literally true: a
+    distance is the real distance of a named volunteer (rounded up), a limit that volunteer's
+    own, a count the volunteers left by the rules before the one that fails. "Can travel to the
+    participant" means: has a known location within their *own* travel limit, which is the
+    distance rule the solver applies (score.feasible).
     """
     P, V = pool.participants, pool.volunteers
-    reach_km = int(round(float(V.max_km.max()))) if len(V) else 0
     if not P.consent[i]:
         return m.NO_CONSENT, {}
     if not P.has_location[i]:
         return m.NO_LOCATION, {}
     d = haversine_km(P.lat[i], P.lon[i], V.lat, V.lon)
-    fit = V.has_location & (d <= V.max_km)
+    located = V.has_location.copy()
+    fit = located & (d <= V.max_km)
     if not fit.any():
-        return m.NO_VOLUNTEER_NEARBY, {"km": reach_km}
+        if not located.any():
+            return m.NO_VOLUNTEER_NEARBY, {"located": 0}
+        nearest = int(np.flatnonzero(located)[np.argmin(d[located])])
+        return m.NO_VOLUNTEER_NEARBY, {
+            "km": _km(float(V.max_km[located].max())),  # the furthest any located volunteer travels
+            "nearest_km": _km_up(float(d[nearest])), "nearest_max_km": _km(float(V.max_km[nearest])),
+        }
     nearby = int(fit.sum())
     if not P.interpreter[i]:
-        fit &= (V.languages & P.languages[i]) != 0
-    if not fit.any():
-        bits = {b: code for code, b in pool.language_bits.items()}
-        languages = [bits[b] for b in sorted(bits) if int(P.languages[i]) >> b & 1]
-        return m.NO_COMMON_LANGUAGE, {"km": reach_km, "languages": languages, "nearby": nearby}
+        speaks = (V.languages & P.languages[i]) != 0
+        fit &= speaks
+        if not fit.any():
+            bits = {b: code for code, b in pool.language_bits.items()}
+            languages = [bits[b] for b in sorted(bits) if int(P.languages[i]) >> b & 1]
+            params: dict = {"languages": languages, "nearby": nearby}
+            # Every located speaker lives beyond their own limit (else fit would hold one): name
+            # the nearest, so "within N km" is never claimed of a radius that holds a speaker.
+            speakers = located & speaks
+            if speakers.any():
+                nearest = int(np.flatnonzero(speakers)[np.argmin(d[speakers])])
+                params.update(speaker_km=_km_up(float(d[nearest])), speaker_max_km=_km(float(V.max_km[nearest])))
+            else:
+                params["speaker_km"] = None  # no volunteer with a known location speaks them
+            return m.NO_COMMON_LANGUAGE, params
     count = int(fit.sum())
     fit &= (V.slots & P.slots[i]) != 0
     if not fit.any():
-        return m.NO_COMMON_TIME, {"count": count}
+        # With an interpreter arranged the language rule was skipped: the count is of
+        # volunteers who can travel there, not of volunteers who speak a common language.
+        return m.NO_COMMON_TIME, {"count": count, "interpreter": True} if P.interpreter[i] else {"count": count}
     count = int(fit.sum())
     fit &= (P.preference[i] == 0) | (V.gender == P.preference[i])
     fit &= (V.preference == 0) | (V.preference == P.gender[i])
@@ -54,6 +91,8 @@ def why_unmatched(pool: Pool, i: int, capacity_left: np.ndarray, forbidden_v: np
     fit &= capacity_left > 0
     if not fit.any():
         return m.ALL_AT_CAPACITY, {"count": count}
+    # Each of these has room, fits every hard rule and was not given to this participant: the
+    # solver matches as many participants as it can first, so the assignment filled them all.
     return m.TAKEN_BY_OTHERS, {"count": int(fit.sum())}
 
 

@@ -17,8 +17,13 @@ from tests.concurrency import race
 from tests.conftest import require_postgres
 
 
+def _admin():
+    """Someone who may act on every duo (the lifecycle services check who acts)."""
+    return f.UserFactory(is_superuser=True)
+
+
 def _propose(volunteer, participant, by=None):
-    return services.duo_propose(volunteer=volunteer, participant=participant, by=by)
+    return services.duo_propose(volunteer=volunteer, participant=participant, by=by or _admin())
 
 
 def test_it_proposes_a_duo_and_marks_the_participant_matched(db):
@@ -49,7 +54,7 @@ def test_the_database_refuses_a_second_open_duo_even_without_the_service(db):
 
 def test_a_closed_duo_does_not_block_a_new_one(db):
     duo = f.DuoFactory()
-    services.duo_close(duo=duo, by=None, reason="no_click", next_step="rematch")
+    services.duo_close(duo=duo, by=_admin(), reason="no_click", next_step="rematch")
     other = f.VolunteerFactory(project=duo.project)
     new = _propose(other, duo.participant)
     assert new.status == DuoStatus.PROPOSED
@@ -95,15 +100,15 @@ def test_the_lifecycle_runs_from_proposed_to_closed(db):
     participant = f.ParticipantFactory()
     duo = _propose(f.VolunteerFactory(project=participant.project), participant)
     today = dt.date.today()
-    duo = services.duo_introduce(duo=duo, by=None, introduced_on=today)
-    duo = services.duo_activate(duo=duo, by=None, started_on=today)
+    duo = services.duo_introduce(duo=duo, by=_admin(), introduced_on=today)
+    duo = services.duo_activate(duo=duo, by=_admin(), started_on=today)
     assert duo.planned_end_on is not None and duo.planned_end_on > today
-    duo = services.duo_pause(duo=duo, by=None, reason="ziekenhuisopname")
+    duo = services.duo_pause(duo=duo, by=_admin(), reason="ziekenhuisopname")
     assert duo.status == DuoStatus.PAUSED
-    duo = services.duo_resume(duo=duo, by=None)
+    duo = services.duo_resume(duo=duo, by=_admin())
     assert duo.status == DuoStatus.ACTIVE and duo.pause_reason == ""
     f.GoalFactory(duo=duo)  # "goals reached" needs goals
-    duo = services.duo_close(duo=duo, by=None, reason="goals_reached", next_step="end",
+    duo = services.duo_close(duo=duo, by=_admin(), reason="goals_reached", next_step="end",
                              evaluation_volunteer=5, evaluation_participant=4)
     participant.refresh_from_db()
     assert duo.status == DuoStatus.CLOSED and duo.closed_on == today
@@ -125,11 +130,11 @@ def test_it_refuses_a_transition_the_lifecycle_does_not_allow(db, status, step):
     extra = {"closed_on": dt.date(2025, 9, 1), "closure_reason": "other"} if status == DuoStatus.CLOSED else {}
     duo = f.DuoFactory(status=status, **extra)
     call = {
-        "activate": lambda: services.duo_activate(duo=duo, by=None),
-        "pause": lambda: services.duo_pause(duo=duo, by=None, reason="x"),
-        "introduce": lambda: services.duo_introduce(duo=duo, by=None),
-        "resume": lambda: services.duo_resume(duo=duo, by=None),
-        "close": lambda: services.duo_close(duo=duo, by=None, reason="other", next_step="end"),
+        "activate": lambda: services.duo_activate(duo=duo, by=_admin()),
+        "pause": lambda: services.duo_pause(duo=duo, by=_admin(), reason="x"),
+        "introduce": lambda: services.duo_introduce(duo=duo, by=_admin()),
+        "resume": lambda: services.duo_resume(duo=duo, by=_admin()),
+        "close": lambda: services.duo_close(duo=duo, by=_admin(), reason="other", next_step="end"),
     }[step]
     with pytest.raises(Conflict):
         call()
@@ -139,7 +144,7 @@ def test_it_refuses_a_transition_the_lifecycle_does_not_allow(db, status, step):
 
 def test_rematch_after_closing_puts_the_participant_back_on_the_waiting_list(db):
     duo = f.DuoFactory()
-    services.duo_close(duo=duo, by=None, reason="volunteer_stopped", next_step="rematch",
+    services.duo_close(duo=duo, by=_admin(), reason="volunteer_stopped", next_step="rematch",
                        closed_on=dt.date(2025, 10, 1))
     duo.participant.refresh_from_db()
     assert duo.participant.status == Participant.Status.WAITING
@@ -198,7 +203,7 @@ def test_a_duo_id_that_names_no_duo_is_out_of_reach(world, duo_id):
 @pytest.mark.parametrize("status", [DuoStatus.PROPOSED, DuoStatus.CLOSED])
 def test_a_duo_that_is_not_loggable_is_a_conflict_that_names_its_status(world, status):
     if status == DuoStatus.CLOSED:
-        services.duo_close(duo=world.duo, by=None, reason="other", next_step="rematch")
+        services.duo_close(duo=world.duo, by=_admin(), reason="other", next_step="rematch")
     else:
         Duo.objects.filter(pk=world.duo.pk).update(status=status)
     with pytest.raises(Conflict) as refused:
@@ -218,7 +223,7 @@ def test_a_date_before_the_duo_was_proposed_is_refused_on_the_date(world):
 def test_a_resend_is_answered_with_the_stored_row_after_the_duo_closed(world):
     key = uuid.uuid4()
     first, _ = _check_in(world.duo, world.volunteer_user, key)
-    services.duo_close(duo=world.duo, by=None, reason="other", next_step="rematch")
+    services.duo_close(duo=world.duo, by=_admin(), reason="other", next_step="rematch")
     again, created = _check_in(world.duo.pk, world.volunteer_user, key)
     assert (again.pk, created) == (first.pk, False)
 
@@ -277,13 +282,14 @@ def test_two_coordinators_approving_at_once_never_overfill_a_volunteer():
     volunteer = f.VolunteerFactory(capacity=1)
     a = f.ParticipantFactory(project=volunteer.project)
     b = f.ParticipantFactory(project=volunteer.project)
+    admin = _admin()
     for _ in range(5):  # several rounds: a race that is lost only sometimes still shows
-        results = race(lambda: _propose(volunteer, a), lambda: _propose(volunteer, b))
+        results = race(lambda: _propose(volunteer, a, admin), lambda: _propose(volunteer, b, admin))
         winners = [r for r in results if isinstance(r, Duo)]
         losers = [r for r in results if isinstance(r, Conflict)]
         assert len(winners) == 1 and len(losers) == 1, results
         assert Duo.objects.filter(volunteer=volunteer, status__in=services.OPEN_STATUSES).count() == 1
-        services.duo_close(duo=winners[0], by=None, reason="other", next_step="rematch")
+        services.duo_close(duo=winners[0], by=_admin(), reason="other", next_step="rematch")
 
 
 @pytest.mark.postgres
@@ -292,7 +298,8 @@ def test_two_coordinators_pairing_the_same_participant_at_once_make_one_duo():
     require_postgres()
     participant = f.ParticipantFactory()
     v1, v2 = f.VolunteerFactory.create_batch(2, project=participant.project)
-    results = race(lambda: _propose(v1, participant), lambda: _propose(v2, participant))
+    admin = _admin()
+    results = race(lambda: _propose(v1, participant, admin), lambda: _propose(v2, participant, admin))
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Duo"], results
     assert Duo.objects.filter(participant=participant).count() == 1
 

@@ -265,9 +265,12 @@ def test_it_lists_the_top_three_alternatives_best_first() -> None:
 WHY = {
     model.NO_CONSENT: ([participant(1, consent=False)], [volunteer()], {}),
     model.NO_LOCATION: ([dataclasses.replace(participant(1), latitude=None, longitude=None)], [volunteer()], {}),
-    model.NO_VOLUNTEER_NEARBY: ([participant(1)], [volunteer(100, near(30))], {"km": 10}),
+    # The nearest volunteer's real distance (rounded up to 100 m) and their own limit.
+    model.NO_VOLUNTEER_NEARBY: ([participant(1)],
+                                [volunteer(100, near(30)), volunteer(101, near(40), max_travel_km=25)],
+                                {"km": 25, "nearest_km": 30, "nearest_max_km": 10}),
     model.NO_COMMON_LANGUAGE: ([participant(1, languages=("ar",))], [volunteer(), volunteer(101, near(2))],
-                               {"km": 10, "languages": ["ar"], "nearby": 2}),
+                               {"languages": ["ar"], "nearby": 2, "speaker_km": None}),
     model.NO_COMMON_TIME: ([participant(1, availability=("mon_evening",))], [volunteer()], {"count": 1}),
     model.GENDER_PREFERENCE: ([participant(1, gender_preference="m")], [volunteer(100, gender="f")], {"count": 1}),
     model.SCREENING_INCOMPLETE: ([participant(1)], [volunteer(100, screening_complete=False)], {"count": 1}),

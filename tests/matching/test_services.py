@@ -319,7 +319,7 @@ def test_two_coordinators_accepting_conflicting_proposals_at_once_never_overfill
         with transaction.atomic():
             from buddynet.duos.services import duo_close
 
-            duo_close(duo=winners[0].duo, by=None, reason="other", next_step="end")
+            duo_close(duo=winners[0].duo, by=alice, reason="other", next_step="end")
 
 
 @pytest.mark.postgres

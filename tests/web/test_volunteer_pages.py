@@ -498,10 +498,11 @@ def test_the_coordinator_sees_the_days_of_their_volunteers_in_the_admin_and_the_
 
 
 def test_new_contacts_are_handed_to_netwerk_once_per_stored_check_in(world: World, monkeypatch: Any) -> None:
-    from buddynet.web import volunteer
+    # netwerk hears check_in_recorded (netwerk/handlers.py); the phone view no longer calls it.
+    from netwerk import handlers
 
     handed: list[int] = []
-    monkeypatch.setattr(volunteer, "_hand_new_contacts_to_netwerk", lambda check_in: handed.append(check_in.pk))
+    monkeypatch.setattr(handlers.services, "tie_via_buddy_add", lambda **kwargs: handed.append(kwargs["check_in"].pk))
     client = signed_in(world.volunteer_user)
     data = good_check_in(world, client_uuid=str(uuid.uuid4()), new_contact_label="Anna",
                          new_contact_category="friend", new_contact_life_domain="leisure")

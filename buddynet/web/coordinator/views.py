@@ -74,18 +74,6 @@ def coordinator_required(view: View) -> View:
     return wrapped
 
 
-def _coordinated(qs: QuerySet[Any], user: Any, field: str = "project_id") -> QuerySet[Any]:
-    """Narrow a scoped queryset to the projects the user coordinates.
-
-    The selectors also let a volunteer see their own records; someone who is both a coordinator
-    and a volunteer elsewhere must not manage their own duo from these pages.
-    """
-    roles = roles_of(user)
-    if roles.administrator:
-        return qs
-    return qs.filter(**{f"{field}__in": roles.coordinated_project_ids})
-
-
 def _project(request: HttpRequest, project_id: int) -> Project:
     return project_get_for_user(user=request.user, project_id=project_id)
 
@@ -105,10 +93,7 @@ def _volunteer(request: HttpRequest, volunteer_id: int) -> Volunteer:
 
 
 def _duo(request: HttpRequest, duo_id: int) -> Duo:
-    duo = duo_get_for_user(user=request.user, duo_id=duo_id)
-    if not roles_of(request.user).coordinates(duo.project_id):
-        raise Http404
-    return duo
+    return duo_get_for_user(user=request.user, duo_id=duo_id, role="coordinator")
 
 
 def _base_context(request: HttpRequest, project: Project, section: str) -> dict[str, Any]:
@@ -462,11 +447,11 @@ def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:
 def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     person = _participant(request, participant_id)
     history = list(
-        _coordinated(duos_for_user(user=request.user), request.user)
+        duos_for_user(user=request.user, role="coordinator")
         .filter(participant=person).prefetch_related("goals")
     )
     check_ins = list(
-        _coordinated(check_ins_for_user(user=request.user), request.user, "duo__project_id")
+        check_ins_for_user(user=request.user, role="coordinator")
         .filter(duo__participant=person).select_related("duo__volunteer", "concern_handled_by")
     )
     goals_by_domain: dict[str, list[Any]] = defaultdict(list)
@@ -526,9 +511,9 @@ def _days_volunteered(user: Any, volunteer: Volunteer) -> dict[str, Any]:
 @coordinator_required
 def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     person = _volunteer(request, volunteer_id)
-    their_duos = list(_coordinated(duos_for_user(user=request.user), request.user).filter(volunteer=person))
+    their_duos = list(duos_for_user(user=request.user, role="coordinator").filter(volunteer=person))
     dates = list(
-        _coordinated(check_ins_for_user(user=request.user), request.user, "duo__project_id")
+        check_ins_for_user(user=request.user, role="coordinator")
         .filter(duo__volunteer=person).values_list("duo_id", "date")
     )
     today = timezone.localdate()
@@ -569,17 +554,8 @@ ACTIONS: dict[str, dict[str, Any]] = {
 
 
 def _allowed_actions(duo: Duo) -> list[str]:
-    allowed = duo_services.TRANSITIONS.get(duo.status, set())
-    names = []
-    for name, action in ACTIONS.items():
-        if action["to"] not in allowed:
-            continue
-        if name == "resume" and duo.status != DuoStatus.PAUSED:
-            continue
-        if name == "activate" and duo.status == DuoStatus.PAUSED:
-            continue
-        names.append(name)
-    return names
+    # The service's lifecycle table decides; the page only offers what it allows.
+    return duo_services.duo_actions_allowed(duo)
 
 
 def _action_title(name: str) -> str:
@@ -695,13 +671,20 @@ def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
     the_duo = _duo(request, duo_id)
     status = 200
     form = cf.GoalForm(request.POST if request.method == "POST" else None)
-    if not the_duo.is_open:
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                duo_services.goal_save(duo=the_duo, by=request.user, data=form.cleaned_data)
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The goal is added."))
+                return redirect("web:coordinator-duo", duo_id=the_duo.pk)
+    elif not the_duo.is_open:
+        # Said before the coordinator types a goal that goal_save would refuse.
         form.add_error(None, _("This duo is closed: its goals can no longer change."))
-        status = 409 if request.method == "POST" else 200
-    elif request.method == "POST" and form.is_valid():
-        duo_services.goal_save(duo=the_duo, data=form.cleaned_data)
-        messages.success(request, _("The goal is added."))
-        return redirect("web:coordinator-duo", duo_id=the_duo.pk)
     context = _base_context(request, the_duo.project, "duos")
     context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"))
     return render(request, "web/coordinator/duo_action.html", context, status=status)

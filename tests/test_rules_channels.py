@@ -1,0 +1,342 @@
+"""One rule, one place (issue 15): each rule is refused by its service, so every channel that
+reaches it — the REST API, the HTML pages, the admin, a direct service call (what a task or a
+management command does) — refuses it too. Each test is parametrised over the channels and fails
+when any one of them lets the forbidden change through.
+
+The why-unmatched sentences, the fifth rule of the issue, are pure engine output and are tested
+in tests/matching/test_explain_truth.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from buddynet.duos import services
+from buddynet.duos.models import Duo, DuoStatus, Goal
+from buddynet.errors import ServiceError
+from tests import factories as f
+from tests.conftest import World, client_for
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2025, 11, 3)
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Any:
+    with time_machine.travel(dt.datetime(2025, 11, 3, 10, 0), tick=False):
+        yield
+
+
+def _page_client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _admin_action(user: Any, action: str, duo: Duo) -> int:
+    response = _page_client(user).post("/admin/duos/duo/", {"action": action, "_selected_action": [duo.pk]})
+    return response.status_code
+
+
+def _service(call: Callable[[], Any]) -> int:
+    """A direct service call, as a task or a management command makes it: the status the API
+    would answer for its refusal (buddynet/api.py maps ServiceError.status_code)."""
+    try:
+        call()
+    except ServiceError as error:
+        return error.status_code
+    return 200
+
+
+# --- activate on a paused duo: only resume brings it back ----------------------------------
+def _paused(world: World) -> Duo:
+    duo = world.duo
+    Duo.objects.filter(pk=duo.pk).update(status=DuoStatus.PAUSED, paused_on=dt.date(2025, 10, 1))
+    duo.refresh_from_db()
+    duo.pause_reason = "Ziekenhuisopname"
+    duo.save(update_fields=["pause_reason"])  # encrypted field: through the model
+    return duo
+
+
+ACTIVATE_PAUSED: dict[str, Callable[[World, Duo], int]] = {
+    "api": lambda w, duo: client_for(w.coordinator).post(
+        f"/api/v1/duos/{duo.pk}/activate/", {"on": "2025-11-01"}, format="json").status_code,
+    # The page only hides the button; posted to directly, the address must refuse too.
+    "page": lambda w, duo: _page_client(w.coordinator).post(
+        reverse("web:coordinator-duo-activate", args=[duo.pk]), {"started_on": "2025-11-01"}).status_code,
+    "admin": lambda w, duo: _admin_action(w.coordinator, "activate", duo),
+    "service": lambda w, duo: _service(lambda: services.duo_activate(duo=duo, by=w.coordinator)),
+}
+
+
+@pytest.mark.parametrize("channel", ACTIVATE_PAUSED)
+def test_activate_on_a_paused_duo_is_refused_and_changes_nothing(world: World, channel: str) -> None:
+    duo = _paused(world)
+    before = Duo.objects.get(pk=duo.pk)
+
+    status = ACTIVATE_PAUSED[channel](world, duo)
+
+    if channel == "admin":
+        assert status == 302  # the admin reports the refusal as a message and lists again
+    else:
+        assert status == 409
+    after = Duo.objects.get(pk=duo.pk)
+    assert after.status == DuoStatus.PAUSED
+    assert (after.started_on, after.planned_end_on) == (before.started_on, before.planned_end_on)
+    assert (after.paused_on, after.pause_reason) == (dt.date(2025, 10, 1), "Ziekenhuisopname")
+
+
+def test_a_paused_duo_comes_back_through_resume_keeping_its_start(world: World) -> None:
+    duo = _paused(world)
+    started_on = duo.started_on
+
+    response = client_for(world.coordinator).post(f"/api/v1/duos/{duo.pk}/resume/", {}, format="json")
+
+    assert response.status_code == 200
+    duo.refresh_from_db()
+    assert (duo.status, duo.started_on, duo.paused_on, duo.pause_reason) == (DuoStatus.ACTIVE, started_on, None, "")
+
+
+def test_the_page_offers_resume_not_start_for_a_paused_duo(world: World) -> None:
+    duo = _paused(world)
+
+    assert services.duo_actions_allowed(duo) == ["resume", "close"]
+    html = _page_client(world.coordinator).get(reverse("web:coordinator-duo", args=[duo.pk])).content.decode()
+    assert reverse("web:coordinator-duo-resume", args=[duo.pk]) in html
+    assert reverse("web:coordinator-duo-activate", args=[duo.pk]) not in html
+
+
+# --- no goals on a closed duo ----------------------------------------------------------------
+def _closed(world: World) -> Duo:
+    Duo.objects.filter(pk=world.duo.pk).update(status=DuoStatus.CLOSED, closed_on=dt.date(2025, 10, 1),
+                                               closure_reason="other")
+    world.duo.refresh_from_db()
+    return world.duo
+
+
+def _admin_goal_inline(user: Any, duo: Duo) -> int:
+    """The duo's change form in the admin with one new goal in its inline."""
+    goals = list(duo.goals.all())
+    data: dict[str, Any] = {
+        "next_meeting_on": "",
+        "goals-TOTAL_FORMS": str(len(goals) + 1), "goals-INITIAL_FORMS": str(len(goals)),
+        "goals-MIN_NUM_FORMS": "0", "goals-MAX_NUM_FORMS": "1000",
+    }
+    for n, goal in enumerate(goals):
+        data.update({f"goals-{n}-id": str(goal.pk), f"goals-{n}-duo": str(duo.pk),
+                     f"goals-{n}-life_domain": goal.life_domain, f"goals-{n}-description": goal.description,
+                     f"goals-{n}-status": goal.status})
+    n = len(goals)
+    data.update({f"goals-{n}-id": "", f"goals-{n}-duo": str(duo.pk), f"goals-{n}-life_domain": "work",
+                 f"goals-{n}-description": "Werk zoeken", f"goals-{n}-status": "open"})
+    return _page_client(user).post(f"/admin/duos/duo/{duo.pk}/change/", data).status_code
+
+
+GOAL_ON_CLOSED: dict[str, Callable[[World, Duo], int]] = {
+    "api": lambda w, duo: client_for(w.coordinator).post(
+        "/api/v1/goals/", {"duo": duo.pk, "life_domain": "work", "description": "Werk zoeken"},
+        format="json").status_code,
+    "page": lambda w, duo: _page_client(w.coordinator).post(
+        reverse("web:coordinator-duo-goal-add", args=[duo.pk]),
+        {"life_domain": "work", "description": "Werk zoeken"}).status_code,
+    "admin": lambda w, duo: _admin_goal_inline(w.coordinator, duo),
+    "service": lambda w, duo: _service(lambda: services.goal_save(
+        duo=duo, by=w.coordinator, data={"life_domain": "work", "description": "Werk zoeken"})),
+}
+
+
+@pytest.mark.parametrize("channel", GOAL_ON_CLOSED)
+def test_a_closed_duo_takes_no_new_goal(world: World, channel: str) -> None:
+    duo = _closed(world)
+    before = Goal.objects.count()
+
+    status = GOAL_ON_CLOSED[channel](world, duo)
+
+    # The admin offers no goal rows on a closed duo and drops a posted one (302 back to the list).
+    assert status in ({302, 403} if channel == "admin" else {409})
+    assert Goal.objects.count() == before
+
+
+def test_the_admin_writes_goals_through_the_service_even_if_its_inline_offered_them(
+        world: World, monkeypatch: Any) -> None:
+    from buddynet.duos.admin import GoalInline
+
+    duo = _closed(world)
+    before = Goal.objects.count()
+    for name in ("has_add_permission", "has_change_permission", "has_delete_permission"):
+        monkeypatch.setattr(GoalInline, name, lambda self, request, obj=None: True)
+
+    assert _admin_goal_inline(world.coordinator, duo) == 403  # goal_save refused: the whole change rolls back
+    assert Goal.objects.count() == before
+
+
+def test_the_admin_adds_a_goal_to_an_open_duo_through_the_service(world: World) -> None:
+    before = Goal.objects.count()
+
+    assert _admin_goal_inline(world.coordinator, world.duo) == 302
+
+    assert Goal.objects.count() == before + 1
+    assert Goal.objects.filter(duo=world.duo, life_domain="work").exists()
+
+
+@pytest.mark.parametrize("channel", ["api", "admin", "service"])
+def test_a_closed_duos_goals_are_not_changed_or_removed(world: World, channel: str) -> None:
+    duo = _closed(world)
+    goal = world.goal
+    if channel == "api":
+        client = client_for(world.coordinator)
+        statuses = [client.patch(f"/api/v1/goals/{goal.pk}/", {"status": "achieved"}, format="json").status_code,
+                    client.delete(f"/api/v1/goals/{goal.pk}/").status_code]
+    elif channel == "admin":
+        # The inline offers no add, change or delete on a closed duo.
+        html = _page_client(world.coordinator).get(f"/admin/duos/duo/{duo.pk}/change/").content.decode()
+        statuses = [409 if 'name="goals-0-description"' not in html else 200]
+    else:
+        statuses = [_service(lambda: services.goal_save(goal=goal, by=world.coordinator, data={"status": "achieved"})),
+                    _service(lambda: services.goal_delete(goal=goal, by=world.coordinator))]
+    assert statuses and all(s == 409 for s in statuses)
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.OPEN
+
+
+# --- who acts: a lifecycle action by someone who may not act -----------------------------
+WHO: dict[str, Callable[[World, Any, Duo], int]] = {
+    "api": lambda w, user, duo: client_for(user).post(
+        f"/api/v1/duos/{duo.pk}/pause/", {"reason": "Vakantie", "on": "2025-11-01"}, format="json").status_code,
+    "page": lambda w, user, duo: _page_client(user).post(
+        reverse("web:coordinator-duo-pause", args=[duo.pk]),
+        {"reason": "Vakantie", "paused_on": "2025-11-01"}).status_code,
+    "admin": lambda w, user, duo: _admin_action(user, "introduce", duo),
+    "service": lambda w, user, duo: _service(lambda: services.duo_pause(duo=duo, by=user, reason="Vakantie")),
+}
+
+
+@pytest.mark.parametrize("channel", WHO)
+@pytest.mark.parametrize("who", ["volunteer_user", "other_coordinator", "funder_user"])
+def test_a_lifecycle_action_by_someone_who_may_not_act_changes_nothing(world: World, channel: str, who: str) -> None:
+    # The admin actions take duos from the list, so the admin case starts from a proposed duo.
+    duo = world.duo
+    if channel == "admin":
+        Duo.objects.filter(pk=duo.pk).update(status=DuoStatus.PROPOSED, introduced_on=None, started_on=None)
+        duo.refresh_from_db()
+    before = duo.status
+    user = getattr(world, who)
+
+    status = WHO[channel](world, user, duo)
+
+    assert status in {302, 403, 404}  # refused (302: the admin's sign-in page or its list)
+    duo.refresh_from_db()
+    assert duo.status == before
+
+
+@pytest.mark.parametrize("service", ["introduce", "activate", "pause", "resume", "close", "goal", "propose"])
+@pytest.mark.parametrize("who", ["volunteer_user", "other_coordinator", "funder_user", None])
+def test_every_lifecycle_service_checks_who_acts(world: World, service: str, who: str | None) -> None:
+    # Each service from the status it may start from, so the only reason to refuse is who acts.
+    start = {"introduce": DuoStatus.PROPOSED, "activate": DuoStatus.INTRODUCED, "resume": DuoStatus.PAUSED}
+    Duo.objects.filter(pk=world.duo.pk).update(status=start.get(service, DuoStatus.ACTIVE))
+    duo = Duo.objects.get(pk=world.duo.pk)
+    by = getattr(world, who) if who else None
+    participant = f.ParticipantFactory(project=world.project)
+    volunteer = f.VolunteerFactory(project=world.project)
+    calls: dict[str, Callable[[], Any]] = {
+        "introduce": lambda: services.duo_introduce(duo=duo, by=by),
+        "activate": lambda: services.duo_activate(duo=duo, by=by),
+        "pause": lambda: services.duo_pause(duo=duo, by=by, reason="x"),
+        "resume": lambda: services.duo_resume(duo=duo, by=by),
+        "close": lambda: services.duo_close(duo=duo, by=by, reason="other", next_step="end"),
+        "goal": lambda: services.goal_save(duo=duo, by=by, data={"life_domain": "work", "description": "Werk"}),
+        "propose": lambda: services.duo_propose(volunteer=volunteer, participant=participant, by=by),
+    }
+    goals, duos = Goal.objects.count(), Duo.objects.count()
+
+    assert _service(calls[service]) == 403
+
+    assert Duo.objects.get(pk=duo.pk).status == duo.status
+    assert (Goal.objects.count(), Duo.objects.count()) == (goals, duos)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "admin"])
+def test_the_coordinator_of_the_project_and_an_administrator_may_act(world: World, who: str) -> None:
+    duo = services.duo_pause(duo=world.duo, by=getattr(world, who), reason="Vakantie")
+    assert duo.status == DuoStatus.PAUSED
+
+
+def test_the_duos_volunteer_plans_its_meetings_but_another_volunteer_may_not(world: World) -> None:
+    services.duo_plan_meeting(duo=world.duo, by=world.volunteer_user, on=dt.date(2025, 11, 20))
+    assert _service(lambda: services.duo_plan_meeting(duo=world.duo, by=world.other_volunteer_user,
+                                                       on=dt.date(2025, 11, 21))) == 403
+    world.duo.refresh_from_db()
+    assert world.duo.next_meeting_on == dt.date(2025, 11, 20)
+
+
+# --- a check-in's new contact reaches the network map, whichever channel sent it -------------
+def _check_in_api(world: World, client_uuid: str) -> int:
+    return client_for(world.volunteer_user).post("/api/v1/check-ins/", {
+        "duo": world.duo.pk, "client_uuid": client_uuid, "date": "2025-11-01", "duration_minutes": 60,
+        "mode": "in_person", "new_contacts": [{"label": "Buurvrouw Anna", "category": "neighbour",
+                                               "life_domain": "social"}],
+    }, format="json").status_code
+
+
+def _check_in_phone(world: World, client_uuid: str) -> int:
+    return _page_client(world.volunteer_user).post(reverse("web:volunteer-check-in"), {
+        "duo": world.duo.pk, "client_uuid": client_uuid, "date": "2025-11-01", "duration": "60",
+        "mode": "in_person", "new_contact_label": "Buurvrouw Anna", "new_contact_category": "neighbour",
+        "new_contact_life_domain": "social",
+    }, HTTP_ACCEPT="application/json").status_code
+
+
+def _check_in_service(world: World, client_uuid: str) -> int:
+    _check_in, created = services.check_in_record(
+        duo=world.duo, author=world.volunteer_user, client_uuid=uuid.UUID(client_uuid),
+        data={"date": dt.date(2025, 11, 1), "duration_minutes": 60, "mode": "in_person",
+              "new_contacts": [{"label": "Buurvrouw Anna", "category": "neighbour", "life_domain": "social"}]})
+    return 201 if created else 200
+
+
+CHECK_IN_WITH_CONTACT = {"api": _check_in_api, "phone": _check_in_phone, "service": _check_in_service}
+
+
+@pytest.mark.parametrize("channel", CHECK_IN_WITH_CONTACT)
+def test_a_new_contact_on_a_check_in_reaches_the_network_map_once(world: World, channel: str) -> None:
+    from buddynet.duos.models import CheckIn
+    from netwerk.models import Alter
+
+    client_uuid = str(uuid.uuid4())
+    send = CHECK_IN_WITH_CONTACT[channel]
+
+    assert send(world, client_uuid) == 201
+    assert send(world, client_uuid) == 200  # the phone resends: stored once, the contact added once
+
+    check_in = CheckIn.objects.get(client_uuid=client_uuid)
+    alter = Alter.objects.get(map__participant=world.participant)
+    assert (alter.label, alter.category, alter.life_domains, alter.via_buddy) == (
+        "Buurvrouw Anna", "neighbour", ["social"], True)
+    assert (alter.check_in_id, alter.added_by_id) == (check_in.pk, world.volunteer_user.pk)
+
+
+def test_a_contact_netwerk_refuses_stores_no_check_in_either(world: World) -> None:
+    from buddynet.duos.models import CheckIn
+    from netwerk.models import Alter, NetworkMap
+
+    before = CheckIn.objects.count()
+    # The check-in takes labels up to 60 characters; an alter's label holds 40.
+    response = client_for(world.volunteer_user).post("/api/v1/check-ins/", {
+        "duo": world.duo.pk, "date": "2025-11-01", "duration_minutes": 60, "mode": "in_person",
+        "new_contacts": [{"label": "x" * 60, "category": "friend", "life_domain": "social"}],
+    }, format="json")
+
+    assert response.status_code == 400
+    assert "new_contacts" in response.json()
+    assert CheckIn.objects.count() == before
+    assert not Alter.objects.exists() and not NetworkMap.objects.exists()
