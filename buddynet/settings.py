@@ -396,3 +396,12 @@ AUDITLOG_MASK_CALLABLE = "buddynet.security.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Behind a reverse proxy that overwrites X-Forwarded-For: take the client address from it.
 AUDIT_TRUST_X_FORWARDED_FOR = envbool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+
+# Retention of what is not a person's record (issue 16; buddynet/security/purge.py, run by the
+# nightly retention task): the audit log is kept two years, long enough to answer a data subject
+# or an inspection about a trajectory's last year; sign-in attempts (django-axes) 90 days,
+# enough to see an attack's pattern; applicants and participants who never got past screening or
+# intake (no duo ever) are anonymised 12 months after their record last changed.
+AUDIT_LOG_RETENTION_DAYS = envint("AUDIT_LOG_RETENTION_DAYS", 730, minimum=30)
+SIGN_IN_ATTEMPTS_RETENTION_DAYS = envint("SIGN_IN_ATTEMPTS_RETENTION_DAYS", 90, minimum=1)
+UNSCREENED_RETENTION_MONTHS = envint("UNSCREENED_RETENTION_MONTHS", 12, minimum=1)

@@ -18,6 +18,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="coordinator-volunteer-intake"),
     path("projecten/<int:project_id>/duos/", views.duos, name="coordinator-duos"),
     path("deelnemers/<int:participant_id>/", views.participant, name="coordinator-participant"),
+    path("deelnemers/<int:participant_id>/toestemming/", views.participant_consent,
+         name="coordinator-participant-consent"),
     path("vrijwilligers/<int:volunteer_id>/", views.volunteer, name="coordinator-volunteer"),
     path("duos/<int:duo_id>/", views.duo, name="coordinator-duo"),
     path("duos/<int:duo_id>/kennismaking/", views.duo_introduce, name="coordinator-duo-introduce"),

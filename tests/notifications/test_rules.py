@@ -20,6 +20,7 @@ from buddynet.accounts.models import Role
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import Duo, DuoStatus
 from buddynet.funding.models import Grant, ReportingObligation
+from buddynet.people.models import Project
 from notifications import rules
 from notifications.models import Channel, Kind, Notification, ProjectRules
 from tests import factories as f
@@ -175,7 +176,8 @@ def test_a_screening_that_expires_alerts_once_30_days_before(world: World) -> No
 
 
 def test_a_project_sets_its_own_screening_validity_and_warning(world: World) -> None:
-    ProjectRules.objects.create(project=world.project, screening_valid_months=12, screening_warn_days=10)
+    Project.objects.filter(pk=world.project.pk).update(screening_valid_months=12)
+    ProjectRules.objects.create(project=world.project, screening_warn_days=10)
 
     assert fire(D(2026, 2, 4), Kind.SCREENING_EXPIRING) == []
     assert fire(D(2026, 2, 5), Kind.SCREENING_EXPIRING) == [

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.people.models import Participant, Volunteer
+from buddynet.people.models import ConsentEvent, Participant, Volunteer
 from buddynet.web import coordinator_urls
 from tests import factories as f
 from tests.conftest import World
@@ -66,6 +66,8 @@ def snapshot(w: World) -> tuple[Any, ...]:
         tuple(Duo.objects.order_by("pk").values_list("status", "closure_reason", "pause_reason")),
         tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", flat=True)),
         Goal.objects.count(),
+        tuple(Participant.objects.order_by("pk").values_list("consent_scope", "consent_date")),
+        ConsentEvent.objects.count(),
     )
 
 
@@ -121,6 +123,9 @@ ROWS: list[Row] = [
     Row("coordinator-volunteer-intake", "POST", PAGE, project, wizard_first_step("volunteer"),
         note="first step: kept in the session, nothing saved"),
     Row("coordinator-participant", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-consent", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-consent", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
+        lambda w: {"scope": "research", "given_on": "2025-11-01", "how": "spoken_interpreter"}),
     Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
     Row("coordinator-duo", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-introduce", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.PROPOSED))),
@@ -170,7 +175,8 @@ def test_page_access(world: World, row: Row, role: str) -> None:
         assert response["Location"].startswith(reverse("web:login"))
     else:
         assert response.status_code == expected, response.content[:2000]
-    writes = row.name.startswith("coordinator-duo-") or row.name == "coordinator-concern-handle"
+    writes = row.name.startswith("coordinator-duo-") or row.name in {"coordinator-concern-handle",
+                                                                     "coordinator-participant-consent"}
     if row.method == "POST" and writes:
         if expected == 302:
             assert snapshot(world) != before, "an accepted action must change something"
@@ -185,7 +191,8 @@ def test_every_coordinator_page_has_a_row() -> None:
     covered_get = {r.name for r in ROWS if r.method == "GET"}
     assert names - covered_get == set(), "give every coordinator page a GET row"
     posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle",
-               "coordinator-participants", "coordinator-volunteers", "coordinator-duos"} | {
+               "coordinator-participants", "coordinator-volunteers", "coordinator-duos",
+               "coordinator-participant-consent"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }
     covered_post = {r.name for r in ROWS if r.method == "POST"}
