@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "LifeDomainEnum": "buddynet.vocabulary.LifeDomain",  # netwerk: alters' life domains
         "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
+        "ConsentScopeEnum": "buddynet.people.models.Participant.ConsentScope",
+        "ConsentHowEnum": "buddynet.people.models.ConsentEvent.How",
     },
     # drf-spectacular's enum postprocessing, then answers whose shape depends on the role.
     "POSTPROCESSING_HOOKS": [

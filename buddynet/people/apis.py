@@ -148,6 +148,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class ConsentEventSerializer(serializers.ModelSerializer):
     recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    # "" after a withdrawal of all consent.
+    scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ConsentEvent
@@ -158,7 +160,7 @@ class ConsentEventSerializer(serializers.ModelSerializer):
 class ConsentInput(serializers.Serializer):
     """One step in the consent history; scope "" withdraws all consent."""
 
-    scope = serializers.ChoiceField(choices=[*Participant.ConsentScope.choices, ("", _("withdrawn"))])
+    scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True)
     given_on = serializers.DateField()
     how = serializers.ChoiceField(choices=ConsentEvent.How.choices, default=ConsentEvent.How.SIGNED_FORM)
 
@@ -207,7 +209,7 @@ class ParticipantViewSet(CrudMixin, ScopedViewSet):
 
     @extend_schema(methods=["GET"], request=None, responses=ConsentEventSerializer(many=True))
     @extend_schema(methods=["POST"], request=ConsentInput, responses={201: ConsentEventSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a history: short, never paged
     def consent(self, request: Request, pk: str) -> Response:
         """The participant's consent history, newest first (GET); add a step to it (POST: given,
         widened, narrowed or withdrawn, derived from the scope before and after)."""

@@ -69,7 +69,13 @@ def participant_save(
     if bool(consent_date) != bool(consent_scope):
         key = "consent_scope" if consent_date else "consent_date"
         raise InvalidInput({key: _("Consent needs both a date and a scope.")})
-    consent_changed = (consent_date, consent_scope) != (participant.consent_date, participant.consent_scope or "")
+    # Compared with the stored consent, not the instance: a form (the admin's) may have set the
+    # new values on it already. The row keeps the stored consent until consent_record sets it.
+    stored: tuple[date | None, str] = (None, "")
+    if participant.pk is not None:
+        stored = Participant.objects.filter(pk=participant.pk).values_list("consent_date", "consent_scope").get()
+    consent_changed = (consent_date, consent_scope) != (stored[0], stored[1] or "")
+    participant.consent_date, participant.consent_scope = stored[0], stored[1] or ""
     _assign(participant, data)
     if postcode is not None:
         _apply_postcode(participant, postcode)

@@ -75,7 +75,7 @@ def test_it_refuses_a_volunteer_without_complete_screening(db):
     volunteer = f.VolunteerFactory(criminal_record_checked_on=None)
     with pytest.raises(Conflict) as exc:  # 409 with the reason (issue 16)
         _propose(volunteer, f.ParticipantFactory(project=volunteer.project))
-    assert "extract" in str(exc.value.message)
+    assert "model 2" in str(exc.value.message)
 
 
 def test_it_refuses_a_participant_without_consent(db):

@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from buddynet.funding import render, reports
 from netwerk import services as netwerk_services
@@ -73,7 +74,8 @@ def test_the_report_page_states_how_many_were_left_out(hand: Any) -> None:
     not_for_reporting(hand, ["basic"] * 6)
     report = reports.grant_report(grant=hand.grant, start=START, end=END, today=D(2026, 1, 15))
 
-    html = render.html_document(report)
+    with translation.override("nl-be"):
+        html = render.html_document(report)
 
     assert "Deelnemers niet meegeteld: hun toestemming dekt geen anonieme rapportering" in html
 
