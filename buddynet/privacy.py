@@ -41,11 +41,11 @@ N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
 
 # The apps whose every model field must be classified (the test checks these, and only these,
 # so an app added later is not failed before its authors classify it: add its label here then).
-COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk")
+COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk", "matching", "notifications", "funding")
 
-# Models of apps not (yet) covered whose every field is classified all the same, because a
-# subject-access export gives them (the volunteer's allowances: buddynet/security/retention.py).
-COVERED_MODELS: tuple[str, ...] = ("funding.AllowancePayment", "funding.DeclaredAllowance")
+# Models of other apps whose every field is classified all the same (none left since issue 16:
+# every app that holds data about people is covered).
+COVERED_MODELS: tuple[str, ...] = ()
 
 # Fields that Participant and Volunteer share (people.Person, abstract).
 _PERSON: dict[str, Level] = {
@@ -123,6 +123,7 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "planned_duo_months": N,
         "default_max_travel_km": N,
         "retention_months": N,
+        "screening_valid_months": N,
         "matching_weights": N,
         "created_at": N,
     },
@@ -136,6 +137,16 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "consent_scope": P,
         "consent_recorded_by": P,
     },
+    "people.ConsentEvent": {  # the consent history: what the participant agreed to, when, how
+        "id": N,
+        "participant": P,
+        "kind": P,
+        "scope": P,
+        "on": P,
+        "how": P,  # "spoken, with an interpreter" says something about the person's language
+        "recorded_by": P,
+        "created_at": N,
+    },
     "people.Volunteer": {
         **_PERSON,
         "intake_date": P,
@@ -144,6 +155,8 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "capacity": P,
         "max_travel_km": P,
         "strengths": P,
+        "privacy_informed_on": P,
+        "agreement_signed_on": P,
         "anonymised_at": N,  # when the record stopped being about an identifiable person
     },
     "duos.Duo": {
@@ -236,7 +249,148 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "check_in": P,
         "created_at": N,
     },
-    # funding: only the two models that a volunteer's export gives (COVERED_MODELS).
+    # matching: frozen match runs and the coordinator's decisions on pairs of people.
+    "matching.MatchRun": {
+        "id": N,
+        "project": N,
+        "created_by": P,
+        "created_at": N,
+        "started_at": N,
+        "finished_at": N,
+        "status": N,
+        "progress": N,
+        "stage": N,
+        "pools": P,  # the ids of who was waiting and who was available
+        "weights": N,
+        "rules": P,  # forbidden and locked pairs of people, by id
+        "solver": N,
+        "solver_status": N,
+        "objective": N,
+        "participant_count": N,
+        "volunteer_count": N,
+        "feasible_pairs": N,
+        "matched_count": N,
+        "timings": N,
+        "unmatched": P,  # per participant id, a coded reason (no free text)
+        "error": N,  # minimised: the solver's exception text, never a person's data (MINIMISED)
+    },
+    "matching.Proposal": {
+        "id": N,
+        "run": N,
+        "participant": P,
+        "volunteer": P,
+        "score": P,
+        "parts": P,  # the score per criterion (distance, languages, ...)
+        "distance_km": P,
+        "locked": P,
+        "alternatives": P,
+        "decision": P,
+        "decision_reason": S,  # free text about two people: why they do not fit
+        "decided_by": P,
+        "decided_at": P,
+        "duo": P,
+    },
+    "matching.ForbiddenPair": {
+        "id": N,
+        "project": N,
+        "participant": P,
+        "volunteer": P,
+        "reason": S,  # free text (a failed duo, a known conflict)
+        "created_by": P,
+        "created_at": N,
+    },
+    "matching.LockedPair": {
+        "id": N,
+        "project": N,
+        "participant": P,
+        "volunteer": P,
+        "reason": S,  # free text
+        "created_by": P,
+        "created_at": N,
+    },
+    # notifications: messages to coordinators, volunteers and funders. Their text is made by
+    # notifications/messages.py from names, dates and codes only, never from a note (MINIMISED).
+    "notifications.Notification": {
+        "id": N,
+        "recipient": P,
+        "kind": P,
+        "channel": N,
+        "language": P,
+        "subject": P,  # names the duo or volunteer
+        "body": P,  # names and dates; "open buddynet to read it" instead of any note
+        "link": N,
+        "content_type": N,
+        "object_id": P,
+        "attachment": N,
+        "dedup_key": N,
+        "digest": N,
+        "created_at": N,
+        "claimed_until": N,
+        "sent_at": P,
+        "read_at": P,
+        "failed_at": N,
+        "attempts": N,
+        "last_error": N,  # the mail server's answer (MINIMISED)
+    },
+    "notifications.Preference": {
+        "id": N,
+        "user": P,
+        "email_frequency": P,
+    },
+    "notifications.ProjectRules": {
+        "id": N,
+        "project": N,
+        "disabled_kinds": N,
+        "first_month_days": N,
+        "first_month_min_check_ins": N,
+        "new_duo_days": N,
+        "screening_warn_days": N,
+        "planned_end_warn_days": N,
+        "obligation_warn_days": N,
+    },
+    # funding: money of the organisation; only allowances are about a person.
+    "funding.Grant": {
+        "id": N,
+        "funder": N,
+        "project": N,
+        "reference": N,
+        "amount": N,
+        "start_date": N,
+        "end_date": N,
+        "created_at": N,
+    },
+    "funding.BudgetLine": {"id": N, "grant": N, "kind": N, "amount": N},
+    "funding.Tranche": {"id": N, "grant": N, "due_on": N, "amount": N, "condition": N, "paid_on": N},
+    "funding.ReportingObligation": {
+        "id": N, "grant": N, "kind": N, "due_on": N, "submitted_on": N, "approved_on": N,
+    },
+    "funding.Expense": {
+        "id": N,
+        "grant": N,
+        "budget_line": N,
+        "date": N,
+        "amount": N,
+        "description": P,  # what was bought; may name a volunteer (travel costs); searchable, so plain
+        "supplier": P,  # may be a person (a trainer)
+        "receipt": P,  # a scan: may show a name
+        "overspend_justification": S,  # free text
+        "created_by": P,
+        "created_at": N,
+    },
+    "funding.AllowanceCap": {"id": N, "year": N, "daily_cap": N, "yearly_cap": N},
+    "funding.ProgressReport": {
+        "id": N,
+        "grant": N,
+        "period_start": N,
+        "period_end": N,
+        "status": N,
+        "numbers": N,  # aggregates only, counts below 5 suppressed (funding/reports.py)
+        "pdf": N,
+        "created_by": P,
+        "created_at": N,
+        "signed_off_by": P,
+        "frozen_at": N,
+    },
     "funding.AllowancePayment": {  # the yearly allowance list the organisation must keep
         "id": N,
         "volunteer": P,
@@ -276,7 +430,22 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("duos.CheckIn", "concern_note"),
     ("duos.CheckIn", "concern_handled_note"),
     ("netwerk.NetworkMap", "note"),
+    ("matching.Proposal", "decision_reason"),
+    ("matching.ForbiddenPair", "reason"),
+    ("matching.LockedPair", "reason"),
+    ("funding.Expense", "overspend_justification"),
 })
+
+# Text columns kept plain because what goes in is minimised by construction, not typed by a
+# person about a person: each with the reason (tests/security/test_privacy.py checks the list).
+MINIMISED: dict[tuple[str, str], str] = {
+    ("notifications.Notification", "body"): (
+        "made by notifications/messages.py from names, dates and codes; a concern or note is never "
+        "copied in (the message says: open buddynet to read it); delivered by e-mail anyway"
+    ),
+    ("notifications.Notification", "last_error"): "the mail server's error answer",
+    ("matching.MatchRun", "error"): "the solver's exception message; the engine sees ids and numbers only",
+}
 
 # SPECIAL fields kept readable by the database, and why. They are codes, not text: the matcher
 # and the aggregate reports filter and count them in SQL, which encryption would prevent. They

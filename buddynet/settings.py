@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "LifeDomainEnum": "buddynet.vocabulary.LifeDomain",  # netwerk: alters' life domains
         "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
+        "ConsentScopeEnum": "buddynet.people.models.Participant.ConsentScope",
+        "ConsentHowEnum": "buddynet.people.models.ConsentEvent.How",
     },
     # drf-spectacular's enum postprocessing, then answers whose shape depends on the role.
     "POSTPROCESSING_HOOKS": [
@@ -558,3 +560,12 @@ if SENTRY_DSN:
     from buddynet.operations.errors import sentry_init
 
     sentry_init(dsn=SENTRY_DSN, environment=envstr("SENTRY_ENVIRONMENT", "production"))
+
+# Retention of what is not a person's record (issue 16; buddynet/security/purge.py, run by the
+# nightly retention task): the audit log is kept two years, long enough to answer a data subject
+# or an inspection about a trajectory's last year; sign-in attempts (django-axes) 90 days,
+# enough to see an attack's pattern; applicants and participants who never got past screening or
+# intake (no duo ever) are anonymised 12 months after their record last changed.
+AUDIT_LOG_RETENTION_DAYS = envint("AUDIT_LOG_RETENTION_DAYS", 730, minimum=30)
+SIGN_IN_ATTEMPTS_RETENTION_DAYS = envint("SIGN_IN_ATTEMPTS_RETENTION_DAYS", 90, minimum=1)
+UNSCREENED_RETENTION_MONTHS = envint("UNSCREENED_RETENTION_MONTHS", 12, minimum=1)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.crypto import EncryptedCharField
+
 
 class MatchRun(models.Model):
     class Status(models.TextChoices):
@@ -81,7 +83,8 @@ class Proposal(models.Model):
     # Up to three next-best volunteers: [{"volunteer": id, "score": n, "parts": {...}, "distance_km": x}].
     alternatives = models.JSONField(_("alternatives"), default=list)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decision_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Free text about two people (why they do not fit): encrypted at rest (buddynet/privacy.py).
+    decision_reason = EncryptedCharField(_("reason"), max_length=300, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
@@ -113,7 +116,7 @@ class PairRule(models.Model):
                                     verbose_name=_("participant"))
     volunteer = models.ForeignKey("people.Volunteer", on_delete=models.CASCADE, related_name="+",
                                   verbose_name=_("volunteer"))
-    reason = models.CharField(_("reason"), max_length=300)
+    reason = EncryptedCharField(_("reason"), max_length=300)  # free text about two people: privacy.py
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

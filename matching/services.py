@@ -21,6 +21,7 @@ from buddynet.accounts.selectors import roles_of
 from buddynet.duos import services as duo_services
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.people.models import Participant, Project, Volunteer
+from buddynet.people.screening import problems_of
 from buddynet.vocabulary import LIFE_DOMAINS
 from matching import engine, selectors
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
@@ -128,13 +129,18 @@ def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dic
             **person(row), strengths=strengths.get(row["id"], {}),
             capacity_left=max(0, row["capacity"] - row["open_duos"]),
             max_travel_km=float(row["max_travel_km"] or project.default_max_travel_km),
-            screening_complete=None not in (
-                row["intake_date"], row["training_date"], row["criminal_record_checked_on"]),
+            # Complete and not expired today (people/screening.py): an extract that expires today
+            # leaves the volunteer out of today's run, as duo creation refuses them.
+            screening_complete=not problems_of(
+                intake_date=row["intake_date"], training_date=row["training_date"],
+                criminal_record_checked_on=row["criminal_record_checked_on"],
+                valid_months=project.screening_valid_months, today=today),
         )
         for row in volunteers
     )
     in_p = {p.id for p in ps}
-    room = {v.id: v.capacity_left for v in vs}
+    # An unscreened volunteer (missing or expired extract) gets no pair, not even a locked one.
+    room = {v.id: v.capacity_left for v in vs if v.screening_complete}
     forbidden = frozenset(ForbiddenPair.objects.filter(project=project).values_list("participant_id", "volunteer_id"))
     locked: list[tuple[int, int]] = []
     ignored: list[list[int]] = []

@@ -93,8 +93,8 @@ def why_unmatched(reason: str, params: dict[str, Any]) -> str:
             count) % {"count": count}
     if reason == model.SCREENING_INCOMPLETE:
         return ngettext(
-            "%(count)d volunteer fits, but their screening is not complete.",
-            "%(count)d volunteers fit, but none has completed the screening.",
+            "%(count)d volunteer fits, but their screening is not complete or has expired.",
+            "%(count)d volunteers fit, but none has a complete, valid screening.",
             count) % {"count": count}
     if reason == model.ONLY_FORBIDDEN:
         return ngettext(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from buddynet.access import get_from_scope as _get
 from buddynet.accounts.selectors import roles_of
-from buddynet.people.models import Volunteer
+from buddynet.people.models import REPORTING_SCOPES, Volunteer
 from buddynet.vocabulary import LEVEL_MAX, LEVEL_MIN, LIFE_DOMAINS
 from netwerk import measures as m
 from netwerk import picture
@@ -203,10 +203,13 @@ class NetworkAggregates:
 
 
 def network_change_aggregates(*, project_ids: Iterable[int], start: date, end: date) -> NetworkAggregates:
-    """Aggregates over the participants of `project_ids` (the caller has checked access).
+    """Aggregates over the participants of `project_ids` whose consent covers reporting (the
+    caller has checked access).
     Three queries, whatever the number of maps."""
     by_participant: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    rows = NetworkMap.objects.filter(participant__project_id__in=list(project_ids), date__lte=end).values_list(
+    # Only participants whose consent covers anonymous reporting (issue 16), as every funder figure.
+    rows = NetworkMap.objects.filter(participant__project_id__in=list(project_ids), date__lte=end,
+                                     participant__consent_scope__in=REPORTING_SCOPES).values_list(
         "participant_id", "date", "id",
     )
     for participant_id, day, map_id in rows:

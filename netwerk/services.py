@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from buddynet.accounts.selectors import roles_of
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.errors import InvalidInput, NotAllowed
-from buddynet.people.models import Participant
+from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.people.models import NETWORK_SCOPES, Participant
 from netwerk.models import Alter, Category, NetworkMap, Occasion, Tie, Valence
 
 ALTER_FIELDS = (
@@ -33,6 +33,28 @@ def _assign(obj: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
         setattr(obj, name, value)
 
 
+def network_consent_problem(participant: Participant) -> str | None:
+    """Why no network map may be made or changed for this participant now (None: it may).
+
+    The pages show it next to the disabled button; the services below raise it as a 409."""
+    if participant.consent_covers_network:
+        return None
+    return _(
+        "%(name)s's consent does not cover a network map (current consent: %(scope)s). Record wider consent "
+        "first: on the participant's page, under Consent, choose \"Data + network map\" and say how it was given."
+    ) % {"name": participant.first_name,
+         "scope": participant.get_consent_scope_display() if participant.consent_scope else _("none")}
+
+
+def _require_network_consent(*, participant_id: int) -> None:
+    """The rule (issue 16): a map is made or changed only under consent that covers it. Read
+    from the row (one query), so a consent narrowed a moment ago counts for every channel."""
+    participant = Participant.objects.only("pk", "first_name", "consent_scope").get(pk=participant_id)
+    problem = network_consent_problem(participant)
+    if problem is not None:
+        raise Conflict(problem)
+
+
 def _not_in_future(day: date) -> None:
     # A map records a conversation that took place; Brussels' today is the latest it can be.
     if day > timezone.localdate():
@@ -46,6 +68,7 @@ def map_create(
 ) -> NetworkMap:
     """A new snapshot. By default it starts as a copy of the participant's latest map (same
     stable keys, same ties), so the coordinator only records what changed."""
+    _require_network_consent(participant_id=participant.pk)
     previous = None
     if copy_from_last:
         previous = NetworkMap.objects.filter(participant=participant).order_by("-date", "-id").first()
@@ -59,6 +82,10 @@ def map_create(
     if previous is not None:
         _copy_contents(source=previous, target=network_map)
     return network_map
+
+
+def _participant_of_map(map_id: int) -> int:
+    return NetworkMap.objects.filter(pk=map_id).values_list("participant_id", flat=True).get()
 
 
 def _copy_contents(*, source: NetworkMap, target: NetworkMap) -> None:
@@ -79,6 +106,7 @@ def _copy_contents(*, source: NetworkMap, target: NetworkMap) -> None:
 
 @transaction.atomic
 def map_update(*, network_map: NetworkMap, data: dict[str, Any]) -> NetworkMap:
+    _require_network_consent(participant_id=network_map.participant_id)
     _assign(network_map, data, ("occasion", "date", "note"))
     _not_in_future(network_map.date)
     network_map.full_clean()
@@ -92,7 +120,23 @@ def map_delete(*, network_map: NetworkMap) -> None:
 
 
 @transaction.atomic
+def maps_erase_for_consent(*, participant: Participant, by: Any) -> int:
+    """Erase every network map of a participant whose consent no longer covers one (withdrawn or
+    narrowed to "basic"): the maps, their alters and ties. Refused while the consent still covers
+    maps (then a coordinator deletes a single map instead). Frozen funder reports keep their
+    numbers: they hold only aggregates, no map. Returns how many maps were erased."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if not roles_of(by).coordinates(participant.project_id):
+        raise NotAllowed(_("Only the participant's coordinator can erase their network maps."))
+    if participant.consent_scope in NETWORK_SCOPES:
+        raise Conflict(_("The participant's consent still covers network maps; delete a single map instead."))
+    _total, per_model = NetworkMap.objects.filter(participant=participant).delete()
+    return per_model.get(NetworkMap._meta.label, 0)
+
+
+@transaction.atomic
 def alter_add(*, network_map: NetworkMap, data: dict[str, Any], by: Any) -> Alter:
+    _require_network_consent(participant_id=network_map.participant_id)
     alter = Alter(map=network_map, added_by=by)
     _assign(alter, data, ALTER_FIELDS)
     alter.full_clean()
@@ -102,6 +146,7 @@ def alter_add(*, network_map: NetworkMap, data: dict[str, Any], by: Any) -> Alte
 
 @transaction.atomic
 def alter_update(*, alter: Alter, data: dict[str, Any]) -> Alter:
+    _require_network_consent(participant_id=_participant_of_map(alter.map_id))
     _assign(alter, data, ALTER_FIELDS)
     alter.full_clean()
     alter.save()
@@ -120,6 +165,7 @@ def tie_add(*, a: Alter, b: Alter) -> Tie:
         raise InvalidInput({"b": _("Both people must be on the same network map.")})
     if a.pk == b.pk:
         raise InvalidInput({"b": _("Choose two different people.")})
+    _require_network_consent(participant_id=_participant_of_map(a.map_id))
     low, high = sorted((a.pk, b.pk))
     tie, _created = Tie.objects.get_or_create(a_id=low, b_id=high, defaults={"map_id": a.map_id})
     return tie
@@ -136,6 +182,7 @@ def ties_set(*, alter: Alter, others: list[Alter]) -> None:
     if any(o.map_id != alter.map_id for o in others):
         raise InvalidInput({"knows": _("Both people must be on the same network map.")})
     wanted = {o.pk for o in others if o.pk != alter.pk}
+    _require_network_consent(participant_id=_participant_of_map(alter.map_id))
     current = {
         (t.b_id if t.a_id == alter.pk else t.a_id): t
         for t in Tie.objects.filter(Q(a_id=alter.pk) | Q(b_id=alter.pk))
@@ -163,7 +210,7 @@ def may_add_tie_via_buddy(user: Any, participant: Participant) -> bool:
 def tie_via_buddy_add(
     *, participant: Participant, label: str, category: str, life_domains: list[str], by: Any,
     check_in: CheckIn | None = None,
-) -> Alter:
+) -> Alter | None:
     """"We met someone new": add a person the buddy helped the participant meet.
 
     The alter goes on the participant's latest network map, with ``via_buddy=True``, on the
@@ -177,9 +224,17 @@ def tie_via_buddy_add(
     Raises django's ValidationError with field messages for bad input (an unknown category or
     life domain, an empty label), NotAllowed when `by` is neither the participant's coordinator
     nor the volunteer of their open duo. Atomic: nothing is saved on failure.
+
+    Without consent that covers a network map: asked directly (no `check_in`), a Conflict; from
+    a check-in, None — the check-in keeps the new contact's label and category, and no map is
+    made or changed (the rule of issue 16; the volunteer's check-in must not fail for it).
     """
     if not may_add_tie_via_buddy(by, participant):
         raise NotAllowed(_("You cannot add a contact to this participant's network."))
+    if check_in is not None and network_consent_problem(
+            Participant.objects.only("pk", "first_name", "consent_scope").get(pk=participant.pk)) is not None:
+        return None
+    _require_network_consent(participant_id=participant.pk)
     if check_in is not None and check_in.duo.participant_id != participant.pk:
         raise InvalidInput({"check_in": _("This check-in belongs to another participant.")})
     if category == Category.BUDDY:

@@ -20,10 +20,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buddynet.accounts.selectors import roles_of
-from buddynet.errors import ServiceError
+from buddynet.errors import Conflict, ServiceError
+from buddynet.people.models import REPORTING_SCOPES
 from buddynet.people.selectors import participant_get_for_user, participants_for_user, project_get_for_user
 from buddynet.vocabulary import LIFE_DOMAINS, LifeDomain
 from netwerk import export, selectors, services
@@ -77,6 +79,7 @@ def participant_maps(request: HttpRequest, participant_id: int) -> HttpResponse:
     return render(request, "netwerk/participant_maps.html", {
         "participant": participant, "rows": rows, "first": maps[0] if maps else None,
         "latest": maps[-1] if maps else None, "new_form": new_form,
+        "blocked": services.network_consent_problem(participant),
     })
 
 
@@ -91,6 +94,9 @@ def map_create(request: HttpRequest, participant_id: int) -> HttpResponse:
                 participant=participant, by=request.user, occasion=form.cleaned_data["occasion"],
                 on=form.cleaned_data["date"], copy_from_last=form.cleaned_data["copy_from_last"],
             )
+        except Conflict as exc:  # the participant's consent does not cover a map
+            messages.error(request, str(exc.message))
+            return redirect("netwerk:participant-maps", participant_id=participant.pk)
         except ServiceError:
             pass  # a date in the future: said below
         else:
@@ -98,6 +104,22 @@ def map_create(request: HttpRequest, participant_id: int) -> HttpResponse:
             return redirect("netwerk:map-edit", map_id=network_map.pk)
     messages.error(request, _("The new map could not be started: check the date (not in the future)."))
     return redirect("netwerk:participant-maps", participant_id=participant.pk)
+
+
+@login_required
+@require_POST
+def maps_erase(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Erase every map of a participant whose consent no longer covers them (the button on the
+    participant's page); the service refuses while the consent still covers maps."""
+    participant = participant_get_for_user(user=request.user, participant_id=participant_id)
+    try:
+        erased = services.maps_erase_for_consent(participant=participant, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+            messages.success(request, ngettext("%(count)d network map erased.", "%(count)d network maps erased.",
+                                           erased) % {"count": erased})
+    return redirect(reverse("web:coordinator-participant", args=[participant.pk]) + "#network")
 
 
 def _alter_forms(network_map: NetworkMap, alters: list[Alter], knows: dict[int, list[int]],
@@ -320,9 +342,11 @@ def map_export(request: HttpRequest, map_id: int, fmt: str) -> HttpResponse:
 @require_GET
 def project_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
+    # A research export of the whole project: only participants whose consent covers anonymous
+    # reporting (issue 16); one participant's own maps stay exportable from their page.
     maps = list(
         selectors.maps_for_user(user=request.user)
-        .filter(participant__project=project)
+        .filter(participant__project=project, participant__consent_scope__in=REPORTING_SCOPES)
         .order_by("participant_id", "date", "id")
     )
     return _export(maps, fmt, f"netwerkkaarten-project-{project.pk}", request.GET.get("pseudo") == "1")

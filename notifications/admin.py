@@ -63,7 +63,7 @@ class ProjectRulesAdmin(ScopedAdmin):
 
     selector = selectors.project_rules_for_user
     scoped_fields = {"project": projects_for_user}
-    list_display = ["project", "first_month_min_check_ins", "new_duo_days", "screening_valid_months"]
+    list_display = ["project", "first_month_min_check_ins", "new_duo_days", "screening_warn_days"]
     list_select_related = ["project"]
 
 

@@ -70,6 +70,13 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("The criminal record extract (model 2) of %(volunteer)s was checked on %(checked)s and is "
               "valid until %(expires)s. Ask for a new extract in time.") % c,
         )
+    if kind == Kind.SCREENING_EXPIRED:
+        return (
+            _("Screening of %(volunteer)s expired today") % c,
+            _("The criminal record extract (model 2) of %(volunteer)s, checked on %(checked)s, is no longer "
+              "valid from today (%(expires)s). Until a new extract is recorded, %(volunteer)s is left out of "
+              "match runs and cannot get a new duo.") % c,
+        )
     if kind == Kind.DUO_ENDING:
         return (
             _("The duo %(duo)s reaches its planned end on %(end)s") % c,

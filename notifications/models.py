@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     DUO_QUIET = "duo_quiet", _("Duo has gone quiet")
     NEW_DUO_NO_CHECK_IN = "new_duo_no_check_in", _("New duo without a check-in")
     SCREENING_EXPIRING = "screening_expiring", _("Volunteer screening expires soon")
+    SCREENING_EXPIRED = "screening_expired", _("Volunteer screening expired today")
     DUO_ENDING = "duo_ending", _("Duo reaches its planned end")
     MATCH_RUN_FINISHED = "match_run_finished", _("Match run finished")
     ALLOWANCE_CAP = "allowance_cap", _("Volunteer allowance nears the yearly cap")
@@ -157,10 +158,8 @@ class ProjectRules(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
     new_duo_days = _days(_("days before a new duo without a check-in is flagged"), 14)
-    screening_valid_months = models.PositiveSmallIntegerField(
-        _("screening (criminal record extract) valid for (months)"), default=36,
-        validators=[MinValueValidator(1), MaxValueValidator(120)],
-    )
+    # How long an extract stays valid is the project's own rule (people.Project.screening_valid_months):
+    # the matcher, duo creation and these alerts read the one number.
     screening_warn_days = _days(_("warn this many days before the screening expires"), 30)
     planned_end_warn_days = _days(_("warn this many days before a duo's planned end"), 30)
     obligation_warn_days = _days(_("warn this many days before a report is due"), 14)

@@ -24,10 +24,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max
 
-from buddynet.dates import add_months
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.funding.models import ObligationKind, ReportingObligation
 from buddynet.people.models import Project, Volunteer
+from buddynet.people.screening import extract_valid_until
 from notifications import links, outbox, selectors, services
 from notifications.models import Kind, ProjectRules
 from notifications.selectors import Recipient
@@ -41,6 +41,7 @@ class ProjectSettings:
     cadence_days: int
     quiet_days: int
     rules: ProjectRules
+    screening_valid_months: int
     disabled: frozenset[str]
 
     def on(self, kind: str) -> bool:
@@ -100,11 +101,12 @@ def load(*, today: date) -> Snapshot:
     projects = {
         p.pk: ProjectSettings(
             cadence_days=p.contact_cadence_days, quiet_days=p.quiet_alert_days,
+            screening_valid_months=p.screening_valid_months,
             rules=getattr(p, "notification_rules", None) or DEFAULTS,
             disabled=frozenset((getattr(p, "notification_rules", None) or DEFAULTS).disabled_kinds or ()),
         )
         for p in Project.objects.select_related("notification_rules").only(
-            "pk", "contact_cadence_days", "quiet_alert_days", "notification_rules",
+            "pk", "contact_cadence_days", "quiet_alert_days", "screening_valid_months", "notification_rules",
         )
     }
     open_statuses = (DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED)
@@ -249,13 +251,33 @@ def screening_expiring(s: Snapshot) -> Iterable[Message]:
         if not settings.on(Kind.SCREENING_EXPIRING):
             continue
         checked = volunteer["criminal_record_checked_on"]
-        expires = add_months(checked, settings.rules.screening_valid_months)
-        if s.today < expires - timedelta(days=settings.rules.screening_warn_days):
+        expires = extract_valid_until(checked, settings.screening_valid_months)
+        if s.today < expires - timedelta(days=settings.rules.screening_warn_days) or s.today >= expires:
             continue
         name = f"{volunteer['first_name']} {volunteer['last_name']}"
         yield from _to_coordinators(
             s, volunteer["project_id"], Kind.SCREENING_EXPIRING,
             f"screening_expiring:volunteer:{volunteer['id']}:{expires}",
+            {"volunteer": name, "checked": checked, "expires": expires},
+            links.coordinator_volunteer(volunteer["id"]), (s.volunteer_type[0], volunteer["id"]))
+
+
+def screening_expired(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: on the day a volunteer's extract stops counting (people/screening.py), so they
+    know why the volunteer drops out of the next match run and cannot get a new duo. Once: the key
+    names the day; a new extract is a new cause."""
+    for volunteer in s.volunteers:
+        settings = s.projects[volunteer["project_id"]]
+        if not settings.on(Kind.SCREENING_EXPIRED):
+            continue
+        checked = volunteer["criminal_record_checked_on"]
+        expires = extract_valid_until(checked, settings.screening_valid_months)
+        if s.today != expires:
+            continue
+        name = f"{volunteer['first_name']} {volunteer['last_name']}"
+        yield from _to_coordinators(
+            s, volunteer["project_id"], Kind.SCREENING_EXPIRED,
+            f"screening_expired:volunteer:{volunteer['id']}:{expires}",
             {"volunteer": name, "checked": checked, "expires": expires},
             links.coordinator_volunteer(volunteer["id"]), (s.volunteer_type[0], volunteer["id"]))
 
@@ -301,7 +323,7 @@ def obligation_overdue(s: Snapshot) -> Iterable[Message]:
 # The registry: every rule the periodic task evaluates.
 RULES: tuple[Callable[[Snapshot], Iterable[Message]], ...] = (
     check_in_reminder, meeting_tomorrow, duo_quiet, new_duo_no_check_in, duo_ending, screening_expiring,
-    obligation_due, obligation_overdue,
+    screening_expired, obligation_due, obligation_overdue,
 )
 
 

@@ -74,7 +74,9 @@ class ParticipantFactory(PersonFactory):
     status = Participant.Status.WAITING
     waiting_since = dt.date(2025, 6, 1)
     consent_date = dt.date(2025, 5, 20)
-    consent_scope = Participant.ConsentScope.NETWORK
+    # The widest scope (support, network map, anonymous reporting), so that tests of other rules
+    # are not stopped by consent; the consent tests set narrower scopes themselves.
+    consent_scope = Participant.ConsentScope.RESEARCH
     needs = factory.LazyFunction(lambda: {"social": 3, "administration": 2})
 
 

@@ -168,6 +168,9 @@ ROWS: list[Row] = [
         pk(lambda w: f.ParticipantFactory(project=w.project)), note="without duos"),
     Row("participant-detail", "DELETE", E(409, 409, 404, 404, 404), pk(lambda w: w.participant),
         note="with a duo"),
+    Row("participant-consent", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.participant)),
+    Row("participant-consent", "POST", E(201, 201, 404, 404, 404), pk(lambda w: w.participant),
+        body=lambda w: {"scope": "network", "given_on": "2025-10-01", "how": "spoken_interpreter"}),
     # --- volunteers ---
     Row("volunteer-list", "GET", E(200, 200, 200, 200, 403),
         owner_object=lambda w: w.volunteer,

@@ -71,7 +71,8 @@ from buddynet.funding.models import (
     Tranche,
 )
 from buddynet.people import postcodes
-from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
+from buddynet.people.models import NETWORK_SCOPES, ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
+from buddynet.people.screening import extract_valid_until, screening_problems
 
 SEED = 2026
 # Printed for everyone to use: a demo password, not a secret. ("buddynet-demo" is refused by
@@ -631,6 +632,12 @@ class Builder:
             vol.training_date = ready - self.days(3, 30)
             vol.criminal_record_checked_on = ready - self.days(3, 40)
             vol.intake_date = min(vol.training_date, vol.criminal_record_checked_on) - self.days(7, 60)
+            if kind in ("active", "paused"):
+                # Screening is a rule (issue 16): a volunteer still at work renewed their extract a
+                # month before it expired, as often as needed (no random draw: the demo stays the same).
+                months = plan.project.screening_valid_months
+                while (until := extract_valid_until(vol.criminal_record_checked_on, months)) and until <= today:
+                    vol.criminal_record_checked_on = until - timedelta(days=30)
             open_now = sum(1 for d in duos if d.status != DuoStatus.CLOSED)
             if kind == "active" and open_now < vol.capacity:
                 closed = [d.closed_on for d in duos if d.closed_on]
@@ -879,6 +886,12 @@ def _build(b: Builder) -> Summary:
     volunteers = [vol for plan in plans for vol in plan.volunteers]
     Volunteer.objects.bulk_create(_checked(volunteers), batch_size=500)
     Participant.objects.bulk_create(_checked([p for plan in plans for p in plan.participants]), batch_size=500)
+    # Each consent is the first step of its history (issue 16), as consent_record writes it.
+    how = {True: ConsentEvent.How.SPOKEN_INTERPRETER, False: ConsentEvent.How.SIGNED_FORM}
+    ConsentEvent.objects.bulk_create(_checked([
+        ConsentEvent(participant=p, kind=ConsentEvent.Kind.GIVEN, scope=p.consent_scope, on=p.consent_date,
+                     how=how[p.interpreter_arranged], recorded_by=p.consent_recorded_by)
+        for plan in plans for p in plan.participants if p.consent_date is not None]), batch_size=500)
     membership_grant(user=volunteer_login, role=Role.VOLUNTEER, volunteer=showcase.volunteer)
     Membership.objects.bulk_create(
         [Membership(user=accounts[id(vol)], role=Role.VOLUNTEER, volunteer=vol) for vol in volunteers
@@ -957,6 +970,16 @@ def problems(*, project_ids: list[int]) -> list[str]:
     if duos.filter(Q(volunteer__intake_date=None) | Q(volunteer__training_date=None)
                    | Q(volunteer__criminal_record_checked_on=None) | Q(participant__consent_date=None)).exists():
         found.append("a duo has an unscreened volunteer or a participant without consent")
+    # Consent and screening are rules (issue 16).
+    participants = Participant.objects.filter(project_id__in=project_ids)
+    if participants.exclude(consent_scope__in=NETWORK_SCOPES).filter(network_maps__isnull=False).exists():
+        found.append("a participant without network consent has a network map")
+    if participants.filter(consent_date__isnull=False, consent_events__isnull=True).exists():
+        found.append("a participant's consent has no history")
+    if any(screening_problems(vol, today=today) for vol in Volunteer.objects.filter(
+            project_id__in=project_ids, status__in=(Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED),
+    ).select_related("project")):
+        found.append("an active volunteer's screening is incomplete or expired")
     if duos.filter(Q(introduced_on__lt=F("proposed_on")) | Q(started_on__lt=F("introduced_on"))
                    | Q(paused_on__lt=F("started_on")) | Q(closed_on__lt=F("proposed_on"))).exists():
         found.append("a duo's dates are out of lifecycle order")

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.people.models import Participant
+from buddynet.people.models import NETWORK_SCOPES, Participant
 from buddynet.vocabulary import LIFE_DOMAINS
 from netwerk.models import Alter, NetworkMap, Occasion, Tie
 
@@ -75,7 +75,9 @@ def add_network_maps(*, project_ids: list[int], recorded_by: dict[int, Any], tod
     for duo in duos:
         first_duo.setdefault(duo.participant_id, duo)
         last_duo[duo.participant_id] = duo
-    participants = list(Participant.objects.filter(pk__in=list(first_duo)).order_by("pk"))
+    # Only participants whose consent covers a network map (issue 16).
+    participants = list(Participant.objects.filter(pk__in=list(first_duo), consent_scope__in=NETWORK_SCOPES)
+                        .order_by("pk"))
     contacts: dict[int, list[CheckIn]] = {}
     for check_in in CheckIn.objects.filter(duo__in=duos).exclude(new_contacts=[]).order_by("date", "id"):
         contacts.setdefault(check_in.duo_id, []).append(check_in)

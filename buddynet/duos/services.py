@@ -28,6 +28,7 @@ from buddynet.dates import add_months
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, ClosureReason, Duo, DuoStatus, Goal, NextStep, VolunteerDay
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.people.models import Participant, Volunteer
+from buddynet.people.screening import screening_problems
 
 CHECK_IN_EDIT_WINDOW = timedelta(hours=48)
 
@@ -70,8 +71,10 @@ def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> Non
     """
     if volunteer.project_id != participant.project_id:
         raise InvalidInput({"volunteer": _("The volunteer belongs to a different project than the participant.")})
-    if not volunteer.screening_complete:
-        raise InvalidInput({"volunteer": _("This volunteer's screening is not complete.")})
+    problems = screening_problems(volunteer)
+    if problems:
+        # 409: the request is well-formed; the volunteer's screening (missing or expired) forbids it now.
+        raise Conflict(" ".join([_("This volunteer cannot get a new duo:"), *problems]))
     if not participant.has_consent:
         raise InvalidInput({"participant": _("No consent has been recorded for this participant yet.")})
     if Duo.objects.filter(participant=participant, status__in=OPEN_STATUSES).exists():

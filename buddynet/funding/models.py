@@ -15,9 +15,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.crypto import EncryptedTextField
+
 # The funder is a base record (people), like the project a grant is for; its table stays funding_funder.
 from buddynet.people.models import Funder
 
+DEFAULT_GRANT_CAP = Decimal("50000.00")
 DEFAULT_PERIOD_YEARS = 3
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -135,7 +138,8 @@ class Expense(models.Model):
     description = models.CharField(_("description"), max_length=300)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     receipt = models.FileField(_("receipt"), upload_to="funding/receipts/%Y/", blank=True)
-    overspend_justification = models.TextField(
+    # Free text (it may explain a cost by someone's situation): encrypted at rest (buddynet/privacy.py).
+    overspend_justification = EncryptedTextField(
         _("justification for overspending the budget line"), blank=True,
     )
     created_by = models.ForeignKey(

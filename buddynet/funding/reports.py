@@ -22,7 +22,12 @@ Definitions (the same in every report):
   share of the grant period elapsed at that end; a portfolio's is the sum over its grants;
 - *tranches paid* by the end of the period, and *due*: due by then but not paid by then;
 - *structural signals*: per life domain, the participants reached whose need there is 2 or 3
-  ("medium" or "high").
+  ("medium" or "high");
+- consent (issue 16): every figure about people, duos, check-ins and networks counts only
+  participants whose consent covers anonymous reporting (people.models.REPORTING_SCOPES), read
+  when the report is made; *participants left out* counts those whose duos would have counted
+  but whose consent does not cover it (suppressed below 5 like every cell). A frozen report keeps
+  the numbers it was made with.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from django.utils import timezone
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.funding import lights, selectors
 from buddynet.funding.models import BudgetLine, BudgetLineKind, Expense, Funder, Grant, ReportingObligation, Tranche
-from buddynet.people.models import Project
+from buddynet.people.models import REPORTING_SCOPES, Project
 from buddynet.vocabulary import LIFE_DOMAINS
 
 SMALL = 5
@@ -74,6 +79,7 @@ class ContentRaw:
     concerns_raised: int = 0
     concerns_handled: int = 0
     needs: Counter[str] = field(default_factory=Counter)
+    participants_left_out: int = 0  # reached, but their consent does not cover reporting
 
     def __add__(self, other: ContentRaw) -> ContentRaw:
         out = ContentRaw()
@@ -112,7 +118,7 @@ def content_raw(*, project_ids: list[int], start: date, end: date) -> dict[int, 
             | Q(closed_on__gte=start, closed_on__lte=end)
         )
         .values_list("pk", "project_id", "participant_id", "participant__needs", "introduced_on", "started_on",
-                     "closed_on", "closure_reason")
+                     "closed_on", "closure_reason", "participant__consent_scope")
     )
     per_duo = {
         row["duo_id"]: row
@@ -123,8 +129,12 @@ def content_raw(*, project_ids: list[int], start: date, end: date) -> dict[int, 
         .order_by()
     }
     reached: dict[int, set[int]] = defaultdict(set)
+    left_out: dict[int, set[int]] = defaultdict(set)
     needs_of: dict[int, dict[str, Any]] = {}
-    for pk, pid, participant_id, needs, introduced_on, started_on, closed_on, reason in duos:
+    for pk, pid, participant_id, needs, introduced_on, started_on, closed_on, reason, scope in duos:
+        if scope not in REPORTING_SCOPES:
+            left_out[pid].add(participant_id)  # none of this duo's figures counts
+            continue
         c = out[pid]
         if introduced_on is not None and introduced_on <= end and (closed_on is None or closed_on >= start):
             reached[pid].add(participant_id)
@@ -151,6 +161,8 @@ def content_raw(*, project_ids: list[int], start: date, end: date) -> dict[int, 
             c.cadence_duos += 1
             if checks["n"] >= days // every:
                 c.cadence_met += 1
+    for pid, participants in left_out.items():
+        out[pid].participants_left_out = len(participants)
     for pid, participants in reached.items():
         out[pid].participants_reached = len(participants)
         for participant_id in participants:
@@ -220,7 +232,8 @@ def quiet_shares(*, project_ids: list[int], today: date) -> dict[int, tuple[int,
     """Per project (quiet duos, active duos): an active duo is quiet when its last check-in (or its
     start, without one) is longer ago than the project's quiet-alert days. One query."""
     out: dict[int, tuple[int, int]] = dict.fromkeys(project_ids, (0, 0))
-    rows = (Duo.objects.filter(project_id__in=project_ids, status=DuoStatus.ACTIVE)
+    rows = (Duo.objects.filter(project_id__in=project_ids, status=DuoStatus.ACTIVE,
+                               participant__consent_scope__in=REPORTING_SCOPES)
             .annotate(last=Max("check_ins__date"))
             .values_list("project_id", "last", "started_on", "project__quiet_alert_days").order_by())
     for pid, last, started_on, quiet_days in rows:
@@ -260,6 +273,7 @@ def publish_content(c: ContentRaw) -> dict[str, Any]:
         "concerns_raised": cell(c.concerns_raised),
         "concerns_handled": cell(c.concerns_handled),
         "needs_per_domain": [{"domain": d, "count": cell(c.needs.get(d, 0))} for d in LIFE_DOMAINS],
+        "participants_left_out": cell(c.participants_left_out),
     }
 
 

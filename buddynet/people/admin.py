@@ -11,6 +11,7 @@ from buddynet.admin_scoping import AdminOnlyMixin, ScopedAdmin
 from buddynet.errors import InvalidInput
 from buddynet.people import fields, postcodes, selectors, services
 from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
+from buddynet.people.screening import screening_problems
 
 
 @admin.register(Organisation)
@@ -76,6 +77,18 @@ class PersonForm(forms.ModelForm):
 
 
 class VolunteerForm(PersonForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        project = cleaned.get("project") or getattr(self.instance, "project", None)
+        if "status" in self.changed_data and status in (Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED) and project:
+            # The rule volunteer_save keeps (people/screening.py), shown next to the field.
+            dates = ("intake_date", "training_date", "criminal_record_checked_on")
+            probe = Volunteer(project=project, **{d: cleaned.get(d, getattr(self.instance, d)) for d in dates})
+            for problem in screening_problems(probe):
+                self.add_error("status", problem)
+        return cleaned
+
     def clean_capacity(self) -> int | None:
         capacity = self.cleaned_data.get("capacity")
         try:

@@ -6,6 +6,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +15,8 @@ from rest_framework.views import APIView
 from buddynet.accounts.selectors import Roles
 from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
 from buddynet.people import fields, postcodes, selectors, services
-from buddynet.people.models import Funder, Organisation, Participant, Project, Volunteer
+from buddynet.people.models import ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
+from buddynet.people.screening import screening_problems
 
 PERSON_FIELDS = [
     "id", "project", "first_name", "last_name", "email", "phone", "birth_year", "gender",
@@ -143,14 +145,35 @@ class PersonSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ConsentEventSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    # "" after a withdrawal of all consent.
+    scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = ConsentEvent
+        fields = ["id", "kind", "scope", "on", "how", "recorded_by", "created_at"]
+        read_only_fields = fields
+
+
+class ConsentInput(serializers.Serializer):
+    """One step in the consent history; scope "" withdraws all consent."""
+
+    scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True)
+    given_on = serializers.DateField()
+    how = serializers.ChoiceField(choices=ConsentEvent.How.choices, default=ConsentEvent.How.SIGNED_FORM)
+
+
 class ParticipantSerializer(PersonSerializer):
     needs = serializers.JSONField(required=False)
     consent_recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)  # null: nobody recorded it
+    # How a consent given or changed through consent_date/consent_scope was given (kept in its history).
+    consent_how = serializers.ChoiceField(choices=ConsentEvent.How.choices, write_only=True, required=False)
 
     class Meta:
         model = Participant
         fields = [*PERSON_FIELDS, "referred_by", "status", "waiting_since", "needs",
-                  "interpreter_arranged", "consent_date", "consent_scope", "consent_recorded_by"]
+                  "interpreter_arranged", "consent_date", "consent_scope", "consent_recorded_by", "consent_how"]
         read_only_fields = [*PERSON_READ_ONLY, "consent_recorded_by"]
 
     def validate_needs(self, value: Any) -> dict[str, int]:
@@ -183,22 +206,43 @@ class ParticipantViewSet(CrudMixin, ScopedViewSet):
     def save(self, *, instance: Participant | None, data: dict[str, Any]) -> Participant:
         return services.participant_save(participant=instance, data=data, by=self.request.user)
 
+    @extend_schema(methods=["GET"], request=None, responses=ConsentEventSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ConsentInput, responses={201: ConsentEventSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a history: short, never paged
+    def consent(self, request: Request, pk: str) -> Response:
+        """The participant's consent history, newest first (GET); add a step to it (POST: given,
+        widened, narrowed or withdrawn, derived from the scope before and after)."""
+        participant = self.get_object()
+        if request.method == "GET":
+            events = participant.consent_events.select_related("recorded_by").order_by("-on", "-id")
+            return Response(ConsentEventSerializer(events, many=True).data)
+        self.require_write(participant)
+        data = ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.consent_record(participant=participant, by=request.user, **data.validated_data)
+        return Response(ConsentEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
 
 # --- Volunteers -----------------------------------------------------------------------------
 class VolunteerSerializer(PersonSerializer):
     strengths = serializers.JSONField(required=False)
     screening_complete = serializers.BooleanField(read_only=True)
+    screening_problems = serializers.SerializerMethodField()
     open_duo_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = Volunteer
         fields = [*PERSON_FIELDS, "status", "intake_date", "training_date",
-                  "criminal_record_checked_on", "screening_complete", "capacity", "max_travel_km",
-                  "strengths", "waiting_since", "open_duo_count"]
+                  "criminal_record_checked_on", "screening_complete", "screening_problems", "capacity", "max_travel_km",
+                  "strengths", "waiting_since", "privacy_informed_on", "agreement_signed_on", "open_duo_count"]
         read_only_fields = PERSON_READ_ONLY
 
     def validate_strengths(self, value: Any) -> dict[str, int]:
         return fields.validate_domain_levels(value)
+
+    def get_screening_problems(self, volunteer: Volunteer) -> list[str]:
+        """Why the volunteer cannot be matched or get a new duo today (empty: they can)."""
+        return screening_problems(volunteer)
 
 
 class VolunteerViewSet(CrudMixin, ScopedViewSet):

@@ -69,6 +69,13 @@ class Project(models.Model):
         _("keep personal data after the last duo closed or the volunteer stopped (months)"), default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    # Screening is a rule (issue 16): a criminal-record extract (model 2) older than this makes the
+    # volunteer unmatchable and blocks new duos (buddynet/people/screening.py); the coordinator is
+    # warned ahead of expiry and on the day (notifications/rules.py reads the same number).
+    screening_valid_months = models.PositiveSmallIntegerField(
+        _("criminal record extract (model 2) valid for (months)"), default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     matching_weights = models.JSONField(
         _("matching weights"), default=dict, blank=True,
         help_text=_("One weight per criterion; empty = the matcher's default weights."),
@@ -210,6 +217,77 @@ class Participant(Person):
     def has_consent(self) -> bool:
         return self.consent_date is not None
 
+    @property
+    def consent_covers_network(self) -> bool:
+        """A network map may be made or changed (netwerk/services.py)."""
+        return self.consent_scope in NETWORK_SCOPES
+
+    @property
+    def consent_covers_reporting(self) -> bool:
+        """The participant may be counted in funder reports and research exports."""
+        return self.consent_scope in REPORTING_SCOPES
+
+
+# The scopes are nested: each covers what the one before it covers, and more. The current
+# scope on Participant is derived from the latest ConsentEvent (people/services.py consent_record).
+SCOPE_ORDER: tuple[str, ...] = (
+    Participant.ConsentScope.BASIC, Participant.ConsentScope.NETWORK, Participant.ConsentScope.RESEARCH,
+)
+NETWORK_SCOPES: frozenset[str] = frozenset({Participant.ConsentScope.NETWORK, Participant.ConsentScope.RESEARCH})
+REPORTING_SCOPES: frozenset[str] = frozenset({Participant.ConsentScope.RESEARCH})
+
+
+class ConsentEvent(models.Model):
+    """One step in a participant's consent history: given, widened, narrowed or withdrawn.
+
+    Rows are only ever added (people/services.py consent_record); the participant's
+    consent_date / consent_scope / consent_recorded_by are the latest row, kept on the
+    participant so that every query that filters on consent stays one join-free condition.
+    """
+
+    class Kind(models.TextChoices):
+        GIVEN = "given", _("Given")
+        WIDENED = "widened", _("Widened")
+        NARROWED = "narrowed", _("Narrowed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class How(models.TextChoices):
+        SIGNED_FORM = "signed_form", _("Signed form")
+        SPOKEN = "spoken", _("Spoken, noted by the coordinator")
+        SPOKEN_INTERPRETER = "spoken_interpreter", _("Spoken, with an interpreter")
+        EMAIL = "email", _("In writing (e-mail or letter)")
+        OTHER = "other", _("Other")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consent_events", verbose_name=_("participant"),
+    )
+    kind = models.CharField(_("what happened"), max_length=20, choices=Kind.choices)
+    # Empty after a withdrawal of all consent.
+    scope = models.CharField(
+        _("scope after this step"), max_length=20, choices=Participant.ConsentScope.choices, blank=True,
+    )
+    on = models.DateField(_("date"))
+    how = models.CharField(_("how"), max_length=30, choices=How.choices, default=How.SIGNED_FORM)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+        ordering = ["participant", "on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="consent_event_scope_matches_kind",
+                condition=(Q(kind="withdrawn") & Q(scope="")) | (~Q(kind="withdrawn") & ~Q(scope="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"
+
 
 class Volunteer(Person):
     class Status(models.TextChoices):
@@ -241,6 +319,10 @@ class Volunteer(Person):
         help_text=_("Per life domain 0 (none) to 3 (strong)."),
     )
     waiting_since = models.DateField(_("available since"), null=True, blank=True)
+    # The volunteer's own privacy step and the volunteer agreement (Belgian law on volunteering,
+    # 3 July 2005: the organisation informs the volunteer in writing), recorded at intake.
+    privacy_informed_on = models.DateField(_("privacy notice explained on"), null=True, blank=True)
+    agreement_signed_on = models.DateField(_("volunteer agreement signed on"), null=True, blank=True)
     # As Participant.anonymised_at: set by the retention purge or an erasure on request.
     anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
 
@@ -257,4 +339,12 @@ class Volunteer(Person):
 
     @property
     def screening_complete(self) -> bool:
+        """Every screening step recorded (says nothing about expiry: see screening_valid)."""
         return None not in (self.intake_date, self.training_date, self.criminal_record_checked_on)
+
+    @property
+    def screening_valid(self) -> bool:
+        """Complete and the extract not expired today: matchable, may get a new duo."""
+        from buddynet.people.screening import screening_problems
+
+        return not screening_problems(self)

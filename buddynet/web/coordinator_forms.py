@@ -21,7 +21,7 @@ from buddynet import vocabulary as v
 from buddynet.duos.models import ClosureReason, Duo, DuoStatus, NextStep
 from buddynet.people import fields as people_fields
 from buddynet.people import postcodes
-from buddynet.people.models import Participant, Volunteer
+from buddynet.people.models import ConsentEvent, Participant, Volunteer
 
 LEVEL_CHOICES = [
     (0, _("none")),
@@ -221,6 +221,30 @@ class ConsentStep(forms.Form):
         return _not_in_future(self.cleaned_data.get("consent_date"))
 
 
+class ConsentRecordForm(forms.Form):
+    """One step in a participant's consent history (people/services.py consent_record)."""
+
+    WITHDRAW = "withdraw"
+
+    scope = forms.ChoiceField(
+        label=_("What does the participant agree to from now on?"),
+        choices=[*Participant.ConsentScope.choices, (WITHDRAW, _("Nothing any more: consent withdrawn"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the participant agrees to.")},
+    )
+    given_on = forms.DateField(
+        label=_("Date"), widget=DateInput(), error_messages={"required": _("Give the date.")},
+    )
+    how = forms.ChoiceField(label=_("How"), choices=ConsentEvent.How.choices, initial=ConsentEvent.How.SIGNED_FORM)
+
+    def clean_given_on(self) -> date | None:
+        return _not_in_future(self.cleaned_data.get("given_on"))
+
+    def clean_scope(self) -> str:
+        scope = self.cleaned_data["scope"]
+        return "" if scope == self.WITHDRAW else scope
+
+
 class StrengthsStep(DomainLevelsMixin, PreferencesMixin):
     title = _("Strengths and preferences")
 
@@ -248,6 +272,20 @@ class ScreeningStep(forms.Form):
         label=_("Criminal record extract (model 2) checked on"), required=False, widget=DateInput(),
     )
     training_date = forms.DateField(label=_("Basic training completed on"), required=False, widget=DateInput())
+    # The volunteer's own privacy step (issue 16): what buddynet keeps about them, and the
+    # volunteer agreement that Belgian law asks the organisation to give them in writing.
+    privacy_explained = forms.BooleanField(
+        label=_("I explained to the volunteer what buddynet records about them (contact details, screening "
+                "dates, check-ins), why, who sees it and how long it is kept."),
+        error_messages={"required": _("Explain the privacy notice to the volunteer first and tick this box.")},
+    )
+    agreement_signed_on = forms.DateField(
+        label=_("Volunteer agreement signed on"), required=False, widget=DateInput(),
+        help_text=_("The written agreement (organisation note) under the law on volunteering."),
+    )
+
+    def clean_agreement_signed_on(self) -> date | None:
+        return _not_in_future(self.cleaned_data.get("agreement_signed_on"))
 
     def clean_intake_date(self) -> date | None:
         return _not_in_future(self.cleaned_data.get("intake_date"))

@@ -135,6 +135,8 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
     page.get_by_label("Intakegesprek op").fill(today)
     page.get_by_label("Uittreksel strafregister (model 2) nagekeken op").fill(today)
     page.get_by_label("Basisvorming gevolgd op").fill(today)
+    page.get_by_label("Ik heb de vrijwilliger uitgelegd wat buddynet over hen bijhoudt", exact=False).check()
+    page.get_by_label("Vrijwilligersovereenkomst ondertekend op").fill(today)
     no_serious_violations(page, "volunteer intake, screening")
     page.get_by_role("button", name="Intake afronden").click()
     expect(page.get_by_role("heading", name="Wout Vermeulen")).to_be_visible()

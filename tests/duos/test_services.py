@@ -78,9 +78,9 @@ def test_a_volunteer_with_capacity_two_takes_two_duos(db):
 
 def test_it_refuses_a_volunteer_without_complete_screening(db):
     volunteer = f.VolunteerFactory(criminal_record_checked_on=None)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:  # 409 with the reason (issue 16)
         _propose(volunteer, f.ParticipantFactory(project=volunteer.project))
-    assert "volunteer" in exc.value.message
+    assert "model 2" in str(exc.value.message)
 
 
 def test_it_refuses_a_participant_without_consent(db):

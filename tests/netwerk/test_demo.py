@@ -36,7 +36,10 @@ def test_the_demo_gives_participants_maps_that_show_change_and_stays_the_same_ev
     first = maps_snapshot()
     counts = (NetworkMap.objects.count(), Alter.objects.count(), Tie.objects.count())
 
-    participants_with_duo = set(Duo.objects.values_list("participant_id", flat=True))
+    # Every participant with a duo whose consent covers a network map has one (issue 16: the
+    # others have none).
+    participants_with_duo = set(Duo.objects.filter(participant__consent_scope__in=("network", "research"))
+                                .values_list("participant_id", flat=True))
     intake = set(NetworkMap.objects.filter(occasion="intake").values_list("participant_id", flat=True))
     assert intake == participants_with_duo
     later = NetworkMap.objects.exclude(occasion="intake")
@@ -48,7 +51,9 @@ def test_the_demo_gives_participants_maps_that_show_change_and_stays_the_same_ev
     aggregates = selectors.network_change_aggregates(
         project_ids=list(Project.objects.values_list("pk", flat=True)), start=dt.date(2025, 1, 1),
         end=dt.date(2026, 3, 16))
-    assert aggregates.participants_measured == later.values("participant").distinct().count() > 0
+    # Measured for the funder: only participants whose consent covers anonymous reporting.
+    reported = later.filter(participant__consent_scope="research")
+    assert aggregates.participants_measured == reported.values("participant").distinct().count() > 0
     assert aggregates.ties_via_buddy > 0
 
     call_command("demo", stdout=StringIO())

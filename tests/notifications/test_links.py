@@ -25,6 +25,7 @@ from buddynet.duos import services as duo_services
 from buddynet.duos.models import Duo, DuoStatus
 from buddynet.funding import services as funding_services
 from buddynet.funding.models import Grant, ReportingObligation
+from buddynet.people.models import Project
 from matching import services as match_services
 from notifications import rules
 from notifications.models import Channel, Kind, Notification, ProjectRules
@@ -45,6 +46,7 @@ EXPECTED_PAGES = {
     Kind.DUO_QUIET: "web:coordinator-duo",
     Kind.NEW_DUO_NO_CHECK_IN: "web:coordinator-duo",
     Kind.SCREENING_EXPIRING: "web:coordinator-volunteer",
+    Kind.SCREENING_EXPIRED: "web:coordinator-volunteer",
     Kind.DUO_ENDING: "web:coordinator-duo",
     Kind.MATCH_RUN_FINISHED: "matching:run",
     Kind.ALLOWANCE_CAP: "funding:allowances",
@@ -64,7 +66,10 @@ def cause_every_kind(world: World) -> None:
     f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Fatima"),
                  volunteer=f.VolunteerFactory(project=world.project, first_name="Jan"),
                  status=DuoStatus.INTRODUCED, introduced_on=DAY - dt.timedelta(days=14), started_on=None)
-    ProjectRules.objects.create(project=world.project, screening_valid_months=12, screening_warn_days=200)
+    Project.objects.filter(pk=world.project.pk).update(screening_valid_months=12)
+    ProjectRules.objects.create(project=world.project, screening_warn_days=200)
+    # Els's extract stops counting on DAY itself.
+    f.VolunteerFactory(project=world.project, first_name="Els", criminal_record_checked_on=D(2024, 8, 15))
     grant = Grant.objects.create(funder=world.funder, project=world.project, reference="WVG-GENT-1",
                                  amount=Decimal("40000"), start_date=D(2025, 1, 1), end_date=D(2027, 12, 31))
     ReportingObligation.objects.create(grant=grant, kind="financial", due_on=DAY + dt.timedelta(days=5))

@@ -20,6 +20,7 @@ from buddynet.accounts.models import Role
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import Duo, DuoStatus
 from buddynet.funding.models import Grant, ReportingObligation
+from buddynet.people.models import Project
 from notifications import rules
 from notifications.models import Channel, Kind, Notification, ProjectRules
 from tests import factories as f
@@ -174,8 +175,25 @@ def test_a_screening_that_expires_alerts_once_30_days_before(world: World) -> No
     assert fire(D(2028, 1, 17), Kind.SCREENING_EXPIRING) == []
 
 
+def test_the_coordinator_is_alerted_on_the_day_the_extract_expires(world: World) -> None:
+    # checked 2025-02-15, valid 36 months: it stops counting on 2028-02-15 (people/screening.py),
+    # the day the volunteer drops out of the pool and duo creation refuses them.
+    key = f"screening_expired:volunteer:{world.volunteer.pk}:2028-02-15"
+    other = f"screening_expired:volunteer:{world.other_volunteer.pk}:2028-02-15"
+
+    assert fire(D(2028, 2, 14), Kind.SCREENING_EXPIRED) == []
+    assert fire(D(2028, 2, 15), Kind.SCREENING_EXPIRED) == [("alice@example.be", key), ("charlie@example.be", other)]
+    assert fire(D(2028, 2, 15), Kind.SCREENING_EXPIRED) == []  # evaluated again that day: once
+    assert fire(D(2028, 2, 16), Kind.SCREENING_EXPIRED) == []
+    assert fire(D(2028, 2, 15), Kind.SCREENING_EXPIRING) == []  # no "expires soon" on the day itself
+    message = Notification.objects.get(kind=Kind.SCREENING_EXPIRED, channel=Channel.INBOX,
+                                       recipient=world.coordinator)
+    assert message.subject == "Screening van Bert Janssens vandaag verlopen"
+
+
 def test_a_project_sets_its_own_screening_validity_and_warning(world: World) -> None:
-    ProjectRules.objects.create(project=world.project, screening_valid_months=12, screening_warn_days=10)
+    Project.objects.filter(pk=world.project.pk).update(screening_valid_months=12)
+    ProjectRules.objects.create(project=world.project, screening_warn_days=10)
 
     assert fire(D(2026, 2, 4), Kind.SCREENING_EXPIRING) == []
     assert fire(D(2026, 2, 5), Kind.SCREENING_EXPIRING) == [

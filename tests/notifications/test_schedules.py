@@ -60,7 +60,7 @@ def test_a_coordinator_sets_the_rules_of_their_own_project_only(world: Any) -> N
     other = alice.get(f"/admin/notifications/projectrules/{theirs.pk}/change/")
     saved = alice.post(f"/admin/notifications/projectrules/{mine.pk}/change/", {
         "project": world.project.pk, "disabled_kinds": '["meeting_tomorrow"]', "first_month_days": 30,
-        "first_month_min_check_ins": 3, "new_duo_days": 14, "screening_valid_months": 36,
+        "first_month_min_check_ins": 3, "new_duo_days": 14,
         "screening_warn_days": 30, "planned_end_warn_days": 30, "obligation_warn_days": 14})
 
     assert listed.status_code == 200 and own.status_code == 200

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.people.models import Participant, Volunteer
+from buddynet.people.models import ConsentEvent, Participant, Volunteer
 from buddynet.web import coordinator_urls
 from tests import factories as f
 from tests.conftest import World
@@ -69,6 +69,8 @@ def snapshot(w: World) -> tuple[Any, ...]:
         Goal.objects.count(),
         tuple(Participant.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Volunteer.objects.order_by("pk").values_list("first_name", flat=True)),
+        tuple(Participant.objects.order_by("pk").values_list("consent_scope", "consent_date")),
+        ConsentEvent.objects.count(),
     )
 
 
@@ -124,6 +126,9 @@ ROWS: list[Row] = [
     Row("coordinator-volunteer-intake", "POST", PAGE, project, wizard_first_step("volunteer"),
         note="first step: kept in the session, nothing saved"),
     Row("coordinator-participant", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-consent", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-consent", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
+        lambda w: {"scope": "research", "given_on": "2025-11-01", "how": "spoken_interpreter"}),
     Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
     Row("coordinator-participant-edit", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-edit", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
@@ -180,7 +185,8 @@ def test_page_access(world: World, row: Row, role: str) -> None:
     else:
         assert response.status_code == expected, response.content[:2000]
     writes = row.name.startswith("coordinator-duo-") or row.name in {
-        "coordinator-concern-handle", "coordinator-participant-edit", "coordinator-volunteer-edit"}
+        "coordinator-concern-handle", "coordinator-participant-edit", "coordinator-volunteer-edit",
+        "coordinator-participant-consent"}
     if row.method == "POST" and writes:
         if expected == 302:
             assert snapshot(world) != before, "an accepted action must change something"
@@ -196,7 +202,8 @@ def test_every_coordinator_page_has_a_row() -> None:
     assert names - covered_get == set(), "give every coordinator page a GET row"
     posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle",
                "coordinator-participant-edit", "coordinator-volunteer-edit",
-               "coordinator-participants", "coordinator-volunteers", "coordinator-duos"} | {
+               "coordinator-participants", "coordinator-volunteers", "coordinator-duos",
+               "coordinator-participant-consent"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }
     covered_post = {r.name for r in ROWS if r.method == "POST"}

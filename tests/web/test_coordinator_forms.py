@@ -140,7 +140,7 @@ def volunteer_intake(world: World, client: Client, screening: dict[str, Any]) ->
     for name, data in (("person", {**PERSON, "first_name": "Wout"}), ("daily", DAILY), ("strengths", strengths)):
         response = step(client, url, prefix, name, data)
         assert b"errorlist" not in response.content, response.content.decode()[:3000]
-    return step(client, url, prefix, "screening", screening)
+    return step(client, url, prefix, "screening", {"privacy_explained": "on", **screening})
 
 
 def test_a_volunteer_with_a_complete_screening_becomes_available(world: World, client: Client) -> None:

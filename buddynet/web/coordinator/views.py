@@ -42,6 +42,7 @@ from buddynet.duos.selectors import (
 from buddynet.errors import ServiceError
 from buddynet.people import services as people_services
 from buddynet.people.models import Participant, Project, Volunteer
+from buddynet.people.screening import screening_problems
 from buddynet.people.selectors import (
     participant_get_for_user,
     participants_for_user,
@@ -56,6 +57,7 @@ from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
 from buddynet.web.volunteer_forms import contacts_shown
 from netwerk.selectors import map_change, map_measures, maps_of_participant
+from netwerk.services import network_consent_problem
 
 View = Callable[..., HttpResponse]
 LIST_LIMIT = 200
@@ -369,15 +371,16 @@ class VolunteerIntake(IntakeWizard):
 
     def done(self, form_list: Any, form_dict: dict[str, forms.Form], **kwargs: Any) -> HttpResponse:
         data = self._data(form_dict)
-        complete = None not in (data.get("intake_date"), data.get("training_date"),
-                                data.get("criminal_record_checked_on"))
-        data["status"] = Volunteer.Status.ACTIVE if complete else Volunteer.Status.SCREENING
-        data["waiting_since"] = timezone.localdate() if complete else None
+        # "In screening": volunteer_save makes them active (available from today) when the
+        # screening is complete and valid; the rule lives there, for every channel.
+        data["status"] = Volunteer.Status.SCREENING
+        if data.pop("privacy_explained", False):
+            data["privacy_informed_on"] = timezone.localdate()
         try:
             volunteer = people_services.volunteer_save(data=data)
         except ServiceError as error:
             return self._refused(error)
-        if complete:
+        if volunteer.status == Volunteer.Status.ACTIVE:
             messages.success(self.request, _("Intake of %(name)s complete: screening done, available for a duo.")
                              % {"name": volunteer.first_name})
         else:
@@ -473,6 +476,12 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         needs=[(label, person.needs.get(code, 0), pictures.level_words(person.needs.get(code, 0)))
                for code, label in v.LifeDomain.choices],
         network=_network_summary(person),
+        # Consent (issue 16): without network consent no map is started or edited, and maps
+        # made before a withdrawal may be erased (netwerk.services.maps_erase_for_consent).
+        network_blocked=network_consent_problem(person),
+        consent_events=list(person.consent_events.select_related("recorded_by").order_by("-on", "-id")[:5]),
+        consent_url=reverse("web:coordinator-participant-consent", args=[person.pk]),
+        maps_erase_url=reverse("netwerk:maps-erase", args=[person.pk]),
         # No map yet: the page starts the intake map through netwerk's own page (a POST).
         map_create_url=reverse("netwerk:map-create", args=[person.pk]),
         maps_url=reverse("netwerk:participant-maps", args=[person.pk]),
@@ -485,6 +494,34 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         recent_reads=participant_reads(person.pk),
     )
     return render(request, "web/coordinator/participant.html", context)
+
+
+@coordinator_required
+def participant_consent(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """The consent history and the form that adds a step (wider, narrower, withdrawn)."""
+    person = _participant(request, participant_id)
+    status = 200
+    if request.method == "POST":
+        form = cf.ConsentRecordForm(request.POST)
+        if form.is_valid():
+            try:
+                people_services.consent_record(
+                    participant=person, scope=form.cleaned_data["scope"], given_on=form.cleaned_data["given_on"],
+                    how=form.cleaned_data["how"], by=request.user)
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The consent of %(name)s is recorded.") % {"name": person.first_name})
+                return redirect(f"{reverse('web:coordinator-participant', args=[person.pk])}#consent")
+        else:
+            status = 400
+    else:
+        form = cf.ConsentRecordForm(initial={"given_on": timezone.localdate(), "scope": person.consent_scope or None})
+    context = _base_context(request, person.project, "participants")
+    context.update(person=person, form=form,
+                   events=list(person.consent_events.select_related("recorded_by").order_by("-on", "-id")))
+    return render(request, "web/coordinator/consent.html", context, status=status)
 
 
 def _availability_rows(slots: list[str]) -> list[tuple[Any, list[bool]]]:
@@ -526,6 +563,7 @@ def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     context.update(
         person=person,
         missing=missing_screening(person),
+        screening_problems=screening_problems(person),
         duos=[(duo, pictures.month_bars(by_duo[duo.pk], end=today)) for duo in their_duos],
         rhythm=pictures.month_bars(all_days, end=today),
         average_gap=round(sum(gaps) / len(gaps)) if gaps else None,
