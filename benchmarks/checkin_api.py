@@ -208,7 +208,7 @@ def _make_world(n: int) -> list[dict[str, Any]]:
     return clients
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
