@@ -17,10 +17,10 @@ from buddynet.people.models import Participant, Project, Volunteer
 from tests.conftest import World
 
 TODAY = dt.date(2025, 11, 3)
-# Session, user with their roles (one statement: buddynet/accounts/backends.py), project, project
-# switcher, duos, waiting, volunteers, latest check-ins, the unread count of the inbox in the header
-# (notifications' context processor), and the project's open reporting obligations (funding).
-EXPECTED_QUERIES = 10
+# Session, user, their roles (Django's ModelBackend, then roles_of), project, project switcher, duos,
+# waiting, volunteers, latest check-ins, the unread count of the inbox in the header (notifications'
+# context processor), and the project's open reporting obligations (funding).
+EXPECTED_QUERIES = 11
 
 
 def populate(project: Project, author: Any, start: int, count: int) -> None:
