@@ -207,7 +207,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Coordin
         or the participant got a duo meanwhile (e.g. another coordinator was quicker)."""
         proposal = self.get_object()
         self.require_write(proposal)
-        return self._reply(services.approve_proposal(proposal=proposal, by=request.user))
+        return self._reply(services.proposal_accept(proposal=proposal, by=request.user))
 
     @extend_schema(request=RejectInput, responses=ProposalOutput)
     @action(detail=True, methods=["post"])
@@ -217,7 +217,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Coordin
         serializer = RejectInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        return self._reply(services.reject_proposal(proposal=proposal, by=request.user, reason=data["reason"],
+        return self._reply(services.proposal_reject(proposal=proposal, by=request.user, reason=data["reason"],
                                                     forbid=data["forbid"]))
 
 
@@ -272,7 +272,7 @@ class ForbiddenPairViewSet(_PairViewSet):
     """Pairs the matcher must never propose (after a failed duo or a known conflict)."""
 
     selector = selectors.forbidden_pairs_for_user
-    create_service = staticmethod(services.forbid_pair)
+    create_service = staticmethod(services.pair_rule_forbid)
     queryset = ForbiddenPair.objects.none()  # for the schema; rows come from the selector
 
 
@@ -281,7 +281,7 @@ class LockedPairViewSet(_PairViewSet):
     """Pairs every run keeps as they are; the rest is optimised around them."""
 
     selector = selectors.locked_pairs_for_user
-    create_service = staticmethod(services.lock_pair)
+    create_service = staticmethod(services.pair_rule_lock)
     queryset = LockedPair.objects.none()
 
 

@@ -78,7 +78,7 @@ def match_run_start(
     )
     size = selectors.pool_participants(project=project).count() * selectors.pool_volunteers(project=project).count()
     if inline if inline is not None else size <= INLINE_MAX_PAIRS:
-        return run_matching(run_id=run.pk) or run
+        return match_run_execute(run_id=run.pk) or run
     from matching import tasks  # tasks import services: import here, not at module level
 
     transaction.on_commit(lambda: tasks.match_run_execute.delay(run.pk))
@@ -182,7 +182,7 @@ def _progress_writer(run_id: int) -> Callable[[float, str], None]:
     return write
 
 
-def run_matching(*, run_id: int) -> MatchRun | None:
+def match_run_execute(*, run_id: int) -> MatchRun | None:
     """Execute a queued run: load, score, solve, explain, store. Safe to call twice: the first
     caller claims the run, any other returns None."""
     claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
@@ -251,7 +251,7 @@ def _lock_pending(proposal: Proposal, by: Any) -> Proposal:
 
 
 @transaction.atomic
-def approve_proposal(*, proposal: Proposal, by: Any) -> Proposal:
+def proposal_accept(*, proposal: Proposal, by: Any) -> Proposal:
     """Accept a proposal: the duo is created (state *proposed*) through the duo service.
 
     Two coordinators accepting conflicting proposals at once: duo_propose locks the volunteer
@@ -267,7 +267,7 @@ def approve_proposal(*, proposal: Proposal, by: Any) -> Proposal:
 
 
 @transaction.atomic
-def reject_proposal(*, proposal: Proposal, by: Any, reason: str, forbid: bool = False) -> Proposal:
+def proposal_reject(*, proposal: Proposal, by: Any, reason: str, forbid: bool = False) -> Proposal:
     """Reject with a reason; `forbid` also keeps the pair out of every later run."""
     if not reason.strip():
         raise InvalidInput({"reason": _("Say why you reject this proposal.")})
@@ -277,7 +277,7 @@ def reject_proposal(*, proposal: Proposal, by: Any, reason: str, forbid: bool = 
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
     if forbid:
-        forbid_pair(participant=proposal.participant, volunteer=proposal.volunteer, by=by, reason=reason)
+        pair_rule_forbid(participant=proposal.participant, volunteer=proposal.volunteer, by=by, reason=reason)
     return proposal
 
 
@@ -290,7 +290,7 @@ def _check_pair(participant: Participant, volunteer: Volunteer, by: Any, reason:
 
 
 @transaction.atomic
-def forbid_pair(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> ForbiddenPair:
+def pair_rule_forbid(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> ForbiddenPair:
     _check_pair(participant, volunteer, by, reason)
     if ForbiddenPair.objects.filter(participant=participant, volunteer=volunteer).exists():
         raise Conflict(_("This pair is already forbidden."))
@@ -301,7 +301,7 @@ def forbid_pair(*, participant: Participant, volunteer: Volunteer, by: Any, reas
 
 
 @transaction.atomic
-def lock_pair(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> LockedPair:
+def pair_rule_lock(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> LockedPair:
     _check_pair(participant, volunteer, by, reason)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if LockedPair.objects.filter(participant=participant).exists():

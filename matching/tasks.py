@@ -15,5 +15,5 @@ from matching import services
     time_limit=900, soft_time_limit=840, acks_late=True,
 )
 def match_run_execute(run_id: int) -> str:
-    run = services.run_matching(run_id=run_id)
+    run = services.match_run_execute(run_id=run_id)
     return "skipped" if run is None else run.status

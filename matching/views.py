@@ -128,7 +128,7 @@ def _proposal(request: HttpRequest, proposal_id: int) -> Proposal:
 def accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal(request, proposal_id)
     try:
-        services.approve_proposal(proposal=proposal, by=request.user)
+        services.proposal_accept(proposal=proposal, by=request.user)
         messages.success(request, _("Accepted: the duo %(volunteer)s & %(participant)s is proposed.") % {
             "volunteer": proposal.volunteer.first_name, "participant": proposal.participant.first_name})
     except ServiceError as exc:
@@ -141,7 +141,7 @@ def accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
 def reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal(request, proposal_id)
     try:
-        services.reject_proposal(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:300],
+        services.proposal_reject(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:300],
                                  forbid=request.POST.get("forbid") == "on")
         messages.success(request, _("Rejected."))
     except ServiceError as exc:
@@ -162,7 +162,7 @@ def pair_rule(request: HttpRequest, proposal_id: int, kind: str) -> HttpResponse
     if volunteer_id not in allowed:
         raise Http404
     volunteer = Volunteer.objects.get(pk=volunteer_id)
-    service = services.lock_pair if kind == "lock" else services.forbid_pair
+    service = services.pair_rule_lock if kind == "lock" else services.pair_rule_forbid
     try:
         service(participant=proposal.participant, volunteer=volunteer, by=request.user,
                 reason=request.POST.get("reason", "")[:300])

@@ -52,7 +52,7 @@ class NotificationAdmin(AdminOnlyMixin, admin.ModelAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         failed = list(queryset.exclude(failed_at=None).filter(channel="email", sent_at=None))
         for notification in failed:
-            services.redeliver(notification=notification)
+            services.notification_redeliver(notification=notification)
         self.message_user(request, ngettext("%d e-mail queued again.", "%d e-mails queued again.", len(failed))
                           % len(failed), messages.SUCCESS)
 

@@ -1,7 +1,7 @@
 """Listeners for buddynet/events.py, subscribed in NotificationsConfig.ready().
 
 They run inside the transaction of the change (the services emit events there), and only write
-outbox rows: no broker call, no e-mail. Delivery starts after the commit (services.notify).
+outbox rows: no broker call, no e-mail. Delivery starts after the commit (services.notification_create).
 The events carry the real records: duos.CheckIn (concern_raised), matching.MatchRun
 (match_run_finished, from matching.services._finish), people.Volunteer (allowance_cap_approaching)
 and funding.ProgressReport (report_frozen, from funding.services.report_sign_off). Each message
@@ -24,7 +24,7 @@ def on_concern_raised(check_in: Any) -> None:
     context = {"volunteer": duo.volunteer.first_name, "duo": str(duo), "on": check_in.date}
     about = services.about(check_in)
     link = links.concern(participant_id=duo.participant_id, check_in_id=check_in.pk)
-    services.notify(
+    services.notification_create(
         Message(r, Kind.CONCERN_RAISED, f"concern_raised:check_in:{check_in.pk}", context, link, about)
         for r in selectors.coordinators_by_project(project_ids=[duo.project_id]).get(duo.project_id, [])
     )
@@ -40,8 +40,9 @@ def on_concern_handled(check_in: Any) -> None:
     context = {"buddy": duo.participant.first_name, "on": check_in.date,
                "coordinator": (by.full_name or by.email) if by is not None else "",
                "reply": (check_in.concern_handled_note or "").strip()}
-    services.notify([Message(recipient, Kind.CONCERN_HANDLED, f"concern_handled:check_in:{check_in.pk}", context,
-                             links.volunteer_duo(duo.pk) + f"#ci-{check_in.pk}", services.about(check_in))])
+    key = f"concern_handled:check_in:{check_in.pk}"
+    link = links.volunteer_duo(duo.pk) + f"#ci-{check_in.pk}"
+    services.notification_create([Message(recipient, Kind.CONCERN_HANDLED, key, context, link, services.about(check_in))])
 
 
 def on_match_run_finished(run: Any) -> None:
@@ -51,7 +52,7 @@ def on_match_run_finished(run: Any) -> None:
     status = run.Status(run.status).label if run.status in run.Status.values else run.status
     context = {"run": f"#{run.pk}", "project": run.project.name, "status": status}
     about = services.about(run)
-    services.notify(
+    services.notification_create(
         Message(r, Kind.MATCH_RUN_FINISHED, f"match_run_finished:run:{run.pk}", context, links.match_run(run.pk),
                 about)
         for r in selectors.coordinators_by_project(project_ids=[project_id]).get(project_id, [])
@@ -62,7 +63,7 @@ def on_allowance_cap_approaching(volunteer: Any, year: int, days: int, amount: A
     context = {"volunteer": f"{volunteer.first_name} {volunteer.last_name}", "year": year, "days": days,
                "amount": amount}
     about = services.about(volunteer)
-    services.notify(
+    services.notification_create(
         Message(r, Kind.ALLOWANCE_CAP, f"allowance_cap:volunteer:{volunteer.pk}:{year}", context,
                 links.allowances(project_id=volunteer.project_id, year=year), about)
         for r in selectors.coordinators_by_project(project_ids=[volunteer.project_id]).get(volunteer.project_id, [])
@@ -80,7 +81,7 @@ def on_report_frozen(report: Any) -> None:
         recipients.setdefault(r.user_id, r)
     context = {"project": grant.project.name, "funder": grant.funder.name}
     about = services.about(report)
-    services.notify(
+    services.notification_create(
         Message(r, Kind.REPORT_FROZEN, f"report_frozen:report:{report.pk}", context, links.report(report.pk), about,
                 report.pdf.name)
         for r in recipients.values()

@@ -336,4 +336,4 @@ def due(*, today: date) -> list[Message]:
 @transaction.atomic
 def evaluate(*, today: date) -> list[outbox.Inserted]:
     """Write today's messages; the rows that are new (duplicates of earlier ones are skipped)."""
-    return services.notify(due(today=today))
+    return services.notification_create(due(today=today))

@@ -105,7 +105,7 @@ def _rows(message: Message, now: datetime) -> list[outbox.Row]:
     ]
 
 
-def notify(messages_: Iterable[Message]) -> list[outbox.Inserted]:
+def notification_create(messages_: Iterable[Message]) -> list[outbox.Inserted]:
     """Write the outbox rows of `messages_` in the caller's transaction; one INSERT for all.
 
     Rows whose de-duplication key the recipient already has are skipped. New immediate e-mails
@@ -175,13 +175,13 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     return email
 
 
-def delivery_succeeded(*, notification_id: int) -> None:
+def delivery_mark_succeeded(*, notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id).update(
         sent_at=timezone.now(), claimed_until=None, last_error="",
     )
 
 
-def delivery_failed(*, notification_id: int, attempts: int, error: str) -> int | None:
+def delivery_mark_failed(*, notification_id: int, attempts: int, error: str) -> int | None:
     """Record a failed attempt. Seconds until the retry, or None when it was the last one."""
     now = timezone.now()
     if attempts >= max_attempts():
@@ -198,7 +198,7 @@ def delivery_failed(*, notification_id: int, attempts: int, error: str) -> int |
     return delay
 
 
-def deliver(*, notification_id: int) -> tuple[str, int | None]:
+def notification_deliver(*, notification_id: int) -> tuple[str, int | None]:
     """One delivery attempt: ("skipped"|"sent"|"retry"|"failed", retry delay)."""
     notification = delivery_claim(notification_id=notification_id)
     if notification is None:
@@ -207,7 +207,7 @@ def deliver(*, notification_id: int) -> tuple[str, int | None]:
         email = build_email(notification)
         get_connection(fail_silently=False).send_messages([email])
     except Exception as exc:  # any failure of the mail system is an attempt that failed
-        delay = delivery_failed(notification_id=notification.pk, attempts=notification.attempts,
+        delay = delivery_mark_failed(notification_id=notification.pk, attempts=notification.attempts,
                                 error=f"{type(exc).__name__}: {exc}")
         return ("failed", None) if delay is None else ("retry", delay)
     if not _mark_sent(notification_id=notification.pk):
@@ -231,7 +231,7 @@ def _mark_sent(*, notification_id: int) -> bool:
     """
     for pause in (*MARK_SENT_BACKOFF, None):
         try:
-            delivery_succeeded(notification_id=notification_id)
+            delivery_mark_succeeded(notification_id=notification_id)
             return True
         except (OperationalError, InterfaceError) as exc:
             if pause is None or connection.in_atomic_block:
@@ -243,7 +243,7 @@ def _mark_sent(*, notification_id: int) -> bool:
     return False
 
 
-def redeliver(*, notification: Notification) -> None:
+def notification_redeliver(*, notification: Notification) -> None:
     """An administrator gives a failed e-mail another round of attempts."""
     Notification.objects.filter(pk=notification.pk, sent_at=None, channel=Channel.EMAIL).update(
         failed_at=None, claimed_until=None, attempts=0,

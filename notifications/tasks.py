@@ -61,7 +61,7 @@ def deliver(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
     """One attempt at an e-mail; a failed one is retried with backoff until the row's attempts
     reach NOTIFICATIONS_MAX_ATTEMPTS (the row, not this message, counts: the sweep may have
     started a fresh chain), then it is marked failed."""
-    outcome, delay = services.deliver(notification_id=notification_id)
+    outcome, delay = services.notification_deliver(notification_id=notification_id)
     if outcome == "retry" and delay is not None and self.request.retries < self.max_retries:
         raise self.retry(countdown=delay)
     return outcome

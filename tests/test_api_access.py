@@ -358,7 +358,7 @@ def _inbox_message(user: Any) -> Any:
     from notifications.models import Channel, Kind, Notification
     from notifications.selectors import Recipient
 
-    notification_services.notify([notification_services.Message(
+    notification_services.notification_create([notification_services.Message(
         Recipient(user.pk, user.language, False), Kind.DUO_ENDING, "access-matrix",
         {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)})])
     return Notification.objects.get(recipient=user, channel=Channel.INBOX, dedup_key="access-matrix")

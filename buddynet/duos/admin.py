@@ -51,7 +51,7 @@ class DuoAddForm(forms.ModelForm):
         volunteer, participant = cleaned.get("volunteer"), cleaned.get("participant")
         if volunteer and participant:
             try:
-                services.duo_check_proposal(volunteer=volunteer, participant=participant)
+                services.duo_proposal_check(volunteer=volunteer, participant=participant)
             except ServiceError as exc:
                 message = exc.message
                 if isinstance(message, dict):

@@ -63,7 +63,7 @@ def _require_manager(by: User | None, project_id: int) -> None:
         raise NotAllowed(_("Only a coordinator of the project can change this duo."))
 
 
-def duo_check_proposal(*, volunteer: Volunteer, participant: Participant) -> None:
+def duo_proposal_check(*, volunteer: Volunteer, participant: Participant) -> None:
     """Raise InvalidInput/Conflict when this pair cannot be proposed now.
 
     Forms call it to show the problem next to the fields; duo_propose calls it again under
@@ -95,7 +95,7 @@ def duo_propose(
     _require_manager(by, participant.project_id)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    duo_check_proposal(volunteer=volunteer, participant=participant)
+    duo_proposal_check(volunteer=volunteer, participant=participant)
     try:
         # A savepoint, so that losing a race on the unique index leaves the outer
         # transaction usable and the caller gets a clean 409.

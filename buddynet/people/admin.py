@@ -94,7 +94,7 @@ class VolunteerForm(PersonForm):
         try:
             # The same check volunteer_save repeats under the row lock; here it shows the
             # problem next to the field instead of failing on save.
-            services.volunteer_check_capacity(volunteer=self.instance, capacity=capacity)
+            services.volunteer_capacity_check(volunteer=self.instance, capacity=capacity)
         except InvalidInput as exc:
             raise forms.ValidationError(exc.message["capacity"]) from None  # type: ignore[index]
         return capacity

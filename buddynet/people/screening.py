@@ -4,7 +4,7 @@ matched and get a new duo today, and if not, why.
 A volunteer is screened when the intake interview, the basic training and a criminal-record
 extract (model 2) are recorded, and the extract is younger than the project's
 `screening_valid_months` (36 by default). The matcher's pool (matching/services.py), duo
-creation (duos/services.py duo_check_proposal), the volunteer's status (people/services.py
+creation (duos/services.py duo_proposal_check), the volunteer's status (people/services.py
 volunteer_save), the volunteer's page and the notification rules all ask this module.
 """
 

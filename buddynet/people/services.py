@@ -150,7 +150,7 @@ def consent_record(
     return event
 
 
-def volunteer_check_capacity(*, volunteer: Volunteer, capacity: int | None) -> None:
+def volunteer_capacity_check(*, volunteer: Volunteer, capacity: int | None) -> None:
     """Raise InvalidInput when `capacity` is below the volunteer's open duos.
 
     Forms call it to show the problem next to the field; volunteer_save calls it again under
@@ -216,7 +216,7 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     if postcode is not None:
         _apply_postcode(volunteer, postcode)
     _status_follows_screening(volunteer, asked=asked)
-    volunteer_check_capacity(volunteer=volunteer, capacity=volunteer.capacity)
+    volunteer_capacity_check(volunteer=volunteer, capacity=volunteer.capacity)
     volunteer.full_clean()
     volunteer.save()
     return volunteer

@@ -295,7 +295,7 @@ def _anonymise_account(user: Any, *, code: str) -> None:
         record.objects.filter(username__iexact=old_email).delete()
 
 
-def purge_past_retention(*, today: date | None = None) -> dict[str, list[int]]:
+def retention_purge(*, today: date | None = None) -> dict[str, list[int]]:
     """Anonymise every participant and volunteer past retention (one transaction each); the ids
     anonymised, per kind."""
     done: dict[str, list[int]] = {"participants": [], "volunteers": []}

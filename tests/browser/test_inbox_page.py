@@ -23,7 +23,7 @@ def test_a_volunteer_reads_a_message_on_a_phone(live_server: Any, phone_context:
                                                 eager: None) -> None:  # noqa: F811
     # eager: the e-mails of these messages are sent in-process (locmem), not queued in var/
     bob = Recipient(world.volunteer_user.pk, "nl-be", False)
-    services.notify([
+    services.notification_create([
         services.Message(bob, Kind.MEETING_TOMORROW, "meeting", {"buddy": "Marieke", "on": dt.date(2026, 11, 26)}),
         services.Message(bob, Kind.CHECK_IN_REMINDER, "reminder", {"buddy": "Marieke", "last": dt.date(2026, 11, 5)}),
     ])

@@ -140,10 +140,10 @@ def test_locked_and_forbidden_pairs_shape_the_next_run(world: World) -> None:
     (p1, p2), (v1, v2) = pool(world, 2, 2)
     first = services.match_run_start(project=world.project, by=world.coordinator)
     chosen = {p.participant_id: p.volunteer_id for p in first.proposals.all()}
-    services.forbid_pair(participant=p1, volunteer=Any_of(v1, v2, chosen[p1.pk]), by=world.coordinator,
+    services.pair_rule_forbid(participant=p1, volunteer=Any_of(v1, v2, chosen[p1.pk]), by=world.coordinator,
                          reason="Eerdere duo liep mis")
     other = v2 if chosen[p1.pk] == v1.pk else v1
-    services.lock_pair(participant=p2, volunteer=other, by=world.coordinator, reason="Kennen elkaar al")
+    services.pair_rule_lock(participant=p2, volunteer=other, by=world.coordinator, reason="Kennen elkaar al")
 
     second = services.match_run_start(project=world.project, by=world.coordinator)
 
@@ -161,14 +161,14 @@ def Any_of(v1: Any, v2: Any, pk: int) -> Any:  # noqa: N802 - reads as a phrase 
 def test_a_lock_needs_room_and_a_reason_and_excludes_a_forbidden_pair(world: World) -> None:
     (p1, p2), (v1,) = pool(world, 2, 1)
     with pytest.raises(InvalidInput):
-        services.lock_pair(participant=p1, volunteer=v1, by=world.coordinator, reason=" ")
-    services.lock_pair(participant=p1, volunteer=v1, by=world.coordinator, reason="Buren")
+        services.pair_rule_lock(participant=p1, volunteer=v1, by=world.coordinator, reason=" ")
+    services.pair_rule_lock(participant=p1, volunteer=v1, by=world.coordinator, reason="Buren")
     with pytest.raises(Conflict):
-        services.lock_pair(participant=p2, volunteer=v1, by=world.coordinator, reason="Ook buren")
+        services.pair_rule_lock(participant=p2, volunteer=v1, by=world.coordinator, reason="Ook buren")
     with pytest.raises(Conflict):
-        services.forbid_pair(participant=p1, volunteer=v1, by=world.coordinator, reason="Toch niet")
+        services.pair_rule_forbid(participant=p1, volunteer=v1, by=world.coordinator, reason="Toch niet")
     with pytest.raises(InvalidInput):
-        services.lock_pair(participant=p2, volunteer=world.other_volunteer, by=world.admin, reason="Ander project")
+        services.pair_rule_lock(participant=p2, volunteer=world.other_volunteer, by=world.admin, reason="Ander project")
     assert LockedPair.objects.count() == 1 and ForbiddenPair.objects.count() == 0
 
 
@@ -177,7 +177,7 @@ def test_accepting_a_proposal_creates_the_duo_through_the_duo_service(world: Wor
     run = services.match_run_start(project=world.project, by=world.coordinator)
     proposal = run.proposals.get()
 
-    services.approve_proposal(proposal=proposal, by=world.coordinator)
+    services.proposal_accept(proposal=proposal, by=world.coordinator)
 
     proposal.refresh_from_db()
     assert proposal.decision == Proposal.Decision.ACCEPTED and proposal.decided_by == world.coordinator
@@ -187,20 +187,20 @@ def test_accepting_a_proposal_creates_the_duo_through_the_duo_service(world: Wor
     duo.participant.refresh_from_db()
     assert duo.participant.status == "matched"
     with pytest.raises(Conflict):
-        services.approve_proposal(proposal=proposal, by=world.coordinator)
+        services.proposal_accept(proposal=proposal, by=world.coordinator)
 
 
 def test_accepting_a_proposal_whose_volunteer_was_taken_meanwhile_is_a_conflict(world: World) -> None:
     (p1, p2), (v1,) = pool(world, 2, 1)
     first = services.match_run_start(project=world.project, by=world.coordinator).proposals.get()
-    services.lock_pair(participant=p1 if first.participant_id == p2.pk else p2, volunteer=v1,
+    services.pair_rule_lock(participant=p1 if first.participant_id == p2.pk else p2, volunteer=v1,
                        by=world.coordinator, reason="Proberen")
     second = services.match_run_start(project=world.project, by=world.coordinator).proposals.get()
     assert second.participant_id != first.participant_id
 
-    services.approve_proposal(proposal=first, by=world.coordinator)
+    services.proposal_accept(proposal=first, by=world.coordinator)
     with pytest.raises(Conflict):
-        services.approve_proposal(proposal=second, by=world.coordinator)
+        services.proposal_accept(proposal=second, by=world.coordinator)
 
     second.refresh_from_db()
     assert second.decision == Proposal.Decision.PENDING and second.duo is None
@@ -211,15 +211,15 @@ def test_rejecting_needs_a_reason_and_may_forbid_the_pair(world: World) -> None:
     pool(world, 1, 1)
     proposal = services.match_run_start(project=world.project, by=world.coordinator).proposals.get()
     with pytest.raises(InvalidInput):
-        services.reject_proposal(proposal=proposal, by=world.coordinator, reason="")
+        services.proposal_reject(proposal=proposal, by=world.coordinator, reason="")
 
-    services.reject_proposal(proposal=proposal, by=world.coordinator, reason="Woont toch te ver", forbid=True)
+    services.proposal_reject(proposal=proposal, by=world.coordinator, reason="Woont toch te ver", forbid=True)
 
     proposal.refresh_from_db()
     assert (proposal.decision, proposal.decision_reason) == ("rejected", "Woont toch te ver")
     assert ForbiddenPair.objects.filter(participant=proposal.participant, volunteer=proposal.volunteer).exists()
     with pytest.raises(NotAllowed):
-        services.reject_proposal(proposal=proposal, by=world.other_coordinator, reason="x")
+        services.proposal_reject(proposal=proposal, by=world.other_coordinator, reason="x")
 
 
 def _map_with(participant: Any, by: Any, alters: list[dict[str, Any]]) -> Any:
@@ -308,8 +308,8 @@ def test_two_coordinators_accepting_conflicting_proposals_at_once_never_overfill
         pb = Proposal.objects.create(run=MatchRun.objects.create(project=project, status=MatchRun.Status.DONE),
                                      participant=b, volunteer=volunteer, score=9)
 
-        results = race(lambda pa=pa: services.approve_proposal(proposal=pa, by=alice),
-                        lambda pb=pb: services.approve_proposal(proposal=pb, by=dana))
+        results = race(lambda pa=pa: services.proposal_accept(proposal=pa, by=alice),
+                        lambda pb=pb: services.proposal_accept(proposal=pb, by=dana))
 
         winners = [r for r in results if isinstance(r, Proposal)]
         losers = [r for r in results if isinstance(r, Conflict)]
@@ -338,8 +338,8 @@ def test_two_coordinators_accepting_the_same_proposal_at_once_make_one_duo() -> 
     run = MatchRun.objects.create(project=project, status=MatchRun.Status.DONE)
     proposal = Proposal.objects.create(run=run, participant=participant, volunteer=volunteer, score=10)
 
-    results = race(lambda: services.approve_proposal(proposal=proposal, by=alice),
-                    lambda: services.approve_proposal(proposal=proposal, by=dana))
+    results = race(lambda: services.proposal_accept(proposal=proposal, by=alice),
+                    lambda: services.proposal_accept(proposal=proposal, by=dana))
 
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Proposal"], results
     assert Duo.objects.filter(participant=participant).count() == 1

@@ -93,7 +93,7 @@ T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 def _worry(world: Any) -> Notification:
     user = world.coordinator
     context = {"duo": "Bert & Marieke", "volunteer": "Bert", "on": dt.date(2026, 11, 24)}
-    services.notify([services.Message(Recipient(user.pk, user.language, False), Kind.CONCERN_RAISED,
+    services.notification_create([services.Message(Recipient(user.pk, user.language, False), Kind.CONCERN_RAISED,
                                       f"concern:{world.check_in.pk}", context,
                                       "/coordinator/")])
     return Notification.objects.get(recipient=user, channel=Channel.EMAIL, kind=Kind.CONCERN_RAISED)
@@ -126,8 +126,9 @@ def test_a_worry_lost_with_its_worker_is_handed_on_before_two_minutes(world: Any
 def test_the_urgent_sweep_leaves_other_kinds_to_the_five_minute_sweep(world: Any) -> None:
     user = world.coordinator
     with time_machine.travel(T0, tick=False):
-        services.notify([services.Message(Recipient(user.pk, user.language, False), Kind.DUO_ENDING, "end:1",
-                                          {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)}, "/admin/")])
+        recipient = Recipient(user.pk, user.language, False)
+        context = {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)}
+        services.notification_create([services.Message(recipient, Kind.DUO_ENDING, "end:1", context, "/admin/")])
     with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
         assert services.undelivered_ids(urgent_only=True) == []
         assert len(services.undelivered_ids()) == 1

@@ -27,7 +27,7 @@ T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 def write(world: World, *, digest: bool = False, key: str = "duo_ending:duo:1:2026-12-20",
           user: Any = None) -> Notification:
     user = user or world.coordinator
-    services.notify([services.Message(Recipient(user.pk, user.language, digest), Kind.DUO_ENDING, key,
+    services.notification_create([services.Message(Recipient(user.pk, user.language, digest), Kind.DUO_ENDING, key,
                                       {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)}, "/admin/")])
     return Notification.objects.get(recipient=user, channel=Channel.EMAIL, dedup_key=key)
 
@@ -41,8 +41,8 @@ def smtp_down(settings: Any) -> None:
 def test_a_second_attempt_at_a_sent_row_does_nothing(world: World, mailoutbox: list[Any]) -> None:
     row = write(world)
 
-    assert services.deliver(notification_id=row.pk) == ("sent", None)
-    assert services.deliver(notification_id=row.pk) == ("skipped", None)
+    assert services.notification_deliver(notification_id=row.pk) == ("sent", None)
+    assert services.notification_deliver(notification_id=row.pk) == ("skipped", None)
 
     assert len(mailoutbox) == 1
     row.refresh_from_db()
@@ -54,13 +54,13 @@ def test_a_row_held_by_a_running_attempt_is_not_taken_twice(world: World, mailou
         row = write(world)
     with time_machine.travel(T0, tick=False):
         assert services.delivery_claim(notification_id=row.pk) is not None  # a worker took it ...
-        assert services.deliver(notification_id=row.pk) == ("skipped", None)  # ... a duplicate task stops
+        assert services.notification_deliver(notification_id=row.pk) == ("skipped", None)  # ... a duplicate task stops
         assert row.pk not in services.undelivered_ids()  # ... and the sweep leaves it alone
     # The worker died without a word: once its claim (above the task's time limit) runs out,
     # the sweep hands the row on and it is sent once.
     with time_machine.travel(T0 + dt.timedelta(seconds=services.claim_seconds() + 1), tick=False):
         assert row.pk in services.undelivered_ids()
-        assert services.deliver(notification_id=row.pk) == ("sent", None)
+        assert services.notification_deliver(notification_id=row.pk) == ("sent", None)
     assert len(mailoutbox) == 1
     row.refresh_from_db()
     assert row.attempts == 2
@@ -74,14 +74,14 @@ def test_a_failing_mail_server_is_retried_with_backoff_then_the_row_is_failed_fo
     outcomes = []
     for expected_delay in (60, 120):
         with time_machine.travel(now, tick=False):
-            outcomes.append(services.deliver(notification_id=row.pk))
-            assert services.deliver(notification_id=row.pk) == ("skipped", None)  # held: backoff
+            outcomes.append(services.notification_deliver(notification_id=row.pk))
+            assert services.notification_deliver(notification_id=row.pk) == ("skipped", None)  # held: backoff
             assert row.pk not in services.undelivered_ids()  # the sweep respects it too
         with time_machine.travel(now + dt.timedelta(seconds=expected_delay - 1), tick=False):
-            assert services.deliver(notification_id=row.pk) == ("skipped", None)  # not before
+            assert services.notification_deliver(notification_id=row.pk) == ("skipped", None)  # not before
         now += dt.timedelta(seconds=expected_delay)
     with time_machine.travel(now, tick=False):
-        outcomes.append(services.deliver(notification_id=row.pk))
+        outcomes.append(services.notification_deliver(notification_id=row.pk))
 
     assert outcomes == [("retry", 60), ("retry", 120), ("failed", None)]
     row.refresh_from_db()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def message_for(user: Any, key: str = "k", end: dt.date = dt.date(2026, 12, 20)) -> Notification:
-    services.notify([services.Message(Recipient(user.pk, user.language, False), Kind.DUO_ENDING, key,
+    services.notification_create([services.Message(Recipient(user.pk, user.language, False), Kind.DUO_ENDING, key,
                                       {"duo": f"Duo van {user.email}", "end": end}, "/admin/")])
     return Notification.objects.get(recipient=user, channel=Channel.INBOX, dedup_key=key)
 

@@ -40,11 +40,12 @@ def test_a_sent_email_is_marked_sent_after_the_connection_broke(world: Any, sett
     require_postgres()
     settings.EMAIL_BACKEND = f"{__name__}.DatabaseBlipAfterSending"
     user = world.coordinator
-    services.notify([services.Message(Recipient(user.pk, user.language, False), Kind.DUO_ENDING, "end:blip",
-                                      {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)}, "/admin/")])
+    recipient = Recipient(user.pk, user.language, False)
+    services.notification_create([services.Message(recipient, Kind.DUO_ENDING, "end:blip",
+                                                   {"duo": "Bert & Marieke", "end": dt.date(2026, 12, 20)}, "/admin/")])
     row = Notification.objects.get(recipient=user, channel=Channel.EMAIL, dedup_key="end:blip")
 
-    assert services.deliver(notification_id=row.pk) == ("sent", None)
+    assert services.notification_deliver(notification_id=row.pk) == ("sent", None)
 
     row.refresh_from_db()
     assert row.sent_at is not None and row.claimed_until is None

@@ -207,9 +207,9 @@ def test_notify_skips_what_the_recipient_already_has_in_one_statement(world: Wor
                               {"duo": f"Duo {i}", "end": dt.date(2026, 12, 1)}) for i in range(300)]
 
     with django_assert_num_queries(1):
-        first = services.notify(batch)
+        first = services.notification_create(batch)
     with django_assert_num_queries(1):
-        again = services.notify(batch)
+        again = services.notification_create(batch)
 
     assert len(first) == 600 and again == []
     assert Notification.objects.count() == 600

@@ -71,7 +71,7 @@ def test_a_notification_reaches_a_real_smtp_server_with_the_configured_login(wor
     controller.start()
     try:
         row = write(world)
-        assert services.deliver(notification_id=row.pk) == ("sent", None)
+        assert services.notification_deliver(notification_id=row.pk) == ("sent", None)
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
@@ -92,7 +92,7 @@ def test_a_wrong_smtp_password_fails_the_attempt_and_keeps_the_row_for_a_retry(w
     controller.start()
     try:
         row = write(world)
-        outcome, delay = services.deliver(notification_id=row.pk)
+        outcome, delay = services.notification_deliver(notification_id=row.pk)
     finally:
         controller.stop()
     assert outcome == "retry" and delay and delay > 0
@@ -105,7 +105,7 @@ def test_a_refused_connection_is_retried_and_sent_once_the_server_is_up(world: W
                                                                          settings: Any) -> None:
     inbox, port = smtp  # nothing listens on the port yet
     row = write(world)
-    outcome, delay = services.deliver(notification_id=row.pk)
+    outcome, delay = services.notification_deliver(notification_id=row.pk)
     assert outcome == "retry" and delay is not None
     row.refresh_from_db()
     assert row.sent_at is None and "ConnectionRefusedError" in row.last_error
@@ -118,8 +118,8 @@ def test_a_refused_connection_is_retried_and_sent_once_the_server_is_up(world: W
         later = timezone.now() + dt.timedelta(seconds=max(delay, settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS) + 1)
         with time_machine.travel(later, tick=False):
             assert row.pk in services.undelivered_ids()  # the sweep hands it on ...
-            assert services.deliver(notification_id=row.pk) == ("sent", None)  # ... and it goes out
-            assert services.deliver(notification_id=row.pk) == ("skipped", None)  # once
+            assert services.notification_deliver(notification_id=row.pk) == ("sent", None)  # ... and it goes out
+            assert services.notification_deliver(notification_id=row.pk) == ("skipped", None)  # once
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
@@ -135,7 +135,7 @@ def test_a_server_that_hangs_fails_the_attempt_at_the_timeout_instead_of_blockin
     controller.start()
     try:
         row = write(world)
-        outcome, _delay = services.deliver(notification_id=row.pk)
+        outcome, _delay = services.notification_deliver(notification_id=row.pk)
     finally:
         inbox.delay = 0
         controller.stop()

@@ -72,7 +72,7 @@ def test_on_the_day_the_volunteer_is_not_in_the_next_match_runs_pool(world: Worl
 def test_on_the_day_a_locked_pair_is_not_forced_either(world: World) -> None:
     participant, volunteer = pair(world)
     with on(THE_DAY - dt.timedelta(days=10)):
-        matching_services.lock_pair(participant=participant, volunteer=volunteer, by=world.coordinator,
+        matching_services.pair_rule_lock(participant=participant, volunteer=volunteer, by=world.coordinator,
                                     reason="Kennen elkaar al")
     with on(THE_DAY):
         run = matching_services.match_run_start(project=world.project, by=world.coordinator)
@@ -111,7 +111,7 @@ def test_on_the_day_accepting_a_proposal_on_the_page_is_refused_with_the_reason(
         client.force_login(world.coordinator)  # signed in that day: a session does not last years
         response = client.post(reverse("matching:accept", args=[proposal.pk]), follow=True)
         with pytest.raises(Conflict):  # and the service itself, as any other channel calls it
-            matching_services.approve_proposal(proposal=proposal, by=world.coordinator)
+            matching_services.proposal_accept(proposal=proposal, by=world.coordinator)
 
     assert "15/02/2028" in response.content.decode() and "verlopen" in response.content.decode()
     proposal.refresh_from_db()

@@ -126,14 +126,14 @@ def test_the_purge_anonymises_only_participants_past_their_projects_retention(ha
     due = {p.pk for p in retention.participants_past_retention(today=date(2026, 3, 1))}
     assert due == {d.participant_id for d in closed}
 
-    done = retention.purge_past_retention(today=date(2026, 3, 1))
+    done = retention.retention_purge(today=date(2026, 3, 1))
     assert set(done["participants"]) == due
     for pk in due:
         assert Participant.objects.get(pk=pk).anonymised_at is not None
     for d in still_open:
         assert Participant.objects.get(pk=by_duo[d.pk].pk).anonymised_at is None
     # Done ones are not done again.
-    assert retention.purge_past_retention(today=date(2026, 3, 1))["participants"] == []
+    assert retention.retention_purge(today=date(2026, 3, 1))["participants"] == []
 
 
 def test_the_nightly_task_runs_the_purge_and_is_scheduled_after_migrate(hand, settings):

@@ -219,13 +219,13 @@ def test_the_purge_anonymises_only_volunteers_stopped_longer_than_the_retention_
     hand.project.save()
     assert due(D(2026, 3, 2)) == {no_duo.pk, by_duo[d6].pk, by_duo[d7].pk}
 
-    done = retention.purge_past_retention(today=D(2026, 3, 2))
+    done = retention.retention_purge(today=D(2026, 3, 2))
     assert set(done["volunteers"]) == {no_duo.pk, by_duo[d6].pk, by_duo[d7].pk}
     assert Volunteer.objects.get(pk=by_duo[d6].pk).last_name == retention.volunteer_code(by_duo[d6].pk)
     for kept in (by_duo[d1], never_stopped):
         kept.refresh_from_db()
         assert kept.anonymised_at is None and not kept.last_name.startswith("V0")
-    assert retention.purge_past_retention(today=D(2026, 3, 2))["volunteers"] == []
+    assert retention.retention_purge(today=D(2026, 3, 2))["volunteers"] == []
 
 
 def _admin_client(user: User) -> Client:
