@@ -42,7 +42,8 @@ def on_concern_handled(check_in: Any) -> None:
                "reply": (check_in.concern_handled_note or "").strip()}
     key = f"concern_handled:check_in:{check_in.pk}"
     link = links.volunteer_duo(duo.pk) + f"#ci-{check_in.pk}"
-    services.notification_create([Message(recipient, Kind.CONCERN_HANDLED, key, context, link, services.about(check_in))])
+    message = Message(recipient, Kind.CONCERN_HANDLED, key, context, link, services.about(check_in))
+    services.notification_create([message])
 
 
 def on_match_run_finished(run: Any) -> None:
