@@ -125,7 +125,7 @@ SERVICE_APPS = {"duos", "people", "funding", "matching", "netwerk"}
 ADMIN_ALLOWED: dict[str, str] = {
     # Reference data an administrator keeps, with no rule beyond the model's own validation.
     "people.Organisation": "reference data, administrators only",
-    "funding.Funder": "reference data, administrators only (moves to the base records)",
+    "people.Funder": "reference data, administrators only (a base record since issue 15)",
     "funding.AllowanceCap": "the legal caps, administrators only",
     # Funding's admin edits grants and their lines like its own pages' forms do; funding's
     # services (grant_save, expense_record, ...) are called by the pages and the API. Moving

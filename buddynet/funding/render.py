@@ -467,6 +467,7 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
         ("check_ins_per_duo_month", _("Check-ins per duo-month")),
         ("share_meeting_cadence", _("Share of duos meeting the project's cadence")),
         ("concerns_raised", _("Concerns raised")), ("concerns_handled", _("Concerns handled")),
+        ("participants_left_out", _("Participants left out: their consent does not cover anonymous reporting")),
     )
     out.append(_kv(_("Content"), [
         (label, _share_cell(c[key]) if key.startswith("share") else _count_cell(c[key]))

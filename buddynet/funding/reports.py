@@ -36,7 +36,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -255,6 +255,31 @@ def guarded(value: float | None, base: int) -> float | str | None:
     return SUPPRESSED if base < SMALL else value
 
 
+def share(value: float | None, base: int) -> float | str | None:
+    """A share of `base` people or duos, shown only when the group it counts *and* the group it
+    leaves out are both at least SMALL: 0.667 of 12 would tell that 4 did not (issue 21 item 3)."""
+    if value is None:
+        return None
+    part = round(float(value) * base)
+    return SUPPRESSED if base < SMALL or part < SMALL or base - part < SMALL else value
+
+
+def handled_of(raised: int, handled: int) -> int | str:
+    """A count published beside a larger one it is part of: suppressed when the difference is a
+    small group (12 raised and 8 handled would tell that 4 were never handled)."""
+    if handled < SMALL or 0 < raised - handled < SMALL:
+        return SUPPRESSED
+    return handled
+
+
+def whole_months(start: date, end: date) -> tuple[date, date]:
+    """A freely chosen period widened to whole calendar months, so two periods a week apart cannot
+    be subtracted to learn about the one participant of that week (issue 21 item 3)."""
+    first = start.replace(day=1)
+    following = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
 def money(amount: Decimal | float | int) -> str:
     return str(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP))
 
@@ -269,9 +294,9 @@ def publish_content(c: ContentRaw) -> dict[str, Any]:
         "average_duo_months": guarded(c.average_duo_months, c.closed_with_length),
         "check_ins": cell(c.check_ins),
         "check_ins_per_duo_month": guarded(c.check_ins_per_duo_month, c.duos_active),
-        "share_meeting_cadence": guarded(c.share_meeting_cadence, c.cadence_duos),
+        "share_meeting_cadence": share(c.share_meeting_cadence, c.cadence_duos),
         "concerns_raised": cell(c.concerns_raised),
-        "concerns_handled": cell(c.concerns_handled),
+        "concerns_handled": handled_of(c.concerns_raised, c.concerns_handled),
         "needs_per_domain": [{"domain": d, "count": cell(c.needs.get(d, 0))} for d in LIFE_DOMAINS],
         "participants_left_out": cell(c.participants_left_out),
     }
@@ -299,7 +324,8 @@ def publish_network(aggregates: Any | None) -> dict[str, Any] | None:
         elif name == "ties_via_buddy":
             out[name] = None if value is None else cell(int(value))
         else:
-            out[name] = None if value is None else guarded(round(float(_plain(value)), 3), measured)
+            rounded = None if value is None else round(float(_plain(value)), 3)
+            out[name] = share(rounded, measured) if name.startswith("share_") else guarded(rounded, measured)
     return out
 
 
@@ -375,7 +401,9 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
 
 
 def portfolio_report(*, funder: Funder, start: date, end: date, today: date | None = None) -> dict[str, Any]:
-    """All grants of a funder over one period: per project a row with traffic lights, and totals."""
+    """All grants of a funder over one period (widened to whole months): per project a row with
+    traffic lights, and totals."""
+    start, end = whole_months(start, end)
     today = today or timezone.localdate()
     grants = list(Grant.objects.filter(funder=funder).select_related("project", "funder")
                   .order_by("project__name", "pk"))

@@ -91,7 +91,7 @@ def portal(request: HttpRequest) -> HttpResponse:
         if roles.is_coordinator:
             return redirect("funding:grants")
         raise PermissionDenied
-    start, end = _period(request)
+    start, end = reports.whole_months(*_period(request))  # as the report itself counts them
     portfolios = [
         reports.portfolio_report(funder=funder, start=start, end=end)
         for funder in funders_for_user(user=request.user)
@@ -107,7 +107,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 @login_required
 def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpResponse:
     funder = funder_get_for_user(user=request.user, funder_id=funder_id)
-    start, end = _period(request)
+    start, end = reports.whole_months(*_period(request))  # as the report itself counts them
     numbers = reports.portfolio_report(funder=funder, start=start, end=end)
     from buddynet.funding.render import sort_rows
 

@@ -30,7 +30,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio event loop running in the
+# test thread while it is open, and Django's async_to_sync (django-health-check's views, in
+# tests/operations) refuses to run in a thread with a running loop. A module's browser is closed
+# before a test of another module runs in the same worker.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
