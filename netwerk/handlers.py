@@ -8,6 +8,8 @@ emits `check_in_recorded` inside its transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 from buddynet import events
@@ -33,7 +35,7 @@ def on_check_in_recorded(check_in: CheckIn) -> None:
                 life_domains=[domain] if domain else [], by=check_in.author, check_in=check_in,
             )
         except ValidationError as exc:
-            texts = [m for messages in exc.message_dict.values() for m in messages]
+            texts: list[Any] = [m for messages in exc.message_dict.values() for m in messages]
             raise InvalidInput({"new_contacts": texts}) from exc
 
 

@@ -185,7 +185,7 @@ def _add(tar: tarfile.TarFile, name: str, fileobj: IO[bytes], size: int, mtime: 
     info = tarfile.TarInfo(name)
     info.size, info.mtime, info.mode = size, int(mtime), 0o600
     hashing = _Hashing(fileobj)
-    tar.addfile(info, hashing)  # type: ignore[arg-type]
+    tar.addfile(info, hashing)
     return hashing.sha256.hexdigest()
 
 

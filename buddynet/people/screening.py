@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from buddynet.dates import add_months
 
 if TYPE_CHECKING:
     from buddynet.people.models import Volunteer
@@ -26,11 +27,11 @@ DEFAULT_VALID_MONTHS = 36
 def extract_valid_until(checked_on: date | None, valid_months: int) -> date | None:
     """The first day on which the extract checked on `checked_on` no longer counts.
 
-    relativedelta clamps to the month's last day (31 May + 1 month = 30 June), as the
-    notification rules have always done."""
+    A day the target month lacks becomes its last day (31 May + 1 month = 30 June), as the
+    notification rules have always done (buddynet/dates.py)."""
     if checked_on is None:
         return None
-    return checked_on + relativedelta(months=valid_months)
+    return add_months(checked_on, valid_months)
 
 
 def problems_of(

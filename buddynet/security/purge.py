@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
+from buddynet.dates import add_months
 from buddynet.people.models import Participant, Volunteer
 from buddynet.security import retention
 
@@ -33,7 +33,7 @@ def never_past_screening(*, today: date | None = None) -> tuple[list[Volunteer],
     """Volunteers and participants who never got past screening or intake, unchanged for the
     set period, not yet anonymised, with no duo at all."""
     today = today or timezone.localdate()
-    before = _start_of(today - relativedelta(months=settings.UNSCREENED_RETENTION_MONTHS))
+    before = _start_of(add_months(today, -settings.UNSCREENED_RETENTION_MONTHS))
     volunteers = list(Volunteer.objects.filter(
         status__in=(Volunteer.Status.APPLICANT, Volunteer.Status.SCREENING), anonymised_at=None,
         updated_at__lt=before, duos__isnull=True,
@@ -57,7 +57,8 @@ def audit_log_purge(*, today: date | None = None) -> int:
     from auditlog.models import LogEntry
 
     before = _start_of((today or timezone.localdate()) - timedelta(days=settings.AUDIT_LOG_RETENTION_DAYS))
-    return LogEntry.objects.filter(timestamp__lt=before).delete()[0]
+    deleted: int = LogEntry.objects.filter(timestamp__lt=before).delete()[0]
+    return deleted
 
 
 def purge_beyond_retention(*, today: date | None = None) -> dict[str, int]:

@@ -22,8 +22,9 @@ from buddynet.people.selectors import projects_for_user
 
 def _first_project(request: HttpRequest, roles: Any) -> int | None:
     if roles.coordinated_project_ids:
-        return min(roles.coordinated_project_ids)
-    return projects_for_user(user=request.user).values_list("pk", flat=True).first()
+        return int(min(roles.coordinated_project_ids))
+    first: int | None = projects_for_user(user=request.user).values_list("pk", flat=True).first()
+    return first
 
 
 # The items whose address names a project: the template rebuilds them for the page's project.

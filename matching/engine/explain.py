@@ -58,7 +58,7 @@ def why_unmatched(pool: Pool, i: int, capacity_left: np.ndarray, forbidden_v: np
         if not fit.any():
             bits = {b: code for code, b in pool.language_bits.items()}
             languages = [bits[b] for b in sorted(bits) if int(P.languages[i]) >> b & 1]
-            params: dict = {"languages": languages, "nearby": nearby}
+            params: dict[str, Any] = {"languages": languages, "nearby": nearby}
             # Every located speaker lives beyond their own limit (else fit would hold one): name
             # the nearest, so "within N km" is never claimed of a radius that holds a speaker.
             speakers = located & speaks

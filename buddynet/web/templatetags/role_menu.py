@@ -18,8 +18,9 @@ def menu_item(context: template.Context, item: dict[str, Any]) -> SafeString:
     and the item of the page's `section` (or address) is marked as the current page."""
     project = context.get("project")
     url = item["url"]
-    if item.get("per_project") and getattr(project, "pk", None) is not None:
-        url = reverse(item["per_project"], args=[project.pk])
+    project_pk = getattr(project, "pk", None)
+    if item.get("per_project") and project_pk is not None:
+        url = reverse(item["per_project"], args=[project_pk])
     request = context.get("request")
     section = context.get("section")
     current = item["current"] or (section and item["key"] == section) or (
