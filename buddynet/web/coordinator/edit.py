@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buddynet import vocabulary as v
@@ -46,7 +47,7 @@ VOLUNTEER_SECTIONS: list[tuple[str, type[forms.Form]]] = [
     ("screening", cf.ScreeningStep),
 ]
 # Keys of the step forms that are not fields of the record.
-NOT_SAVED = frozenset({"explained"})
+NOT_SAVED = frozenset({"explained", "privacy_explained"})
 
 
 def _initial(person: Person, form_class: type[forms.Form], levels: dict[str, int] | None) -> dict[str, Any]:
@@ -65,10 +66,17 @@ def _sections(
     request: HttpRequest, person: Person, sections: list[tuple[str, type[forms.Form]]], levels: dict[str, int]
 ) -> list[forms.Form]:
     data = request.POST if request.method == "POST" else None
-    return [
+    forms_ = [
         form_class(data, prefix=prefix, initial=_initial(person, form_class, levels))
         for prefix, form_class in sections
     ]
+    for form in forms_:
+        if "privacy_explained" in form.fields:
+            # Required at intake; on an existing record it is ticked when the privacy notice was
+            # given, and ticking it later records that day (volunteer_edit below).
+            form.fields["privacy_explained"].required = False
+            form.initial["privacy_explained"] = bool(getattr(person, "privacy_informed_on", None))
+    return forms_
 
 
 def _data(forms_: list[forms.Form]) -> dict[str, Any]:
@@ -150,6 +158,9 @@ def volunteer_edit(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     person: Volunteer = _volunteer(request, volunteer_id)
 
     def save(data: dict[str, Any]) -> None:
+        explained = request.POST.get("screening-privacy_explained") in ("on", "true", "1")
+        if explained and person.privacy_informed_on is None:
+            data["privacy_informed_on"] = timezone.localdate()
         people_services.volunteer_save(volunteer=person, data=data)
 
     return _edit(request, person=person, kind="volunteer", sections=VOLUNTEER_SECTIONS,

@@ -685,11 +685,14 @@ def _duo_action(name: str) -> View:
                     return redirect("web:coordinator-duo", duo_id=the_duo.pk)
         else:
             form = form_class(initial=_initial_for(name, the_duo), **kwargs)
-            if name not in _allowed_actions(the_duo):
-                form.add_error(None, _("A duo with status '%(status)s' cannot do this.")
-                               % {"status": the_duo.get_status_display()})
+        refused = ""
+        if request.method != "POST" and name not in _allowed_actions(the_duo):
+            # An unbound form takes no errors: say it beside the form, without the submit button,
+            # and answer 409 as the service would (issue 21 item 4: this GET was a 500).
+            refused = _("A duo with status '%(status)s' cannot do this.") % {"status": the_duo.get_status_display()}
+            status = 409
         context = _base_context(request, the_duo.project, "duos")
-        context.update(duo=the_duo, form=form, action=name, title=_action_title(name))
+        context.update(duo=the_duo, form=form, action=name, title=_action_title(name), refused=refused)
         return render(request, "web/coordinator/duo_action.html", context, status=status)
 
     view.__name__ = f"duo_{name}"
@@ -720,11 +723,14 @@ def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The goal is added."))
                 return redirect("web:coordinator-duo", duo_id=the_duo.pk)
-    elif not the_duo.is_open:
-        # Said before the coordinator types a goal that goal_save would refuse.
-        form.add_error(None, _("This duo is closed: its goals can no longer change."))
+    refused = ""
+    if request.method != "POST" and not the_duo.is_open:
+        # Said before the coordinator types a goal that goal_save would refuse (an unbound form
+        # takes no errors: this GET was a 500, issue 21 item 4).
+        refused = _("This duo is closed: its goals can no longer change.")
+        status = 409
     context = _base_context(request, the_duo.project, "duos")
-    context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"))
+    context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"), refused=refused)
     return render(request, "web/coordinator/duo_action.html", context, status=status)
 
 
