@@ -70,6 +70,14 @@ def grant_save(*, grant: Grant | None, data: dict[str, Any]) -> Grant:
     grant = grant or Grant()
     for key, value in data.items():
         setattr(grant, key, value)
+    # A grant period a funder can really give: never year 1 or 9999 (a start in 9999 without an
+    # end made its default end overflow: a 500, issue 21 item 4).
+    earliest, latest = date(2000, 1, 1), timezone.localdate().replace(month=1, day=1) + timedelta(days=366 * 10)
+    for name in ("start_date", "end_date"):
+        day = getattr(grant, name)
+        if day is not None and not earliest <= day <= latest:
+            raise InvalidInput({name: _("Give a date between %(earliest)s and %(latest)s.")
+                                % {"earliest": earliest.isoformat(), "latest": latest.isoformat()}})
     if grant.start_date and not grant.end_date:
         grant.end_date = default_end_date(grant.start_date)
     if grant.end_date < grant.start_date:

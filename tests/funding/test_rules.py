@@ -241,3 +241,21 @@ def test_it_refuses_a_report_period_outside_the_grant(world: World, grant: Grant
     response = client_for(world.coordinator).post("/api/v1/funding/reports/", {
         "grant": grant.pk, "period_start": "2024-06-01", "period_end": "2025-05-31"}, format="json")
     refused(response, "period_start", before)
+
+
+@pytest.mark.parametrize("start", ["9999-01-01", "0001-01-01"])
+def test_a_grant_in_year_1_or_9999_is_refused_with_a_field_message(world, start):
+    """Issue 21 item 4: a start in 9999 without an end was a 500 (the default end overflowed)."""
+    from rest_framework.test import APIClient
+
+    from buddynet.funding.models import Grant
+
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    before = Grant.objects.count()
+    response = client.post("/api/v1/funding/grants/", {
+        "funder": world.funder.pk, "project": world.project.pk, "reference": "X-9999", "amount": "1000",
+        "start_date": start}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "start_date" in response.json()
+    assert Grant.objects.count() == before
