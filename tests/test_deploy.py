@@ -11,14 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from honcho.environ import parse_procfile
 
 from buddynet.beat import STANDBY_SECONDS, BeatLock, SingleBeatScheduler
 from buddynet.celery import app
-from tests.conftest import services_required
+from tests.conftest import require_postgres
 from tests.integration.processes import REPO, VENV_BIN
 
 sys.path.insert(0, str(REPO / "scripts"))
@@ -85,10 +84,7 @@ def test_only_one_beat_lock_is_held_and_it_is_free_again_when_its_holder_goes():
 
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_lock_is_an_advisory_lock_that_dies_with_its_connection():
-    if connection.vendor != "postgresql":
-        if services_required():
-            pytest.fail("BUDDYNET_REQUIRE_SERVICES is set but the database is not PostgreSQL")
-        pytest.skip("needs PostgreSQL")
+    require_postgres()
     first, second = BeatLock(), BeatLock()
     try:
         assert first.acquire()

@@ -30,7 +30,7 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django_otp.oath import totp
 
-from tests.conftest import require_redis, services_required
+from tests.conftest import require_postgres, require_redis
 from tests.integration.processes import REPO, descendants, free_port, kill_all, still_alive, tail, wait_for
 from tests.integration.test_notification_delivery import OwnRedis
 from tests.notifications.test_smtp import Inbox
@@ -82,10 +82,7 @@ class ProxiedClient:
 @pytest.fixture
 def serve_database() -> Iterator[str]:
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        if services_required():
-            pytest.fail("BUDDYNET_REQUIRE_SERVICES is set but the database is not PostgreSQL")
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    require_postgres()
     name = f"{db['NAME']}_serve"[:60]
     auth = f"{db['USER']}" + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     base = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"

@@ -22,7 +22,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
 
-from tests.conftest import services_required
+from tests.conftest import require_postgres
 from tests.integration.processes import REPO
 
 pytestmark = pytest.mark.slow
@@ -118,10 +118,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLite | 
     if request.param == "sqlite":
         yield SQLite(tmp_path)
         return
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        if services_required():
-            pytest.fail("BUDDYNET_REQUIRE_SERVICES is set but the database is not PostgreSQL")
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    require_postgres()
     pg = PostgreSQL()
     yield pg
     for name in ("src", "dst"):
