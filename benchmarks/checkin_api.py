@@ -168,10 +168,10 @@ def _make_world(n: int) -> list[dict[str, Any]]:
     from django.utils.module_loading import import_string
     from rest_framework.authtoken.models import Token
 
-    from buddynet.accounts.models import Role, User
-    from buddynet.accounts.services import membership_grant
-    from buddynet.duos.models import Duo, DuoStatus
-    from buddynet.people.models import Organisation, Participant, Project, Volunteer
+    from buddynet.records.accounts.models import Role, User
+    from buddynet.records.accounts.services import membership_grant
+    from buddynet.records.duos.models import Duo, DuoStatus
+    from buddynet.records.people.models import Organisation, Participant, Project, Volunteer
 
     org = Organisation.objects.create(name="Bench vzw")
     project = Project.objects.create(organisation=org, name="Bench", start_date=dt.date(2025, 1, 1))
@@ -228,7 +228,7 @@ def _run_phase(endpoint: str, port: int, clients: list[dict[str, Any]], seconds:
                tmp: Path) -> dict[str, Any]:
     from django.utils import timezone
 
-    from buddynet.duos.models import CheckIn
+    from buddynet.records.duos.models import CheckIn
 
     before = CheckIn.objects.count()
     config = tmp / f"client-{endpoint}.json"
@@ -405,7 +405,7 @@ def main() -> None:
                   f"statuses {r['statuses']}")
         from django.db.models import Count
 
-        from buddynet.duos.models import CheckIn
+        from buddynet.records.duos.models import CheckIn
 
         # One statement, so that the two counts see the same rows.
         counts = CheckIn.objects.aggregate(rows=Count("id"), uuids=Count("client_uuid", distinct=True))

@@ -4,7 +4,7 @@ benchmarks/checkin_api_urls.py (buddynet's, and the stock reference view).
 - buddynet (CHECKIN_BENCH_SERVER unset): buddynet's own settings.
 - stock (CHECKIN_BENCH_SERVER=stock): the same settings with the framework's stock parts wherever
   buddynet may put its own: Django's database session store, Django's ModelBackend, no
-  buddynet.accounts middleware, DRF's TokenAuthentication and SessionAuthentication. Everything
+  buddynet.records.accounts middleware, DRF's TokenAuthentication and SessionAuthentication. Everything
   else (the other middleware, the audit log, the database) is the same on both, so that the
   comparison shows what buddynet's own code costs over the stock one.
 """
@@ -23,7 +23,7 @@ STOCK_BACKEND = "django.contrib.auth.backends.ModelBackend"
 STOCK = {
     "SESSION_ENGINE": "django.contrib.sessions.backends.db",
     "AUTHENTICATION_BACKENDS": [STOCK_BACKEND],
-    "MIDDLEWARE": [m for m in MIDDLEWARE if not m.startswith("buddynet.accounts.")],
+    "MIDDLEWARE": [m for m in MIDDLEWARE if not m.startswith("buddynet.records.accounts.")],
     "REST_FRAMEWORK": {**REST_FRAMEWORK, "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from buddynet.accounts.models import Membership, Role
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.records.accounts.models import Membership, Role
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
 
 LOGGABLE = [DuoStatus.INTRODUCED, DuoStatus.ACTIVE, DuoStatus.PAUSED]
 

@@ -44,8 +44,8 @@ MAX_TIME_RATIO = 4.0
 
 
 def project_with(n: int, tag: str) -> tuple[Any, Any]:
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
     from tests import factories as f
     from tests.web.test_coordinator_queries import populate
 

@@ -51,7 +51,7 @@ def main() -> None:
 
     setup_test_environment()
     setup_databases(verbosity=0, interactive=False)
-    from buddynet.duos.models import CheckIn
+    from buddynet.records.duos.models import CheckIn
     from tests import factories as f
 
     duo = f.DuoFactory()

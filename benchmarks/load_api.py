@@ -138,13 +138,13 @@ def _make_world(users: dict[str, int]) -> tuple[dict[str, list[dict[str, Any]]],
     from django.db.models import Count
     from rest_framework.authtoken.models import Token
 
-    from buddynet.accounts.models import Membership, Role, User
-    from buddynet.accounts.services import membership_grant
     from buddynet.demo import data as demo
-    from buddynet.duos.models import CheckIn, Duo, DuoStatus
-    from buddynet.funding import services as funding_services
-    from buddynet.funding.models import Funder, Grant, ProgressReport
-    from buddynet.people.models import Participant, Project, Volunteer
+    from buddynet.features.funding import services as funding_services
+    from buddynet.features.funding.models import Funder, Grant, ProgressReport
+    from buddynet.records.accounts.models import Membership, Role, User
+    from buddynet.records.accounts.services import membership_grant
+    from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
+    from buddynet.records.people.models import Participant, Project, Volunteer
     from netwerk.models import NetworkMap
 
     demo.build(scale=DEMO_SCALE, projects=DEMO_PROJECTS)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
-from buddynet.people.models import Project
+from buddynet.records.people.models import Project
 
 
 @require_GET

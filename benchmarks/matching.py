@@ -78,7 +78,7 @@ def peak_rss_bytes() -> int:
 # --- synthetic pools -----------------------------------------------------------------------
 def places() -> list[tuple[str, float, float, str, float]]:
     sys.path.insert(0, str(ROOT))
-    from buddynet.people.postcodes import all_places
+    from buddynet.records.people.postcodes import all_places
 
     out = []
     for p in all_places():
@@ -343,9 +343,9 @@ def child_e2e(n: int, db_path: str) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
-    from buddynet.people.models import Organisation, Participant, Project, Volunteer
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
+    from buddynet.records.people.models import Organisation, Participant, Project, Volunteer
     from matching import services
     from matching.models import Proposal
     from tests.factories import UserFactory

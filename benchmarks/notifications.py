@@ -43,7 +43,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from buddynet.demo import data as demo  # noqa: E402
-from buddynet.duos.models import CheckIn, Duo  # noqa: E402
+from buddynet.records.duos.models import CheckIn, Duo  # noqa: E402
 from notifications import rules  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 

@@ -39,9 +39,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from buddynet.demo import data as demo  # noqa: E402
-from buddynet.duos.models import CheckIn, Duo  # noqa: E402
-from buddynet.funding import render, reports  # noqa: E402
-from buddynet.funding.models import Funder, Grant  # noqa: E402
+from buddynet.features.funding import render, reports  # noqa: E402
+from buddynet.features.funding.models import Funder, Grant  # noqa: E402
+from buddynet.records.duos.models import CheckIn, Duo  # noqa: E402
 
 
 def measure(*, projects: int, scale: int, repeats: int) -> dict[str, Any]:

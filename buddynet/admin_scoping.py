@@ -14,7 +14,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 
-from buddynet.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of
 
 
 class AdminOnlyMixin:

@@ -21,8 +21,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from buddynet.accounts.selectors import Roles, roles_of
 from buddynet.errors import ServiceError
+from buddynet.records.accounts.selectors import Roles, roles_of
 
 
 class ConflictError(exceptions.APIException):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from buddynet.duos.models import CheckIn, Duo
+    from buddynet.records.duos.models import CheckIn, Duo
 
 _subscribers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 

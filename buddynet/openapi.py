@@ -50,7 +50,7 @@ class AutoSchema(SpectacularAutoSchema):
 
 # Operations whose answer depends on the caller's role, which one generated schema cannot see:
 # GET /api/v1/duos/, /api/v1/duos/{id}/ and POST …/next-meeting/ give coordinators and administrators DuoOutput and
-# volunteers VolunteerDuoOutput (buddynet/duos/apis.py DuoViewSet.get_serializer_class). The
+# volunteers VolunteerDuoOutput (buddynet/records/duos/apis.py DuoViewSet.get_serializer_class). The
 # schema was generated without a caller and named only the volunteer's shape; schemathesis found
 # coordinators' answers "violating" it. Better placed as @extend_schema on the viewset by the
 # owner of duos/apis.py; done here as a postprocessing hook so that file stays untouched.
@@ -63,7 +63,7 @@ _ROLE_DEPENDENT = {
 
 # Fields that answer null but whose serializer field does not say allow_null (schemathesis found
 # them): DuoOutput.last_check_in_on is null for a duo without check-ins. The proper fix is
-# `allow_null=True` on that field in buddynet/duos/apis.py (another helper's file in this round).
+# `allow_null=True` on that field in buddynet/records/duos/apis.py (another helper's file in this round).
 _NULLABLE = {("DuoOutput", "last_check_in_on")}
 
 

@@ -61,10 +61,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "buddynet.accounts",
-    "buddynet.people",
-    "buddynet.duos",
-    "buddynet.funding",
+    "buddynet.records.accounts",
+    "buddynet.records.people",
+    "buddynet.records.duos",
+    "buddynet.features.funding",
     "buddynet.web",
     "buddynet.demo",  # `manage.py demo`: above the records and features, may import them all
     "netwerk",
@@ -258,17 +258,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ParticipantStatusEnum": "buddynet.people.models.Participant.Status",
-        "VolunteerStatusEnum": "buddynet.people.models.Volunteer.Status",
-        "DuoStatusEnum": "buddynet.duos.models.DuoStatus",
-        "GoalStatusEnum": "buddynet.duos.models.Goal.Status",
-        "ClosureReasonEnum": "buddynet.duos.models.ClosureReason",
+        "ParticipantStatusEnum": "buddynet.records.people.models.Participant.Status",
+        "VolunteerStatusEnum": "buddynet.records.people.models.Volunteer.Status",
+        "DuoStatusEnum": "buddynet.records.duos.models.DuoStatus",
+        "GoalStatusEnum": "buddynet.records.duos.models.Goal.Status",
+        "ClosureReasonEnum": "buddynet.records.duos.models.ClosureReason",
         "UserLanguageEnum": [("nl-be", "Nederlands"), ("en", "English")],
         "LifeDomainEnum": "buddynet.vocabulary.LifeDomain",  # netwerk: alters' life domains
         "NetworkCategoryEnum": "netwerk.models.Category",  # netwerk: alter categories
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
-        "ConsentScopeEnum": "buddynet.people.models.Participant.ConsentScope",
-        "ConsentHowEnum": "buddynet.people.models.ConsentEvent.How",
+        "ConsentScopeEnum": "buddynet.records.people.models.Participant.ConsentScope",
+        "ConsentHowEnum": "buddynet.records.people.models.ConsentEvent.How",
     },
     # drf-spectacular's enum postprocessing, then answers whose shape depends on the role.
     "POSTPROCESSING_HOOKS": [
@@ -370,7 +370,7 @@ NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_URGENT_SWEEP_GR
 # --- Funder reports -------------------------------------------------------------------------
 # Thresholds of the traffic lights, per funder (by name) over the defaults, as JSON, e.g.
 # FUNDING_LIGHTS='{"Departement WVG": {"spend_ahead_red": 0.10}}'; the keys and defaults are in
-# buddynet/funding/lights.py; the funding app refuses an unknown key or a value outside 0..10 at start-up.
+# buddynet/features/funding/lights.py; the funding app refuses an unknown key or a value outside 0..10 at start-up.
 FUNDING_LIGHTS = envstr("FUNDING_LIGHTS", "{}")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -3,11 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from buddynet.accounts.apis import MeApi, MembershipViewSet, UserViewSet
-from buddynet.duos.apis import CheckInViewSet, DuoViewSet, GoalViewSet
 from buddynet.health import healthz
 from buddynet.operations.health import DetailedHealthView
-from buddynet.people.apis import (
+from buddynet.records.accounts.apis import MeApi, MembershipViewSet, UserViewSet
+from buddynet.records.duos.apis import CheckInViewSet, DuoViewSet, GoalViewSet
+from buddynet.records.people.apis import (
     FunderViewSet,
     OrganisationViewSet,
     ParticipantViewSet,
@@ -35,7 +35,7 @@ api_v1 = [
     path("", include("netwerk.api_urls")),
     path("", include("matching.api_urls")),
     path("", include("notifications.api_urls")),
-    path("", include("buddynet.funding.api_urls")),
+    path("", include("buddynet.features.funding.api_urls")),
 ]
 
 urlpatterns = [
@@ -52,7 +52,7 @@ urlpatterns = [
     path("netwerk/", include("netwerk.urls")),
     path("matching/", include("matching.urls")),
     path("meldingen/", include("notifications.urls")),
-    path("financiering/", include("buddynet.funding.urls")),
+    path("financiering/", include("buddynet.features.funding.urls")),
     path("aanmelden/tweestaps/", include("buddynet.security.urls")),
     path("aanmelden/welkom/", include("buddynet.deployment.urls")),
     path("", include("buddynet.web.urls")),

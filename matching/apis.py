@@ -14,10 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buddynet.accounts.selectors import Roles, roles_of
 from buddynet.api import ScopedRelatedField, ScopedViewSet
-from buddynet.people.models import Participant, Volunteer
-from buddynet.people.selectors import participants_for_user, volunteers_for_user
+from buddynet.records.accounts.selectors import Roles, roles_of
+from buddynet.records.people.models import Participant, Volunteer
+from buddynet.records.people.selectors import participants_for_user, volunteers_for_user
 from matching import selectors, services, texts
 from matching.engine import CRITERIA
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal

@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
-from buddynet.accounts.selectors import roles_of
-from buddynet.duos.models import OPEN_STATUSES
-from buddynet.people.models import Participant, Project, Volunteer
-from buddynet.people.selectors import projects_for_user
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos.models import OPEN_STATUSES
+from buddynet.records.people.models import Participant, Project, Volunteer
+from buddynet.records.people.selectors import projects_for_user
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk.selectors import uncovered_life_domains, volunteer_strengths
 

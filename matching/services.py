@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buddynet import events
-from buddynet.accounts.selectors import roles_of
-from buddynet.duos import services as duo_services
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.people.models import Participant, Project, Volunteer
-from buddynet.people.screening import problems_of
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos import services as duo_services
+from buddynet.records.people.models import Participant, Project, Volunteer
+from buddynet.records.people.screening import problems_of
 from buddynet.vocabulary import LIFE_DOMAINS
 from matching import engine, selectors
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal

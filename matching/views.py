@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buddynet.access import get_from_scope
-from buddynet.accounts.selectors import roles_of
 from buddynet.errors import ServiceError
-from buddynet.people.models import Volunteer
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.people.models import Volunteer
 from matching import selectors, services, texts
 from matching.apis import explained_parts
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
@@ -83,7 +83,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
                 for alt in p.alternatives
             ],
         })
-    from buddynet.people.models import Participant
+    from buddynet.records.people.models import Participant
 
     unmatched_names = {
         p.pk: f"{p.first_name} {p.last_name}"

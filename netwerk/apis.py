@@ -17,11 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buddynet.access import get_from_scope
-from buddynet.accounts.selectors import Roles
 from buddynet.api import ScopedRelatedField, ScopedViewSet
-from buddynet.duos.selectors import duo_get_for_user
 from buddynet.errors import InvalidInput
-from buddynet.people.selectors import participants_for_user
+from buddynet.records.accounts.selectors import Roles
+from buddynet.records.duos.selectors import duo_get_for_user
+from buddynet.records.people.selectors import participants_for_user
 from buddynet.vocabulary import LifeDomain
 from netwerk import selectors, services
 from netwerk.models import (

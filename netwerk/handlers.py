@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from buddynet import events
-from buddynet.duos.models import CheckIn, Duo
 from buddynet.errors import InvalidInput
+from buddynet.records.duos.models import CheckIn, Duo
 from netwerk import services
 
 

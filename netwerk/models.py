@@ -19,7 +19,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
-from buddynet.people.models import Participant
+from buddynet.records.people.models import Participant
 from buddynet.vocabulary import LIFE_DOMAINS, AlterCategory
 
 

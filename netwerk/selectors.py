@@ -23,8 +23,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from buddynet.access import get_from_scope as _get
-from buddynet.accounts.selectors import roles_of
-from buddynet.people.models import REPORTING_SCOPES, Volunteer
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.people.models import REPORTING_SCOPES, Volunteer
 from buddynet.vocabulary import LEVEL_MAX, LEVEL_MIN, LIFE_DOMAINS
 from netwerk import measures as m
 from netwerk import picture

@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buddynet.accounts.selectors import roles_of
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.people.models import NETWORK_SCOPES, Participant
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.records.people.models import NETWORK_SCOPES, Participant
 from netwerk.models import Alter, Category, NetworkMap, Occasion, Tie, Valence
 
 ALTER_FIELDS = (

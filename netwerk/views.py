@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from buddynet.accounts.selectors import roles_of
 from buddynet.errors import Conflict, ServiceError
-from buddynet.people.models import REPORTING_SCOPES
-from buddynet.people.selectors import participant_get_for_user, participants_for_user, project_get_for_user
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.people.models import REPORTING_SCOPES
+from buddynet.records.people.selectors import participant_get_for_user, participants_for_user, project_get_for_user
 from buddynet.vocabulary import LIFE_DOMAINS, LifeDomain
 from netwerk import export, selectors, services
 from netwerk import measures as m

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from buddynet.admin_scoping import AdminOnlyMixin, ScopedAdmin
-from buddynet.people.selectors import projects_for_user
+from buddynet.records.people.selectors import projects_for_user
 from notifications import selectors, services
 from notifications.models import Notification, Preference, ProjectRules
 

@@ -3,7 +3,7 @@
 One function per kind of page, so the rules and the event listeners agree, and one test
 (tests/notifications/test_links.py) opens every link as its recipient. A coordinator lands on
 the coordinator pages (buddynet/web/coordinator_urls.py), a volunteer on their own duo
-(buddynet/web/volunteer_urls.py), a funder in the funder portal (buddynet/funding/urls.py).
+(buddynet/web/volunteer_urls.py), a funder in the funder portal (buddynet/features/funding/urls.py).
 Paths only: the e-mail makes them absolute (services.absolute).
 """
 

@@ -24,10 +24,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max
 
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.funding.models import ObligationKind, ReportingObligation
-from buddynet.people.models import Project, Volunteer
-from buddynet.people.screening import extract_valid_until
+from buddynet.features.funding.models import ObligationKind, ReportingObligation
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.records.people.models import Project, Volunteer
+from buddynet.records.people.screening import extract_valid_until
 from notifications import links, outbox, selectors, services
 from notifications.models import Kind, ProjectRules
 from notifications.selectors import Recipient

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from buddynet.access import get_from_scope
-from buddynet.accounts.models import Membership, Role
-from buddynet.accounts.selectors import roles_of
+from buddynet.records.accounts.models import Membership, Role
+from buddynet.records.accounts.selectors import roles_of
 from notifications.models import Channel, Frequency, Notification, Preference, ProjectRules
 
 

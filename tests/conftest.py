@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import factory
 
-from buddynet.accounts.models import Membership, Role, User
-from buddynet.duos.models import CheckIn, CheckInMode, Duo, DuoStatus, Goal
-from buddynet.funding.models import Funder
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.features.funding.models import Funder
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.duos.models import CheckIn, CheckInMode, Duo, DuoStatus, Goal
+from buddynet.records.people.models import Organisation, Participant, Project, Volunteer
 
 PASSWORD = "Buddy-net-2026!"
 

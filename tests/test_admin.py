@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
-from buddynet.duos.models import Duo, VolunteerDay
-from buddynet.people.models import Participant
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.duos.models import Duo, VolunteerDay
+from buddynet.records.people.models import Participant
 from tests import factories as f
 
 

@@ -35,11 +35,11 @@ from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from buddynet.accounts.models import Membership, Role, User
-from buddynet.accounts.services import membership_grant
-from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.funding.models import Funder
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.features.funding.models import Funder
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.records.people.models import Organisation, Participant, Project, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -468,7 +468,7 @@ from decimal import Decimal  # noqa: E402
 
 from django.utils import timezone  # noqa: E402
 
-from buddynet.funding.models import (  # noqa: E402
+from buddynet.features.funding.models import (  # noqa: E402
     AllowancePayment,
     BudgetLine,
     DeclaredAllowance,

@@ -16,12 +16,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from buddynet.accounts.models import Membership, User
-from buddynet.duos import apis as duo_apis
-from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.errors import Conflict
-from buddynet.funding.models import Funder
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.features.funding.models import Funder
+from buddynet.records.accounts.models import Membership, User
+from buddynet.records.duos import apis as duo_apis
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.records.people.models import Organisation, Participant, Project, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -331,7 +331,7 @@ BAD: list[Bad] = [
 # --- funding (issue 6) ---------------------------------------------------------------------------
 from decimal import Decimal  # noqa: E402
 
-from buddynet.funding.models import (  # noqa: E402
+from buddynet.features.funding.models import (  # noqa: E402
     AllowancePayment,
     BudgetLine,
     DeclaredAllowance,

@@ -30,9 +30,13 @@ PURE_CORES = ("matching/engine/", "netwerk/measures.py")
 CORE_OWN = ("matching.engine",)
 FRAMEWORK_AND_PROJECT = ("django", "rest_framework", "celery", *PACKAGES)
 
-BASE_RECORDS = ("buddynet/accounts/", "buddynet/people/", "buddynet/duos/")
-FEATURES = ("matching", "netwerk", "notifications", "buddynet.funding", "buddynet.web", "buddynet.demo")
-FEATURE_LABELS = ("matching", "netwerk", "notifications", "funding", "web", "demo")
+# The folders show the layers (README, Architecture): every app under buddynet/records/ is a base
+# record; every app under buddynet/features/, and the top-level matching, netwerk, notifications,
+# is a feature, as are the channels and the demo built on top of them.
+BASE_RECORDS = ("buddynet/records/",)
+FEATURE_APPS = tuple(sorted(p.name for p in (ROOT / "buddynet" / "features").iterdir() if (p / "apps.py").exists()))
+FEATURES = ("matching", "netwerk", "notifications", "buddynet.features", "buddynet.web", "buddynet.demo")
+FEATURE_LABELS = ("matching", "netwerk", "notifications", "web", "demo", *FEATURE_APPS)
 RELATION_FIELDS = ("ForeignKey", "OneToOneField", "ManyToManyField")
 
 CROSS_CUTTING = ("buddynet/security/retention.py",)
@@ -111,44 +115,65 @@ def test_the_project_keeps_its_import_layers() -> None:
     assert found == []
 
 
-@pytest.mark.parametrize(("path", "source"), [
-    ("matching/engine/score.py", "from django.db import models\n"),
-    ("matching/engine/score.py", "import buddynet.vocabulary\n"),
-    ("netwerk/measures.py", "def f():\n    from netwerk.models import Alter\n"),
-    ("buddynet/people/selectors.py", "from buddynet.funding.models import Grant\n"),
-    ("buddynet/duos/services.py", "from netwerk import services\n"),
-    ("buddynet/accounts/models.py", "from buddynet import demo\n"),
-    ("buddynet/people/apis.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import matching.models\n"),
-    ("buddynet/duos/services.py", "from notifications.models import Notification\n"),
-    ("matching/services.py", "from notifications import handlers\n"),
-    ("buddynet/people/apis.py", "from ..funding import models\n"),
-    ("buddynet/accounts/models.py", "funder = models.ForeignKey('funding.Funder', on_delete=models.CASCADE)\n"),
-    ("buddynet/duos/models.py", "m = models.OneToOneField(to='netwerk.NetworkMap', on_delete=models.CASCADE)\n"),
-    ("buddynet/security/retention.py", "def f():\n    from netwerk.models import Alter\n"),
-    ("buddynet/security/retention.py", "from django.apps import apps\nm = apps.get_model('matching.Proposal')\n"),
-])
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        ("matching/engine/score.py", "from django.db import models\n"),
+        ("matching/engine/score.py", "import buddynet.vocabulary\n"),
+        ("netwerk/measures.py", "def f():\n    from netwerk.models import Alter\n"),
+        ("buddynet/records/people/selectors.py", "from buddynet.features.funding.models import Grant\n"),
+        ("buddynet/records/duos/services.py", "from netwerk import services\n"),
+        ("buddynet/records/accounts/models.py", "from buddynet import demo\n"),
+        (
+            "buddynet/records/people/apis.py",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import matching.models\n",
+        ),
+        ("buddynet/records/duos/services.py", "from notifications.models import Notification\n"),
+        ("matching/services.py", "from notifications import handlers\n"),
+        ("buddynet/records/people/apis.py", "from ...features.funding import models\n"),
+        (
+            "buddynet/records/accounts/models.py",
+            "funder = models.ForeignKey('funding.Funder', on_delete=models.CASCADE)\n",
+        ),
+        (
+            "buddynet/records/duos/models.py",
+            "m = models.OneToOneField(to='netwerk.NetworkMap', on_delete=models.CASCADE)\n",
+        ),
+        ("buddynet/security/retention.py", "def f():\n    from netwerk.models import Alter\n"),
+        ("buddynet/security/retention.py", "from django.apps import apps\nm = apps.get_model('matching.Proposal')\n"),
+    ],
+)
 def test_it_reports_an_import_across_the_layers(path: str, source: str) -> None:
     assert violations(path, source)
 
 
-@pytest.mark.parametrize(("path", "source"), [
-    ("matching/engine/score.py", "import numpy as np\nfrom matching.engine.arrays import Pool\n"),
-    ("netwerk/measures.py", "import networkx as nx\n"),
-    ("buddynet/people/models.py", "from buddynet.crypto import EncryptedTextField\n"),
-    ("buddynet/duos/services.py", "from buddynet import events\nfrom buddynet.people.models import Project\n"),
-    ("netwerk/services.py", "from buddynet.duos.models import CheckIn\nfrom matching import selectors\n"),
-    ("buddynet/urls.py", "from notifications import urls\n"),
-    ("notifications/rules.py", "from notifications.models import Notification\n"),
-    ("buddynet/accounts/models.py", "funder = models.ForeignKey('people.Funder', on_delete=models.CASCADE)\n"),
-    ("buddynet/accounts/migrations/0001_initial.py", "f = models.ForeignKey('funding.funder')\n"),
-])
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        ("matching/engine/score.py", "import numpy as np\nfrom matching.engine.arrays import Pool\n"),
+        ("netwerk/measures.py", "import networkx as nx\n"),
+        ("buddynet/records/people/models.py", "from buddynet.crypto import EncryptedTextField\n"),
+        (
+            "buddynet/records/duos/services.py",
+            "from buddynet import events\nfrom buddynet.records.people.models import Project\n",
+        ),
+        ("netwerk/services.py", "from buddynet.records.duos.models import CheckIn\nfrom matching import selectors\n"),
+        ("buddynet/urls.py", "from notifications import urls\n"),
+        ("notifications/rules.py", "from notifications.models import Notification\n"),
+        (
+            "buddynet/records/accounts/models.py",
+            "funder = models.ForeignKey('people.Funder', on_delete=models.CASCADE)\n",
+        ),
+        ("buddynet/records/accounts/migrations/0001_initial.py", "f = models.ForeignKey('funding.funder')\n"),
+    ],
+)
 def test_it_allows_imports_that_point_down(path: str, source: str) -> None:
     assert violations(path, source) == []
 
 
 def test_every_app_with_personal_data_in_its_tables_registers_its_part_in_export_and_erasure() -> None:
     from buddynet import privacy
-    from buddynet.funding.privacy import HANDLERS as FUNDING
+    from buddynet.features.funding.privacy import HANDLERS as FUNDING
     from matching.privacy import HANDLERS as MATCHING
     from netwerk.privacy import HANDLERS as NETWERK
     from notifications.privacy import HANDLERS as NOTIFICATIONS
@@ -156,3 +181,25 @@ def test_every_app_with_personal_data_in_its_tables_registers_its_part_in_export
     registered = privacy.handlers()
     for handlers in (NETWERK, MATCHING, NOTIFICATIONS, FUNDING):
         assert handlers in registered
+
+
+PLATFORM_APPS = ("buddynet.web", "buddynet.demo", "buddynet.security", "buddynet.operations", "buddynet.deployment")
+
+
+def test_every_project_app_sits_in_the_folder_of_its_layer() -> None:
+    """`ls buddynet` tells the layers apart: records/ holds the base records, features/ the feature
+    apps (beside the top-level matching, netwerk and notifications); what else buddynet/ holds is the
+    platform every layer stands on (security, operations, deployment) and what sits on top of all
+    (the web channel, the demo). A new app must choose one of these places."""
+    from django.conf import settings
+
+    misplaced = [
+        app
+        for app in settings.INSTALLED_APPS
+        if app.startswith("buddynet.")
+        and not app.startswith(("buddynet.records.", "buddynet.features."))
+        and app not in PLATFORM_APPS
+    ]
+    assert misplaced == []
+    records = sorted(p.name for p in (ROOT / "buddynet" / "records").iterdir() if (p / "apps.py").exists())
+    assert records == ["accounts", "duos", "people"]

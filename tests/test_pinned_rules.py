@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from buddynet.duos.models import DuoStatus
-from buddynet.duos.services import check_in_update, duo_activate
 from buddynet.errors import NotAllowed
+from buddynet.records.duos.models import DuoStatus
+from buddynet.records.duos.services import check_in_update, duo_activate
 from matching.engine import Participant, Problem, Volunteer, match
 from tests import factories as f
 

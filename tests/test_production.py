@@ -16,11 +16,11 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from buddynet.accounts.models import Membership, Role, User
 from buddynet.demo import data as demo
 from buddynet.deployment.models import ProductionMarker
-from buddynet.people.models import Organisation
 from buddynet.production import Configuration, production_problems
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.people.models import Organisation
 from tests.integration.processes import REPO, VENV_BIN
 
 GOOD_KEY = secrets.token_urlsafe(50)

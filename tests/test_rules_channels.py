@@ -19,9 +19,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos import services
-from buddynet.duos.models import Duo, DuoStatus, Goal
 from buddynet.errors import ServiceError
+from buddynet.records.duos import services
+from buddynet.records.duos.models import Duo, DuoStatus, Goal
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -168,7 +168,7 @@ def test_a_closed_duo_takes_no_new_goal(world: World, channel: str) -> None:
 
 def test_the_admin_writes_goals_through_the_service_even_if_its_inline_offered_them(
         world: World, monkeypatch: Any) -> None:
-    from buddynet.duos.admin import GoalInline
+    from buddynet.records.duos.admin import GoalInline
 
     duo = _closed(world)
     before = Goal.objects.count()
@@ -309,7 +309,7 @@ CHECK_IN_WITH_CONTACT = {"api": _check_in_api, "phone": _check_in_phone, "servic
 
 @pytest.mark.parametrize("channel", CHECK_IN_WITH_CONTACT)
 def test_a_new_contact_on_a_check_in_reaches_the_network_map_once(world: World, channel: str) -> None:
-    from buddynet.duos.models import CheckIn
+    from buddynet.records.duos.models import CheckIn
     from netwerk.models import Alter
 
     client_uuid = str(uuid.uuid4())
@@ -326,7 +326,7 @@ def test_a_new_contact_on_a_check_in_reaches_the_network_map_once(world: World, 
 
 
 def test_a_contact_netwerk_refuses_stores_no_check_in_either(world: World) -> None:
-    from buddynet.duos.models import CheckIn
+    from buddynet.records.duos.models import CheckIn
     from netwerk.models import Alter, NetworkMap
 
     before = CheckIn.objects.count()

@@ -36,8 +36,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # obj.delete() (a ProtectedError becomes 409) and saves funders in the viewset: people/apis.py
     # and its services are being reworked in the same round (volunteer status follows screening,
     # Funder moving to the base records); their delete/save services come with that change.
-    ("buddynet/people/apis.py", "obj.delete"): "people CRUD delete: service pending (see above)",
-    ("buddynet/people/apis.py", "funder.save"): "Funder save: moves with the Funder record (see above)",
+    ("buddynet/records/people/apis.py", "obj.delete"): "people CRUD delete: service pending (see above)",
+    ("buddynet/records/people/apis.py", "funder.save"): "Funder save: moves with the Funder record (see above)",
 }
 
 

@@ -43,23 +43,10 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from buddynet import vocabulary as v
-from buddynet.accounts.models import Membership, Role, User
-from buddynet.accounts.services import membership_grant
 from buddynet.dates import add_months
 from buddynet.demo import texts as t
 from buddynet.demo.network import add_network_maps
-from buddynet.duos.models import (
-    OPEN_STATUSES,
-    Activity,
-    CheckIn,
-    CheckInMode,
-    ClosureReason,
-    Duo,
-    DuoStatus,
-    Goal,
-    NextStep,
-)
-from buddynet.funding.models import (
+from buddynet.features.funding.models import (
     AllowanceCap,
     AllowancePayment,
     BudgetLine,
@@ -70,9 +57,30 @@ from buddynet.funding.models import (
     ReportingObligation,
     Tranche,
 )
-from buddynet.people import postcodes
-from buddynet.people.models import NETWORK_SCOPES, ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
-from buddynet.people.screening import extract_valid_until, screening_problems
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.duos.models import (
+    OPEN_STATUSES,
+    Activity,
+    CheckIn,
+    CheckInMode,
+    ClosureReason,
+    Duo,
+    DuoStatus,
+    Goal,
+    NextStep,
+)
+from buddynet.records.people import postcodes
+from buddynet.records.people.models import (
+    NETWORK_SCOPES,
+    ConsentEvent,
+    Funder,
+    Organisation,
+    Participant,
+    Project,
+    Volunteer,
+)
+from buddynet.records.people.screening import extract_valid_until, screening_problems
 
 SEED = 2026
 # Printed for everyone to use: a demo password, not a secret. ("buddynet-demo" is refused by

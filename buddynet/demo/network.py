@@ -16,8 +16,8 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.people.models import NETWORK_SCOPES, Participant
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.records.people.models import NETWORK_SCOPES, Participant
 from buddynet.vocabulary import LIFE_DOMAINS
 from netwerk.models import Alter, NetworkMap, Occasion, Tie
 

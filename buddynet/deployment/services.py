@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from buddynet.accounts.models import Membership, Role, User
-from buddynet.accounts.services import membership_grant, user_create
 from buddynet.demo import data as demo
 from buddynet.deployment.models import ProductionMarker
 from buddynet.errors import ServiceError
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.accounts.services import membership_grant, user_create
 
 
 class FirstAdminRefused(ServiceError):

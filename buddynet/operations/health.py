@@ -33,10 +33,10 @@ from health_check.contrib.celery import Ping
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
-from buddynet.accounts.selectors import roles_of
 from buddynet.health import broker_ping
 from buddynet.operations.models import Heartbeat
 from buddynet.operations.tasks import BEAT
+from buddynet.records.accounts.selectors import roles_of
 
 
 @dataclasses.dataclass

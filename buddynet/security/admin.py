@@ -8,7 +8,7 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin
 
-from buddynet.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of
 
 
 class ReadOnlyLogEntryAdmin(LogEntryAdmin):
@@ -103,7 +103,7 @@ def _gdpr_actions(model: Any, *, kind: str, export: Any, pdf: Any, anonymise: An
 def _volunteer_erasure_explanation(volunteer: Any) -> str:
     from django.utils.translation import gettext as _
 
-    from buddynet.funding.selectors import allowances_of_volunteer
+    from buddynet.features.funding.selectors import allowances_of_volunteer
     from buddynet.security import retention
 
     text = _("Names, contact details and notes are removed for good, the user account (if it has no other "
@@ -122,7 +122,7 @@ def _volunteer_erasure_explanation(volunteer: Any) -> str:
 def _install_gdpr_actions() -> None:
     from django.utils.translation import gettext_lazy
 
-    from buddynet.people.models import Participant, Volunteer
+    from buddynet.records.people.models import Participant, Volunteer
     from buddynet.security import retention
 
     _gdpr_actions(

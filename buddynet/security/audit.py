@@ -140,7 +140,7 @@ def log_participant_read(request: HttpRequest, participant_id: Any, route: str) 
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from buddynet.people.models import Participant
+    from buddynet.records.people.models import Participant
 
     try:
         pk = int(participant_id)
@@ -182,7 +182,7 @@ def participant_reads(participant_id: int, *, limit: int = 20) -> list[Any]:
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from buddynet.people.models import Participant
+    from buddynet.records.people.models import Participant
 
     entries = list(
         LogEntry.objects.filter(

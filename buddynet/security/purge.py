@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from buddynet.dates import add_months
-from buddynet.people.models import Participant, Volunteer
+from buddynet.records.people.models import Participant, Volunteer
 from buddynet.security import retention
 
 

@@ -61,10 +61,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buddynet import privacy
-from buddynet.accounts.models import Membership
 from buddynet.dates import add_months
-from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal
-from buddynet.people.models import Participant, Person, Volunteer
+from buddynet.records.accounts.models import Membership
+from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal
+from buddynet.records.people.models import Participant, Person, Volunteer
 
 ANONYMOUS_FIRST_NAME = "Deelnemer"
 ANONYMOUS_VOLUNTEER_NAME = "Vrijwilliger"

@@ -13,7 +13,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from buddynet.accounts.models import User
+from buddynet.records.accounts.models import User
 
 BACKUP_CODE_COUNT = 10
 

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from buddynet.accounts.selectors import volunteer_only
+from buddynet.records.accounts.selectors import volunteer_only
 
 POLICY_KEY = "_buddynet_session_policy"
 STARTED_KEY = "_buddynet_session_started"

@@ -31,7 +31,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from buddynet.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of
 
 
 def two_factor_required_for(user: Any) -> bool:

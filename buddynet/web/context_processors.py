@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from buddynet.accounts.selectors import roles_of
-from buddynet.people.selectors import projects_for_user
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.people.selectors import projects_for_user
 
 
 def _first_project(request: HttpRequest, roles: Any) -> int | None:

@@ -1,7 +1,7 @@
 """Forms of the coordinator pages: intake steps, duo lifecycle, concern follow-up, list filters.
 
 Forms only validate what a person typed (Dutch messages through gettext); the services in
-buddynet/people/services.py and buddynet/duos/services.py make the change and re-check what
+buddynet/records/people/services.py and buddynet/records/duos/services.py make the change and re-check what
 depends on other rows. The intake steps reuse the validators the API uses (people/fields.py),
 so a code the API refuses is refused here too.
 """
@@ -18,10 +18,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buddynet import vocabulary as v
-from buddynet.duos.models import ClosureReason, Duo, DuoStatus, NextStep
-from buddynet.people import fields as people_fields
-from buddynet.people import postcodes
-from buddynet.people.models import ConsentEvent, Participant, Volunteer
+from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, NextStep
+from buddynet.records.people import fields as people_fields
+from buddynet.records.people import postcodes
+from buddynet.records.people.models import ConsentEvent, Participant, Volunteer
 
 LEVEL_CHOICES = [
     (0, _("none")),

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
-from buddynet.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of
 
 
 def _first_existing(*names: str) -> str | None:

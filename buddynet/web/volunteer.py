@@ -52,12 +52,12 @@ from django.views.decorators.http import require_POST
 from sesame import settings as sesame_settings
 from sesame.views import LoginView as SesameLoginView
 
-from buddynet.accounts import services as accounts_services
-from buddynet.accounts.selectors import roles_of
-from buddynet.duos import selectors, services
-from buddynet.duos.models import CheckIn, Duo
 from buddynet.errors import ServiceError
-from buddynet.people.models import Volunteer
+from buddynet.records.accounts import services as accounts_services
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos import selectors, services
+from buddynet.records.duos.models import CheckIn, Duo
+from buddynet.records.people.models import Volunteer
 from buddynet.security.audit import client_address
 from buddynet.security.ratelimit import bucket, ip_bucket_value, rate_limit_hit
 from buddynet.security.sessions import BROWSER_ONLY_KEY, VOLUNTEER, session_policy_for

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from buddynet.duos.models import Activity, CheckIn, CheckInMode
 from buddynet.errors import ServiceError
+from buddynet.records.duos.models import Activity, CheckIn, CheckInMode
 from buddynet.vocabulary import NEW_CONTACT_CATEGORIES, LifeDomain
 
 # Most contact moments last about this long; one tap instead of typing minutes.

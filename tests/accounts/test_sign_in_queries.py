@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from buddynet.accounts.models import Membership, User
-from buddynet.accounts.selectors import roles_of
+from buddynet.records.accounts.models import Membership, User
+from buddynet.records.accounts.selectors import roles_of
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -41,7 +41,7 @@ def test_the_framework_parts_are_configured(settings: Any) -> None:
     assert settings.AUTHENTICATION_BACKENDS[1:] == [MODEL_BACKEND, SESAME_BACKEND]
     assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] == [
         "rest_framework.authentication.SessionAuthentication", "rest_framework.authentication.TokenAuthentication"]
-    assert not [m for m in settings.MIDDLEWARE if m.startswith("buddynet.accounts.")]
+    assert not [m for m in settings.MIDDLEWARE if m.startswith("buddynet.records.accounts.")]
 
 
 # --- Statements before the view -----------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from buddynet.people.models import Participant
+from buddynet.records.people.models import Participant
 from tests import factories as f
 from tests.browser.conftest import login, serious_axe_violations
 from tests.conftest import World

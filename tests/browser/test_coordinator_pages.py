@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from buddynet.duos.models import CheckIn, CheckInMode, Duo, DuoStatus
-from buddynet.people.models import Participant, Volunteer
+from buddynet.records.duos.models import CheckIn, CheckInMode, Duo, DuoStatus
+from buddynet.records.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World

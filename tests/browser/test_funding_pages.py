@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from buddynet.funding.models import AllowancePayment
+from buddynet.features.funding.models import AllowancePayment
 from tests import factories as f
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World

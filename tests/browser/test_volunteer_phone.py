@@ -15,7 +15,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from buddynet.duos.models import CheckIn
+from buddynet.records.duos.models import CheckIn
 from tests import factories as f
 from tests.browser.conftest import PHONE, login, screenshot, serious_axe_violations
 from tests.conftest import World

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from buddynet.duos.models import CheckIn
+from buddynet.records.duos.models import CheckIn
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db

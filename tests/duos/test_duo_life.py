@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos.models import Duo, DuoStatus, Goal
+from buddynet.records.duos.models import Duo, DuoStatus, Goal
 from notifications.models import Channel, Kind, Notification
 from tests import factories as f
 from tests.conftest import World, client_for

@@ -8,10 +8,10 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from buddynet import events
-from buddynet.duos import services
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.people.models import Participant
+from buddynet.records.duos import services
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.records.people.models import Participant
 from tests import factories as f
 from tests.concurrency import race
 from tests.conftest import require_postgres
@@ -232,7 +232,7 @@ def test_a_new_check_in_is_one_insert_and_its_audit_entry(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from buddynet.accounts.selectors import roles_of
+    from buddynet.records.accounts.selectors import roles_of
 
     roles_of(world.volunteer_user)  # as on a request, where authentication has read them
     with CaptureQueriesContext(connection) as ctx:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from buddynet.duos.models import DuoStatus
-from buddynet.funding.models import BudgetLine, Expense, Grant, ReportingObligation, Tranche
+from buddynet.features.funding.models import BudgetLine, Expense, Grant, ReportingObligation, Tranche
+from buddynet.records.duos.models import DuoStatus
 from tests import factories as f
 
 D = dt.date
@@ -114,7 +114,7 @@ def seed_caps() -> None:
 
     from django.apps import apps
 
-    import_module("buddynet.funding.migrations.0003_seed_allowance_caps").seed(apps, None)
+    import_module("buddynet.features.funding.migrations.0003_seed_allowance_caps").seed(apps, None)
 
 
 LONG_CONDITION = "na goedkeuring van het inhoudelijke en financiële jaarverslag door de administratie"
@@ -124,7 +124,7 @@ def wide_grant(funder: Any, i: int) -> Grant:
     """Four times the demo's width and length: every budget line, four calendar years, amounts in
     the hundreds of thousands (a funder with a higher cap), twelve tranches with long conditions,
     eight reporting obligations and a long project name — for the PDF layout tests."""
-    from buddynet.funding.models import BudgetLineKind
+    from buddynet.features.funding.models import BudgetLineKind
 
     project = f.ProjectFactory(name=f"Persoonlijke vriend Oost-Vlaanderen en Zeeuws-Vlaanderen, deelproject {i}",
                                contact_cadence_days=14)

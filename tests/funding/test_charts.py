@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pytest
 from django.utils import translation
 
-from buddynet.funding import render, reports
+from buddynet.features.funding import render, reports
 from tests.conftest import World
 from tests.funding.builders import hand_built, second_grant
 

@@ -9,7 +9,7 @@ import io
 from django.test import Client
 from openpyxl import load_workbook
 
-from buddynet.funding import render, reports
+from buddynet.features.funding import render, reports
 from tests.conftest import World
 from tests.funding.builders import hand_built, second_grant
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from buddynet.funding import render, reports
+from buddynet.features.funding import render, reports
 from netwerk import services as netwerk_services
 from netwerk.selectors import network_change_aggregates
 from tests import factories as f

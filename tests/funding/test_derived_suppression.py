@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from buddynet.funding import reports
+from buddynet.features.funding import reports
 from tests import factories as f
 from tests.funding.builders import D, duo
 
@@ -74,7 +74,7 @@ def test_moving_the_portfolio_period_a_week_reveals_nothing():
 
 
 def _grant(funder: Any, project: Any) -> Any:
-    from buddynet.funding.models import Grant
+    from buddynet.features.funding.models import Grant
 
     return Grant.objects.create(funder=funder, project=project, reference="G-1", amount=40000,
                                 start_date=dt.date(2025, 1, 1), end_date=dt.date(2027, 12, 31))

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from buddynet.funding.models import AllowancePayment, Funder, ProgressReport
-from buddynet.people.models import Project, Volunteer
+from buddynet.features.funding.models import AllowancePayment, Funder, ProgressReport
+from buddynet.records.people.models import Project, Volunteer
 from netwerk import services as netwerk_services
 from tests.conftest import World, client_for
 from tests.funding.builders import hand_built, second_grant

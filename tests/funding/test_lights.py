@@ -14,8 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.utils import translation
 
-from buddynet.funding import lights, render, reports
-from buddynet.funding.models import BudgetLine, Expense, Grant
+from buddynet.features.funding import lights, render, reports
+from buddynet.features.funding.models import BudgetLine, Expense, Grant
 from tests import factories as f
 from tests.conftest import World
 

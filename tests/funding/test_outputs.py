@@ -15,10 +15,10 @@ from django.test import Client
 from django.utils import translation
 
 from buddynet import events
-from buddynet.duos.models import CheckIn, Duo
-from buddynet.funding import render, reports
-from buddynet.funding.models import ProgressReport
-from buddynet.people.models import Participant, Volunteer
+from buddynet.features.funding import render, reports
+from buddynet.features.funding.models import ProgressReport
+from buddynet.records.duos.models import CheckIn, Duo
+from buddynet.records.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
 from tests.funding.builders import SECRET_FIRST, SECRET_LAST, SECRET_NOTE, Hand, hand_built, second_grant

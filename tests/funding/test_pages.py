@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
-from buddynet.funding.models import AllowancePayment, BudgetLine, Expense, Grant, ProgressReport
+from buddynet.features.funding.models import AllowancePayment, BudgetLine, Expense, Grant, ProgressReport
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
 from tests.conftest import World
 

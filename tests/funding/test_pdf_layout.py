@@ -17,8 +17,8 @@ import pytest
 from django.utils import translation
 from weasyprint.formatting_structure import boxes
 
-from buddynet.funding import render, reports
-from buddynet.funding.models import Funder, Grant
+from buddynet.features.funding import render, reports
+from buddynet.features.funding.models import Funder, Grant
 from tests.conftest import World
 from tests.funding.builders import hand_built, second_grant, wide_grant
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from buddynet.errors import InvalidInput
-from buddynet.funding import services
-from buddynet.funding.models import AllowancePayment, BudgetLine, Expense, Grant
+from buddynet.features.funding import services
+from buddynet.features.funding.models import AllowancePayment, BudgetLine, Expense, Grant
 from tests import factories as f
 from tests.concurrency import race
 from tests.conftest import require_postgres

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from buddynet.funding import render, reports
+from buddynet.features.funding import render, reports
 from tests import factories as f
 from tests.funding.builders import D, hand_built, second_grant
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from buddynet import events
-from buddynet.funding.models import (
+from buddynet.features.funding.models import (
     AllowanceCap,
     AllowancePayment,
     BudgetLine,
@@ -20,7 +20,7 @@ from buddynet.funding.models import (
     ProgressReport,
     Tranche,
 )
-from buddynet.funding.services import default_end_date
+from buddynet.features.funding.services import default_end_date
 from tests.conftest import World, client_for
 from tests.funding.builders import seed_caps
 
@@ -222,7 +222,7 @@ def test_it_refuses_a_flat_rate_for_a_year_without_caps(world: World) -> None:
 
 
 def test_it_refuses_more_paid_days_than_the_volunteer_pages_show(world: World, monkeypatch: Any) -> None:
-    from buddynet.funding import services
+    from buddynet.features.funding import services
 
     monkeypatch.setattr(services, "volunteered_days", lambda *, volunteer_ids, year: {world.volunteer.pk: 8})
     before = snapshot()
@@ -248,7 +248,7 @@ def test_a_grant_in_year_1_or_9999_is_refused_with_a_field_message(world, start)
     """Issue 21 item 4: a start in 9999 without an end was a 500 (the default end overflowed)."""
     from rest_framework.test import APIClient
 
-    from buddynet.funding.models import Grant
+    from buddynet.features.funding.models import Grant
 
     client = APIClient()
     client.force_authenticate(world.admin)

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 
 from buddynet.errors import Conflict
-from buddynet.funding import render, services
-from buddynet.funding.models import ProgressReport
+from buddynet.features.funding import render, services
+from buddynet.features.funding.models import ProgressReport
 from tests.concurrency import race
 from tests.conftest import World, require_postgres
 from tests.funding.builders import D, hand_built

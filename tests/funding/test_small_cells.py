@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from buddynet.funding import reports
+from buddynet.features.funding import reports
 from tests import factories as f
 from tests.funding.builders import D, check_ins, duo
 

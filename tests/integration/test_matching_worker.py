@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
 from matching import services
 from matching.models import MatchRun
 from tests import factories as f

@@ -29,7 +29,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from buddynet.duos import services as duo_services
+from buddynet.records.duos import services as duo_services
 from notifications import tasks
 from notifications.models import Channel, Kind, Notification
 from tests.conftest import World, client_for, make_world, require_postgres, require_redis, services_required

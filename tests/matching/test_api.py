@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from buddynet.duos.models import Duo
+from buddynet.records.duos.models import Duo
 from matching import services
 from matching.models import MatchRun, Proposal
 from tests import factories as f

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, transaction
 
 from buddynet import events
-from buddynet.duos.models import Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.records.duos.models import Duo, DuoStatus
 from matching import selectors, services, tasks
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk import services as netwerk_services
@@ -293,8 +293,8 @@ def test_a_participant_without_a_network_map_is_absent_from_the_uncovered_domain
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_accepting_conflicting_proposals_at_once_never_overfill_a_volunteer() -> None:
     require_postgres()
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
 
     project = f.ProjectFactory()
     alice, dana = f.UserFactory(), f.UserFactory()
@@ -317,7 +317,7 @@ def test_two_coordinators_accepting_conflicting_proposals_at_once_never_overfill
         assert Duo.objects.filter(volunteer=volunteer).exclude(status="closed").count() == 1
         assert Proposal.objects.filter(pk__in=[pa.pk, pb.pk], decision="accepted").count() == 1
         with transaction.atomic():
-            from buddynet.duos.services import duo_close
+            from buddynet.records.duos.services import duo_close
 
             duo_close(duo=winners[0].duo, by=alice, reason="other", next_step="end")
 
@@ -327,8 +327,8 @@ def test_two_coordinators_accepting_conflicting_proposals_at_once_never_overfill
 def test_two_coordinators_accepting_the_same_proposal_at_once_make_one_duo() -> None:
     require_postgres()
     project = f.ProjectFactory()
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
 
     alice, dana = f.UserFactory(), f.UserFactory()
     for user in (alice, dana):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from buddynet.duos.models import Duo
+from buddynet.records.duos.models import Duo
 from matching import services
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from tests import factories as f

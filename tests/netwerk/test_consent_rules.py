@@ -13,9 +13,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos import services as duo_services
 from buddynet.errors import Conflict
-from buddynet.people import services as people_services
+from buddynet.records.duos import services as duo_services
+from buddynet.records.people import services as people_services
 from netwerk import services
 from netwerk.models import Alter, NetworkMap
 from tests.conftest import World, client_for

@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from buddynet.duos.models import Duo
-from buddynet.people.models import Project
+from buddynet.records.duos.models import Duo
+from buddynet.records.people.models import Project
 from netwerk import selectors
 from netwerk.models import Alter, NetworkMap, Tie
 

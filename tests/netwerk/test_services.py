@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from buddynet.errors import InvalidInput, NotAllowed
-from buddynet.people.models import Participant
+from buddynet.records.people.models import Participant
 from buddynet.vocabulary import LIFE_DOMAINS
 from netwerk import selectors, services
 from netwerk.models import Alter, NetworkMap, Tie

@@ -21,11 +21,11 @@ from django.test import Client
 from django.urls import resolve
 
 from buddynet import events
-from buddynet.duos import services as duo_services
-from buddynet.duos.models import Duo, DuoStatus
-from buddynet.funding import services as funding_services
-from buddynet.funding.models import Grant, ReportingObligation
-from buddynet.people.models import Project
+from buddynet.features.funding import services as funding_services
+from buddynet.features.funding.models import Grant, ReportingObligation
+from buddynet.records.duos import services as duo_services
+from buddynet.records.duos.models import Duo, DuoStatus
+from buddynet.records.people.models import Project
 from matching import services as match_services
 from notifications import rules
 from notifications.models import Channel, Kind, Notification, ProjectRules

@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet import events
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
-from buddynet.duos import services as duo_services
-from buddynet.funding import services as funding_services
-from buddynet.funding.models import Grant
+from buddynet.features.funding import services as funding_services
+from buddynet.features.funding.models import Grant
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.duos import services as duo_services
 from matching import services as match_services
 from matching.models import MatchRun
 from notifications import services

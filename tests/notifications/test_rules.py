@@ -16,11 +16,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
-from buddynet.duos.models import Duo, DuoStatus
-from buddynet.funding.models import Grant, ReportingObligation
-from buddynet.people.models import Project
+from buddynet.features.funding.models import Grant, ReportingObligation
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.duos.models import Duo, DuoStatus
+from buddynet.records.people.models import Project
 from notifications import rules
 from notifications.models import Channel, Kind, Notification, ProjectRules
 from tests import factories as f

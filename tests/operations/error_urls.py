@@ -7,7 +7,7 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from buddynet.people.models import Participant
+from buddynet.records.people.models import Participant
 
 logger = logging.getLogger("buddynet.web")
 

@@ -12,7 +12,7 @@ if __name__ == "__main__":
     django.setup()
     from django.core.files.base import ContentFile
 
-    from buddynet.funding.models import Expense
+    from buddynet.features.funding.models import Expense
 
     expenses = list(Expense.objects.order_by("pk")[:3])
     assert len(expenses) == 3, "the demo has expenses"

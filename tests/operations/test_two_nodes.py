@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from rest_framework.authtoken.models import Token
 
-from buddynet.funding.models import BudgetLine, Grant
+from buddynet.features.funding.models import BudgetLine, Grant
 from notifications import tasks
 from notifications.models import Channel, Notification
 from tests.conftest import World, make_world

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet.errors import InvalidInput
-from buddynet.people import services
-from buddynet.people.models import ConsentEvent, Participant
+from buddynet.records.people import services
+from buddynet.records.people.models import ConsentEvent, Participant
 from tests import factories as f
 from tests.conftest import World, client_for
 

@@ -14,13 +14,13 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
-from buddynet.accounts.models import Membership, Role, User
 from buddynet.demo import data as demo
-from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep
-from buddynet.funding.models import Funder
-from buddynet.people.models import ConsentEvent, Organisation, Participant, Project, Volunteer
-from buddynet.people.postcodes import lookup
-from buddynet.people.screening import screening_problems
+from buddynet.features.funding.models import Funder
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus, Goal, NextStep
+from buddynet.records.people.models import ConsentEvent, Organisation, Participant, Project, Volunteer
+from buddynet.records.people.postcodes import lookup
+from buddynet.records.people.screening import screening_problems
 from netwerk.models import NetworkMap
 
 # Noon on a fixed day, so that two runs in one test never straddle midnight.

@@ -13,10 +13,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos.models import Duo
 from buddynet.errors import Conflict
-from buddynet.people.models import Volunteer
-from buddynet.people.screening import extract_valid_until, screening_problems
+from buddynet.records.duos.models import Duo
+from buddynet.records.people.models import Volunteer
+from buddynet.records.people.screening import extract_valid_until, screening_problems
 from matching import services as matching_services
 from matching.models import Proposal
 from tests import factories as f

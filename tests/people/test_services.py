@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from buddynet.duos import services as duo_services
-from buddynet.duos.models import OPEN_STATUSES, Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput
-from buddynet.people import services
-from buddynet.people.models import Volunteer
+from buddynet.records.duos import services as duo_services
+from buddynet.records.duos.models import OPEN_STATUSES, Duo, DuoStatus
+from buddynet.records.people import services
+from buddynet.records.people.models import Volunteer
 from tests import factories as f
 from tests.concurrency import race
 from tests.conftest import require_postgres

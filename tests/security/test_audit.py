@@ -10,8 +10,8 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
-from buddynet.duos.models import CheckIn
-from buddynet.people.models import Participant
+from buddynet.records.duos.models import CheckIn
+from buddynet.records.people.models import Participant
 from netwerk import services as netwerk_services
 from tests.conftest import client_for
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from buddynet.accounts.models import User
-from buddynet.duos.models import Goal
+from buddynet.records.accounts.models import User
+from buddynet.records.duos.models import Goal
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from buddynet import crypto
-from buddynet.duos.models import CheckIn, Goal
-from buddynet.people.models import Participant
+from buddynet.records.duos.models import CheckIn, Goal
+from buddynet.records.people.models import Participant
 from netwerk import services as netwerk_services
 from netwerk.models import NetworkMap
 from tests import factories as f

@@ -56,7 +56,7 @@ def test_the_too_long_message_is_dutch_by_default_and_english_on_request():
 
 
 def test_the_users_api_applies_the_rules_in_dutch(world):
-    from buddynet.accounts.models import User
+    from buddynet.records.accounts.models import User
     from tests.conftest import client_for
 
     api = client_for(world.admin)

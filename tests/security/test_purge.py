@@ -11,7 +11,7 @@ import time_machine
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-from buddynet.people.models import Participant, Volunteer
+from buddynet.records.people.models import Participant, Volunteer
 from buddynet.security import purge, tasks
 from tests import factories as f
 from tests.conftest import World

@@ -13,11 +13,11 @@ from django.db import connection
 from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
-from buddynet.duos.models import CheckIn, Duo, Goal
-from buddynet.funding import reports
-from buddynet.funding import services as funding_services
-from buddynet.funding.models import ProgressReport
-from buddynet.people.models import Participant
+from buddynet.features.funding import reports
+from buddynet.features.funding import services as funding_services
+from buddynet.features.funding.models import ProgressReport
+from buddynet.records.duos.models import CheckIn, Duo, Goal
+from buddynet.records.people.models import Participant
 from buddynet.security import retention
 from buddynet.security.tasks import purge_past_retention
 from netwerk import services as netwerk_services

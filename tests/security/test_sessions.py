@@ -9,8 +9,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
 from buddynet.security.sessions import OFFICE, POLICY_KEY, VOLUNTEER
 
 pytestmark = pytest.mark.session_timeouts

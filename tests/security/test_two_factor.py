@@ -182,8 +182,8 @@ def test_switched_off_outside_two_factor_tests(world, settings):
 
 def test_a_volunteer_session_given_an_office_role_must_confirm_a_code_first(world):
     """Issue 21 item 1: the requirement follows the user's current roles, not the sign-in."""
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
 
     user = world.volunteer_user
     client = Client()

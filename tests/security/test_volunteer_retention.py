@@ -23,12 +23,12 @@ from django.test import Client
 from django.utils import timezone
 
 from buddynet import privacy
-from buddynet.accounts.models import Membership, Role, User
-from buddynet.duos.models import CheckIn, Duo, Goal, VolunteerDay
-from buddynet.funding import reports
-from buddynet.funding import services as funding_services
-from buddynet.funding.models import AllowancePayment, DeclaredAllowance, ProgressReport
-from buddynet.people.models import Participant, Volunteer
+from buddynet.features.funding import reports
+from buddynet.features.funding import services as funding_services
+from buddynet.features.funding.models import AllowancePayment, DeclaredAllowance, ProgressReport
+from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.duos.models import CheckIn, Duo, Goal, VolunteerDay
+from buddynet.records.people.models import Participant, Volunteer
 from buddynet.security import retention
 from matching.models import ForbiddenPair
 from notifications.models import Notification

@@ -21,8 +21,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.people.models import ConsentEvent, Participant, Volunteer
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.records.people.models import ConsentEvent, Participant, Volunteer
 from buddynet.web import coordinator_urls
 from tests import factories as f
 from tests.conftest import World

@@ -10,10 +10,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.accounts.models import Membership, Role
 from buddynet.demo import data as demo
-from buddynet.duos.models import CheckIn, Duo
-from buddynet.people.models import Participant, Volunteer
+from buddynet.records.accounts.models import Membership, Role
+from buddynet.records.duos.models import CheckIn, Duo
+from buddynet.records.people.models import Participant, Volunteer
 
 
 @pytest.fixture(autouse=True)

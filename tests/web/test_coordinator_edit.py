@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.people.models import Participant, Volunteer
+from buddynet.records.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.conftest import World
 from tests.web.form_html import form_data

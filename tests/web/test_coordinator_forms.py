@@ -10,8 +10,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.people.models import Participant, Volunteer
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
+from buddynet.records.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.conftest import World
 
@@ -340,8 +340,8 @@ def test_a_goal_needs_a_domain_and_words_and_a_closed_duo_takes_none(world: Worl
 
 
 def test_a_coordinator_of_two_projects_switches_between_them(world: World, client: Client) -> None:
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
 
     second = f.ProjectFactory(organisation=world.project.organisation, name="Buddy Gent Noord")
     membership_grant(user=world.coordinator, role=Role.COORDINATOR, project=second)

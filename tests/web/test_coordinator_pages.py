@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from buddynet.duos import services
+from buddynet.records.duos import services
 from tests import factories as f
 from tests.conftest import World
 

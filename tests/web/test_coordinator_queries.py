@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from buddynet.duos.models import CheckIn, CheckInMode, Duo, DuoStatus
-from buddynet.people.models import Participant, Project, Volunteer
+from buddynet.records.duos.models import CheckIn, CheckInMode, Duo, DuoStatus
+from buddynet.records.people.models import Participant, Project, Volunteer
 from tests.conftest import World
 
 TODAY = dt.date(2025, 11, 3)

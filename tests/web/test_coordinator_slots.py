@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.funding.models import Grant, ObligationKind, ReportingObligation
+from buddynet.features.funding.models import Grant, ObligationKind, ReportingObligation
 from netwerk import services as netwerk
 from tests.conftest import World
 

@@ -11,7 +11,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from buddynet.people.models import Participant
+from buddynet.records.people.models import Participant
 from tests.conftest import World
 from tests.web.form_html import form_data
 from tests.web.test_coordinator_forms import DAILY, NEEDS, PERSON, step

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from buddynet.duos.models import DuoStatus
+from buddynet.records.duos.models import DuoStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -68,8 +68,8 @@ def test_every_page_of_a_coordinator_has_the_coordinators_menu(world: World, pag
 
 
 def test_the_menu_follows_the_project_of_the_page(world: World) -> None:
-    from buddynet.accounts.models import Role
-    from buddynet.accounts.services import membership_grant
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
 
     membership_grant(user=world.coordinator, role=Role.COORDINATOR, project=world.other_project)
     client = _client(world.coordinator)

@@ -17,11 +17,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from buddynet.accounts.models import Role
-from buddynet.accounts.services import membership_grant
-from buddynet.duos import services
-from buddynet.duos.models import CheckIn, Duo, VolunteerDay
 from buddynet.errors import InvalidInput, NotAllowed
+from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.duos import services
+from buddynet.records.duos.models import CheckIn, Duo, VolunteerDay
 from tests import factories as f
 from tests.conftest import World
 

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from buddynet import vocabulary as v
 from buddynet.errors import ServiceError
-from buddynet.people import services as people_services
-from buddynet.people.models import Participant, Person, Volunteer
+from buddynet.records.people import services as people_services
+from buddynet.records.people.models import Participant, Person, Volunteer
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator.views import (
     _base_context,

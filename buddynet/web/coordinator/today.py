@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
-from buddynet.duos.selectors import check_ins_for_user, duos_for_user
-from buddynet.funding.selectors import open_obligations_of_project
-from buddynet.people.models import Participant, Project, Volunteer
-from buddynet.people.selectors import participants_for_user, volunteers_for_user
+from buddynet.features.funding.selectors import open_obligations_of_project
+from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
+from buddynet.records.duos.selectors import check_ins_for_user, duos_for_user
+from buddynet.records.people.models import Participant, Project, Volunteer
+from buddynet.records.people.selectors import participants_for_user, volunteers_for_user
 
 ENDING_WITHIN_DAYS = 30
 LATEST_CHECK_INS = 8

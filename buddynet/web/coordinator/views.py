@@ -29,21 +29,21 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
 from buddynet import vocabulary as v
-from buddynet.accounts.selectors import roles_of
-from buddynet.duos import services as duo_services
-from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
-from buddynet.duos.selectors import (
+from buddynet.errors import ServiceError
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos import services as duo_services
+from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
+from buddynet.records.duos.selectors import (
     check_in_get_for_user,
     check_ins_for_user,
     duo_get_for_user,
     duos_for_user,
     volunteer_days_for_user,
 )
-from buddynet.errors import ServiceError
-from buddynet.people import services as people_services
-from buddynet.people.models import Participant, Project, Volunteer
-from buddynet.people.screening import screening_problems
-from buddynet.people.selectors import (
+from buddynet.records.people import services as people_services
+from buddynet.records.people.models import Participant, Project, Volunteer
+from buddynet.records.people.screening import screening_problems
+from buddynet.records.people.selectors import (
     participant_get_for_user,
     participants_for_user,
     project_get_for_user,
@@ -295,7 +295,7 @@ class IntakeWizard(SessionWizardView):
         place = None
         person = self.get_cleaned_data_for_step("person") if self.steps.current != "person" else None
         if person:
-            from buddynet.people import postcodes
+            from buddynet.records.people import postcodes
 
             place = postcodes.lookup(person["postcode"])
             context["summary_person"] = person

@@ -1,0 +1,119 @@
+"""Admin for funding records (administrators only; coordinators use the funding pages).
+
+Grants, their lines, tranches and obligations, and the legal allowance caps are edited here.
+Expenses, allowance payments and reports are only viewed (and deleted when booked wrongly):
+they are recorded through the pages and the API, where the cap and period rules run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.features.funding.models import (
+    AllowanceCap,
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
+from buddynet.features.funding.services import default_end_date
+from buddynet.formats import money
+
+
+class GrantForm(forms.ModelForm):
+    class Meta:
+        model = Grant
+        fields = ["funder", "project", "reference", "amount", "start_date", "end_date"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].required = False
+        self.fields["end_date"].help_text = _("Empty: three years after the start date.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        funder, amount, start = cleaned.get("funder"), cleaned.get("amount"), cleaned.get("start_date")
+        if funder and amount and amount > funder.grant_cap:
+            self.add_error("amount", _("A grant of this funder is at most %(cap)s.") % {"cap": money(funder.grant_cap)})
+        if start and not cleaned.get("end_date"):
+            cleaned["end_date"] = default_end_date(start)
+            self.instance.end_date = cleaned["end_date"]
+        if start and cleaned.get("end_date") and cleaned["end_date"] < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return cleaned
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+class TrancheInline(admin.TabularInline):
+    model = Tranche
+    extra = 0
+
+
+class ObligationInline(admin.TabularInline):
+    model = ReportingObligation
+    extra = 0
+
+
+@admin.register(Grant)
+class GrantAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    form = GrantForm
+    list_display = ["reference", "project", "funder", "amount", "start_date", "end_date"]
+    list_filter = ["funder"]
+    search_fields = ["reference", "project__name"]
+    inlines = [BudgetLineInline, TrancheInline, ObligationInline]
+
+
+@admin.register(AllowanceCap)
+class AllowanceCapAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    list_display = ["year", "daily_cap", "yearly_cap"]
+
+
+class ViewOnly(AdminOnlyMixin, admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Expense)
+class ExpenseAdmin(ViewOnly):
+    list_display = ["date", "grant", "budget_line", "amount", "supplier"]
+    list_filter = ["grant__funder", "budget_line__kind"]
+    search_fields = ["grant__reference", "description", "supplier"]
+
+
+@admin.register(AllowancePayment)
+class AllowancePaymentAdmin(ViewOnly):
+    list_display = ["volunteer", "year", "kind", "days", "amount", "paid_on"]
+    list_filter = ["year", "kind"]
+
+
+@admin.register(DeclaredAllowance)
+class DeclaredAllowanceAdmin(ViewOnly):
+    list_display = ["volunteer", "year", "organisation", "days", "amount"]
+    list_filter = ["year"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ViewOnly):
+    list_display = ["grant", "period_start", "period_end", "status", "frozen_at"]
+    list_filter = ["status", "grant__funder"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A frozen report is a record sent to the funder: it stays.
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)

@@ -1,0 +1,334 @@
+"""Funding API: grants and their money, volunteer allowances, progress reports.
+
+Who may do what:
+- administrators: everything;
+- coordinators: read the grants of their projects; book expenses; record allowances of their
+  projects' volunteers; create progress reports and sign them off; mark an obligation submitted;
+- funders: read their grants, budget lines, tranches, obligations and their *frozen* reports —
+  never an expense or an allowance (those name people and suppliers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from buddynet.api import ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
+from buddynet.features.funding import reports, selectors, services
+from buddynet.features.funding.models import (
+    AllowanceCap,
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
+from buddynet.parsers import SafeJSONParser
+from buddynet.records.accounts.selectors import Roles, roles_of
+from buddynet.records.people.models import Volunteer
+from buddynet.records.people.selectors import funders_for_user, projects_for_user
+
+ALL_READERS = frozenset({"administrator", "coordinator", "funder"})
+STAFF = frozenset({"administrator", "coordinator"})
+
+
+def coordinated_volunteers(*, user: Any) -> QuerySet[Volunteer]:
+    """Volunteers whose allowances the caller may record: those of the projects they coordinate."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return Volunteer.objects.all()
+    return Volunteer.objects.filter(project_id__in=roles.coordinated_project_ids)
+
+
+def _admin_only(roles: Roles) -> None:
+    if not roles.administrator:
+        raise PermissionDenied(_("Only an administrator can change grants."))
+
+
+class _Crud(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet):
+    """List/retrieve from the selector; create (and PATCH, with ServicePatchMixin, for the records
+    that may change after they were made: not payments, expenses or reports, which are booked
+    once, the caps and rules checked once) through `save` (a service)."""
+
+    def check_create(self, data: Any) -> None:
+        _admin_only(self.roles)
+
+
+# --- grants ------------------------------------------------------------------------------------
+class GrantSerializer(serializers.ModelSerializer):
+    funder = ScopedRelatedField(funders_for_user)
+    project = ScopedRelatedField(projects_for_user)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    end_date = serializers.DateField(required=False, help_text="Empty: three years after the start date.")
+
+    class Meta:
+        model = Grant
+        fields = ["id", "funder", "project", "project_name", "reference", "amount", "start_date", "end_date",
+                  "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class GrantViewSet(ServicePatchMixin, _Crud):
+    selector = selectors.grants_for_user
+    serializer_class = GrantSerializer
+    allowed_roles = ALL_READERS
+    filterset_fields = ["funder", "project"]
+
+    def save(self, *, instance: Grant | None, data: dict[str, Any]) -> Grant:
+        return services.grant_save(grant=instance, data=data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def totals(self, request: Request, pk: str) -> Response:
+        """Budget and spending per line and per year, tranches and burn rate, up to today."""
+        grant = self.get_object()
+        today = timezone.localdate()
+        end = min(today, grant.end_date)
+        m = reports.money_raw(grants=[grant], start=grant.start_date, end=end)[grant.pk]
+        return Response(reports.publish_money(m, start=grant.start_date, end=end))
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    grant = ScopedRelatedField(selectors.grants_for_user)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "grant", "kind", "amount"]
+        read_only_fields = ["id"]
+
+
+class BudgetLineViewSet(_Crud):
+    selector = selectors.budget_lines_for_user
+    serializer_class = BudgetLineSerializer
+    allowed_roles = ALL_READERS
+    filterset_fields = ["grant"]
+
+    def save(self, *, instance: BudgetLine | None, data: dict[str, Any]) -> BudgetLine:
+        return services.budget_line_save(line=instance, data=data)
+
+
+class TrancheSerializer(serializers.ModelSerializer):
+    grant = ScopedRelatedField(selectors.grants_for_user)
+
+    class Meta:
+        model = Tranche
+        fields = ["id", "grant", "due_on", "amount", "condition", "paid_on"]
+        read_only_fields = ["id"]
+
+
+class TrancheViewSet(ServicePatchMixin, _Crud):
+    selector = selectors.tranches_for_user
+    serializer_class = TrancheSerializer
+    allowed_roles = ALL_READERS
+    filterset_fields = ["grant"]
+
+    def save(self, *, instance: Tranche | None, data: dict[str, Any]) -> Tranche:
+        return services.tranche_save(tranche=instance, data=data)
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    grant = ScopedRelatedField(selectors.grants_for_user)
+
+    class Meta:
+        model = ReportingObligation
+        fields = ["id", "grant", "kind", "due_on", "submitted_on", "approved_on"]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        submitted = attrs.get("submitted_on", getattr(self.instance, "submitted_on", None))
+        approved = attrs.get("approved_on", getattr(self.instance, "approved_on", None))
+        if approved and (not submitted or approved < submitted):
+            raise serializers.ValidationError({"approved_on": _("A report is approved only after it was submitted.")})
+        return attrs
+
+
+class ObligationViewSet(ServicePatchMixin, _Crud):
+    selector = selectors.obligations_for_user
+    serializer_class = ObligationSerializer
+    allowed_roles = ALL_READERS
+    filterset_fields = ["grant", "kind"]
+
+    def can_write(self, roles: Roles, obj: ReportingObligation) -> bool:
+        return roles.coordinates(obj.grant.project_id)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A coordinator says when the report went out; what is owed and its approval are the funder's
+        # business, recorded by an administrator.
+        obj = self.get_object()
+        if not self.roles.administrator and set(request.data) - {"submitted_on"}:
+            self.require_write(obj)
+            raise PermissionDenied(_("A coordinator can only record when the report was submitted."))
+        return super().partial_update(request, *args, **kwargs)
+
+    def save(self, *, instance: ReportingObligation | None, data: dict[str, Any]) -> ReportingObligation:
+        return services.obligation_save(obligation=instance, data=data)
+
+
+# --- expenses ----------------------------------------------------------------------------------
+class ExpenseSerializer(serializers.ModelSerializer):
+    grant = ScopedRelatedField(selectors.grants_for_coordinator)
+    budget_line = ScopedRelatedField(selectors.budget_lines_for_coordinator)
+    receipt = serializers.FileField(required=False, allow_empty_file=False)
+
+    class Meta:
+        model = Expense
+        fields = ["id", "grant", "budget_line", "date", "amount", "description", "supplier", "receipt",
+                  "overspend_justification", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ExpenseViewSet(mixins.DestroyModelMixin, _Crud):
+    selector = selectors.expenses_for_user
+    serializer_class = ExpenseSerializer
+    allowed_roles = STAFF
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["grant", "budget_line"]
+
+    def can_write(self, roles: Roles, obj: Expense) -> bool:
+        return roles.coordinates(obj.grant.project_id)
+
+    def check_create(self, data: Any) -> None:
+        """Coordinators may; the scoped grant field refuses grants of other projects."""
+
+    def perform_destroy(self, instance: Expense) -> None:
+        self.require_write(instance)
+        services.expense_delete(expense=instance)
+
+    def save(self, *, instance: Expense | None, data: dict[str, Any]) -> Expense:
+        return services.expense_record(by=self.request.user, **data)
+
+
+# --- allowances --------------------------------------------------------------------------------
+class AllowanceCapSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AllowanceCap
+        fields = ["id", "year", "daily_cap", "yearly_cap"]
+
+
+class AllowanceCapViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The legal caps per year (read here; administrators edit them in the admin)."""
+
+    selector = selectors.allowance_caps_for_user
+    serializer_class = AllowanceCapSerializer
+
+
+class AllowancePaymentSerializer(serializers.ModelSerializer):
+    volunteer = ScopedRelatedField(coordinated_volunteers)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    days = serializers.IntegerField(min_value=0, max_value=366, required=False, default=0)
+    warning = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AllowancePayment
+        fields = ["id", "volunteer", "kind", "paid_on", "year", "days", "amount", "warning", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def get_warning(self, payment: AllowancePayment) -> str | None:
+        return self.context.get("warning")
+
+
+class AllowancePaymentViewSet(_Crud):
+    selector = selectors.allowance_payments_for_user
+    serializer_class = AllowancePaymentSerializer
+    allowed_roles = STAFF
+    filterset_fields = ["volunteer", "year", "kind"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Coordinators may (allowed_roles); the scoped volunteer field refuses other projects' volunteers.
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.allowance_payment_record(by=request.user, **serializer.validated_data)
+        out = self.get_serializer_class()(result.payment, context={**self.get_serializer_context(),
+                                                                   "warning": result.warning})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+class DeclaredAllowanceSerializer(serializers.ModelSerializer):
+    volunteer = ScopedRelatedField(coordinated_volunteers)
+
+    class Meta:
+        model = DeclaredAllowance
+        fields = ["id", "volunteer", "year", "organisation", "days", "amount", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class DeclaredAllowanceViewSet(_Crud):
+    selector = selectors.declared_allowances_for_user
+    serializer_class = DeclaredAllowanceSerializer
+    allowed_roles = STAFF
+    filterset_fields = ["volunteer", "year"]
+
+    def check_create(self, data: Any) -> None:
+        """Coordinators may; the scoped volunteer field refuses other projects' volunteers."""
+
+    def save(self, *, instance: DeclaredAllowance | None, data: dict[str, Any]) -> DeclaredAllowance:
+        return services.declared_allowance_record(**data)
+
+
+# --- progress reports --------------------------------------------------------------------------
+class ReportSerializer(serializers.ModelSerializer):
+    grant = ScopedRelatedField(selectors.grants_for_coordinator)
+    # A plain string in the schema: "status" enums of other apps would collide with this one's name.
+    status = serializers.CharField(read_only=True, help_text="draft | frozen")
+    pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "grant", "period_start", "period_end", "status", "frozen_at", "pdf", "created_at"]
+        read_only_fields = ["id", "status", "frozen_at", "pdf", "created_at"]
+
+    def get_pdf(self, report: ProgressReport) -> str | None:
+        return reverse("funding:report-pdf", args=[report.pk]) if report.is_frozen else None
+
+
+class ReportDetailSerializer(ReportSerializer):
+    numbers = serializers.SerializerMethodField()
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "numbers"]
+
+    def get_numbers(self, report: ProgressReport) -> dict[str, Any]:
+        return services.report_numbers(report=report)
+
+
+class ReportViewSet(_Crud):
+    selector = selectors.reports_for_user
+    serializer_class = ReportSerializer
+    allowed_roles = ALL_READERS
+    filterset_fields = ["grant", "status"]
+
+    def get_serializer_class(self) -> Any:
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def can_write(self, roles: Roles, obj: ProgressReport) -> bool:
+        return roles.coordinates(obj.grant.project_id)
+
+    def check_create(self, data: Any) -> None:
+        if not (self.roles.administrator or self.roles.is_coordinator):
+            raise PermissionDenied()
+
+    def save(self, *, instance: ProgressReport | None, data: dict[str, Any]) -> ProgressReport:
+        return services.report_create(by=self.request.user, **data)
+
+    @extend_schema(request=None, responses=ReportSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request: Request, pk: str) -> Response:
+        """Sign off and freeze: the numbers and the PDF are stored; the funder receives the report."""
+        report = self.get_object()
+        self.require_write(report)
+        report = services.report_sign_off(report=report, by=request.user)
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)

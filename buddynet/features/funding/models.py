@@ -1,0 +1,283 @@
+"""Funding records: funders, grants with their budget lines, tranches, reporting obligations and
+expenses; volunteer allowances under Belgian law; progress reports frozen when signed off.
+
+Money is Decimal with two places everywhere (never float): the sums a funder checks must add up
+to the cent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from buddynet.crypto import EncryptedTextField
+
+# The funder is a base record (people), like the project a grant is for; its table stays funding_funder.
+from buddynet.records.people.models import Funder
+
+DEFAULT_GRANT_CAP = Decimal("50000.00")
+DEFAULT_PERIOD_YEARS = 3
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Grant(models.Model):
+    """Money a funder gives one project for a period (three years unless said otherwise)."""
+
+    funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="grants", verbose_name=_("funder"))
+    project = models.ForeignKey(
+        "people.Project", on_delete=models.PROTECT, related_name="grants", verbose_name=_("project"),
+    )
+    reference = models.CharField(_("reference"), max_length=60, unique=True)
+    amount = models.DecimalField(_("amount granted"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["-start_date", "reference"]
+        constraints = [
+            models.CheckConstraint(name="grant_dates_in_order", condition=Q(end_date__gte=F("start_date"))),
+            models.CheckConstraint(name="grant_amount_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class BudgetLineKind(models.TextChoices):
+    PERSONNEL = "personnel", _("Personnel")
+    OPERATING = "operating", _("Operating costs")
+    VOLUNTEER_ALLOWANCES = "volunteer_allowances", _("Volunteer allowances")
+    TRAINING = "training", _("Training")
+    OTHER = "other", _("Other")
+
+
+class BudgetLine(models.Model):
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("grant"))
+    kind = models.CharField(_("budget line"), max_length=30, choices=BudgetLineKind.choices)
+    amount = models.DecimalField(_("budgeted amount"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["grant", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "kind"], name="one_budget_line_per_kind"),
+            models.CheckConstraint(name="budget_line_amount_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant} · {self.get_kind_display()}"
+
+
+class Tranche(models.Model):
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="tranches", verbose_name=_("grant"))
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    condition = models.CharField(
+        _("condition"), max_length=200, blank=True,
+        help_text=_('For example "after the yearly report is approved".'),
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        ordering = ["grant", "due_on", "id"]
+        constraints = [models.CheckConstraint(name="tranche_amount_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.grant} · {self.due_on}"
+
+
+class ObligationKind(models.TextChoices):
+    YEARLY_CONTENT = "yearly_content", _("Yearly content report")
+    FINANCIAL = "financial", _("Financial report")
+    FINAL = "final", _("Final report")
+
+
+class ReportingObligation(models.Model):
+    """A report the project owes the funder. The notifications engine reads these fields by name."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("grant"))
+    kind = models.CharField(_("kind of report"), max_length=20, choices=ObligationKind.choices)
+    due_on = models.DateField(_("due on"))
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporting obligation")
+        verbose_name_plural = _("reporting obligations")
+        ordering = ["grant", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="obligation_approved_after_submitted",
+                condition=Q(approved_on__isnull=True)
+                | Q(submitted_on__isnull=False, approved_on__gte=F("submitted_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant} · {self.get_kind_display()} · {self.due_on}"
+
+
+class Expense(models.Model):
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("grant"))
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("budget line"),
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    description = models.CharField(_("description"), max_length=300)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    receipt = models.FileField(_("receipt"), upload_to="funding/receipts/%Y/", blank=True)
+    # Free text (it may explain a cost by someone's situation): encrypted at rest (buddynet/privacy.py).
+    overspend_justification = EncryptedTextField(
+        _("justification for overspending the budget line"), blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["grant", "date"])]
+        constraints = [models.CheckConstraint(name="expense_amount_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.grant} · {self.date} · {self.amount}"
+
+
+class AllowanceCap(models.Model):
+    """The legal maxima of the flat-rate volunteer allowance for one calendar year (Belgium).
+
+    Kept as data, seeded by a migration and editable by an administrator: the amounts are
+    indexed every year."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    daily_cap = models.DecimalField(_("maximum per day"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    yearly_cap = models.DecimalField(_("maximum per year"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+
+    class Meta:
+        verbose_name = _("allowance cap")
+        verbose_name_plural = _("allowance caps")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class AllowanceKind(models.TextChoices):
+    FLAT_RATE = "flat_rate", _("Flat-rate allowance")
+    REAL_COST = "real_cost", _("Real costs")
+
+
+class AllowancePayment(models.Model):
+    """What this organisation paid a volunteer: a flat rate for some days, or real costs."""
+
+    volunteer = models.ForeignKey(
+        "people.Volunteer", on_delete=models.PROTECT, related_name="allowance_payments", verbose_name=_("volunteer"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AllowanceKind.choices)
+    paid_on = models.DateField(_("paid on"))
+    year = models.PositiveSmallIntegerField(_("year the days were volunteered"))
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allowance payment")
+        verbose_name_plural = _("allowance payments")
+        ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["volunteer", "year"])]
+        constraints = [
+            models.CheckConstraint(name="allowance_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="flat_rate_has_days", condition=~Q(kind="flat_rate") | Q(days__gte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} · {self.year} · {self.amount}"
+
+
+class DeclaredAllowance(models.Model):
+    """A flat-rate allowance the volunteer declares to have received from another organisation.
+
+    The legal caps apply per volunteer over all organisations, so these count too."""
+
+    volunteer = models.ForeignKey(
+        "people.Volunteer", on_delete=models.PROTECT, related_name="declared_allowances",
+        verbose_name=_("volunteer"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    organisation = models.CharField(_("other organisation"), max_length=200)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allowance declared from elsewhere")
+        verbose_name_plural = _("allowances declared from elsewhere")
+        ordering = ["-year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} · {self.year} · {self.organisation}"
+
+
+class ProgressReport(models.Model):
+    """A progress report of one grant over one period; frozen (numbers + PDF) at sign-off."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FROZEN = "frozen", _("Signed off")
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="reports", verbose_name=_("grant"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period up to"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    numbers = models.JSONField(_("numbers"), null=True, blank=True, editable=False)
+    pdf = models.FileField(_("PDF"), upload_to="funding/reports/%Y/", blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+    frozen_at = models.DateTimeField(_("signed off on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(name="report_period_in_order", condition=Q(period_end__gte=F("period_start"))),
+            models.CheckConstraint(
+                name="frozen_report_is_complete",
+                condition=~Q(status="frozen") | (Q(numbers__isnull=False) & Q(frozen_at__isnull=False) & ~Q(pdf="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant} · {self.period_start} – {self.period_end}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.FROZEN

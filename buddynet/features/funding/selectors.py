@@ -1,0 +1,159 @@
+"""Reads of funding records, scoped by who asks (see people/selectors.py for the pattern).
+
+- administrators: everything;
+- coordinators: the grants (and their lines, tranches, obligations, expenses, reports) of their
+  projects, and the allowances of their projects' volunteers;
+- funders: their own grants, and of the reports only the frozen ones — never an expense, an
+  allowance or anything else that names a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from buddynet.access import get_from_scope as _get
+from buddynet.features.funding.models import (
+    AllowanceCap,
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos.models import VolunteerDay
+from netwerk.selectors import network_change_aggregates
+
+
+def _grant_scope(user: Any, prefix: str = "", *, funders: bool = True) -> Q | None:
+    """None means everything (administrator); an empty Q-match for nobody otherwise."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return None
+    scope = Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
+    if funders and roles.funder_ids:
+        scope |= Q(**{f"{prefix}funder_id__in": roles.funder_ids})
+    return scope
+
+
+def _scoped(qs: QuerySet[Any], scope: Q | None) -> QuerySet[Any]:
+    return qs if scope is None else qs.filter(scope)
+
+
+def grants_for_user(*, user: Any) -> QuerySet[Grant]:
+    return _scoped(Grant.objects.select_related("funder", "project"), _grant_scope(user))
+
+
+def grants_for_coordinator(*, user: Any) -> QuerySet[Grant]:
+    """Grants whose money the caller may record (expenses, reports): not a funder's."""
+    return _scoped(Grant.objects.select_related("funder", "project"), _grant_scope(user, funders=False))
+
+
+def budget_lines_for_user(*, user: Any) -> QuerySet[BudgetLine]:
+    return _scoped(BudgetLine.objects.select_related("grant"), _grant_scope(user, "grant__"))
+
+
+def budget_lines_for_coordinator(*, user: Any) -> QuerySet[BudgetLine]:
+    return _scoped(BudgetLine.objects.select_related("grant"), _grant_scope(user, "grant__", funders=False))
+
+
+def tranches_for_user(*, user: Any) -> QuerySet[Tranche]:
+    return _scoped(Tranche.objects.select_related("grant"), _grant_scope(user, "grant__"))
+
+
+def obligations_for_user(*, user: Any) -> QuerySet[ReportingObligation]:
+    return _scoped(ReportingObligation.objects.select_related("grant"), _grant_scope(user, "grant__"))
+
+
+def expenses_for_user(*, user: Any) -> QuerySet[Expense]:
+    # Expenses name suppliers and describe purchases: not for the funder's eyes (only totals are).
+    return _scoped(Expense.objects.select_related("grant", "budget_line"),
+                   _grant_scope(user, "grant__", funders=False))
+
+
+def reports_for_user(*, user: Any) -> QuerySet[ProgressReport]:
+    roles = roles_of(user)
+    qs = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder")
+    if roles.administrator:
+        return qs
+    scope = Q(grant__project_id__in=roles.coordinated_project_ids)
+    if roles.funder_ids:
+        # A funder receives a report when it is signed off, not while it is a draft.
+        scope |= Q(grant__funder_id__in=roles.funder_ids, status=ProgressReport.Status.FROZEN)
+    return qs.filter(scope)
+
+
+def _volunteer_scope(user: Any) -> Q | None:
+    roles = roles_of(user)
+    if roles.administrator:
+        return None
+    return Q(volunteer__project_id__in=roles.coordinated_project_ids)
+
+
+def allowance_payments_for_user(*, user: Any) -> QuerySet[AllowancePayment]:
+    return _scoped(AllowancePayment.objects.select_related("volunteer"), _volunteer_scope(user))
+
+
+def declared_allowances_for_user(*, user: Any) -> QuerySet[DeclaredAllowance]:
+    return _scoped(DeclaredAllowance.objects.select_related("volunteer"), _volunteer_scope(user))
+
+
+def allowance_caps_for_user(*, user: Any) -> QuerySet[AllowanceCap]:
+    roles = roles_of(user)
+    if roles.administrator or roles.is_coordinator:
+        return AllowanceCap.objects.all()
+    return AllowanceCap.objects.none()
+
+
+def grant_get_for_user(*, user: Any, grant_id: Any) -> Grant:
+    return _get(grants_for_user(user=user), grant_id)
+
+
+def report_get_for_user(*, user: Any, report_id: Any) -> ProgressReport:
+    return _get(reports_for_user(user=user), report_id)
+
+
+def open_obligations_of_project(*, user: Any, project_id: int) -> list[ReportingObligation]:
+    """The project's reports not yet submitted, soonest due first (coordinator's Today page)."""
+    return list(
+        obligations_for_user(user=user).filter(grant__project_id=project_id, submitted_on=None)
+        .select_related("grant").order_by("due_on", "pk")
+    )
+
+
+# The funders a user may see: buddynet.records.people.selectors.funders_for_user / funder_get_for_user,
+# the one scoped queryset and access helper of Funder (used by the API, the pages and the admin).
+
+
+# --- what other apps provide, read through one function each ---------------------------------
+def volunteered_days(*, volunteer_ids: list[int], year: int) -> dict[int, int]:
+    """Days each volunteer volunteered in `year`, from the volunteer pages ({volunteer_id: days}).
+
+    A volunteer missing from the answer has no days on record; the allowance rules then do not
+    check paid days against volunteered days."""
+    rows = (VolunteerDay.objects.filter(volunteer_id__in=volunteer_ids, date__year=year)
+            .values("volunteer_id").annotate(days=Count("id")).values_list("volunteer_id", "days"))
+    return dict(rows)
+
+
+def allowances_of_volunteer(*, volunteer_id: int) -> tuple[list[AllowancePayment], list[DeclaredAllowance]]:
+    """Every allowance paid to one volunteer and every one they declared from elsewhere, oldest
+    first: for their subject-access export (buddynet/security/retention.py, run by an
+    administrator, who sees every allowance anyway)."""
+    payments = list(AllowancePayment.objects.filter(volunteer_id=volunteer_id).order_by("paid_on", "id"))
+    declared = list(DeclaredAllowance.objects.filter(volunteer_id=volunteer_id).order_by("year", "id"))
+    return payments, declared
+
+
+def network_section(*, project_ids: list[int], start: date, end: date) -> Any | None:
+    """The network-change aggregates of these projects over the period (netwerk's
+    NetworkAggregates), or None while no participant has a first and a later map in it."""
+    aggregates = network_change_aggregates(project_ids=project_ids, start=start, end=end)
+    # No participant with two maps in the period: nothing to show yet (the report says so).
+    return aggregates if aggregates.participants_measured else None

@@ -1,0 +1,323 @@
+"""Writes of funding records and their rules: grant cap, budget, expense period and overspending,
+the Belgian volunteer-allowance caps, and the sign-off that freezes a progress report.
+
+Every service is atomic; rules that depend on other rows are checked after locking the row they
+hang on (the grant for its money, the volunteer for their allowances), so two requests cannot
+together pass a cap that each alone respects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from buddynet import events
+from buddynet.errors import Conflict, InvalidInput
+from buddynet.features.funding import reports
+from buddynet.features.funding.models import (
+    DEFAULT_PERIOD_YEARS,
+    AllowanceCap,
+    AllowanceKind,
+    AllowancePayment,
+    BudgetLine,
+    DeclaredAllowance,
+    Expense,
+    Grant,
+    ProgressReport,
+    ReportingObligation,
+    Tranche,
+)
+from buddynet.features.funding.selectors import volunteered_days
+from buddynet.formats import money
+from buddynet.records.people.models import Volunteer
+
+# Warn the coordinator when a volunteer's flat-rate allowances reach this share of the yearly cap.
+CAP_WARNING_SHARE = Decimal("0.80")
+
+
+def default_end_date(start: date, years: int = DEFAULT_PERIOD_YEARS) -> date:
+    """The last day of a period of `years` years from `start` (1 Jan 2025 → 31 Dec 2027)."""
+    try:
+        return start.replace(year=start.year + years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+CENT = Decimal("0.01")
+
+
+def _cents(value: Any) -> Decimal:
+    # SQLite sums decimals in floating point (1680.4000000000001): round back to cents before comparing.
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _sum(qs: Any, field: str = "amount") -> Decimal:
+    return _cents(qs.aggregate(total=Sum(field))["total"])
+
+
+# --- grants ------------------------------------------------------------------------------------
+@transaction.atomic
+def grant_save(*, grant: Grant | None, data: dict[str, Any]) -> Grant:
+    grant = grant or Grant()
+    for key, value in data.items():
+        setattr(grant, key, value)
+    # A grant period a funder can really give: never year 1 or 9999 (a start in 9999 without an
+    # end made its default end overflow: a 500, issue 21 item 4).
+    earliest, latest = date(2000, 1, 1), timezone.localdate().replace(month=1, day=1) + timedelta(days=366 * 10)
+    for name in ("start_date", "end_date"):
+        day = getattr(grant, name)
+        if day is not None and not earliest <= day <= latest:
+            raise InvalidInput({name: _("Give a date between %(earliest)s and %(latest)s.")
+                                % {"earliest": earliest.isoformat(), "latest": latest.isoformat()}})
+    if grant.start_date and not grant.end_date:
+        grant.end_date = default_end_date(grant.start_date)
+    if grant.end_date < grant.start_date:
+        raise InvalidInput({"end_date": _("The end date is before the start date.")})
+    cap = grant.funder.grant_cap
+    if grant.amount > cap:
+        raise InvalidInput({"amount": _("A grant of this funder is at most %(cap)s.") % {"cap": money(cap)}})
+    if grant.pk:
+        Grant.objects.select_for_update().filter(pk=grant.pk).first()
+        budgeted = _sum(BudgetLine.objects.filter(grant=grant))
+        if grant.amount < budgeted:
+            raise InvalidInput({"amount": _("The budget lines already add up to %(sum)s.") % {"sum": money(budgeted)}})
+        if Expense.objects.filter(grant=grant).exclude(date__range=(grant.start_date, grant.end_date)).exists():
+            raise InvalidInput({"end_date": _("Some expenses would fall outside the grant period.")})
+    grant.save()
+    return grant
+
+
+@transaction.atomic
+def budget_line_save(*, line: BudgetLine | None, data: dict[str, Any]) -> BudgetLine:
+    line = line or BudgetLine()
+    for key, value in data.items():
+        setattr(line, key, value)
+    grant = Grant.objects.select_for_update().get(pk=line.grant_id)
+    others = _sum(BudgetLine.objects.filter(grant=grant).exclude(pk=line.pk))
+    if others + line.amount > grant.amount:
+        raise InvalidInput({"amount": _("The budget lines would add up to more than the grant (%(amount)s).")
+                            % {"amount": money(grant.amount)}})
+    if BudgetLine.objects.filter(grant=grant, kind=line.kind).exclude(pk=line.pk).exists():
+        raise InvalidInput({"kind": _("This grant already has this budget line.")})
+    line.save()
+    return line
+
+
+@transaction.atomic
+def tranche_save(*, tranche: Tranche | None, data: dict[str, Any]) -> Tranche:
+    tranche = tranche or Tranche()
+    for key, value in data.items():
+        setattr(tranche, key, value)
+    grant = Grant.objects.select_for_update().get(pk=tranche.grant_id)
+    others = _sum(Tranche.objects.filter(grant=grant).exclude(pk=tranche.pk))
+    if others + tranche.amount > grant.amount:
+        raise InvalidInput({"amount": _("The tranches would add up to more than the grant (%(amount)s).")
+                            % {"amount": money(grant.amount)}})
+    tranche.save()
+    return tranche
+
+
+@transaction.atomic
+def obligation_save(*, obligation: ReportingObligation | None, data: dict[str, Any]) -> ReportingObligation:
+    obligation = obligation or ReportingObligation()
+    for key, value in data.items():
+        setattr(obligation, key, value)
+    if obligation.approved_on and not obligation.submitted_on:
+        raise InvalidInput({"approved_on": _("A report is approved only after it was submitted.")})
+    if obligation.approved_on and obligation.submitted_on and obligation.approved_on < obligation.submitted_on:
+        raise InvalidInput({"approved_on": _("The approval cannot be before the submission.")})
+    obligation.save()
+    return obligation
+
+
+# --- expenses ----------------------------------------------------------------------------------
+@transaction.atomic
+def expense_record(
+    *, grant: Grant, budget_line: BudgetLine, date: date, amount: Decimal, description: str, supplier: str = "",
+    receipt: Any = None, overspend_justification: str = "", by: Any = None,
+) -> Expense:
+    """Book an expense on a budget line of a grant.
+
+    It must fall inside the grant period; spending more than the line's budget is allowed only
+    with a justification (the funder asks why)."""
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)  # serialises the line totals
+    if budget_line.grant_id != grant.pk:
+        raise InvalidInput({"budget_line": _("This budget line belongs to another grant.")})
+    if not grant.start_date <= date <= grant.end_date:
+        raise InvalidInput({"date": _("The date lies outside the grant period (%(start)s – %(end)s).")
+                            % {"start": grant.start_date, "end": grant.end_date}})
+    spent = _sum(Expense.objects.filter(budget_line=budget_line))
+    if spent + amount > budget_line.amount and not overspend_justification.strip():
+        raise InvalidInput({"overspend_justification": _(
+            "This expense takes the budget line over its budget (%(budget)s, %(spent)s spent): "
+            "explain why.") % {"budget": money(budget_line.amount), "spent": money(spent)}})
+    return Expense.objects.create(
+        grant=grant, budget_line=budget_line, date=date, amount=amount, description=description,
+        supplier=supplier, receipt=receipt or "", overspend_justification=overspend_justification.strip(),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def expense_delete(*, expense: Expense) -> None:
+    """Remove a booked expense (a mistake); the line totals follow, under the grant's lock as
+    expense_record takes it."""
+    Grant.objects.select_for_update().filter(pk=expense.grant_id).first()
+    expense.delete()
+
+
+# --- volunteer allowances ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class AllowanceYear:
+    """One volunteer's allowances in one year, over all organisations."""
+
+    flat_days: int
+    flat_amount: Decimal
+    real_amount: Decimal
+    declared_days: int
+    declared_amount: Decimal
+
+    @property
+    def total_flat_amount(self) -> Decimal:
+        return self.flat_amount + self.declared_amount
+
+    @property
+    def total_flat_days(self) -> int:
+        return self.flat_days + self.declared_days
+
+
+def allowance_year(*, volunteer_id: int, year: int) -> AllowanceYear:
+    payments = AllowancePayment.objects.filter(volunteer_id=volunteer_id, year=year)
+    flat = payments.filter(kind=AllowanceKind.FLAT_RATE).aggregate(days=Sum("days"), amount=Sum("amount"))
+    declared = DeclaredAllowance.objects.filter(volunteer_id=volunteer_id, year=year).aggregate(
+        days=Sum("days"), amount=Sum("amount"))
+    return AllowanceYear(
+        flat_days=flat["days"] or 0, flat_amount=_cents(flat["amount"]),
+        real_amount=_sum(payments.filter(kind=AllowanceKind.REAL_COST)),
+        declared_days=declared["days"] or 0, declared_amount=_cents(declared["amount"]),
+    )
+
+
+@dataclass(frozen=True)
+class AllowanceResult:
+    payment: AllowancePayment
+    warning: str | None
+
+
+@transaction.atomic
+def allowance_payment_record(
+    *, volunteer: Volunteer, kind: str, paid_on: date, year: int, amount: Decimal, days: int = 0, by: Any = None,
+) -> AllowanceResult:
+    """Record an allowance paid to a volunteer, refusing what Belgian law does not allow:
+
+    - flat rate and real costs exclude each other for one volunteer in one year;
+    - a flat rate at most the daily cap per day, and over all organisations at most the yearly cap;
+    - no more paid days than days volunteered (when the volunteer pages know them).
+    Approaching the yearly cap (CAP_WARNING_SHARE) tells the coordinator (event + warning)."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)  # serialises the yearly totals
+    so_far = allowance_year(volunteer_id=volunteer.pk, year=year)
+    if kind == AllowanceKind.REAL_COST:
+        if so_far.flat_amount:
+            raise InvalidInput({"kind": _("This volunteer already received a flat-rate allowance in %(year)s; "
+                                          "real costs cannot be paid in the same year.") % {"year": year}})
+        payment = AllowancePayment.objects.create(volunteer=volunteer, kind=kind, paid_on=paid_on, year=year,
+                                                  days=days, amount=amount, created_by=by)
+        return AllowanceResult(payment, None)
+    if so_far.real_amount:
+        raise InvalidInput({"kind": _("This volunteer was paid real costs in %(year)s; a flat-rate allowance "
+                                      "cannot be paid in the same year.") % {"year": year}})
+    if days < 1:
+        raise InvalidInput({"days": _("A flat-rate allowance is paid for at least one day.")})
+    cap = AllowanceCap.objects.filter(year=year).first()
+    if cap is None:
+        raise InvalidInput({"year": _("No legal caps are known for %(year)s; an administrator adds them first.")
+                            % {"year": year}})
+    if amount > cap.daily_cap * days:
+        raise InvalidInput({"amount": _("At most %(cap)s a day: %(max)s for %(days)d day(s).")
+                            % {"cap": money(cap.daily_cap), "max": money(cap.daily_cap * days), "days": days}})
+    if so_far.total_flat_amount + amount > cap.yearly_cap:
+        raise InvalidInput({"amount": _(
+            "This would take the volunteer over the yearly cap of %(cap)s (already %(sum)s this year, "
+            "other organisations included).") % {"cap": money(cap.yearly_cap), "sum": money(so_far.total_flat_amount)}})
+    known = volunteered_days(volunteer_ids=[volunteer.pk], year=year)
+    if volunteer.pk in known and so_far.flat_days + days > known[volunteer.pk]:
+        raise InvalidInput({"days": _("The volunteer pages show %(known)d day(s) volunteered in %(year)s.")
+                            % {"known": known[volunteer.pk], "year": year}})
+    payment = AllowancePayment.objects.create(volunteer=volunteer, kind=kind, paid_on=paid_on, year=year,
+                                              days=days, amount=amount, created_by=by)
+    total_days, total = so_far.total_flat_days + days, so_far.total_flat_amount + amount
+    warning = None
+    if total >= cap.yearly_cap * CAP_WARNING_SHARE:
+        warning = _("This volunteer has now received %(sum)s of the %(cap)s allowed in %(year)s.") % {
+            "sum": money(total), "cap": money(cap.yearly_cap), "year": year}
+        events.allowance_cap_approaching(volunteer, year, total_days, total)
+    return AllowanceResult(payment, warning)
+
+
+@transaction.atomic
+def declared_allowance_record(
+    *, volunteer: Volunteer, year: int, organisation: str, amount: Decimal, days: int = 0,
+) -> DeclaredAllowance:
+    return DeclaredAllowance.objects.create(volunteer=volunteer, year=year, organisation=organisation,
+                                            amount=amount, days=days)
+
+
+# --- progress reports --------------------------------------------------------------------------
+@transaction.atomic
+def report_create(*, grant: Grant, period_start: date, period_end: date, by: Any = None) -> ProgressReport:
+    if period_end < period_start:
+        raise InvalidInput({"period_end": _("The end of the period is before its start.")})
+    if period_start < grant.start_date or period_end > grant.end_date:
+        raise InvalidInput({"period_start": _("The period must lie inside the grant period (%(start)s – %(end)s).")
+                            % {"start": grant.start_date, "end": grant.end_date}})
+    return ProgressReport.objects.create(grant=grant, period_start=period_start, period_end=period_end,
+                                         created_by=by)
+
+
+def report_numbers(*, report: ProgressReport) -> dict[str, Any]:
+    """The frozen numbers of a signed-off report, or the live numbers of a draft."""
+    if report.is_frozen:
+        assert report.numbers is not None
+        return report.numbers
+    return reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end)
+
+
+def report_sign_off(*, report: ProgressReport, by: Any) -> ProgressReport:
+    """Freeze the report: its numbers and PDF are stored and never recomputed; the funder gets it.
+
+    The slow part (the numbers and the PDF, about a second) runs first, holding no lock and no
+    transaction; only then is the report locked, checked again and frozen, so another request on
+    the same report waits for a few writes, never for WeasyPrint. Of two sign-offs at once, the
+    first to lock freezes, the other gets a Conflict."""
+    from buddynet.features.funding import render  # matplotlib and WeasyPrint load only when a report is printed
+
+    report = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder").get(pk=report.pk)
+    if report.is_frozen:
+        raise Conflict(_("This report was already signed off."))
+    now = timezone.now()
+    numbers = reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end,
+                                   today=timezone.localdate(now))
+    pdf = render.pdf_bytes(numbers, frozen_at=now)
+    name = get_valid_filename(f"{report.grant.reference}-{report.period_start}-{report.period_end}.pdf")
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().select_related(
+            "grant", "grant__project", "grant__funder").get(pk=report.pk)
+        if report.is_frozen:
+            raise Conflict(_("This report was already signed off."))
+        report.numbers = numbers
+        report.status = ProgressReport.Status.FROZEN
+        report.signed_off_by = by
+        report.frozen_at = now
+        report.pdf.save(name, ContentFile(pdf), save=False)
+        report.save()
+        events.report_frozen(report)
+    return report

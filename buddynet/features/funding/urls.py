@@ -1,0 +1,35 @@
+"""HTML pages of this app, mounted at /financiering/ in buddynet/urls.py."""
+
+from django.urls import URLPattern, URLResolver, path, register_converter
+
+from buddynet.features.funding import views
+
+
+class FormatConverter:
+    regex = "pdf|csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "fmt")
+
+app_name = "funding"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.portal, name="portal"),
+    path("portefeuille/<int:funder_id>/", views.portfolio, name="portfolio"),
+    path("portefeuille/<int:funder_id>/rapport.<fmt:fmt>", views.portfolio, name="portfolio-as"),
+    path("subsidies/", views.grants, name="grants"),
+    path("subsidies/<int:grant_id>/", views.grant, name="grant"),
+    path("rapporten/<int:report_id>/", views.report, name="report"),
+    path("rapporten/<int:report_id>/rapport.<fmt:fmt>", views.report, name="report-as"),
+    path("rapporten/<int:report_id>/rapport.pdf", views.report, {"fmt": "pdf"}, name="report-pdf"),
+    path("rapporten/<int:report_id>/afronden/", views.report_sign_off, name="report-sign-off"),
+    path("vergoedingen/", views.allowances, name="allowances-start"),
+    path("vergoedingen/<int:project_id>/", views.allowances, name="allowances"),
+    path("vergoedingen/<int:project_id>/lijst.csv", views.allowances_csv, name="allowances-csv"),
+]

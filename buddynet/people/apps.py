@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class PeopleConfig(AppConfig):
-    name = "buddynet.people"
-    label = "people"
-    verbose_name = _("Organisations and people")

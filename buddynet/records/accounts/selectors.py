@@ -1,0 +1,82 @@
+"""Who is this user? Role look-ups that every access helper starts from.
+
+The answer is cached on the user object for the length of one request, so scoping a list and
+checking a write costs one query, not one per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from buddynet.records.accounts.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class Roles:
+    administrator: bool = False
+    coordinated_project_ids: frozenset[int] = field(default_factory=frozenset)
+    volunteer_id: int | None = None
+    funder_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated_project_ids)
+
+    def coordinates(self, project_id: int) -> bool:
+        return self.administrator or project_id in self.coordinated_project_ids
+
+
+# The Membership columns a Roles is made of, in the order _roles_from_rows reads them.
+_MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id")
+
+
+def roles_of(user: Any) -> Roles:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_buddynet_roles", None)
+    if cached is not None:
+        return cached
+    rows = Membership.objects.filter(user=user).values_list(*_MEMBERSHIP_FIELDS)
+    roles = _roles_from_rows(is_superuser=user.is_superuser, rows=rows)
+    user._buddynet_roles = roles
+    return roles
+
+
+def volunteer_only(user: Any) -> bool:
+    """A volunteer and nothing else: no office role, no admin access. Such a user gets the
+    volunteer's long phone session and may sign in by a link sent by e-mail (a coordinator's
+    or administrator's mailbox must not be a second key to many people's records)."""
+    roles = roles_of(user)
+    return (
+        roles.volunteer_id is not None
+        and not roles.administrator
+        and not roles.is_coordinator
+        and not roles.funder_ids
+        and not user.is_staff
+    )
+
+
+def _roles_from_rows(*, is_superuser: bool, rows: Iterable[Sequence[Any]]) -> Roles:
+    """Roles from (role, project_id, volunteer_id, funder_id) rows."""
+    administrator = bool(is_superuser)
+    projects: set[int] = set()
+    volunteer_id = None
+    funders: set[int] = set()
+    for role, project_id, vol_id, funder_id in rows:
+        if role == Role.ADMINISTRATOR:
+            administrator = True
+        elif role == Role.COORDINATOR:
+            projects.add(project_id)
+        elif role == Role.VOLUNTEER:
+            volunteer_id = vol_id
+        elif role == Role.FUNDER:
+            funders.add(funder_id)
+    return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders))
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles (after a membership changes within the same request or test)."""
+    if hasattr(user, "_buddynet_roles"):
+        del user._buddynet_roles

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+from sesame.utils import get_query_string
+
+from buddynet.records.accounts.models import Membership, User
+from buddynet.records.accounts.selectors import forget_roles, volunteer_only
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str | None, full_name: str = "", language: str = "nl-be",
+                is_staff: bool = False) -> User:
+    user = User(email=email.lower(), full_name=full_name, language=language, is_staff=is_staff)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def membership_grant(*, user: User, role: str, project: Any = None, volunteer: Any = None,
+                     funder: Any = None) -> Membership:
+    membership = Membership(user=user, role=role, project=project, volunteer=volunteer, funder=funder)
+    membership.full_clean()
+    membership.save()
+    # Coordinators and administrators work in the admin too.
+    if role in ("administrator", "coordinator") and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    return membership
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict[str, Any], password: str | None = None) -> User:
+    """Change a user's fields (validated by the caller's serializer) and, when given, their
+    password (checked against the password rules first)."""
+    for name, value in data.items():
+        setattr(user, name, value)
+    fields = list(data)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+        fields.append("password")
+    user.save(update_fields=fields or None)
+    return user
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership) -> None:
+    user = membership.user
+    membership.delete()
+    forget_roles(user)
+
+
+def magic_link_send(*, email: str, login_url: str) -> bool:
+    """E-mail a one-time sign-in link to the active, volunteer-only account with this address.
+    True when one was sent. Nothing is sent for an unknown address or an office account, and the
+    caller must answer the same either way (the page cannot tell who volunteers here); the rate
+    limits per address and per client are the caller's, who sees the request."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not volunteer_only(user):
+        return False
+    link = login_url + get_query_string(user)
+    minutes = settings.SESAME_MAX_AGE // 60
+    send_mail(
+        subject=_("Your link to sign in to buddynet"),
+        message=_("Hello,\n\nTap this link to sign in to buddynet on this phone:\n\n%(link)s\n\n"
+                  "The link works once, for %(minutes)d minutes. Did you not ask for it? Then you "
+                  "can ignore this email.\n") % {"link": link, "minutes": minutes},
+        from_email=None, recipient_list=[user.email],
+    )
+    log.info("magic sign-in link sent to user %s", user.pk)
+    return True

@@ -1,0 +1,107 @@
+"""Reads of duos, goals and check-ins, scoped by who asks (see people/selectors.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import Max, Q, QuerySet
+
+from buddynet.access import get_from_scope as _get
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal, VolunteerDay
+
+# Whose duos: "any" = every duo the user may see (coordinated projects, their own as volunteer;
+# everything for an administrator); "coordinator" = only those they manage (the coordinator's
+# pages, the admin's choices, the goal API: someone who also volunteers does not manage their
+# own duo there); "volunteer" = only those in which they are the volunteer (the phone pages,
+# which show a volunteer's view even to a coordinator or administrator who volunteers).
+DuoRole = Literal["any", "coordinator", "volunteer"]
+
+
+def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q | None:
+    """The one rule of who sees which duo, as a filter on duos (`prefix` for rows that hang on
+    a duo, e.g. "duo__"). None means everything (an administrator, outside the volunteer role)."""
+    roles = roles_of(user)
+    if role == "volunteer":
+        return Q(**{f"{prefix}volunteer_id": roles.volunteer_id}) if roles.volunteer_id is not None else Q(pk__in=[])
+    if roles.administrator:
+        return None
+    scope = Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
+    if role == "any" and roles.volunteer_id is not None:
+        scope |= Q(**{f"{prefix}volunteer_id": roles.volunteer_id})
+    return scope
+
+
+def duos_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
+    """The scoped queryset of duos for every channel (API, pages, admin), with their people and
+    the date of the last contact."""
+    qs = Duo.objects.select_related("volunteer", "participant", "project").annotate(
+        last_check_in_on=Max("check_ins__date")
+    ).order_by(*Duo._meta.ordering)  # an aggregate's GROUP BY drops Meta.ordering
+    scope = _duo_scope(user, role=role)
+    return qs if scope is None else qs.filter(scope)
+
+
+def duos_in_scope(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
+    """The same duos as duos_for_user, without the joins and the last-contact aggregate: for
+    checking that an id sent by the caller is theirs (e.g. the duo of a new check-in)."""
+    scope = _duo_scope(user, role=role)
+    return Duo.objects.all() if scope is None else Duo.objects.filter(scope)
+
+
+def goals_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Goal]:
+    qs = Goal.objects.select_related("duo")
+    scope = _duo_scope(user, "duo__", role)
+    return qs if scope is None else qs.filter(scope)
+
+
+def check_ins_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[CheckIn]:
+    qs = CheckIn.objects.select_related("duo", "author")
+    scope = _duo_scope(user, "duo__", role)
+    return qs if scope is None else qs.filter(scope)
+
+
+def duo_get_for_user(*, user: Any, duo_id: Any, role: DuoRole = "any") -> Duo:
+    """The one access helper of a duo: the duo with this id in the user's scope for `role`, or
+    Http404 (also for a duo that exists outside it)."""
+    return _get(duos_for_user(user=user, role=role), duo_id)
+
+
+def goal_get_for_user(*, user: Any, goal_id: Any) -> Goal:
+    return _get(goals_for_user(user=user), goal_id)
+
+
+def check_in_get_for_user(*, user: Any, check_in_id: Any) -> CheckIn:
+    return _get(check_ins_for_user(user=user), check_in_id)
+
+
+# --- The volunteer's own pages --------------------------------------------------------------
+def duos_of_volunteer(*, user: Any) -> QuerySet[Duo]:
+    """The duos in which `user` is the volunteer, by buddy's first name (the phone's list)."""
+    return duos_for_user(user=user, role="volunteer").order_by("participant__first_name", "id")
+
+
+def open_duos_of_volunteer(*, user: Any) -> QuerySet[Duo]:
+    return duos_of_volunteer(user=user).filter(status__in=OPEN_STATUSES)
+
+
+def check_in_get_for_volunteer(*, user: Any, check_in_id: Any) -> CheckIn:
+    qs = CheckIn.objects.select_related("duo", "duo__participant").filter(_duo_scope(user, "duo__", role="volunteer"))
+    return _get(qs, check_in_id)
+
+
+def volunteer_days_for_user(*, user: Any) -> QuerySet[VolunteerDay]:
+    """Days volunteered that `user` may see: their own, their projects' volunteers', or all (admin)."""
+    roles = roles_of(user)
+    qs = VolunteerDay.objects.select_related("volunteer")
+    if roles.administrator:
+        return qs
+    scope = Q(volunteer__project_id__in=roles.coordinated_project_ids)
+    if roles.volunteer_id is not None:
+        scope |= Q(volunteer_id=roles.volunteer_id)
+    return qs.filter(scope)
+
+
+def volunteer_days_in_year(*, volunteer_id: int, year: int) -> QuerySet[VolunteerDay]:
+    """Unscoped on purpose: for funding's allowance computation, which scopes the volunteer itself."""
+    return VolunteerDay.objects.filter(volunteer_id=volunteer_id, date__year=year)

@@ -1,0 +1,312 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
+from buddynet.records.accounts.selectors import Roles
+from buddynet.records.people import fields, postcodes, selectors, services
+from buddynet.records.people.models import ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
+from buddynet.records.people.screening import screening_problems
+
+PERSON_FIELDS = [
+    "id", "project", "first_name", "last_name", "email", "phone", "birth_year", "gender",
+    "postcode", "municipality", "latitude", "longitude", "mobility", "languages", "interests",
+    "availability", "gender_preference", "preferred_age_min", "preferred_age_max", "notes",
+    "created_at", "updated_at",
+]
+PERSON_READ_ONLY = ["id", "municipality", "latitude", "longitude", "created_at", "updated_at"]
+
+
+class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ServicePatchMixin):
+    """List/retrieve from the scoped selector; create/update/delete through `save`."""
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.change(request, partial=False)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        self.require_write(obj)
+        try:
+            obj.delete()
+        except ProtectedError:
+            raise ConflictError(_("This cannot be deleted: other records still refer to it.")) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Organisations --------------------------------------------------------------------------
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "enterprise_number", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class OrganisationViewSet(CrudMixin, ScopedViewSet):
+    selector = selectors.organisations_for_user
+    serializer_class = OrganisationSerializer
+    filterset_fields = ["kind"]
+    ordering_fields = ["name"]
+
+    def check_create(self, data: Any) -> None:
+        if not self.roles.administrator:
+            raise PermissionDenied(_("Only an administrator can create organisations."))
+
+    def save(self, *, instance: Organisation | None, data: dict[str, Any]) -> Organisation:
+        return services.organisation_save(organisation=instance, data=data)
+
+
+# --- Projects -------------------------------------------------------------------------------
+class ProjectSerializer(serializers.ModelSerializer):
+    organisation = ScopedRelatedField(selectors.organisations_for_user)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "organisation", "name", "start_date", "end_date", "contact_cadence_days",
+            "quiet_alert_days", "planned_duo_months", "default_max_travel_km",
+            "matching_weights", "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_matching_weights(self, value: Any) -> dict[str, float]:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(w, int | float) and not isinstance(w, bool) and w >= 0
+            for k, w in value.items()
+        ):
+            raise serializers.ValidationError(_("Give each criterion a number of 0 or more."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": _("The end date is before the start date.")})
+        return attrs
+
+
+class ProjectViewSet(CrudMixin, ScopedViewSet):
+    selector = selectors.projects_for_user
+    serializer_class = ProjectSerializer
+    filterset_fields = ["organisation"]
+    ordering_fields = ["name", "start_date"]
+
+    def can_write(self, roles: Roles, obj: Project) -> bool:
+        return roles.coordinates(obj.pk)
+
+    def check_create(self, data: Any) -> None:
+        if not self.roles.administrator:
+            raise PermissionDenied(_("Only an administrator can create projects."))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.get_object()  # 404 before 403 for what the caller cannot see
+        if not self.roles.administrator:
+            raise PermissionDenied(_("Only an administrator can delete projects."))
+        return super().destroy(request, *args, **kwargs)
+
+    def save(self, *, instance: Project | None, data: dict[str, Any]) -> Project:
+        return services.project_save(project=instance, data=data)
+
+
+# --- Participants ---------------------------------------------------------------------------
+class PersonSerializer(serializers.ModelSerializer):
+    project = ScopedRelatedField(selectors.projects_for_user)
+    postcode = serializers.CharField(max_length=4, validators=[fields.validate_postcode])
+    languages = serializers.JSONField(validators=[], required=False)
+    interests = serializers.JSONField(required=False)
+    availability = serializers.JSONField(required=False)
+
+    def validate_languages(self, value: Any) -> list[str]:
+        return fields.validate_languages(value)
+
+    def validate_interests(self, value: Any) -> list[str]:
+        return fields.validate_interests(value)
+
+    def validate_availability(self, value: Any) -> list[str]:
+        return fields.validate_availability(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        low = attrs.get("preferred_age_min", getattr(self.instance, "preferred_age_min", None))
+        high = attrs.get("preferred_age_max", getattr(self.instance, "preferred_age_max", None))
+        if low is not None and high is not None and high < low:
+            raise serializers.ValidationError({"preferred_age_max": _("Lower than the minimum age.")})
+        moved = self.instance is not None and "project" in attrs and attrs["project"] != self.instance.project
+        if moved and self.instance.duos.exists():
+            raise serializers.ValidationError({"project": _("Someone with duos cannot change project.")})
+        return attrs
+
+
+class ConsentEventSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    # "" after a withdrawal of all consent.
+    scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = ConsentEvent
+        fields = ["id", "kind", "scope", "on", "how", "recorded_by", "created_at"]
+        read_only_fields = fields
+
+
+class ConsentInput(serializers.Serializer):
+    """One step in the consent history; scope "" withdraws all consent."""
+
+    scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True)
+    given_on = serializers.DateField()
+    how = serializers.ChoiceField(choices=ConsentEvent.How.choices, default=ConsentEvent.How.SIGNED_FORM)
+
+
+class ParticipantSerializer(PersonSerializer):
+    needs = serializers.JSONField(required=False)
+    consent_recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)  # null: nobody recorded it
+    # How a consent given or changed through consent_date/consent_scope was given (kept in its history).
+    consent_how = serializers.ChoiceField(choices=ConsentEvent.How.choices, write_only=True, required=False)
+
+    class Meta:
+        model = Participant
+        fields = [*PERSON_FIELDS, "referred_by", "status", "waiting_since", "needs",
+                  "interpreter_arranged", "consent_date", "consent_scope", "consent_recorded_by", "consent_how"]
+        read_only_fields = [*PERSON_READ_ONLY, "consent_recorded_by"]
+
+    def validate_needs(self, value: Any) -> dict[str, int]:
+        return fields.validate_domain_levels(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        date_ = attrs.get("consent_date", getattr(self.instance, "consent_date", None))
+        scope = attrs.get("consent_scope", getattr(self.instance, "consent_scope", ""))
+        if bool(date_) != bool(scope):
+            key = "consent_scope" if date_ else "consent_date"
+            raise serializers.ValidationError({key: _("Consent needs both a date and a scope.")})
+        status_ = attrs.get("status", getattr(self.instance, "status", Participant.Status.INTAKE))
+        if status_ == Participant.Status.WAITING and not date_:
+            raise serializers.ValidationError(
+                {"status": _("A participant can only wait for a buddy once their consent has been recorded.")}
+            )
+        return attrs
+
+
+class ParticipantViewSet(CrudMixin, ScopedViewSet):
+    selector = selectors.participants_for_user
+    serializer_class = ParticipantSerializer
+    filterset_fields = ["project", "status", "postcode"]
+    ordering_fields = ["last_name", "waiting_since", "created_at"]
+
+    def can_write(self, roles: Roles, obj: Participant) -> bool:
+        return roles.coordinates(obj.project_id)
+
+    def save(self, *, instance: Participant | None, data: dict[str, Any]) -> Participant:
+        return services.participant_save(participant=instance, data=data, by=self.request.user)
+
+    @extend_schema(methods=["GET"], request=None, responses=ConsentEventSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ConsentInput, responses={201: ConsentEventSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a history: short, never paged
+    def consent(self, request: Request, pk: str) -> Response:
+        """The participant's consent history, newest first (GET); add a step to it (POST: given,
+        widened, narrowed or withdrawn, derived from the scope before and after)."""
+        participant = self.get_object()
+        if request.method == "GET":
+            events = participant.consent_events.select_related("recorded_by").order_by("-on", "-id")
+            return Response(ConsentEventSerializer(events, many=True).data)
+        self.require_write(participant)
+        data = ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.consent_record(participant=participant, by=request.user, **data.validated_data)
+        return Response(ConsentEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+# --- Volunteers -----------------------------------------------------------------------------
+class VolunteerSerializer(PersonSerializer):
+    strengths = serializers.JSONField(required=False)
+    screening_complete = serializers.BooleanField(read_only=True)
+    screening_problems = serializers.SerializerMethodField()
+    open_duo_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Volunteer
+        fields = [*PERSON_FIELDS, "status", "intake_date", "training_date",
+                  "criminal_record_checked_on", "screening_complete", "screening_problems", "capacity", "max_travel_km",
+                  "strengths", "waiting_since", "privacy_informed_on", "agreement_signed_on", "open_duo_count"]
+        read_only_fields = PERSON_READ_ONLY
+
+    def validate_strengths(self, value: Any) -> dict[str, int]:
+        return fields.validate_domain_levels(value)
+
+    def get_screening_problems(self, volunteer: Volunteer) -> list[str]:
+        """Why the volunteer cannot be matched or get a new duo today (empty: they can)."""
+        return screening_problems(volunteer)
+
+
+class VolunteerViewSet(CrudMixin, ScopedViewSet):
+    selector = selectors.volunteers_for_user
+    serializer_class = VolunteerSerializer
+    allowed_roles = frozenset({"administrator", "coordinator", "volunteer"})
+    filterset_fields = ["project", "status", "postcode"]
+    ordering_fields = ["last_name", "created_at"]
+
+    def can_write(self, roles: Roles, obj: Volunteer) -> bool:
+        return roles.coordinates(obj.project_id)
+
+    def check_create(self, data: Any) -> None:
+        if not (self.roles.administrator or self.roles.is_coordinator):
+            raise PermissionDenied()
+
+    def save(self, *, instance: Volunteer | None, data: dict[str, Any]) -> Volunteer:
+        volunteer = services.volunteer_save(volunteer=instance, data=data)
+        return selectors.volunteer_get_for_user(user=self.request.user, volunteer_id=volunteer.pk)
+
+
+# --- Funders --------------------------------------------------------------------------------
+class FunderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Funder
+        fields = ["id", "name", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class FunderViewSet(CrudMixin, ScopedViewSet):
+    selector = selectors.funders_for_user
+    serializer_class = FunderSerializer
+    allowed_roles = frozenset({"administrator", "funder"})
+
+    def check_create(self, data: Any) -> None:
+        if not self.roles.administrator:
+            raise PermissionDenied()
+
+    def save(self, *, instance: Funder | None, data: dict[str, Any]) -> Funder:
+        funder = instance or Funder()
+        for k, val in data.items():
+            setattr(funder, k, val)
+        funder.full_clean()
+        funder.save()
+        return funder
+
+
+# --- Postcodes ------------------------------------------------------------------------------
+class PlaceSerializer(serializers.Serializer):
+    postcode = serializers.CharField()
+    municipality = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+
+class PostcodeLookupApi(APIView):
+    """The municipality and coordinates of a Belgian postcode (for intake forms)."""
+
+    @extend_schema(responses=PlaceSerializer)
+    def get(self, request: Request, postcode: str) -> Response:
+        place = postcodes.lookup(postcode)
+        if place is None:
+            return Response(
+                {"postcode": [_("Unknown Belgian postcode: %(code)s.") % {"code": postcode}]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(PlaceSerializer(place).data)

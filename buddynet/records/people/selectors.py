@@ -1,0 +1,82 @@
+"""Reads of organisations, projects, participants and volunteers, scoped by who asks.
+
+An unscoped query of these tables outside this module is a bug. `*_get_for_user` raises
+Http404 for anything the user may not see, so an outsider cannot even learn that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from buddynet.access import get_from_scope as _get
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.people.models import Funder, Organisation, Participant, Project, Volunteer
+
+
+def organisations_for_user(*, user: Any) -> QuerySet[Organisation]:
+    roles = roles_of(user)
+    if roles.administrator:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(projects__in=roles.coordinated_project_ids).distinct()
+
+
+def projects_for_user(*, user: Any) -> QuerySet[Project]:
+    roles = roles_of(user)
+    qs = Project.objects.select_related("organisation")
+    if roles.administrator:
+        return qs
+    return qs.filter(pk__in=roles.coordinated_project_ids)
+
+
+def participants_for_user(*, user: Any) -> QuerySet[Participant]:
+    roles = roles_of(user)
+    qs = Participant.objects.select_related("project", "consent_recorded_by")
+    if roles.administrator:
+        return qs
+    # Volunteers see their buddy's first name through their duo, never the participant record.
+    return qs.filter(project_id__in=roles.coordinated_project_ids)
+
+
+def volunteers_for_user(*, user: Any) -> QuerySet[Volunteer]:
+    roles = roles_of(user)
+    qs = Volunteer.objects.select_related("project").annotate(
+        # "closed" is the one status that frees capacity (duos.models.DuoStatus); named here
+        # as a string because the people app does not import the duos app.
+        open_duo_count=Count("duos", filter=~Q(duos__status="closed"))
+    ).order_by(*Volunteer._meta.ordering, "pk")  # an aggregate's GROUP BY drops Meta.ordering
+    if roles.administrator:
+        return qs
+    scope = Q(project_id__in=roles.coordinated_project_ids)
+    if roles.volunteer_id is not None:
+        scope |= Q(pk=roles.volunteer_id)
+    return qs.filter(scope)
+
+
+def funders_for_user(*, user: Any) -> QuerySet[Funder]:
+    roles = roles_of(user)
+    if roles.administrator:
+        return Funder.objects.all()
+    return Funder.objects.filter(pk__in=roles.funder_ids)
+
+
+
+def organisation_get_for_user(*, user: Any, organisation_id: Any) -> Organisation:
+    return _get(organisations_for_user(user=user), organisation_id)
+
+
+def project_get_for_user(*, user: Any, project_id: Any) -> Project:
+    return _get(projects_for_user(user=user), project_id)
+
+
+def participant_get_for_user(*, user: Any, participant_id: Any) -> Participant:
+    return _get(participants_for_user(user=user), participant_id)
+
+
+def volunteer_get_for_user(*, user: Any, volunteer_id: Any) -> Volunteer:
+    return _get(volunteers_for_user(user=user), volunteer_id)
+
+
+def funder_get_for_user(*, user: Any, funder_id: Any) -> Funder:
+    return _get(funders_for_user(user=user), funder_id)

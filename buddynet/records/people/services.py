@@ -1,0 +1,230 @@
+"""Writes of organisations, projects, participants and volunteers.
+
+Input arrives validated by the API/form layer; services resolve what depends on other data
+(postcode → place) and save atomically.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buddynet.errors import InvalidInput
+from buddynet.records.people import postcodes
+from buddynet.records.people.models import (
+    SCOPE_ORDER,
+    ConsentEvent,
+    Organisation,
+    Participant,
+    Person,
+    Project,
+    Volunteer,
+)
+from buddynet.records.people.screening import screening_problems
+
+
+def _apply_postcode(person: Person, postcode: str) -> None:
+    place = postcodes.lookup(postcode)
+    if place is None:
+        raise InvalidInput({"postcode": _("Unknown Belgian postcode: %(code)s.") % {"code": postcode}})
+    person.postcode = place.postcode
+    person.municipality = place.municipality
+    person.latitude = place.latitude
+    person.longitude = place.longitude
+
+
+def _assign(obj: Any, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation | None = None, data: dict[str, Any]) -> Organisation:
+    organisation = organisation or Organisation()
+    _assign(organisation, data)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def project_save(*, project: Project | None = None, data: dict[str, Any]) -> Project:
+    project = project or Project()
+    _assign(project, data)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def participant_save(
+    *, participant: Participant | None = None, data: dict[str, Any], by: Any
+) -> Participant:
+    """Create or update a participant. A change of consent (date or scope) is recorded as a
+    consent event by `by` (consent_record), so every channel that writes these two fields keeps
+    the history; `consent_how` says how it was given (default: a signed form)."""
+    participant = participant or Participant()
+    previous_status = participant.status if participant.pk else None
+    data = dict(data)
+    postcode = data.pop("postcode", None)
+    how = data.pop("consent_how", None) or ConsentEvent.How.SIGNED_FORM
+    consent_date = data.pop("consent_date", participant.consent_date)
+    consent_scope = data.pop("consent_scope", participant.consent_scope) or ""
+    if bool(consent_date) != bool(consent_scope):
+        key = "consent_scope" if consent_date else "consent_date"
+        raise InvalidInput({key: _("Consent needs both a date and a scope.")})
+    # Compared with the stored consent, not the instance: a form (the admin's) may have set the
+    # new values on it already. The row keeps the stored consent until consent_record sets it.
+    stored: tuple[date | None, str] = (None, "")
+    if participant.pk is not None:
+        stored = Participant.objects.filter(pk=participant.pk).values_list("consent_date", "consent_scope").get()
+    consent_changed = (consent_date, consent_scope) != (stored[0], stored[1] or "")
+    participant.consent_date, participant.consent_scope = stored[0], stored[1] or ""
+    _assign(participant, data)
+    if postcode is not None:
+        _apply_postcode(participant, postcode)
+    if participant.status == Participant.Status.WAITING and (
+        previous_status != Participant.Status.WAITING or participant.waiting_since is None
+    ):
+        participant.waiting_since = participant.waiting_since or timezone.localdate()
+    participant.full_clean()
+    participant.save()
+    if consent_changed:
+        # After the row exists (a new participant needs its id): the event sets the consent.
+        try:
+            event = consent_record(participant=participant, given_on=consent_date or timezone.localdate(),
+                                   scope=consent_scope, how=how, by=by)
+        except InvalidInput as exc:
+            names = {"given_on": "consent_date", "scope": "consent_scope", "how": "consent_how"}
+            message = exc.message if isinstance(exc.message, dict) else {"consent_date": exc.message}
+            raise InvalidInput({names.get(k, k): v for k, v in message.items()}) from exc
+        participant.consent_date = event.on if event.scope else None
+        participant.consent_scope = event.scope
+        participant.consent_recorded_by = event.recorded_by
+    return participant
+
+
+def consent_kind(*, before: str, after: str) -> str:
+    """given / widened / narrowed / withdrawn, from the scope before and after (scopes are nested)."""
+    if not after:
+        return ConsentEvent.Kind.WITHDRAWN
+    if not before:
+        return ConsentEvent.Kind.GIVEN
+    rank_before, rank_after = SCOPE_ORDER.index(before), SCOPE_ORDER.index(after)
+    if rank_after > rank_before:
+        return ConsentEvent.Kind.WIDENED
+    if rank_after < rank_before:
+        return ConsentEvent.Kind.NARROWED
+    return ConsentEvent.Kind.GIVEN  # the same scope given again (e.g. a form signed anew)
+
+
+@transaction.atomic
+def consent_record(
+    *, participant: Participant, given_on: date, scope: str, by: Any, how: str = ConsentEvent.How.SIGNED_FORM,
+) -> ConsentEvent:
+    """Add one step to the participant's consent history and make it their current consent.
+
+    `scope` "" withdraws all consent. Narrowing below "network" stops new and changed network
+    maps at once (netwerk/services.py); erasing the existing maps is the coordinator's choice
+    (netwerk.services.maps_erase_for_consent). Frozen funder reports keep their aggregates.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if scope and scope not in SCOPE_ORDER:
+        raise InvalidInput({"scope": _("Unknown scope of consent.")})
+    if how not in ConsentEvent.How.values:
+        raise InvalidInput({"how": _("Say how the consent was given.")})
+    if given_on > timezone.localdate():
+        raise InvalidInput({"given_on": _("The date cannot be in the future.")})
+    latest = participant.consent_events.order_by("-on", "-id").first()
+    if latest is not None and given_on < latest.on:
+        raise InvalidInput({"given_on": _("The consent history already has a later step (%(day)s).")
+                            % {"day": latest.on.strftime("%d/%m/%Y")}})
+    if not scope and not participant.consent_scope:
+        raise InvalidInput({"scope": _("There is no consent to withdraw.")})
+    event = ConsentEvent(
+        participant=participant, kind=consent_kind(before=participant.consent_scope, after=scope), scope=scope,
+        on=given_on, how=how, recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    event.full_clean()
+    event.save()
+    Participant.objects.filter(pk=participant.pk).update(
+        consent_date=given_on if scope else None, consent_scope=scope,
+        consent_recorded_by=event.recorded_by, updated_at=timezone.now(),
+    )
+    return event
+
+
+def volunteer_capacity_check(*, volunteer: Volunteer, capacity: int | None) -> None:
+    """Raise InvalidInput when `capacity` is below the volunteer's open duos.
+
+    Forms call it to show the problem next to the field; volunteer_save calls it again under
+    the row lock, where the answer is final.
+    """
+    if volunteer.pk is None or capacity is None:
+        return  # a new volunteer has no duos; a missing capacity is full_clean's to refuse
+    # "closed" is the one status that frees capacity (duos.models.DuoStatus); named here as a
+    # string because the people app does not import the duos app.
+    open_duos = volunteer.duos.exclude(status="closed").count()
+    if capacity < open_duos:
+        raise InvalidInput({"capacity": _(
+            "This volunteer has %(open)d open duos; the capacity cannot be lower than that."
+        ) % {"open": open_duos}})
+
+
+# Statuses that say "may be matched and accompany a buddy": only for a screened volunteer.
+_SCREENED_STATUSES = (Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED)
+
+
+def _status_follows_screening(volunteer: Volunteer, *, asked: str | None) -> None:
+    """A volunteer's status follows their screening dates (issue 15), in every channel.
+
+    - Asked for "active" (or "paused") without a valid screening: refused, with the reasons.
+    - Not asked (or asked "in screening"), and the dates make the screening valid while they are
+      in screening: active (and available since today); dates that make it invalid take an
+      active volunteer back to "in screening". Applicants, stopped volunteers and breaks are
+      left as they are.
+    """
+    problems = screening_problems(volunteer)
+    if asked in _SCREENED_STATUSES and problems:
+        raise InvalidInput({"status": [
+            _("Only a volunteer whose screening is complete and valid can be '%(status)s'.")
+            % {"status": Volunteer.Status(asked).label}, *problems,
+        ]})
+    if asked not in (None, Volunteer.Status.SCREENING):
+        return
+    if not problems and volunteer.status == Volunteer.Status.SCREENING:
+        volunteer.status = Volunteer.Status.ACTIVE
+        volunteer.waiting_since = volunteer.waiting_since or timezone.localdate()
+    elif problems and volunteer.status == Volunteer.Status.ACTIVE:
+        volunteer.status = Volunteer.Status.SCREENING
+
+
+@transaction.atomic
+def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) -> Volunteer:
+    """Create or update a volunteer; the capacity never drops below their open duos, and the
+    status follows the screening (_status_follows_screening).
+
+    The volunteer row is locked first (SELECT ... FOR UPDATE) as duo_propose locks it, so a
+    lower capacity and a new duo approved at the same moment are serialised: whichever comes
+    second sees the other's row and refuses.
+    """
+    volunteer = volunteer or Volunteer()
+    if volunteer.pk is not None:
+        list(Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True))
+    data = dict(data)
+    postcode = data.pop("postcode", None)
+    asked = data.get("status")
+    if asked == volunteer.status and volunteer.pk is not None and asked in _SCREENED_STATUSES:
+        asked = None  # unchanged (a form sends every field): let the dates decide
+    _assign(volunteer, data)
+    if postcode is not None:
+        _apply_postcode(volunteer, postcode)
+    _status_follows_screening(volunteer, asked=asked)
+    volunteer_capacity_check(volunteer=volunteer, capacity=volunteer.capacity)
+    volunteer.full_clean()
+    volunteer.save()
+    return volunteer
