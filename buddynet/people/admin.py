@@ -20,8 +20,15 @@ class OrganisationAdmin(ScopedAdmin):
     coordinator_may_add = False
     list_display = ["name", "kind"]
     search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "enterprise_number"]}),
+        (_("Notification e-mail"), {"fields": ["email_sender_name", "email_reply_to"]}),
+    ]
 
     coordinator_may_change = False
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        services.organisation_save(organisation=obj, data={})
 
 
 @admin.register(Project)

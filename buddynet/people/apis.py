@@ -47,7 +47,7 @@ class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateM
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "enterprise_number", "created_at"]
+        fields = ["id", "name", "kind", "enterprise_number", "email_sender_name", "email_reply_to", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 
