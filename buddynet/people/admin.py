@@ -83,6 +83,20 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
 
+class ParticipantForm(PersonForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            # The rule participant_save keeps (the end of an intake), shown next to the field.
+            services.participant_intake_check(
+                status=cleaned.get("status", self.instance.status),
+                consent_date=cleaned.get("consent_date", self.instance.consent_date),
+            )
+        except InvalidInput as exc:
+            self.add_error("status", exc.message["status"])  # type: ignore[index]
+        return cleaned
+
+
 class VolunteerForm(PersonForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -121,6 +135,7 @@ class PersonAdmin(ScopedAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(PersonAdmin):
     selector = selectors.participants_for_user
+    form = ParticipantForm
     list_display = ["first_name", "last_name", "project", "status", "waiting_since", "municipality"]
     fieldsets = [
         *PERSON_FIELDSETS,

@@ -186,11 +186,8 @@ class ParticipantSerializer(PersonSerializer):
         if bool(date_) != bool(scope):
             key = "consent_scope" if date_ else "consent_date"
             raise serializers.ValidationError({key: _("Consent needs both a date and a scope.")})
-        status_ = attrs.get("status", getattr(self.instance, "status", Participant.Status.INTAKE))
-        if status_ == Participant.Status.WAITING and not date_:
-            raise serializers.ValidationError(
-                {"status": _("A participant can only wait for a buddy once their consent has been recorded.")}
-            )
+        # Waiting for a buddy needs consent: people_services.participant_save refuses it (the rule
+        # of intake completion, one place for the API, the intake wizard and the admin).
         return attrs
 
 

@@ -79,6 +79,7 @@ def participant_save(
     _assign(participant, data)
     if postcode is not None:
         _apply_postcode(participant, postcode)
+    participant_intake_check(status=participant.status, consent_date=consent_date)
     if participant.status == Participant.Status.WAITING and (
         previous_status != Participant.Status.WAITING or participant.waiting_since is None
     ):
@@ -98,6 +99,25 @@ def participant_save(
         participant.consent_scope = event.scope
         participant.consent_recorded_by = event.recorded_by
     return participant
+
+
+def participant_intake_check(*, status: str, consent_date: date | None) -> None:
+    """The rule of the end of an intake, for every channel that sets a participant waiting (the
+    intake wizard through participant_intake_complete, the API, the admin; participant_save runs
+    it): waiting for a buddy needs recorded consent, because matching reads their data."""
+    if status == Participant.Status.WAITING and not consent_date:
+        raise InvalidInput(
+            {"status": _("A participant can only wait for a buddy once their consent has been recorded.")}
+        )
+
+
+@transaction.atomic
+def participant_intake_complete(
+    *, participant: Participant | None = None, data: dict[str, Any], by: Any
+) -> Participant:
+    """Complete a participant's intake: with their consent (in `data` or recorded before) they
+    now wait for a buddy, from today. Refused with a field message on `status` without consent."""
+    return participant_save(participant=participant, data={**data, "status": Participant.Status.WAITING}, by=by)
 
 
 def consent_kind(*, before: str, after: str) -> str:
