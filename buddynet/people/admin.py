@@ -17,6 +17,7 @@ from buddynet.people.screening import screening_problems
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
     selector = selectors.organisations_for_user
+    delete_service = staticmethod(lambda obj, by: services.organisation_delete(organisation=obj, by=by))
     coordinator_may_add = False
     list_display = ["name", "kind"]
     search_fields = ["name"]
@@ -34,6 +35,7 @@ class OrganisationAdmin(ScopedAdmin):
 @admin.register(Project)
 class ProjectAdmin(ScopedAdmin):
     selector = selectors.projects_for_user
+    delete_service = staticmethod(lambda obj, by: services.project_delete(project=obj, by=by))
     scoped_fields = {"organisation": selectors.organisations_for_user}
     coordinator_may_add = False
     list_display = ["name", "organisation", "start_date", "end_date", "contact_cadence_days"]
@@ -135,6 +137,7 @@ class PersonAdmin(ScopedAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(PersonAdmin):
     selector = selectors.participants_for_user
+    delete_service = staticmethod(lambda obj, by: services.participant_delete(participant=obj, by=by))
     form = ParticipantForm
     list_display = ["first_name", "last_name", "project", "status", "waiting_since", "municipality"]
     fieldsets = [
@@ -152,6 +155,7 @@ class ParticipantAdmin(PersonAdmin):
 @admin.register(Volunteer)
 class VolunteerAdmin(PersonAdmin):
     selector = selectors.volunteers_for_user
+    delete_service = staticmethod(lambda obj, by: services.volunteer_delete(volunteer=obj, by=by))
     form = VolunteerForm
     list_display = ["first_name", "last_name", "project", "status", "capacity", "criminal_record_checked_on"]
     fieldsets = [
@@ -168,3 +172,13 @@ class VolunteerAdmin(PersonAdmin):
 class FunderAdmin(AdminOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: Funder, form: Any, change: bool) -> None:
+        services.funder_save(funder=obj, data={})
+
+    def delete_model(self, request: HttpRequest, obj: Funder) -> None:
+        services.funder_delete(funder=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for funder in queryset:
+            services.funder_delete(funder=funder, by=request.user)

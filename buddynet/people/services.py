@@ -10,12 +10,23 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buddynet.errors import InvalidInput
+from buddynet.accounts.selectors import roles_of
+from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.people import postcodes
-from buddynet.people.models import SCOPE_ORDER, ConsentEvent, Organisation, Participant, Person, Project, Volunteer
+from buddynet.people.models import (
+    SCOPE_ORDER,
+    ConsentEvent,
+    Funder,
+    Organisation,
+    Participant,
+    Person,
+    Project,
+    Volunteer,
+)
 from buddynet.people.screening import screening_problems
 
 
@@ -41,6 +52,15 @@ def organisation_save(*, organisation: Organisation | None = None, data: dict[st
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+@transaction.atomic
+def funder_save(*, funder: Funder | None = None, data: dict[str, Any]) -> Funder:
+    funder = funder or Funder()
+    _assign(funder, data)
+    funder.full_clean()
+    funder.save()
+    return funder
 
 
 @transaction.atomic
@@ -240,3 +260,36 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     volunteer.full_clean()
     volunteer.save()
     return volunteer
+
+
+# --- deletes: every channel (the API's DELETE, the admin's delete view and action) ----------------
+def _delete(obj: Model, *, allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed(_("You may not delete this."))
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError:
+        raise Conflict(_("This cannot be deleted: other records still refer to it.")) from None
+
+
+def organisation_delete(*, organisation: Organisation, by: Any) -> None:
+    _delete(organisation, allowed=roles_of(by).administrator)
+
+
+def project_delete(*, project: Project, by: Any) -> None:
+    _delete(project, allowed=roles_of(by).administrator)
+
+
+def funder_delete(*, funder: Funder, by: Any) -> None:
+    _delete(funder, allowed=roles_of(by).administrator)
+
+
+def participant_delete(*, participant: Participant, by: Any) -> None:
+    """Remove a participant recorded by mistake (what they consented to goes with the row); the
+    erasure of a real person's data is the admin's GDPR erase action (security/retention.py)."""
+    _delete(participant, allowed=roles_of(by).coordinates(participant.project_id))
+
+
+def volunteer_delete(*, volunteer: Volunteer, by: Any) -> None:
+    _delete(volunteer, allowed=roles_of(by).coordinates(volunteer.project_id))
