@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 from functools import partial
 from pathlib import PurePath
 from typing import Any
@@ -33,6 +34,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from buddynet.records.people.selectors import organisation_of_user
 from notifications import messages, outbox
 from notifications.models import NOT_DELIVERED, Channel, Frequency, Kind, Notification, Preference
 from notifications.selectors import Recipient
@@ -159,6 +161,22 @@ def _attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
     return [(PurePath(notification.attachment).name, content, mimetype)]
 
 
+def sender_headers(*, recipient: Any) -> dict[str, Any]:
+    """From and Reply-To of e-mail to `recipient`: on behalf of their organisation when it set a
+    sender name or reply-to address (Organisation.email_sender_name/email_reply_to), otherwise
+    buddynet's own. The address stays DEFAULT_FROM_EMAIL: only its domain's mail is signed."""
+    organisation = organisation_of_user(user=recipient)
+    if organisation is None:
+        return {}
+    headers: dict[str, Any] = {}
+    if organisation.email_sender_name:
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        headers["from_email"] = formataddr((f"{organisation.email_sender_name} via buddynet", address))
+    if organisation.email_reply_to:
+        headers["reply_to"] = [organisation.email_reply_to]
+    return headers
+
+
 def build_email(notification: Notification) -> EmailMultiAlternatives:
     context = {"notification": notification, "link": absolute(notification.link),
                "inbox": absolute("/meldingen/")}
@@ -168,6 +186,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=notification.subject, body=text, to=[notification.recipient.email],
         headers={"Message-ID": f"<notification-{notification.pk}@{_domain()}>"},
+        **sender_headers(recipient=notification.recipient),
     )
     email.attach_alternative(html, "text/html")
     for name, content, mimetype in _attachments(notification):
@@ -310,6 +329,7 @@ def digest_deliver(*, user_id: int) -> int:
         email = EmailMultiAlternatives(
             subject=subject, body=text, to=[user.email],
             headers={"Message-ID": f"<digest-{user_id}-{ids[0]}-{len(ids)}@{_domain()}>"},
+            **sender_headers(recipient=user),
         )
         email.attach_alternative(html, "text/html")
         get_connection(fail_silently=False).send_messages([email])

@@ -14,8 +14,11 @@ tiny supervisor, in the spirit of foreman/honcho, needs nothing but Python and d
   children (gunicorn's workers, Celery's pool processes);
 - Ctrl-C, SIGTERM or SIGHUP asks each child to stop (SIGTERM: gunicorn and Celery both shut
   down gracefully on it), waits, and kills what is left of each group after a grace period;
-- if one child dies on its own, the others are stopped too and the exit status is non-zero:
-  a half-running instance is worse than none;
+- if one child dies on its own (a Celery worker that a broker fault killed, issue 21 item 12),
+  it is started again after RESTART_DELAY_SECONDS, as systemd's `Restart=always` does for the
+  units; one that dies RESTART_BURST times within RESTART_WINDOW_SECONDS is not coming back by
+  itself, so then the others are stopped too and the exit status is non-zero (a half-running
+  instance is worse than none);
 - on Linux each child also gets SIGTERM if this supervisor is killed outright (PDEATHSIG),
   so nothing is left orphaned;
 - output is prefixed per process ("web    | ...") and the URLs are printed once /healthz answers.
@@ -43,6 +46,11 @@ BIN = Path(sys.executable).parent  # the venv's bin/: gunicorn and celery live b
 PROCFILE = ROOT / "Procfile"
 GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 120
+# A child that dies is started again after this pause (systemd's RestartSec of the units) ...
+RESTART_DELAY_SECONDS = 5.0
+# ... unless it died this often within this window: then it is broken, not unlucky.
+RESTART_BURST = 5
+RESTART_WINDOW_SECONDS = 300.0
 
 _print_lock = threading.Lock()
 # Signals received, appended by the handler. A plain list on purpose: a handler that takes a
@@ -57,14 +65,28 @@ def say(name: str, line: str) -> None:
         sys.stdout.flush()
 
 
+def _load_libc() -> object | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+# Loaded here, in the parent: a child restarted while the output threads run must not dlopen()
+# or import between fork and exec (a lock another thread held at the fork stays held forever).
+_LIBC = _load_libc()
+
+
 def _die_with_parent() -> None:
     """Runs in the child between fork and exec: SIGTERM me when the supervisor dies (Linux)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
+    if _LIBC is not None:
         pr_set_pdeathsig = 1
         with contextlib.suppress(Exception):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+            _LIBC.prctl(pr_set_pdeathsig, signal.SIGTERM)  # type: ignore[attr-defined]
 
 
 class Child:
@@ -190,6 +212,44 @@ def exec_one(name: str) -> int:
     return 0  # not reached
 
 
+def _pause(seconds: float) -> None:
+    """Sleep, but wake up for a stop request."""
+    deadline = time.monotonic() + seconds
+    while not _received and time.monotonic() < deadline:
+        time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
+def supervise(children: list[Child], env: dict[str, str]) -> int:
+    """Keep the children running until a stop is requested (0), restarting one that died; 1 when
+    one keeps dying (RESTART_BURST times within RESTART_WINDOW_SECONDS)."""
+    deaths: dict[str, list[float]] = {}
+    while not _received:
+        failed = next((c for c in children if c.proc.poll() is not None), None)
+        if failed is None:
+            time.sleep(0.5)
+            continue
+        status = failed.proc.returncode
+        failed.signal_group(signal.SIGKILL)  # what is left of its group (pool processes)
+        now = time.monotonic()
+        recent = [t for t in deaths.get(failed.name, []) if now - t < RESTART_WINDOW_SECONDS] + [now]
+        deaths[failed.name] = recent
+        if len(recent) > RESTART_BURST:
+            say("run", f"{failed.name} exited with status {status}, {len(recent)} times within "
+                       f"{RESTART_WINDOW_SECONDS:.0f}s: stopping the others")
+            return 1
+        say("run", f"{failed.name} exited with status {status}: starting it again in {RESTART_DELAY_SECONDS:g}s")
+        _pause(RESTART_DELAY_SECONDS)
+        if _received:
+            break
+        if failed.reader.is_alive():
+            failed.reader.join(timeout=2)
+        again = Child(failed.name, failed.argv, env)
+        children[children.index(failed)] = again
+        again.start_output()
+        say("run", f"{failed.name} started again (pid {again.proc.pid})")
+    return 0
+
+
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
@@ -228,13 +288,8 @@ def main() -> int:
         elif not _received and all(c.proc.poll() is None for c in children):
             say("run", f"the web server did not answer {base_url}/healthz within {READY_TIMEOUT_SECONDS}s")
             exit_code = 1
-        while exit_code == 0 and not _received:
-            failed = next((c for c in children if c.proc.poll() is not None), None)
-            if failed is not None:
-                say("run", f"{failed.name} exited with status {failed.proc.returncode}: stopping the others")
-                exit_code = 1
-            else:
-                time.sleep(0.5)
+        if exit_code == 0:
+            exit_code = supervise(children, env)
     finally:
         if _received:
             say("run", f"{signal.Signals(_received[0]).name} received: stopping web, worker and beat")

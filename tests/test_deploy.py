@@ -6,8 +6,10 @@ from __future__ import annotations
 import configparser
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,8 @@ def test_each_systemd_unit_runs_the_procfile_command_of_its_name(name):
     unit.read(REPO / "deploy" / "systemd" / f"buddynet-{name}.service")
     assert unit["Service"]["ExecStart"] == f"/opt/buddynet/.venv/bin/python scripts/run.py --exec {name}"
     assert unit["Service"]["KillMode"] == "mixed"  # SIGTERM to gunicorn/Celery's main process, as run.py
+    # A process that stops by itself comes back, also after a clean exit (issue 21 item 12).
+    assert unit["Service"]["Restart"] == "always"
     target = (REPO / "deploy" / "systemd" / "buddynet.target").read_text()
     assert f"buddynet-{name}.service" in target
 
@@ -63,6 +67,47 @@ def test_run_py_exec_becomes_the_procfile_process(tmp_path):
     missing = subprocess.run([sys.executable, str(REPO / "scripts" / "run.py"), "--exec", "nope"], cwd=REPO,
                              capture_output=True, text=True, timeout=30)
     assert missing.returncode == 2 and "no process 'nope'" in missing.stderr
+
+
+def _supervise(tmp_path: Path, procfile: str, *, stop_after: str | None, timeout: float = 60) -> tuple[int, str]:
+    """run.py's supervisor on a Procfile of stand-ins, restarting after 0.2 s instead of 5 s; SIGTERM
+    once `stop_after` shows in its output (None: wait for it to exit by itself)."""
+    (tmp_path / "Procfile").write_text(procfile)
+    code = (f"import sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import pathlib, run; "
+            f"run.PROCFILE = pathlib.Path({str(tmp_path / 'Procfile')!r}); run.RESTART_DELAY_SECONDS = 0.2; "
+            "run.READY_TIMEOUT_SECONDS = 1; sys.exit(run.main())")
+    env = {**os.environ, "PORT": "1", "COUNT": str(tmp_path / "starts")}  # nothing listens on port 1
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    for line in proc.stdout:
+        lines.append(line)
+        if stop_after is not None and stop_after in line:
+            proc.send_signal(signal.SIGTERM)
+            stop_after = None
+        assert time.monotonic() < deadline, "".join(lines)
+    return proc.wait(timeout=30), "".join(lines)
+
+
+def test_run_py_starts_a_worker_that_died_again_and_keeps_the_others_running(tmp_path):
+    # The worker dies twice (as a broker fault can kill Celery), then stays up.
+    (tmp_path / "worker.sh").write_text('echo x >> "$COUNT"; n=$(wc -l < "$COUNT"); echo start $n\n'
+                                        'if [ "$n" -lt 3 ]; then exit 1; fi; exec sleep 600\n')
+    procfile = f"web: sleep 600\nworker: sh {tmp_path / 'worker.sh'}\n"
+    status, out = _supervise(tmp_path, procfile, stop_after="start 3")
+    assert out.count("worker exited with status 1: starting it again") == 2, out
+    assert "web exited" not in out and "stopping the others" not in out
+    assert status == 0 and "all stopped" in out
+
+
+def test_run_py_gives_up_on_a_process_that_keeps_dying_and_stops_the_others(tmp_path):
+    status, out = _supervise(tmp_path, "web: sleep 600\nworker: sh -c \"exit 3\"\n", stop_after=None)
+    assert status == 1
+    assert out.count("starting it again") == run.RESTART_BURST
+    assert f"worker exited with status 3, {run.RESTART_BURST + 1} times within" in out
+    assert "web stopped" in out and "all stopped" in out
 
 
 # --- Exactly one beat ---------------------------------------------------------------------------

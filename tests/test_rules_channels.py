@@ -22,6 +22,8 @@ from django.urls import reverse
 from buddynet.errors import ServiceError
 from buddynet.records.duos import services
 from buddynet.records.duos.models import Duo, DuoStatus, Goal
+from buddynet.records.people import services as people_services
+from buddynet.records.people.models import ConsentEvent, Participant
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -340,3 +342,71 @@ def test_a_contact_netwerk_refuses_stores_no_check_in_either(world: World) -> No
     assert "new_contacts" in response.json()
     assert CheckIn.objects.count() == before
     assert not Alter.objects.exists() and not NetworkMap.objects.exists()
+
+
+# --- intake completion: waiting for a buddy needs consent ----------------------------------
+def _in_intake(world: World) -> Any:
+    return f.ParticipantFactory(project=world.project, status="intake", waiting_since=None, consent_date=None,
+                                consent_scope="", first_name="Nadia", last_name="Amrani", postcode="9000")
+
+
+def _admin_change(world: World, participant: Any, **changes: Any) -> int:
+    from django.forms.models import model_to_dict
+
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(participant).items()
+            if k not in {"id", "person_ptr", "consent_recorded_by", "latitude", "longitude", "municipality"}}
+    data.update(languages='["nl"]', interests="[]", availability="[]", needs="{}", **changes)
+    response = _page_client(world.admin).post(f"/admin/people/participant/{participant.pk}/change/", data)
+    return 400 if response.status_code == 200 and b"errornote" in response.content else response.status_code
+
+
+def _wizard_without_consent(world: World, participant: Any) -> int:
+    from tests.web.test_coordinator_forms import participant_intake
+
+    participant.delete()  # the wizard makes its own participant
+    response = participant_intake(world, _page_client(world.coordinator), {"consent_scope": "network",
+                                                                            "consent_date": "2025-11-03"})
+    return 400 if response.status_code == 200 else response.status_code
+
+
+INTAKE_WITHOUT_CONSENT: dict[str, Callable[[World, Any], int]] = {
+    "api_create": lambda w, p: client_for(w.coordinator).post("/api/v1/participants/", {
+        "project": w.project.pk, "first_name": "Ann", "last_name": "Peeters", "postcode": "9000",
+        "status": "waiting"}, format="json").status_code,
+    "api_patch": lambda w, p: client_for(w.coordinator).patch(
+        f"/api/v1/participants/{p.pk}/", {"status": "waiting"}, format="json").status_code,
+    "admin": lambda w, p: _admin_change(w, p, status="waiting"),
+    "page": _wizard_without_consent,
+    "service": lambda w, p: _service(lambda: people_services.participant_intake_complete(
+        participant=p, data={}, by=w.coordinator)),
+}
+
+
+@pytest.mark.parametrize("channel", INTAKE_WITHOUT_CONSENT)
+def test_no_channel_completes_an_intake_without_consent(world: World, channel: str) -> None:
+    participant = _in_intake(world)
+    waiting_before = set(Participant.objects.filter(status="waiting").values_list("pk", flat=True))
+
+    assert INTAKE_WITHOUT_CONSENT[channel](world, participant) == 400
+
+    assert set(Participant.objects.filter(status="waiting").values_list("pk", flat=True)) == waiting_before
+    assert not Participant.objects.filter(first_name__in=["Ann", "Nadia"], status="waiting").exists()
+    assert not ConsentEvent.objects.filter(participant__first_name__in=["Ann", "Nadia"]).exists()
+
+
+def test_with_consent_every_channel_completes_the_intake_through_the_same_service(world: World) -> None:
+    by_api = _in_intake(world)
+    response = client_for(world.coordinator).patch(f"/api/v1/participants/{by_api.pk}/", {
+        "status": "waiting", "consent_date": "2025-11-01", "consent_scope": "network"}, format="json")
+    assert response.status_code == 200, response.json()
+    by_service = people_services.participant_intake_complete(
+        participant=_in_intake(world), data={"consent_date": dt.date(2025, 11, 1), "consent_scope": "basic"},
+        by=world.coordinator)
+    by_admin = _in_intake(world)
+    assert _admin_change(world, by_admin, status="waiting", consent_date="2025-11-01",
+                         consent_scope="network") == 302
+    for participant in (by_api, by_service, by_admin):
+        participant.refresh_from_db()
+        assert (participant.status, participant.waiting_since) == ("waiting", TODAY)
+        assert participant.consent_date == dt.date(2025, 11, 1)
+        assert ConsentEvent.objects.filter(participant=participant).count() == 1

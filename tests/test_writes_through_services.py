@@ -12,6 +12,10 @@ Two checks, both failing on a new write that bypasses the services:
    matching, netwerk) and that lets anyone add or change rows overrides save_model (and, with
    inlines that can change, save_formset), so the admin's default `obj.save()` never writes
    such a model. Read-only admins and back-office reference tables without rules are listed.
+3. Deletes: such an admin that lets anyone delete overrides delete_model and delete_queryset
+   (Django's defaults are `obj.delete()` and one queryset DELETE) with a call of the app's
+   service, or it refuses the delete (ScopedAdmin without a `delete_service` does). The API's
+   destroy is covered by check 1 (`.delete(` in apis.py), and a real admin delete is run below.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -31,14 +36,7 @@ ALWAYS_WRITES = {"save", "delete", "create", "bulk_create", "get_or_create", "up
                  "execute"}
 
 # (path, line's call as the checker names it): why it stays. Keep it short; prefer a service.
-ALLOWED: dict[tuple[str, str], str] = {
-    # People's generic CRUD API deletes organisations, projects, participants and volunteers with
-    # obj.delete() (a ProtectedError becomes 409) and saves funders in the viewset: people/apis.py
-    # and its services are being reworked in the same round (volunteer status follows screening,
-    # Funder moving to the base records); their delete/save services come with that change.
-    ("buddynet/records/people/apis.py", "obj.delete"): "people CRUD delete: service pending (see above)",
-    ("buddynet/records/people/apis.py", "funder.save"): "Funder save: moves with the Funder record (see above)",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _channel_modules() -> Iterator[Path]:
@@ -124,8 +122,6 @@ SERVICE_APPS = {"duos", "people", "funding", "matching", "netwerk"}
 # Registered admins of those apps that write with the admin's default save, and why.
 ADMIN_ALLOWED: dict[str, str] = {
     # Reference data an administrator keeps, with no rule beyond the model's own validation.
-    "people.Organisation": "reference data, administrators only",
-    "people.Funder": "reference data, administrators only (a base record since issue 15)",
     "funding.AllowanceCap": "the legal caps, administrators only",
     # Funding's admin edits grants and their lines like its own pages' forms do; funding's
     # services (grant_save, expense_record, ...) are called by the pages and the API. Moving
@@ -163,3 +159,62 @@ def test_admins_of_service_apps_write_through_the_services(rf: RequestFactory) -
         if may_write and gaps:
             found.append(f"{label} ({type(model_admin).__name__}): default {', '.join(gaps)}")
     assert not found, "admins that write without a service:\n" + "\n".join(found)
+
+
+# --- deletes ----------------------------------------------------------------------------------
+# Admins of service apps that delete with Django's default, and why. Keep it short.
+DELETE_ALLOWED: dict[str, str] = {
+    "funding.AllowanceCap": "the legal caps, administrators only, no rule beyond the model",
+    "funding.Grant": "funding admin, to move onto a grant service (as its save)",
+    "funding.AllowancePayment": "funding admin, to move onto an allowance payment service",
+    "funding.DeclaredAllowance": "funding admin, to move onto a declared allowance service",
+    "funding.ProgressReport": "a draft report (frozen ones may not be deleted); to move onto a report service",
+}
+
+
+def _deletes_with_default(model_admin: ModelAdmin) -> list[str]:
+    cls = type(model_admin)
+    return [name for name in ("delete_model", "delete_queryset")
+            if getattr(cls, name) is getattr(ModelAdmin, name)]
+
+
+@pytest.mark.django_db
+def test_admins_of_service_apps_delete_through_the_services_or_not_at_all(rf: RequestFactory) -> None:
+    from tests import factories as f
+
+    request = rf.get("/admin/")
+    request.user = f.UserFactory(is_superuser=True, is_staff=True)
+    found = []
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label
+        if model._meta.app_label not in SERVICE_APPS or label in DELETE_ALLOWED:
+            continue
+        gaps = _deletes_with_default(model_admin)
+        if model_admin.has_delete_permission(request) and gaps:
+            found.append(f"{label} ({type(model_admin).__name__}): default {', '.join(gaps)}")
+    assert not found, "admins that delete without a service:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_an_admin_delete_runs_the_service_and_its_refusal_holds(world: Any) -> None:
+    from django.test import Client
+
+    from buddynet.records.duos.models import CheckIn
+    from buddynet.records.people.models import Participant, Project
+    from tests import factories as f
+
+    client = Client()
+    client.force_login(world.admin)
+    # The delete action on a participant without a duo: through participant_delete.
+    spare = f.ParticipantFactory(project=world.project, first_name="Foutief")
+    response = client.post("/admin/people/participant/", {"action": "delete_selected", "post": "yes",
+                                                          "_selected_action": [spare.pk]})
+    assert response.status_code == 302
+    assert not Participant.objects.filter(pk=spare.pk).exists()
+    # A project that participants refer to stays (the service's refusal; the admin shows why).
+    response = client.post(f"/admin/people/project/{world.project.pk}/delete/", {"post": "yes"})
+    assert Project.objects.filter(pk=world.project.pk).exists()
+    # Without a delete service the admin offers no delete at all (here: check-ins).
+    check_in = world.check_in
+    assert client.post(f"/admin/duos/checkin/{check_in.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert CheckIn.objects.filter(pk=check_in.pk).exists()

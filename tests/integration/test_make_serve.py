@@ -1,7 +1,7 @@
 """`make serve` from end to end on PostgreSQL + Redis with SECURE=true behind a proxy header:
 migrations, the three Procfile processes, no demo; the first administrator's link, password and
-second factor; a check-in through the API whose notification the worker mails over SMTP; the demo
-is refused; SIGTERM stops everything.
+second factor in Chromium behind a TLS proxy; a check-in through the API whose notification the
+worker mails over SMTP; the demo is refused; SIGTERM stops everything.
 
 Needs PostgreSQL and Redis (the test's DATABASE_URL and CELERY_BROKER_URL): it makes a database of
 its own next to the test database and drops it afterwards.
@@ -12,16 +12,16 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from base64 import b32decode
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -33,6 +33,7 @@ from django_otp.oath import totp
 from tests.conftest import require_postgres, require_redis
 from tests.integration.processes import REPO, descendants, free_port, kill_all, still_alive, tail, wait_for
 from tests.integration.test_notification_delivery import OwnRedis
+from tests.integration.tls_proxy import TLSProxy
 from tests.notifications.test_smtp import Inbox
 
 pytestmark = pytest.mark.slow
@@ -47,36 +48,62 @@ print(Token.objects.create(user=world.volunteer_user).key, world.duo.pk)
 CONCERN = {"date": "2025-08-02", "duration_minutes": 45, "mode": "phone", "concern": True,
            "concern_note": "Ze eet niet meer goed."}
 STARTUP_SECONDS = 240  # migrations on a fresh PostgreSQL database, on a shared 2-core machine
+BROWSER_SECONDS = 60  # the first sign-in in Chromium, two-factor enrolment included
 
 
-class ProxiedClient:
-    """Requests as the reverse proxy forwards them: X-Forwarded-Proto https, cookies kept by hand
-    (they are Secure, which a plain-HTTP cookie jar would never send back)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, data: dict[str, str] | None = None) -> http.client.HTTPResponse:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"https://127.0.0.1{path}"
-            headers["Origin"] = "https://127.0.0.1"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.text = response.read().decode("utf-8", "replace")  # type: ignore[attr-defined]
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
+def proxied_status(port: int, path: str) -> int:
+    """The status of a GET as the reverse proxy forwards it (X-Forwarded-Proto https)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+        return conn.getresponse().status
+    finally:
         conn.close()
-        return response
+
+
+def browser_first_sign_in(base: str, link_path: str, email: str) -> float:
+    """The first administrator's first visit, in Chromium: the one-time link, a password, the
+    sign-in, the enrolment of an authenticator (the code computed from the key the page shows, as
+    the person's app would), the backup codes, the admin. The seconds it took."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    started = time.monotonic()
+    password = "lang-en-geheim-wachtwoord-2026"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            # The proxy's certificate is self-signed; everything else is what a browser does.
+            context = browser.new_context(locale="nl-BE", ignore_https_errors=True)
+            context.set_default_timeout(20_000)
+            page = context.new_page()
+            page.goto(f"{base}{link_path}")
+            page.get_by_label("Nieuw wachtwoord", exact=True).fill(password)
+            page.get_by_label("Nieuw wachtwoord nog eens").fill(password)
+            page.get_by_role("button", name="Wachtwoord bewaren").click()
+            page.wait_for_url("**/aanmelden/welkom/klaar/")
+            page.get_by_role("link", name="Aanmelden").click()
+            page.get_by_label("E-mailadres").fill(email)
+            page.get_by_label("Wachtwoord").fill(password)
+            page.get_by_role("button", name="Aanmelden").click()
+            page.wait_for_url("**/aanmelden/tweestaps/instellen/**")
+            # The session cookie is Secure and came over the proxy's https.
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies[settings.SESSION_COOKIE_NAME]["secure"], cookies
+            secret = page.locator("#totp-key").inner_text().replace(" ", "")
+            code = f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+            page.get_by_label("Code uit de app").fill(code)
+            page.get_by_role("button", name="Bevestigen").click()
+            expect(page.get_by_role("heading", name="Je reservecodes")).to_be_visible()
+            assert page.locator(".backup-codes li").count() == 10
+            page.get_by_role("link", name="Ik heb ze bewaard, verder").click()
+            page.wait_for_url("**/admin/")
+            assert "/aanmelden/" not in page.url
+            expect(page.locator("#site-name")).to_be_visible()  # the admin itself, signed in
+        finally:
+            browser.close()
+    return time.monotonic() - started
 
 
 @pytest.fixture
@@ -138,12 +165,11 @@ def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path:
         proc = subprocess.Popen([make, "--no-print-directory", "-o", ".venv/.installed", "serve"], cwd=REPO, env=env,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-    client = ProxiedClient(port)
     started: list = []
 
     def healthy() -> bool:
         try:
-            return client.request("GET", "/healthz").status == 200
+            return proxied_status(port, "/healthz") == 200
         except OSError:
             return False
 
@@ -176,36 +202,11 @@ def test_make_serve_runs_production_without_the_demo_and_stops_cleanly(tmp_path:
         path = urlsplit(link).path
         assert path.startswith("/aanmelden/welkom/")
 
-        # The link, through the proxy: choose a password, then sign in: the second factor comes next.
-        first = client.request("GET", path)
-        assert first.status == 302, first.text[:500]
-        form_path = first.getheader("Location")
-        form = client.request("GET", form_path)
-        assert form.status == 200 and 'name="new_password1"' in form.text  # type: ignore[attr-defined]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr,attr-defined]
-        password = "lang-en-geheim-wachtwoord-2026"
-        saved = client.request("POST", form_path, {"csrfmiddlewaretoken": token, "new_password1": password,
-                                                   "new_password2": password})
-        assert saved.status == 302 and saved.getheader("Location") == "/aanmelden/welkom/klaar/", saved.text[:500]
-        login = client.request("GET", "/aanmelden/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr,attr-defined]
-        signed_in = client.request("POST", "/aanmelden/", {"csrfmiddlewaretoken": token,
-                                                           "username": "beheer@ocmw.example.be",
-                                                           "password": password})
-        assert signed_in.status == 302, signed_in.text[:500]
-        admin = client.request("GET", "/admin/")
-        assert admin.status == 302 and admin.getheader("Location", "").startswith("/aanmelden/tweestaps/")
-        # The second factor, as a person with an authenticator app: the key from the enrolment page.
-        enrol = client.request("GET", "/aanmelden/tweestaps/instellen/?next=/admin/")
-        key = re.search(r'<code id="totp-key">([A-Z2-7 ]+)</code>', enrol.text)  # type: ignore[attr-defined]
-        assert enrol.status == 200 and key, enrol.text[:1000]  # type: ignore[attr-defined]
-        secret = key.group(1).replace(" ", "")
-        code = f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', enrol.text).group(1)  # type: ignore[union-attr,attr-defined]
-        confirmed = client.request("POST", "/aanmelden/tweestaps/instellen/",
-                                   {"csrfmiddlewaretoken": token, "code": code, "next": "/admin/"})
-        assert confirmed.status == 200 and "backup-codes" in confirmed.text, confirmed.text[:1000]  # type: ignore[attr-defined]
-        assert client.request("GET", "/admin/").status == 200
+        # The link, in Chromium behind a TLS proxy (as deploy/Caddyfile puts it in front): choose a
+        # password, sign in, enrol the second factor with the key the page shows, reach the admin.
+        with TLSProxy(port, tmp_path) as proxy:
+            seconds = browser_first_sign_in(proxy.url, path, "beheer@ocmw.example.be")
+        assert seconds < BROWSER_SECONDS, f"the sign-in in Chromium took {seconds:.0f}s"
 
         # A volunteer logs a check-in with a worry through the API (token, through the proxy): the
         # worker mails the coordinator through the SMTP server of the settings.

@@ -11,14 +11,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.utils import parseaddr
 from typing import Any
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from buddynet.records.people import services as people_services
 from notifications import services
 from tests.conftest import World
 from tests.integration.processes import REPO, free_port
@@ -184,3 +188,53 @@ def test_bad_smtp_settings_stop_the_process_with_a_message(tmp_path: Any, values
     assert result.returncode != 0
     assert message in result.stderr
 
+
+
+# --- Sender name and reply-to per organisation (issue 14, item 6) ----------------------------
+def _deliver_over_smtp(world: World, smtp: Any, **kwargs: Any) -> Any:
+    inbox, port = smtp
+    controller = _server(inbox, port)
+    controller.start()
+    try:
+        row = write(world, **kwargs)
+        assert services.notification_deliver(notification_id=row.pk) == ("sent", None)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    return message_from_bytes(inbox.messages[0][2])
+
+
+def test_mail_to_an_organisations_coordinator_comes_via_buddynet_in_its_name_and_answers_go_to_it(
+    world: World, smtp: Any, settings: Any,
+) -> None:
+    settings.DEFAULT_FROM_EMAIL = "buddynet <noreply@buddynet.example.be>"
+    people_services.organisation_save(organisation=world.project.organisation, data={
+        "email_sender_name": "OCMW Gent – Buddywerking", "email_reply_to": "buddy@ocmw.gent"})
+    message = _deliver_over_smtp(world, smtp)
+    name, address = parseaddr(str(make_header(decode_header(message["From"]))))
+    assert (name, address) == ("OCMW Gent – Buddywerking via buddynet", "noreply@buddynet.example.be")
+    assert message["Reply-To"] == "buddy@ocmw.gent"
+
+
+def test_without_an_organisation_sender_mail_comes_from_buddynet_with_no_reply_to(
+    world: World, smtp: Any, settings: Any,
+) -> None:
+    settings.DEFAULT_FROM_EMAIL = "buddynet <noreply@buddynet.example.be>"
+    # Another organisation's sender never leaks into this one's mail; administrators (all
+    # organisations) get buddynet's own.
+    people_services.organisation_save(organisation=world.other_project.organisation, data={
+        "email_sender_name": "Brugge", "email_reply_to": "buddy@brugge.be"})
+    message = _deliver_over_smtp(world, smtp, user=world.admin)
+    assert message["From"] == "buddynet <noreply@buddynet.example.be>"
+    assert message["Reply-To"] is None
+
+
+@pytest.mark.parametrize("name", ["Gent\r\nBcc: x@evil.example", 'OCMW "Gent"', "Gent <x@evil.example>",
+                                  "a@b", "Gent, Brugge"])
+def test_a_sender_name_that_could_forge_a_header_or_address_is_refused(world: World, name: str) -> None:
+    organisation = world.project.organisation
+    with pytest.raises(ValidationError) as refused:
+        people_services.organisation_save(organisation=organisation, data={"email_sender_name": name})
+    assert "email_sender_name" in refused.value.message_dict
+    organisation.refresh_from_db()
+    assert organisation.email_sender_name == ""

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.features.funding import services
 from buddynet.features.funding.models import (
     AllowanceCap,
     AllowancePayment,
@@ -95,6 +96,13 @@ class ExpenseAdmin(ViewOnly):
     list_display = ["date", "grant", "budget_line", "amount", "supplier"]
     list_filter = ["grant__funder", "budget_line__kind"]
     search_fields = ["grant__reference", "description", "supplier"]
+
+    def delete_model(self, request: HttpRequest, obj: Expense) -> None:
+        services.expense_delete(expense=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for expense in queryset:
+            services.expense_delete(expense=expense)
 
 
 @admin.register(AllowancePayment)

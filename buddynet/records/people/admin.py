@@ -17,16 +17,25 @@ from buddynet.records.people.screening import screening_problems
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
     selector = selectors.organisations_for_user
+    delete_service = staticmethod(lambda obj, by: services.organisation_delete(organisation=obj, by=by))
     coordinator_may_add = False
     list_display = ["name", "kind"]
     search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "enterprise_number"]}),
+        (_("Notification e-mail"), {"fields": ["email_sender_name", "email_reply_to"]}),
+    ]
 
     coordinator_may_change = False
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        services.organisation_save(organisation=obj, data={})
 
 
 @admin.register(Project)
 class ProjectAdmin(ScopedAdmin):
     selector = selectors.projects_for_user
+    delete_service = staticmethod(lambda obj, by: services.project_delete(project=obj, by=by))
     scoped_fields = {"organisation": selectors.organisations_for_user}
     coordinator_may_add = False
     list_display = ["name", "organisation", "start_date", "end_date", "contact_cadence_days"]
@@ -76,6 +85,20 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
 
+class ParticipantForm(PersonForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            # The rule participant_save keeps (the end of an intake), shown next to the field.
+            services.participant_intake_check(
+                status=cleaned.get("status", self.instance.status),
+                consent_date=cleaned.get("consent_date", self.instance.consent_date),
+            )
+        except InvalidInput as exc:
+            self.add_error("status", exc.message["status"])  # type: ignore[index]
+        return cleaned
+
+
 class VolunteerForm(PersonForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -114,6 +137,8 @@ class PersonAdmin(ScopedAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(PersonAdmin):
     selector = selectors.participants_for_user
+    delete_service = staticmethod(lambda obj, by: services.participant_delete(participant=obj, by=by))
+    form = ParticipantForm
     list_display = ["first_name", "last_name", "project", "status", "waiting_since", "municipality"]
     fieldsets = [
         *PERSON_FIELDSETS,
@@ -130,6 +155,7 @@ class ParticipantAdmin(PersonAdmin):
 @admin.register(Volunteer)
 class VolunteerAdmin(PersonAdmin):
     selector = selectors.volunteers_for_user
+    delete_service = staticmethod(lambda obj, by: services.volunteer_delete(volunteer=obj, by=by))
     form = VolunteerForm
     list_display = ["first_name", "last_name", "project", "status", "capacity", "criminal_record_checked_on"]
     fieldsets = [
@@ -146,3 +172,13 @@ class VolunteerAdmin(PersonAdmin):
 class FunderAdmin(AdminOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: Funder, form: Any, change: bool) -> None:
+        services.funder_save(funder=obj, data={})
+
+    def delete_model(self, request: HttpRequest, obj: Funder) -> None:
+        services.funder_delete(funder=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for funder in queryset:
+            services.funder_delete(funder=funder, by=request.user)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -12,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
+from buddynet.api import ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
 from buddynet.records.accounts.selectors import Roles
 from buddynet.records.people import fields, postcodes, selectors, services
 from buddynet.records.people.models import ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
@@ -36,18 +35,19 @@ class CrudMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateM
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
         self.require_write(obj)
-        try:
-            obj.delete()
-        except ProtectedError:
-            raise ConflictError(_("This cannot be deleted: other records still refer to it.")) from None
+        self.remove(instance=obj)  # the service refuses (409) what other records still refer to
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def remove(self, *, instance: Any) -> None:
+        """Delete through the app's service (not `delete`: DRF binds that name to the HTTP method)."""
+        raise NotImplementedError
 
 
 # --- Organisations --------------------------------------------------------------------------
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "enterprise_number", "created_at"]
+        fields = ["id", "name", "kind", "enterprise_number", "email_sender_name", "email_reply_to", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 
@@ -63,6 +63,9 @@ class OrganisationViewSet(CrudMixin, ScopedViewSet):
 
     def save(self, *, instance: Organisation | None, data: dict[str, Any]) -> Organisation:
         return services.organisation_save(organisation=instance, data=data)
+
+    def remove(self, *, instance: Organisation) -> None:
+        services.organisation_delete(organisation=instance, by=self.request.user)
 
 
 # --- Projects -------------------------------------------------------------------------------
@@ -115,6 +118,9 @@ class ProjectViewSet(CrudMixin, ScopedViewSet):
 
     def save(self, *, instance: Project | None, data: dict[str, Any]) -> Project:
         return services.project_save(project=instance, data=data)
+
+    def remove(self, *, instance: Project) -> None:
+        services.project_delete(project=instance, by=self.request.user)
 
 
 # --- Participants ---------------------------------------------------------------------------
@@ -186,11 +192,8 @@ class ParticipantSerializer(PersonSerializer):
         if bool(date_) != bool(scope):
             key = "consent_scope" if date_ else "consent_date"
             raise serializers.ValidationError({key: _("Consent needs both a date and a scope.")})
-        status_ = attrs.get("status", getattr(self.instance, "status", Participant.Status.INTAKE))
-        if status_ == Participant.Status.WAITING and not date_:
-            raise serializers.ValidationError(
-                {"status": _("A participant can only wait for a buddy once their consent has been recorded.")}
-            )
+        # Waiting for a buddy needs consent: people_services.participant_save refuses it (the rule
+        # of intake completion, one place for the API, the intake wizard and the admin).
         return attrs
 
 
@@ -205,6 +208,9 @@ class ParticipantViewSet(CrudMixin, ScopedViewSet):
 
     def save(self, *, instance: Participant | None, data: dict[str, Any]) -> Participant:
         return services.participant_save(participant=instance, data=data, by=self.request.user)
+
+    def remove(self, *, instance: Participant) -> None:
+        services.participant_delete(participant=instance, by=self.request.user)
 
     @extend_schema(methods=["GET"], request=None, responses=ConsentEventSerializer(many=True))
     @extend_schema(methods=["POST"], request=ConsentInput, responses={201: ConsentEventSerializer})
@@ -263,6 +269,9 @@ class VolunteerViewSet(CrudMixin, ScopedViewSet):
         volunteer = services.volunteer_save(volunteer=instance, data=data)
         return selectors.volunteer_get_for_user(user=self.request.user, volunteer_id=volunteer.pk)
 
+    def remove(self, *, instance: Volunteer) -> None:
+        services.volunteer_delete(volunteer=instance, by=self.request.user)
+
 
 # --- Funders --------------------------------------------------------------------------------
 class FunderSerializer(serializers.ModelSerializer):
@@ -282,12 +291,10 @@ class FunderViewSet(CrudMixin, ScopedViewSet):
             raise PermissionDenied()
 
     def save(self, *, instance: Funder | None, data: dict[str, Any]) -> Funder:
-        funder = instance or Funder()
-        for k, val in data.items():
-            setattr(funder, k, val)
-        funder.full_clean()
-        funder.save()
-        return funder
+        return services.funder_save(funder=instance, data=data)
+
+    def remove(self, *, instance: Funder) -> None:
+        services.funder_delete(funder=instance, by=self.request.user)
 
 
 # --- Postcodes ------------------------------------------------------------------------------

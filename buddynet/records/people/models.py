@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,16 @@ from buddynet.crypto import EncryptedTextField
 from buddynet.vocabulary import Gender, GenderPreference, Mobility
 
 DEFAULT_GRANT_CAP = Decimal("50000.00")
+
+# Characters that would break out of an e-mail display name (header injection, a forged address).
+_SENDER_NAME_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>"@,;:\\]')
+
+
+def validate_sender_name(value: str) -> None:
+    if _SENDER_NAME_FORBIDDEN.search(value):
+        raise ValidationError(
+            _("A sender name is a plain name: no line breaks, quotes, backslashes or the characters < > @ , ; :")
+        )
 
 
 class Organisation(models.Model):
@@ -24,6 +36,17 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.NONPROFIT)
     enterprise_number = models.CharField(_("enterprise number"), max_length=20, blank=True)
+    # Notification e-mail to this organisation's people says who it is from: "<sender name> via
+    # buddynet" with buddynet's own address (DEFAULT_FROM_EMAIL: the domain whose SPF/DKIM the
+    # mail server signs for), and answers go to the organisation's reply-to address.
+    email_sender_name = models.CharField(
+        _("e-mail sender name"), max_length=80, blank=True, validators=[validate_sender_name],
+        help_text=_("Shown as “<name> via buddynet” in the From of notification e-mails. Empty: buddynet."),
+    )
+    email_reply_to = models.EmailField(
+        _("e-mail reply-to address"), blank=True,
+        help_text=_("Where answers to notification e-mails go. Empty: no reply-to."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

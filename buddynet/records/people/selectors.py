@@ -80,3 +80,17 @@ def volunteer_get_for_user(*, user: Any, volunteer_id: Any) -> Volunteer:
 
 def funder_get_for_user(*, user: Any, funder_id: Any) -> Funder:
     return _get(funders_for_user(user=user), funder_id)
+
+
+def organisation_of_user(*, user: Any) -> Organisation | None:
+    """The one organisation a person works or volunteers for (their coordinator and volunteer
+    memberships), or None for administrators, funders and people of several organisations:
+    what notification e-mail to them is sent on behalf of."""
+    ids = set(
+        Organisation.objects.filter(
+            Q(projects__memberships__user=user) | Q(projects__volunteers__membership__user=user)
+        ).values_list("pk", flat=True).distinct()[:2]
+    )
+    if len(ids) != 1 or roles_of(user).administrator:
+        return None
+    return Organisation.objects.get(pk=ids.pop())

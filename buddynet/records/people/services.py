@@ -10,14 +10,17 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buddynet.errors import InvalidInput
+from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import (
     SCOPE_ORDER,
     ConsentEvent,
+    Funder,
     Organisation,
     Participant,
     Person,
@@ -49,6 +52,15 @@ def organisation_save(*, organisation: Organisation | None = None, data: dict[st
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+@transaction.atomic
+def funder_save(*, funder: Funder | None = None, data: dict[str, Any]) -> Funder:
+    funder = funder or Funder()
+    _assign(funder, data)
+    funder.full_clean()
+    funder.save()
+    return funder
 
 
 @transaction.atomic
@@ -87,6 +99,7 @@ def participant_save(
     _assign(participant, data)
     if postcode is not None:
         _apply_postcode(participant, postcode)
+    participant_intake_check(status=participant.status, consent_date=consent_date)
     if participant.status == Participant.Status.WAITING and (
         previous_status != Participant.Status.WAITING or participant.waiting_since is None
     ):
@@ -106,6 +119,25 @@ def participant_save(
         participant.consent_scope = event.scope
         participant.consent_recorded_by = event.recorded_by
     return participant
+
+
+def participant_intake_check(*, status: str, consent_date: date | None) -> None:
+    """The rule of the end of an intake, for every channel that sets a participant waiting (the
+    intake wizard through participant_intake_complete, the API, the admin; participant_save runs
+    it): waiting for a buddy needs recorded consent, because matching reads their data."""
+    if status == Participant.Status.WAITING and not consent_date:
+        raise InvalidInput(
+            {"status": _("A participant can only wait for a buddy once their consent has been recorded.")}
+        )
+
+
+@transaction.atomic
+def participant_intake_complete(
+    *, participant: Participant | None = None, data: dict[str, Any], by: Any
+) -> Participant:
+    """Complete a participant's intake: with their consent (in `data` or recorded before) they
+    now wait for a buddy, from today. Refused with a field message on `status` without consent."""
+    return participant_save(participant=participant, data={**data, "status": Participant.Status.WAITING}, by=by)
 
 
 def consent_kind(*, before: str, after: str) -> str:
@@ -228,3 +260,36 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     volunteer.full_clean()
     volunteer.save()
     return volunteer
+
+
+# --- deletes: every channel (the API's DELETE, the admin's delete view and action) ----------------
+def _delete(obj: Model, *, allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed(_("You may not delete this."))
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError:
+        raise Conflict(_("This cannot be deleted: other records still refer to it.")) from None
+
+
+def organisation_delete(*, organisation: Organisation, by: Any) -> None:
+    _delete(organisation, allowed=roles_of(by).administrator)
+
+
+def project_delete(*, project: Project, by: Any) -> None:
+    _delete(project, allowed=roles_of(by).administrator)
+
+
+def funder_delete(*, funder: Funder, by: Any) -> None:
+    _delete(funder, allowed=roles_of(by).administrator)
+
+
+def participant_delete(*, participant: Participant, by: Any) -> None:
+    """Remove a participant recorded by mistake (what they consented to goes with the row); the
+    erasure of a real person's data is the admin's GDPR erase action (security/retention.py)."""
+    _delete(participant, allowed=roles_of(by).coordinates(participant.project_id))
+
+
+def volunteer_delete(*, volunteer: Volunteer, by: Any) -> None:
+    _delete(volunteer, allowed=roles_of(by).coordinates(volunteer.project_id))

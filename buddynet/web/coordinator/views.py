@@ -349,10 +349,9 @@ class ParticipantIntake(IntakeWizard):
 
     def done(self, form_list: Any, form_dict: dict[str, forms.Form], **kwargs: Any) -> HttpResponse:
         data = self._data(form_dict)
-        # The intake ends with consent, so the participant now waits for a buddy.
-        data["status"] = Participant.Status.WAITING
         try:
-            participant = people_services.participant_save(data=data, by=self.request.user)
+            # The intake ends with consent, so the participant now waits for a buddy.
+            participant = people_services.participant_intake_complete(data=data, by=self.request.user)
         except ServiceError as error:
             return self._refused(error)
         messages.success(self.request, _("Intake of %(name)s complete: waiting for a buddy.")
