@@ -71,7 +71,7 @@ def _choice(choices: Iterable[tuple[str, Any]], what: Any) -> Callable[[Any], st
         for code, label in pairs:
             if text in _labels(code, label):
                 return code
-        raise CellError(_("Unknown %(what)s: %(value)s. Choose from: %(choices)s.") % {
+        raise CellError(_("Not known as %(what)s: %(value)s. Choose from: %(choices)s.") % {
             "what": what, "value": value, "choices": ", ".join(str(label) for _code, label in pairs)})
 
     return convert
@@ -150,7 +150,10 @@ def _level(value: Any) -> int:
     text = _integer(value)
     if text in {"0", "1", "2", "3"}:
         return int(text)
-    return int(_choice([(str(n), label) for n, label in cf.LEVEL_CHOICES], gettext_lazy("level"))(value))
+    try:
+        return int(_choice([(str(n), label) for n, label in cf.LEVEL_CHOICES], "")(value))
+    except CellError:
+        raise CellError(_("A level is 0, 1, 2 or 3, not %(value)s.") % {"value": text}) from None
 
 
 @dataclass(frozen=True)
@@ -279,8 +282,9 @@ class PreviewRow:
         return f"{shown.get('first_name', '')} {shown.get('last_name', '')}".strip()
 
     @property
-    def error_count(self) -> int:
-        return len(self.errors) + sum(len(e) for _c, _t, e in self.cells)
+    def cell_errors(self) -> list[tuple[Any, str]]:
+        """(column header, message) of every wrong cell, for the summary at the start of the row."""
+        return [(c.header, e) for c, _t, errors in self.cells for e in errors]
 
 
 @dataclass
@@ -415,8 +419,11 @@ def _validate(kind: str, project: Project, row: PreviewRow, values: dict[str, An
         if form.is_valid():
             cleaned.append(form.cleaned_data)
             continue
+        step_cells_bad = any(errors for c, _t, errors in row.cells if c.step == step)
         for name, errors in form.errors.items():
             target = by_key.get(name)
+            if target is None and step_cells_bad:
+                continue  # e.g. "no need at all" because the level cell could not be read: that cell says so
             if name in CHECKBOX_MESSAGES:
                 errors = [str(CHECKBOX_MESSAGES[name])]
             if target is None:
