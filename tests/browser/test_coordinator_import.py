@@ -88,7 +88,6 @@ def test_a_coordinator_imports_three_good_rows_of_five(live_server: Any, laptop:
         assert "wordt aangemaakt" in page.locator(f"tr[data-row='{good}']").inner_text()
     violations = serious_axe_violations(page)
     assert violations == [], [(v["id"], v["help"]) for v in violations]
-    page.screenshot(path="/tmp/day/import-preview-1366.png", full_page=False)
 
     page.get_by_role("button", name="3 rijen importeren").click()
     expect(page.get_by_role("heading", name="Deelnemers", exact=True)).to_be_visible()
