@@ -220,3 +220,16 @@ def test_volunteers_export_imports_again(world: World) -> None:
 def test_export_rows_use_the_import_columns(world: World) -> None:
     columns, rows = export_rows("participant", [world.participant])
     assert len(rows[0]) == len(columns)
+
+
+def test_a_participant_export_is_in_each_participants_access_log(world: World) -> None:
+    from buddynet.security.audit import participant_reads
+
+    client = Client()
+    client.force_login(world.coordinator)
+    response = client.get(reverse("web:coordinator-participant-export", args=[world.project.pk]), {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "Marieke" in response.content.decode("utf-8-sig")
+    reads = participant_reads(world.participant.pk)
+    assert [r.additional_data["route"] for r in reads] == ["web:coordinator-participant-export"]
+    assert world.other_participant.last_name not in response.content.decode("utf-8-sig")

@@ -40,6 +40,7 @@ from buddynet.errors import ServiceError
 from buddynet.people import services as people_services
 from buddynet.people.models import Participant, Person, Project
 from buddynet.people.selectors import participants_for_user, volunteers_for_user
+from buddynet.security.audit import log_participant_read
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator.views import _base_context, _project, coordinator_required, intake_data
 
@@ -575,6 +576,10 @@ def _export_page(kind: str) -> Callable[..., HttpResponse]:
         qs = (participants_for_user if kind == "participant" else volunteers_for_user)(user=request.user)
         people = [] if request.GET.get("template") else list(qs.filter(project=project).order_by("last_name", "pk"))
         columns, rows = export_rows(kind, people)
+        if kind == "participant":
+            # A list of participants leaving buddynet is a read of each record: in their access log.
+            for person in people:
+                log_participant_read(request, person.pk, "web:coordinator-participant-export")
         header = [str(c.header) for c in columns]
         title = str(_("Participants") if kind == "participant" else _("Volunteers"))
         stem = f"{title.lower()}-{project.pk}-{timezone.localdate().isoformat()}"
