@@ -139,6 +139,7 @@ ROWS: list[Row] = [
         note="first step: kept in the session, nothing saved"),
     Row("coordinator-participant", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-consent", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-story", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-consent", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
         lambda w: {"scope": "research", "given_on": "2025-11-01", "how": "spoken_interpreter"}),
     Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
