@@ -39,7 +39,7 @@ def _date(value: Any, pattern: str) -> str:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, dt.datetime):
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     if not isinstance(value, dt.date):

@@ -263,6 +263,6 @@ def people_import(
         except ServiceError as exc:
             raise RowRefused(row=number, error=exc) from exc
         except ValidationError as exc:  # full_clean of the record
-            raise RowRefused(row=number, error=InvalidInput(
-                exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})) from exc
+            message: dict[str, Any] = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            raise RowRefused(row=number, error=InvalidInput(message)) from exc
     return saved

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -362,8 +362,8 @@ def check_rows(
         cells: list[tuple[ImportColumn, str, list[str]]] = []
         values: dict[str, Any] = {}
         for column in columns:
-            i = position.get(column.key)
-            cell = raw[i] if i is not None and i < len(raw) else ss.ReadCell(None)
+            at = position.get(column.key)
+            cell = raw[at] if at is not None and at < len(raw) else ss.ReadCell(None)
             errors: list[str] = []
             if cell.formula:
                 errors.append(_("This cell holds a formula; type the value itself."))
@@ -421,16 +421,15 @@ def _validate(kind: str, project: Project, row: PreviewRow, values: dict[str, An
             cleaned.append(form.cleaned_data)
             continue
         step_cells_bad = any(errors for c, _t, errors in row.cells if c.step == step)
-        for name, errors in form.errors.items():
+        for name, form_errors in form.errors.items():
             target = by_key.get(name)
             if target is None and step_cells_bad:
                 continue  # e.g. "no need at all" because the level cell could not be read: that cell says so
-            if name in CHECKBOX_MESSAGES:
-                errors = [str(CHECKBOX_MESSAGES[name])]
+            said = [str(CHECKBOX_MESSAGES[name])] if name in CHECKBOX_MESSAGES else [str(e) for e in form_errors]
             if target is None:
-                row.errors.extend(errors)
+                row.errors.extend(said)
             elif not target:  # a cell that could not be read says so once
-                target.extend(errors)
+                target.extend(said)
         converted_ok = False
     if converted_ok and not row.errors:
         row.data = intake_data(kind, project, cleaned)
@@ -550,10 +549,10 @@ volunteer_import = _import_page("volunteer")
 
 
 # --- export -----------------------------------------------------------------------------
-def export_rows(kind: str, people: Iterable[Person]) -> tuple[list[ImportColumn], list[list[Any]]]:
+def export_rows(kind: str, people: Iterable[Person]) -> tuple[list[ImportColumn], list[Sequence[Any]]]:
     """The people as rows of the import's own columns (so the file imports again)."""
     columns = _person_columns(kind)
-    rows = []
+    rows: list[Sequence[Any]] = []
     for person in people:
         levels = getattr(person, "needs" if kind == "participant" else "strengths", {}) or {}
         row: list[Any] = []
