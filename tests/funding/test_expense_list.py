@@ -130,3 +130,19 @@ def test_the_expense_form_shows_a_refused_receipt_in_dutch(world: World, grant: 
     assert response.status_code == 200
     assert "Een bewijsstuk moet een PDF-, PNG- of JPEG-bestand zijn." in response.content.decode()
     assert Expense.objects.count() == before
+
+
+def test_the_api_refuses_a_receipt_that_is_no_pdf_png_or_jpeg(world: World, grant: Grant) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.coordinator)
+    before = Expense.objects.count()
+    response = client.post("/api/v1/funding/expenses/", {
+        "grant": grant.pk, "budget_line": grant.budget_lines.get(kind="operating").pk, "date": "2025-06-01",
+        "amount": "12.50", "description": "Koffie",
+        "receipt": SimpleUploadedFile("bon.pdf", b"<svg onload=alert(1)>", content_type="application/pdf"),
+    }, format="multipart", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 400, response.content
+    assert "Een bewijsstuk moet een PDF-, PNG- of JPEG-bestand zijn." in response.content.decode()
+    assert Expense.objects.count() == before
