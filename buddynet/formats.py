@@ -13,6 +13,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
+from django.utils import timezone
 from django.utils.translation import get_language
 
 
@@ -33,8 +34,14 @@ NL_MONTHS = ("", "jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", 
 
 
 def _date(value: Any, pattern: str) -> str:
+    if isinstance(value, str) and len(value) == 10:
+        # Frozen report numbers keep their dates as ISO text ("2026-12-06"): shown as dates too.
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return str(value)
     if isinstance(value, dt.datetime):
-        value = value.date()
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     if not isinstance(value, dt.date):
         return "" if value is None else str(value)
     if locale() == "nl_BE":

@@ -163,3 +163,86 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- reading (the coordinator's bulk import) ------------------------------------------------
+MAX_IMPORT_ROWS = 2000
+
+
+class UnreadableFile(ValueError):
+    """A file that is not a CSV or XLSX this module can read; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ReadCell:
+    """One cell as read: text, a number, a date, or None; `formula` when the cell holds a formula
+    (an XLSX formula cell, or CSV text that a spreadsheet would run as one: it starts with `=`).
+    Importers refuse formulas instead of storing them: their value is not what the file shows."""
+
+    value: str | int | float | date | datetime | None
+    formula: bool = False
+
+
+def _read_text(text: str) -> ReadCell:
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        return ReadCell(text[1:])  # neutralised by our own export: the apostrophe is not data
+    if text.startswith("="):
+        return ReadCell(text, formula=True)
+    return ReadCell(text if text.strip() else None)
+
+
+def _read_csv(data: bytes) -> list[list[ReadCell]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    first = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    return [[_read_text(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _read_xlsx(data: bytes) -> list[list[ReadCell]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) for a bad file
+        raise UnreadableFile("xlsx") from exc
+    ws = wb.worksheets[0]
+    rows: list[list[ReadCell]] = []
+    for row in ws.iter_rows():
+        out = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")
+                                                          and not getattr(cell, "quotePrefix", False)):
+                out.append(ReadCell(str(value), formula=True))
+            elif isinstance(value, str):
+                out.append(ReadCell(value if value.strip() else None))
+            elif isinstance(value, bool):
+                out.append(ReadCell("ja" if value else "nee"))
+            elif isinstance(value, int | float | date | datetime) or value is None:
+                out.append(ReadCell(value))
+            else:
+                out.append(ReadCell(str(value)))
+        rows.append(out)
+        if len(rows) > MAX_IMPORT_ROWS + 1:
+            break
+    wb.close()
+    return rows
+
+
+def read_table(data: bytes, filename: str) -> list[list[ReadCell]]:
+    """The rows of a CSV (`;`, `,` or tab between cells; UTF-8 or Windows-1252) or of the first
+    sheet of an XLSX file, the header row first; empty rows left out. Raises UnreadableFile."""
+    name = filename.lower()
+    if name.endswith(".xlsx") or data[:2] == b"PK":
+        rows = _read_xlsx(data)
+    elif name.endswith((".csv", ".txt")):
+        rows = _read_csv(data)
+    else:
+        raise UnreadableFile("type")
+    rows = [row for row in rows if any(cell.value is not None for cell in row)]
+    if len(rows) > MAX_IMPORT_ROWS + 1:
+        raise UnreadableFile("size")
+    return rows

@@ -71,15 +71,26 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     proposals = list(
         selectors.proposals_for_user(user=request.user, run_id=run.pk).order_by("-score", "participant_id", "pk"))
     volunteer_ids = {alt["volunteer"] for p in proposals for alt in p.alternatives}
-    names = {v.pk: f"{v.first_name} {v.last_name}" for v in Volunteer.objects.filter(pk__in=volunteer_ids)}
+    alt_volunteers = {v.pk: v for v in Volunteer.objects.filter(pk__in=volunteer_ids).only(
+        "first_name", "last_name", "languages")}
+    names = {pk: f"{v.first_name} {v.last_name}" for pk, v in alt_volunteers.items()}
+    # Who each volunteer goes with in this run's optimum: an alternative that scores higher than
+    # the proposal is explained by the participant who got that volunteer instead.
+    taken_by: dict[int, list[Proposal]] = {}
+    for p in proposals:
+        taken_by.setdefault(p.volunteer_id, []).append(p)
     cards = []
     for p in proposals:
         cards.append({
             "proposal": p,
-            "parts": _bars(explained_parts(p.parts, run.weights)),
+            "parts": _bars(explained_parts(p.parts, run.weights), interpreter=_via_interpreter(
+                p.participant, p.volunteer.languages)),
             "alternatives": [
                 {**alt, "name": names.get(alt["volunteer"], ""),
-                 "bars": _bars(explained_parts(alt["parts"], run.weights))}
+                 "bars": _bars(explained_parts(alt["parts"], run.weights), interpreter=_via_interpreter(
+                     p.participant, getattr(alt_volunteers.get(alt["volunteer"]), "languages", None))),
+                 "higher": alt["score"] > p.score,
+                 "taken_by": [other for other in taken_by.get(alt["volunteer"], []) if other.pk != p.pk]}
                 for alt in p.alternatives
             ],
         })
@@ -90,7 +101,8 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         for p in Participant.objects.filter(pk__in=[u["participant"] for u in run.unmatched])
     }
     unmatched = [
-        {"name": unmatched_names.get(u["participant"], "?"), "text": texts.why_unmatched(u["reason"], u["params"])}
+        {"name": unmatched_names.get(u["participant"], "?"), "participant": u["participant"],
+         "text": texts.why_unmatched(u["reason"], u["params"])}
         for u in run.unmatched
     ]
     runs = selectors.match_runs_for_user(user=request.user).filter(project=run.project)[:10]
@@ -100,8 +112,18 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     })
 
 
-def _bars(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**part, "percent": round(100 * part["points"] / part["max_points"]) if part["max_points"] else 0}
+def _via_interpreter(participant: Any, volunteer_languages: list[str] | None) -> bool:
+    """The pair shares no language and is possible only because an interpreter is arranged."""
+    if not participant.interpreter_arranged or volunteer_languages is None:
+        return False
+    return not set(participant.languages or []) & set(volunteer_languages or [])
+
+
+def _bars(parts: list[dict[str, Any]], *, interpreter: bool = False) -> list[dict[str, Any]]:
+    """Each criterion with its share of the maximum; the languages bar of a pair that relies on an
+    interpreter says so instead of "0 of 100" (which reads as a defect of the proposal)."""
+    return [{**part, "percent": round(100 * part["points"] / part["max_points"]) if part["max_points"] else 0,
+             "interpreter": interpreter and part["criterion"] == "languages" and not part["points"]}
             for part in parts]
 
 

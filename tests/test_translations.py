@@ -163,3 +163,89 @@ def test_no_template_shows_literal_text_outside_a_translate_tag() -> None:
         if words:
             found[str(path.relative_to(ROOT))] = sorted(words)
     assert found == {}
+
+
+# --- the third-party admin sections (issue 17) -------------------------------------------------
+# Of the admin apps that come from libraries, these hold security machinery (lockouts, second
+# factors, schedules): platform administrators (superusers) only. A coordinator or an
+# organisation administrator must not see them at all, so their English labels never reach one.
+HIDDEN_FROM_OFFICE = {"axes", "otp_totp", "otp_static", "django_celery_beat"}
+
+
+def _office_users() -> dict[str, object]:
+    from tests.conftest import make_world
+
+    world = make_world()
+    return {"coordinator": world.coordinator, "administrator": world.admin}
+
+
+@pytest.mark.django_db
+def test_third_party_admin_sections_are_hidden_from_coordinators_and_organisation_administrators(
+    settings: object,
+) -> None:
+    from django.contrib import admin
+    from django.test import Client
+
+    settings.BUDDYNET_TWO_FACTOR_REQUIRED = False  # type: ignore[attr-defined]
+    hidden_models = [model for model in admin.site._registry if model._meta.app_label in HIDDEN_FROM_OFFICE]
+    assert {m._meta.app_label for m in hidden_models} == HIDDEN_FROM_OFFICE, "the list above is out of date"
+    for role, user in _office_users().items():
+        client = Client()
+        client.force_login(user)
+        index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nl")
+        assert index.status_code == 200
+        shown = {app["app_label"] for app in index.context["app_list"]}
+        assert shown & HIDDEN_FROM_OFFICE == set(), role
+        for model in hidden_models:
+            url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+            assert client.get(url).status_code in (302, 403, 404), (role, url)
+
+
+PROJECT_PACKAGES = ("buddynet", "matching", "netwerk", "notifications")
+
+
+@pytest.mark.django_db
+def test_every_third_party_admin_section_an_office_role_sees_is_in_dutch(settings: object) -> None:
+    """Render the admin index and the changelist of every library's admin section a coordinator or
+    an organisation administrator can open (today: the audit log), in nl, and check its app name,
+    model names and column headings: each must come out in Dutch (or be a word Dutch shares)."""
+    from django.contrib import admin
+    from django.contrib.admin.utils import label_for_field
+    from django.test import Client
+
+    settings.BUDDYNET_TWO_FACTOR_REQUIRED = False  # type: ignore[attr-defined]
+    missing: set[str] = set()
+    seen: set[str] = set()
+
+    def check(where: str, label: object) -> None:
+        with translation.override("en"):
+            en = str(label)
+        with translation.override("nl"):
+            nl = str(label)
+        if en == nl and en not in SAME_IN_DUTCH and not _translated(en, None):
+            missing.add(f"{where}: {en!r}")
+
+    for role, user in _office_users().items():
+        client = Client()
+        client.force_login(user)
+        index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nl")
+        for app in index.context["app_list"]:
+            for entry in app["models"]:
+                model = entry["model"]
+                if model.__module__.startswith(PROJECT_PACKAGES):
+                    continue
+                where = f"{role}: {app['app_label']}.{model.__name__}"
+                seen.add(app["app_label"])
+                check(where, model._meta.app_config.verbose_name)
+                check(where, model._meta.verbose_name)
+                check(where, model._meta.verbose_name_plural)
+                changelist = client.get(entry["admin_url"], HTTP_ACCEPT_LANGUAGE="nl")
+                assert changelist.status_code == 200, entry["admin_url"]
+                model_admin = admin.site._registry[model]
+                for name in changelist.context["cl"].list_display:
+                    if name != "action_checkbox":
+                        check(f"{where} column {name}", label_for_field(name, model, model_admin))
+                for spec in changelist.context["cl"].filter_specs:
+                    check(f"{where} filter", spec.title)
+    assert "auditlog" in seen, "the organisation administrator reads the audit log in the admin"
+    assert sorted(missing) == [], "\n".join(sorted(missing))

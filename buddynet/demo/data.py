@@ -749,6 +749,21 @@ class Builder:
             row.new_contacts = [{"label": label, "category": category, "life_domain": domain}]
         return row
 
+    def logged_at(self, row: CheckIn) -> datetime:
+        """When the check-in was recorded: mostly the evening of the contact, sometimes a day or
+        three later; never in the future nor after the coordinator handled its concern.
+
+        Drawn from a generator seeded by the row's own UUID, not self.rng, so adding this did
+        not shift the demo's other random choices."""
+        r = random.Random(row.client_uuid.int)
+        delay = r.choices((0, 1, 2, 3), weights=(60, 25, 10, 5))[0]
+        hour = r.randint(17, 22) if delay == 0 else r.randint(8, 21)
+        at = timezone.make_aware(datetime.combine(row.date + timedelta(days=delay), time(hour, r.randint(0, 59))))
+        at = min(at, self.now - timedelta(minutes=r.randint(5, 120)))
+        if row.concern_handled_at is not None:
+            at = min(at, row.concern_handled_at - timedelta(hours=1))
+        return at
+
     def duo_row(self, plan: DuoPlan, project: Project, coordinator: User) -> Duo:
         rng, today = self.rng, self.today
         assert plan.volunteer is not None and plan.proposed_on is not None
@@ -920,6 +935,12 @@ def _build(b: Builder) -> Summary:
         check_ins += b.check_ins_for(row, d, duo_goals, accounts[id(d.volunteer)], plan.coordinator)
     Goal.objects.bulk_create(_checked(goals), batch_size=500)
     CheckIn.objects.bulk_create(_checked(check_ins), batch_size=500)
+    # created_at is auto_now_add (the moment of recording), which bulk_create sets to now: every
+    # demo check-in would look recorded today and editable for 48 hours. Set when each was
+    # logged instead (bulk_update does not touch auto_now_add), so the edit window shows.
+    for row in check_ins:
+        row.created_at = b.logged_at(row)
+    CheckIn.objects.bulk_update(check_ins, ["created_at"], batch_size=500)
     funding_counts = _build_funding(b, funder, [plan.project for plan in plans], volunteers)
 
     project_ids = [plan.project.pk for plan in plans]

@@ -5,7 +5,7 @@ Every pattern here needs a row in tests/web/test_coordinator_access.py (a test f
 
 from django.urls import URLPattern, URLResolver, path
 
-from buddynet.web.coordinator import edit, views
+from buddynet.web.coordinator import bulk, edit, story, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="coordinator-home"),
@@ -16,9 +16,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projecten/<int:project_id>/vrijwilligers/", views.volunteers, name="coordinator-volunteers"),
     path("projecten/<int:project_id>/vrijwilligers/intake/", views.volunteer_intake,
          name="coordinator-volunteer-intake"),
+    path("projecten/<int:project_id>/deelnemers/importeren/", bulk.participant_import,
+         name="coordinator-participant-import"),
+    path("projecten/<int:project_id>/deelnemers/exporteren/", bulk.participant_export,
+         name="coordinator-participant-export"),
+    path("projecten/<int:project_id>/vrijwilligers/importeren/", bulk.volunteer_import,
+         name="coordinator-volunteer-import"),
+    path("projecten/<int:project_id>/vrijwilligers/exporteren/", bulk.volunteer_export,
+         name="coordinator-volunteer-export"),
     path("projecten/<int:project_id>/duos/", views.duos, name="coordinator-duos"),
     path("deelnemers/<int:participant_id>/", views.participant, name="coordinator-participant"),
     path("deelnemers/<int:participant_id>/bewerken/", edit.participant_edit, name="coordinator-participant-edit"),
+    path("deelnemers/<int:participant_id>/verhaal.pdf", story.participant_story, name="coordinator-participant-story"),
     path("deelnemers/<int:participant_id>/toestemming/", views.participant_consent,
          name="coordinator-participant-consent"),
     path("vrijwilligers/<int:volunteer_id>/", views.volunteer, name="coordinator-volunteer"),

@@ -118,7 +118,8 @@ def assert_pages_numbered_and_no_heading_last(numbers: dict[str, Any], html: str
     for n, text in enumerate(texts, 1):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         assert f"pagina {n} van {len(texts)}" in lines, n
-        assert head in text.replace("\r", "").replace("\n", " ") and "2025-01-01" in text, n
+        flat = text.replace("\r", "").replace("\n", " ")
+        assert head in flat and "1 jan. 2025" in flat, n  # the running head's period, in nl-BE (issue 17)
         body = [line for line in lines if not line.startswith("pagina ")]
         assert body[-1] not in titles, (n, body[-1])
 

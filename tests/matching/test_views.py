@@ -112,3 +112,39 @@ def test_locking_a_volunteer_outside_the_alternatives_is_a_404(world: World, run
 
     assert response.status_code == 404
     assert LockedPair.objects.count() == 0
+
+
+def test_names_link_to_the_profiles_and_a_higher_alternative_says_who_has_it(world: World) -> None:
+    """Nadia can only go with Vera (Arabic); Jan would score higher with Vera too, but the optimum
+    gives Vera to Nadia, and Jan's alternative says so, with a link to Nadia."""
+    vera = f.VolunteerFactory(project=world.project, first_name="Vera", last_name="Aerts", languages=["nl", "ar"],
+                              interests=["walking", "cooking"], strengths={"social": 3, "administration": 2})
+    wim = f.VolunteerFactory(project=world.project, first_name="Wim", last_name="Bos", languages=["nl"],
+                             interests=["music"], strengths={})
+    jan = f.ParticipantFactory(project=world.project, first_name="Jan", last_name="Claes", languages=["nl"],
+                               interests=["walking", "cooking"])
+    nadia = f.ParticipantFactory(project=world.project, first_name="Nadia", last_name="Amrani", languages=["ar"])
+    run = services.match_run_start(project=world.project, by=world.coordinator)
+    pairs = {(p.participant_id, p.volunteer_id) for p in run.proposals.all()}
+    assert pairs == {(nadia.pk, vera.pk), (jan.pk, wim.pk)}
+    jan_proposal = run.proposals.get(participant=jan)
+    assert any(alt["volunteer"] == vera.pk and alt["score"] > jan_proposal.score for alt in jan_proposal.alternatives)
+
+    html = browser_for(world.coordinator).get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert f'<a href="/coordinator/vrijwilligers/{wim.pk}/">Wim Bos</a> &amp; ' \
+           f'<a href="/coordinator/deelnemers/{jan.pk}/">Jan Claes</a>' in html
+    nadia_proposal = run.proposals.get(participant=nadia)
+    assert ("Scoort hoger, maar in het beste plan voor alle deelnemers samen gaat deze vrijwilliger met: "
+            f'<a href="/coordinator/deelnemers/{nadia.pk}/">Nadia Amrani</a> '
+            f'(<a href="#proposal-{nadia_proposal.pk}">haar of zijn voorstel</a>).') in html
+
+
+def test_a_pair_with_an_interpreter_says_so_instead_of_zero_shared_languages(world: World) -> None:
+    f.VolunteerFactory(project=world.project, languages=["nl"])
+    f.ParticipantFactory(project=world.project, languages=["ti"], interpreter_arranged=True)
+    run = services.match_run_start(project=world.project, by=world.coordinator)
+    assert run.proposals.count() == 1
+    html = browser_for(world.coordinator).get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "geen gedeelde taal: met een tolk" in html
+    languages_bar = html.split("Gedeelde talen", 1)[1].split("</li>", 1)[0]
+    assert "0 van" not in languages_bar

@@ -107,6 +107,18 @@ def wizard_first_step(prefix: str) -> Callable[[World], dict[str, Any]]:
     return body
 
 
+def import_file(kind: str) -> Callable[[World], dict[str, Any]]:
+    def body(w: World) -> dict[str, Any]:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        header = "Voornaam;Achternaam;Postcode;Talen;Beschikbaarheid"
+        header += ";Toestemming;Toestemming gegeven op" if kind == "participant" else ";Privacyverklaring uitgelegd"
+        row = "Nadia;Amrani;9000;nl;mon_evening" + (";basic;01/10/2025" if kind == "participant" else ";ja")
+        return {"file": SimpleUploadedFile("lijst.csv", f"{header}\r\n{row}\r\n".encode(), "text/csv")}
+
+    return body
+
+
 ROWS: list[Row] = [
     Row("coordinator-home", "GET", E(302, 302, other_coordinator=302), note="to the first project's Today"),
     Row("coordinator-today", "GET", PAGE, project),
@@ -127,6 +139,7 @@ ROWS: list[Row] = [
         note="first step: kept in the session, nothing saved"),
     Row("coordinator-participant", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-consent", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-story", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-consent", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
         lambda w: {"scope": "research", "given_on": "2025-11-01", "how": "spoken_interpreter"}),
     Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
@@ -136,6 +149,14 @@ ROWS: list[Row] = [
     Row("coordinator-volunteer-edit", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
     Row("coordinator-volunteer-edit", "POST", E(302, 302), obj("volunteer_id", lambda w: w.volunteer),
         lambda w: {**volunteer_edit_body(w), "person-first_name": "Berten"}),
+    Row("coordinator-participant-import", "GET", PAGE, project),
+    Row("coordinator-participant-import", "POST", PAGE, project, import_file("participant"),
+        note="upload: a preview, nothing saved"),
+    Row("coordinator-volunteer-import", "GET", PAGE, project),
+    Row("coordinator-volunteer-import", "POST", PAGE, project, import_file("volunteer"),
+        note="upload: a preview, nothing saved"),
+    Row("coordinator-participant-export", "GET", PAGE, project),
+    Row("coordinator-volunteer-export", "GET", PAGE, project),
     Row("coordinator-duo", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-introduce", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.PROPOSED))),
     Row("coordinator-duo-introduce", "POST", E(302, 302), obj("duo_id", duo_in(DuoStatus.PROPOSED)),
@@ -203,7 +224,8 @@ def test_every_coordinator_page_has_a_row() -> None:
     posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle",
                "coordinator-participant-edit", "coordinator-volunteer-edit",
                "coordinator-participants", "coordinator-volunteers", "coordinator-duos",
-               "coordinator-participant-consent"} | {
+               "coordinator-participant-consent", "coordinator-participant-import",
+               "coordinator-volunteer-import"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }
     covered_post = {r.name for r in ROWS if r.method == "POST"}

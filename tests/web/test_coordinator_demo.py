@@ -47,3 +47,25 @@ def test_every_coordinator_page_renders_on_the_demo() -> None:
     assert len(urls) > 20
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 3, 16, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_demo_check_ins_were_recorded_when_they_happened() -> None:
+    """Issue 17: a demo check-in carries the moment it was logged (mostly the evening of the
+    contact), so only the recent ones are still inside the volunteer's 48-hour edit window."""
+    from django.utils import timezone
+
+    from buddynet.records.duos.services import CHECK_IN_EDIT_WINDOW
+
+    demo.build(projects=1)
+    now = timezone.now()
+    rows = list(CheckIn.objects.values_list("date", "created_at", "concern_handled_at"))
+    assert len(rows) > 50
+    for day, created_at, handled_at in rows:
+        logged_on = timezone.localtime(created_at).date()
+        assert day <= logged_on <= day + dt.timedelta(days=3), (day, created_at)
+        assert created_at <= now
+        assert handled_at is None or created_at < handled_at
+    editable = [r for r in rows if now - r[1] <= CHECK_IN_EDIT_WINDOW]
+    assert 0 < len(editable) < len(rows) / 4

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _  # noqa: E402
 
 from buddynet import spreadsheet as ss  # noqa: E402
 from buddynet.features.funding.models import BudgetLineKind, ObligationKind  # noqa: E402
+from buddynet.formats import short_date  # noqa: E402
 from buddynet.records.duos.models import ClosureReason  # noqa: E402
 from buddynet.vocabulary import LifeDomain  # noqa: E402
 
@@ -288,7 +289,8 @@ def title_of(report: dict[str, Any]) -> str:
 
 def running_head(report: dict[str, Any]) -> str:
     """Project (or funder) and period, at the top of every PDF page."""
-    period = _("%(start)s – %(end)s") % {"start": report["period"]["start"], "end": report["period"]["end"]}
+    period = _("%(start)s – %(end)s") % {"start": short_date(report["period"]["start"]),
+                                         "end": short_date(report["period"]["end"])}
     if report["kind"] == "grant":
         return f'{report["grant"]["project"]} · {report["grant"]["reference"]} · {period}'
     return f'{report["funder"]["name"]} · {period}'

@@ -36,6 +36,7 @@ from buddynet.features.funding.models import (
     ReportingObligation,
     Tranche,
 )
+from buddynet.features.funding.receipts import receipt_check, receipt_extension
 from buddynet.features.funding.selectors import volunteered_days
 from buddynet.formats import money
 from buddynet.records.people.models import Volunteer
@@ -155,6 +156,10 @@ def expense_record(
     if not grant.start_date <= date <= grant.end_date:
         raise InvalidInput({"date": _("The date lies outside the grant period (%(start)s – %(end)s).")
                             % {"start": grant.start_date, "end": grant.end_date}})
+    if receipt:
+        # Type (from its bytes) and size, for every channel; stored under a name of our own with
+        # the checked type's extension (the uploader's file name is not kept on disk).
+        receipt.name = "receipt" + receipt_extension(receipt_check(receipt))
     spent = _sum(Expense.objects.filter(budget_line=budget_line))
     if spent + amount > budget_line.amount and not overspend_justification.strip():
         raise InvalidInput({"overspend_justification": _(

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portefeuille/<int:funder_id>/rapport.<fmt:fmt>", views.portfolio, name="portfolio-as"),
     path("subsidies/", views.grants, name="grants"),
     path("subsidies/<int:grant_id>/", views.grant, name="grant"),
+    path("uitgaven/<int:expense_id>/bewijsstuk/", views.receipt, name="receipt"),
     path("rapporten/<int:report_id>/", views.report, name="report"),
     path("rapporten/<int:report_id>/rapport.<fmt:fmt>", views.report, name="report-as"),
     path("rapporten/<int:report_id>/rapport.pdf", views.report, {"fmt": "pdf"}, name="report-pdf"),

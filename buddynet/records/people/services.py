@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import (
@@ -293,3 +294,47 @@ def participant_delete(*, participant: Participant, by: Any) -> None:
 
 def volunteer_delete(*, volunteer: Volunteer, by: Any) -> None:
     _delete(volunteer, allowed=roles_of(by).coordinates(volunteer.project_id))
+
+
+class RowRefused(InvalidInput):
+    """people_import: the service refused row `row` of the file (numbered as the spreadsheet
+    shows it, the header being row 1); `error` is that refusal. Nothing of the file was saved."""
+
+    def __init__(self, *, row: int, error: ServiceError) -> None:
+        super().__init__(error.message)
+        self.row = row
+        self.error = error
+
+
+@transaction.atomic
+def people_import(
+    *, project: Project, kind: str, rows: list[tuple[int, dict[str, Any]]], by: Any,
+) -> list[Participant] | list[Volunteer]:
+    """Save the rows of a bulk import (the coordinator's spreadsheet) into `project`, all or none.
+
+    Each row is what an intake would save (validated at the edge by the intake's own forms) and
+    goes through participant_save / volunteer_save, so every rule of the intake holds per row
+    (consent recorded as a consent event, the status following the screening). `rows` pairs the
+    row's number in the file with its data; a refusal raises RowRefused naming that row and the
+    whole import is rolled back.
+    """
+    if not roles_of(by).coordinates(project.pk):
+        raise NotAllowed(_("Only a coordinator of this project can import into it."))
+    if kind not in ("participant", "volunteer"):
+        raise InvalidInput({"kind": _("Import participants or volunteers.")})
+    saved: list[Any] = []
+    for number, data in rows:
+        if data.get("project") != project:
+            raise RowRefused(row=number, error=InvalidInput({"project": _("A row of another project.")}))
+        try:
+            with transaction.atomic():
+                if kind == "participant":
+                    saved.append(participant_save(data=data, by=by))
+                else:
+                    saved.append(volunteer_save(data=data))
+        except ServiceError as exc:
+            raise RowRefused(row=number, error=exc) from exc
+        except ValidationError as exc:  # full_clean of the record
+            message: dict[str, Any] = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            raise RowRefused(row=number, error=InvalidInput(message)) from exc
+    return saved

@@ -271,6 +271,30 @@ def duos(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 # --- intake -----------------------------------------------------------------------------
+def intake_data(kind: str, project: Project, cleaned: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the intake steps' cleaned data become for participant_save / volunteer_save: the
+    wizard and the bulk import (coordinator/bulk.py) both use this, so a row of a spreadsheet
+    is saved exactly as an intake is."""
+    data: dict[str, Any] = {"project": project}
+    for step in cleaned:
+        for key, value in step.items():
+            if key in {"explained"}:
+                continue
+            data[key] = value
+    for key in ("gender", "email", "phone", "notes"):
+        data[key] = data.get(key) or ""
+    if kind == "participant":
+        # The intake ends with consent, so the participant now waits for a buddy.
+        data["status"] = Participant.Status.WAITING
+    else:
+        # "In screening": volunteer_save makes them active (available from today) when the
+        # screening is complete and valid; the rule lives there, for every channel.
+        data["status"] = Volunteer.Status.SCREENING
+        if data.pop("privacy_explained", False):
+            data["privacy_informed_on"] = timezone.localdate()
+    return data
+
+
 class IntakeWizard(SessionWizardView):
     """Steps are kept in the session; nothing reaches the database before the last step."""
 
@@ -312,15 +336,7 @@ class IntakeWizard(SessionWizardView):
         return super().render_goto_step(goto_step, **kwargs)
 
     def _data(self, form_dict: dict[str, forms.Form]) -> dict[str, Any]:
-        data: dict[str, Any] = {"project": self.project}
-        for form in form_dict.values():
-            for key, value in form.cleaned_data.items():
-                if key in {"explained"}:
-                    continue
-                data[key] = value
-        for key in ("gender", "email", "phone", "notes"):
-            data[key] = data.get(key) or ""
-        return data
+        return intake_data(self.kind, self.project, [form.cleaned_data for form in form_dict.values()])
 
     def _refused(self, error: ServiceError) -> HttpResponse:
         """A service refused what the forms accepted (e.g. a postcode list changed): show it."""
@@ -370,11 +386,6 @@ class VolunteerIntake(IntakeWizard):
 
     def done(self, form_list: Any, form_dict: dict[str, forms.Form], **kwargs: Any) -> HttpResponse:
         data = self._data(form_dict)
-        # "In screening": volunteer_save makes them active (available from today) when the
-        # screening is complete and valid; the rule lives there, for every channel.
-        data["status"] = Volunteer.Status.SCREENING
-        if data.pop("privacy_explained", False):
-            data["privacy_informed_on"] = timezone.localdate()
         try:
             volunteer = people_services.volunteer_save(data=data)
         except ServiceError as error:
