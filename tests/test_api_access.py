@@ -38,6 +38,7 @@ from rest_framework.test import APIClient
 from buddynet.accounts.models import Membership, Role, User
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.features.signals.models import Signal
 from buddynet.funding.models import Funder
 from buddynet.people.models import Organisation, Participant, Project, Volunteer
 from tests import factories as f
@@ -45,7 +46,7 @@ from tests.conftest import World, client_for
 
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership)
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Signal)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -626,6 +627,30 @@ ROWS += [
     Row("funding-report-sign-off", "POST", E(200, 200, 404, 404, 404), pk(draft_report_of), body=lambda w: {}),
     Row("funding-report-sign-off", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of), body=lambda w: {},
         note="already signed off"),
+]
+
+
+# --- barrier signals (issue 18): a project's coordinators only; a volunteer records with a check-in
+def signal_of(w: World) -> Any:
+    from buddynet.features.signals import services as signal_services
+
+    found = Signal.objects.filter(participant=w.participant).first()
+    return found or signal_services.signal_record(
+        participant=w.participant, duo=w.duo, by=w.coordinator,
+        data={"barrier_type": "waiting-lists", "life_domain": "housing", "description": "Wachtlijst sociale woning"})
+
+
+ROWS += [
+    Row("signal-list", "GET", E(200, 200, 403, 200, 403), exists(signal_of),
+        owner_object=signal_of, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("signal-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"participant": w.participant.pk, "barrier_type": "non-take-up", "life_domain": "income"}),
+    Row("signal-detail", "GET", E(200, 200, 404, 404, 404), pk(signal_of)),
+    Row("signal-move", "POST", E(200, 200, 404, 404, 404), pk(signal_of),
+        body=lambda w: {"status": "passed_on", "passed_on_to": "OCMW Gent"}),
+    Row("signal-share", "POST", E(200, 200, 404, 404, 404), pk(signal_of), body=lambda w: {"shareable": True}),
+    Row("signal-barrier-types", "GET", E(200, 200, 200, 200, 200)),
+    Row("signal-report", "GET", E(400, 400, 404, 400, 404), note="without its period: 400 for the roles it serves"),
 ]
 
 
