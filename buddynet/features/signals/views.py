@@ -77,7 +77,7 @@ def project_signals(request: HttpRequest, project_id: int) -> HttpResponse:
         s.next_statuses = [(code, statuses[code]) for code in NEXT_STATUSES[s.status]]
         groups[key].append(s)
     return render(request, "signals/project.html", {
-        "project": project, "filters": filters if filters.is_bound else FilterForm(),
+        "project": project, "section": "signals", "filters": filters if filters.is_bound else FilterForm(),
         "groups": sorted(groups.items()), "count": len(signals), "passed_on": SignalStatus.PASSED_ON,
         "report_url": reverse("signals:report") + f"?project={project.pk}",
     })
