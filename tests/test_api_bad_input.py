@@ -579,6 +579,50 @@ BAD += [
 ]
 
 
+# --- barrier signals (issue 18) ----------------------------------------------------------------
+def _signal_models() -> tuple[Any, ...]:
+    from buddynet.features.signals.models import Signal
+
+    return (Signal,)
+
+
+MODELS = MODELS + _signal_models()
+SIGNALS = "/api/v1/signals/"
+
+
+def a_signal(w: World) -> Any:
+    from buddynet.features.signals import services as signal_services
+
+    return signal_services.signal_record(participant=w.participant, duo=w.duo, by=w.coordinator, data={
+        "barrier_type": "waiting-lists", "life_domain": "housing", "description": "Marieke wacht op een woning"})
+
+
+def signal_body(w: World, **extra: Any) -> dict[str, Any]:
+    return {"participant": w.participant.pk, "barrier_type": "non-take-up", "life_domain": "income", **extra}
+
+
+BAD += [
+    Bad("a barrier type outside the taxonomy", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, barrier_type="horoscope"), "barrier_type"),
+    Bad("a signal for another project's participant", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, participant=w.other_participant.pk), "participant"),
+    Bad("a signal with an unknown life domain", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, life_domain="astrology"), "life_domain"),
+    Bad("a signal whose description is too long", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, description="x" * 301), "description"),
+    Bad("a signal with another participant's duo", "admin", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, duo=w.other_duo.pk), "duo"),
+    Bad("passed on without saying to whom", "coordinator", "POST", lambda w: f"{SIGNALS}{a_signal(w).pk}/move/",
+        lambda w: {"status": "passed_on"}, "passed_on_to"),
+    Bad("an unknown status", "coordinator", "POST", lambda w: f"{SIGNALS}{a_signal(w).pk}/move/",
+        lambda w: {"status": "forgotten"}, "status"),
+    Bad("a description that names the participant shared", "coordinator", "POST",
+        lambda w: f"{SIGNALS}{a_signal(w).pk}/share/", lambda w: {"shareable": True}, "shareable"),
+    Bad("sharing without saying yes or no", "coordinator", "POST",
+        lambda w: f"{SIGNALS}{a_signal(w).pk}/share/", lambda w: {}, "shareable"),
+]
+
+
 def assert_field_error(response: Any, field: str) -> None:
     assert response.status_code == 400, response.content
     body = response.json()
