@@ -45,7 +45,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.funding import lights, selectors
+from buddynet.funding import lights, needs_section, selectors
 from buddynet.funding.models import BudgetLine, BudgetLineKind, Expense, Funder, Grant, ReportingObligation, Tranche
 from buddynet.people.models import REPORTING_SCOPES, Project
 from buddynet.vocabulary import LIFE_DOMAINS
@@ -395,6 +395,7 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
         "made_on": today.isoformat(),
         "content": publish_content(content),
         "network": publish_network(selectors.network_section(project_ids=[grant.project_id], start=start, end=end)),
+        "needs_change": needs_section.needs_change_section(project_ids=[grant.project_id], start=start, end=end),
         "money": publish_money(m, start=start, end=end),
         "obligations": publish_obligations(m.obligations, today=today),
     }
@@ -449,6 +450,7 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         **portfolio_money(moneys.values(), published.values()),
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
+        "needs_change": needs_section.needs_change_section(project_ids=project_ids, start=start, end=end),
     }
 
 
