@@ -412,6 +412,15 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "amount": P,
         "created_at": N,
     },
+    "people.NeedsMeasurement": {  # the needs per life domain measured on a date (issue 18)
+        "id": N,
+        "participant": P,
+        "occasion": P,
+        "date": P,
+        "needs": S,  # levels per life domain, e.g. health, income and debts
+        "recorded_by": P,
+        "created_at": N,
+    },
     "signals.BarrierType": {"id": N, "code": N, "name_nl": N, "name_en": N, "active": N, "position": N},
     "signals.Signal": {  # a structural barrier met during a participant's trajectory (issue 18)
         "id": N,
@@ -476,6 +485,7 @@ NOT_ENCRYPTED: dict[tuple[str, str], str] = {
     ("people.Participant", "mobility"): "a code the matcher filters on",
     ("people.Volunteer", "mobility"): "a code the matcher filters on",
     ("people.Participant", "needs"): "levels per life domain that the matcher and reports read in queries",
+    ("people.NeedsMeasurement", "needs"): "levels per life domain that the funder report's change reads",
     ("duos.Duo", "closure_reason"): "a code counted in the funder reports",
 }
 

@@ -40,13 +40,14 @@ from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.features.signals.models import Signal
 from buddynet.funding.models import Funder
-from buddynet.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.people.models import NeedsMeasurement, Organisation, Participant, Project, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
 
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Signal)
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Signal,
+          NeedsMeasurement)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -172,6 +173,9 @@ ROWS: list[Row] = [
     Row("participant-consent", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.participant)),
     Row("participant-consent", "POST", E(201, 201, 404, 404, 404), pk(lambda w: w.participant),
         body=lambda w: {"scope": "network", "given_on": "2025-10-01", "how": "spoken_interpreter"}),
+    Row("participant-needs", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.participant)),
+    Row("participant-needs", "POST", E(201, 201, 404, 404, 404), pk(lambda w: w.participant),
+        body=lambda w: {"occasion": "interim", "date": "2025-10-01", "needs": {"housing": 2, "social": 1}}),
     # --- volunteers ---
     Row("volunteer-list", "GET", E(200, 200, 200, 200, 403),
         owner_object=lambda w: w.volunteer,

@@ -152,6 +152,11 @@ BAD: list[Bad] = [
         lambda w: {"needs": {"social": 7}}, "needs"),
     Bad("update drops the consent scope", "coordinator", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
         lambda w: {"consent_scope": ""}, "consent_scope"),
+    Bad("a needs level above 3", "coordinator", "POST", lambda w: f"{PARTICIPANTS}{w.participant.pk}/needs/",
+        lambda w: {"occasion": "interim", "date": "2025-10-01", "needs": {"housing": 4}}, "needs"),
+    Bad("needs measured at an unknown moment", "coordinator", "POST",
+        lambda w: f"{PARTICIPANTS}{w.participant.pk}/needs/",
+        lambda w: {"occasion": "someday", "date": "2025-10-01", "needs": {}}, "occasion"),
     Bad("a consent step in the future", "coordinator", "POST", lambda w: f"{PARTICIPANTS}{w.participant.pk}/consent/",
         lambda w: {"scope": "basic", "given_on": "2099-01-01"}, "given_on"),
     Bad("a consent step of an unknown scope", "coordinator", "POST",
@@ -583,7 +588,9 @@ BAD += [
 def _signal_models() -> tuple[Any, ...]:
     from buddynet.features.signals.models import Signal
 
-    return (Signal,)
+    from buddynet.people.models import NeedsMeasurement
+
+    return (Signal, NeedsMeasurement)
 
 
 MODELS = MODELS + _signal_models()
