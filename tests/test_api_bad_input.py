@@ -587,7 +587,6 @@ BAD += [
 # --- barrier signals (issue 18) ----------------------------------------------------------------
 def _signal_models() -> tuple[Any, ...]:
     from buddynet.features.signals.models import Signal
-
     from buddynet.people.models import NeedsMeasurement
 
     return (Signal, NeedsMeasurement)

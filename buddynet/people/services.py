@@ -147,7 +147,8 @@ def needs_measure(*, participant: Participant, occasion: str, on: date, needs: A
     try:
         levels = validate_domain_levels(needs)
     except ValidationError as exc:
-        raise InvalidInput({"needs": exc.messages}) from exc
+        messages: list[Any] = list(exc.messages)
+        raise InvalidInput({"needs": messages}) from exc
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     measurement = NeedsMeasurement.objects.create(participant=participant, occasion=occasion, date=on,
                                                   needs=levels, recorded_by=by)

@@ -427,7 +427,7 @@ class NeedsMeasurementForm(DomainLevelsMixin, forms.Form):
         self.add_domain_fields(self, _("Needs per life domain"))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         try:
             cleaned["needs"] = self.gather_levels(cleaned)
         except ValidationError as exc:

@@ -121,7 +121,8 @@ def test_the_funder_report_aggregates_the_change_by_hand_and_suppresses_below_fi
     four = needs_change_section(project_ids=[world.project.pk], start=D(2025, 1, 1), end=D(2025, 12, 31))
     assert four is not None and four["participants_measured"] == "< 5" and four["average_total_change"] == "< 5"
 
-    measured(world, consenting(world), ("intake", D(2025, 1, 10), cases[4][0]), ("closure", D(2025, 11, 1), cases[4][1]))
+    last_before, last_after = cases[4]
+    measured(world, consenting(world), ("intake", D(2025, 1, 10), last_before), ("closure", D(2025, 11, 1), last_after))
     five = needs_change_section(project_ids=[world.project.pk], start=D(2025, 1, 1), end=D(2025, 12, 31))
     assert five is not None
     # before 8+2+3+1+6 = 20 → 4.0; after 3+2+1+3+1 = 10 → 2.0; change −2.0; 3 of 5 with less need: "< 5".

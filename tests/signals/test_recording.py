@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from buddynet.duos.models import CheckIn
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.features.signals import services
 from buddynet.features.signals.models import BarrierType, Signal, SignalStatus
-from buddynet.duos.models import CheckIn
 from tests.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +53,9 @@ def test_a_barrier_from_the_phone_is_stored_once_also_when_the_outbox_resends_it
                             barrier_life_domain="administration", barrier_note="Formulier enkel online")
 
     # The outbox sends the stored fields with Accept: application/json; a lost answer means a resend.
-    first = client.post(CHECK_IN, fields, HTTP_ACCEPT="application/json", HTTP_X_BUDDYNET_AUTHOR=str(world.volunteer_user.pk))
-    again = client.post(CHECK_IN, fields, HTTP_ACCEPT="application/json", HTTP_X_BUDDYNET_AUTHOR=str(world.volunteer_user.pk))
+    outbox = {"HTTP_ACCEPT": "application/json", "HTTP_X_BUDDYNET_AUTHOR": str(world.volunteer_user.pk)}
+    first = client.post(CHECK_IN, fields, **outbox)
+    again = client.post(CHECK_IN, fields, **outbox)
 
     assert (first.status_code, again.status_code) == (201, 200)
     signal = Signal.objects.get()

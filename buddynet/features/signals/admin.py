@@ -13,7 +13,7 @@ from buddynet.features.signals.models import BarrierType, Signal
 
 
 @admin.register(BarrierType)
-class BarrierTypeAdmin(AdminOnlyMixin, admin.ModelAdmin):
+class BarrierTypeAdmin(AdminOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name_nl", "name_en", "active", "position"]
     list_editable = ["active", "position"]
 
@@ -22,11 +22,11 @@ class BarrierTypeAdmin(AdminOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Signal)
-class SignalAdmin(AdminOnlyMixin, admin.ModelAdmin):
+class SignalAdmin(AdminOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["date", "barrier_type", "life_domain", "municipality", "status", "project"]
     list_filter = ["status", "barrier_type", "life_domain"]
-    fields = ["date", "project", "barrier_type", "life_domain", "municipality", "status", "passed_on_to",
-              "status_changed_on", "shareable", "created_at"]
+    fields = ("date", "project", "barrier_type", "life_domain", "municipality", "status", "passed_on_to",
+              "status_changed_on", "shareable", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

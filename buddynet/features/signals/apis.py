@@ -27,8 +27,9 @@ from buddynet.people.selectors import participants_for_user, projects_for_user
 from buddynet.vocabulary import LifeDomain
 
 
-class SignalOutput(serializers.ModelSerializer):
-    barrier_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class SignalOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+    barrier_type: serializers.SlugRelatedField[BarrierType] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True)
 
     class Meta:
         model = Signal
@@ -37,7 +38,7 @@ class SignalOutput(serializers.ModelSerializer):
                   "recorded_by", "created_at", "updated_at"]
 
 
-class SignalInput(serializers.Serializer):
+class SignalInput(serializers.Serializer):  # type: ignore[type-arg]
     participant = ScopedRelatedField(participants_for_user)
     duo = ScopedRelatedField(duos_in_scope, required=False, allow_null=True, default=None)
     barrier_type = serializers.CharField(max_length=40)
@@ -47,12 +48,12 @@ class SignalInput(serializers.Serializer):
     date = serializers.DateField(required=False)
 
 
-class MoveInput(serializers.Serializer):
+class MoveInput(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=SignalStatus.choices)
     passed_on_to = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-class ShareInput(serializers.Serializer):
+class ShareInput(serializers.Serializer):  # type: ignore[type-arg]
     shareable = serializers.BooleanField()
     description = serializers.CharField(max_length=Signal.DESCRIPTION_MAX, required=False, allow_blank=True)
 
@@ -97,13 +98,13 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return Response(SignalOutput(signal).data)
 
 
-class BarrierTypeOutput(serializers.ModelSerializer):
+class BarrierTypeOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = BarrierType
         fields = ["code", "name", "name_nl", "name_en"]
 
 
-class BarrierTypesApi(GenericAPIView):
+class BarrierTypesApi(GenericAPIView):  # type: ignore[type-arg]
     """The active barrier types (every signed-in user: a volunteer's app offers them as chips)."""
 
     permission_classes = [IsAuthenticated]
@@ -114,7 +115,7 @@ class BarrierTypesApi(GenericAPIView):
         return Response(BarrierTypeOutput(selectors.barrier_types_offered(), many=True).data)
 
 
-class ReportInput(serializers.Serializer):
+class ReportInput(serializers.Serializer):  # type: ignore[type-arg]
     start = serializers.DateField()
     end = serializers.DateField()
     municipality = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -126,7 +127,7 @@ class ReportInput(serializers.Serializer):
         return attrs
 
 
-class SignalReportApi(GenericAPIView):
+class SignalReportApi(GenericAPIView):  # type: ignore[type-arg]
     """The signal report's numbers (coordinators over their projects, administrators)."""
 
     permission_classes = [IsAuthenticated]

@@ -27,7 +27,8 @@ class SignalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["barrier_type"].choices = [(t.code, t.name) for t in barrier_types_offered()]
+        field: Any = self.fields["barrier_type"]
+        field.choices = [(t.code, t.name) for t in barrier_types_offered()]
 
 
 class MoveForm(forms.Form):
@@ -56,10 +57,11 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, projects: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].choices = [("", _("all my projects")), *((p.pk, p.name) for p in projects)]
+        field: Any = self.fields["project"]
+        field.choices = [("", _("all my projects")), *((p.pk, p.name) for p in projects)]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("The end cannot be before the start."))
         return cleaned

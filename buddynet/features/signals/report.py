@@ -104,7 +104,8 @@ def pdf_document(report: dict[str, Any]) -> Any:
 
 
 def pdf_bytes(report: dict[str, Any]) -> bytes:
-    return pdf_document(report).write_pdf(pdf_variant=funding_render.PDF_VARIANT)
+    data: bytes = pdf_document(report).write_pdf(pdf_variant=funding_render.PDF_VARIANT)
+    return data
 
 
 def _count(value: Any) -> Any:

@@ -31,7 +31,7 @@ from buddynet.errors import ServiceError
 from buddynet.features.signals import report as signal_report
 from buddynet.features.signals import selectors, services
 from buddynet.features.signals.forms import FilterForm, MoveForm, ReportForm, ShareForm, SignalForm
-from buddynet.features.signals.models import NEXT_STATUSES, SignalStatus
+from buddynet.features.signals.models import NEXT_STATUSES, Signal, SignalStatus
 from buddynet.people.selectors import participant_get_for_user, project_get_for_user, projects_for_user
 from buddynet.vocabulary import LifeDomain
 
@@ -70,12 +70,20 @@ def project_signals(request: HttpRequest, project_id: int) -> HttpResponse:
     signals = list(selectors.signals_filtered(user=request.user, project_ids=[project.pk], status=status)[:500])
     domains, statuses = dict(LifeDomain.choices), dict(SignalStatus.choices)
     groups: dict[str, list[Any]] = defaultdict(list)
+
+    def key_of(s: Signal) -> str:
+        if group_by == "municipality":
+            return s.municipality or "—"
+        if group_by == "life_domain":
+            return str(domains.get(s.life_domain, s.life_domain))
+        if group_by == "status":
+            return str(statuses.get(s.status, s.status))
+        return s.barrier_type.name
+
     for s in signals:
-        key = {"barrier_type": lambda s: s.barrier_type.name, "municipality": lambda s: s.municipality or "—",
-               "life_domain": lambda s: str(domains.get(s.life_domain, s.life_domain)),
-               "status": lambda s: str(statuses.get(s.status, s.status))}[group_by](s)
-        s.next_statuses = [(code, statuses[code]) for code in NEXT_STATUSES[s.status]]
-        groups[key].append(s)
+        # The statuses it may move to, for the page's select.
+        setattr(s, "next_statuses", [(code, statuses[code]) for code in NEXT_STATUSES[s.status]])  # noqa: B010
+        groups[key_of(s)].append(s)
     return render(request, "signals/project.html", {
         "project": project, "section": "signals", "filters": filters if filters.is_bound else FilterForm(),
         "groups": sorted(groups.items()), "count": len(signals), "passed_on": SignalStatus.PASSED_ON,
@@ -143,8 +151,8 @@ def signal_share(request: HttpRequest, signal_id: int) -> HttpResponse:
             messages.success(request, _("The signal is saved."))
     else:
         for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("signals:project", project_id=signal.project_id)
 
 
