@@ -152,3 +152,10 @@ def test_a_volunteer_records_only_for_their_own_duo(world: World) -> None:
     with pytest.raises(NotAllowed):
         services.signal_record(participant=world.other_participant, duo=world.other_duo, by=world.volunteer_user,
                                data={"barrier_type": "housing", "life_domain": "housing"})
+
+
+def test_the_phone_page_speaks_english_when_asked(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.volunteer_user)
+    page = client.get(CHECK_IN).content.decode()
+    assert "We ran into a barrier" in page and "Digital exclusion" in page and "Digitale uitsluiting" not in page
