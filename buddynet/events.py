@@ -19,6 +19,7 @@ _subscribers: dict[str, list[Callable[..., None]]] = defaultdict(list)
 
 EVENTS = (
     "check_in_recorded",
+    "barrier_met",
     "concern_raised",
     "concern_handled",
     "duo_status_changed",
@@ -42,6 +43,12 @@ def _emit(event: str, **payload: Any) -> None:
 
 def check_in_recorded(check_in: CheckIn) -> None:
     _emit("check_in_recorded", check_in=check_in)
+
+
+def barrier_met(check_in: CheckIn, barrier: dict[str, Any]) -> None:
+    """A check-in says "we met a barrier" (life_domain, barrier_type code, description); the
+    signals feature stores it as a barrier signal in the check-in's transaction."""
+    _emit("barrier_met", check_in=check_in, barrier=barrier)
 
 
 def concern_raised(check_in: CheckIn) -> None:

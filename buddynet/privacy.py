@@ -41,7 +41,8 @@ N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
 
 # The apps whose every model field must be classified (the test checks these, and only these,
 # so an app added later is not failed before its authors classify it: add its label here then).
-COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk", "matching", "notifications", "funding")
+COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk", "matching", "notifications", "funding",
+                                  "signals")
 
 # Models of other apps whose every field is classified all the same (none left since issue 16:
 # every app that holds data about people is covered).
@@ -411,6 +412,35 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "amount": P,
         "created_at": N,
     },
+    "people.NeedsMeasurement": {  # the needs per life domain measured on a date (issue 18)
+        "id": N,
+        "participant": P,
+        "occasion": P,
+        "date": P,
+        "needs": S,  # levels per life domain, e.g. health, income and debts
+        "recorded_by": P,
+        "created_at": N,
+    },
+    "signals.BarrierType": {"id": N, "code": N, "name_nl": N, "name_en": N, "active": N, "position": N},
+    "signals.Signal": {  # a structural barrier met during a participant's trajectory (issue 18)
+        "id": N,
+        "project": P,
+        "participant": P,
+        "duo": P,
+        "check_in": P,
+        "date": P,
+        "life_domain": P,
+        "barrier_type": P,  # e.g. "debt and income" or "health" about a person: counted, never shown per person
+        "description": S,  # free text
+        "municipality": P,
+        "status": N,
+        "passed_on_to": N,  # a service or policy body, not a person's data
+        "status_changed_on": N,
+        "shareable": N,
+        "recorded_by": P,
+        "created_at": N,
+        "updated_at": N,
+    },
     "netwerk.Tie": {  # who in the participant's network knows whom
         "id": N,
         "map": P,
@@ -434,6 +464,7 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("matching.ForbiddenPair", "reason"),
     ("matching.LockedPair", "reason"),
     ("funding.Expense", "overspend_justification"),
+    ("signals.Signal", "description"),
 })
 
 # Text columns kept plain because what goes in is minimised by construction, not typed by a
@@ -454,6 +485,7 @@ NOT_ENCRYPTED: dict[tuple[str, str], str] = {
     ("people.Participant", "mobility"): "a code the matcher filters on",
     ("people.Volunteer", "mobility"): "a code the matcher filters on",
     ("people.Participant", "needs"): "levels per life domain that the matcher and reports read in queries",
+    ("people.NeedsMeasurement", "needs"): "levels per life domain that the funder report's change reads",
     ("duos.Duo", "closure_reason"): "a code counted in the funder reports",
 }
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "netwerk",
     "matching",
     "notifications",
+    "buddynet.features.signals",  # barrier signals and signal reports (issue 18)
     "buddynet.security",
     "buddynet.deployment",  # production marker and first administrator (manage.py first_admin)
     "axes",  # brute-force lockout (django-axes)

@@ -36,16 +36,18 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from buddynet.features.funding.models import Funder
+from buddynet.features.signals.models import Signal
 from buddynet.records.accounts.models import Membership, Role, User
 from buddynet.records.accounts.services import membership_grant
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.records.people.models import Organisation, Participant, Project, Volunteer
+from buddynet.records.people.models import NeedsMeasurement, Organisation, Participant, Project, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
 
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership)
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Signal,
+          NeedsMeasurement)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -171,6 +173,9 @@ ROWS: list[Row] = [
     Row("participant-consent", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.participant)),
     Row("participant-consent", "POST", E(201, 201, 404, 404, 404), pk(lambda w: w.participant),
         body=lambda w: {"scope": "network", "given_on": "2025-10-01", "how": "spoken_interpreter"}),
+    Row("participant-needs", "GET", E(200, 200, 404, 404, 404), pk(lambda w: w.participant)),
+    Row("participant-needs", "POST", E(201, 201, 404, 404, 404), pk(lambda w: w.participant),
+        body=lambda w: {"occasion": "interim", "date": "2025-10-01", "needs": {"housing": 2, "social": 1}}),
     # --- volunteers ---
     Row("volunteer-list", "GET", E(200, 200, 200, 200, 403),
         owner_object=lambda w: w.volunteer,
@@ -626,6 +631,30 @@ ROWS += [
     Row("funding-report-sign-off", "POST", E(200, 200, 404, 404, 404), pk(draft_report_of), body=lambda w: {}),
     Row("funding-report-sign-off", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of), body=lambda w: {},
         note="already signed off"),
+]
+
+
+# --- barrier signals (issue 18): a project's coordinators only; a volunteer records with a check-in
+def signal_of(w: World) -> Any:
+    from buddynet.features.signals import services as signal_services
+
+    found = Signal.objects.filter(participant=w.participant).first()
+    return found or signal_services.signal_record(
+        participant=w.participant, duo=w.duo, by=w.coordinator,
+        data={"barrier_type": "waiting-lists", "life_domain": "housing", "description": "Wachtlijst sociale woning"})
+
+
+ROWS += [
+    Row("signal-list", "GET", E(200, 200, 403, 200, 403), exists(signal_of),
+        owner_object=signal_of, sees_owner_object=frozenset({"admin", "coordinator"})),
+    Row("signal-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"participant": w.participant.pk, "barrier_type": "non-take-up", "life_domain": "income"}),
+    Row("signal-detail", "GET", E(200, 200, 404, 404, 404), pk(signal_of)),
+    Row("signal-move", "POST", E(200, 200, 404, 404, 404), pk(signal_of),
+        body=lambda w: {"status": "passed_on", "passed_on_to": "OCMW Gent"}),
+    Row("signal-share", "POST", E(200, 200, 404, 404, 404), pk(signal_of), body=lambda w: {"shareable": True}),
+    Row("signal-barrier-types", "GET", E(200, 200, 200, 200, 200)),
+    Row("signal-report", "GET", E(400, 400, 404, 400, 404), note="without its period: 400 for the roles it serves"),
 ]
 
 

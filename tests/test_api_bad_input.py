@@ -152,6 +152,11 @@ BAD: list[Bad] = [
         lambda w: {"needs": {"social": 7}}, "needs"),
     Bad("update drops the consent scope", "coordinator", "PATCH", lambda w: f"{PARTICIPANTS}{w.participant.pk}/",
         lambda w: {"consent_scope": ""}, "consent_scope"),
+    Bad("a needs level above 3", "coordinator", "POST", lambda w: f"{PARTICIPANTS}{w.participant.pk}/needs/",
+        lambda w: {"occasion": "interim", "date": "2025-10-01", "needs": {"housing": 4}}, "needs"),
+    Bad("needs measured at an unknown moment", "coordinator", "POST",
+        lambda w: f"{PARTICIPANTS}{w.participant.pk}/needs/",
+        lambda w: {"occasion": "someday", "date": "2025-10-01", "needs": {}}, "occasion"),
     Bad("a consent step in the future", "coordinator", "POST", lambda w: f"{PARTICIPANTS}{w.participant.pk}/consent/",
         lambda w: {"scope": "basic", "given_on": "2099-01-01"}, "given_on"),
     Bad("a consent step of an unknown scope", "coordinator", "POST",
@@ -576,6 +581,51 @@ BAD += [
     Bad("lock with a blank reason", "coordinator", "POST", lambda w: LOCKED, lambda w: pair(w, reason=" "), "reason"),
     Bad("lock a participant that does not exist", "coordinator", "POST", lambda w: LOCKED,
         lambda w: pair(w, participant=987654), "participant"),
+]
+
+
+# --- barrier signals (issue 18) ----------------------------------------------------------------
+def _signal_models() -> tuple[Any, ...]:
+    from buddynet.features.signals.models import Signal
+    from buddynet.records.people.models import NeedsMeasurement
+
+    return (Signal, NeedsMeasurement)
+
+
+MODELS = MODELS + _signal_models()
+SIGNALS = "/api/v1/signals/"
+
+
+def a_signal(w: World) -> Any:
+    from buddynet.features.signals import services as signal_services
+
+    return signal_services.signal_record(participant=w.participant, duo=w.duo, by=w.coordinator, data={
+        "barrier_type": "waiting-lists", "life_domain": "housing", "description": "Marieke wacht op een woning"})
+
+
+def signal_body(w: World, **extra: Any) -> dict[str, Any]:
+    return {"participant": w.participant.pk, "barrier_type": "non-take-up", "life_domain": "income", **extra}
+
+
+BAD += [
+    Bad("a barrier type outside the taxonomy", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, barrier_type="horoscope"), "barrier_type"),
+    Bad("a signal for another project's participant", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, participant=w.other_participant.pk), "participant"),
+    Bad("a signal with an unknown life domain", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, life_domain="astrology"), "life_domain"),
+    Bad("a signal whose description is too long", "coordinator", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, description="x" * 301), "description"),
+    Bad("a signal with another participant's duo", "admin", "POST", lambda w: SIGNALS,
+        lambda w: signal_body(w, duo=w.other_duo.pk), "duo"),
+    Bad("passed on without saying to whom", "coordinator", "POST", lambda w: f"{SIGNALS}{a_signal(w).pk}/move/",
+        lambda w: {"status": "passed_on"}, "passed_on_to"),
+    Bad("an unknown status", "coordinator", "POST", lambda w: f"{SIGNALS}{a_signal(w).pk}/move/",
+        lambda w: {"status": "forgotten"}, "status"),
+    Bad("a description that names the participant shared", "coordinator", "POST",
+        lambda w: f"{SIGNALS}{a_signal(w).pk}/share/", lambda w: {"shareable": True}, "shareable"),
+    Bad("sharing without saying yes or no", "coordinator", "POST",
+        lambda w: f"{SIGNALS}{a_signal(w).pk}/share/", lambda w: {}, "shareable"),
 ]
 
 

@@ -333,6 +333,7 @@ def participant_export(*, participant: Participant) -> dict[str, Any]:
         "exported_at": timezone.now().isoformat(),
         "participant": _row(participant),
         "project": participant.project.name,
+        "needs_measurements": [_row(m) for m in participant.needs_measurements.order_by("date", "id")],
         "duos": [_row(d) for d in duos],
         "goals": [_row(g) for g in Goal.objects.filter(duo_id__in=duo_ids).order_by("id")],
         "check_ins": [_row(c) for c in CheckIn.objects.filter(duo_id__in=duo_ids).order_by("date", "id")],

@@ -30,7 +30,7 @@ def _first_project(request: HttpRequest, roles: Any) -> int | None:
 # The items whose address names a project: the template rebuilds them for the page's project.
 PER_PROJECT = {"today": "web:coordinator-today", "participants": "web:coordinator-participants",
                "volunteers": "web:coordinator-volunteers", "duos": "web:coordinator-duos",
-               "matching": "matching:project"}
+               "matching": "matching:project", "signals": "signals:project"}
 
 
 def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -53,6 +53,8 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
             ("netwerk", _("Network maps"), reverse("netwerk:index")),
             ("funding", _("Funding"), reverse("funding:portal")),
         ]
+        if project_id is not None:
+            items.append(("signals", _("Signals"), reverse("signals:project", args=[project_id])))
     if roles.volunteer_id is not None:
         items += [
             ("volunteer-home", _("My duos"), reverse("web:volunteer-home")),

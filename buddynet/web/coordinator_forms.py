@@ -21,7 +21,7 @@ from buddynet import vocabulary as v
 from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, NextStep
 from buddynet.records.people import fields as people_fields
 from buddynet.records.people import postcodes
-from buddynet.records.people.models import ConsentEvent, Participant, Volunteer
+from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
 
 LEVEL_CHOICES = [
     (0, _("none")),
@@ -413,3 +413,23 @@ class VolunteerFilter(forms.Form):
         choices=[("", _("All")), ("complete", _("Complete")), ("missing", _("Not complete"))],
     )
     room = forms.BooleanField(label=_("Only with room for a duo"), required=False)
+
+
+class NeedsMeasurementForm(DomainLevelsMixin, forms.Form):
+    """A dated measurement of the needs per life domain (intake, interim, closure: issue 18)."""
+
+    occasion = forms.ChoiceField(label=_("Moment"), choices=NeedsMeasurement.Occasion.choices)
+    date = forms.DateField(label=_("Measured on"), widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_domain_fields(self, _("Needs per life domain"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            cleaned["needs"] = self.gather_levels(cleaned)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned

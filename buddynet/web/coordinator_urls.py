@@ -30,6 +30,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("deelnemers/<int:participant_id>/verhaal.pdf", story.participant_story, name="coordinator-participant-story"),
     path("deelnemers/<int:participant_id>/toestemming/", views.participant_consent,
          name="coordinator-participant-consent"),
+    path("deelnemers/<int:participant_id>/behoeften/", views.participant_needs,
+         name="coordinator-participant-needs"),
     path("vrijwilligers/<int:volunteer_id>/", views.volunteer, name="coordinator-volunteer"),
     path("vrijwilligers/<int:volunteer_id>/bewerken/", edit.volunteer_edit, name="coordinator-volunteer-edit"),
     path("duos/<int:duo_id>/", views.duo, name="coordinator-duo"),

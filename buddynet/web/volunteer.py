@@ -53,6 +53,7 @@ from sesame import settings as sesame_settings
 from sesame.views import LoginView as SesameLoginView
 
 from buddynet.errors import ServiceError
+from buddynet.features.signals import selectors as signals_selectors
 from buddynet.records.accounts import services as accounts_services
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos import selectors, services
@@ -220,6 +221,7 @@ def _check_in_page(request: HttpRequest, form: CheckInForm, *, check_in: CheckIn
                    status: int = 200) -> HttpResponse:
     return render(request, "web/volunteer/check_in.html", {
         "form": form, "check_in": check_in, "moods": MOODS, "today": timezone.localdate(),
+        "barrier_types": [] if check_in else signals_selectors.barrier_types_offered(),
     }, status=status)
 
 
@@ -261,6 +263,7 @@ def check_in_new(request: HttpRequest) -> HttpResponse:
                 check_in, created = services.check_in_record(
                     duo=form.cleaned_data["duo"], author=request.user,
                     client_uuid=form.cleaned_data.get("client_uuid"), data=form.check_in_data(),
+                    barrier=form.barrier(),
                 )
         except services.DuoOutOfReach:
             form.add_error("duo", form.fields["duo"].error_messages["invalid_choice"])

@@ -105,6 +105,12 @@ class CheckInForm(forms.Form):
                                              label=_("What kind of contact?"))
     new_contact_life_domain = forms.ChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
                                                 label=_("Which life domain?"))
+    # "We met a barrier": one chip row of the barrier types (the page renders the active ones of
+    # the taxonomy; the signals feature refuses a code that is not one of them).
+    barrier_type = forms.CharField(required=False, max_length=40, label=_("What kind of barrier?"))
+    barrier_life_domain = forms.ChoiceField(choices=[("", "—"), *LifeDomain.choices], required=False,
+                                            label=_("In which life domain?"))
+    barrier_note = forms.CharField(required=False, max_length=300, label=_("Briefly, without names (optional)"))
 
     def __init__(self, *args: Any, duos: QuerySet[Any] | None = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,7 +119,7 @@ class CheckInForm(forms.Form):
             # The duo and the client UUID never change; new contacts were handed to the
             # network map when the check-in was stored, so they are not edited here.
             for name in ("duo", "client_uuid", "new_contact_label", "new_contact_category",
-                         "new_contact_life_domain"):
+                         "new_contact_life_domain", "barrier_type", "barrier_life_domain", "barrier_note"):
                 del self.fields[name]
         else:
             # The form's own copy of the duo field, the one field it changes (show_duos): the
@@ -157,7 +163,23 @@ class CheckInForm(forms.Form):
                     self.add_error("new_contact_category", _("Choose what kind of contact it is."))
                 if not domain:
                     self.add_error("new_contact_life_domain", _("Choose a life domain."))
+            if (cleaned.get("barrier_type") or (cleaned.get("barrier_note") or "").strip()) and not (
+                    cleaned.get("barrier_life_domain") or cleaned.get("life_domains")):
+                self.add_error("barrier_life_domain", _("Choose a life domain."))
+            elif (cleaned.get("barrier_note") or "").strip() and not cleaned.get("barrier_type"):
+                self.add_error("barrier_type", _("Choose the kind of barrier."))
         return cleaned
+
+    def barrier(self) -> dict[str, Any] | None:
+        """The barrier met ("we met a barrier"), as the signals feature takes it, or None. Its life
+        domain is the one chosen, else the first the check-in was about."""
+        c = self.cleaned_data
+        if self.editing or not c.get("barrier_type"):
+            return None
+        domains = sorted(set(c.get("life_domains") or []))
+        return {"barrier_type": c["barrier_type"],
+                "life_domain": c.get("barrier_life_domain") or (domains[0] if domains else ""),
+                "description": (c.get("barrier_note") or "").strip()}
 
     def check_in_data(self) -> dict[str, Any]:
         """The CheckIn fields, as check_in_record and check_in_update take them."""
@@ -183,6 +205,8 @@ class CheckInForm(forms.Form):
             for name, text in message.items():
                 # netwerk refuses a new contact under the API's field name.
                 name = "new_contact_label" if name == "new_contacts" else name
+                # The signals feature refuses a barrier under its own field names.
+                name = {"life_domain": "barrier_life_domain", "description": "barrier_note"}.get(name, name)
                 self.add_error(name if name in self.fields else None, text)
         else:
             self.add_error(None, message)

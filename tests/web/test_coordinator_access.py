@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.records.people.models import ConsentEvent, Participant, Volunteer
+from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
 from buddynet.web import coordinator_urls
 from tests import factories as f
 from tests.conftest import World
@@ -70,7 +70,7 @@ def snapshot(w: World) -> tuple[Any, ...]:
         tuple(Participant.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Volunteer.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Participant.objects.order_by("pk").values_list("consent_scope", "consent_date")),
-        ConsentEvent.objects.count(),
+        ConsentEvent.objects.count(), NeedsMeasurement.objects.count(),
     )
 
 
@@ -142,6 +142,11 @@ ROWS: list[Row] = [
     Row("coordinator-participant-story", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-consent", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
         lambda w: {"scope": "research", "given_on": "2025-11-01", "how": "spoken_interpreter"}),
+    Row("coordinator-participant-needs", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
+    Row("coordinator-participant-needs", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
+        lambda w: {"occasion": "interim", "date": "2025-11-01", "domain_housing": "2", "domain_social": "1",
+                   **{f"domain_{d}": "0" for d in ("work", "income", "health", "mobility", "childcare", "education",
+                                                   "leisure", "administration")}}),
     Row("coordinator-volunteer", "GET", PAGE, obj("volunteer_id", lambda w: w.volunteer)),
     Row("coordinator-participant-edit", "GET", PAGE, obj("participant_id", lambda w: w.participant)),
     Row("coordinator-participant-edit", "POST", E(302, 302), obj("participant_id", lambda w: w.participant),
@@ -207,7 +212,7 @@ def test_page_access(world: World, row: Row, role: str) -> None:
         assert response.status_code == expected, response.content[:2000]
     writes = row.name.startswith("coordinator-duo-") or row.name in {
         "coordinator-concern-handle", "coordinator-participant-edit", "coordinator-volunteer-edit",
-        "coordinator-participant-consent"}
+        "coordinator-participant-consent", "coordinator-participant-needs"}
     if row.method == "POST" and writes:
         if expected == 302:
             assert snapshot(world) != before, "an accepted action must change something"
@@ -226,6 +231,7 @@ def test_every_coordinator_page_has_a_row() -> None:
                "coordinator-participants", "coordinator-volunteers", "coordinator-duos",
                "coordinator-participant-consent", "coordinator-participant-import",
                "coordinator-volunteer-import"} | {
+               "coordinator-participant-consent", "coordinator-participant-needs"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }
     covered_post = {r.name for r in ROWS if r.method == "POST"}

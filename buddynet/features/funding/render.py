@@ -26,9 +26,10 @@ from django.utils.translation import get_language, ngettext  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from buddynet import spreadsheet as ss  # noqa: E402
-from buddynet.features.funding.models import BudgetLineKind, ObligationKind  # noqa: E402
+from buddynet.features.funding import needs_section  # noqa: E402
+from buddynet.features.funding.models import BudgetLineKind, ObligationKind  # noqa: E402  # noqa: E402
 from buddynet.formats import short_date  # noqa: E402
-from buddynet.records.duos.models import ClosureReason  # noqa: E402
+from buddynet.records.duos.models import ClosureReason  # noqa: E402  # noqa: E402
 from buddynet.vocabulary import LifeDomain  # noqa: E402
 
 # Same bytes for the same numbers: matplotlib otherwise salts SVG ids and stamps a date.
@@ -53,6 +54,7 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
         row["label"] = _label(ClosureReason, row["reason"])
     for row in content.get("needs_per_domain", []):
         row["label"] = _label(LifeDomain, row["domain"])
+    r["needs_change"] = needs_section.labelled(r.get("needs_change"))
     money = r.get("money") or {}
     # A grant's lines are under "money"; a portfolio's, summed over its grants, at the top.
     for row in [*money.get("lines", []), *r.get("lines", [])]:
@@ -481,6 +483,7 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
         out.append(ss.Sheet(_("Signals per life domain"), [ss.Column(_("Life domain"), 40),
                                                            ss.Column(_("Participants"), 12)],
                             [[row["label"], _count_cell(row["count"])] for row in c["needs_per_domain"]]))
+    out += needs_section.sheets(r.get("needs_change"))  # needs over time (issue 18), before the network
     n = r.get("network")
     network_labels = (
         ("participants_measured", _("Participants with two network maps")),

@@ -44,7 +44,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
-from buddynet.features.funding import lights, selectors
+from buddynet.features.funding import lights, needs_section, selectors
 from buddynet.features.funding.models import (
     BudgetLine,
     BudgetLineKind,
@@ -403,6 +403,7 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
         "made_on": today.isoformat(),
         "content": publish_content(content),
         "network": publish_network(selectors.network_section(project_ids=[grant.project_id], start=start, end=end)),
+        "needs_change": needs_section.needs_change_section(project_ids=[grant.project_id], start=start, end=end),
         "money": publish_money(m, start=start, end=end),
         "obligations": publish_obligations(m.obligations, today=today),
     }
@@ -457,6 +458,7 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         **portfolio_money(moneys.values(), published.values()),
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
+        "needs_change": needs_section.needs_change_section(project_ids=project_ids, start=start, end=end),
     }
 
 

@@ -287,6 +287,16 @@ class NewContactInput(serializers.Serializer):
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
 
 
+class BarrierInput(serializers.Serializer):
+    """"We met a barrier": passed on with the barrier_met event (the signals feature checks the
+    code against its taxonomy and stores it as a barrier signal with the check-in)."""
+
+    barrier_type = serializers.CharField(max_length=40, help_text="The code of an active barrier type.")
+    life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                        help_text="Short, without names; encrypted at rest.")
+
+
 class CheckInSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     # The id only: check_in_record's INSERT checks that the duo is the caller's (see create).
     duo = CheckedLaterIdField(selectors.duos_in_scope)
@@ -296,6 +306,7 @@ class CheckInSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     )
     life_domains = serializers.JSONField(required=False, default=list)
     new_contacts = NewContactInput(many=True, required=False, default=list)
+    barrier = BarrierInput(required=False, allow_null=True, write_only=True)
     mode = serializers.ChoiceField(choices=CheckInMode.choices)
     author = serializers.StringRelatedField(read_only=True)
 
@@ -303,7 +314,7 @@ class CheckInSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         model = CheckIn
         fields = [
             "id", "duo", "client_uuid", "author", "date", "duration_minutes", "mode", "activities",
-            "life_domains", "mood", "note", "concern", "concern_note", "new_contacts",
+            "life_domains", "mood", "note", "concern", "concern_note", "new_contacts", "barrier",
             "concern_handled_at", "concern_handled_note", "created_at", "updated_at",
         ]
         read_only_fields = ["id", "author", "concern_handled_at", "concern_handled_note",
@@ -357,9 +368,11 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         data = dict(serializer.validated_data)
         duo = data.pop("duo")
         client_uuid = data.pop("client_uuid", None)
+        barrier = data.pop("barrier", None)
         try:
             check_in, created = services.check_in_record(
-                duo=duo, author=request.user, client_uuid=client_uuid, data=data
+                duo=duo, author=request.user, client_uuid=client_uuid, data=data,
+                barrier=dict(barrier) if barrier else None,
             )
         except services.DuoOutOfReach:
             raise serializer.fields["duo"].does_not_exist(request.data.get("duo")) from None
@@ -376,6 +389,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         data = dict(serializer.validated_data)
         data.pop("duo", None)
         data.pop("client_uuid", None)
+        data.pop("barrier", None)  # a barrier is recorded with a new check-in, or as a signal
         check_in = services.check_in_update(check_in=check_in, by=request.user, data=data)
         return Response(self.get_serializer(check_in).data)
 

@@ -297,7 +297,8 @@ class DuoOutOfReach(NotAllowed):
 
 
 def check_in_record(
-    *, duo: Duo | int, author: Any, client_uuid: uuid.UUID | None = None, data: dict[str, Any]
+    *, duo: Duo | int, author: Any, client_uuid: uuid.UUID | None = None, data: dict[str, Any],
+    barrier: dict[str, Any] | None = None,
 ) -> tuple[CheckIn, bool]:
     """Store a contact moment once. Returns (check_in, created).
 
@@ -316,6 +317,10 @@ def check_in_record(
     validated without the database, then `INSERT ... SELECT ... FROM duo WHERE <the duo is the
     author's and loggable> ON CONFLICT (client_uuid) DO NOTHING` decides everything that needs
     other rows at once. Only when it inserts nothing does a second look say why.
+
+    `barrier` ("we met a barrier": life_domain, barrier_type, description) is not a field of the
+    check-in: it goes with the `barrier_met` event to whoever keeps barrier signals, in this
+    transaction, so a refusal there stores neither and a resend (stored before) adds nothing.
     """
     duo_id = duo.pk if isinstance(duo, Duo) else duo
     roles = roles_of(author)
@@ -340,6 +345,8 @@ def check_in_record(
         created = _insert_if_loggable(check_in, roles)
         if created:
             events.check_in_recorded(check_in)
+            if barrier:
+                events.barrier_met(check_in, barrier)
             if check_in.concern:
                 events.concern_raised(check_in)
     if created:

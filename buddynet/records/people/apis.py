@@ -14,7 +14,15 @@ from rest_framework.views import APIView
 from buddynet.api import ScopedRelatedField, ScopedViewSet, ServiceCreateMixin, ServicePatchMixin
 from buddynet.records.accounts.selectors import Roles
 from buddynet.records.people import fields, postcodes, selectors, services
-from buddynet.records.people.models import ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
+from buddynet.records.people.models import (
+    ConsentEvent,
+    Funder,
+    NeedsMeasurement,
+    Organisation,
+    Participant,
+    Project,
+    Volunteer,
+)
 from buddynet.records.people.screening import screening_problems
 
 PERSON_FIELDS = [
@@ -197,6 +205,27 @@ class ParticipantSerializer(PersonSerializer):
         return attrs
 
 
+class NeedsMeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NeedsMeasurement
+        fields = ["id", "occasion", "date", "needs", "recorded_by", "created_at"]
+
+
+class NeedsInput(serializers.Serializer):
+    occasion = serializers.ChoiceField(choices=NeedsMeasurement.Occasion.choices)
+    date = serializers.DateField()
+    needs = serializers.JSONField(help_text="{life_domain: 0..3}; domains left out mean 0.")
+
+    def validate_needs(self, value: Any) -> dict[str, int]:
+        return fields.validate_domain_levels(value)
+
+
+class NeedsHistoryOutput(serializers.Serializer):
+    measurements = NeedsMeasurementSerializer(many=True)
+    change = serializers.DictField(allow_null=True, help_text="From the first measurement to the latest: per "
+                                   "domain [earlier, later, change], and the totals (0–30).")
+
+
 class ParticipantViewSet(CrudMixin, ScopedViewSet):
     selector = selectors.participants_for_user
     serializer_class = ParticipantSerializer
@@ -227,6 +256,30 @@ class ParticipantViewSet(CrudMixin, ScopedViewSet):
         data.is_valid(raise_exception=True)
         event = services.consent_record(participant=participant, by=request.user, **data.validated_data)
         return Response(ConsentEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=NeedsHistoryOutput)
+    @extend_schema(methods=["POST"], request=NeedsInput, responses={201: NeedsMeasurementSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a few measurements: never paged
+    def needs(self, request: Request, pk: str) -> Response:
+        """The needs measured over time, oldest first, with the change from the first to the latest
+        (GET); record a new measurement (POST: intake, interim or closure, dated)."""
+        participant = self.get_object()
+        if request.method == "GET":
+            measurements, change = selectors.needs_history(participant=participant)
+            return Response({
+                "measurements": NeedsMeasurementSerializer(measurements, many=True).data,
+                "change": None if change is None else {
+                    "domains": {d: list(row) for d, row in change.domains.items()},
+                    "total_before": change.total_before, "total_after": change.total_after,
+                    "total_change": change.total_change},
+            })
+        self.require_write(participant)
+        data = NeedsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        measurement = services.needs_measure(participant=participant, occasion=v["occasion"], on=v["date"],
+                                             needs=v["needs"], by=request.user)
+        return Response(NeedsMeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
 
 # --- Volunteers -----------------------------------------------------------------------------

@@ -251,6 +251,35 @@ class Participant(Person):
         return self.consent_scope in REPORTING_SCOPES
 
 
+class NeedsMeasurement(models.Model):
+    """The needs per life domain (0 none to 3 high) measured on a date: at intake, along the way
+    (interim) and at closure (issue 18). Participant.needs is the latest measurement's copy, the
+    one the matcher and the reports read in queries; the history shows the change."""
+
+    class Occasion(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        INTERIM = "interim", _("Interim")
+        CLOSURE = "closure", _("Closure")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="needs_measurements",
+                                    verbose_name=_("participant"))
+    occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices, default=Occasion.INTAKE)
+    date = models.DateField(_("date"))
+    needs = models.JSONField(_("needs per life domain"), default=dict, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("needs measurement")
+        verbose_name_plural = _("needs measurements")
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["participant", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_occasion_display()} {self.date}"
+
+
 # The scopes are nested: each covers what the one before it covers, and more. The current
 # scope on Participant is derived from the latest ConsentEvent (people/services.py consent_record).
 SCOPE_ORDER: tuple[str, ...] = (

@@ -12,7 +12,9 @@ from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import roles_of
-from buddynet.records.people.models import Funder, Organisation, Participant, Project, Volunteer
+from buddynet.records.people.models import Funder, NeedsMeasurement, Organisation, Participant, Project, Volunteer
+from buddynet.records.people.needs import NeedsChange, needs_change
+from buddynet.vocabulary import LIFE_DOMAINS
 
 
 def organisations_for_user(*, user: Any) -> QuerySet[Organisation]:
@@ -94,3 +96,12 @@ def organisation_of_user(*, user: Any) -> Organisation | None:
     if len(ids) != 1 or roles_of(user).administrator:
         return None
     return Organisation.objects.get(pk=ids.pop())
+
+
+def needs_history(*, participant: Participant) -> tuple[list[NeedsMeasurement], NeedsChange | None]:
+    """A participant's needs measurements, oldest first, and the change from the first to the
+    latest (None with fewer than two). The participant comes from a scoped look-up."""
+    measurements = list(NeedsMeasurement.objects.filter(participant=participant).order_by("date", "id"))
+    if len(measurements) < 2:
+        return measurements, None
+    return measurements, needs_change(measurements[0].needs, measurements[-1].needs, LIFE_DOMAINS)

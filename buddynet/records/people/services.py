@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people import postcodes
+from buddynet.records.people.fields import validate_domain_levels
 from buddynet.records.people.models import (
     SCOPE_ORDER,
     ConsentEvent,
     Funder,
+    NeedsMeasurement,
     Organisation,
     Participant,
     Person,
@@ -105,8 +107,13 @@ def participant_save(
         previous_status != Participant.Status.WAITING or participant.waiting_since is None
     ):
         participant.waiting_since = participant.waiting_since or timezone.localdate()
+    needs_before = None
+    if participant.pk is not None:
+        needs_before = Participant.objects.filter(pk=participant.pk).values_list("needs", flat=True).get()
     participant.full_clean()
     participant.save()
+    if participant.needs != needs_before and (participant.needs or needs_before is not None):
+        _needs_follow(participant, by=by)
     if consent_changed:
         # After the row exists (a new participant needs its id): the event sets the consent.
         try:
@@ -139,6 +146,50 @@ def participant_intake_complete(
     """Complete a participant's intake: with their consent (in `data` or recorded before) they
     now wait for a buddy, from today. Refused with a field message on `status` without consent."""
     return participant_save(participant=participant, data={**data, "status": Participant.Status.WAITING}, by=by)
+
+
+def _needs_follow(participant: Participant, *, by: Any) -> None:
+    """The needs typed on the participant's record (intake, edit) are the latest measurement:
+    the first one is the intake's; a later edit corrects the latest one. A new dated measurement
+    (interim, closure) is needs_measure's."""
+    latest = participant.needs_measurements.order_by("-date", "-id").first()
+    if latest is None:
+        NeedsMeasurement.objects.create(participant=participant, occasion=NeedsMeasurement.Occasion.INTAKE,
+                                        date=timezone.localdate(), needs=participant.needs, recorded_by=by)
+    else:
+        latest.needs = participant.needs
+        latest.save(update_fields=["needs"])
+
+
+@transaction.atomic
+def needs_measure(*, participant: Participant, occasion: str, on: date, needs: Any, by: Any) -> NeedsMeasurement:
+    """Record the needs measured on `on` (intake, interim or closure). The participant's current
+    needs become those of their latest measurement. Who may is the caller's scope (the
+    participant was fetched through participant_get_for_user / participants_for_user) and a
+    coordinator's role in its project."""
+    from django.core.exceptions import ValidationError
+
+    from buddynet.records.accounts.selectors import roles_of
+
+    if not roles_of(by).coordinates(participant.project_id):
+        raise NotAllowed(_("Only a coordinator of the project can record needs."))
+    if occasion not in NeedsMeasurement.Occasion.values:
+        raise InvalidInput({"occasion": _("Choose intake, interim or closure.")})
+    if on > timezone.localdate():
+        raise InvalidInput({"date": _("The date is in the future.")})
+    try:
+        levels = validate_domain_levels(needs)
+    except ValidationError as exc:
+        messages: list[Any] = list(exc.messages)
+        raise InvalidInput({"needs": messages}) from exc
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    measurement = NeedsMeasurement.objects.create(participant=participant, occasion=occasion, date=on,
+                                                  needs=levels, recorded_by=by)
+    latest = participant.needs_measurements.order_by("-date", "-id").first()
+    if latest is not None and participant.needs != latest.needs:
+        participant.needs = latest.needs
+        participant.save(update_fields=["needs", "updated_at"])
+    return measurement
 
 
 def consent_kind(*, before: str, after: str) -> str:

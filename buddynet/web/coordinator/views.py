@@ -44,6 +44,7 @@ from buddynet.records.people import services as people_services
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.screening import screening_problems
 from buddynet.records.people.selectors import (
+    needs_history,
     participant_get_for_user,
     participants_for_user,
     project_get_for_user,
@@ -485,6 +486,7 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         goals=[(label, goals_by_domain[code]) for code, label in v.LifeDomain.choices if goals_by_domain.get(code)],
         needs=[(label, person.needs.get(code, 0), pictures.level_words(person.needs.get(code, 0)))
                for code, label in v.LifeDomain.choices],
+        needs_history=_needs_history(person),
         network=_network_summary(person),
         # Consent (issue 16): without network consent no map is started or edited, and maps
         # made before a withdrawal may be erased (netwerk.services.maps_erase_for_consent).
@@ -532,6 +534,48 @@ def participant_consent(request: HttpRequest, participant_id: int) -> HttpRespon
     context.update(person=person, form=form,
                    events=list(person.consent_events.select_related("recorded_by").order_by("-on", "-id")))
     return render(request, "web/coordinator/consent.html", context, status=status)
+
+
+@coordinator_required
+def participant_needs(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Record the needs measured at intake, along the way or at closure (issue 18): each
+    measurement is kept with its date; the participant's page shows the change."""
+    person = _participant(request, participant_id)
+    status = 200
+    if request.method == "POST":
+        form = cf.NeedsMeasurementForm(request.POST)
+        if form.is_valid():
+            try:
+                people_services.needs_measure(participant=person, occasion=form.cleaned_data["occasion"],
+                                              on=form.cleaned_data["date"], needs=form.cleaned_data["needs"],
+                                              by=request.user)
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The needs of %(name)s are recorded.") % {"name": person.first_name})
+                return redirect(f"{reverse('web:coordinator-participant', args=[person.pk])}#needs")
+        else:
+            status = 400
+    else:
+        initial: dict[str, Any] = {"date": timezone.localdate(), "occasion": "interim"}
+        initial.update({f"domain_{code}": level for code, level in person.needs.items()})
+        form = cf.NeedsMeasurementForm(initial=initial)
+    context = _base_context(request, person.project, "participants")
+    context.update(person=person, form=form)
+    return render(request, "web/coordinator/needs.html", context, status=status)
+
+
+def _needs_history(person: Participant) -> dict[str, Any]:
+    """The dated needs measurements and the change from the first to the latest (issue 18)."""
+    measurements, change = needs_history(participant=person)
+    labels = dict(v.LifeDomain.choices)
+    return {
+        "measurements": [(m, sum(m.needs.values())) for m in measurements],
+        "change": change,
+        "domains": [(labels[code], *row) for code, row in change.domains.items() if row[2]] if change else [],
+        "url": reverse("web:coordinator-participant-needs", args=[person.pk]),
+    }
 
 
 def _availability_rows(slots: list[str]) -> list[tuple[Any, list[bool]]]:

@@ -1,0 +1,60 @@
+"""Reads of barrier signals, scoped by who asks: a project's coordinators (and administrators)
+see its signals; volunteers and funders none (a funder gets only the signal report's counts)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from buddynet.access import get_from_scope
+from buddynet.features.signals.models import BarrierType, Signal
+from buddynet.records.accounts.selectors import roles_of
+
+
+def barrier_types_offered() -> list[BarrierType]:
+    """The active types, in their order: the chips of the check-in and the coordinator's form."""
+    return list(BarrierType.objects.filter(active=True))
+
+
+def signals_for_user(*, user: Any) -> QuerySet[Signal]:
+    roles = roles_of(user)
+    qs = Signal.objects.select_related("barrier_type", "participant", "project")
+    if roles.administrator:
+        return qs
+    return qs.filter(project_id__in=roles.coordinated_project_ids)
+
+
+def signal_get_for_user(*, user: Any, signal_id: Any) -> Signal:
+    return get_from_scope(signals_for_user(user=user), signal_id)
+
+
+def signals_of_participant(*, user: Any, participant_id: int) -> QuerySet[Signal]:
+    return signals_for_user(user=user).filter(participant_id=participant_id)
+
+
+def signals_filtered(
+    *, user: Any, project_ids: list[int] | None = None, start: date | None = None, end: date | None = None,
+    municipality: str = "", status: str = "", barrier_type: str = "", life_domain: str = "",
+) -> QuerySet[Signal]:
+    qs = signals_for_user(user=user)
+    if project_ids is not None:
+        qs = qs.filter(project_id__in=project_ids)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    if municipality:
+        qs = qs.filter(municipality__iexact=municipality)
+    if status:
+        qs = qs.filter(status=status)
+    if barrier_type:
+        qs = qs.filter(barrier_type__code=barrier_type)
+    if life_domain:
+        qs = qs.filter(life_domain=life_domain)
+    return qs
+
+
+def municipalities_for_user(*, user: Any) -> list[str]:
+    return sorted(set(signals_for_user(user=user).exclude(municipality="").values_list("municipality", flat=True)))
