@@ -347,7 +347,10 @@ class ReportDetailSerializer(ReportSerializer):
 
 
 class SignOffSerializer(serializers.Serializer):
-    confirmation = serializers.CharField(help_text="The report's `name`, typed by the person who signs off.")
+    # Not required by the serializer, so that a frozen report answers 409 whatever is sent; the service
+    # refuses an empty or wrong confirmation of a draft with a 400 on this field.
+    confirmation = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                         help_text="The report's `name`, typed by the person who signs off.")
 
 
 class AnswerSerializer(serializers.Serializer):
