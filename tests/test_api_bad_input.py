@@ -384,8 +384,9 @@ def draft_report(w: World) -> ProgressReport:
 def frozen_report(w: World) -> ProgressReport:
     return ProgressReport.objects.create(
         grant=funded(w), period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31),
-        status=ProgressReport.Status.FROZEN, numbers={"kind": "grant"}, frozen_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
-        pdf="funding/reports/2026/WVG-GENT-1.pdf", pdf_sha256="0" * 64)
+        status=ProgressReport.Status.FROZEN, numbers={"kind": "grant"},
+        frozen_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC), pdf="funding/reports/2026/WVG-GENT-1.pdf",
+        pdf_sha256="0" * 64)
 
 
 def obligation(w: World) -> ReportingObligation:
