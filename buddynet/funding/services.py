@@ -425,7 +425,8 @@ def _annex_rows(report: ProgressReport) -> list[dict[str, Any]]:
 def report_document_extra(*, report: ProgressReport) -> dict[str, Any]:
     """What the PDF shows besides the numbers: the version, the narrative and the list of annexes."""
     narrative = report_narrative(report=report)
-    return {"version": report.version, "narrative": narrative.texts() if narrative else None,
+    texts = narrative.texts() if narrative else None
+    return {"version": report.version, "narrative": texts if texts and any(texts.values()) else None,
             "annexes": _annex_rows(report)}
 
 
