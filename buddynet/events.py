@@ -25,6 +25,7 @@ EVENTS = (
     "duo_status_changed",
     "match_run_finished",
     "report_frozen",
+    "report_answered",
     "allowance_cap_approaching",
 )
 
@@ -73,6 +74,12 @@ def match_run_finished(run: Any) -> None:
 def report_frozen(report: Any) -> None:
     """A progress report (funding) was signed off and frozen; the funder receives it (PDF)."""
     _emit("report_frozen", report=report)
+
+
+def report_answered(report: Any) -> None:
+    """A funder answered a signed-off progress report (funding): approved, or completion requested
+    (then the next version exists as report.next_version); the project's coordinators hear."""
+    _emit("report_answered", report=report)
 
 
 def allowance_cap_approaching(volunteer: Any, year: int, days: int, amount: Any) -> None:

@@ -89,9 +89,26 @@ def on_report_frozen(report: Any) -> None:
     )
 
 
+def on_report_answered(report: Any) -> None:
+    """A funder answered a funding.ProgressReport version: its project's coordinators hear, with a
+    link to the version they now work on (the new one when completion was asked)."""
+    grant = report.grant
+    requested = report.answer == "completion_requested"
+    kind = Kind.REPORT_COMPLETION_REQUESTED if requested else Kind.REPORT_APPROVED
+    target = report.next_version.pk if requested else report.pk
+    context = {"project": grant.project.name, "funder": grant.funder.name, "version": report.version,
+               "comment": report.answer_comment}
+    about = services.about(report)
+    services.notification_create(
+        Message(r, kind, f"{kind.value}:report:{report.pk}", context, links.report(target), about)
+        for r in selectors.coordinators_by_project(project_ids=[grant.project_id]).get(grant.project_id, [])
+    )
+
+
 def subscribe() -> None:
     events.subscribe("concern_raised", on_concern_raised)
     events.subscribe("concern_handled", on_concern_handled)
     events.subscribe("match_run_finished", on_match_run_finished)
     events.subscribe("allowance_cap_approaching", on_allowance_cap_approaching)
     events.subscribe("report_frozen", on_report_frozen)
+    events.subscribe("report_answered", on_report_answered)

@@ -111,6 +111,18 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("The progress report of %(project)s for %(funder)s has been signed off. "
               "You find it attached (PDF) and in buddynet.") % c,
         )
+    if kind == Kind.REPORT_APPROVED:
+        return (
+            _("Progress report approved: %(project)s") % c,
+            _("%(funder)s approved version %(version)s of the progress report of %(project)s.") % c
+            + (" " + _("Their comment: “%(comment)s”") % c if c.get("comment") else ""),
+        )
+    if kind == Kind.REPORT_COMPLETION_REQUESTED:
+        return (
+            _("%(funder)s asks to complete the report of %(project)s") % c,
+            _("%(funder)s asks to complete version %(version)s of the progress report of %(project)s: "
+              "“%(comment)s”. A new version is open in buddynet for you to complete and sign off.") % c,
+        )
     raise ValueError(f"no message for kind {kind!r}")
 
 

@@ -36,6 +36,9 @@ class Kind(models.TextChoices):
     OBLIGATION_DUE = "obligation_due", _("Report due soon")
     OBLIGATION_OVERDUE = "obligation_overdue", _("Report overdue")
     REPORT_FROZEN = "report_frozen", _("Progress report delivered")
+    # coordinator: the funder's answer to a signed-off report
+    REPORT_APPROVED = "report_approved", _("Progress report approved")
+    REPORT_COMPLETION_REQUESTED = "report_completion_requested", _("Funder asks to complete a report")
 
 
 class Channel(models.TextChoices):

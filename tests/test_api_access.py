@@ -480,13 +480,15 @@ from buddynet.features.funding.models import (  # noqa: E402
     Expense,
     Grant,
     ProgressReport,
+    ReportAnnex,
     ReportingObligation,
+    ReportNarrative,
     Tranche,
 )
 from tests.funding.builders import seed_caps  # noqa: E402
 
 MODELS += (Grant, BudgetLine, Tranche, ReportingObligation, Expense, AllowancePayment, DeclaredAllowance,
-           ProgressReport)
+           ProgressReport, ReportNarrative, ReportAnnex)
 
 
 def grant_of(w: World) -> Grant:
@@ -555,6 +557,28 @@ def frozen_report_of(w: World) -> ProgressReport:
         grant=grant_of(w), period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31),
         status=ProgressReport.Status.FROZEN, numbers={"kind": "grant"}, frozen_at=timezone.now(),
         pdf="funding/reports/2026/WVG-GENT-1.pdf")
+
+
+def png_upload() -> Any:
+    """A real (tiny) PNG as an upload."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return SimpleUploadedFile("foto.png", buffer.getvalue(), content_type="image/png")
+
+
+def annex_of(report: Callable[[World], ProgressReport]) -> Callable[[World], dict[str, Any]]:
+    def make(w: World) -> dict[str, Any]:
+        owner = report(w)
+        annex = ReportAnnex.objects.create(report=owner, file="funding/annexes/2026/foto.png", name="foto.png",
+                                           content_type="image/png", size=70, sha256="0" * 64)
+        return {"pk": owner.pk, "annex_id": annex.pk}
+
+    return make
 
 
 FUNDED = frozenset({"admin", "coordinator", "funder_user"})
@@ -628,9 +652,31 @@ ROWS += [
     Row("funding-report-detail", "GET", E(200, 200, 404, 404, 200), pk(frozen_report_of), note="frozen"),
     Row("funding-report-detail", "GET", E(200, 200, 404, 404, 404), pk(draft_report_of),
         note="a draft is not the funder's yet"),
-    Row("funding-report-sign-off", "POST", E(200, 200, 404, 404, 404), pk(draft_report_of), body=lambda w: {}),
-    Row("funding-report-sign-off", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of), body=lambda w: {},
-        note="already signed off"),
+    Row("funding-report-sign-off", "POST", E(200, 200, 404, 404, 404), pk(draft_report_of),
+        body=lambda w: {"confirmation": "WVG-GENT-1 v1"}),
+    Row("funding-report-sign-off", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of),
+        body=lambda w: {"confirmation": "WVG-GENT-1 v1"}, note="already signed off"),
+    Row("funding-report-narrative", "GET", E(200, 200, 404, 404, 404), pk(draft_report_of)),
+    Row("funding-report-narrative", "GET", E(200, 200, 404, 404, 403), pk(frozen_report_of),
+        note="the drafts behind a frozen text are the project's"),
+    Row("funding-report-narrative", "POST", E(201, 201, 404, 404, 404), pk(draft_report_of),
+        body=lambda w: {"highlights": "Meer deelnemers bereikt dan gepland."}),
+    Row("funding-report-narrative", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of),
+        body=lambda w: {"highlights": "Achteraf nog iets toevoegen"}, note="a frozen version never changes"),
+    Row("funding-report-annexes", "GET", E(200, 200, 404, 404, 200), pk(frozen_report_of)),
+    Row("funding-report-annexes", "GET", E(200, 200, 404, 404, 404), pk(draft_report_of),
+        note="a draft's annexes are not the funder's yet"),
+    Row("funding-report-annexes", "POST", E(201, 201, 404, 404, 404), pk(draft_report_of),
+        body=lambda w: {"file": png_upload()}, note="multipart"),
+    Row("funding-report-annex", "DELETE", E(204, 204, 404, 404, 404), annex_of(draft_report_of)),
+    Row("funding-report-annex", "DELETE", E(409, 409, 404, 404, 403), annex_of(frozen_report_of),
+        note="a frozen version's annex stays"),
+    Row("funding-report-approve", "POST", E(200, 403, 404, 404, 200), pk(frozen_report_of),
+        body=lambda w: {"comment": "In orde."}),
+    Row("funding-report-approve", "POST", E(409, 403, 404, 404, 404), pk(draft_report_of),
+        body=lambda w: {}, note="a draft is not the funder's yet"),
+    Row("funding-report-request-completion", "POST", E(201, 403, 404, 404, 201), pk(frozen_report_of),
+        body=lambda w: {"comment": "Graag de uitgaven van het tweede semester toelichten."}),
 ]
 
 
@@ -675,7 +721,10 @@ def results(response: Any) -> list[dict[str, Any]]:
 
 def send(client: Any, method: str, url: str, body: dict[str, Any] | None) -> Any:
     call = getattr(client, method.lower())
-    return call(url) if body is None else call(url, body, format="json")
+    if body is None:
+        return call(url)
+    files = any(hasattr(value, "read") for value in body.values())  # an upload goes as multipart
+    return call(url, body, format="multipart" if files else "json")
 
 
 CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in ROWS for role in ROLES]

@@ -343,13 +343,15 @@ from buddynet.features.funding.models import (  # noqa: E402
     Expense,
     Grant,
     ProgressReport,
+    ReportAnnex,
     ReportingObligation,
+    ReportNarrative,
     Tranche,
 )
 from tests.funding.builders import seed_caps  # noqa: E402
 
 MODELS += (Grant, BudgetLine, Tranche, ReportingObligation, Expense, AllowancePayment, DeclaredAllowance,
-           ProgressReport)
+           ProgressReport, ReportNarrative, ReportAnnex)
 FUNDING = "/api/v1/funding/"
 
 
@@ -377,6 +379,19 @@ def allowance(w: World, **extra: Any) -> dict[str, Any]:
 
 def tranche(w: World) -> Tranche:
     return Tranche.objects.create(grant=funded(w), due_on=dt.date(2026, 1, 1), amount=Decimal("15000"))
+
+
+def draft_report(w: World) -> ProgressReport:
+    return ProgressReport.objects.create(grant=funded(w), period_start=dt.date(2025, 1, 1),
+                                         period_end=dt.date(2025, 12, 31))
+
+
+def frozen_report(w: World) -> ProgressReport:
+    return ProgressReport.objects.create(
+        grant=funded(w), period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31),
+        status=ProgressReport.Status.FROZEN, numbers={"kind": "grant"},
+        frozen_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC), pdf="funding/reports/2026/WVG-GENT-1.pdf",
+        pdf_sha256="0" * 64)
 
 
 def obligation(w: World) -> ReportingObligation:
@@ -428,6 +443,21 @@ BAD += [
         lambda w: {"grant": funded(w).pk, "period_start": "2024-01-01", "period_end": "2024-12-31"}, "period_start"),
     Bad("a report period that ends before it starts", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
         lambda w: {"grant": funded(w).pk, "period_start": "2025-12-31", "period_end": "2025-01-01"}, "period_end"),
+    Bad("a sign-off confirmed with another name", "coordinator", "POST",
+        lambda w: f"{FUNDING}reports/{draft_report(w).pk}/sign-off/", lambda w: {"confirmation": "WVG-GENT-2 v1"},
+        "confirmation"),
+    Bad("a sign-off without its confirmation", "coordinator", "POST",
+        lambda w: f"{FUNDING}reports/{draft_report(w).pk}/sign-off/", lambda w: {}, "confirmation"),
+    Bad("a narrative section too long", "coordinator", "POST",
+        lambda w: f"{FUNDING}reports/{draft_report(w).pk}/narrative/", lambda w: {"highlights": "x" * 20_001},
+        "highlights"),
+    Bad("an annex that is no file", "coordinator", "POST",
+        lambda w: f"{FUNDING}reports/{draft_report(w).pk}/annexes/", lambda w: {"file": "verslag.pdf"}, "file"),
+    Bad("an approval with a comment too long", "funder_user", "POST",
+        lambda w: f"{FUNDING}reports/{frozen_report(w).pk}/approve/", lambda w: {"comment": "x" * 4001}, "comment"),
+    Bad("a request for completion that says nothing", "funder_user", "POST",
+        lambda w: f"{FUNDING}reports/{frozen_report(w).pk}/request-completion/", lambda w: {"comment": " "},
+        "comment"),
     Bad("a tranche raised over the grant", "admin", "PATCH", lambda w: f"{FUNDING}tranches/{tranche(w).pk}/",
         lambda w: {"amount": "45000.01"}, "amount"),
     Bad("a tranche due on no date", "admin", "PATCH", lambda w: f"{FUNDING}tranches/{tranche(w).pk}/",
@@ -875,7 +905,6 @@ def test_it_leaves_nothing_behind_when_a_write_fails_after_it_wrote(world: World
 NO_BODY: dict[tuple[str, str], str] = {
     ("duo-resume", "POST"): "a paused duo goes on; nothing to say",
     ("matching-proposal-accept", "POST"): "the proposal itself is the pair; a full volunteer is a 409",
-    ("funding-report-sign-off", "POST"): "signs off the report as it is",
     ("notifications-read", "POST"): "marks one message read",
     ("notifications-read-all", "POST"): "marks the caller's whole inbox read",
 }

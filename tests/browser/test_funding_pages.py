@@ -3,13 +3,16 @@ and allowances pages; accessible (axe), in Dutch, and never a person on the fund
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
-from buddynet.features.funding.models import AllowancePayment
+from buddynet.features.funding import services
+from buddynet.features.funding.models import AllowancePayment, ProgressReport
 from tests import factories as f
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World
@@ -59,11 +62,76 @@ def test_a_coordinator_makes_and_signs_off_a_report(live_server: Any, context: A
     expect(page.get_by_text("Ontwerp: de cijfers volgen de gegevens")).to_be_visible()
     assert serious_axe_violations(page) == []
 
+    page.get_by_role("link", name="Afronden…").click()
+    page.get_by_label("Typ de naam van het rapport om te bevestigen").fill("WVG-2025-001 v1")
     page.get_by_role("button", name="Afronden en naar de financier sturen").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Afgerond en vastgezet", exact=True)).to_be_visible()
     assert hand.grant.reports.get().is_frozen
     screenshot(page, "funding-report")
+
+
+def test_narrative_preview_confirmation_and_the_funders_answer_make_a_new_version(
+        live_server: Any, context: Any, world: World, tmp_path: Any) -> None:
+    """Coordinator writes the narrative → previews the PDF → confirms the sign-off → the funder asks
+    for completion (on a phone) → the coordinator finds the new version, the frozen one listed beside it."""
+    hand = hand_built(world.funder, project=world.project)
+    report = services.report_create(grant=hand.grant, period_start=dt.date(2025, 1, 1),
+                                    period_end=dt.date(2025, 12, 31), by=world.coordinator)
+    page = context.new_page()
+    login(page, live_server, world.coordinator.email, f.PASSWORD)
+    page.goto(f"{live_server.url}/financiering/rapporten/{report.pk}/")
+    highlights = page.get_by_label("Hoogtepunten")
+    assert highlights.get_attribute("spellcheck") == "true" and highlights.get_attribute("lang") == "nl-BE"
+    highlights.fill("Meer deelnemers dan gepland.\n\n- **12** nieuwe duo's\n- een tweede vormingsdag")
+    page.get_by_label("Vooruitblik").fill("We openen een tweede wijk.")
+    page.get_by_role("button", name="Ontwerp bewaren").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("De toelichting is bewaard als ontwerp.")).to_be_visible()
+    annex = tmp_path / "opening.png"
+    Image.new("RGB", (40, 20), "teal").save(annex)
+    page.get_by_label("Bijlage (pdf, JPEG of PNG, hoogstens 10 MB)").set_input_files(str(annex))
+    page.get_by_role("button", name="Bijlage toevoegen").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="opening.png")).to_be_visible()
+    expect(page.locator(".report strong", has_text="12")).to_be_visible()
+    assert serious_axe_violations(page) == []
+
+    href = page.get_by_role("link", name="Voorbeeld van de volledige pdf").first.get_attribute("href")
+    preview = page.request.get(f"{live_server.url}{href}")
+    assert preview.ok and preview.body().startswith(b"%PDF") and preview.headers["cache-control"] == "no-store"
+    page.get_by_role("link", name="Afronden…").click()
+    expect(page.get_by_text("opening.png")).to_be_visible()
+    assert serious_axe_violations(page) == []
+    page.get_by_label("Typ de naam van het rapport om te bevestigen").fill("verkeerd")
+    page.get_by_role("button", name="Afronden en naar de financier sturen").click()
+    expect(page.locator(".errorlist")).to_contain_text("WVG-2025-001 v1")
+    page.get_by_label("Typ de naam van het rapport om te bevestigen").fill("WVG-2025-001 v1")
+    page.get_by_role("button", name="Afronden en naar de financier sturen").click()
+    expect(page.get_by_text("Afgerond en vastgezet", exact=True)).to_be_visible()
+
+    funder_context = context.browser.new_context(locale="nl-BE", viewport={"width": 360, "height": 640})
+    funder = funder_context.new_page()  # the funder on a phone
+    login(funder, live_server, world.funder_user.email, f.PASSWORD)
+    funder.goto(f"{live_server.url}/financiering/rapporten/{report.pk}/")
+    expect(funder.get_by_text("Meer deelnemers dan gepland.")).to_be_visible()
+    funder.get_by_label("Opmerking").fill("Licht de tweede vormingsdag toe.")
+    funder.get_by_role("button", name="Vraag om aanvulling").click()
+    expect(funder.get_by_text("De financier vroeg om aanvulling")).to_be_visible()
+    assert serious_axe_violations(funder) == []
+    screenshot(funder, "funding-report-answered-phone")
+    new = ProgressReport.objects.get(previous=report)
+
+    page.goto(f"{live_server.url}/financiering/rapporten/{new.pk}/")
+    expect(page.get_by_role("heading", name="Versies")).to_be_visible()
+    expect(page.get_by_text("Licht de tweede vormingsdag toe.")).to_be_visible()
+    expect(page.get_by_label("Hoogtepunten")).to_have_value(
+        "Meer deelnemers dan gepland.\n\n- **12** nieuwe duo's\n- een tweede vormingsdag")  # carried over
+    expect(page.get_by_text(ProgressReport.objects.get(pk=report.pk).pdf_sha256)).to_be_visible()
+    assert serious_axe_violations(page) == []
+    screenshot(page, "funding-report-new-version")
+    # Signing off the new version and the funder's approval: test_report_versions.py, over the pages.
+    funder_context.close()
 
 
 def test_the_allowances_page_works_on_a_phone(live_server: Any, phone_context: Any, world: World) -> None:

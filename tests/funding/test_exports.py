@@ -57,7 +57,8 @@ def frozen_report(world: World) -> ProgressReport:
     client = client_for(world.coordinator)
     made = client.post(REPORTS, {"grant": world.project.grants.get().pk, "period_start": "2025-01-01",
                                  "period_end": "2025-12-31"}, format="json")
-    assert client.post(f"{REPORTS}{made.json()['id']}/sign-off/", {}, format="json").status_code == 200
+    assert client.post(f"{REPORTS}{made.json()['id']}/sign-off/", {"confirmation": made.json()["name"]},
+                         format="json").status_code == 200
     return ProgressReport.objects.get(pk=made.json()["id"])
 
 

@@ -80,7 +80,8 @@ def signed_off(world: World, hand: Hand) -> ProgressReport:
     made = client.post(REPORTS, {"grant": hand.grant.pk, "period_start": "2025-01-01", "period_end": "2025-12-31"},
                        format="json")
     assert made.status_code == 201, made.content
-    signed = client.post(f"{REPORTS}{made.json()['id']}/sign-off/", {}, format="json")
+    signed = client.post(f"{REPORTS}{made.json()['id']}/sign-off/", {"confirmation": made.json()["name"]},
+                         format="json")
     assert signed.status_code == 200, signed.content
     return ProgressReport.objects.get(pk=made.json()["id"])
 

@@ -38,12 +38,28 @@ def numbers_for(world: World, case: str) -> dict[str, Any]:
                                      "afdeling Armoedebestrijding", grant_cap=200000)
     wides = [wide_grant(big, i) for i in range(8)]  # four times the demo's two grants, each wider
     start, end = dt.date(2025, 1, 1), dt.date(2028, 6, 30)
-    if case == "grant report, 4x":
+    if case.startswith("grant report, 4x"):
         return reports.grant_report(grant=Grant.objects.get(pk=wides[0].pk), start=start, end=end)
     return reports.portfolio_report(funder=big, start=start, end=end)
 
 
-CASES = ["grant report, demo", "portfolio report, demo", "grant report, 4x", "portfolio report, 4x"]
+CASES = ["grant report, demo", "portfolio report, demo", "grant report, 4x", "portfolio report, 4x",
+         "grant report, 4x, long narrative and annexes"]
+
+PARAGRAPH = ("Het project bereikte dit jaar meer deelnemers dan gepland, vooral via het OCMW en de "
+             "wijkgezondheidscentra; de **wachttijd** daalde. ")
+
+
+def extra_for(case: str) -> dict[str, Any]:
+    """Long narrative sections (paragraphs, bullets, bold, an unbreakable word) and annexes with long names."""
+    if "narrative" not in case:
+        return {}
+    long_word = "armoedebestrijdingsondersteuningsnetwerkcoördinatiemedewerkersopleidingstraject" * 2
+    text = "\n\n".join([PARAGRAPH * 12, "- " + PARAGRAPH + "\n- " + long_word + "\n- kort", PARAGRAPH * 8])
+    narrative = {"highlights": text, "difficulties": text, "deviations": text, "outlook": PARAGRAPH * 20}
+    annexes = [{"name": f"bijlage-{i}-{'verslag-van-de-stuurgroep-' * 5}.pdf", "content_type": "application/pdf",
+                "size": 9_876_543, "sha256": "ab" * 32} for i in range(12)]
+    return {"version": 3, "narrative": narrative, "annexes": annexes}
 
 
 def outside_chars(data: bytes) -> list[tuple[int, str, tuple[float, ...]]]:
@@ -87,15 +103,19 @@ def headings(html: str) -> set[str]:
 @pytest.mark.parametrize("case", CASES)
 def test_the_pdf_holds_on_paper(world: World, case: str) -> None:
     numbers = numbers_for(world, case)
+    extra = extra_for(case)
     with translation.override("nl"):
-        html = render.html_document(numbers)
-        document = render.pdf_document(numbers)
+        html = render.html_document(numbers, **extra)
+        document = render.pdf_document(numbers, **extra)
         data = document.write_pdf(pdf_variant=render.PDF_VARIANT)
 
     assert outside_chars(data) == []
     assert_tables_fit(document)
     assert_pages_numbered_and_no_heading_last(numbers, html, data)
     assert_archival_and_tagged(data)
+    if extra:
+        text = " ".join(page_texts(data))
+        assert "Toelichting" in text and "Bijlagen" in text and "<strong>" not in text
 
 
 def assert_tables_fit(document: Any) -> None:

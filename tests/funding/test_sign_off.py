@@ -94,3 +94,25 @@ def test_two_sign_offs_at_once_freeze_the_report_once(world: World) -> None:
     assert isinstance(next(r for r in results if not isinstance(r, ProgressReport)), Conflict)
     report.refresh_from_db()
     assert report.is_frozen and report.numbers is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_sign_off_also_renders_outside_any_transaction(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API wraps writes in one transaction (ScopedViewSet); the sign-off route is left out of it."""
+    from tests.conftest import client_for
+
+    report = draft(world)
+    seen: list[bool] = []
+    real = render.pdf_bytes
+
+    def watched(*args: Any, **kwargs: Any) -> bytes:
+        seen.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "pdf_bytes", watched)
+
+    response = client_for(world.coordinator).post(f"/api/v1/funding/reports/{report.pk}/sign-off/",
+                                                  {"confirmation": report.name}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert seen == [False]

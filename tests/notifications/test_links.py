@@ -53,6 +53,8 @@ EXPECTED_PAGES = {
     Kind.OBLIGATION_DUE: {"funding:grant", "funding:portal"},
     Kind.OBLIGATION_OVERDUE: {"funding:grant", "funding:portal"},
     Kind.REPORT_FROZEN: "funding:report",
+    Kind.REPORT_COMPLETION_REQUESTED: "funding:report",  # the new version, to complete
+    Kind.REPORT_APPROVED: "funding:report",
 }
 
 
@@ -89,6 +91,10 @@ def cause_every_kind(world: World) -> None:
     draft = funding_services.report_create(grant=grant, period_start=D(2025, 1, 1), period_end=D(2025, 6, 30),
                                            by=world.coordinator)
     funding_services.report_sign_off(report=draft, by=world.coordinator)
+    # The funder asks to complete it, and approves the completed version.
+    second = funding_services.report_request_completion(report=draft, by=world.funder_user, comment="Graag meer.")
+    funding_services.report_sign_off(report=second, by=world.coordinator)
+    funding_services.report_approve(report=second, by=world.funder_user)
 
 
 def test_every_kind_links_to_a_role_page_its_recipient_may_open(world: World, settings: Any,

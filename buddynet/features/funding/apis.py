@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -34,6 +35,7 @@ from buddynet.features.funding.models import (
     Expense,
     Grant,
     ProgressReport,
+    ReportAnnex,
     ReportingObligation,
     Tranche,
 )
@@ -284,25 +286,83 @@ class ReportSerializer(serializers.ModelSerializer):
     grant = ScopedRelatedField(selectors.grants_for_coordinator)
     # A plain string in the schema: "status" enums of other apps would collide with this one's name.
     status = serializers.CharField(read_only=True, help_text="draft | frozen")
+    answer = serializers.CharField(read_only=True, help_text="'' | approved | completion_requested")
+    name = serializers.CharField(read_only=True, help_text="What to type as `confirmation` to sign off.")
     pdf = serializers.SerializerMethodField()
 
     class Meta:
         model = ProgressReport
-        fields = ["id", "grant", "period_start", "period_end", "status", "frozen_at", "pdf", "created_at"]
-        read_only_fields = ["id", "status", "frozen_at", "pdf", "created_at"]
+        fields = ["id", "grant", "period_start", "period_end", "name", "version", "previous", "status", "frozen_at",
+                  "pdf", "pdf_sha256", "answer", "answer_comment", "answered_at", "created_at"]
+        read_only_fields = ["id", "name", "version", "previous", "status", "frozen_at", "pdf", "pdf_sha256",
+                            "answer", "answer_comment", "answered_at", "created_at"]
 
     def get_pdf(self, report: ProgressReport) -> str | None:
         return reverse("funding:report-pdf", args=[report.pk]) if report.is_frozen else None
 
 
+class NarrativeSerializer(serializers.Serializer):
+    highlights = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                       max_length=services.NARRATIVE_MAX_CHARS)
+    difficulties = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                         max_length=services.NARRATIVE_MAX_CHARS)
+    deviations = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                       max_length=services.NARRATIVE_MAX_CHARS)
+    outlook = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                    max_length=services.NARRATIVE_MAX_CHARS)
+
+
+class NarrativeRevisionSerializer(NarrativeSerializer):
+    id = serializers.IntegerField(read_only=True)
+    saved_at = serializers.DateTimeField(read_only=True)
+
+
+class AnnexSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportAnnex
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, annex: ReportAnnex) -> str:
+        return reverse("funding:report-annex", args=[annex.report_id, annex.pk])
+
+
 class ReportDetailSerializer(ReportSerializer):
     numbers = serializers.SerializerMethodField()
+    narrative = serializers.SerializerMethodField()
+    annexes = AnnexSerializer(many=True, read_only=True)
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "numbers"]
+        fields = [*ReportSerializer.Meta.fields, "numbers", "narrative", "annexes"]
 
     def get_numbers(self, report: ProgressReport) -> dict[str, Any]:
         return services.report_numbers(report=report)
+
+    @extend_schema_field(NarrativeSerializer(allow_null=True))
+    def get_narrative(self, report: ProgressReport) -> dict[str, str] | None:
+        narrative = services.report_narrative(report=report)
+        return narrative.texts() if narrative else None
+
+
+class SignOffSerializer(serializers.Serializer):
+    # Not required by the serializer, so that a frozen report answers 409 whatever is sent; the service
+    # refuses an empty or wrong confirmation of a draft with a 400 on this field.
+    confirmation = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                         help_text="The report's `name`, typed by the person who signs off.")
+
+
+class AnswerSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class CompletionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000)
+
+
+class AnnexUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
 
 
 class ReportViewSet(_Crud):
@@ -310,6 +370,15 @@ class ReportViewSet(_Crud):
     serializer_class = ReportSerializer
     allowed_roles = ALL_READERS
     filterset_fields = ["grant", "status"]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The sign-off prints the PDF before it locks anything (report_sign_off, issue 15): it must not
+        # run inside the one transaction ScopedViewSet opens around writes. Its only write is atomic.
+        match = getattr(request, "resolver_match", None)
+        if request.method == "POST" and match is not None and match.url_name == "funding-report-sign-off":
+            return super(ScopedViewSet, self).dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_serializer_class(self) -> Any:
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
@@ -324,11 +393,80 @@ class ReportViewSet(_Crud):
     def save(self, *, instance: ProgressReport | None, data: dict[str, Any]) -> ProgressReport:
         return services.report_create(by=self.request.user, **data)
 
-    @extend_schema(request=None, responses=ReportSerializer)
+    def _out(self, report: ProgressReport, code: int = status.HTTP_200_OK) -> Response:
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=SignOffSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request: Request, pk: str) -> Response:
-        """Sign off and freeze: the numbers and the PDF are stored; the funder receives the report."""
+        """Sign off and freeze: the numbers and the PDF (its SHA-256 kept) are stored; the funder receives
+        the report. `confirmation` is the report's `name` (see the preview: `pdf` of the draft)."""
         report = self.get_object()
         self.require_write(report)
-        report = services.report_sign_off(report=report, by=request.user)
-        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+        body = SignOffSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = services.report_sign_off(report=report, by=request.user,
+                                          confirmation=body.validated_data["confirmation"])
+        return self._out(report)
+
+    @extend_schema(methods=["GET"], request=None, responses=NarrativeRevisionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=NarrativeSerializer, responses={201: NarrativeRevisionSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def narrative(self, request: Request, pk: str) -> Response:
+        """GET: every saved revision of the narrative, newest first. POST: save the sections given as a
+        new draft revision (a frozen version refuses: 409)."""
+        report = self.get_object()
+        self.require_write(report)
+        if request.method == "GET":
+            rows = report.narratives.order_by("-saved_at", "-id")
+            return Response(NarrativeRevisionSerializer(rows, many=True).data)
+        body = NarrativeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        revision = services.report_narrative_save(report=report, by=request.user, texts=body.validated_data)
+        return Response(NarrativeRevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=AnnexSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AnnexUploadSerializer},
+                   responses={201: AnnexSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def annexes(self, request: Request, pk: str) -> Response:
+        """GET: the annexes of this version. POST (multipart, `file`): add a PDF, JPEG or PNG of at
+        most 10 MB, checked by its content, to a draft version."""
+        report = self.get_object()
+        if request.method == "GET":
+            return Response(AnnexSerializer(report.annexes.order_by("uploaded_at", "id"), many=True).data)
+        self.require_write(report)
+        body = AnnexUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        annex = services.report_annex_add(report=report, by=request.user, upload=body.validated_data["file"])
+        return Response(AnnexSerializer(annex).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"annexes/(?P<annex_id>[0-9]+)", url_name="annex")
+    def annex(self, request: Request, pk: str, annex_id: str) -> Response:
+        """Remove an annex from a draft version."""
+        report = self.get_object()
+        annex = get_object_or_404(report.annexes.all(), pk=int(annex_id))
+        self.require_write(report)
+        services.report_annex_remove(annex=annex, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=AnswerSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """The funder approves this signed-off version ("goedgekeurd"), with an optional comment."""
+        report = self.get_object()
+        body = AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._out(services.report_approve(report=report, by=request.user, **body.validated_data))
+
+    @extend_schema(request=CompletionSerializer, responses={201: ReportSerializer})
+    @action(detail=True, methods=["post"], url_path="request-completion")
+    def request_completion(self, request: Request, pk: str) -> Response:
+        """The funder asks for completion ("vraag om aanvulling") with a comment: this version stays frozen
+        and a new draft version opens (the answer is that new version)."""
+        report = self.get_object()
+        body = CompletionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        new = services.report_request_completion(report=report, by=request.user, **body.validated_data)
+        return self._out(new, status.HTTP_201_CREATED)

@@ -240,6 +240,11 @@ class DeclaredAllowance(models.Model):
         return f"{self.volunteer_id} · {self.year} · {self.organisation}"
 
 
+class ReportAnswer(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+
+
 class ProgressReport(models.Model):
     """A progress report of one grant over one period; frozen (numbers + PDF) at sign-off."""
 
@@ -262,6 +267,21 @@ class ProgressReport(models.Model):
         editable=False,
     )
     frozen_at = models.DateTimeField(_("signed off on"), null=True, blank=True, editable=False)
+    # Versions: a funder's request for completion opens the next version; the frozen one stays as it is.
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version", editable=False,
+        verbose_name=_("completes version"),
+    )
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, editable=False)
+    # The funder's answer to a frozen version (outside what was frozen: the PDF and its hash stay).
+    answer = models.CharField(_("answer"), max_length=24, choices=ReportAnswer.choices, blank=True, editable=False)
+    answer_comment = models.TextField(_("comment"), blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("progress report")
@@ -273,6 +293,8 @@ class ProgressReport(models.Model):
                 name="frozen_report_is_complete",
                 condition=~Q(status="frozen") | (Q(numbers__isnull=False) & Q(frozen_at__isnull=False) & ~Q(pdf="")),
             ),
+            models.CheckConstraint(name="only_a_frozen_report_is_answered",
+                                   condition=Q(answer="") | Q(status="frozen")),
         ]
 
     def __str__(self) -> str:
@@ -281,3 +303,65 @@ class ProgressReport(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.FROZEN
+
+    @property
+    def name(self) -> str:
+        """What the coordinator types to confirm the sign-off: the grant's reference and the version."""
+        return f"{self.grant.reference} v{self.version}"
+
+
+class ReportNarrative(models.Model):
+    """One saved text of a report's narrative sections. Rows are only ever added: each save keeps
+    the earlier text, and the latest row of a frozen report is the text its PDF was made of."""
+
+    SECTIONS = ("highlights", "difficulties", "deviations", "outlook")
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.PROTECT, related_name="narratives", verbose_name=_("progress report"),
+    )
+    # Free text a coordinator writes for the funder; it may describe someone's situation all the same:
+    # encrypted at rest, like the justification of an expense.
+    highlights = EncryptedTextField(_("highlights"), blank=True)
+    difficulties = EncryptedTextField(_("difficulties"), blank=True)
+    deviations = EncryptedTextField(_("deviations from the plan and why"), blank=True)
+    outlook = EncryptedTextField(_("outlook"), blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    saved_at = models.DateTimeField(_("saved on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report narrative")
+        verbose_name_plural = _("report narratives")
+        ordering = ["report", "-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} · {self.saved_at:%Y-%m-%d %H:%M}"
+
+    def texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.SECTIONS}
+
+
+class ReportAnnex(models.Model):
+    """A file (PDF, JPEG or PNG) that goes with one version of a report; listed in its PDF with its hash."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.PROTECT, related_name="annexes", verbose_name=_("progress report"),
+    )
+    file = models.FileField(_("file"), upload_to="funding/annexes/%Y/")
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("added on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("annex")
+        verbose_name_plural = _("annexes")
+        ordering = ["report", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

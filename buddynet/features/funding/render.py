@@ -35,6 +35,11 @@ from buddynet.vocabulary import LifeDomain  # noqa: E402
 # Same bytes for the same numbers: matplotlib otherwise salts SVG ids and stamps a date.
 matplotlib.rcParams["svg.hashsalt"] = "buddynet"
 matplotlib.rcParams["font.family"] = "DejaVu Sans"
+# Text in the charts as SVG <text>, not one path per glyph: WeasyPrint drew the glyph paths of the two
+# charts of a grant report in about a third of the sign-off's time (cProfile at demo scale, issue 19);
+# as text they draw about 30 % faster, stay real text in the PDF (searchable, read aloud), and use the
+# same embedded DejaVu Sans.
+matplotlib.rcParams["svg.fonttype"] = "none"
 
 LIGHT_LABELS = {"green": "On track", "amber": "Watch", "red": "Act"}
 

@@ -8,6 +8,8 @@ together pass a cap that each alone respects.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,7 +23,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from buddynet import events
-from buddynet.errors import Conflict, InvalidInput
+from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.features.funding import reports
 from buddynet.features.funding.models import (
     DEFAULT_PERIOD_YEARS,
@@ -33,12 +35,16 @@ from buddynet.features.funding.models import (
     Expense,
     Grant,
     ProgressReport,
+    ReportAnnex,
+    ReportAnswer,
     ReportingObligation,
+    ReportNarrative,
     Tranche,
 )
 from buddynet.features.funding.receipts import receipt_check, receipt_extension
 from buddynet.features.funding.selectors import volunteered_days
 from buddynet.formats import money
+from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Volunteer
 
 # Warn the coordinator when a volunteer's flat-rate allowances reach this share of the yearly cap.
@@ -296,8 +302,164 @@ def report_numbers(*, report: ProgressReport) -> dict[str, Any]:
     return reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end)
 
 
-def report_sign_off(*, report: ProgressReport, by: Any) -> ProgressReport:
+def _coordinator_check(report: ProgressReport, by: Any, *, system_allowed: bool = False) -> None:
+    """`by` coordinates the report's project (or administers). None is a program acting on its own
+    (demo data, retention checks), allowed only where the caller says so: the sign-off."""
+    if by is None and system_allowed:
+        return
+    if by is None or not roles_of(by).coordinates(report.grant.project_id):
+        raise NotAllowed(_("Only a coordinator of this project can do this."))
+
+
+def _funder_check(report: ProgressReport, by: Any) -> None:
+    roles = roles_of(by)
+    if not (roles.administrator or report.grant.funder_id in roles.funder_ids):
+        raise NotAllowed(_("Only the funder of this grant can answer this report."))
+
+
+def _draft_locked(report: ProgressReport) -> ProgressReport:
+    """The report locked for a change to its draft content; a frozen one refuses (409)."""
+    report = ProgressReport.objects.select_for_update().select_related("grant").get(pk=report.pk)
+    if report.is_frozen:
+        raise Conflict(_("This version is signed off and frozen; it can no longer change."))
+    return report
+
+
+def report_narrative(*, report: ProgressReport) -> ReportNarrative | None:
+    """The narrative as last saved (for a frozen report: the text its PDF was made of)."""
+    return report.narratives.order_by("-saved_at", "-id").first()
+
+
+NARRATIVE_MAX_CHARS = 20_000  # per section: some pages of text, enough for a yearly report
+
+
+@transaction.atomic
+def report_narrative_save(*, report: ProgressReport, by: Any, texts: dict[str, str]) -> ReportNarrative:
+    """Save the narrative sections as a new draft revision (the earlier text is kept).
+
+    Only the sections given change; the others carry over from the last revision. Saving the same
+    text twice adds no revision."""
+    report = _draft_locked(report)
+    _coordinator_check(report, by)
+    unknown = set(texts) - set(ReportNarrative.SECTIONS)
+    if unknown:
+        raise InvalidInput({name: _("Unknown section.") for name in sorted(unknown)})
+    too_long = {name: _("At most %(n)d characters.") % {"n": NARRATIVE_MAX_CHARS}
+                for name, text in texts.items() if len(text) > NARRATIVE_MAX_CHARS}
+    if too_long:
+        raise InvalidInput(too_long)
+    last = report_narrative(report=report)
+    merged = {**(last.texts() if last else dict.fromkeys(ReportNarrative.SECTIONS, "")),
+              **{name: text.replace("\r\n", "\n").strip() for name, text in texts.items()}}
+    if last is not None and last.texts() == merged:
+        return last
+    return ReportNarrative.objects.create(report=report, saved_by=by, **merged)
+
+
+ANNEX_MAX_BYTES = 10 * 1024 * 1024
+# What the first bytes of a file say it is; the name and the browser's claimed type are not trusted.
+ANNEX_SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+ANNEXES_PER_REPORT = 20
+
+
+def annex_kind(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a PDF, PNG or JPEG recognised by its content; None otherwise."""
+    for signature, content_type, extension in ANNEX_SIGNATURES:
+        if head.startswith(signature):
+            return content_type, extension
+    return None
+
+
+def _checked_image(body: bytes) -> bool:
+    """An image that Pillow can fully decode (a PNG/JPEG header on garbage is refused)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            image.verify()
+    except Exception:
+        return False
+    return True
+
+
+def report_annex_add(*, report: ProgressReport, by: Any, upload: Any) -> ReportAnnex:
+    """Attach a PDF, JPEG or PNG (at most ANNEX_MAX_BYTES) to the draft version of a report."""
+    size = getattr(upload, "size", None)
+    if size is None or size > ANNEX_MAX_BYTES:
+        raise InvalidInput({"file": _("An annex is at most %(mb)d MB.") % {"mb": ANNEX_MAX_BYTES // (1024 * 1024)}})
+    if size == 0:
+        raise InvalidInput({"file": _("The file is empty.")})
+    upload.seek(0)
+    body = upload.read(ANNEX_MAX_BYTES + 1)
+    if len(body) > ANNEX_MAX_BYTES:
+        raise InvalidInput({"file": _("An annex is at most %(mb)d MB.") % {"mb": ANNEX_MAX_BYTES // (1024 * 1024)}})
+    kind = annex_kind(body[:16])
+    if kind is None or (kind[0].startswith("image/") and not _checked_image(body)):
+        raise InvalidInput({"file": _("An annex is a PDF, JPEG or PNG file.")})
+    content_type, extension = kind
+    stem = (str(getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit(".", 1)[0])[:150] or "bijlage"
+    name = get_valid_filename(f"{stem}.{extension}") or f"bijlage.{extension}"
+    with transaction.atomic():
+        report = _draft_locked(report)
+        _coordinator_check(report, by)
+        if report.annexes.count() >= ANNEXES_PER_REPORT:
+            raise InvalidInput({"file": _("A report has at most %(n)d annexes.") % {"n": ANNEXES_PER_REPORT}})
+        annex = ReportAnnex(report=report, name=name, content_type=content_type, size=len(body),
+                            sha256=hashlib.sha256(body).hexdigest(), uploaded_by=by)
+        annex.file.save(name, ContentFile(body), save=False)
+        annex.save()
+    return annex
+
+
+@transaction.atomic
+def report_annex_remove(*, annex: ReportAnnex, by: Any) -> None:
+    report = _draft_locked(annex.report)
+    _coordinator_check(report, by)
+    annex.delete()  # the stored file stays: an earlier frozen version may list the same file
+
+
+def _annex_rows(report: ProgressReport) -> list[dict[str, Any]]:
+    return [{"name": a.name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+            for a in report.annexes.order_by("uploaded_at", "id")]
+
+
+def report_document_extra(*, report: ProgressReport) -> dict[str, Any]:
+    """What the PDF shows besides the numbers: the version, the narrative and the list of annexes."""
+    narrative = report_narrative(report=report)
+    texts = narrative.texts() if narrative else None
+    return {"version": report.version, "narrative": texts if texts and any(texts.values()) else None,
+            "annexes": _annex_rows(report)}
+
+
+@dataclass(frozen=True)
+class SignOffSummary:
+    """What a sign-off will freeze, shown to the coordinator before they confirm."""
+
+    name: str
+    period: tuple[date, date]
+    version: int
+    narrative_words: dict[str, int]
+    annexes: list[dict[str, Any]]
+
+
+def report_sign_off_summary(*, report: ProgressReport) -> SignOffSummary:
+    narrative = report_narrative(report=report)
+    texts = narrative.texts() if narrative else dict.fromkeys(ReportNarrative.SECTIONS, "")
+    return SignOffSummary(name=report.name, period=(report.period_start, report.period_end), version=report.version,
+                          narrative_words={k: len(v.split()) for k, v in texts.items()},
+                          annexes=_annex_rows(report))
+
+
+def report_sign_off(*, report: ProgressReport, by: Any, confirmation: str | None = None) -> ProgressReport:
     """Freeze the report: its numbers and PDF are stored and never recomputed; the funder gets it.
+
+    A person confirms by typing the report's name (`report.name`, e.g. "WVG-GENT-1 v1"): the API
+    and the pages always pass what was typed; only programs that sign off by themselves (demo
+    data, benchmarks) pass None. The PDF's SHA-256 is kept, so anyone can check the file later.
 
     The slow part (the numbers and the PDF, about a second) runs first, holding no lock and no
     transaction; only then is the report locked, checked again and frozen, so another request on
@@ -308,17 +470,27 @@ def report_sign_off(*, report: ProgressReport, by: Any) -> ProgressReport:
     report = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder").get(pk=report.pk)
     if report.is_frozen:
         raise Conflict(_("This report was already signed off."))
+    _coordinator_check(report, by, system_allowed=True)
+    if confirmation is not None and " ".join(confirmation.split()).casefold() != report.name.casefold():
+        raise InvalidInput({"confirmation": _("Type the name of the report, “%(name)s”, to confirm.")
+                            % {"name": report.name}})
     now = timezone.now()
     numbers = reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end,
                                    today=timezone.localdate(now))
-    pdf = render.pdf_bytes(numbers, frozen_at=now)
-    name = get_valid_filename(f"{report.grant.reference}-{report.period_start}-{report.period_end}.pdf")
+    extra = report_document_extra(report=report)
+    pdf = render.pdf_bytes(numbers, frozen_at=now, **extra)
+    suffix = f"-v{report.version}" if report.version > 1 else ""
+    name = get_valid_filename(f"{report.grant.reference}-{report.period_start}-{report.period_end}{suffix}.pdf")
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().select_related(
             "grant", "grant__project", "grant__funder").get(pk=report.pk)
         if report.is_frozen:
             raise Conflict(_("This report was already signed off."))
+        if report_document_extra(report=report) != extra:
+            # The narrative or an annex changed while the PDF was printed: the PDF would not show it.
+            raise Conflict(_("The report changed while it was being signed off; look at it again and confirm."))
         report.numbers = numbers
+        report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         report.status = ProgressReport.Status.FROZEN
         report.signed_off_by = by
         report.frozen_at = now
@@ -326,3 +498,54 @@ def report_sign_off(*, report: ProgressReport, by: Any) -> ProgressReport:
         report.save()
         events.report_frozen(report)
     return report
+
+
+def _answer_locked(report: ProgressReport, by: Any) -> ProgressReport:
+    report = ProgressReport.objects.select_for_update().select_related(
+        "grant", "grant__project", "grant__funder").get(pk=report.pk)
+    _funder_check(report, by)
+    if not report.is_frozen:
+        raise Conflict(_("Only a signed-off report can be answered."))
+    if report.answer:
+        raise Conflict(_("This version was already answered."))
+    return report
+
+
+@transaction.atomic
+def report_approve(*, report: ProgressReport, by: Any, comment: str = "") -> ProgressReport:
+    """The funder approves a signed-off version ("goedgekeurd"); the coordinators hear of it."""
+    report = _answer_locked(report, by)
+    report.answer = ReportAnswer.APPROVED
+    report.answer_comment = comment.strip()
+    report.answered_by = by
+    report.answered_at = timezone.now()
+    report.save(update_fields=["answer", "answer_comment", "answered_by", "answered_at"])
+    events.report_answered(report)
+    return report
+
+
+@transaction.atomic
+def report_request_completion(*, report: ProgressReport, by: Any, comment: str) -> ProgressReport:
+    """The funder asks for completion ("vraag om aanvulling"): the frozen version stays as it is and a
+    new draft version opens with its narrative and annexes, for the coordinator to complete and sign
+    off again. Returns the new version; the coordinators hear of it."""
+    if not comment.strip():
+        raise InvalidInput({"comment": _("Say what should be completed.")})
+    report = _answer_locked(report, by)
+    report.answer = ReportAnswer.COMPLETION_REQUESTED
+    report.answer_comment = comment.strip()
+    report.answered_by = by
+    report.answered_at = timezone.now()
+    report.save(update_fields=["answer", "answer_comment", "answered_by", "answered_at"])
+    new = ProgressReport.objects.create(grant=report.grant, period_start=report.period_start,
+                                        period_end=report.period_end, version=report.version + 1, previous=report,
+                                        created_by=by)
+    narrative = report_narrative(report=report)
+    if narrative is not None:
+        ReportNarrative.objects.create(report=new, saved_by=narrative.saved_by, **narrative.texts())
+    ReportAnnex.objects.bulk_create(
+        ReportAnnex(report=new, file=a.file.name, name=a.name, content_type=a.content_type, size=a.size,
+                    sha256=a.sha256, uploaded_by=a.uploaded_by)
+        for a in report.annexes.order_by("uploaded_at", "id"))
+    events.report_answered(report)
+    return new

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from buddynet import spreadsheet
-from buddynet.errors import ServiceError
+from buddynet.errors import NotAllowed, ServiceError
 from buddynet.features.funding import reports, selectors, services
 from buddynet.features.funding.models import (
     AllowanceCap,
@@ -72,7 +72,8 @@ def _output(request: HttpRequest, numbers: dict[str, Any], fmt: str, *, name: st
         return _download(out.xlsx_bytes(numbers), name=f"{name}.xlsx",
                          content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if fmt == "pdf":
-        return _download(out.pdf_bytes(numbers, frozen_at=extra.get("frozen_at")), name=f"{name}.pdf",
+        document = {k: extra[k] for k in ("version", "narrative", "annexes") if k in extra}
+        return _download(out.pdf_bytes(numbers, frozen_at=extra.get("frozen_at"), **document), name=f"{name}.pdf",
                          content_type="application/pdf")
     return render(request, "funding/report_page.html", out.context(numbers, **extra))
 
@@ -126,32 +127,225 @@ def _links(name: str, args: list[Any], request: HttpRequest | None = None) -> li
 
 
 # --- reports -----------------------------------------------------------------------------------
+def _report_name(obj: ProgressReport) -> str:
+    suffix = f"-v{obj.version}" if obj.version > 1 else ""
+    return f"{obj.grant.reference}-{obj.period_start}-{obj.period_end}{suffix}"
+
+
+class NarrativeForm(forms.Form):
+    """The four narrative sections; the browser checks the spelling in Dutch (nl-BE)."""
+
+    highlights = forms.CharField(label=gettext_lazy("Highlights"), required=False,
+                                 max_length=services.NARRATIVE_MAX_CHARS, strip=False)
+    difficulties = forms.CharField(label=gettext_lazy("Difficulties"), required=False,
+                                   max_length=services.NARRATIVE_MAX_CHARS, strip=False)
+    deviations = forms.CharField(label=gettext_lazy("Deviations from the plan and why"), required=False,
+                                 max_length=services.NARRATIVE_MAX_CHARS, strip=False)
+    outlook = forms.CharField(label=gettext_lazy("Outlook"), required=False,
+                              max_length=services.NARRATIVE_MAX_CHARS, strip=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget = forms.Textarea(attrs={"rows": 6, "spellcheck": "true", "lang": "nl-BE",
+                                                 "aria-describedby": "narrative-help"})
+
+
+class AnnexForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Annex (PDF, JPEG or PNG, at most 10 MB)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+
+
+class SignOffForm(forms.Form):
+    confirmation = forms.CharField(label=gettext_lazy("Type the name of the report to confirm"), max_length=200)
+
+
+class AnswerForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "true", "lang": "nl-BE"}))
+
+
+def _versions(obj: ProgressReport, user: Any) -> list[ProgressReport]:
+    """Every version of this report the user may see, oldest first (a chain of `previous`)."""
+    chain = [obj]
+    while chain[0].previous_id is not None:
+        chain.insert(0, chain[0].previous)  # type: ignore[arg-type]
+    node = obj
+    while True:
+        try:
+            node = node.next_version
+        except ProgressReport.DoesNotExist:
+            break
+        chain.append(node)
+    visible = set(selectors.reports_for_user(user=user).filter(pk__in=[r.pk for r in chain])
+                  .values_list("pk", flat=True))
+    return [r for r in chain if r.pk in visible]
+
+
 @login_required
 def report(request: HttpRequest, report_id: int, fmt: str = "html") -> HttpResponse:
     obj = selectors.report_get_for_user(user=request.user, report_id=report_id)
     if fmt == "pdf" and obj.is_frozen:
         # The stored PDF, byte for byte what was signed off.
-        return FileResponse(obj.pdf.open("rb"), as_attachment=True, filename=f"{obj.grant.reference}.pdf",
+        return FileResponse(obj.pdf.open("rb"), as_attachment=True, filename=f"{_report_name(obj)}.pdf",
                             content_type="application/pdf")
     numbers = services.report_numbers(report=obj)
-    may_sign = not obj.is_frozen and roles_of(request.user).coordinates(obj.grant.project_id)
-    return _output(request, numbers, fmt, name=f"{obj.grant.reference}-{obj.period_start}-{obj.period_end}",
-                   extra={"report_obj": obj, "frozen_at": obj.frozen_at, "may_sign": may_sign,
-                          "downloads": _links("funding:report-as", [obj.pk])})
+    extra = services.report_document_extra(report=obj)
+    roles = roles_of(request.user)
+    may_write = not obj.is_frozen and roles.coordinates(obj.grant.project_id)
+    may_answer = (obj.is_frozen and not obj.answer
+                  and (roles.administrator or obj.grant.funder_id in roles.funder_ids))
+    page: dict[str, Any] = {"report_obj": obj, "frozen_at": obj.frozen_at, "may_sign": may_write,
+                            "may_answer": may_answer, "downloads": _links("funding:report-as", [obj.pk]),
+                            "versions": _versions(obj, request.user),
+                            "annex_rows": list(obj.annexes.order_by("uploaded_at", "id")), **extra}
+    if fmt == "html" and may_write:
+        last = services.report_narrative(report=obj)
+        page["narrative_form"] = NarrativeForm(initial=last.texts() if last else None)
+        page["annex_form"] = AnnexForm()
+    if fmt == "html" and may_answer:
+        page["answer_form"] = AnswerForm()
+    return _output(request, numbers, fmt, name=_report_name(obj), extra=page)
+
+
+def _own_draft(request: HttpRequest, report_id: int) -> ProgressReport:
+    obj = selectors.report_get_for_user(user=request.user, report_id=report_id)
+    if not roles_of(request.user).coordinates(obj.grant.project_id):
+        raise PermissionDenied
+    return obj
+
+
+@login_required
+def report_preview(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The whole PDF as it would be frozen now, shown in the browser (inline), never cached."""
+    obj = _own_draft(request, report_id)
+    if obj.is_frozen:
+        return redirect("funding:report-pdf", obj.pk)
+    from buddynet.features.funding import render as out
+
+    body = out.pdf_bytes(services.report_numbers(report=obj), **services.report_document_extra(report=obj))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{_report_name(obj)}-voorbeeld.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @require_POST
-def report_sign_off(request: HttpRequest, report_id: int) -> HttpResponse:
-    obj = selectors.report_get_for_user(user=request.user, report_id=report_id)
-    if not roles_of(request.user).coordinates(obj.grant.project_id):
-        raise PermissionDenied
-    try:
-        services.report_sign_off(report=obj, by=request.user)
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
+def report_narrative(request: HttpRequest, report_id: int) -> HttpResponse:
+    obj = _own_draft(request, report_id)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_narrative_save(report=obj, by=request.user, texts=form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, _service_text(exc))
+        else:
+            messages.success(request, _("The narrative is saved as a draft."))
     else:
-        messages.success(request, _("The report is signed off and frozen; the funder can now see it."))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("funding:report", args=[obj.pk]) + "#narrative")
+
+
+def _service_text(exc: ServiceError) -> str:
+    message = exc.message
+    if isinstance(message, dict):
+        return " ".join(str(v) if not isinstance(v, list) else " ".join(map(str, v)) for v in message.values())
+    return str(message)
+
+
+@login_required
+@require_POST
+def report_annex_add(request: HttpRequest, report_id: int) -> HttpResponse:
+    obj = _own_draft(request, report_id)
+    form = AnnexForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_annex_add(report=obj, by=request.user, upload=form.cleaned_data["file"])
+        except ServiceError as exc:
+            messages.error(request, _service_text(exc))
+        else:
+            messages.success(request, _("The annex is added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("funding:report", args=[obj.pk]) + "#annexes")
+
+
+@login_required
+@require_POST
+def report_annex_remove(request: HttpRequest, report_id: int, annex_id: int) -> HttpResponse:
+    obj = _own_draft(request, report_id)
+    annex = get_object_or_404(obj.annexes.all(), pk=annex_id)
+    try:
+        services.report_annex_remove(annex=annex, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, _service_text(exc))
+    else:
+        messages.success(request, _("The annex is removed."))
+    return redirect(reverse("funding:report", args=[obj.pk]) + "#annexes")
+
+
+@login_required
+def report_annex(request: HttpRequest, report_id: int, annex_id: int) -> HttpResponse:
+    """An annex as it was stored: as a download, of the type its content showed, never cached."""
+    obj = selectors.report_get_for_user(user=request.user, report_id=report_id)
+    annex = get_object_or_404(obj.annexes.all(), pk=annex_id)
+    response = FileResponse(annex.file.open("rb"), as_attachment=True, filename=annex.name,
+                            content_type=annex.content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def report_sign_off(request: HttpRequest, report_id: int) -> HttpResponse:
+    """GET: what will be frozen, a link to the preview and the confirmation (the report's name typed).
+    POST: sign off."""
+    obj = _own_draft(request, report_id)
+    if obj.is_frozen:
+        messages.error(request, _("This report was already signed off."))
+        return redirect("funding:report", obj.pk)
+    form = SignOffForm()
+    if request.method == "POST":
+        form = SignOffForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_sign_off(report=obj, by=request.user, confirmation=form.cleaned_data["confirmation"])
+            except ServiceError as exc:
+                _apply_service_error(form, exc)
+            else:
+                messages.success(request, _("The report is signed off and frozen; the funder can now see it."))
+                return redirect("funding:report", obj.pk)
+    summary = services.report_sign_off_summary(report=obj)
+    sections = [(NarrativeForm.base_fields[k].label, n) for k, n in summary.narrative_words.items()]
+    return render(request, "funding/report_sign_off.html", {
+        "report_obj": obj, "summary": summary, "sections": sections, "form": form,
+    })
+
+
+@login_required
+@require_POST
+def report_answer(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The funder's answer: "approve" or "complete" (with what should be completed)."""
+    obj = selectors.report_get_for_user(user=request.user, report_id=report_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("funding:report", obj.pk)
+    comment = form.cleaned_data["comment"]
+    try:
+        if request.POST.get("answer") == "complete":
+            services.report_request_completion(report=obj, by=request.user, comment=comment)
+            messages.success(request, _("Your request is sent; the project works on a new version."))
+        elif request.POST.get("answer") == "approve":
+            services.report_approve(report=obj, by=request.user, comment=comment)
+            messages.success(request, _("The report is approved; the project is told."))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        if isinstance(exc, NotAllowed):
+            raise PermissionDenied from exc
+        messages.error(request, _service_text(exc))
     return redirect("funding:report", obj.pk)
 
 

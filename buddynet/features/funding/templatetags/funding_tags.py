@@ -50,3 +50,23 @@ def change_bucket(value: Any) -> str:
     labels = {"-2 or less": gettext("−2 or fewer"), "+3 or more": gettext("+3 or more")}
     text = labels.get(str(value), str(value))
     return text.replace("-", "−", 1) if text.startswith("-") else text
+
+
+@register.filter
+def prose(value: Any) -> str:
+    """A narrative section's text as safe HTML: paragraphs, bullet lists, bold (funding/prose.py)."""
+    from buddynet.features.funding.prose import to_html
+
+    return to_html(str(value or ""))
+
+
+@register.filter
+def filesize(value: Any) -> str:
+    """Bytes as "1,2 MB" / "340 kB" in the reader's language."""
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if size >= 1_000_000:
+        return f"{format_decimal(size / 1_000_000, format='#,##0.0', locale=_locale())} MB"
+    return f"{format_decimal(max(1, round(size / 1000)), locale=_locale())} kB"
