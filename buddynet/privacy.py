@@ -99,6 +99,13 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "funder": N,
         "created_at": N,
     },
+    "accounts.Invitation": {  # a sign-in link sent to a new account (accounts/invitations.py)
+        "id": N,
+        "user": P,
+        "role": P,
+        "invited_by": P,
+        "sent_at": P,  # when a person was asked to start using buddynet
+    },
     "people.Organisation": {
         "id": N,
         "name": N,

@@ -116,3 +116,24 @@ class Membership(models.Model):
     def __str__(self) -> str:
         scope = self.project or self.volunteer or self.funder or _("all organisations")
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+class Invitation(models.Model):
+    """One sign-in link sent to a new account by the office (accounts/invitations.py): the first
+    invitation and every resend is a row. The account's first sign-in is User.last_login; until
+    it is set the office page shows "expected first sign-in"."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by"),
+    )
+    sent_at = models.DateTimeField(_("sent on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.sent_at:%Y-%m-%d}"

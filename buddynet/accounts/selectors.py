@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from buddynet.accounts.models import Membership, Role
+from buddynet.accounts.models import Invitation, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,15 @@ def forget_roles(user: Any) -> None:
     """Drop the cached roles (after a membership changes within the same request or test)."""
     if hasattr(user, "_buddynet_roles"):
         del user._buddynet_roles
+
+
+def volunteer_account(*, volunteer: Any) -> dict[str, Any] | None:
+    """What the volunteer's page shows about their account: None without one; else
+    {"user", "active", "signed_in": bool, "last_sent": datetime | None, "sent_count": int}."""
+    membership = Membership.objects.select_related("user").filter(volunteer=volunteer).first()
+    if membership is None:
+        return None
+    user = membership.user
+    sent = list(Invitation.objects.filter(user=user).values_list("sent_at", flat=True)[:50])
+    return {"user": user, "active": user.is_active, "signed_in": user.last_login is not None,
+            "last_sent": sent[0] if sent else None, "sent_count": len(sent)}

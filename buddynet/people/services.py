@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buddynet.accounts.invitations import volunteer_account_close
 from buddynet.errors import InvalidInput
 from buddynet.people import postcodes
 from buddynet.people.models import SCOPE_ORDER, ConsentEvent, Organisation, Participant, Person, Project, Volunteer
@@ -205,8 +206,9 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     second sees the other's row and refuses.
     """
     volunteer = volunteer or Volunteer()
+    was = None
     if volunteer.pk is not None:
-        list(Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True))
+        was = Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("status", flat=True).first()
     data = dict(data)
     postcode = data.pop("postcode", None)
     asked = data.get("status")
@@ -219,4 +221,7 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     volunteer_capacity_check(volunteer=volunteer, capacity=volunteer.capacity)
     volunteer.full_clean()
     volunteer.save()
+    if volunteer.status == Volunteer.Status.STOPPED and was != Volunteer.Status.STOPPED:
+        # Issue 16: a stopped volunteer's account closes the same day, in this transaction.
+        volunteer_account_close(volunteer=volunteer)
     return volunteer

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
 from buddynet import vocabulary as v
-from buddynet.accounts.selectors import roles_of
+from buddynet.accounts.selectors import roles_of, volunteer_account
 from buddynet.duos import services as duo_services
 from buddynet.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
 from buddynet.duos.selectors import (
@@ -576,6 +576,7 @@ def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         availability=_availability_rows(person.availability),
         days_volunteered=_days_volunteered(request.user, person),
         allowances_url=reverse("funding:allowances", args=[person.project_id]),
+        account=volunteer_account(volunteer=person),
         today=today,
     )
     return render(request, "web/coordinator/volunteer.html", context)
