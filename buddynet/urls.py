@@ -3,7 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from buddynet.accounts.apis import MeApi, MembershipViewSet, UserViewSet
+from buddynet.accounts.apis import (
+    MeApi,
+    MembershipViewSet,
+    UserViewSet,
+    VolunteerInvitationApi,
+    VolunteerInvitationResendApi,
+)
 from buddynet.duos.apis import CheckInViewSet, DuoViewSet, GoalViewSet
 from buddynet.health import healthz
 from buddynet.operations.health import DetailedHealthView
@@ -31,6 +37,9 @@ router.register("memberships", MembershipViewSet, basename="membership")
 api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("postcodes/<str:postcode>/", PostcodeLookupApi.as_view(), name="postcode"),
+    path("volunteers/<int:volunteer_id>/invitation/", VolunteerInvitationApi.as_view(), name="volunteer-invitation"),
+    path("volunteers/<int:volunteer_id>/invitation/resend/", VolunteerInvitationResendApi.as_view(),
+         name="volunteer-invitation-resend"),
     *router.urls,
     path("", include("netwerk.api_urls")),
     path("", include("matching.api_urls")),

@@ -35,7 +35,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from buddynet.accounts.models import Membership, Role, User
+from buddynet.accounts.invitations import invitation_send
+from buddynet.accounts.models import Invitation, Membership, Role, User
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.funding.models import Funder
@@ -45,7 +46,7 @@ from tests.conftest import World, client_for
 
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership)
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Invitation)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -120,6 +121,16 @@ def person(w: World, **extra: Any) -> dict[str, Any]:
     return {"project": w.project.pk, "first_name": "Nadia", "last_name": "Amrani", "postcode": "9000", **extra}
 
 
+def uninvited_volunteer(w: World) -> Volunteer:
+    return f.VolunteerFactory(project=w.project, first_name="Nadia", email="nadia@example.be")
+
+
+def invited_volunteer(w: World) -> Volunteer:
+    volunteer = uninvited_volunteer(w)
+    invitation_send(volunteer=volunteer, by=w.coordinator, login_url="http://testserver/mijn/uitnodiging/")
+    return volunteer
+
+
 ROWS: list[Row] = [
     # --- plumbing ---
     Row("api-root", "GET", E(200, 200, 200, 200, 200)),
@@ -185,6 +196,15 @@ ROWS: list[Row] = [
         pk(lambda w: f.VolunteerFactory(project=w.project)), note="without duos"),
     Row("volunteer-detail", "DELETE", E(409, 409, 403, 404, 404), pk(lambda w: w.volunteer),
         note="the volunteer's own record, with a duo"),
+    # --- a volunteer's account (accounts/invitations.py) ---
+    Row("volunteer-invitation", "GET", E(200, 200, 403, 404, 404), lambda w: {"volunteer_id": w.volunteer.pk},
+        note="the volunteer sees their record, not its account"),
+    Row("volunteer-invitation", "POST", E(201, 201, 404, 404, 404),
+        lambda w: {"volunteer_id": uninvited_volunteer(w).pk}),
+    Row("volunteer-invitation", "POST", E(409, 409, 403, 404, 404), lambda w: {"volunteer_id": w.volunteer.pk},
+        note="already has an account"),
+    Row("volunteer-invitation-resend", "POST", E(200, 200, 404, 404, 404),
+        lambda w: {"volunteer_id": invited_volunteer(w).pk}),
     # --- funders ---
     Row("funder-list", "GET", E(200, 403, 403, 403, 200),
         owner_object=lambda w: w.funder, sees_owner_object=frozenset({"admin", "funder_user"})),

@@ -60,8 +60,6 @@ def _check_may_invite(*, volunteer: Any, by: User) -> None:
         raise Conflict(_("This volunteer has stopped. Change their status first, then invite them again."))
     if getattr(volunteer, "anonymised_at", None) is not None:
         raise Conflict(_("This volunteer's record was anonymised."))
-    if not volunteer.email:
-        raise InvalidInput({"email": _("Record the volunteer's e-mail address first: the invitation is sent there.")})
 
 
 def _address_taken(email: str, *, but: User | None) -> bool:
@@ -97,14 +95,16 @@ def invitation_send(*, volunteer: Any, by: User, login_url: str) -> Invitation:
     `login_url` is the absolute URL of the invitation page; the link's token is appended.
     """
     _check_may_invite(volunteer=volunteer, by=by)
-    email = volunteer.email.strip().lower()
     membership = Membership.objects.select_related("user").filter(volunteer=volunteer).first()
+    if membership is not None and membership.user.is_active:
+        raise Conflict(_("This volunteer already has an account.") + " " + (
+            _("Send the invitation again if they have not signed in yet.") if membership.user.last_login is None
+            else _("They can ask for a sign-in link on the sign-in page.")))
+    if not volunteer.email:
+        raise InvalidInput({"email": _("Record the volunteer's e-mail address first: the invitation is sent there.")})
+    email = volunteer.email.strip().lower()
     if membership is not None:
         user = membership.user
-        if user.is_active:
-            raise Conflict(_("This volunteer already has an account.") + " " + (
-                _("Send the invitation again if they have not signed in yet.") if user.last_login is None
-                else _("They can ask for a sign-in link on the sign-in page.")))
         # Taken back after a stop: the same account again, under the address on the record now.
         if user.email != email:
             if _address_taken(email, but=user):

@@ -206,3 +206,26 @@ def test_a_plain_sign_in_link_does_not_open_the_invitation_page(world: World, na
     assert Client().get(reverse("web:volunteer-invitation") + get_query_string(user)).status_code == 403
     assert Client().get(reverse("web:volunteer-magic-login")
                         + get_query_string(user, scope=INVITATION_SCOPE)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_api_invites_and_answers_400_and_409_with_nothing_saved(world: World, nadia: Volunteer) -> None:
+    client = APIClient()
+    client.force_authenticate(world.coordinator)
+    url = reverse("v1:volunteer-invitation", args=[nadia.pk])
+    assert client.get(url).json()["has_account"] is False
+
+    no_address = f.VolunteerFactory(project=world.project, email="")
+    users = User.objects.count()
+    response = client.post(reverse("v1:volunteer-invitation", args=[no_address.pk]))
+    assert response.status_code == 400 and "email" in response.json()
+    taken = f.VolunteerFactory(project=world.project, email="bob@example.be")  # the world's volunteer's address
+    assert client.post(reverse("v1:volunteer-invitation", args=[taken.pk])).status_code == 409
+    assert User.objects.count() == users and mail.outbox == []
+
+    response = client.post(url)
+    assert response.status_code == 201
+    assert (response.json()["email"], response.json()["signed_in"]) == ("nadia.amrani@example.be", False)
+    response = client.post(reverse("v1:volunteer-invitation-resend", args=[nadia.pk]))
+    assert response.status_code == 200 and response.json()["sent_count"] == 2
+    assert len(mail.outbox) == 2
