@@ -880,7 +880,9 @@ def _build(b: Builder) -> Summary:
             assert vol is not None
             if id(vol) not in accounts:
                 vol.email = _unique_email(b, vol)
-                accounts[id(vol)] = User(email=vol.email, full_name=str(vol), password=make_password(None))
+                # A stopped volunteer's account is closed (accounts/invitations.py, issue 16).
+                accounts[id(vol)] = User(email=vol.email, full_name=str(vol), password=make_password(None),
+                                         is_active=vol.status != Volunteer.Status.STOPPED)
     User.objects.bulk_create(_checked([u for u in accounts.values() if u is not volunteer_login]), batch_size=500)
 
     volunteers = [vol for plan in plans for vol in plan.volunteers]
