@@ -112,3 +112,18 @@ def test_locking_a_volunteer_outside_the_alternatives_is_a_404(world: World, run
 
     assert response.status_code == 404
     assert LockedPair.objects.count() == 0
+
+
+def test_accepting_a_stale_proposal_answers_409_with_a_dutch_page(world: World, run: MatchRun) -> None:
+    client = browser_for(world.coordinator)
+    proposal = run.proposals.first()
+    assert client.post(f"/matching/voorstellen/{proposal.pk}/aanvaarden/").status_code == 302
+    duos = Duo.objects.count()
+
+    again = client.post(f"/matching/voorstellen/{proposal.pk}/aanvaarden/")
+
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert "Dit voorstel kan niet meer aanvaard worden" in html and 'role="alert"' in html
+    assert f"/matching/runs/{run.pk}/#proposal-{proposal.pk}" in html
+    assert Duo.objects.count() == duos
