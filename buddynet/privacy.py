@@ -97,6 +97,7 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "project": N,
         "volunteer": P,
         "funder": N,
+        "organisation": N,
         "created_at": N,
     },
     "accounts.Invitation": {  # a sign-in link sent to a new account (accounts/invitations.py)

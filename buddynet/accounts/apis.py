@@ -44,6 +44,7 @@ class MeOutput(serializers.ModelSerializer):
             "coordinated_projects": sorted(r.coordinated_project_ids),
             "volunteer": r.volunteer_id,
             "funders": sorted(r.funder_ids),
+            "administered_organisations": sorted(r.administered_organisation_ids),
         }
 
 
@@ -122,16 +123,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
 class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
-        fields = ["id", "user", "role", "project", "volunteer", "funder", "created_at"]
+        fields = ["id", "user", "role", "project", "volunteer", "funder", "organisation", "created_at"]
         read_only_fields = ["id", "created_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         needed = {
-            Role.ADMINISTRATOR: None, Role.COORDINATOR: "project",
+            Role.ADMINISTRATOR: None, Role.ORG_ADMIN: "organisation", Role.COORDINATOR: "project",
             Role.VOLUNTEER: "volunteer", Role.FUNDER: "funder",
         }[attrs["role"]]
         errors = {}
-        for scope in ("project", "volunteer", "funder"):
+        for scope in ("project", "volunteer", "funder", "organisation"):
             if scope == needed and not attrs.get(scope):
                 errors[scope] = _("Required for this role.")
             elif scope != needed and attrs.get(scope):
@@ -146,7 +147,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     selector = memberships_for_user
     serializer_class = MembershipSerializer
     allowed_roles = frozenset({"administrator"})
-    filterset_fields = ["user", "role", "project", "funder"]
+    filterset_fields = ["user", "role", "project", "funder", "organisation"]
 
     def create(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -194,3 +194,113 @@ def volunteer_account_close(*, volunteer: Any) -> None:
     if user.is_active:
         account_deactivate(user=user, reason="volunteer stopped")
 
+
+
+# --- Coordinators, invited by their organisation's administrator ------------------------------
+def _check_org_admin(*, by: User, organisation_id: int) -> None:
+    if organisation_id not in roles_of(by).administered_organisation_ids:
+        raise NotAllowed(_("Only an administrator of this organisation can invite its coordinators."))
+
+
+def enrolment_link(*, user: User, base_url: str) -> str:
+    """Choose a password once (Django's password-reset token on the enrolment page: it stops working
+    when the password is set, or after PASSWORD_RESET_TIMEOUT); the second factor is set up at the
+    first sign-in after it (security/two_factor.py)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse("deployment:enrol", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    })
+    return base_url.rstrip("/") + path
+
+
+def _send_enrolment(*, user: User, project: Any, by: User, base_url: str) -> Invitation:
+    with override(user.language):
+        send_mail(
+            subject=_("Welcome to buddynet: choose your password"),
+            message=_(
+                "Hello %(name)s,\n\n%(organisation)s has made you a coordinator of %(project)s on "
+                "buddynet.\n\nChoose your password with this link:\n\n%(link)s\n\nThe link works once. "
+                "When you sign in the first time, buddynet asks you to set up a second factor (an "
+                "authenticator app on your phone).\n"
+            ) % {"name": user.full_name or user.email, "organisation": project.organisation.name,
+                 "project": project.name, "link": enrolment_link(user=user, base_url=base_url)},
+            from_email=None, recipient_list=[user.email],
+        )
+    invitation = Invitation.objects.create(user=user, role=Role.COORDINATOR, invited_by=by)
+    log.info("coordinator invitation sent to user %s by user %s", user.pk, by.pk)
+    return invitation
+
+
+@transaction.atomic
+def coordinator_invite(*, project: Any, email: str, full_name: str, by: User, base_url: str) -> Membership:
+    """Make someone a coordinator of a project of the caller's organisation.
+
+    - A new address: an account without a password, the coordinator membership, and an e-mail with
+      the enrolment link (choose a password; the second factor follows at the first sign-in).
+    - The address of an account that already works only in this organisation (a coordinator of
+      another of its projects, or one of its administrators): the membership is added; they are
+      told by e-mail and sign in as before.
+    - Already a coordinator of this project: 409. Any other account (a volunteer, another
+      organisation's staff, a funder): 409, one address is one account, and nothing is linked
+      across organisations.
+    """
+    _check_org_admin(by=by, organisation_id=project.organisation_id)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name.strip(), language="nl-be")
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        membership = _grant_coordinator(user=user, project=project)
+        _send_enrolment(user=user, project=project, by=by, base_url=base_url)
+        return membership
+    rows = list(Membership.objects.filter(user=user).select_related("project"))
+    if any(m.role == Role.COORDINATOR and m.project_id == project.pk for m in rows):
+        raise Conflict(_("This person is already a coordinator of this project."))
+    same_organisation = all(
+        (m.role == Role.COORDINATOR and m.project.organisation_id == project.organisation_id)
+        or (m.role == Role.ORG_ADMIN and m.organisation_id == project.organisation_id)
+        for m in rows
+    )
+    if not rows or not same_organisation or not user.is_active or user.is_superuser:
+        raise Conflict(_("This e-mail address is already used by another buddynet account. "
+                         "Use another address for this coordinator."))
+    membership = _grant_coordinator(user=user, project=project)
+    with override(user.language):
+        send_mail(
+            subject=_("buddynet: you coordinate %(project)s") % {"project": project.name},
+            message=_("Hello,\n\nYou are now also a coordinator of %(project)s on buddynet. Sign in as "
+                      "usual.\n") % {"project": project.name},
+            from_email=None, recipient_list=[user.email],
+        )
+    return membership
+
+
+def _grant_coordinator(*, user: User, project: Any) -> Membership:
+    membership = Membership(user=user, role=Role.COORDINATOR, project=project)
+    membership.full_clean()
+    membership.save()
+    if not user.is_staff:  # coordinators work in the back office too (accounts.services.membership_grant)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    return membership
+
+
+@transaction.atomic
+def coordinator_invitation_resend(*, user: User, organisation_id: int, by: User, base_url: str) -> Invitation:
+    """A fresh enrolment link for a coordinator of the organisation who has not signed in yet."""
+    _check_org_admin(by=by, organisation_id=organisation_id)
+    membership = (Membership.objects.select_related("project__organisation")
+                  .filter(user=user, role=Role.COORDINATOR, project__organisation_id=organisation_id).first())
+    if membership is None:
+        raise NotAllowed(_("This person is not a coordinator of your organisation."))
+    if user.last_login is not None or user.has_usable_password():
+        raise Conflict(_("This coordinator has already chosen a password."))
+    return _send_enrolment(user=user, project=membership.project, by=by, base_url=base_url)

@@ -58,6 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
     COORDINATOR = "coordinator", _("Coordinator")
     VOLUNTEER = "volunteer", _("Volunteer")
     FUNDER = "funder", _("Funder (read-only)")
@@ -66,8 +67,8 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A role in a scope. The scope column that must be set depends on the role:
 
-    administrator → none (all organisations), coordinator → project,
-    volunteer → volunteer record, funder → funder.
+    administrator → none (the platform), organisation administrator → organisation,
+    coordinator → project, volunteer → volunteer record, funder → funder.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
@@ -84,6 +85,10 @@ class Membership(models.Model):
         "people.Funder", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships", verbose_name=_("funder"),
     )
+    organisation = models.ForeignKey(
+        "people.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="memberships", verbose_name=_("organisation"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,10 +98,11 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role=Role.ADMINISTRATOR, project=None, volunteer=None, funder=None)
-                    | Q(role=Role.COORDINATOR, project__isnull=False, volunteer=None, funder=None)
-                    | Q(role=Role.VOLUNTEER, project=None, volunteer__isnull=False, funder=None)
-                    | Q(role=Role.FUNDER, project=None, volunteer=None, funder__isnull=False)
+                    Q(role=Role.ADMINISTRATOR, project=None, volunteer=None, funder=None, organisation=None)
+                    | Q(role=Role.ORG_ADMIN, project=None, volunteer=None, funder=None, organisation__isnull=False)
+                    | Q(role=Role.COORDINATOR, project__isnull=False, volunteer=None, funder=None, organisation=None)
+                    | Q(role=Role.VOLUNTEER, project=None, volunteer__isnull=False, funder=None, organisation=None)
+                    | Q(role=Role.FUNDER, project=None, volunteer=None, funder__isnull=False, organisation=None)
                 ),
             ),
             models.UniqueConstraint(
@@ -111,10 +117,14 @@ class Membership(models.Model):
                 fields=["user", "funder"], name="unique_funder_membership",
                 condition=Q(role=Role.FUNDER),
             ),
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="unique_org_admin_membership",
+                condition=Q(role=Role.ORG_ADMIN),
+            ),
         ]
 
     def __str__(self) -> str:
-        scope = self.project or self.volunteer or self.funder or _("all organisations")
+        scope = self.project or self.volunteer or self.funder or self.organisation or _("all organisations")
         return f"{self.user} · {self.get_role_display()} · {scope}"
 
 

@@ -19,6 +19,13 @@ class Roles:
     coordinated_project_ids: frozenset[int] = field(default_factory=frozenset)
     volunteer_id: int | None = None
     funder_ids: frozenset[int] = field(default_factory=frozenset)
+    # Organisation administrators (issue 16): the organisations whose projects, coordinators and
+    # accounts they manage on buddynet's own pages (web/orgadmin/). Reads no participant data.
+    administered_organisation_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_org_admin(self) -> bool:
+        return bool(self.administered_organisation_ids)
 
     @property
     def is_coordinator(self) -> bool:
@@ -29,7 +36,7 @@ class Roles:
 
 
 # The Membership columns a Roles is made of, in the order _roles_from_rows reads them.
-_MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id")
+_MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id", "organisation_id")
 
 
 def roles_of(user: Any) -> Roles:
@@ -54,26 +61,30 @@ def volunteer_only(user: Any) -> bool:
         and not roles.administrator
         and not roles.is_coordinator
         and not roles.funder_ids
+        and not roles.administered_organisation_ids
         and not user.is_staff
     )
 
 
 def _roles_from_rows(*, is_superuser: bool, rows: Iterable[Sequence[Any]]) -> Roles:
-    """Roles from (role, project_id, volunteer_id, funder_id) rows."""
+    """Roles from (role, project_id, volunteer_id, funder_id, organisation_id) rows."""
     administrator = bool(is_superuser)
     projects: set[int] = set()
     volunteer_id = None
     funders: set[int] = set()
-    for role, project_id, vol_id, funder_id in rows:
+    organisations: set[int] = set()
+    for role, project_id, vol_id, funder_id, *rest in rows:
         if role == Role.ADMINISTRATOR:
             administrator = True
+        elif role == Role.ORG_ADMIN:
+            organisations.add(rest[0])
         elif role == Role.COORDINATOR:
             projects.add(project_id)
         elif role == Role.VOLUNTEER:
             volunteer_id = vol_id
         elif role == Role.FUNDER:
             funders.add(funder_id)
-    return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders))
+    return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders), frozenset(organisations))
 
 
 def forget_roles(user: Any) -> None:
@@ -92,3 +103,11 @@ def volunteer_account(*, volunteer: Any) -> dict[str, Any] | None:
     sent = list(Invitation.objects.filter(user=user).values_list("sent_at", flat=True)[:50])
     return {"user": user, "active": user.is_active, "signed_in": user.last_login is not None,
             "last_sent": sent[0] if sent else None, "sent_count": len(sent)}
+
+
+def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
+    """The coordinator memberships of an organisation's projects, with their users (one query)."""
+    return list(
+        Membership.objects.filter(role=Role.COORDINATOR, project__organisation_id=organisation_id)
+        .select_related("user", "project").order_by("project__name", "user__email")
+    )
