@@ -100,6 +100,16 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "organisation": N,
         "created_at": N,
     },
+    "accounts.SupportAccess": {  # an organisation lets the platform administrators read its records
+        "id": N,
+        "organisation": N,
+        "granted_by": P,
+        "reason": P,  # free text, but about the platform's work, not about a participant
+        "granted_at": N,
+        "until": N,
+        "revoked_at": N,
+        "revoked_by": P,
+    },
     "accounts.Invitation": {  # a sign-in link sent to a new account (accounts/invitations.py)
         "id": N,
         "user": P,

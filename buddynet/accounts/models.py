@@ -147,3 +147,34 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.sent_at:%Y-%m-%d}"
+
+
+class SupportAccess(models.Model):
+    """An organisation administrator lets the platform administrators read the organisation's
+    participant records for a while (issue 16): logged, time-limited, with a reason. Without one,
+    a platform administrator reads no participant of the organisation (people.selectors).
+    Rows are never deleted by the application: ending one early sets revoked_at."""
+
+    organisation = models.ForeignKey(
+        "people.Organisation", on_delete=models.CASCADE, related_name="support_accesses",
+        verbose_name=_("organisation"),
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("granted by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_at = models.DateTimeField(_("granted on"), default=timezone.now)
+    until = models.DateTimeField(_("until"))
+    revoked_at = models.DateTimeField(_("ended on"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("ended by"),
+    )
+
+    class Meta:
+        verbose_name = _("support access")
+        verbose_name_plural = _("support accesses")
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {self.until:%Y-%m-%d %H:%M}"

@@ -111,3 +111,23 @@ def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
         Membership.objects.filter(role=Role.COORDINATOR, project__organisation_id=organisation_id)
         .select_related("user", "project").order_by("project__name", "user__email")
     )
+
+
+def supported_organisation_ids(*, at: Any = None) -> frozenset[int]:
+    """The organisations whose participant records the platform administrators may read now:
+    those with a support access that has not ended (accounts/support.py)."""
+    from django.utils import timezone
+
+    from buddynet.accounts.models import SupportAccess
+
+    now = at or timezone.now()
+    return frozenset(
+        SupportAccess.objects.filter(until__gt=now, revoked_at=None).values_list("organisation_id", flat=True)
+    )
+
+
+def support_accesses_of(*, organisation_id: int) -> list[Any]:
+    from buddynet.accounts.models import SupportAccess
+
+    return list(SupportAccess.objects.filter(organisation_id=organisation_id).select_related(
+        "granted_by", "revoked_by")[:50])

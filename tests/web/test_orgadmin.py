@@ -4,6 +4,7 @@ every object of organisation B, on these pages and in the API."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,11 +14,13 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from buddynet.accounts.invitations import coordinator_invite
-from buddynet.accounts.models import Invitation, Membership, Role, User
+from buddynet.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.accounts.selectors import roles_of, volunteer_only
 from buddynet.accounts.services import membership_grant
+from buddynet.accounts.support import support_access_grant
 from buddynet.errors import Conflict, NotAllowed
 from buddynet.security.two_factor import two_factor_required_for
 from buddynet.web.orgadmin import urls as orgadmin_urls
@@ -80,12 +83,27 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
     ("orgadmin-coordinator-invite-again", "POST", E(302),
      lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_coordinator(w, o).pk},
      lambda w: {}),
+    ("orgadmin-support-grant", "GET", E(405, others=405), lambda w, o: {"organisation_id": w.project.organisation_id},
+     None),
+    ("orgadmin-support-grant", "POST", E(302), lambda w, o: {"organisation_id": w.project.organisation_id},
+     lambda w: {"until": (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+                "reason": "Foutmelding bij het rapport"}),
+    ("orgadmin-support-end", "GET", E(405, others=405), lambda w, o: {
+        "organisation_id": w.project.organisation_id, "grant_id": support_of(w, o).pk}, None),
+    ("orgadmin-support-end", "POST", E(302), lambda w, o: {
+        "organisation_id": w.project.organisation_id, "grant_id": support_of(w, o).pk}, lambda w: {}),
 ]
 CASES = [(row, role) for row in ROWS for role in ROLES]
 
 
-def snapshot() -> tuple[int, int, int]:
-    return User.objects.count(), Membership.objects.count(), Invitation.objects.count()
+def support_of(w: World, o: Orgs) -> SupportAccess:
+    return support_access_grant(organisation=w.project.organisation, by=o.admin_a,
+                                until=timezone.now() + dt.timedelta(days=1), reason="Hulp bij een import")
+
+
+def snapshot() -> tuple[Any, ...]:
+    return (User.objects.count(), Membership.objects.count(), Invitation.objects.count(),
+            tuple(SupportAccess.objects.order_by("pk").values_list("pk", "revoked_at")))
 
 
 @pytest.mark.django_db

@@ -21,3 +21,11 @@ class CoordinatorInviteForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         # Only this organisation's projects can be chosen: another's id is "not a valid choice".
         field.queryset = Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("name")
+
+
+class SupportAccessForm(forms.Form):
+    until = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -18,15 +18,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buddynet.accounts import invitations
-from buddynet.accounts.models import Invitation, User
-from buddynet.accounts.selectors import coordinators_of_organisation, roles_of
+from buddynet.accounts import invitations, support
+from buddynet.accounts.models import Invitation, SupportAccess, User
+from buddynet.accounts.selectors import coordinators_of_organisation, roles_of, support_accesses_of
 from buddynet.errors import ServiceError
 from buddynet.people.models import Organisation, Project
-from buddynet.web.orgadmin.forms import CoordinatorInviteForm
+from buddynet.web.orgadmin.forms import CoordinatorInviteForm, SupportAccessForm
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
@@ -49,8 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:orgadmin-organisation", organisation_id=administered[0])
 
 
-def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorInviteForm,
-            status: int = 200) -> HttpResponse:
+def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorInviteForm | None = None,
+            status: int = 200, support_form: SupportAccessForm | None = None) -> HttpResponse:
+    form = form or CoordinatorInviteForm(projects=_projects(organisation))
     coordinators = coordinators_of_organisation(organisation_id=organisation.pk)
     last_sent: dict[int, Any] = {}
     for user_id, sent_at in Invitation.objects.filter(
@@ -61,15 +63,19 @@ def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorI
         {"membership": m, "waiting": m.user.last_login is None and not m.user.has_usable_password(),
          "last_sent": last_sent.get(m.user_id)} for m in coordinators if m.project_id == p.pk]}
         for p in projects]
+    now = timezone.now()
+    grants = [{"grant": g, "active": g.revoked_at is None and g.until > now}
+              for g in support_accesses_of(organisation_id=organisation.pk)]
     return render(request, "web/orgadmin/organisation.html", {
-        "organisation": organisation, "rows": rows, "form": form,
+        "organisation": organisation, "rows": rows, "form": form, "grants": grants,
+        "support_form": support_form or SupportAccessForm(),
     }, status=status)
 
 
 @login_required
 def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     org = _organisation(request, organisation_id)
-    return _render(request, org, CoordinatorInviteForm(projects=_projects(org)))
+    return _render(request, org)
 
 
 @login_required
@@ -111,3 +117,41 @@ def coordinator_invite_again(request: HttpRequest, organisation_id: int, user_id
         return response
     messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
     return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#coordinators")
+
+
+@login_required
+@require_POST
+def support_grant(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    form = SupportAccessForm(request.POST)
+    if not form.is_valid():
+        return _render(request, org, support_form=form, status=400)
+    try:
+        support.support_access_grant(organisation=org, by=request.user, until=form.cleaned_data["until"],
+                                     reason=form.cleaned_data["reason"])
+    except ServiceError as error:
+        message = error.message
+        if isinstance(message, dict):
+            for name, text in message.items():
+                form.add_error(name if name in form.fields else None, str(text))
+        else:
+            form.add_error(None, str(message))
+        return _render(request, org, support_form=form, status=error.status_code)
+    messages.success(request, _("Support access granted."))
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#support")
+
+
+@login_required
+@require_POST
+def support_end(request: HttpRequest, organisation_id: int, grant_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    grant = SupportAccess.objects.filter(pk=grant_id, organisation=org).first()
+    if grant is None:
+        raise Http404
+    try:
+        support.support_access_end(grant=grant, by=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return _render(request, org, status=error.status_code)
+    messages.success(request, _("Support access ended."))
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#support")
