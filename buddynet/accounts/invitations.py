@@ -264,7 +264,8 @@ def coordinator_invite(*, project: Any, email: str, full_name: str, by: User, ba
     if any(m.role == Role.COORDINATOR and m.project_id == project.pk for m in rows):
         raise Conflict(_("This person is already a coordinator of this project."))
     same_organisation = all(
-        (m.role == Role.COORDINATOR and m.project.organisation_id == project.organisation_id)
+        (m.role == Role.COORDINATOR and m.project is not None
+         and m.project.organisation_id == project.organisation_id)
         or (m.role == Role.ORG_ADMIN and m.organisation_id == project.organisation_id)
         for m in rows
     )

@@ -63,7 +63,7 @@ def caller(w: World, o: Orgs, role: str) -> Any:
 
 
 def E(admin_a: int | str, others: int | str = 404, admin_b: int | str | None = None) -> dict[str, int | str]:
-    expected: dict[str, int | str] = {role: others for role in ROLES}
+    expected: dict[str, int | str] = dict.fromkeys(ROLES, others)
     expected.update(admin_a=admin_a, anonymous=LOGIN)
     if admin_b is not None:
         expected["admin_b"] = admin_b
@@ -74,8 +74,8 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
     ("orgadmin-home", "GET", E(302, admin_b=302), lambda w, o: {}, None),
     ("orgadmin-organisation", "GET", E(200), lambda w, o: {"organisation_id": w.project.organisation_id}, None),
     # POST only: 405 for every method other than POST, before anything is looked up.
-    ("orgadmin-coordinator-invite", "GET", E(405, others=405), lambda w, o: {"organisation_id": w.project.organisation_id},
-     None),
+    ("orgadmin-coordinator-invite", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id}, None),
     ("orgadmin-coordinator-invite", "POST", E(302), lambda w, o: {"organisation_id": w.project.organisation_id},
      lambda w: {"full_name": "Sara Peeters", "email": "sara@example.be", "project": w.project.pk}),
     ("orgadmin-coordinator-invite-again", "GET", E(405, others=405),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class CoordinatorInviteForm(forms.Form):
     full_name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("Email address"))
-    project = forms.ModelChoiceField(label=_("Project"), queryset=None, empty_label=None)
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Project"), queryset=None, empty_label=None)
 
     def __init__(self, *args: Any, projects: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ first sign-in). Access, the same on every page (tests/web/test_orgadmin_access.p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +35,11 @@ def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
     if organisation_id not in roles_of(request.user).administered_organisation_ids:
         raise Http404
     return Organisation.objects.get(pk=organisation_id)
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is login_required)."""
+    return cast(User, request.user)
 
 
 def _projects(organisation: Organisation) -> list[Project]:
@@ -88,7 +93,7 @@ def coordinator_invite(request: HttpRequest, organisation_id: int) -> HttpRespon
     data = form.cleaned_data
     try:
         invitations.coordinator_invite(project=data["project"], email=data["email"], full_name=data["full_name"],
-                                       by=request.user, base_url=request.build_absolute_uri("/"))
+                                       by=_me(request), base_url=request.build_absolute_uri("/"))
     except ServiceError as error:
         message = error.message
         form.add_error(None, [str(v) for v in message.values()] if isinstance(message, dict) else str(message))
@@ -106,7 +111,7 @@ def coordinator_invite_again(request: HttpRequest, organisation_id: int, user_id
     if user is None:
         raise Http404
     try:
-        invitations.coordinator_invitation_resend(user=user, organisation_id=org.pk, by=request.user,
+        invitations.coordinator_invitation_resend(user=user, organisation_id=org.pk, by=_me(request),
                                                   base_url=request.build_absolute_uri("/"))
     except ServiceError as error:
         if error.status_code == 403:  # not a coordinator of this organisation: as if unknown
@@ -127,7 +132,7 @@ def support_grant(request: HttpRequest, organisation_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, org, support_form=form, status=400)
     try:
-        support.support_access_grant(organisation=org, by=request.user, until=form.cleaned_data["until"],
+        support.support_access_grant(organisation=org, by=_me(request), until=form.cleaned_data["until"],
                                      reason=form.cleaned_data["reason"])
     except ServiceError as error:
         message = error.message
@@ -149,7 +154,7 @@ def support_end(request: HttpRequest, organisation_id: int, grant_id: int) -> Ht
     if grant is None:
         raise Http404
     try:
-        support.support_access_end(grant=grant, by=request.user)
+        support.support_access_end(grant=grant, by=_me(request))
     except ServiceError as error:
         messages.error(request, str(error.message))
         return _render(request, org, status=error.status_code)
