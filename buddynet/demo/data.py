@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import models, transaction
@@ -43,7 +44,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from buddynet import vocabulary as v
-from buddynet.accounts.models import Membership, Role, User
+from buddynet.accounts.models import Membership, Role, SupportAccess, User
 from buddynet.accounts.services import membership_grant
 from buddynet.dates import add_months
 from buddynet.demo import texts as t
@@ -851,6 +852,17 @@ def _build(b: Builder) -> Summary:
     funder_user = _login_user(f"funder@{DOMAIN}", "Kristof Vandamme (Departement WVG)", password_hash)
     membership_grant(user=funder_user, role=Role.FUNDER, funder=funder)
     logins = [Login("beheerder / administrator", admin.email, "alle organisaties / all organisations")]
+    # Issue 16: each organisation has its own administrator (/organisatie/). The first organisation
+    # lets the platform administrator read its participants for a week (support access); the
+    # platform administrator reads none of the others'.
+    for i, organisation in enumerate(organisations):
+        org_admin = _login_user(f"organisatie{i + 1}@{DOMAIN}", f"Beheer {organisation.name}", password_hash)
+        membership_grant(user=org_admin, role=Role.ORG_ADMIN, organisation=organisation)
+        logins.append(Login("organisatiebeheerder / organisation administrator", org_admin.email, organisation.name))
+        if i == 0:
+            SupportAccess.objects.create(
+                organisation=organisation, granted_by=org_admin, reason="Demo: hulp bij de opstart",
+                until=timezone.now() + timedelta(days=settings.SUPPORT_ACCESS_MAX_DAYS))
 
     start = date(b.today.year - 1, 1, 1)
     plans: list[ProjectPlan] = []
