@@ -98,7 +98,25 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "project": N,
         "volunteer": P,
         "funder": N,
+        "organisation": N,
         "created_at": N,
+    },
+    "accounts.SupportAccess": {  # an organisation lets the platform administrators read its records
+        "id": N,
+        "organisation": N,
+        "granted_by": P,
+        "reason": P,  # free text, but about the platform's work, not about a participant
+        "granted_at": N,
+        "until": N,
+        "revoked_at": N,
+        "revoked_by": P,
+    },
+    "accounts.Invitation": {  # a sign-in link sent to a new account (accounts/invitations.py)
+        "id": N,
+        "user": P,
+        "role": P,
+        "invited_by": P,
+        "sent_at": P,  # when a person was asked to start using buddynet
     },
     "people.Organisation": {
         "id": N,

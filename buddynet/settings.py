@@ -492,6 +492,12 @@ if SECURE:
 # which invalidates it) and only within 15 minutes; changing the password voids open links.
 SESAME_MAX_AGE = envint("SESAME_MAX_AGE", 15 * 60, minimum=60)
 SESAME_ONE_TIME = True
+# An invitation to a new account (accounts/invitations.py) is a link of its own scope that stays
+# valid longer, since a new volunteer may read their mail days later; it too works once.
+INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# Support access (accounts/support.py): an organisation administrator lets the platform
+# administrators read the organisation's participant records for at most this many days at a time.
+SUPPORT_ACCESS_MAX_DAYS = envint("SUPPORT_ACCESS_MAX_DAYS", 7, minimum=1)
 # Requests for such a link (buddynet/security/ratelimit.py, counted in the database so every
 # worker shares the count): at most MAGIC_LINK_LIMIT_PER_ADDRESS per e-mail address and
 # MAGIC_LINK_LIMIT_PER_IP per client IP address (an IPv6 /64) in MAGIC_LINK_WINDOW_MINUTES.

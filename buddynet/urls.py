@@ -5,7 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from buddynet.health import healthz
 from buddynet.operations.health import DetailedHealthView
-from buddynet.records.accounts.apis import MeApi, MembershipViewSet, UserViewSet
+from buddynet.records.accounts.apis import (
+    MeApi,
+    MembershipViewSet,
+    UserViewSet,
+    VolunteerInvitationApi,
+    VolunteerInvitationResendApi,
+)
 from buddynet.records.duos.apis import CheckInViewSet, DuoViewSet, GoalViewSet
 from buddynet.records.people.apis import (
     FunderViewSet,
@@ -31,6 +37,9 @@ router.register("memberships", MembershipViewSet, basename="membership")
 api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("postcodes/<str:postcode>/", PostcodeLookupApi.as_view(), name="postcode"),
+    path("volunteers/<int:volunteer_id>/invitation/", VolunteerInvitationApi.as_view(), name="volunteer-invitation"),
+    path("volunteers/<int:volunteer_id>/invitation/resend/", VolunteerInvitationResendApi.as_view(),
+         name="volunteer-invitation-resend"),
     *router.urls,
     path("", include("netwerk.api_urls")),
     path("", include("matching.api_urls")),

@@ -154,8 +154,23 @@ def accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
         messages.success(request, _("Accepted: the duo %(volunteer)s & %(participant)s is proposed.") % {
             "volunteer": proposal.volunteer.first_name, "participant": proposal.participant.first_name})
     except ServiceError as exc:
+        if exc.status_code == 409:
+            # A stale proposal (decided meanwhile, the participant or volunteer taken, the
+            # screening expired): say so with the status the API gives, not a redirect that
+            # a script or a double click would read as success.
+            return _stale(request, proposal, exc)
         _say(request, exc)
     return redirect(f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}")
+
+
+def _stale(request: HttpRequest, proposal: Proposal, exc: ServiceError) -> HttpResponse:
+    message = exc.message
+    if isinstance(message, dict):
+        message = " ".join(" ".join(map(str, v)) if isinstance(v, list) else str(v) for v in message.values())
+    return render(request, "matching/stale.html", {
+        "proposal": proposal, "message": str(message),
+        "back_url": f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}",
+    }, status=409)
 
 
 @login_required

@@ -3,11 +3,13 @@
 - `world.project` is coordinated by `world.coordinator` (alice: the owner);
 - `world.volunteer_user` is the volunteer of `world.duo` in that project (bob: narrower role);
 - `world.other_coordinator` coordinates `world.other_project` only (charlie: outsider → 404);
-- `world.funder_user` views `world.funder`; `world.admin` administers everything.
+- `world.funder_user` views `world.funder`; `world.admin` administers the platform, with support
+  access to both organisations (so it reads their participants too).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +18,11 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from buddynet.records.accounts.models import Role
+from buddynet.records.accounts.models import Role, SupportAccess
 from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
+
+FAR_FUTURE = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -66,6 +70,11 @@ def make_world() -> World:
     other_duo = f.DuoFactory(participant=other_participant, volunteer=other_volunteer)
     funder_user = f.UserFactory(email="funder@example.be")
     membership_grant(user=funder_user, role=Role.FUNDER, funder=funder)
+    # The platform administrator reads participants only under a support access (issue 16); the
+    # world's two organisations granted one that outlasts any test's time travel, so the matrices
+    # keep testing what an administrator with access may do. Without it: tests/accounts/test_support.py.
+    for organisation in {project.organisation, other_project.organisation}:
+        SupportAccess.objects.create(organisation=organisation, reason="tests", until=FAR_FUTURE)
     return World(
         admin=admin, coordinator=coordinator, other_coordinator=other_coordinator,
         volunteer_user=volunteer_user, other_volunteer_user=other_volunteer_user,

@@ -37,7 +37,8 @@ from rest_framework.test import APIClient
 
 from buddynet.features.funding.models import Funder
 from buddynet.features.signals.models import Signal
-from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.accounts.invitations import invitation_send
+from buddynet.records.accounts.models import Invitation, Membership, Role, User
 from buddynet.records.accounts.services import membership_grant
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.records.people.models import NeedsMeasurement, Organisation, Participant, Project, Volunteer
@@ -47,7 +48,7 @@ from tests.conftest import World, client_for
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Signal,
-          NeedsMeasurement)
+          NeedsMeasurement, Invitation)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -122,6 +123,16 @@ def person(w: World, **extra: Any) -> dict[str, Any]:
     return {"project": w.project.pk, "first_name": "Nadia", "last_name": "Amrani", "postcode": "9000", **extra}
 
 
+def uninvited_volunteer(w: World) -> Volunteer:
+    return f.VolunteerFactory(project=w.project, first_name="Nadia", email="nadia@example.be")
+
+
+def invited_volunteer(w: World) -> Volunteer:
+    volunteer = uninvited_volunteer(w)
+    invitation_send(volunteer=volunteer, by=w.coordinator, login_url="http://testserver/mijn/uitnodiging/")
+    return volunteer
+
+
 ROWS: list[Row] = [
     # --- plumbing ---
     Row("api-root", "GET", E(200, 200, 200, 200, 200)),
@@ -190,6 +201,15 @@ ROWS: list[Row] = [
         pk(lambda w: f.VolunteerFactory(project=w.project)), note="without duos"),
     Row("volunteer-detail", "DELETE", E(409, 409, 403, 404, 404), pk(lambda w: w.volunteer),
         note="the volunteer's own record, with a duo"),
+    # --- a volunteer's account (accounts/invitations.py) ---
+    Row("volunteer-invitation", "GET", E(200, 200, 403, 404, 404), lambda w: {"volunteer_id": w.volunteer.pk},
+        note="the volunteer sees their record, not its account"),
+    Row("volunteer-invitation", "POST", E(201, 201, 404, 404, 404),
+        lambda w: {"volunteer_id": uninvited_volunteer(w).pk}),
+    Row("volunteer-invitation", "POST", E(409, 409, 403, 404, 404), lambda w: {"volunteer_id": w.volunteer.pk},
+        note="already has an account"),
+    Row("volunteer-invitation-resend", "POST", E(200, 200, 404, 404, 404),
+        lambda w: {"volunteer_id": invited_volunteer(w).pk}),
     # --- funders ---
     Row("funder-list", "GET", E(200, 403, 403, 403, 200),
         owner_object=lambda w: w.funder, sees_owner_object=frozenset({"admin", "funder_user"})),

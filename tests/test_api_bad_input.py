@@ -611,6 +611,10 @@ BAD += [
     Bad("lock with a blank reason", "coordinator", "POST", lambda w: LOCKED, lambda w: pair(w, reason=" "), "reason"),
     Bad("lock a participant that does not exist", "coordinator", "POST", lambda w: LOCKED,
         lambda w: pair(w, participant=987654), "participant"),
+    # A volunteer's account (accounts/invitations.py): the invitation goes to the record's address.
+    Bad("invite a volunteer without an e-mail address", "coordinator", "POST",
+        lambda w: reverse("v1:volunteer-invitation", args=[f.VolunteerFactory(project=w.project, email="").pk]),
+        lambda w: {}, "email"),
 ]
 
 
@@ -907,6 +911,7 @@ NO_BODY: dict[tuple[str, str], str] = {
     ("matching-proposal-accept", "POST"): "the proposal itself is the pair; a full volunteer is a 409",
     ("notifications-read", "POST"): "marks one message read",
     ("notifications-read-all", "POST"): "marks the caller's whole inbox read",
+    ("volunteer-invitation-resend", "POST"): "a fresh link for the volunteer's pending account",
 }
 
 

@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import models, transaction
@@ -57,7 +58,7 @@ from buddynet.features.funding.models import (
     ReportingObligation,
     Tranche,
 )
-from buddynet.records.accounts.models import Membership, Role, User
+from buddynet.records.accounts.models import Membership, Role, SupportAccess, User
 from buddynet.records.accounts.services import membership_grant
 from buddynet.records.duos.models import (
     OPEN_STATUSES,
@@ -874,6 +875,17 @@ def _build(b: Builder) -> Summary:
     funder_user = _login_user(f"funder@{DOMAIN}", "Kristof Vandamme (Departement WVG)", password_hash)
     membership_grant(user=funder_user, role=Role.FUNDER, funder=funder)
     logins = [Login("beheerder / administrator", admin.email, "alle organisaties / all organisations")]
+    # Issue 16: each organisation has its own administrator (/organisatie/). The first organisation
+    # lets the platform administrator read its participants for a week (support access); the
+    # platform administrator reads none of the others'.
+    for i, organisation in enumerate(organisations):
+        org_admin = _login_user(f"organisatie{i + 1}@{DOMAIN}", f"Beheer {organisation.name}", password_hash)
+        membership_grant(user=org_admin, role=Role.ORG_ADMIN, organisation=organisation)
+        logins.append(Login("organisatiebeheerder / organisation administrator", org_admin.email, organisation.name))
+        if i == 0:
+            SupportAccess.objects.create(
+                organisation=organisation, granted_by=org_admin, reason="Demo: hulp bij de opstart",
+                until=timezone.now() + timedelta(days=settings.SUPPORT_ACCESS_MAX_DAYS))
 
     start = date(b.today.year - 1, 1, 1)
     plans: list[ProjectPlan] = []
@@ -903,7 +915,9 @@ def _build(b: Builder) -> Summary:
             assert vol is not None
             if id(vol) not in accounts:
                 vol.email = _unique_email(b, vol)
-                accounts[id(vol)] = User(email=vol.email, full_name=str(vol), password=make_password(None))
+                # A stopped volunteer's account is closed (accounts/invitations.py, issue 16).
+                accounts[id(vol)] = User(email=vol.email, full_name=str(vol), password=make_password(None),
+                                         is_active=vol.status != Volunteer.Status.STOPPED)
     User.objects.bulk_create(_checked([u for u in accounts.values() if u is not volunteer_login]), batch_size=500)
 
     volunteers = [vol for plan in plans for vol in plan.volunteers]

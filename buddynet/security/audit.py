@@ -50,6 +50,8 @@ AUDITED: dict[str, tuple[str, ...]] = {
     "netwerk.NetworkMap": ("note",),
     "netwerk.Alter": ("label",),
     "netwerk.Tie": (),
+    # Who let the platform read an organisation's records, until when, and why (issue 16).
+    "accounts.SupportAccess": (),
 }
 
 

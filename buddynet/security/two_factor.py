@@ -35,11 +35,13 @@ from buddynet.records.accounts.selectors import roles_of
 
 
 def two_factor_required_for(user: Any) -> bool:
-    """True for administrators, coordinators, funder viewers and staff; False for volunteers only."""
+    """True for administrators, organisation administrators, coordinators, funder viewers and staff;
+    False for volunteers only."""
     if user is None or not user.is_authenticated:
         return False
     roles = roles_of(user)
-    return bool(roles.administrator or roles.is_coordinator or roles.funder_ids or user.is_staff)
+    return bool(roles.administrator or roles.is_org_admin or roles.is_coordinator or roles.funder_ids
+                or user.is_staff)
 
 
 def user_has_device(user: Any) -> bool:

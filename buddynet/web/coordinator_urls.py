@@ -5,7 +5,7 @@ Every pattern here needs a row in tests/web/test_coordinator_access.py (a test f
 
 from django.urls import URLPattern, URLResolver, path
 
-from buddynet.web.coordinator import bulk, edit, story, views
+from buddynet.web.coordinator import accounts, bulk, edit, story, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="coordinator-home"),
@@ -34,6 +34,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="coordinator-participant-needs"),
     path("vrijwilligers/<int:volunteer_id>/", views.volunteer, name="coordinator-volunteer"),
     path("vrijwilligers/<int:volunteer_id>/bewerken/", edit.volunteer_edit, name="coordinator-volunteer-edit"),
+    path("vrijwilligers/<int:volunteer_id>/uitnodigen/", accounts.volunteer_invite,
+         name="coordinator-volunteer-invite"),
+    path("vrijwilligers/<int:volunteer_id>/opnieuw-uitnodigen/", accounts.volunteer_invite_again,
+         name="coordinator-volunteer-invite-again"),
     path("duos/<int:duo_id>/", views.duo, name="coordinator-duo"),
     path("duos/<int:duo_id>/kennismaking/", views.duo_introduce, name="coordinator-duo-introduce"),
     path("duos/<int:duo_id>/starten/", views.duo_activate, name="coordinator-duo-activate"),

@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("coordinator/", include("buddynet.web.coordinator_urls")),
     path("mijn/", include("buddynet.web.volunteer_urls")),
+    path("organisatie/", include("buddynet.web.orgadmin.urls")),
 ]

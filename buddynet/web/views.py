@@ -23,7 +23,9 @@ def _first_existing(*names: str) -> str | None:
 def home(request: HttpRequest) -> HttpResponse:
     """Volunteers to My duos, coordinators to Today, funders to their portal, admins to the admin."""
     roles = roles_of(request.user)
-    if roles.is_coordinator:
+    if roles.is_org_admin:
+        target = _first_existing("web:orgadmin-home")
+    elif roles.is_coordinator:
         target = _first_existing("web:coordinator-home", "admin:index")
     elif roles.volunteer_id is not None:
         target = _first_existing("web:volunteer-home")

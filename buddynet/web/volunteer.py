@@ -55,6 +55,7 @@ from sesame.views import LoginView as SesameLoginView
 from buddynet.errors import ServiceError
 from buddynet.features.signals import selectors as signals_selectors
 from buddynet.records.accounts import services as accounts_services
+from buddynet.records.accounts.invitations import INVITATION_SCOPE, invitation_max_age
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos import selectors, services
 from buddynet.records.duos.models import CheckIn, Duo
@@ -395,6 +396,18 @@ class MagicLoginView(SesameLoginView):
                           {"form": MagicLinkForm(), "sent": False, "failed": True}, status=403)
         add_never_cache_headers(response)
         return response
+
+
+
+class InvitationLoginView(MagicLoginView):
+    """The link in an invitation (accounts/invitations.py): its own scope and a longer life than a
+    sign-in link; it too works once (the first sign-in sets last_login)."""
+
+    scope = INVITATION_SCOPE
+
+    @property
+    def max_age(self) -> dt.timedelta:  # type: ignore[override]
+        return invitation_max_age()
 
 
 # --- PWA: manifest and service worker ---------------------------------------------------------

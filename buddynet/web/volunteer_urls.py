@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("dagen/", volunteer.days, name="volunteer-days"),
     path("link/", volunteer.magic_link_request, name="volunteer-magic-link"),
     path("link/open/", volunteer.MagicLoginView.as_view(), name="volunteer-magic-login"),
+    path("uitnodiging/", volunteer.InvitationLoginView.as_view(), name="volunteer-invitation"),
     path("offline/", volunteer.offline, name="volunteer-offline"),
     path("manifest.webmanifest", volunteer.manifest, name="volunteer-manifest"),
     path("sw.js", volunteer.service_worker, name="volunteer-sw"),

@@ -148,3 +148,18 @@ def test_a_pair_with_an_interpreter_says_so_instead_of_zero_shared_languages(wor
     assert "geen gedeelde taal: met een tolk" in html
     languages_bar = html.split("Gedeelde talen", 1)[1].split("</li>", 1)[0]
     assert "0 van" not in languages_bar
+
+
+def test_accepting_a_stale_proposal_answers_409_with_a_dutch_page(world: World, run: MatchRun) -> None:
+    client = browser_for(world.coordinator)
+    proposal = run.proposals.first()
+    assert client.post(f"/matching/voorstellen/{proposal.pk}/aanvaarden/").status_code == 302
+    duos = Duo.objects.count()
+
+    again = client.post(f"/matching/voorstellen/{proposal.pk}/aanvaarden/")
+
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert "Dit voorstel kan niet meer aanvaard worden" in html and 'role="alert"' in html
+    assert f"/matching/runs/{run.pk}/#proposal-{proposal.pk}" in html
+    assert Duo.objects.count() == duos

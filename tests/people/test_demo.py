@@ -167,6 +167,9 @@ def test_the_demo_obeys_every_consent_and_screening_rule() -> None:
         events = list(participant.consent_events.all())
         assert events and events[-1].scope == participant.consent_scope
     assert not ConsentEvent.objects.filter(participant__consent_date__isnull=True).exists()
+    # A stopped volunteer's account is closed (issue 16, item 2); some had one, so the rule had work.
+    stopped = Membership.objects.filter(volunteer__status=Volunteer.Status.STOPPED)
+    assert stopped.exists() and not stopped.filter(user__is_active=True).exists()
     assert demo.problems(project_ids=list(Project.objects.values_list("pk", flat=True))) == []
 
 

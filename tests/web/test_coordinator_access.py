@@ -21,6 +21,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from buddynet.records.accounts.invitations import invitation_send
+from buddynet.records.accounts.models import Invitation, User
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
 from buddynet.web import coordinator_urls
@@ -71,7 +73,18 @@ def snapshot(w: World) -> tuple[Any, ...]:
         tuple(Volunteer.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Participant.objects.order_by("pk").values_list("consent_scope", "consent_date")),
         ConsentEvent.objects.count(), NeedsMeasurement.objects.count(),
+        User.objects.count(), Invitation.objects.count(),
     )
+
+
+def new_volunteer(w: World) -> Volunteer:
+    return f.VolunteerFactory(project=w.project, first_name="Nadia", email="nadia@example.be")
+
+
+def invited_volunteer(w: World) -> Volunteer:
+    volunteer = new_volunteer(w)
+    invitation_send(volunteer=volunteer, by=w.coordinator, login_url="http://testserver/mijn/uitnodiging/")
+    return volunteer
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,12 @@ ROWS: list[Row] = [
         note="upload: a preview, nothing saved"),
     Row("coordinator-participant-export", "GET", PAGE, project),
     Row("coordinator-volunteer-export", "GET", PAGE, project),
+    Row("coordinator-volunteer-invite", "GET", E(405, 405, other_coordinator=405), obj("volunteer_id", new_volunteer),
+        note="POST only"),
+    Row("coordinator-volunteer-invite", "POST", E(302, 302), obj("volunteer_id", new_volunteer)),
+    Row("coordinator-volunteer-invite-again", "GET", E(405, 405, other_coordinator=405),
+        obj("volunteer_id", invited_volunteer), note="POST only"),
+    Row("coordinator-volunteer-invite-again", "POST", E(302, 302), obj("volunteer_id", invited_volunteer)),
     Row("coordinator-duo", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-introduce", "GET", PAGE, obj("duo_id", duo_in(DuoStatus.PROPOSED))),
     Row("coordinator-duo-introduce", "POST", E(302, 302), obj("duo_id", duo_in(DuoStatus.PROPOSED)),
@@ -212,7 +231,8 @@ def test_page_access(world: World, row: Row, role: str) -> None:
         assert response.status_code == expected, response.content[:2000]
     writes = row.name.startswith("coordinator-duo-") or row.name in {
         "coordinator-concern-handle", "coordinator-participant-edit", "coordinator-volunteer-edit",
-        "coordinator-participant-consent", "coordinator-participant-needs"}
+        "coordinator-participant-consent", "coordinator-participant-needs", "coordinator-volunteer-invite",
+        "coordinator-volunteer-invite-again"}
     if row.method == "POST" and writes:
         if expected == 302:
             assert snapshot(world) != before, "an accepted action must change something"
@@ -230,8 +250,8 @@ def test_every_coordinator_page_has_a_row() -> None:
                "coordinator-participant-edit", "coordinator-volunteer-edit",
                "coordinator-participants", "coordinator-volunteers", "coordinator-duos",
                "coordinator-participant-consent", "coordinator-participant-import",
-               "coordinator-volunteer-import"} | {
-               "coordinator-participant-consent", "coordinator-participant-needs"} | {
+               "coordinator-volunteer-import", "coordinator-participant-needs", "coordinator-volunteer-invite",
+               "coordinator-volunteer-invite-again"} | {
         n for n in names if n.startswith("coordinator-duo-")
     }
     covered_post = {r.name for r in ROWS if r.method == "POST"}

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -13,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buddynet.api import ScopedViewSet
-from buddynet.records.accounts import services
+from buddynet.records.accounts import invitations, services
 from buddynet.records.accounts.models import Membership, Role, User
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, volunteer_account
+from buddynet.records.people.selectors import volunteer_get_for_user
 
 
 def users_for_user(*, user: Any) -> QuerySet[User]:
@@ -42,6 +44,7 @@ class MeOutput(serializers.ModelSerializer):
             "coordinated_projects": sorted(r.coordinated_project_ids),
             "volunteer": r.volunteer_id,
             "funders": sorted(r.funder_ids),
+            "administered_organisations": sorted(r.administered_organisation_ids),
         }
 
 
@@ -120,16 +123,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
 class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
-        fields = ["id", "user", "role", "project", "volunteer", "funder", "created_at"]
+        fields = ["id", "user", "role", "project", "volunteer", "funder", "organisation", "created_at"]
         read_only_fields = ["id", "created_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         needed = {
-            Role.ADMINISTRATOR: None, Role.COORDINATOR: "project",
+            Role.ADMINISTRATOR: None, Role.ORG_ADMIN: "organisation", Role.COORDINATOR: "project",
             Role.VOLUNTEER: "volunteer", Role.FUNDER: "funder",
         }[attrs["role"]]
         errors = {}
-        for scope in ("project", "volunteer", "funder"):
+        for scope in ("project", "volunteer", "funder", "organisation"):
             if scope == needed and not attrs.get(scope):
                 errors[scope] = _("Required for this role.")
             elif scope != needed and attrs.get(scope):
@@ -144,7 +147,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     selector = memberships_for_user
     serializer_class = MembershipSerializer
     allowed_roles = frozenset({"administrator"})
-    filterset_fields = ["user", "role", "project", "funder"]
+    filterset_fields = ["user", "role", "project", "funder", "organisation"]
 
     def create(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -156,3 +159,63 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         if not self.roles.administrator:
             raise PermissionDenied()
         services.membership_revoke(membership=instance)
+
+
+# --- A volunteer's account, from the coordinator (accounts/invitations.py) ---------------------
+class VolunteerAccountOutput(serializers.Serializer):
+    has_account = serializers.BooleanField()
+    email = serializers.EmailField(allow_null=True)
+    active = serializers.BooleanField()
+    signed_in = serializers.BooleanField(help_text="False: the first sign-in is still expected.")
+    last_sent = serializers.DateTimeField(allow_null=True)
+    sent_count = serializers.IntegerField()
+
+
+def _account_state(volunteer: Any) -> dict[str, Any]:
+    account = volunteer_account(volunteer=volunteer)
+    if account is None:
+        return {"has_account": False, "email": None, "active": False, "signed_in": False,
+                "last_sent": None, "sent_count": 0}
+    return {"has_account": True, "email": account["user"].email, "active": account["active"],
+            "signed_in": account["signed_in"], "last_sent": account["last_sent"],
+            "sent_count": account["sent_count"]}
+
+
+def _volunteer_of_coordinator(request: Request, volunteer_id: int) -> Any:
+    """404 outside the caller's scope; 403 for who sees the record but does not coordinate it
+    (the volunteer themselves)."""
+    volunteer = volunteer_get_for_user(user=request.user, volunteer_id=volunteer_id)
+    if not roles_of(request.user).coordinates(volunteer.project_id):
+        raise PermissionDenied()
+    return volunteer
+
+
+def _login_url(request: Request) -> str:
+    return request.build_absolute_uri(reverse("web:volunteer-invitation"))
+
+
+class VolunteerInvitationApi(APIView):
+    """GET: the volunteer's account (expected first sign-in?). POST: invite them (account,
+    membership, an e-mailed sign-in link); 400 without an address, 409 when the address belongs
+    to another account, the volunteer already has an account or has stopped."""
+
+    @extend_schema(responses=VolunteerAccountOutput)
+    def get(self, request: Request, volunteer_id: int) -> Response:
+        volunteer = _volunteer_of_coordinator(request, volunteer_id)
+        return Response(VolunteerAccountOutput(_account_state(volunteer)).data)
+
+    @extend_schema(request=None, responses={201: VolunteerAccountOutput})
+    def post(self, request: Request, volunteer_id: int) -> Response:
+        volunteer = _volunteer_of_coordinator(request, volunteer_id)
+        invitations.invitation_send(volunteer=volunteer, by=request.user, login_url=_login_url(request))
+        return Response(VolunteerAccountOutput(_account_state(volunteer)).data, status=status.HTTP_201_CREATED)
+
+
+class VolunteerInvitationResendApi(APIView):
+    """POST: a fresh sign-in link for a volunteer who has not signed in yet (409 otherwise)."""
+
+    @extend_schema(request=None, responses=VolunteerAccountOutput)
+    def post(self, request: Request, volunteer_id: int) -> Response:
+        volunteer = _volunteer_of_coordinator(request, volunteer_id)
+        invitations.invitation_resend(volunteer=volunteer, by=request.user, login_url=_login_url(request))
+        return Response(VolunteerAccountOutput(_account_state(volunteer)).data)

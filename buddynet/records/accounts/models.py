@@ -58,6 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
     COORDINATOR = "coordinator", _("Coordinator")
     VOLUNTEER = "volunteer", _("Volunteer")
     FUNDER = "funder", _("Funder (read-only)")
@@ -66,8 +67,8 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A role in a scope. The scope column that must be set depends on the role:
 
-    administrator → none (all organisations), coordinator → project,
-    volunteer → volunteer record, funder → funder.
+    administrator → none (the platform), organisation administrator → organisation,
+    coordinator → project, volunteer → volunteer record, funder → funder.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
@@ -84,6 +85,10 @@ class Membership(models.Model):
         "people.Funder", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships", verbose_name=_("funder"),
     )
+    organisation = models.ForeignKey(
+        "people.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="memberships", verbose_name=_("organisation"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,10 +98,11 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role=Role.ADMINISTRATOR, project=None, volunteer=None, funder=None)
-                    | Q(role=Role.COORDINATOR, project__isnull=False, volunteer=None, funder=None)
-                    | Q(role=Role.VOLUNTEER, project=None, volunteer__isnull=False, funder=None)
-                    | Q(role=Role.FUNDER, project=None, volunteer=None, funder__isnull=False)
+                    Q(role=Role.ADMINISTRATOR, project=None, volunteer=None, funder=None, organisation=None)
+                    | Q(role=Role.ORG_ADMIN, project=None, volunteer=None, funder=None, organisation__isnull=False)
+                    | Q(role=Role.COORDINATOR, project__isnull=False, volunteer=None, funder=None, organisation=None)
+                    | Q(role=Role.VOLUNTEER, project=None, volunteer__isnull=False, funder=None, organisation=None)
+                    | Q(role=Role.FUNDER, project=None, volunteer=None, funder__isnull=False, organisation=None)
                 ),
             ),
             models.UniqueConstraint(
@@ -111,8 +117,64 @@ class Membership(models.Model):
                 fields=["user", "funder"], name="unique_funder_membership",
                 condition=Q(role=Role.FUNDER),
             ),
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="unique_org_admin_membership",
+                condition=Q(role=Role.ORG_ADMIN),
+            ),
         ]
 
     def __str__(self) -> str:
-        scope = self.project or self.volunteer or self.funder or _("all organisations")
+        scope = self.project or self.volunteer or self.funder or self.organisation or _("all organisations")
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+class Invitation(models.Model):
+    """One sign-in link sent to a new account by the office (accounts/invitations.py): the first
+    invitation and every resend is a row. The account's first sign-in is User.last_login; until
+    it is set the office page shows "expected first sign-in"."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by"),
+    )
+    sent_at = models.DateTimeField(_("sent on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.sent_at:%Y-%m-%d}"
+
+
+class SupportAccess(models.Model):
+    """An organisation administrator lets the platform administrators read the organisation's
+    participant records for a while (issue 16): logged, time-limited, with a reason. Without one,
+    a platform administrator reads no participant of the organisation (people.selectors).
+    Rows are never deleted by the application: ending one early sets revoked_at."""
+
+    organisation = models.ForeignKey(
+        "people.Organisation", on_delete=models.CASCADE, related_name="support_accesses",
+        verbose_name=_("organisation"),
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("granted by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_at = models.DateTimeField(_("granted on"), default=timezone.now)
+    until = models.DateTimeField(_("until"))
+    revoked_at = models.DateTimeField(_("ended on"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("ended by"),
+    )
+
+    class Meta:
+        verbose_name = _("support access")
+        verbose_name_plural = _("support accesses")
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {self.until:%Y-%m-%d %H:%M}"

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from buddynet.records.accounts.models import Membership, Role
+from buddynet.records.accounts.models import Invitation, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,13 @@ class Roles:
     coordinated_project_ids: frozenset[int] = field(default_factory=frozenset)
     volunteer_id: int | None = None
     funder_ids: frozenset[int] = field(default_factory=frozenset)
+    # Organisation administrators (issue 16): the organisations whose projects, coordinators and
+    # accounts they manage on buddynet's own pages (web/orgadmin/). Reads no participant data.
+    administered_organisation_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_org_admin(self) -> bool:
+        return bool(self.administered_organisation_ids)
 
     @property
     def is_coordinator(self) -> bool:
@@ -29,7 +36,7 @@ class Roles:
 
 
 # The Membership columns a Roles is made of, in the order _roles_from_rows reads them.
-_MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id")
+_MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id", "organisation_id")
 
 
 def roles_of(user: Any) -> Roles:
@@ -54,29 +61,73 @@ def volunteer_only(user: Any) -> bool:
         and not roles.administrator
         and not roles.is_coordinator
         and not roles.funder_ids
+        and not roles.administered_organisation_ids
         and not user.is_staff
     )
 
 
 def _roles_from_rows(*, is_superuser: bool, rows: Iterable[Sequence[Any]]) -> Roles:
-    """Roles from (role, project_id, volunteer_id, funder_id) rows."""
+    """Roles from (role, project_id, volunteer_id, funder_id, organisation_id) rows."""
     administrator = bool(is_superuser)
     projects: set[int] = set()
     volunteer_id = None
     funders: set[int] = set()
-    for role, project_id, vol_id, funder_id in rows:
+    organisations: set[int] = set()
+    for role, project_id, vol_id, funder_id, *rest in rows:
         if role == Role.ADMINISTRATOR:
             administrator = True
+        elif role == Role.ORG_ADMIN:
+            organisations.add(rest[0])
         elif role == Role.COORDINATOR:
             projects.add(project_id)
         elif role == Role.VOLUNTEER:
             volunteer_id = vol_id
         elif role == Role.FUNDER:
             funders.add(funder_id)
-    return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders))
+    return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders), frozenset(organisations))
 
 
 def forget_roles(user: Any) -> None:
     """Drop the cached roles (after a membership changes within the same request or test)."""
     if hasattr(user, "_buddynet_roles"):
         del user._buddynet_roles
+
+
+def volunteer_account(*, volunteer: Any) -> dict[str, Any] | None:
+    """What the volunteer's page shows about their account: None without one; else
+    {"user", "active", "signed_in": bool, "last_sent": datetime | None, "sent_count": int}."""
+    membership = Membership.objects.select_related("user").filter(volunteer=volunteer).first()
+    if membership is None:
+        return None
+    user = membership.user
+    sent = list(Invitation.objects.filter(user=user).values_list("sent_at", flat=True)[:50])
+    return {"user": user, "active": user.is_active, "signed_in": user.last_login is not None,
+            "last_sent": sent[0] if sent else None, "sent_count": len(sent)}
+
+
+def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
+    """The coordinator memberships of an organisation's projects, with their users (one query)."""
+    return list(
+        Membership.objects.filter(role=Role.COORDINATOR, project__organisation_id=organisation_id)
+        .select_related("user", "project").order_by("project__name", "user__email")
+    )
+
+
+def supported_organisation_ids(*, at: Any = None) -> frozenset[int]:
+    """The organisations whose participant records the platform administrators may read now:
+    those with a support access that has not ended (accounts/support.py)."""
+    from django.utils import timezone
+
+    from buddynet.records.accounts.models import SupportAccess
+
+    now = at or timezone.now()
+    return frozenset(
+        SupportAccess.objects.filter(until__gt=now, revoked_at=None).values_list("organisation_id", flat=True)
+    )
+
+
+def support_accesses_of(*, organisation_id: int) -> list[Any]:
+    from buddynet.records.accounts.models import SupportAccess
+
+    return list(SupportAccess.objects.filter(organisation_id=organisation_id).select_related(
+        "granted_by", "revoked_by")[:50])

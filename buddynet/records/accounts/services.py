@@ -32,8 +32,9 @@ def user_create(*, email: str, password: str | None, full_name: str = "", langua
 
 @transaction.atomic
 def membership_grant(*, user: User, role: str, project: Any = None, volunteer: Any = None,
-                     funder: Any = None) -> Membership:
-    membership = Membership(user=user, role=role, project=project, volunteer=volunteer, funder=funder)
+                     funder: Any = None, organisation: Any = None) -> Membership:
+    membership = Membership(user=user, role=role, project=project, volunteer=volunteer, funder=funder,
+                            organisation=organisation)
     membership.full_clean()
     membership.save()
     # Coordinators and administrators work in the admin too.

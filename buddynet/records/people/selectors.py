@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from buddynet.access import get_from_scope as _get
+from buddynet.records.accounts.models import SupportAccess
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Funder, NeedsMeasurement, Organisation, Participant, Project, Volunteer
 from buddynet.records.people.needs import NeedsChange, needs_change
@@ -36,7 +38,12 @@ def participants_for_user(*, user: Any) -> QuerySet[Participant]:
     roles = roles_of(user)
     qs = Participant.objects.select_related("project", "consent_recorded_by")
     if roles.administrator:
-        return qs
+        # The platform administrator reads an organisation's participants only under a support
+        # access its administrator granted (accounts/support.py, issue 16). A subquery, not a
+        # second query: list pages keep their pinned query counts.
+        supported = SupportAccess.objects.filter(
+            organisation_id=OuterRef("project__organisation_id"), until__gt=timezone.now(), revoked_at=None)
+        return qs.filter(Exists(supported) | Q(project_id__in=roles.coordinated_project_ids))
     # Volunteers see their buddy's first name through their duo, never the participant record.
     return qs.filter(project_id__in=roles.coordinated_project_ids)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
+from buddynet.records.accounts.invitations import volunteer_account_close
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people import postcodes
 from buddynet.records.people.fields import validate_domain_levels
@@ -297,8 +298,9 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     second sees the other's row and refuses.
     """
     volunteer = volunteer or Volunteer()
+    was = None
     if volunteer.pk is not None:
-        list(Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True))
+        was = Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("status", flat=True).first()
     data = dict(data)
     postcode = data.pop("postcode", None)
     asked = data.get("status")
@@ -311,6 +313,9 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
     volunteer_capacity_check(volunteer=volunteer, capacity=volunteer.capacity)
     volunteer.full_clean()
     volunteer.save()
+    if volunteer.status == Volunteer.Status.STOPPED and was != Volunteer.Status.STOPPED:
+        # Issue 16: a stopped volunteer's account closes the same day, in this transaction.
+        volunteer_account_close(volunteer=volunteer)
     return volunteer
 
 

@@ -30,7 +30,7 @@ from formtools.wizard.views import SessionWizardView
 
 from buddynet import vocabulary as v
 from buddynet.errors import ServiceError
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, volunteer_account
 from buddynet.records.duos import services as duo_services
 from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
 from buddynet.records.duos.selectors import (
@@ -630,6 +630,7 @@ def volunteer(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         availability=_availability_rows(person.availability),
         days_volunteered=_days_volunteered(request.user, person),
         allowances_url=reverse("funding:allowances", args=[person.project_id]),
+        account=volunteer_account(volunteer=person),
         today=today,
     )
     return render(request, "web/coordinator/volunteer.html", context)

@@ -1,0 +1,31 @@
+"""Forms of the organisation administrator's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CoordinatorInviteForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Project"), queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, projects: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from buddynet.records.people.models import Project
+
+        field = self.fields["project"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Only this organisation's projects can be chosen: another's id is "not a valid choice".
+        field.queryset = Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("name")
+
+
+class SupportAccessForm(forms.Form):
+    until = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)

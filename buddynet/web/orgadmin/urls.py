@@ -1,0 +1,20 @@
+"""The organisation administrator's pages, mounted at /organisatie/ inside the "web" namespace.
+
+Every pattern here needs a row in tests/web/test_orgadmin_access.py (a test fails otherwise).
+"""
+
+from django.urls import URLPattern, path
+
+from buddynet.web.orgadmin import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.home, name="orgadmin-home"),
+    path("<int:organisation_id>/", views.organisation, name="orgadmin-organisation"),
+    path("<int:organisation_id>/coordinatoren/uitnodigen/", views.coordinator_invite,
+         name="orgadmin-coordinator-invite"),
+    path("<int:organisation_id>/coordinatoren/<int:user_id>/opnieuw-uitnodigen/", views.coordinator_invite_again,
+         name="orgadmin-coordinator-invite-again"),
+    path("<int:organisation_id>/ondersteuning/", views.support_grant, name="orgadmin-support-grant"),
+    path("<int:organisation_id>/ondersteuning/<int:grant_id>/beeindigen/", views.support_end,
+         name="orgadmin-support-end"),
+]

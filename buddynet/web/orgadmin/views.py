@@ -1,0 +1,162 @@
+"""The organisation administrator's pages (issue 16), under /organisatie/.
+
+An organisation administrator manages their own organisation on buddynet's own pages: its
+projects and coordinators (invited here: an account, then a password and a second factor at the
+first sign-in). Access, the same on every page (tests/web/test_orgadmin_access.py):
+- nobody signed in → the sign-in page;
+- anyone who is not an administrator of *this* organisation → 404, as if it did not exist
+  (another organisation's administrator, coordinators, volunteers, funders, the platform
+  administrator, who reads no organisation's people by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buddynet.errors import ServiceError
+from buddynet.records.accounts import invitations, support
+from buddynet.records.accounts.models import Invitation, SupportAccess, User
+from buddynet.records.accounts.selectors import coordinators_of_organisation, roles_of, support_accesses_of
+from buddynet.records.people.models import Organisation, Project
+from buddynet.web.orgadmin.forms import CoordinatorInviteForm, SupportAccessForm
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    """The organisation, when the caller administers it; 404 for everyone else."""
+    if organisation_id not in roles_of(request.user).administered_organisation_ids:
+        raise Http404
+    return Organisation.objects.get(pk=organisation_id)
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is login_required)."""
+    return cast(User, request.user)
+
+
+def _projects(organisation: Organisation) -> list[Project]:
+    return list(Project.objects.filter(organisation=organisation).order_by("name"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The first organisation the caller administers."""
+    administered = sorted(roles_of(request.user).administered_organisation_ids)
+    if not administered:
+        raise Http404
+    return redirect("web:orgadmin-organisation", organisation_id=administered[0])
+
+
+def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorInviteForm | None = None,
+            status: int = 200, support_form: SupportAccessForm | None = None) -> HttpResponse:
+    form = form or CoordinatorInviteForm(projects=_projects(organisation))
+    coordinators = coordinators_of_organisation(organisation_id=organisation.pk)
+    last_sent: dict[int, Any] = {}
+    for user_id, sent_at in Invitation.objects.filter(
+            user__in=[m.user_id for m in coordinators]).values_list("user_id", "sent_at"):
+        last_sent[user_id] = max(sent_at, last_sent.get(user_id, sent_at))
+    projects = _projects(organisation)
+    rows = [{"project": p, "coordinators": [
+        {"membership": m, "waiting": m.user.last_login is None and not m.user.has_usable_password(),
+         "last_sent": last_sent.get(m.user_id)} for m in coordinators if m.project_id == p.pk]}
+        for p in projects]
+    now = timezone.now()
+    grants = [{"grant": g, "active": g.revoked_at is None and g.until > now}
+              for g in support_accesses_of(organisation_id=organisation.pk)]
+    return render(request, "web/orgadmin/organisation.html", {
+        "organisation": organisation, "rows": rows, "form": form, "grants": grants,
+        "support_form": support_form or SupportAccessForm(),
+    }, status=status)
+
+
+@login_required
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    return _render(request, org)
+
+
+@login_required
+@require_POST
+def coordinator_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    form = CoordinatorInviteForm(request.POST, projects=_projects(org))
+    if not form.is_valid():
+        return _render(request, org, form, status=400)
+    data = form.cleaned_data
+    try:
+        invitations.coordinator_invite(project=data["project"], email=data["email"], full_name=data["full_name"],
+                                       by=_me(request), base_url=request.build_absolute_uri("/"))
+    except ServiceError as error:
+        message = error.message
+        form.add_error(None, [str(v) for v in message.values()] if isinstance(message, dict) else str(message))
+        return _render(request, org, form, status=error.status_code)
+    messages.success(request, _("%(email)s is a coordinator of %(project)s.") % {
+        "email": data["email"], "project": data["project"].name})
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#coordinators")
+
+
+@login_required
+@require_POST
+def coordinator_invite_again(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise Http404
+    try:
+        invitations.coordinator_invitation_resend(user=user, organisation_id=org.pk, by=_me(request),
+                                                  base_url=request.build_absolute_uri("/"))
+    except ServiceError as error:
+        if error.status_code == 403:  # not a coordinator of this organisation: as if unknown
+            raise Http404 from None
+        messages.error(request, str(error.message))
+        response = _render(request, org, CoordinatorInviteForm(projects=_projects(org)))
+        response.status_code = error.status_code
+        return response
+    messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#coordinators")
+
+
+@login_required
+@require_POST
+def support_grant(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    form = SupportAccessForm(request.POST)
+    if not form.is_valid():
+        return _render(request, org, support_form=form, status=400)
+    try:
+        support.support_access_grant(organisation=org, by=_me(request), until=form.cleaned_data["until"],
+                                     reason=form.cleaned_data["reason"])
+    except ServiceError as error:
+        message = error.message
+        if isinstance(message, dict):
+            for name, text in message.items():
+                form.add_error(name if name in form.fields else None, str(text))
+        else:
+            form.add_error(None, str(message))
+        return _render(request, org, support_form=form, status=error.status_code)
+    messages.success(request, _("Support access granted."))
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#support")
+
+
+@login_required
+@require_POST
+def support_end(request: HttpRequest, organisation_id: int, grant_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    grant = SupportAccess.objects.filter(pk=grant_id, organisation=org).first()
+    if grant is None:
+        raise Http404
+    try:
+        support.support_access_end(grant=grant, by=_me(request))
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return _render(request, org, status=error.status_code)
+    messages.success(request, _("Support access ended."))
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#support")

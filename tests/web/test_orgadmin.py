@@ -1,0 +1,223 @@
+"""The organisation administrator (issue 16, item 1): the role, its pages under /organisatie/,
+inviting coordinators, and the access matrix: an administrator of organisation A gets 404 on
+every object of organisation B, on these pages and in the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from buddynet.errors import Conflict, NotAllowed
+from buddynet.records.accounts.invitations import coordinator_invite
+from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
+from buddynet.records.accounts.selectors import roles_of, volunteer_only
+from buddynet.records.accounts.services import membership_grant
+from buddynet.records.accounts.support import support_access_grant
+from buddynet.security.two_factor import two_factor_required_for
+from buddynet.web.orgadmin import urls as orgadmin_urls
+from tests import factories as f
+from tests.conftest import World
+
+BASE = "http://testserver/"
+LOGIN = "login"
+
+
+@dataclass
+class Orgs:
+    admin_a: Any  # administers the organisation of world.project
+    admin_b: Any  # administers the organisation of world.other_project
+
+
+@pytest.fixture
+def orgs(world: World) -> Orgs:
+    assert world.project.organisation_id != world.other_project.organisation_id
+    a = f.UserFactory(email="olga@example.be")
+    membership_grant(user=a, role=Role.ORG_ADMIN, organisation=world.project.organisation)
+    b = f.UserFactory(email="boris@example.be")
+    membership_grant(user=b, role=Role.ORG_ADMIN, organisation=world.other_project.organisation)
+    return Orgs(a, b)
+
+
+def pending_coordinator(w: World, o: Orgs) -> User:
+    coordinator_invite(project=w.project, email="nieuw@example.be", full_name="Nieuwe Coördinator", by=o.admin_a,
+                       base_url=BASE)
+    return User.objects.get(email="nieuw@example.be")
+
+
+ROLES = ("admin_a", "admin_b", "admin", "coordinator", "volunteer_user", "funder_user", "anonymous")
+
+
+def caller(w: World, o: Orgs, role: str) -> Any:
+    if role == "anonymous":
+        return None
+    return getattr(o, role) if role.startswith("admin_") else getattr(w, role)
+
+
+def E(admin_a: int | str, others: int | str = 404, admin_b: int | str | None = None) -> dict[str, int | str]:
+    expected: dict[str, int | str] = dict.fromkeys(ROLES, others)
+    expected.update(admin_a=admin_a, anonymous=LOGIN)
+    if admin_b is not None:
+        expected["admin_b"] = admin_b
+    return expected
+
+
+ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
+    ("orgadmin-home", "GET", E(302, admin_b=302), lambda w, o: {}, None),
+    ("orgadmin-organisation", "GET", E(200), lambda w, o: {"organisation_id": w.project.organisation_id}, None),
+    # POST only: 405 for every method other than POST, before anything is looked up.
+    ("orgadmin-coordinator-invite", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id}, None),
+    ("orgadmin-coordinator-invite", "POST", E(302), lambda w, o: {"organisation_id": w.project.organisation_id},
+     lambda w: {"full_name": "Sara Peeters", "email": "sara@example.be", "project": w.project.pk}),
+    ("orgadmin-coordinator-invite-again", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_coordinator(w, o).pk}, None),
+    ("orgadmin-coordinator-invite-again", "POST", E(302),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_coordinator(w, o).pk},
+     lambda w: {}),
+    ("orgadmin-support-grant", "GET", E(405, others=405), lambda w, o: {"organisation_id": w.project.organisation_id},
+     None),
+    ("orgadmin-support-grant", "POST", E(302), lambda w, o: {"organisation_id": w.project.organisation_id},
+     lambda w: {"until": (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+                "reason": "Foutmelding bij het rapport"}),
+    ("orgadmin-support-end", "GET", E(405, others=405), lambda w, o: {
+        "organisation_id": w.project.organisation_id, "grant_id": support_of(w, o).pk}, None),
+    ("orgadmin-support-end", "POST", E(302), lambda w, o: {
+        "organisation_id": w.project.organisation_id, "grant_id": support_of(w, o).pk}, lambda w: {}),
+]
+CASES = [(row, role) for row in ROWS for role in ROLES]
+
+
+def support_of(w: World, o: Orgs) -> SupportAccess:
+    return support_access_grant(organisation=w.project.organisation, by=o.admin_a,
+                                until=timezone.now() + dt.timedelta(days=1), reason="Hulp bij een import")
+
+
+def snapshot() -> tuple[Any, ...]:
+    return (User.objects.count(), Membership.objects.count(), Invitation.objects.count(),
+            tuple(SupportAccess.objects.order_by("pk").values_list("pk", "revoked_at")))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "role"), CASES, ids=[f"{r[1]} {r[0]} as {role}" for r, role in CASES])
+def test_page_access(world: World, orgs: Orgs, row: Any, role: str) -> None:
+    name, method, expect, kwargs, body = row
+    url = reverse(f"web:{name}", kwargs=kwargs(world, orgs))
+    client = Client()
+    user = caller(world, orgs, role)
+    if user is not None:
+        client.force_login(user)
+    before = snapshot()
+    response = client.get(url) if method == "GET" else client.post(url, body(world) if body else {})
+    expected = expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+    else:
+        assert response.status_code == expected, response.content[:1000]
+    if method == "POST":
+        assert (snapshot() != before) == (expected == 302), "only an accepted request writes"
+
+
+def test_every_orgadmin_page_has_a_row() -> None:
+    assert {p.name for p in orgadmin_urls.urlpatterns} <= {r[0] for r in ROWS}
+
+
+@pytest.mark.django_db
+def test_the_administrator_of_b_gets_404_on_every_object_of_a_in_the_api(world: World, orgs: Orgs) -> None:
+    from rest_framework.test import APIClient
+
+    from tests.test_api_access import ROWS as API_ROWS
+
+    client = APIClient()
+    client.force_authenticate(orgs.admin_b)
+    checked = 0
+    for row in API_ROWS:
+        if row.method != "GET":
+            continue
+        with transaction.atomic():  # each row's objects are undone, as in the matrix's own tests
+            kwargs = row.target(world)
+            response = client.get(reverse(f"v1:{row.name}", kwargs=kwargs)) if kwargs else None
+            transaction.set_rollback(True)
+        if response is None or row.name == "postcode":
+            continue
+        # 403: endpoints of other roles refuse before they look anything up, so they say nothing either.
+        assert response.status_code in (403, 404), (row.id, response.status_code)
+        checked += 1
+    assert checked > 20
+
+
+@pytest.mark.django_db
+def test_it_is_an_office_role_with_a_second_factor_and_reads_no_participant_page(
+        world: World, orgs: Orgs) -> None:
+    assert two_factor_required_for(orgs.admin_a) and not volunteer_only(orgs.admin_a)
+    assert roles_of(orgs.admin_a).administered_organisation_ids == {world.project.organisation_id}
+    client = Client()
+    client.force_login(orgs.admin_a)
+    assert client.get(reverse("web:home"))["Location"] == reverse("web:orgadmin-home")
+    assert client.get(reverse("web:coordinator-participant", args=[world.participant.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_invited_coordinator_chooses_a_password_and_must_set_up_a_second_factor(
+        world: World, orgs: Orgs) -> None:
+    client = Client()
+    client.force_login(orgs.admin_a)
+    response = client.post(reverse("web:orgadmin-coordinator-invite", args=[world.project.organisation_id]),
+                           {"full_name": "Sara Peeters", "email": "Sara@Example.be", "project": world.project.pk})
+    assert response.status_code == 302
+    user = User.objects.get(email="sara@example.be")
+    assert roles_of(user).coordinated_project_ids == {world.project.pk} and not user.has_usable_password()
+    assert two_factor_required_for(user)
+    page = client.get(reverse("web:orgadmin-organisation", args=[world.project.organisation_id])).content.decode()
+    assert "sara@example.be" in page and "Eerste aanmelding verwacht" in page
+
+    found = re.search(r"http://testserver(/aanmelden/welkom/\S+/)", mail.outbox[-1].body)
+    assert found, mail.outbox[-1].body
+    newcomer = Client()
+    form = newcomer.get(found.group(1), follow=True)
+    assert form.status_code == 200
+    done = newcomer.post(form.redirect_chain[-1][0], {"new_password1": "Zeer-geheim-2026!", "new_password2":
+                                                       "Zeer-geheim-2026!"})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.has_usable_password()
+    page = client.get(reverse("web:orgadmin-organisation", args=[world.project.organisation_id])).content.decode()
+    assert "Eerste aanmelding verwacht" not in page
+
+
+@pytest.mark.django_db
+def test_another_organisations_project_is_not_a_choice(world: World, orgs: Orgs) -> None:
+    client = Client()
+    client.force_login(orgs.admin_a)
+    before = snapshot()
+    response = client.post(reverse("web:orgadmin-coordinator-invite", args=[world.project.organisation_id]),
+                           {"full_name": "X", "email": "x@example.be", "project": world.other_project.pk})
+    assert response.status_code == 400 and snapshot() == before
+    with pytest.raises(NotAllowed):
+        coordinator_invite(project=world.other_project, email="x@example.be", full_name="X", by=orgs.admin_a,
+                           base_url=BASE)
+
+
+@pytest.mark.django_db
+def test_duplicate_addresses_have_defined_answers(world: World, orgs: Orgs) -> None:
+    second = f.ProjectFactory(name="Buddy Gentbrugge", organisation=world.project.organisation)
+    # A coordinator of another project of the same organisation: the membership is added, no new account.
+    users = User.objects.count()
+    coordinator_invite(project=second, email="ALICE@example.be", full_name="", by=orgs.admin_a, base_url=BASE)
+    assert User.objects.count() == users
+    assert roles_of(User.objects.get(email="alice@example.be")).coordinated_project_ids == {
+        world.project.pk, second.pk}
+    with pytest.raises(Conflict):  # already coordinates it
+        coordinator_invite(project=second, email="alice@example.be", full_name="", by=orgs.admin_a, base_url=BASE)
+    with pytest.raises(Conflict):  # a volunteer's account
+        coordinator_invite(project=second, email="bob@example.be", full_name="", by=orgs.admin_a, base_url=BASE)
+    with pytest.raises(Conflict):  # another organisation's coordinator
+        coordinator_invite(project=second, email="charlie@example.be", full_name="", by=orgs.admin_a, base_url=BASE)
