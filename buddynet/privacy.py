@@ -41,7 +41,8 @@ N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
 
 # The apps whose every model field must be classified (the test checks these, and only these,
 # so an app added later is not failed before its authors classify it: add its label here then).
-COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk", "matching", "notifications", "funding")
+COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk", "matching", "notifications", "funding",
+                                   "aftercare")
 
 # Models of other apps whose every field is classified all the same (none left since issue 16:
 # every app that holds data about people is covered).
@@ -221,6 +222,27 @@ REGISTRY: dict[str, dict[str, Level]] = {
     },
     # netwerk: the participant's personal network. The people in it are third parties, known by
     # a pseudonymous label (a first name, nickname or role), never a full name.
+    # aftercare (issue 18): contacts after a duo closed, and each project's rules for them.
+    "aftercare.AftercareSettings": {
+        "id": N,
+        "project": N,
+        "contact_months": N,
+        "closure_map": N,
+        "interim_map_months": N,
+    },
+    "aftercare.AftercareItem": {
+        "id": N,
+        "duo": P,
+        "kind": P,
+        "due_on": P,
+        "status": P,
+        "done_on": P,
+        "mode": P,
+        "note": S,  # free text: how the participant is doing after the duo
+        "done_by": P,
+        "created_at": N,
+        "updated_at": N,
+    },
     "netwerk.NetworkMap": {
         "id": N,
         "participant": P,
@@ -430,6 +452,7 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("duos.CheckIn", "concern_note"),
     ("duos.CheckIn", "concern_handled_note"),
     ("netwerk.NetworkMap", "note"),
+    ("aftercare.AftercareItem", "note"),
     ("matching.Proposal", "decision_reason"),
     ("matching.ForbiddenPair", "reason"),
     ("matching.LockedPair", "reason"),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "netwerk",
     "matching",
     "notifications",
+    "buddynet.features.aftercare",  # issue 18: aftercare, referrals, the participant's evaluation
     "buddynet.security",
     "buddynet.deployment",  # production marker and first administrator (manage.py first_admin)
     "axes",  # brute-force lockout (django-axes)

@@ -36,6 +36,7 @@ api_v1 = [
     path("", include("matching.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("buddynet.funding.api_urls")),
+    path("", include("buddynet.features.aftercare.api_urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +54,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("meldingen/", include("notifications.urls")),
     path("financiering/", include("buddynet.funding.urls")),
+    path("nazorg/", include("buddynet.features.aftercare.urls")),
     path("aanmelden/tweestaps/", include("buddynet.security.urls")),
     path("aanmelden/welkom/", include("buddynet.deployment.urls")),
     path("", include("buddynet.web.urls")),

@@ -51,3 +51,12 @@ def funder_portal() -> str:
 
 def allowances(*, project_id: int, year: int) -> str:
     return reverse("funding:allowances", args=[project_id]) + f"?year={year}"
+
+
+def aftercare_item(item_id: int) -> str:
+    """The coordinator's aftercare list (buddynet/features/aftercare), at the item to log."""
+    return reverse("aftercare:index") + f"#item-{item_id}"
+
+
+def participant_maps(participant_id: int) -> str:
+    return reverse("netwerk:participant-maps", args=[participant_id])

@@ -32,6 +32,8 @@ class Kind(models.TextChoices):
     DUO_ENDING = "duo_ending", _("Duo reaches its planned end")
     MATCH_RUN_FINISHED = "match_run_finished", _("Match run finished")
     ALLOWANCE_CAP = "allowance_cap", _("Volunteer allowance nears the yearly cap")
+    AFTERCARE_DUE = "aftercare_due", _("Aftercare due after a duo closed")
+    NETWORK_MAP_DUE = "network_map_due", _("Interim network map due")
     # coordinator and funder
     OBLIGATION_DUE = "obligation_due", _("Report due soon")
     OBLIGATION_OVERDUE = "obligation_overdue", _("Report overdue")

@@ -1,0 +1,102 @@
+"""Aftercare (nazorg): the contacts planned after a duo closes, and the project's rules for them.
+
+A closing duo gets its aftercare planned by the project's AftercareSettings (default: a contact
+1 and 3 months after the closure, and a closure network map when none was made). Each planned
+item is reminded to the coordinators once, on its day, by the notification rules; the
+coordinator logs the contact like a check-in. A re-opened duo cancels what is still planned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from buddynet.crypto import EncryptedTextField
+from buddynet.duos.models import CheckInMode
+
+DEFAULT_CONTACT_MONTHS = (1, 3)
+DEFAULT_INTERIM_MAP_MONTHS = 6
+
+
+def default_contact_months() -> list[int]:
+    return list(DEFAULT_CONTACT_MONTHS)
+
+
+def validate_contact_months(value: Any) -> None:
+    if (not isinstance(value, list) or len(value) > 6
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 24 for v in value)
+            or len(set(value)) != len(value)):
+        raise ValidationError(_("Give at most 6 different numbers of months between 1 and 24, e.g. [1, 3]."))
+
+
+class AftercareSettings(models.Model):
+    """One project's aftercare rules. No row = the defaults."""
+
+    project = models.OneToOneField(
+        "people.Project", on_delete=models.CASCADE, related_name="aftercare_settings", verbose_name=_("project"),
+    )
+    contact_months = models.JSONField(
+        _("aftercare contacts (months after closure)"), default=default_contact_months, blank=True,
+        validators=[validate_contact_months],
+    )
+    closure_map = models.BooleanField(_("plan a closure network map when none was made"), default=True)
+    interim_map_months = models.PositiveSmallIntegerField(
+        _("remind an interim network map every (months)"), default=DEFAULT_INTERIM_MAP_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+
+    class Meta:
+        verbose_name = _("aftercare rules of a project")
+        verbose_name_plural = _("aftercare rules of projects")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class ItemKind(models.TextChoices):
+    CONTACT = "contact", _("Aftercare contact")
+    CLOSURE_MAP = "closure_map", _("Closure network map")
+
+
+class ItemStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AftercareItem(models.Model):
+    duo = models.ForeignKey("duos.Duo", on_delete=models.CASCADE, related_name="aftercare_items",
+                            verbose_name=_("duo"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PLANNED)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    mode = models.CharField(_("type of contact"), max_length=20, choices=CheckInMode.choices, blank=True)
+    # Encrypted at rest (buddynet/privacy.py ENCRYPTED): how the participant is doing.
+    note = EncryptedTextField(_("note"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("logged by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("aftercare item")
+        verbose_name_plural = _("aftercare items")
+        ordering = ["due_on", "id"]
+        constraints = [
+            # Closing twice (closed, re-opened, closed) plans again; never two planned of one kind on one day.
+            models.UniqueConstraint(fields=["duo", "kind", "due_on"], condition=Q(status="planned"),
+                                    name="aftercare_item_planned_once"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="aftercare_item_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"

@@ -1,0 +1,71 @@
+"""Reads of aftercare, scoped by who asks: the coordinators of the duo's project (and administrators)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from buddynet.access import get_from_scope
+from buddynet.accounts.selectors import roles_of
+from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, ItemStatus
+
+
+def settings_of(*, project_id: int) -> AftercareSettings:
+    """The project's aftercare rules; an unsaved row with the defaults when it has none."""
+    found = AftercareSettings.objects.filter(project_id=project_id).first()
+    return found if found is not None else AftercareSettings(project_id=project_id)
+
+
+def settings_by_project(*, project_ids: Iterable[int]) -> dict[int, AftercareSettings]:
+    """Every asked project's rules (defaults where there is no row), in one query."""
+    ids = list(project_ids)
+    found = {s.project_id: s for s in AftercareSettings.objects.filter(project_id__in=ids)}
+    return {pk: found.get(pk) or AftercareSettings(project_id=pk) for pk in ids}
+
+
+def _scope(user: Any) -> Q | None:
+    roles = roles_of(user)
+    if roles.administrator:
+        return None
+    return Q(duo__project_id__in=roles.coordinated_project_ids)
+
+
+def items_for_user(*, user: Any) -> QuerySet[AftercareItem]:
+    """The aftercare items a coordinator works on: their projects' (a volunteer or funder: none)."""
+    qs = AftercareItem.objects.select_related("duo__participant", "duo__volunteer", "duo__project")
+    scope = _scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def item_get_for_user(*, user: Any, item_id: Any) -> AftercareItem:
+    return get_from_scope(items_for_user(user=user), item_id)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    id: int
+    kind: str
+    due_on: date
+    duo_id: int
+    project_id: int
+    participant_id: int
+    participant: str  # first name: the coordinator's message names the duo
+    volunteer: str
+    closed_on: date | None
+    proposed_on: date
+
+
+def items_due(*, today: date) -> list[DueItem]:
+    """Planned items whose day has come (for the notification rules): one query."""
+    rows = (
+        AftercareItem.objects.filter(status=ItemStatus.PLANNED, due_on__lte=today)
+        .values_list("id", "kind", "due_on", "duo_id", "duo__project_id", "duo__participant_id",
+                     "duo__participant__first_name", "duo__volunteer__first_name", "duo__closed_on",
+                     "duo__proposed_on")
+        .order_by("id")
+    )
+    return [DueItem(*row) for row in rows]

@@ -1,0 +1,12 @@
+"""HTML pages of this app (mounted at /nazorg/ in buddynet/urls.py)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from buddynet.features.aftercare import views
+
+app_name = "aftercare"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    path("<int:item_id>/gedaan/", views.item_log, name="item-log"),
+]
