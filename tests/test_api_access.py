@@ -35,6 +35,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from buddynet.features.aftercare.models import AftercareItem, AftercareSettings
 from buddynet.accounts.models import Membership, Role, User
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
@@ -45,7 +46,8 @@ from tests.conftest import World, client_for
 
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership)
+MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership,
+          AftercareItem, AftercareSettings)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -626,6 +628,31 @@ ROWS += [
     Row("funding-report-sign-off", "POST", E(200, 200, 404, 404, 404), pk(draft_report_of), body=lambda w: {}),
     Row("funding-report-sign-off", "POST", E(409, 409, 404, 404, 403), pk(frozen_report_of), body=lambda w: {},
         note="already signed off"),
+]
+
+
+# --- aftercare (issue 18): the coordinator's, per project ---------------------------------------
+def closed_duo_of(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), status=DuoStatus.CLOSED,
+                        closed_on=dt.date(2025, 9, 1), closure_reason="planned_end")
+
+
+def aftercare_item_of(w: World) -> AftercareItem:
+    """The same item each time it is asked (target and owner_object)."""
+    existing = AftercareItem.objects.filter(duo__project=w.project).first()
+    return existing or AftercareItem.objects.create(duo=closed_duo_of(w), kind="contact", due_on=dt.date(2025, 10, 1))
+
+
+ROWS += [
+    Row("aftercare-item-list", "GET", E(200, 200, 403, 200, 403), exists(aftercare_item_of),
+        owner_object=aftercare_item_of, sees_owner_object=STAFF_ONLY),
+    Row("aftercare-item-detail", "GET", E(200, 200, 404, 404, 404), pk(aftercare_item_of)),
+    Row("aftercare-item-log", "POST", E(200, 200, 404, 404, 404), pk(aftercare_item_of),
+        body=lambda w: {"on": "2025-10-01", "mode": "phone"}),
+    Row("aftercare-settings", "GET", E(200, 200, 404, 404, 404), lambda w: {"project_id": w.project.pk}),
+    Row("aftercare-settings", "PATCH", E(200, 200, 404, 404, 404), lambda w: {"project_id": w.project.pk},
+        body=lambda w: {"interim_map_months": 4}),
+    Row("duo-reopen", "POST", E(200, 200, 404, 404, 404), pk(closed_duo_of), body=lambda w: {}),
 ]
 
 

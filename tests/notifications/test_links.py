@@ -53,6 +53,8 @@ EXPECTED_PAGES = {
     Kind.OBLIGATION_DUE: {"funding:grant", "funding:portal"},
     Kind.OBLIGATION_OVERDUE: {"funding:grant", "funding:portal"},
     Kind.REPORT_FROZEN: "funding:report",
+    Kind.AFTERCARE_DUE: {"aftercare:index", "netwerk:participant-maps"},
+    Kind.NETWORK_MAP_DUE: "netwerk:participant-maps",
 }
 
 
@@ -74,6 +76,15 @@ def cause_every_kind(world: World) -> None:
                                  amount=Decimal("40000"), start_date=D(2025, 1, 1), end_date=D(2027, 12, 31))
     ReportingObligation.objects.create(grant=grant, kind="financial", due_on=DAY + dt.timedelta(days=5))
     ReportingObligation.objects.create(grant=grant, kind="yearly_content", due_on=DAY - dt.timedelta(days=5))
+    # Sara's duo closed a month before DAY: her first aftercare contact (and her closure map) is due;
+    # Wout's duo started seven months before DAY without a network map: an interim map is due.
+    closed = f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Sara"),
+                          volunteer=f.VolunteerFactory(project=world.project, first_name="Tom"))
+    duo_services.duo_close(duo=closed, by=world.coordinator, reason="planned_end", closed_on=D(2025, 7, 15),
+                           next_step="end")
+    f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Wout"),
+                 volunteer=f.VolunteerFactory(project=world.project, first_name="An"),
+                 proposed_on=D(2024, 12, 1), introduced_on=D(2025, 1, 5), started_on=D(2025, 1, 10))
     with time_machine.travel(dt.datetime.combine(DAY, dt.time(6, 0), tzinfo=dt.UTC), tick=False):
         rules.evaluate(today=DAY)
 
