@@ -243,6 +243,29 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "created_at": N,
         "updated_at": N,
     },
+    "aftercare.ReferralService": {  # a service of the directory: an organisation, not a person
+        "id": N,
+        "project": N,
+        "name": N,
+        "kind": N,
+        "municipality": N,
+        "contact": N,
+        "active": N,
+    },
+    "aftercare.Referral": {
+        "id": N,
+        "participant": P,
+        "service": P,
+        "date": P,
+        "life_domain": P,
+        "reason": S,  # free text about the participant's situation
+        "made_by": P,
+        "outcome": P,
+        "outcome_on": P,
+        "outcome_note": S,  # free text
+        "created_at": N,
+        "updated_at": N,
+    },
     "netwerk.NetworkMap": {
         "id": N,
         "participant": P,
@@ -453,6 +476,8 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("duos.CheckIn", "concern_handled_note"),
     ("netwerk.NetworkMap", "note"),
     ("aftercare.AftercareItem", "note"),
+    ("aftercare.Referral", "reason"),
+    ("aftercare.Referral", "outcome_note"),
     ("matching.Proposal", "decision_reason"),
     ("matching.ForbiddenPair", "reason"),
     ("matching.LockedPair", "reason"),

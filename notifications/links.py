@@ -60,3 +60,8 @@ def aftercare_item(item_id: int) -> str:
 
 def participant_maps(participant_id: int) -> str:
     return reverse("netwerk:participant-maps", args=[participant_id])
+
+
+def referral(referral_id: int) -> str:
+    """The coordinator's referrals page, at the referral whose outcome is asked."""
+    return reverse("aftercare:referrals") + f"#referral-{referral_id}"

@@ -113,6 +113,11 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("The last network map of %(participant)s (duo %(duo)s) dates from %(last)s. The project "
               "asks for a new map every %(months)s months.") % c,
         )
+    if kind == Kind.REFERRAL_OUTCOME_DUE:
+        return (
+            _("What came of the referral of %(participant)s?") % c,
+            _("%(participant)s was referred to %(service)s on %(on)s. Fill in the outcome in buddynet.") % c,
+        )
     if kind == Kind.OBLIGATION_DUE:
         return (
             _("Report for %(project)s due on %(due)s") % c,

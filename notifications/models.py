@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     ALLOWANCE_CAP = "allowance_cap", _("Volunteer allowance nears the yearly cap")
     AFTERCARE_DUE = "aftercare_due", _("Aftercare due after a duo closed")
     NETWORK_MAP_DUE = "network_map_due", _("Interim network map due")
+    REFERRAL_OUTCOME_DUE = "referral_outcome_due", _("Outcome of a referral to fill in")
     # coordinator and funder
     OBLIGATION_DUE = "obligation_due", _("Report due soon")
     OBLIGATION_OVERDUE = "obligation_overdue", _("Report overdue")

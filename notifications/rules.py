@@ -27,7 +27,13 @@ from django.db.models import Count, Max
 from buddynet.dates import add_months
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.features.aftercare import selectors as aftercare_selectors
-from buddynet.features.aftercare.models import DEFAULT_INTERIM_MAP_MONTHS, AftercareItem, AftercareSettings, ItemKind
+from buddynet.features.aftercare.models import (
+    DEFAULT_INTERIM_MAP_MONTHS,
+    AftercareItem,
+    AftercareSettings,
+    ItemKind,
+    Referral,
+)
 from buddynet.funding.models import ObligationKind, ReportingObligation
 from buddynet.people.models import NETWORK_SCOPES, Participant, Project, Volunteer
 from buddynet.people.screening import extract_valid_until
@@ -107,6 +113,8 @@ class Snapshot:
     latest_closure_map: dict[int, date] = field(default_factory=dict)
     map_consent: frozenset[int] = frozenset()
     aftercare_type: tuple[int, int] = field(default=(0, 0))
+    referrals: list[aftercare_selectors.OpenReferral] = field(default_factory=list)
+    referral_type: tuple[int, int] = field(default=(0, 0))
 
 
 def load(*, today: date) -> Snapshot:
@@ -163,6 +171,8 @@ def _load_aftercare(today: date, duos: list[OpenDuo], projects: dict[int, Projec
         "aftercare": due_items, "aftercare_rules": aftercare_selectors.settings_by_project(project_ids=projects),
         "latest_map": latest, "latest_closure_map": closure, "map_consent": consent,
         "aftercare_type": services.about(AftercareItem(pk=0)),
+        "referrals": aftercare_selectors.referrals_awaiting_outcome(today=today),
+        "referral_type": services.about(Referral(pk=0)),
     }
 
 
@@ -395,10 +405,23 @@ def network_map_due(s: Snapshot) -> Iterable[Message]:
             links.participant_maps(duo.participant_id), (s.duo_type[0], duo.id))
 
 
+def referral_outcome_due(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: a referral is 30 days old without an outcome. Once per referral."""
+    for r in s.referrals:
+        settings = s.projects.get(r.project_id)
+        if settings is None or not settings.on(Kind.REFERRAL_OUTCOME_DUE):
+            continue
+        yield from _to_coordinators(
+            s, r.project_id, Kind.REFERRAL_OUTCOME_DUE, f"referral_outcome_due:referral:{r.id}",
+            {"participant": r.participant, "service": r.service, "on": r.date}, links.referral(r.id),
+            (s.referral_type[0], r.id))
+
+
 # The registry: every rule the periodic task evaluates.
 RULES: tuple[Callable[[Snapshot], Iterable[Message]], ...] = (
     check_in_reminder, meeting_tomorrow, duo_quiet, new_duo_no_check_in, duo_ending, screening_expiring,
     screening_expired, obligation_due, obligation_overdue, aftercare_due, network_map_due,
+    referral_outcome_due,
 )
 
 

@@ -35,10 +35,10 @@ from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from buddynet.features.aftercare.models import AftercareItem, AftercareSettings
 from buddynet.accounts.models import Membership, Role, User
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
+from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, Referral, ReferralService
 from buddynet.funding.models import Funder
 from buddynet.people.models import Organisation, Participant, Project, Volunteer
 from tests import factories as f
@@ -47,7 +47,7 @@ from tests.conftest import World, client_for
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership,
-          AftercareItem, AftercareSettings)
+          AftercareItem, AftercareSettings, ReferralService, Referral)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -653,6 +653,36 @@ ROWS += [
     Row("aftercare-settings", "PATCH", E(200, 200, 404, 404, 404), lambda w: {"project_id": w.project.pk},
         body=lambda w: {"interim_map_months": 4}),
     Row("duo-reopen", "POST", E(200, 200, 404, 404, 404), pk(closed_duo_of), body=lambda w: {}),
+]
+
+
+def referral_service_of(w: World) -> ReferralService:
+    service, _created = ReferralService.objects.get_or_create(project=w.project, name="OCMW Gent", kind="ocmw")
+    return service
+
+
+def referral_of(w: World) -> Referral:
+    existing = Referral.objects.filter(participant=w.participant).first()
+    return existing or Referral.objects.create(participant=w.participant, service=referral_service_of(w),
+                                               date=dt.date(2025, 9, 1), life_domain="income")
+
+
+ROWS += [
+    Row("referral-service-list", "GET", E(200, 200, 403, 200, 403), exists(referral_service_of),
+        owner_object=referral_service_of, sees_owner_object=STAFF_ONLY),
+    Row("referral-service-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"project": w.project.pk, "name": "CAW Oost-Vlaanderen", "kind": "caw"}),
+    Row("referral-service-detail", "GET", E(200, 200, 404, 404, 404), pk(referral_service_of)),
+    Row("referral-service-import-csv", "POST", E(400, 400, 403, 400, 403),
+        body=lambda w: {"project": w.project.pk}, note="no file: refused before anything is read"),
+    Row("referral-list", "GET", E(200, 200, 403, 200, 403), exists(referral_of),
+        owner_object=referral_of, sees_owner_object=STAFF_ONLY),
+    Row("referral-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"participant": w.participant.pk, "service": referral_service_of(w).pk,
+                        "date": "2025-09-01", "life_domain": "housing"}),
+    Row("referral-detail", "GET", E(200, 200, 404, 404, 404), pk(referral_of)),
+    Row("referral-outcome", "POST", E(200, 200, 404, 404, 404), pk(referral_of),
+        body=lambda w: {"outcome": "started", "on": "2025-09-20"}),
 ]
 
 

@@ -23,6 +23,7 @@ from django.urls import resolve
 from buddynet import events
 from buddynet.duos import services as duo_services
 from buddynet.duos.models import Duo, DuoStatus
+from buddynet.features.aftercare import services as aftercare_services
 from buddynet.funding import services as funding_services
 from buddynet.funding.models import Grant, ReportingObligation
 from buddynet.people.models import Project
@@ -55,6 +56,7 @@ EXPECTED_PAGES = {
     Kind.REPORT_FROZEN: "funding:report",
     Kind.AFTERCARE_DUE: {"aftercare:index", "netwerk:participant-maps"},
     Kind.NETWORK_MAP_DUE: "netwerk:participant-maps",
+    Kind.REFERRAL_OUTCOME_DUE: "aftercare:referrals",
 }
 
 
@@ -85,6 +87,11 @@ def cause_every_kind(world: World) -> None:
     f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Wout"),
                  volunteer=f.VolunteerFactory(project=world.project, first_name="An"),
                  proposed_on=D(2024, 12, 1), introduced_on=D(2025, 1, 5), started_on=D(2025, 1, 10))
+    # Sara was referred to the OCMW 30 days before DAY, and its outcome is not known yet.
+    ocmw = aftercare_services.referral_service_save(project_id=world.project.pk, by=world.coordinator,
+                                                    data={"name": "OCMW Gent", "kind": "ocmw"})
+    aftercare_services.referral_record(participant=closed.participant, service=ocmw, by=world.coordinator,
+                                       on=DAY - dt.timedelta(days=30), life_domain="income")
     with time_machine.travel(dt.datetime.combine(DAY, dt.time(6, 0), tzinfo=dt.UTC), tick=False):
         rules.evaluate(today=DAY)
 

@@ -7,6 +7,8 @@ from buddynet.features.aftercare import apis
 
 router = SimpleRouter()
 router.register("aftercare/items", apis.ItemViewSet, basename="aftercare-item")
+router.register("referrals/services", apis.ReferralServiceViewSet, basename="referral-service")
+router.register("referrals", apis.ReferralViewSet, basename="referral")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,

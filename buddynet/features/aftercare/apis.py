@@ -5,19 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buddynet.api import ScopedViewSet
+from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.duos.models import CheckInMode
 from buddynet.features.aftercare import selectors, services
-from buddynet.features.aftercare.models import AftercareItem, AftercareSettings
-from buddynet.people.selectors import project_get_for_user
+from buddynet.features.aftercare.models import (
+    AftercareItem,
+    AftercareSettings,
+    Referral,
+    ReferralOutcome,
+    ReferralService,
+    ServiceKind,
+)
+from buddynet.people.selectors import participants_for_user, project_get_for_user, projects_for_user
+from buddynet.vocabulary import LifeDomain
+
+MAX_CSV_BYTES = 1_000_000
 
 
 class ItemOutput(serializers.ModelSerializer):
@@ -83,3 +94,97 @@ class SettingsApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         rules = services.aftercare_settings_save(project_id=pk, by=request.user, data=dict(data.validated_data))
         return Response(SettingsIO(rules).data, status=status.HTTP_200_OK)
+
+
+# --- referrals (issue 18 item 3) ---------------------------------------------------------------
+class ServiceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralService
+        fields = ["id", "project", "name", "kind", "municipality", "contact", "active"]
+
+
+class ServiceInput(serializers.Serializer):
+    project = ScopedRelatedField(projects_for_user)
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=ServiceKind.choices)
+    municipality = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ImportInput(serializers.Serializer):
+    project = ScopedRelatedField(projects_for_user)
+    file = serializers.FileField(max_length=200)
+
+
+class ReferralServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    selector = selectors.referral_services_for_user
+    serializer_class = ServiceOutput
+    filterset_fields = ["project", "kind", "municipality", "active"]
+
+    @extend_schema(request=ServiceInput, responses={201: ServiceOutput})
+    def create(self, request: Request) -> Response:
+        data = ServiceInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        project = values.pop("project")
+        service = services.referral_service_save(project_id=project.pk, by=request.user, data=values)
+        return Response(ServiceOutput(service).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": ImportInput},
+                   responses=inline_serializer("ServiceImport", fields={"imported": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_csv(self, request: Request) -> Response:
+        """Import the directory from a CSV (name/naam, kind/soort, municipality/gemeente, contact)."""
+        data = ImportInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        count = services.referral_services_import(project_id=data.validated_data["project"].pk, by=request.user,
+                                                  data=data.validated_data["file"].read(MAX_CSV_BYTES + 1))
+        return Response({"imported": count})
+
+
+class ReferralOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Referral
+        fields = ["id", "participant", "service", "date", "life_domain", "reason", "made_by", "outcome",
+                  "outcome_on", "outcome_note"]
+
+
+class ReferralInput(serializers.Serializer):
+    participant = ScopedRelatedField(participants_for_user)
+    service = ScopedRelatedField(selectors.referral_services_for_user)
+    date = serializers.DateField()
+    life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class OutcomeInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ReferralOutcome.choices)
+    on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    selector = selectors.referrals_for_user
+    serializer_class = ReferralOutput
+    filterset_fields = ["participant", "service", "outcome", "life_domain"]
+
+    @extend_schema(request=ReferralInput, responses={201: ReferralOutput})
+    def create(self, request: Request) -> Response:
+        data = ReferralInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        referral = services.referral_record(participant=v["participant"], service=v["service"], by=request.user,
+                                            on=v["date"], life_domain=v["life_domain"], reason=v["reason"])
+        return Response(ReferralOutput(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OutcomeInput, responses=ReferralOutput)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request: Request, pk: str) -> Response:
+        """What came of the referral."""
+        referral = self.get_object()
+        data = OutcomeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        referral = services.referral_outcome_record(referral=referral, by=request.user, outcome=v["outcome"],
+                                                    on=v.get("on"), note=v["note"])
+        return Response(ReferralOutput(referral).data)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.duos.models import CheckInMode
+from buddynet.vocabulary import LifeDomain
 
 DEFAULT_CONTACT_MONTHS = (1, 3)
 DEFAULT_INTERIM_MAP_MONTHS = 6
@@ -100,3 +101,70 @@ class AftercareItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on}"
+
+
+# --- referrals (issue 18 item 3) ---------------------------------------------------------------
+class ServiceKind(models.TextChoices):
+    OCMW = "ocmw", _("OCMW/CPAS")
+    CAW = "caw", _("CAW (general welfare work)")
+    DEBT = "debt", _("Debt mediation")
+    EMPLOYMENT = "employment", _("Employment services")
+    HOUSING = "housing", _("Housing")
+    OTHER = "other", _("Other")
+
+
+class ReferralService(models.Model):
+    """One service in a project's directory: where a participant can be referred to."""
+
+    project = models.ForeignKey("people.Project", on_delete=models.CASCADE, related_name="referral_services",
+                                verbose_name=_("project"))
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind of service"), max_length=20, choices=ServiceKind.choices)
+    municipality = models.CharField(_("municipality"), max_length=80, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["project_id", "kind", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "name", "municipality"],
+                                               name="referral_service_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality})" if self.municipality else self.name
+
+
+class ReferralOutcome(models.TextChoices):
+    STARTED = "started", _("Support started")
+    WAITING = "waiting", _("On a waiting list")
+    NOT_TAKEN_UP = "not_taken_up", _("Not taken up by the participant")
+    REFUSED = "refused", _("Not accepted by the service")
+    OTHER = "other", _("Other")
+
+
+class Referral(models.Model):
+    participant = models.ForeignKey("people.Participant", on_delete=models.CASCADE, related_name="referrals",
+                                    verbose_name=_("participant"))
+    service = models.ForeignKey(ReferralService, on_delete=models.PROTECT, related_name="referrals",
+                                verbose_name=_("service"))
+    date = models.DateField(_("date"))
+    life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
+    # Encrypted at rest (buddynet/privacy.py ENCRYPTED): why, in the participant's situation.
+    reason = EncryptedTextField(_("reason"), blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("referred by"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ReferralOutcome.choices, blank=True)
+    outcome_on = models.DateField(_("outcome known on"), null=True, blank=True)
+    outcome_note = EncryptedTextField(_("about the outcome"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["outcome", "date"], name="referral_open")]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.date}"

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from buddynet import privacy
-from buddynet.features.aftercare.models import AftercareItem
+from buddynet.features.aftercare.models import AftercareItem, Referral
 
 
 def participant_anonymise_aftercare(erasure: privacy.Erasure) -> None:
     """The notes are emptied; dates, kinds and statuses stay (they count in no report by name)."""
     AftercareItem.objects.filter(duo__participant=erasure.person).exclude(note="").update(note="")
+    Referral.objects.filter(participant=erasure.person).update(reason="", outcome_note="")
 
 
 def participant_export_aftercare(participant: Any) -> dict[str, Any]:
-    return {"aftercare": [privacy.export_row(i) for i in AftercareItem.objects.filter(duo__participant=participant)]}
+    return {
+        "aftercare": [privacy.export_row(i) for i in AftercareItem.objects.filter(duo__participant=participant)],
+        "referrals": [privacy.export_row(r) for r in Referral.objects.filter(participant=participant)],
+    }
 
 
 HANDLERS = privacy.Handlers(

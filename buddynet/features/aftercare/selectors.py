@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.accounts.selectors import roles_of
-from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, ItemStatus
+from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, ItemStatus, Referral, ReferralService
 
 
 def settings_of(*, project_id: int) -> AftercareSettings:
@@ -69,3 +69,53 @@ def items_due(*, today: date) -> list[DueItem]:
         .order_by("id")
     )
     return [DueItem(*row) for row in rows]
+
+
+# --- referrals (issue 18 item 3) ---------------------------------------------------------------
+def _project_ids(user: Any) -> list[int] | None:
+    roles = roles_of(user)
+    return None if roles.administrator else list(roles.coordinated_project_ids)
+
+
+def referral_services_for_user(*, user: Any) -> QuerySet[ReferralService]:
+    qs = ReferralService.objects.select_related("project")
+    ids = _project_ids(user)
+    return qs if ids is None else qs.filter(project_id__in=ids)
+
+
+def referral_service_get_for_user(*, user: Any, service_id: Any) -> ReferralService:
+    return get_from_scope(referral_services_for_user(user=user), service_id)
+
+
+def referrals_for_user(*, user: Any) -> QuerySet[Referral]:
+    qs = Referral.objects.select_related("participant", "service")
+    ids = _project_ids(user)
+    return qs if ids is None else qs.filter(participant__project_id__in=ids)
+
+
+def referral_get_for_user(*, user: Any, referral_id: Any) -> Referral:
+    return get_from_scope(referrals_for_user(user=user), referral_id)
+
+
+OUTCOME_REMINDER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class OpenReferral:
+    id: int
+    project_id: int
+    participant_id: int
+    participant: str
+    service: str
+    date: date
+
+
+def referrals_awaiting_outcome(*, today: date) -> list[OpenReferral]:
+    """Referrals of at least 30 days without an outcome (for the notification rules): one query."""
+    rows = (
+        Referral.objects.filter(outcome="", date__lte=today - timedelta(days=OUTCOME_REMINDER_DAYS))
+        .values_list("id", "participant__project_id", "participant_id", "participant__first_name", "service__name",
+                     "date")
+        .order_by("id")
+    )
+    return [OpenReferral(*row) for row in rows]

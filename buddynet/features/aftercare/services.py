@@ -6,17 +6,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buddynet import spreadsheet
 from buddynet.accounts.models import User
 from buddynet.accounts.selectors import roles_of
 from buddynet.dates import add_months
 from buddynet.duos.models import Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.features.aftercare import selectors
-from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, ItemKind, ItemStatus
+from buddynet.features.aftercare.models import (
+    AftercareItem,
+    AftercareSettings,
+    ItemKind,
+    ItemStatus,
+    Referral,
+    ReferralOutcome,
+    ReferralService,
+    ServiceKind,
+)
+from buddynet.people.models import Participant
 from netwerk import selectors as netwerk_selectors
 from netwerk.models import Occasion
 
@@ -90,3 +102,98 @@ def aftercare_settings_save(*, project_id: int, by: User, data: dict[str, Any]) 
     rules.full_clean()
     rules.save()
     return rules
+
+
+# --- referrals (issue 18 item 3) ---------------------------------------------------------------
+SERVICE_FIELDS = ("name", "kind", "municipality", "contact", "active")
+# The CSV's columns, in English or Dutch (the file a coordinator keeps in Excel).
+CSV_COLUMNS = {"name": ("name", "naam"), "kind": ("kind", "soort"),
+               "municipality": ("municipality", "gemeente"), "contact": ("contact",)}
+KIND_WORDS = {"ocmw": "ocmw", "cpas": "ocmw", "ocmw/cpas": "ocmw", "caw": "caw", "debt": "debt",
+              "schuldbemiddeling": "debt", "employment": "employment", "werk": "employment", "vdab": "employment",
+              "housing": "housing", "wonen": "housing", "other": "other", "ander": "other", "andere": "other"}
+
+
+@transaction.atomic
+def referral_service_save(*, project_id: int, by: User, data: dict[str, Any],
+                          service: ReferralService | None = None) -> ReferralService:
+    """Add a service to the project's directory, or change one (a coordinator of the project)."""
+    _require_coordinator(by, project_id if service is None else service.project_id)
+    service = service or ReferralService(project_id=project_id)
+    for name in SERVICE_FIELDS:
+        if name in data:
+            setattr(service, name, data[name])
+    try:
+        service.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict) from None
+    service.save()
+    return service
+
+
+@transaction.atomic
+def referral_services_import(*, project_id: int, by: User, data: bytes) -> int:
+    """Import a directory from CSV (columns name/naam, kind/soort, municipality/gemeente, contact):
+    all rows or none; a service already listed (same name and municipality) is updated. Returns
+    how many rows were read."""
+    _require_coordinator(by, project_id)
+    try:
+        rows = spreadsheet.csv_read(data)
+    except ValueError:
+        raise InvalidInput({"file": _("This is not a CSV file that buddynet can read.")}) from None
+    if not rows:
+        raise InvalidInput({"file": _("The file holds no services.")})
+    errors: list[str] = []
+    cleaned: list[dict[str, str]] = []
+    for number, row in enumerate(rows, start=2):
+        values = {field: next((row[c] for c in names if row.get(c)), "") for field, names in CSV_COLUMNS.items()}
+        values["kind"] = KIND_WORDS.get(values["kind"].lower(), values["kind"].lower())
+        if not values["name"] or values["kind"] not in ServiceKind.values:
+            errors.append(_("Line %(line)s: a name and a known kind (%(kinds)s) are needed.")
+                          % {"line": number, "kinds": ", ".join(ServiceKind.values)})
+            continue
+        cleaned.append(values)
+    if errors:
+        raise InvalidInput({"file": errors[:20]})
+    for values in cleaned:
+        service = ReferralService.objects.filter(project_id=project_id, name=values["name"],
+                                                 municipality=values["municipality"]).first()
+        referral_service_save(project_id=project_id, by=by, data={**values, "active": True}, service=service)
+    return len(cleaned)
+
+
+@transaction.atomic
+def referral_record(*, participant: Participant, service: ReferralService, by: User, on: date,
+                    life_domain: str, reason: str = "") -> Referral:
+    """A coordinator refers a participant to a service of their project's directory."""
+    _require_coordinator(by, participant.project_id)
+    if service.project_id != participant.project_id:
+        raise InvalidInput({"service": _("This service is not in the participant's project's directory.")})
+    if on > timezone.localdate():
+        raise InvalidInput({"date": _("The date cannot be in the future.")})
+    referral = Referral(participant=participant, service=service, date=on, life_domain=life_domain,
+                        reason=reason, made_by=by)
+    try:
+        referral.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict) from None
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_outcome_record(*, referral: Referral, by: User, outcome: str, on: date | None = None,
+                            note: str = "") -> Referral:
+    """What came of a referral (the coordinator is reminded 30 days after it, once)."""
+    referral = Referral.objects.select_for_update().select_related("participant").get(pk=referral.pk)
+    _require_coordinator(by, referral.participant.project_id)
+    if outcome not in ReferralOutcome.values:
+        raise InvalidInput({"outcome": _("Choose an outcome.")})
+    on = on or timezone.localdate()
+    if on < referral.date:
+        raise InvalidInput({"on": _("The outcome cannot be before the referral.")})
+    referral.outcome = outcome
+    referral.outcome_on = on
+    referral.outcome_note = note
+    referral.save()
+    return referral

@@ -9,4 +9,6 @@ app_name = "aftercare"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("<int:item_id>/gedaan/", views.item_log, name="item-log"),
+    path("doorverwijzingen/", views.referrals, name="referrals"),
+    path("doorverwijzingen/<int:referral_id>/uitkomst/", views.referral_outcome, name="referral-outcome"),
 ]

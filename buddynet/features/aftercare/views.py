@@ -4,6 +4,8 @@ nothing: 404, as for an id that does not exist."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,13 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buddynet.accounts.selectors import roles_of
 from buddynet.errors import ServiceError
 from buddynet.features.aftercare import selectors, services
-from buddynet.features.aftercare.forms import LogForm
+from buddynet.features.aftercare.forms import ImportForm, LogForm, OutcomeForm, ReferralForm
 from buddynet.features.aftercare.models import ItemStatus
+from buddynet.people.selectors import participants_for_user, projects_for_user
 
 
 def _require_office(request: HttpRequest) -> None:
@@ -67,3 +70,82 @@ def item_log(request: HttpRequest, item_id: int) -> HttpResponse:
             messages.success(request, _("Aftercare logged."))
             return redirect(reverse("aftercare:index") + f"#item-{item.pk}")
     return _page(request, failed=(item.pk, form), status=400)
+
+
+# --- referrals (issue 18 item 3) ---------------------------------------------------------------
+def _referral_forms(request: HttpRequest) -> tuple[ReferralForm, ImportForm]:
+    participants = participants_for_user(user=request.user).order_by("last_name", "first_name", "pk")
+    directory = selectors.referral_services_for_user(user=request.user).filter(active=True)
+    data = request.POST if request.method == "POST" else None
+    return (ReferralForm(data if data and "participant" in data else None, participants=participants,
+                         services=directory, initial={"date": timezone.localdate()}),
+            ImportForm(data if data and "project" in data else None, request.FILES or None,
+                       projects=projects_for_user(user=request.user)))
+
+
+def _referrals_page(request: HttpRequest, *, new: ReferralForm | None = None, upload: ImportForm | None = None,
+                    failed: tuple[int, OutcomeForm] | None = None, status: int = 200) -> HttpResponse:
+    default_new, default_upload = _referral_forms(request)
+    rows = []
+    for r in selectors.referrals_for_user(user=request.user).order_by("outcome", "-date", "-id")[:200]:
+        form = failed[1] if failed and failed[0] == r.pk else OutcomeForm(
+            initial={"on": timezone.localdate()}, prefix=f"referral-{r.pk}")
+        rows.append({"referral": r, "form": form})
+    return render(request, "aftercare/referrals.html", {
+        "rows": rows, "new": new or default_new, "upload": upload or default_upload,
+        "directory": selectors.referral_services_for_user(user=request.user),
+    }, status=status)
+
+
+def _errors_into(form: Any, exc: ServiceError) -> None:
+    detail = exc.message if isinstance(exc.message, dict) else {None: exc.message}
+    for name, error in detail.items():
+        form.add_error(name if name in form.fields else None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referrals(request: HttpRequest) -> HttpResponse:
+    """GET: the referrals and the directory; POST: a new referral, or a CSV of services."""
+    _require_office(request)
+    if request.method == "GET":
+        return _referrals_page(request)
+    new, upload = _referral_forms(request)
+    form: Any = new if "participant" in request.POST else upload
+    if form.is_valid():
+        try:
+            if form is new:
+                d = new.cleaned_data
+                services.referral_record(participant=d["participant"], service=d["service"], by=request.user,  # type: ignore[arg-type]
+                                         on=d["date"], life_domain=d["life_domain"], reason=d["reason"])
+                messages.success(request, _("Referral recorded."))
+            else:
+                d = upload.cleaned_data
+                count = services.referral_services_import(project_id=d["project"].pk, by=request.user,  # type: ignore[arg-type]
+                                                          data=d["file"].read(1_000_001))
+                messages.success(request, _("%(count)s services imported.") % {"count": count})
+        except ServiceError as exc:
+            _errors_into(form, exc)
+        else:
+            return redirect("aftercare:referrals")
+    return _referrals_page(request, new=new if form is new else None, upload=upload if form is upload else None,
+                          status=400)
+
+
+@login_required
+@require_POST
+def referral_outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
+    _require_office(request)
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id)
+    form = OutcomeForm(request.POST, prefix=f"referral-{referral.pk}")
+    if form.is_valid():
+        try:
+            services.referral_outcome_record(referral=referral, by=request.user,  # type: ignore[arg-type]
+                                             outcome=form.cleaned_data["outcome"], on=form.cleaned_data["on"],
+                                             note=form.cleaned_data["note"])
+        except ServiceError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Outcome recorded."))
+            return redirect(reverse("aftercare:referrals") + f"#referral-{referral.pk}")
+    return _referrals_page(request, failed=(referral.pk, form), status=400)

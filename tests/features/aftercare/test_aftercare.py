@@ -69,7 +69,8 @@ def test_the_coordinator_is_reminded_at_1_and_3_months_after_closure_once_each(w
     one = item(world.duo, ItemKind.CONTACT, D(2025, 10, 1))
     three = item(world.duo, ItemKind.CONTACT, D(2025, 12, 1))
 
-    assert fire(D(2025, 9, 30)) == [("alice@example.be", f"aftercare_due:item:{item(world.duo, 'closure_map', CLOSED).pk}")]
+    closure_map = item(world.duo, "closure_map", CLOSED)
+    assert fire(D(2025, 9, 30)) == [("alice@example.be", f"aftercare_due:item:{closure_map.pk}")]
     assert fire(D(2025, 10, 1)) == [("alice@example.be", f"aftercare_due:item:{one.pk}")]
     assert fire(D(2025, 10, 2)) == []
     assert fire(D(2025, 11, 30)) == []

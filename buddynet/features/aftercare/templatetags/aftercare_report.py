@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django import template
+
+from buddynet.features.aftercare.report import labels
+
+register = template.Library()
+
+
+@register.filter
+def referral_label(code: str) -> str:
+    return str(labels().get(code, code))
