@@ -8,8 +8,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -132,9 +132,11 @@ class ReferralServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
 
     @extend_schema(request={"multipart/form-data": ImportInput},
                    responses=inline_serializer("ServiceImport", fields={"imported": serializers.IntegerField()}))
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    @action(detail=False, methods=["post"], url_path="import")
     def import_csv(self, request: Request) -> Response:
         """Import the directory from a CSV (name/naam, kind/soort, municipality/gemeente, contact)."""
+        if not (self.role_names() & self.allowed_roles):
+            raise PermissionDenied()
         data = ImportInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         count = services.referral_services_import(project_id=data.validated_data["project"].pk, by=request.user,
