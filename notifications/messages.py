@@ -118,6 +118,18 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("What came of the referral of %(participant)s?") % c,
             _("%(participant)s was referred to %(service)s on %(on)s. Fill in the outcome in buddynet.") % c,
         )
+    if kind == Kind.PAIRING_FIT_POOR and c.get("side") == "volunteer":
+        return (
+            _("The duo %(duo)s does not click yet") % c,
+            _("After the first meeting of the duo %(duo)s, the volunteer answered that it does not click "
+              "(%(on)s). A conversation may help.") % c,
+        )
+    if kind == Kind.PAIRING_FIT_POOR:
+        return (
+            _("The duo %(duo)s does not click yet") % c,
+            _("After the first meeting of the duo %(duo)s, the participant answered that it does not click "
+              "(%(on)s). A conversation may help.") % c,
+        )
     if kind == Kind.OBLIGATION_DUE:
         return (
             _("Report for %(project)s due on %(due)s") % c,

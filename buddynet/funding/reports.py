@@ -45,7 +45,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
 from buddynet.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.features.aftercare.report import referral_section
+from buddynet.features.aftercare.report import referral_section, voice_section
 from buddynet.funding import lights, selectors
 from buddynet.funding.models import BudgetLine, BudgetLineKind, Expense, Funder, Grant, ReportingObligation, Tranche
 from buddynet.people.models import REPORTING_SCOPES, Project
@@ -399,6 +399,7 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
         "money": publish_money(m, start=start, end=end),
         "obligations": publish_obligations(m.obligations, today=today),
         "referrals": referral_section(project_ids=[grant.project_id], start=start, end=end),
+        "voice": voice_section(project_ids=[grant.project_id], start=start, end=end),
     }
 
 
@@ -452,6 +453,7 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
         "referrals": referral_section(project_ids=project_ids, start=start, end=end),
+        "voice": voice_section(project_ids=project_ids, start=start, end=end),
     }
 
 

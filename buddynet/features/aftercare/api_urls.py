@@ -9,6 +9,7 @@ router = SimpleRouter()
 router.register("aftercare/items", apis.ItemViewSet, basename="aftercare-item")
 router.register("referrals/services", apis.ReferralServiceViewSet, basename="referral-service")
 router.register("referrals", apis.ReferralViewSet, basename="referral")
+router.register("evaluations", apis.EvaluationViewSet, basename="evaluation")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -16,14 +17,21 @@ from rest_framework.response import Response
 
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.duos.models import CheckInMode
+from buddynet.duos.selectors import duos_in_scope
+from buddynet.errors import InvalidInput
 from buddynet.features.aftercare import selectors, services
 from buddynet.features.aftercare.models import (
+    QUESTIONS,
     AftercareItem,
     AftercareSettings,
+    Evaluation,
+    Moment,
     Referral,
     ReferralOutcome,
     ReferralService,
+    Respondent,
     ServiceKind,
+    Source,
 )
 from buddynet.people.selectors import participants_for_user, project_get_for_user, projects_for_user
 from buddynet.vocabulary import LifeDomain
@@ -190,3 +198,66 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         referral = services.referral_outcome_record(referral=referral, by=request.user, outcome=v["outcome"],
                                                     on=v.get("on"), note=v["note"])
         return Response(ReferralOutput(referral).data)
+
+
+# --- the participant's voice (issue 18 item 4) --------------------------------------------------
+class EvaluationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = ["id", "participant", "duo", "moment", "respondent", "source", "date", *QUESTIONS, "own_words",
+                  "recorded_by"]
+
+
+def _face() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
+
+
+class EvaluationInput(serializers.Serializer):
+    participant = serializers.IntegerField(required=False, allow_null=True, default=None)
+    duo = serializers.IntegerField(required=False, allow_null=True, default=None)
+    moment = serializers.ChoiceField(choices=Moment.choices)
+    respondent = serializers.ChoiceField(choices=Respondent.choices, default=Respondent.PARTICIPANT)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE)
+    date = serializers.DateField()
+    heard = _face()
+    decide = _face()
+    network = _face()
+    recommend = _face()
+    fit = _face()
+    own_words = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Coordinators read; the duo's volunteer may also record (create), for their buddy."""
+
+    selector = selectors.evaluations_for_user
+    serializer_class = EvaluationOutput
+    filterset_fields = ["participant", "duo", "moment", "respondent"]
+    allowed_roles = frozenset({"administrator", "coordinator", "volunteer"})
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not (self.role_names() & {"administrator", "coordinator"}):
+            raise PermissionDenied()
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=EvaluationInput, responses={201: EvaluationOutput})
+    def create(self, request: Request) -> Response:
+        data = EvaluationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        duo_id, participant_id = v.pop("duo"), v.pop("participant")
+        if duo_id is None and participant_id is None:
+            raise InvalidInput({"participant": _("Give the participant or the duo.")})
+        # An id outside the caller's scope is "does not exist" (400 on the field), as elsewhere.
+        duo = (duos_in_scope(user=request.user).select_related("participant").filter(pk=duo_id).first()
+               if duo_id is not None else None)
+        if duo_id is not None and duo is None:
+            raise InvalidInput({"duo": _("Unknown duo.")})
+        if duo is not None:
+            participant = duo.participant
+        else:
+            participant = participants_for_user(user=request.user).filter(pk=participant_id).first()
+            if participant is None:
+                raise InvalidInput({"participant": _("Unknown participant.")})
+        evaluation = services.evaluation_record(participant=participant, duo=duo, by=request.user, data=v)
+        return Response(EvaluationOutput(evaluation).data, status=status.HTTP_201_CREATED)

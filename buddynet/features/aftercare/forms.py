@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.duos.models import CheckInMode
-from buddynet.features.aftercare.models import ReferralOutcome
+from buddynet.features.aftercare.models import Moment, ReferralOutcome, Respondent, Source
 from buddynet.vocabulary import LifeDomain
 
 
@@ -46,3 +46,29 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+
+
+FACE_CHOICES = [(1, _("Not at all")), (2, _("Not really")), (3, _("So-so")), (4, _("Yes")), (5, _("Very much"))]
+
+
+def _question(label: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=FACE_CHOICES, coerce=int, required=False, empty_value=None,
+                                  widget=forms.RadioSelect)
+
+
+class EvaluationForm(forms.Form):
+    """The short evaluation in easy Dutch: five faces per question, every question may be skipped."""
+
+    moment = forms.ChoiceField(label=_("When"), choices=Moment.choices, widget=forms.RadioSelect)
+    respondent = forms.ChoiceField(label=_("Who answers"), choices=Respondent.choices, widget=forms.RadioSelect,
+                                   initial=Respondent.PARTICIPANT)
+    source = forms.ChoiceField(label=_("How"), choices=Source.choices, widget=forms.RadioSelect,
+                               initial=Source.PHONE)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    heard = _question(_("I feel heard"))
+    decide = _question(_("I decide for myself"))
+    network = _question(_("I know more people I can count on"))
+    recommend = _question(_("I would tell others to do this"))
+    fit = _question(_("It clicks with my buddy (after the first meeting)"))
+    own_words = forms.CharField(label=_("In my own words (if you want)"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 3}))

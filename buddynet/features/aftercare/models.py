@@ -168,3 +168,66 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.date}"
+
+
+# --- the participant's voice (issue 18 item 4) --------------------------------------------------
+class Moment(models.TextChoices):
+    INTAKE = "intake", _("At intake (expectations)")
+    FIRST_MEETING = "first_meeting", _("After the first meeting")
+    INTERIM = "interim", _("Along the way")
+    CLOSURE = "closure", _("At closure")
+
+
+class Respondent(models.TextChoices):
+    PARTICIPANT = "participant", _("The participant")
+    VOLUNTEER = "volunteer", _("The volunteer")
+
+
+class Source(models.TextChoices):
+    PHONE = "phone", _("On the phone")
+    PAPER = "paper", _("From paper")
+
+
+# The questions, each answered with one of five faces (1 = very sad … 5 = very happy) or skipped.
+# "fit" is asked after the first meeting only, of both sides: a poor answer alerts the coordinator.
+QUESTIONS = ("heard", "decide", "network", "recommend", "fit")
+POOR = 2  # an answer of 1 or 2 faces is poor
+
+
+def _face(label: Any) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, null=True, blank=True,
+                                            validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+
+class Evaluation(models.Model):
+    participant = models.ForeignKey("people.Participant", on_delete=models.CASCADE, related_name="evaluations",
+                                    verbose_name=_("participant"))
+    duo = models.ForeignKey("duos.Duo", null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations",
+                            verbose_name=_("duo"))
+    moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
+    respondent = models.CharField(_("who answers"), max_length=20, choices=Respondent.choices,
+                                  default=Respondent.PARTICIPANT)
+    source = models.CharField(_("how"), max_length=10, choices=Source.choices, default=Source.PHONE)
+    date = models.DateField(_("date"))
+    heard = _face(_("I feel heard"))
+    decide = _face(_("I decide for myself"))
+    network = _face(_("I know more people I can count on"))
+    recommend = _face(_("I would tell others to do this"))
+    fit = _face(_("It clicks with my buddy"))
+    # Encrypted at rest (buddynet/privacy.py ENCRYPTED): the participant's own words.
+    own_words = EncryptedTextField(_("in my own words"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_moment_display()} {self.date}"
+
+    @property
+    def poor_fit(self) -> bool:
+        return self.moment == Moment.FIRST_MEETING and self.fit is not None and self.fit <= POOR

@@ -55,3 +55,34 @@ def labels() -> dict[str, str]:
     from django.utils.translation import gettext as _
 
     return {**dict(ServiceKind.choices), **dict(ReferralOutcome.choices), PENDING: _("No outcome yet")}
+
+
+def voice_section(*, project_ids: Iterable[int], start: date, end: date) -> dict[str, Any]:
+    """The participants' own evaluations (issue 18 item 4): per moment and question, how many
+    answered and the mean of the five faces (1–5) — shown only when at least 5 answered."""
+    from buddynet.features.aftercare.models import QUESTIONS, Evaluation, Moment, Respondent
+
+    rows = list(
+        Evaluation.objects.filter(participant__project_id__in=list(project_ids), date__gte=start, date__lte=end,
+                                  respondent=Respondent.PARTICIPANT, participant__consent_scope__in=REPORTING_SCOPES)
+        .values("moment", *QUESTIONS)
+    )
+    out = []
+    for moment in Moment.values:
+        for question in QUESTIONS:
+            answers = [r[question] for r in rows if r["moment"] == moment and r[question] is not None]
+            if not answers:
+                continue
+            small = len(answers) < SMALL
+            out.append({"moment": moment, "question": question,
+                        "answered": SUPPRESSED if small else len(answers),
+                        "mean": SUPPRESSED if small else round(sum(answers) / len(answers), 1)})
+    return {"rows": out}
+
+
+def voice_labels() -> dict[str, str]:
+    from buddynet.features.aftercare.models import Evaluation, Moment
+
+    return {**dict(Moment.choices),
+            **{q: str(Evaluation._meta.get_field(q).verbose_name) for q in ("heard", "decide", "network",
+                                                                            "recommend", "fit")}}

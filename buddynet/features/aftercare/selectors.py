@@ -11,7 +11,14 @@ from django.db.models import Q, QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.accounts.selectors import roles_of
-from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, ItemStatus, Referral, ReferralService
+from buddynet.features.aftercare.models import (
+    AftercareItem,
+    AftercareSettings,
+    Evaluation,
+    ItemStatus,
+    Referral,
+    ReferralService,
+)
 
 
 def settings_of(*, project_id: int) -> AftercareSettings:
@@ -119,3 +126,15 @@ def referrals_awaiting_outcome(*, today: date) -> list[OpenReferral]:
         .order_by("id")
     )
     return [OpenReferral(*row) for row in rows]
+
+
+# --- the participant's voice (issue 18 item 4) --------------------------------------------------
+def evaluations_for_user(*, user: Any) -> QuerySet[Evaluation]:
+    """Coordinators (and administrators) read evaluations; a volunteer records them but reads none back."""
+    qs = Evaluation.objects.select_related("participant", "duo")
+    ids = _project_ids(user)
+    return qs if ids is None else qs.filter(participant__project_id__in=ids)
+
+
+def evaluation_get_for_user(*, user: Any, evaluation_id: Any) -> Evaluation:
+    return get_from_scope(evaluations_for_user(user=user), evaluation_id)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buddynet import spreadsheet
+from buddynet import events, spreadsheet
 from buddynet.accounts.models import User
 from buddynet.accounts.selectors import roles_of
 from buddynet.dates import add_months
@@ -19,10 +19,13 @@ from buddynet.duos.models import Duo, DuoStatus
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.features.aftercare import selectors
 from buddynet.features.aftercare.models import (
+    QUESTIONS,
     AftercareItem,
     AftercareSettings,
+    Evaluation,
     ItemKind,
     ItemStatus,
+    Moment,
     Referral,
     ReferralOutcome,
     ReferralService,
@@ -197,3 +200,44 @@ def referral_outcome_record(*, referral: Referral, by: User, outcome: str, on: d
     referral.outcome_note = note
     referral.save()
     return referral
+
+
+# --- the participant's voice (issue 18 item 4) --------------------------------------------------
+def evaluation_may_record(*, user: User | None, participant: Participant, duo: Duo | None) -> bool:
+    """A coordinator of the participant's project, or the volunteer of the participant's open duo
+    (on their phone, with the participant beside them)."""
+    roles = roles_of(user)
+    if roles.coordinates(participant.project_id):
+        return True
+    return (duo is not None and duo.participant_id == participant.pk and duo.is_open
+            and roles.volunteer_id is not None and duo.volunteer_id == roles.volunteer_id)
+
+
+@transaction.atomic
+def evaluation_record(*, participant: Participant, duo: Duo | None, by: User, data: dict[str, Any]) -> Evaluation:
+    """Store one evaluation (answered on a phone, or typed in from paper). After the first meeting,
+    a poor "it clicks" answer from either side alerts the coordinators, once per duo."""
+    if duo is not None and duo.participant_id != participant.pk:
+        raise InvalidInput({"duo": _("This duo is not the participant's.")})
+    if not evaluation_may_record(user=by, participant=participant, duo=duo):
+        raise NotAllowed(_("Only the participant's coordinator or buddy can record this."))
+    evaluation = Evaluation(participant=participant, duo=duo, recorded_by=by)
+    for name in ("moment", "respondent", "source", "date", "own_words", *QUESTIONS):
+        if name in data:
+            setattr(evaluation, name, data[name])
+    if evaluation.moment == Moment.FIRST_MEETING and duo is None:
+        raise InvalidInput({"duo": _("After the first meeting, the evaluation belongs to a duo.")})
+    if evaluation.moment != Moment.FIRST_MEETING:
+        evaluation.fit = None  # asked after the first meeting only
+    if all(getattr(evaluation, q) is None for q in QUESTIONS):
+        raise InvalidInput({"heard": _("Answer at least one question.")})
+    if evaluation.date and evaluation.date > timezone.localdate():
+        raise InvalidInput({"date": _("The date cannot be in the future.")})
+    try:
+        evaluation.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict) from None
+    evaluation.save()
+    if evaluation.poor_fit:
+        events.pairing_fit_poor(evaluation)
+    return evaluation

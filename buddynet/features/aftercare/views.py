@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buddynet.accounts.selectors import roles_of
+from buddynet.duos.selectors import duo_get_for_user
 from buddynet.errors import ServiceError
 from buddynet.features.aftercare import selectors, services
-from buddynet.features.aftercare.forms import ImportForm, LogForm, OutcomeForm, ReferralForm
+from buddynet.features.aftercare.forms import EvaluationForm, ImportForm, LogForm, OutcomeForm, ReferralForm
 from buddynet.features.aftercare.models import ItemStatus
-from buddynet.people.selectors import participants_for_user, projects_for_user
+from buddynet.people.selectors import participant_get_for_user, participants_for_user, projects_for_user
 
 
 def _require_office(request: HttpRequest) -> None:
@@ -149,3 +150,48 @@ def referral_outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
             messages.success(request, _("Outcome recorded."))
             return redirect(reverse("aftercare:referrals") + f"#referral-{referral.pk}")
     return _referrals_page(request, failed=(referral.pk, form), status=400)
+
+
+# --- the participant's voice (issue 18 item 4) --------------------------------------------------
+FACES = ("😟", "🙁", "😐", "🙂", "😄")
+
+
+def _evaluation_target(request: HttpRequest, participant_id: int | None, duo_id: int | None) -> tuple[Any, Any]:
+    """The participant (and duo) the user may record an evaluation for, else 404."""
+    if duo_id is not None:
+        duo = duo_get_for_user(user=request.user, duo_id=duo_id)
+        participant = duo.participant
+    else:
+        duo = None
+        participant = participant_get_for_user(user=request.user, participant_id=participant_id)
+    if not services.evaluation_may_record(user=request.user, participant=participant, duo=duo):  # type: ignore[arg-type]
+        raise Http404
+    return participant, duo
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, participant_id: int | None = None, duo_id: int | None = None) -> HttpResponse:
+    """The evaluation on a phone (the volunteer's or the coordinator's, the participant beside
+    them) or typed in from paper by the coordinator."""
+    participant, duo = _evaluation_target(request, participant_id, duo_id)
+    initial = {"date": timezone.localdate(), "moment": "first_meeting" if duo is not None else "intake",
+               "respondent": "participant", "source": "phone"}
+    form = EvaluationForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.evaluation_record(participant=participant, duo=duo, by=request.user,  # type: ignore[arg-type]
+                                           data=form.cleaned_data)
+            except ServiceError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Thank you! The answers are saved."))
+                return redirect(request.path)
+        status = 400
+    questions = [{"field": form[q], "faces": list(zip(form[q], FACES, strict=True))}
+                 for q in ("heard", "decide", "network", "recommend", "fit")]
+    return render(request, "aftercare/evaluate.html", {
+        "form": form, "participant": participant, "duo": duo, "questions": questions,
+    }, status=status)
