@@ -11,7 +11,7 @@ from buddynet.vocabulary import LifeDomain
 
 
 class LogForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     mode = forms.ChoiceField(label=_("Type of contact"), required=False,
                              choices=[("", "—"), *CheckInMode.choices])
     note = forms.CharField(label=_("How is it going? (only for the coordinators)"), required=False,
@@ -21,7 +21,7 @@ class LogForm(forms.Form):
 class ReferralForm(forms.Form):
     participant = forms.ModelChoiceField(label=_("Participant"), queryset=None)  # type: ignore[arg-type]
     service = forms.ModelChoiceField(label=_("Service"), queryset=None)  # type: ignore[arg-type]
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     life_domain = forms.ChoiceField(label=_("Life domain"), choices=LifeDomain.choices)
     reason = forms.CharField(label=_("Reason (only for the coordinators)"), required=False, max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 2}))
@@ -34,7 +34,7 @@ class ReferralForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *ReferralOutcome.choices])
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("About the outcome"), required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -64,7 +64,7 @@ class EvaluationForm(forms.Form):
                                    initial=Respondent.PARTICIPANT)
     source = forms.ChoiceField(label=_("How"), choices=Source.choices, widget=forms.RadioSelect,
                                initial=Source.PHONE)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     heard = _question(_("I feel heard"))
     decide = _question(_("I decide for myself"))
     network = _question(_("I know more people I can count on"))

@@ -153,7 +153,8 @@ def referral_outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 
 # --- the participant's voice (issue 18 item 4) --------------------------------------------------
-FACES = ("😟", "🙁", "😐", "🙂", "😄")
+# The five faces as drawn mouths (SVG quadratic curves, sad to happy): no emoji font needed.
+FACES = tuple(f"M11 23 Q16 {23 + bend} 21 23" for bend in (-5, -2.5, 0, 2.5, 5))
 
 
 def _evaluation_target(request: HttpRequest, participant_id: int | None, duo_id: int | None) -> tuple[Any, Any]:
