@@ -38,7 +38,13 @@ from rest_framework.test import APIClient
 from buddynet.accounts.models import Membership, Role, User
 from buddynet.accounts.services import membership_grant
 from buddynet.duos.models import CheckIn, Duo, DuoStatus, Goal
-from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, Referral, ReferralService
+from buddynet.features.aftercare.models import (
+    AftercareItem,
+    AftercareSettings,
+    Evaluation,
+    Referral,
+    ReferralService,
+)
 from buddynet.funding.models import Funder
 from buddynet.people.models import Organisation, Participant, Project, Volunteer
 from tests import factories as f
@@ -47,7 +53,7 @@ from tests.conftest import World, client_for
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership,
-          AftercareItem, AftercareSettings, ReferralService, Referral)
+          AftercareItem, AftercareSettings, ReferralService, Referral, Evaluation)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -683,6 +689,22 @@ ROWS += [
     Row("referral-detail", "GET", E(200, 200, 404, 404, 404), pk(referral_of)),
     Row("referral-outcome", "POST", E(200, 200, 404, 404, 404), pk(referral_of),
         body=lambda w: {"outcome": "started", "on": "2025-09-20"}),
+]
+
+
+def evaluation_of(w: World) -> Evaluation:
+    existing = Evaluation.objects.filter(participant=w.participant).first()
+    return existing or Evaluation.objects.create(participant=w.participant, duo=w.duo, moment="interim",
+                                                 date=dt.date(2025, 9, 1), heard=4)
+
+
+ROWS += [
+    Row("evaluation-list", "GET", E(200, 200, 403, 200, 403), exists(evaluation_of),
+        owner_object=evaluation_of, sees_owner_object=STAFF_ONLY),
+    Row("evaluation-list", "POST", E(201, 201, 201, 400, 403),
+        body=lambda w: {"duo": w.duo.pk, "moment": "interim", "date": "2025-09-01", "heard": 5},
+        note="the duo's volunteer records too, on the phone"),
+    Row("evaluation-detail", "GET", E(200, 200, 404, 404, 404), pk(evaluation_of)),
 ]
 
 

@@ -57,6 +57,7 @@ EXPECTED_PAGES = {
     Kind.AFTERCARE_DUE: {"aftercare:index", "netwerk:participant-maps"},
     Kind.NETWORK_MAP_DUE: "netwerk:participant-maps",
     Kind.REFERRAL_OUTCOME_DUE: "aftercare:referrals",
+    Kind.PAIRING_FIT_POOR: "web:coordinator-duo",
 }
 
 
@@ -104,6 +105,8 @@ def cause_every_kind(world: World) -> None:
     f.VolunteerFactory(project=world.project, first_name="Lore")
     match_services.match_run_start(project=world.project, by=world.coordinator, inline=True)
     events.allowance_cap_approaching(world.volunteer, 2025, 55, Decimal("2010.15"))
+    aftercare_services.evaluation_record(participant=world.participant, duo=world.duo, by=world.volunteer_user,
+                                         data={"moment": "first_meeting", "date": DAY, "fit": 1})
     draft = funding_services.report_create(grant=grant, period_start=D(2025, 1, 1), period_end=D(2025, 6, 30),
                                            by=world.coordinator)
     funding_services.report_sign_off(report=draft, by=world.coordinator)
