@@ -381,7 +381,8 @@ def aftercare_due(s: Snapshot) -> Iterable[Message]:
             s, item.project_id, Kind.AFTERCARE_DUE, f"aftercare_due:item:{item.id}",
             {"duo": f"{item.volunteer} & {item.participant}", "participant": item.participant,
              "closed": item.closed_on, "due": item.due_on, "closure_map": closure_map},
-            links.participant_maps(item.participant_id) if closure_map else links.aftercare_item(item.id),
+            links.participant_maps(item.participant_id) if closure_map
+            else links.aftercare_item(participant_id=item.participant_id, item_id=item.id),
             (s.aftercare_type[0], item.id))
 
 
@@ -413,7 +414,8 @@ def referral_outcome_due(s: Snapshot) -> Iterable[Message]:
             continue
         yield from _to_coordinators(
             s, r.project_id, Kind.REFERRAL_OUTCOME_DUE, f"referral_outcome_due:referral:{r.id}",
-            {"participant": r.participant, "service": r.service, "on": r.date}, links.referral(r.id),
+            {"participant": r.participant, "service": r.service, "on": r.date},
+            links.referral(participant_id=r.participant_id, referral_id=r.id),
             (s.referral_type[0], r.id))
 
 

@@ -16,7 +16,7 @@ from tests.conftest import World
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/aftercare")
+SHOTS = Path("/tmp/aftercare")  # noqa: S108 (the reviewer's screenshots, outside the repository)
 
 
 def test_the_evaluation_on_a_phone_is_accessible_and_a_poor_fit_alerts_once(

@@ -54,9 +54,9 @@ EXPECTED_PAGES = {
     Kind.OBLIGATION_DUE: {"funding:grant", "funding:portal"},
     Kind.OBLIGATION_OVERDUE: {"funding:grant", "funding:portal"},
     Kind.REPORT_FROZEN: "funding:report",
-    Kind.AFTERCARE_DUE: {"aftercare:index", "netwerk:participant-maps"},
+    Kind.AFTERCARE_DUE: {"aftercare:participant", "netwerk:participant-maps"},
     Kind.NETWORK_MAP_DUE: "netwerk:participant-maps",
-    Kind.REFERRAL_OUTCOME_DUE: "aftercare:referrals",
+    Kind.REFERRAL_OUTCOME_DUE: "aftercare:participant-referrals",
     Kind.PAIRING_FIT_POOR: "web:coordinator-duo",
 }
 

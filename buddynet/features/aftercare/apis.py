@@ -3,7 +3,7 @@ for the project's coordinators (and administrators) only. Writes call the one se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from buddynet.accounts.models import User
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.duos.models import CheckInMode
 from buddynet.duos.selectors import duos_in_scope
@@ -38,8 +39,22 @@ from buddynet.vocabulary import LifeDomain
 
 MAX_CSV_BYTES = 1_000_000
 
+if TYPE_CHECKING:
+    Serializer = serializers.Serializer[Any]
+    ModelSerializer = serializers.ModelSerializer[Any]
+    GenericView = GenericAPIView[Any]
+else:
+    GenericView = GenericAPIView
+    Serializer = serializers.Serializer
+    ModelSerializer = serializers.ModelSerializer
 
-class ItemOutput(serializers.ModelSerializer):
+
+def _by(request: Request) -> User:
+    """The signed-in user (IsAuthenticated ran before any write)."""
+    return cast(User, request.user)
+
+
+class ItemOutput(ModelSerializer):
     participant = serializers.IntegerField(source="duo.participant_id", read_only=True)
     closed_on = serializers.DateField(source="duo.closed_on", read_only=True)
 
@@ -49,7 +64,7 @@ class ItemOutput(serializers.ModelSerializer):
                   "done_by"]
 
 
-class LogInput(serializers.Serializer):
+class LogInput(Serializer):
     on = serializers.DateField(required=False)
     mode = serializers.ChoiceField(choices=CheckInMode.choices, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
@@ -68,12 +83,12 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         item = self.get_object()
         data = LogInput(data=request.data)
         data.is_valid(raise_exception=True)
-        item = services.aftercare_log(item=item, by=request.user, on=data.validated_data.get("on"),
+        item = services.aftercare_log(item=item, by=_by(request), on=data.validated_data.get("on"),
                                       mode=data.validated_data["mode"], note=data.validated_data["note"])
         return Response(ItemOutput(self.get_queryset().get(pk=item.pk)).data)
 
 
-class SettingsIO(serializers.ModelSerializer):
+class SettingsIO(ModelSerializer):
     contact_months = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=24),
                                            max_length=6, required=False)
 
@@ -83,7 +98,7 @@ class SettingsIO(serializers.ModelSerializer):
         read_only_fields = ["project"]
 
 
-class SettingsApi(GenericAPIView):
+class SettingsApi(GenericView):
     """GET/PATCH /api/v1/aftercare/projects/<id>/settings/: the project's aftercare rules."""
 
     permission_classes = [IsAuthenticated]
@@ -100,18 +115,18 @@ class SettingsApi(GenericAPIView):
         pk = self._project_id(request, project_id)
         data = SettingsIO(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        rules = services.aftercare_settings_save(project_id=pk, by=request.user, data=dict(data.validated_data))
+        rules = services.aftercare_settings_save(project_id=pk, by=_by(request), data=dict(data.validated_data))
         return Response(SettingsIO(rules).data, status=status.HTTP_200_OK)
 
 
 # --- referrals (issue 18 item 3) ---------------------------------------------------------------
-class ServiceOutput(serializers.ModelSerializer):
+class ServiceOutput(ModelSerializer):
     class Meta:
         model = ReferralService
         fields = ["id", "project", "name", "kind", "municipality", "contact", "active"]
 
 
-class ServiceInput(serializers.Serializer):
+class ServiceInput(Serializer):
     project = ScopedRelatedField(projects_for_user)
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=ServiceKind.choices)
@@ -119,7 +134,7 @@ class ServiceInput(serializers.Serializer):
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ImportInput(serializers.Serializer):
+class ImportInput(Serializer):
     project = ScopedRelatedField(projects_for_user)
     file = serializers.FileField(max_length=200)
 
@@ -135,7 +150,7 @@ class ReferralServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = values.pop("project")
-        service = services.referral_service_save(project_id=project.pk, by=request.user, data=values)
+        service = services.referral_service_save(project_id=project.pk, by=_by(request), data=values)
         return Response(ServiceOutput(service).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"multipart/form-data": ImportInput},
@@ -147,19 +162,19 @@ class ReferralServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
             raise PermissionDenied()
         data = ImportInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        count = services.referral_services_import(project_id=data.validated_data["project"].pk, by=request.user,
+        count = services.referral_services_import(project_id=data.validated_data["project"].pk, by=_by(request),
                                                   data=data.validated_data["file"].read(MAX_CSV_BYTES + 1))
         return Response({"imported": count})
 
 
-class ReferralOutput(serializers.ModelSerializer):
+class ReferralOutput(ModelSerializer):
     class Meta:
         model = Referral
         fields = ["id", "participant", "service", "date", "life_domain", "reason", "made_by", "outcome",
                   "outcome_on", "outcome_note"]
 
 
-class ReferralInput(serializers.Serializer):
+class ReferralInput(Serializer):
     participant = ScopedRelatedField(participants_for_user)
     service = ScopedRelatedField(selectors.referral_services_for_user)
     date = serializers.DateField()
@@ -167,7 +182,7 @@ class ReferralInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class OutcomeInput(serializers.Serializer):
+class OutcomeInput(Serializer):
     outcome = serializers.ChoiceField(choices=ReferralOutcome.choices)
     on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
@@ -183,7 +198,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = ReferralInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        referral = services.referral_record(participant=v["participant"], service=v["service"], by=request.user,
+        referral = services.referral_record(participant=v["participant"], service=v["service"], by=_by(request),
                                             on=v["date"], life_domain=v["life_domain"], reason=v["reason"])
         return Response(ReferralOutput(referral).data, status=status.HTTP_201_CREATED)
 
@@ -195,13 +210,13 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data = OutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        referral = services.referral_outcome_record(referral=referral, by=request.user, outcome=v["outcome"],
+        referral = services.referral_outcome_record(referral=referral, by=_by(request), outcome=v["outcome"],
                                                     on=v.get("on"), note=v["note"])
         return Response(ReferralOutput(referral).data)
 
 
 # --- the participant's voice (issue 18 item 4) --------------------------------------------------
-class EvaluationOutput(serializers.ModelSerializer):
+class EvaluationOutput(ModelSerializer):
     class Meta:
         model = Evaluation
         fields = ["id", "participant", "duo", "moment", "respondent", "source", "date", *QUESTIONS, "own_words",
@@ -212,12 +227,12 @@ def _face() -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
 
 
-class EvaluationInput(serializers.Serializer):
+class EvaluationInput(Serializer):
     participant = serializers.IntegerField(required=False, allow_null=True, default=None)
     duo = serializers.IntegerField(required=False, allow_null=True, default=None)
     moment = serializers.ChoiceField(choices=Moment.choices)
     respondent = serializers.ChoiceField(choices=Respondent.choices, default=Respondent.PARTICIPANT)
-    source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE)  # type: ignore[assignment]
     date = serializers.DateField()
     heard = _face()
     decide = _face()
@@ -253,11 +268,9 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
                if duo_id is not None else None)
         if duo_id is not None and duo is None:
             raise InvalidInput({"duo": _("Unknown duo.")})
-        if duo is not None:
-            participant = duo.participant
-        else:
-            participant = participants_for_user(user=request.user).filter(pk=participant_id).first()
-            if participant is None:
-                raise InvalidInput({"participant": _("Unknown participant.")})
-        evaluation = services.evaluation_record(participant=participant, duo=duo, by=request.user, data=v)
+        participant = (duo.participant if duo is not None
+                       else participants_for_user(user=request.user).filter(pk=participant_id).first())
+        if participant is None:
+            raise InvalidInput({"participant": _("Unknown participant.")})
+        evaluation = services.evaluation_record(participant=participant, duo=duo, by=_by(request), data=v)
         return Response(EvaluationOutput(evaluation).data, status=status.HTTP_201_CREATED)

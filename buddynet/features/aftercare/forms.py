@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.duos.models import CheckInMode
-from buddynet.features.aftercare.models import Moment, ReferralOutcome, Respondent, Source
+from buddynet.features.aftercare.models import Moment, ReferralOutcome, ReferralService, Respondent, Source
+from buddynet.people.models import Participant, Project
 from buddynet.vocabulary import LifeDomain
 
 
@@ -19,8 +20,10 @@ class LogForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    participant = forms.ModelChoiceField(label=_("Participant"), queryset=None)  # type: ignore[arg-type]
-    service = forms.ModelChoiceField(label=_("Service"), queryset=None)  # type: ignore[arg-type]
+    participant: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
+        label=_("Participant"), queryset=Participant.objects.none())
+    service: forms.ModelChoiceField[ReferralService] = forms.ModelChoiceField(
+        label=_("Service"), queryset=ReferralService.objects.none())
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     life_domain = forms.ChoiceField(label=_("Life domain"), choices=LifeDomain.choices)
     reason = forms.CharField(label=_("Reason (only for the coordinators)"), required=False, max_length=4000,
@@ -40,7 +43,8 @@ class OutcomeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    project = forms.ModelChoiceField(label=_("Project"), queryset=None)  # type: ignore[arg-type]
+    project: forms.ModelChoiceField[Project] = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none())
     file = forms.FileField(label=_("CSV file (name, kind, municipality, contact)"))
 
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:

@@ -194,7 +194,7 @@ QUESTIONS = ("heard", "decide", "network", "recommend", "fit")
 POOR = 2  # an answer of 1 or 2 faces is poor
 
 
-def _face(label: Any) -> models.PositiveSmallIntegerField:
+def _face(label: Any) -> models.PositiveSmallIntegerField[int | None, int | None]:
     return models.PositiveSmallIntegerField(label, null=True, blank=True,
                                             validators=[MinValueValidator(1), MaxValueValidator(5)])
 

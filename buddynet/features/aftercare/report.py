@@ -22,7 +22,7 @@ PENDING = "pending"
 def _breakdown(counts: Counter[str], codes: Iterable[str]) -> list[dict[str, Any]]:
     """One row per code, small counts suppressed. When exactly one non-zero cell is suppressed, the
     next smallest is suppressed too, so it cannot be found back from the total."""
-    rows = [{"code": code, "count": counts.get(code, 0)} for code in codes]
+    rows: list[dict[str, Any]] = [{"code": code, "count": counts.get(code, 0)} for code in codes]
     small = [r for r in rows if 0 < r["count"] < SMALL]
     if len(small) == 1:
         others = sorted((r for r in rows if r["count"] >= SMALL), key=lambda r: r["count"])
@@ -54,7 +54,8 @@ def labels() -> dict[str, str]:
     """The label of each code, in the active language (for the template)."""
     from django.utils.translation import gettext as _
 
-    return {**dict(ServiceKind.choices), **dict(ReferralOutcome.choices), PENDING: _("No outcome yet")}
+    return {**{k: str(v) for k, v in ServiceKind.choices}, **{k: str(v) for k, v in ReferralOutcome.choices},
+            PENDING: _("No outcome yet")}
 
 
 def voice_section(*, project_ids: Iterable[int], start: date, end: date) -> dict[str, Any]:
@@ -83,6 +84,6 @@ def voice_section(*, project_ids: Iterable[int], start: date, end: date) -> dict
 def voice_labels() -> dict[str, str]:
     from buddynet.features.aftercare.models import Evaluation, Moment
 
-    return {**dict(Moment.choices),
-            **{q: str(Evaluation._meta.get_field(q).verbose_name) for q in ("heard", "decide", "network",
-                                                                            "recommend", "fit")}}
+    fields: dict[str, Any] = {q: Evaluation._meta.get_field(q) for q in ("heard", "decide", "network", "recommend",
+                                                                          "fit")}
+    return {**{k: str(v) for k, v in Moment.choices}, **{q: str(f.verbose_name) for q, f in fields.items()}}

@@ -4,7 +4,7 @@ contact, change a project's rules. Called by the event handlers, the API and the
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -129,7 +129,7 @@ def referral_service_save(*, project_id: int, by: User, data: dict[str, Any],
     try:
         service.full_clean()
     except ValidationError as exc:
-        raise InvalidInput(exc.message_dict) from None
+        raise InvalidInput(cast(Any, exc.message_dict)) from None
     service.save()
     return service
 
@@ -157,7 +157,7 @@ def referral_services_import(*, project_id: int, by: User, data: bytes) -> int:
             continue
         cleaned.append(values)
     if errors:
-        raise InvalidInput({"file": errors[:20]})
+        raise InvalidInput({"file": cast(Any, errors[:20])})
     for values in cleaned:
         service = ReferralService.objects.filter(project_id=project_id, name=values["name"],
                                                  municipality=values["municipality"]).first()
@@ -179,7 +179,7 @@ def referral_record(*, participant: Participant, service: ReferralService, by: U
     try:
         referral.full_clean()
     except ValidationError as exc:
-        raise InvalidInput(exc.message_dict) from None
+        raise InvalidInput(cast(Any, exc.message_dict)) from None
     referral.save()
     return referral
 
@@ -236,7 +236,7 @@ def evaluation_record(*, participant: Participant, duo: Duo | None, by: User, da
     try:
         evaluation.full_clean()
     except ValidationError as exc:
-        raise InvalidInput(exc.message_dict) from None
+        raise InvalidInput(cast(Any, exc.message_dict)) from None
     evaluation.save()
     if evaluation.poor_fit:
         events.pairing_fit_poor(evaluation)

@@ -9,7 +9,10 @@ app_name = "aftercare"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("<int:item_id>/gedaan/", views.item_log, name="item-log"),
+    path("deelnemer/<int:participant_id>/", views.index, name="participant"),
     path("doorverwijzingen/", views.referrals, name="referrals"),
+    path("doorverwijzingen/deelnemer/<int:participant_id>/", views.participant_referrals,
+         name="participant-referrals"),
     path("evaluatie/duo/<int:duo_id>/", views.evaluate, name="evaluate-duo"),
     path("evaluatie/deelnemer/<int:participant_id>/", views.evaluate, name="evaluate-participant"),
     path("doorverwijzingen/<int:referral_id>/uitkomst/", views.referral_outcome, name="referral-outcome"),

@@ -30,9 +30,12 @@ def _require_office(request: HttpRequest) -> None:
         raise Http404
 
 
-def _page(request: HttpRequest, *, failed: tuple[int, LogForm] | None = None, status: int = 200) -> HttpResponse:
-    items = list(selectors.items_for_user(user=request.user).exclude(status=ItemStatus.CANCELLED)
-                 .order_by("due_on", "id"))
+def _page(request: HttpRequest, *, failed: tuple[int, LogForm] | None = None, status: int = 200,
+          participant: Any = None) -> HttpResponse:
+    items_qs = selectors.items_for_user(user=request.user).exclude(status=ItemStatus.CANCELLED)
+    if participant is not None:
+        items_qs = items_qs.filter(duo__participant=participant)
+    items = list(items_qs.order_by("due_on", "id"))
     today = timezone.localdate()
     planned, done = [], []
     for item in items:
@@ -43,14 +46,19 @@ def _page(request: HttpRequest, *, failed: tuple[int, LogForm] | None = None, st
             planned.append({"item": item, "form": form, "overdue": item.due_on <= today})
         else:
             done.append(item)
-    return render(request, "aftercare/index.html", {"planned": planned, "done": done[::-1]}, status=status)
+    return render(request, "aftercare/index.html", {"planned": planned, "done": done[::-1], "participant": participant},
+                  status=status)
 
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest, participant_id: int | None = None) -> HttpResponse:
+    """Every aftercare item of my projects, or one participant's (where a reminder links: 404
+    for a participant outside the caller's projects)."""
     _require_office(request)
-    return _page(request)
+    participant = (participant_get_for_user(user=request.user, participant_id=participant_id)
+                   if participant_id is not None else None)
+    return _page(request, participant=participant)
 
 
 @login_required
@@ -64,9 +72,7 @@ def item_log(request: HttpRequest, item_id: int) -> HttpResponse:
             services.aftercare_log(item=item, by=request.user, on=form.cleaned_data["on"],  # type: ignore[arg-type]
                                    mode=form.cleaned_data["mode"], note=form.cleaned_data["note"])
         except ServiceError as exc:
-            detail = exc.message if isinstance(exc.message, dict) else {None: exc.message}
-            for name, error in detail.items():
-                form.add_error(name if name in form.fields else None, error)
+            _errors_into(form, exc)
         else:
             messages.success(request, _("Aftercare logged."))
             return redirect(reverse("aftercare:index") + f"#item-{item.pk}")
@@ -85,21 +91,26 @@ def _referral_forms(request: HttpRequest) -> tuple[ReferralForm, ImportForm]:
 
 
 def _referrals_page(request: HttpRequest, *, new: ReferralForm | None = None, upload: ImportForm | None = None,
-                    failed: tuple[int, OutcomeForm] | None = None, status: int = 200) -> HttpResponse:
+                    failed: tuple[int, OutcomeForm] | None = None, status: int = 200,
+                    participant: Any = None) -> HttpResponse:
     default_new, default_upload = _referral_forms(request)
     rows = []
-    for r in selectors.referrals_for_user(user=request.user).order_by("outcome", "-date", "-id")[:200]:
+    referrals_qs = selectors.referrals_for_user(user=request.user)
+    if participant is not None:
+        referrals_qs = referrals_qs.filter(participant=participant)
+    for r in referrals_qs.order_by("outcome", "-date", "-id")[:200]:
         form = failed[1] if failed and failed[0] == r.pk else OutcomeForm(
             initial={"on": timezone.localdate()}, prefix=f"referral-{r.pk}")
         rows.append({"referral": r, "form": form})
     return render(request, "aftercare/referrals.html", {
         "rows": rows, "new": new or default_new, "upload": upload or default_upload,
-        "directory": selectors.referral_services_for_user(user=request.user),
+        "directory": selectors.referral_services_for_user(user=request.user), "participant": participant,
     }, status=status)
 
 
 def _errors_into(form: Any, exc: ServiceError) -> None:
-    detail = exc.message if isinstance(exc.message, dict) else {None: exc.message}
+    message: Any = exc.message
+    detail: dict[Any, Any] = message if isinstance(message, dict) else {None: message}
     for name, error in detail.items():
         form.add_error(name if name in form.fields else None, error)
 
@@ -131,6 +142,15 @@ def referrals(request: HttpRequest) -> HttpResponse:
             return redirect("aftercare:referrals")
     return _referrals_page(request, new=new if form is new else None, upload=upload if form is upload else None,
                           status=400)
+
+
+@login_required
+@require_GET
+def participant_referrals(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """One participant's referrals (where a reminder links: 404 outside the caller's projects)."""
+    _require_office(request)
+    participant = participant_get_for_user(user=request.user, participant_id=participant_id)
+    return _referrals_page(request, participant=participant)
 
 
 @login_required

@@ -260,3 +260,12 @@ def test_page_logs_a_contact_and_shows_field_errors(world: World, client: Any) -
     other = item(world.duo, ItemKind.CONTACT, D(2025, 12, 1))
     assert client.post(reverse("aftercare:item-log", args=[other.pk]),
                        {f"item-{other.pk}-on": "2025-12-01", f"item-{other.pk}-mode": "phone"}).status_code == 404
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordinator", 200), ("admin", 200), ("other_coordinator", 404),
+                                              ("volunteer_user", 404), ("funder_user", 404)])
+def test_one_participants_pages_are_theirs_only(world: World, client: Any, who: str, status: int) -> None:
+    close(world)
+    client.force_login(getattr(world, who))
+    for name in ("aftercare:participant", "aftercare:participant-referrals"):
+        assert client.get(reverse(name, args=[world.participant.pk])).status_code == status, name
