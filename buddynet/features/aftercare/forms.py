@@ -76,3 +76,19 @@ class EvaluationForm(forms.Form):
     fit = _question(_("It clicks with my buddy (after the first meeting)"))
     own_words = forms.CharField(label=_("In my own words (if you want)"), required=False, max_length=2000,
                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SettingsForm(forms.Form):
+    contact_months = forms.CharField(
+        label=_("Aftercare contacts, in months after the closure"), required=False, max_length=40,
+        help_text=_("Separated by commas, e.g. 1, 3. Empty: no aftercare contacts."))
+    closure_map = forms.BooleanField(label=_("Plan a closure network map when none was made"), required=False)
+    interim_map_months = forms.IntegerField(label=_("Remind an interim network map every (months)"), min_value=1,
+                                            max_value=36)
+
+    def clean_contact_months(self) -> list[int]:
+        text = self.cleaned_data["contact_months"]
+        try:
+            return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole numbers of months, e.g. 1, 3.")) from None

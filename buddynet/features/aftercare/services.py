@@ -102,7 +102,10 @@ def aftercare_settings_save(*, project_id: int, by: User, data: dict[str, Any]) 
             setattr(rules, name, data[name])
     if "contact_months" in data:
         rules.contact_months = sorted(rules.contact_months)
-    rules.full_clean()
+    try:
+        rules.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(cast(Any, exc.message_dict)) from None
     rules.save()
     return rules
 

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("<int:item_id>/gedaan/", views.item_log, name="item-log"),
     path("deelnemer/<int:participant_id>/", views.index, name="participant"),
+    path("projecten/<int:project_id>/regels/", views.project_settings, name="settings"),
     path("doorverwijzingen/", views.referrals, name="referrals"),
     path("doorverwijzingen/deelnemer/<int:participant_id>/", views.participant_referrals,
          name="participant-referrals"),

@@ -19,9 +19,21 @@ from buddynet.accounts.selectors import roles_of
 from buddynet.duos.selectors import duo_get_for_user
 from buddynet.errors import ServiceError
 from buddynet.features.aftercare import selectors, services
-from buddynet.features.aftercare.forms import EvaluationForm, ImportForm, LogForm, OutcomeForm, ReferralForm
+from buddynet.features.aftercare.forms import (
+    EvaluationForm,
+    ImportForm,
+    LogForm,
+    OutcomeForm,
+    ReferralForm,
+    SettingsForm,
+)
 from buddynet.features.aftercare.models import ItemStatus
-from buddynet.people.selectors import participant_get_for_user, participants_for_user, projects_for_user
+from buddynet.people.selectors import (
+    participant_get_for_user,
+    participants_for_user,
+    project_get_for_user,
+    projects_for_user,
+)
 
 
 def _require_office(request: HttpRequest) -> None:
@@ -46,8 +58,10 @@ def _page(request: HttpRequest, *, failed: tuple[int, LogForm] | None = None, st
             planned.append({"item": item, "form": form, "overdue": item.due_on <= today})
         else:
             done.append(item)
-    return render(request, "aftercare/index.html", {"planned": planned, "done": done[::-1], "participant": participant},
-                  status=status)
+    return render(request, "aftercare/index.html", {
+        "planned": planned, "done": done[::-1], "participant": participant,
+        "projects": projects_for_user(user=request.user).order_by("name"),
+    }, status=status)
 
 
 @login_required
@@ -216,3 +230,28 @@ def evaluate(request: HttpRequest, participant_id: int | None = None, duo_id: in
     return render(request, "aftercare/evaluate.html", {
         "form": form, "participant": participant, "duo": duo, "questions": questions,
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A project's aftercare rules, for its coordinators (404 for anyone else)."""
+    _require_office(request)
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    rules = selectors.settings_of(project_id=project.pk)
+    initial = {"contact_months": ", ".join(str(m) for m in rules.contact_months or ()),
+               "closure_map": rules.closure_map, "interim_map_months": rules.interim_map_months}
+    form = SettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.aftercare_settings_save(project_id=project.pk, by=request.user,  # type: ignore[arg-type]
+                                                 data=form.cleaned_data)
+            except ServiceError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("The aftercare rules are saved."))
+                return redirect("aftercare:settings", project_id=project.pk)
+        status = 400
+    return render(request, "aftercare/settings.html", {"form": form, "project": project}, status=status)
