@@ -228,8 +228,9 @@ def _face() -> serializers.IntegerField:
 
 
 class EvaluationInput(Serializer):
-    participant = serializers.IntegerField(required=False, allow_null=True, default=None)
-    duo = serializers.IntegerField(required=False, allow_null=True, default=None)
+    participant = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                           max_value=2**63 - 1)
+    duo = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1)
     moment = serializers.ChoiceField(choices=Moment.choices)
     respondent = serializers.ChoiceField(choices=Respondent.choices, default=Respondent.PARTICIPANT)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE)  # type: ignore[assignment]
