@@ -56,7 +56,7 @@ def _by(request: Request) -> User:
 
 class ItemOutput(ModelSerializer):
     participant = serializers.IntegerField(source="duo.participant_id", read_only=True)
-    closed_on = serializers.DateField(source="duo.closed_on", read_only=True)
+    closed_on = serializers.DateField(source="duo.closed_on", read_only=True, allow_null=True)
 
     class Meta:
         model = AftercareItem
