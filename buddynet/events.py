@@ -27,6 +27,7 @@ EVENTS = (
     "report_frozen",
     "report_answered",
     "allowance_cap_approaching",
+    "pairing_fit_poor",
 )
 
 
@@ -85,3 +86,9 @@ def report_answered(report: Any) -> None:
 def allowance_cap_approaching(volunteer: Any, year: int, days: int, amount: Any) -> None:
     """A volunteer's flat-rate allowance for `year` nears the legal yearly cap (funding)."""
     _emit("allowance_cap_approaching", volunteer=volunteer, year=year, days=days, amount=amount)
+
+
+def pairing_fit_poor(evaluation: Any) -> None:
+    """After the first meeting, the participant or the volunteer answered that it does not click
+    (aftercare.Evaluation, issue 18); the coordinator hears once per duo."""
+    _emit("pairing_fit_poor", evaluation=evaluation)

@@ -42,7 +42,7 @@ N, P, S = Level.NORMAL, Level.PERSONAL, Level.SPECIAL
 # The apps whose every model field must be classified (the test checks these, and only these,
 # so an app added later is not failed before its authors classify it: add its label here then).
 COVERED_APPS: tuple[str, ...] = ("accounts", "people", "duos", "netwerk", "matching", "notifications", "funding",
-                                  "signals")
+                                  "signals", "aftercare")
 
 # Models of other apps whose every field is classified all the same (none left since issue 16:
 # every app that holds data about people is covered).
@@ -240,6 +240,67 @@ REGISTRY: dict[str, dict[str, Level]] = {
     },
     # netwerk: the participant's personal network. The people in it are third parties, known by
     # a pseudonymous label (a first name, nickname or role), never a full name.
+    # aftercare (issue 18): contacts after a duo closed, and each project's rules for them.
+    "aftercare.AftercareSettings": {
+        "id": N,
+        "project": N,
+        "contact_months": N,
+        "closure_map": N,
+        "interim_map_months": N,
+    },
+    "aftercare.AftercareItem": {
+        "id": N,
+        "duo": P,
+        "kind": P,
+        "due_on": P,
+        "status": P,
+        "done_on": P,
+        "mode": P,
+        "note": S,  # free text: how the participant is doing after the duo
+        "done_by": P,
+        "created_at": N,
+        "updated_at": N,
+    },
+    "aftercare.ReferralService": {  # a service of the directory: an organisation, not a person
+        "id": N,
+        "project": N,
+        "name": N,
+        "kind": N,
+        "municipality": N,
+        "contact": N,
+        "active": N,
+    },
+    "aftercare.Referral": {
+        "id": N,
+        "participant": P,
+        "service": P,
+        "date": P,
+        "life_domain": P,
+        "reason": S,  # free text about the participant's situation
+        "made_by": P,
+        "outcome": P,
+        "outcome_on": P,
+        "outcome_note": S,  # free text
+        "created_at": N,
+        "updated_at": N,
+    },
+    "aftercare.Evaluation": {  # the participant's own evaluation (issue 18)
+        "id": N,
+        "participant": P,
+        "duo": P,
+        "moment": P,
+        "respondent": P,
+        "source": P,
+        "date": P,
+        "heard": P,
+        "decide": P,
+        "network": P,
+        "recommend": P,
+        "fit": P,
+        "own_words": S,  # free text in the participant's own words
+        "recorded_by": P,
+        "created_at": N,
+    },
     "netwerk.NetworkMap": {
         "id": N,
         "participant": P,
@@ -478,6 +539,10 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("duos.CheckIn", "concern_note"),
     ("duos.CheckIn", "concern_handled_note"),
     ("netwerk.NetworkMap", "note"),
+    ("aftercare.AftercareItem", "note"),
+    ("aftercare.Referral", "reason"),
+    ("aftercare.Referral", "outcome_note"),
+    ("aftercare.Evaluation", "own_words"),
     ("matching.Proposal", "decision_reason"),
     ("matching.ForbiddenPair", "reason"),
     ("matching.LockedPair", "reason"),

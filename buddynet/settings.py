@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "buddynet.features.signals",  # barrier signals and signal reports (issue 18)
+    "buddynet.features.aftercare",  # issue 18: aftercare, referrals, the participant's evaluation
     "buddynet.security",
     "buddynet.deployment",  # production marker and first administrator (manage.py first_admin)
     "axes",  # brute-force lockout (django-axes)

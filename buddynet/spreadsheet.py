@@ -93,6 +93,34 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, dialect: 
     return csv_text(header, rows, dialect=dialect).encode("utf-8-sig" if dialect.bom else "utf-8")
 
 
+def csv_read(data: bytes, *, max_rows: int = 2000) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV as {lower-cased header: stripped text}: UTF-8 with or without a
+    BOM (else Windows-1252, what older Excel writes), `;` or `,` between cells (whichever the
+    header line holds more of). The apostrophe this module's writer puts before a formula-like
+    text is taken off again. ValueError for a file that is not text or holds more than max_rows."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    if "\x00" in text:
+        raise ValueError("not a text file")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = [r for r in reader if any(cell.strip() for cell in r)]
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    if len(rows) - 1 > max_rows:
+        raise ValueError(f"more than {max_rows} rows")
+
+    def clean(cell: str) -> str:
+        cell = cell.strip()
+        return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
+
+    return [{h: clean(r[i]) if i < len(r) else "" for i, h in enumerate(header)} for r in rows[1:]]
+
+
 @dataclass(frozen=True)
 class Column:
     header: str

@@ -46,6 +46,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("buddynet.features.funding.api_urls")),
     path("", include("buddynet.features.signals.api_urls")),
+    path("", include("buddynet.features.aftercare.api_urls")),
 ]
 
 urlpatterns = [
@@ -64,6 +65,7 @@ urlpatterns = [
     path("meldingen/", include("notifications.urls")),
     path("financiering/", include("buddynet.features.funding.urls")),
     path("signalen/", include("buddynet.features.signals.urls")),
+    path("nazorg/", include("buddynet.features.aftercare.urls")),
     path("aanmelden/tweestaps/", include("buddynet.security.urls")),
     path("aanmelden/welkom/", include("buddynet.deployment.urls")),
     path("", include("buddynet.web.urls")),

@@ -105,6 +105,19 @@ def on_report_answered(report: Any) -> None:
     )
 
 
+def on_pairing_fit_poor(evaluation: Any) -> None:
+    """A poor pairing fit after the first meeting (aftercare.Evaluation): the project's coordinators
+    hear once per duo, whichever side answered first (the key names the duo). The participant's own
+    words stay inside buddynet."""
+    duo = evaluation.duo
+    context = {"duo": str(duo), "on": evaluation.date, "side": evaluation.respondent}
+    services.notification_create(
+        Message(r, Kind.PAIRING_FIT_POOR, f"pairing_fit_poor:duo:{duo.pk}", context, links.coordinator_duo(duo.pk),
+                services.about(duo))
+        for r in selectors.coordinators_by_project(project_ids=[duo.project_id]).get(duo.project_id, [])
+    )
+
+
 def subscribe() -> None:
     events.subscribe("concern_raised", on_concern_raised)
     events.subscribe("concern_handled", on_concern_handled)
@@ -112,3 +125,4 @@ def subscribe() -> None:
     events.subscribe("allowance_cap_approaching", on_allowance_cap_approaching)
     events.subscribe("report_frozen", on_report_frozen)
     events.subscribe("report_answered", on_report_answered)
+    events.subscribe("pairing_fit_poor", on_pairing_fit_poor)

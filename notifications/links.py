@@ -51,3 +51,17 @@ def funder_portal() -> str:
 
 def allowances(*, project_id: int, year: int) -> str:
     return reverse("funding:allowances", args=[project_id]) + f"?year={year}"
+
+
+def aftercare_item(*, participant_id: int, item_id: int) -> str:
+    """The participant's aftercare (buddynet/features/aftercare), at the item to log."""
+    return reverse("aftercare:participant", args=[participant_id]) + f"#item-{item_id}"
+
+
+def participant_maps(participant_id: int) -> str:
+    return reverse("netwerk:participant-maps", args=[participant_id])
+
+
+def referral(*, participant_id: int, referral_id: int) -> str:
+    """The participant's referrals, at the one whose outcome is asked."""
+    return reverse("aftercare:participant-referrals", args=[participant_id]) + f"#referral-{referral_id}"

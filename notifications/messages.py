@@ -95,6 +95,41 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
             _("%(volunteer)s has received volunteer allowances for %(days)s days (%(amount)s) in "
               "%(year)s, close to the legal yearly cap.") % {**c, "amount": money(c.get("amount"))},
         )
+    if kind == Kind.AFTERCARE_DUE and c.get("closure_map"):
+        return (
+            _("Closure network map for %(participant)s") % c,
+            _("The duo %(duo)s closed on %(closed)s without a closure network map. Draw the map with "
+              "%(participant)s, so the change in their network can be shown.") % c,
+        )
+    if kind == Kind.AFTERCARE_DUE:
+        return (
+            _("Aftercare contact with %(participant)s") % c,
+            _("The duo %(duo)s closed on %(closed)s. An aftercare contact with %(participant)s is planned "
+              "for %(due)s: ask how things are going, and log the contact in buddynet.") % c,
+        )
+    if kind == Kind.NETWORK_MAP_DUE:
+        return (
+            _("Interim network map for %(participant)s") % c,
+            _("The last network map of %(participant)s (duo %(duo)s) dates from %(last)s. The project "
+              "asks for a new map every %(months)s months.") % c,
+        )
+    if kind == Kind.REFERRAL_OUTCOME_DUE:
+        return (
+            _("What came of the referral of %(participant)s?") % c,
+            _("%(participant)s was referred to %(service)s on %(on)s. Fill in the outcome in buddynet.") % c,
+        )
+    if kind == Kind.PAIRING_FIT_POOR and c.get("side") == "volunteer":
+        return (
+            _("The duo %(duo)s does not click yet") % c,
+            _("After the first meeting of the duo %(duo)s, the volunteer answered that it does not click "
+              "(%(on)s). A conversation may help.") % c,
+        )
+    if kind == Kind.PAIRING_FIT_POOR:
+        return (
+            _("The duo %(duo)s does not click yet") % c,
+            _("After the first meeting of the duo %(duo)s, the participant answered that it does not click "
+              "(%(on)s). A conversation may help.") % c,
+        )
     if kind == Kind.OBLIGATION_DUE:
         return (
             _("Report for %(project)s due on %(due)s") % c,

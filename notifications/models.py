@@ -32,6 +32,10 @@ class Kind(models.TextChoices):
     DUO_ENDING = "duo_ending", _("Duo reaches its planned end")
     MATCH_RUN_FINISHED = "match_run_finished", _("Match run finished")
     ALLOWANCE_CAP = "allowance_cap", _("Volunteer allowance nears the yearly cap")
+    AFTERCARE_DUE = "aftercare_due", _("Aftercare due after a duo closed")
+    NETWORK_MAP_DUE = "network_map_due", _("Interim network map due")
+    REFERRAL_OUTCOME_DUE = "referral_outcome_due", _("Outcome of a referral to fill in")
+    PAIRING_FIT_POOR = "pairing_fit_poor", _("A new duo does not click")
     # coordinator and funder
     OBLIGATION_DUE = "obligation_due", _("Report due soon")
     OBLIGATION_OVERDUE = "obligation_overdue", _("Report overdue")

@@ -24,9 +24,18 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max
 
+from buddynet.dates import add_months
+from buddynet.features.aftercare import selectors as aftercare_selectors
+from buddynet.features.aftercare.models import (
+    DEFAULT_INTERIM_MAP_MONTHS,
+    AftercareItem,
+    AftercareSettings,
+    ItemKind,
+    Referral,
+)
 from buddynet.features.funding.models import ObligationKind, ReportingObligation
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
-from buddynet.records.people.models import Project, Volunteer
+from buddynet.records.people.models import NETWORK_SCOPES, Participant, Project, Volunteer
 from buddynet.records.people.screening import extract_valid_until
 from notifications import links, outbox, selectors, services
 from notifications.models import Kind, ProjectRules
@@ -62,6 +71,7 @@ class OpenDuo:
     check_ins: int
     buddy: str  # the participant's first name: all a volunteer's message may say
     volunteer: str
+    participant_id: int = 0
 
     @property
     def name(self) -> str:
@@ -95,6 +105,16 @@ class Snapshot:
     obligations: list[OpenObligation] = field(default_factory=list)
     funder_users: dict[int, list[Recipient]] = field(default_factory=dict)
     obligation_type: tuple[int, int] = field(default=(0, 0))
+    # Aftercare (issue 18): planned items whose day has come, each project's aftercare rules, the
+    # date of each participant's latest network map (and latest closure map), who consented to maps.
+    aftercare: list[aftercare_selectors.DueItem] = field(default_factory=list)
+    aftercare_rules: dict[int, AftercareSettings] = field(default_factory=dict)
+    latest_map: dict[int, date] = field(default_factory=dict)
+    latest_closure_map: dict[int, date] = field(default_factory=dict)
+    map_consent: frozenset[int] = frozenset()
+    aftercare_type: tuple[int, int] = field(default=(0, 0))
+    referrals: list[aftercare_selectors.OpenReferral] = field(default_factory=list)
+    referral_type: tuple[int, int] = field(default=(0, 0))
 
 
 def load(*, today: date) -> Snapshot:
@@ -128,7 +148,32 @@ def load(*, today: date) -> Snapshot:
         duo_type=services.about(Duo(pk=0)), volunteer_type=services.about(Volunteer(pk=0)),
         obligations=_load_obligations(), funder_users=selectors.users_by_funder(),
         obligation_type=services.about(ReportingObligation(pk=0)),
+        **_load_aftercare(today, duos, projects),
     )
+
+
+def _load_aftercare(today: date, duos: list[OpenDuo], projects: dict[int, ProjectSettings]) -> dict[str, Any]:
+    """Aftercare's part of the snapshot: four queries, whatever the number of duos."""
+    from netwerk.models import NetworkMap, Occasion
+
+    due_items = aftercare_selectors.items_due(today=today)
+    participant_ids = {d.participant_id for d in duos} | {i.participant_id for i in due_items}
+    latest: dict[int, date] = {}
+    closure: dict[int, date] = {}
+    for participant_id, occasion, day in NetworkMap.objects.filter(participant_id__in=participant_ids).values_list(
+            "participant_id", "occasion", "date"):
+        latest[participant_id] = max(latest.get(participant_id, day), day)
+        if occasion == Occasion.CLOSURE:
+            closure[participant_id] = max(closure.get(participant_id, day), day)
+    consent = frozenset(Participant.objects.filter(pk__in={d.participant_id for d in duos},
+                                                   consent_scope__in=NETWORK_SCOPES).values_list("pk", flat=True))
+    return {
+        "aftercare": due_items, "aftercare_rules": aftercare_selectors.settings_by_project(project_ids=projects),
+        "latest_map": latest, "latest_closure_map": closure, "map_consent": consent,
+        "aftercare_type": services.about(AftercareItem(pk=0)),
+        "referrals": aftercare_selectors.referrals_awaiting_outcome(today=today),
+        "referral_type": services.about(Referral(pk=0)),
+    }
 
 
 def _load_duos(statuses: tuple[str, ...]) -> list[OpenDuo]:
@@ -137,7 +182,7 @@ def _load_duos(statuses: tuple[str, ...]) -> list[OpenDuo]:
         .annotate(last_check_in=Max("check_ins__date"), check_in_count=Count("check_ins"))
         .values_list("id", "project_id", "volunteer_id", "status", "introduced_on", "started_on", "planned_end_on",
                      "next_meeting_on", "last_check_in", "check_in_count", "participant__first_name",
-                     "volunteer__first_name")
+                     "volunteer__first_name", "participant_id")
         .order_by("id")
     )
     return [OpenDuo(*row) for row in rows]
@@ -320,10 +365,65 @@ def obligation_overdue(s: Snapshot) -> Iterable[Message]:
                                         f"obligation_overdue:obligation:{o.id}:{o.due_on}")
 
 
+def aftercare_due(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: a planned aftercare item of a closed duo has come (default a contact 1 and 3
+    months after the closure; a closure network map on the closing day when none was made).
+    Once per item: a re-opened duo's items are cancelled, so they are no longer loaded; a closure
+    map made in the meantime answers its item."""
+    for item in s.aftercare:
+        settings = s.projects.get(item.project_id)
+        if settings is None or not settings.on(Kind.AFTERCARE_DUE):
+            continue
+        closure_map = item.kind == ItemKind.CLOSURE_MAP
+        if closure_map and s.latest_closure_map.get(item.participant_id, date.min) >= item.proposed_on:
+            continue
+        yield from _to_coordinators(
+            s, item.project_id, Kind.AFTERCARE_DUE, f"aftercare_due:item:{item.id}",
+            {"duo": f"{item.volunteer} & {item.participant}", "participant": item.participant,
+             "closed": item.closed_on, "due": item.due_on, "closure_map": closure_map},
+            links.participant_maps(item.participant_id) if closure_map
+            else links.aftercare_item(participant_id=item.participant_id, item_id=item.id),
+            (s.aftercare_type[0], item.id))
+
+
+def network_map_due(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: an active duo's participant has had no network map for the project's interval
+    (aftercare rules, default 6 months) since the later of their last map and the duo's start, so
+    the funder's network indicators do not stay empty. Once per last map: a new map is a new cause."""
+    for duo in s.duos:
+        settings = s.projects[duo.project_id]
+        if (duo.status != DuoStatus.ACTIVE or duo.started_on is None or duo.participant_id not in s.map_consent
+                or not settings.on(Kind.NETWORK_MAP_DUE)):
+            continue
+        rules = s.aftercare_rules.get(duo.project_id)
+        months = rules.interim_map_months if rules is not None else DEFAULT_INTERIM_MAP_MONTHS
+        last = max(s.latest_map.get(duo.participant_id, duo.started_on), duo.started_on)
+        if s.today < add_months(last, months):
+            continue
+        yield from _to_coordinators(
+            s, duo.project_id, Kind.NETWORK_MAP_DUE, f"network_map_due:duo:{duo.id}:{last}",
+            {"duo": duo.name, "participant": duo.buddy, "last": last, "months": months},
+            links.participant_maps(duo.participant_id), (s.duo_type[0], duo.id))
+
+
+def referral_outcome_due(s: Snapshot) -> Iterable[Message]:
+    """Coordinator: a referral is 30 days old without an outcome. Once per referral."""
+    for r in s.referrals:
+        settings = s.projects.get(r.project_id)
+        if settings is None or not settings.on(Kind.REFERRAL_OUTCOME_DUE):
+            continue
+        yield from _to_coordinators(
+            s, r.project_id, Kind.REFERRAL_OUTCOME_DUE, f"referral_outcome_due:referral:{r.id}",
+            {"participant": r.participant, "service": r.service, "on": r.date},
+            links.referral(participant_id=r.participant_id, referral_id=r.id),
+            (s.referral_type[0], r.id))
+
+
 # The registry: every rule the periodic task evaluates.
 RULES: tuple[Callable[[Snapshot], Iterable[Message]], ...] = (
     check_in_reminder, meeting_tomorrow, duo_quiet, new_duo_no_check_in, duo_ending, screening_expiring,
-    screening_expired, obligation_due, obligation_overdue,
+    screening_expired, obligation_due, obligation_overdue, aftercare_due, network_map_due,
+    referral_outcome_due,
 )
 
 

@@ -35,6 +35,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from buddynet.features.aftercare.models import (
+    AftercareItem,
+    AftercareSettings,
+    Evaluation,
+    Referral,
+    ReferralService,
+)
 from buddynet.features.funding.models import Funder
 from buddynet.features.signals.models import Signal
 from buddynet.records.accounts.invitations import invitation_send
@@ -48,7 +55,7 @@ from tests.conftest import World, client_for
 ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MODELS = (Organisation, Project, Participant, Volunteer, Funder, Duo, Goal, CheckIn, User, Membership, Signal,
-          NeedsMeasurement, Invitation)
+          NeedsMeasurement, Invitation, AftercareItem, AftercareSettings, ReferralService, Referral, Evaluation)
 
 
 def E(admin: int, coordinator: int, volunteer_user: int, other_coordinator: int,
@@ -721,6 +728,77 @@ ROWS += [
     Row("signal-share", "POST", E(200, 200, 404, 404, 404), pk(signal_of), body=lambda w: {"shareable": True}),
     Row("signal-barrier-types", "GET", E(200, 200, 200, 200, 200)),
     Row("signal-report", "GET", E(400, 400, 404, 400, 404), note="without its period: 400 for the roles it serves"),
+]
+
+
+# --- aftercare (issue 18): the coordinator's, per project ---------------------------------------
+def closed_duo_of(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), status=DuoStatus.CLOSED,
+                        closed_on=dt.date(2025, 9, 1), closure_reason="planned_end")
+
+
+def aftercare_item_of(w: World) -> AftercareItem:
+    """The same item each time it is asked (target and owner_object)."""
+    existing = AftercareItem.objects.filter(duo__project=w.project).first()
+    return existing or AftercareItem.objects.create(duo=closed_duo_of(w), kind="contact", due_on=dt.date(2025, 10, 1))
+
+
+ROWS += [
+    Row("aftercare-item-list", "GET", E(200, 200, 403, 200, 403), exists(aftercare_item_of),
+        owner_object=aftercare_item_of, sees_owner_object=STAFF_ONLY),
+    Row("aftercare-item-detail", "GET", E(200, 200, 404, 404, 404), pk(aftercare_item_of)),
+    Row("aftercare-item-log", "POST", E(200, 200, 404, 404, 404), pk(aftercare_item_of),
+        body=lambda w: {"on": "2025-10-01", "mode": "phone"}),
+    Row("aftercare-settings", "GET", E(200, 200, 404, 404, 404), lambda w: {"project_id": w.project.pk}),
+    Row("aftercare-settings", "PATCH", E(200, 200, 404, 404, 404), lambda w: {"project_id": w.project.pk},
+        body=lambda w: {"interim_map_months": 4}),
+    Row("duo-reopen", "POST", E(200, 200, 404, 404, 404), pk(closed_duo_of), body=lambda w: {}),
+]
+
+
+def referral_service_of(w: World) -> ReferralService:
+    service, _created = ReferralService.objects.get_or_create(project=w.project, name="OCMW Gent", kind="ocmw")
+    return service
+
+
+def referral_of(w: World) -> Referral:
+    existing = Referral.objects.filter(participant=w.participant).first()
+    return existing or Referral.objects.create(participant=w.participant, service=referral_service_of(w),
+                                               date=dt.date(2025, 9, 1), life_domain="income")
+
+
+ROWS += [
+    Row("referral-service-list", "GET", E(200, 200, 403, 200, 403), exists(referral_service_of),
+        owner_object=referral_service_of, sees_owner_object=STAFF_ONLY),
+    Row("referral-service-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"project": w.project.pk, "name": "CAW Oost-Vlaanderen", "kind": "caw"}),
+    Row("referral-service-detail", "GET", E(200, 200, 404, 404, 404), pk(referral_service_of)),
+    Row("referral-service-import-csv", "POST", E(400, 400, 403, 400, 403),
+        body=lambda w: {"project": w.project.pk}, note="no file: refused before anything is read"),
+    Row("referral-list", "GET", E(200, 200, 403, 200, 403), exists(referral_of),
+        owner_object=referral_of, sees_owner_object=STAFF_ONLY),
+    Row("referral-list", "POST", E(201, 201, 403, 400, 403),
+        body=lambda w: {"participant": w.participant.pk, "service": referral_service_of(w).pk,
+                        "date": "2025-09-01", "life_domain": "housing"}),
+    Row("referral-detail", "GET", E(200, 200, 404, 404, 404), pk(referral_of)),
+    Row("referral-outcome", "POST", E(200, 200, 404, 404, 404), pk(referral_of),
+        body=lambda w: {"outcome": "started", "on": "2025-09-20"}),
+]
+
+
+def evaluation_of(w: World) -> Evaluation:
+    existing = Evaluation.objects.filter(participant=w.participant).first()
+    return existing or Evaluation.objects.create(participant=w.participant, duo=w.duo, moment="interim",
+                                                 date=dt.date(2025, 9, 1), heard=4)
+
+
+ROWS += [
+    Row("evaluation-list", "GET", E(200, 200, 403, 200, 403), exists(evaluation_of),
+        owner_object=evaluation_of, sees_owner_object=STAFF_ONLY),
+    Row("evaluation-list", "POST", E(201, 201, 201, 400, 403),
+        body=lambda w: {"duo": w.duo.pk, "moment": "interim", "date": "2025-09-01", "heard": 5},
+        note="the duo's volunteer records too, on the phone"),
+    Row("evaluation-detail", "GET", E(200, 200, 404, 404, 404), pk(evaluation_of)),
 ]
 
 

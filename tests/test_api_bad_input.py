@@ -34,7 +34,7 @@ def _fast_passwords(settings: Any) -> None:
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:
-    return {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in (*MODELS, *AFTERCARE_MODELS)}
 
 
 @dataclass(frozen=True)
@@ -663,6 +663,60 @@ BAD += [
 ]
 
 
+# --- aftercare, referrals, evaluations (issue 18) -----------------------------------------------
+from buddynet.features.aftercare.models import AftercareItem, AftercareSettings, Evaluation, Referral  # noqa: E402
+from tests.test_api_access import aftercare_item_of, referral_of, referral_service_of  # noqa: E402
+
+AFTERCARE_MODELS = (AftercareItem, AftercareSettings, Referral, Evaluation)
+
+
+def item_log(w: World) -> str:
+    return f"/api/v1/aftercare/items/{aftercare_item_of(w).pk}/log/"
+
+
+def referral(w: World, **extra: Any) -> dict[str, Any]:
+    return {"participant": w.participant.pk, "service": referral_service_of(w).pk, "date": "2025-09-01",
+            "life_domain": "income", **extra}
+
+
+BAD += [
+    Bad("aftercare before the closure", "coordinator", "POST", item_log,
+        lambda w: {"on": "2025-08-01", "mode": "phone"}, "on"),
+    Bad("an aftercare contact without its type", "coordinator", "POST", item_log, lambda w: {"on": "2025-10-01"},
+        "mode"),
+    Bad("aftercare in the future", "coordinator", "POST", item_log, lambda w: {"on": FUTURE, "mode": "phone"}, "on"),
+    Bad("aftercare at month 0", "coordinator", "PATCH",
+        lambda w: f"/api/v1/aftercare/projects/{w.project.pk}/settings/", lambda w: {"contact_months": [0]},
+        "contact_months"),
+    Bad("an interim map every 0 months", "coordinator", "PATCH",
+        lambda w: f"/api/v1/aftercare/projects/{w.project.pk}/settings/", lambda w: {"interim_map_months": 0},
+        "interim_map_months"),
+    Bad("a service without a kind", "coordinator", "POST", lambda w: "/api/v1/referrals/services/",
+        lambda w: {"project": w.project.pk, "name": "OCMW"}, "kind"),
+    Bad("a service in another project", "coordinator", "POST", lambda w: "/api/v1/referrals/services/",
+        lambda w: {"project": w.other_project.pk, "name": "OCMW", "kind": "ocmw"}, "project"),
+    Bad("an import without a file", "coordinator", "POST", lambda w: "/api/v1/referrals/services/import/",
+        lambda w: {"project": w.project.pk}, "file"),
+    Bad("a referral in an unknown life domain", "coordinator", "POST", lambda w: "/api/v1/referrals/",
+        lambda w: referral(w, life_domain="luck"), "life_domain"),
+    Bad("a referral of another project's participant", "coordinator", "POST", lambda w: "/api/v1/referrals/",
+        lambda w: referral(w, participant=w.other_participant.pk), "participant"),
+    Bad("a referral in the future", "coordinator", "POST", lambda w: "/api/v1/referrals/",
+        lambda w: referral(w, date=FUTURE), "date"),
+    Bad("an unknown outcome", "coordinator", "POST", lambda w: f"/api/v1/referrals/{referral_of(w).pk}/outcome/",
+        lambda w: {"outcome": "maybe"}, "outcome"),
+    Bad("an outcome before the referral", "coordinator", "POST",
+        lambda w: f"/api/v1/referrals/{referral_of(w).pk}/outcome/",
+        lambda w: {"outcome": "started", "on": "2025-08-01"}, "on"),
+    Bad("a sixth face", "volunteer_user", "POST", lambda w: "/api/v1/evaluations/",
+        lambda w: {"duo": w.duo.pk, "moment": "interim", "date": "2025-09-01", "heard": 6}, "heard"),
+    Bad("an evaluation without an answer", "volunteer_user", "POST", lambda w: "/api/v1/evaluations/",
+        lambda w: {"duo": w.duo.pk, "moment": "interim", "date": "2025-09-01"}, "heard"),
+    Bad("an evaluation of another volunteer's duo", "other_volunteer_user", "POST", lambda w: "/api/v1/evaluations/",
+        lambda w: {"duo": w.duo.pk, "moment": "interim", "date": "2025-09-01", "heard": 3}, "duo"),
+]
+
+
 def assert_field_error(response: Any, field: str) -> None:
     assert response.status_code == 400, response.content
     body = response.json()
@@ -908,6 +962,7 @@ def test_it_leaves_nothing_behind_when_a_write_fails_after_it_wrote(world: World
 # state of the object (409) or the caller (403/404), tested in the access matrix and above.
 NO_BODY: dict[tuple[str, str], str] = {
     ("duo-resume", "POST"): "a paused duo goes on; nothing to say",
+    ("duo-reopen", "POST"): "undoes a closure; a pair no longer allowed is a 409",
     ("matching-proposal-accept", "POST"): "the proposal itself is the pair; a full volunteer is a 409",
     ("notifications-read", "POST"): "marks one message read",
     ("notifications-read-all", "POST"): "marks the caller's whole inbox read",

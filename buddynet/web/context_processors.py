@@ -51,6 +51,8 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
             ]
         items += [
             ("netwerk", _("Network maps"), reverse("netwerk:index")),
+            ("aftercare", _("Aftercare"), reverse("aftercare:index")),
+            ("referrals", _("Referrals"), reverse("aftercare:referrals")),
             ("funding", _("Funding"), reverse("funding:portal")),
         ]
         if project_id is not None:

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import resolve
 
 from buddynet import events
+from buddynet.features.aftercare import services as aftercare_services
 from buddynet.features.funding import services as funding_services
 from buddynet.features.funding.models import Grant, ReportingObligation
 from buddynet.records.duos import services as duo_services
@@ -55,6 +56,10 @@ EXPECTED_PAGES = {
     Kind.REPORT_FROZEN: "funding:report",
     Kind.REPORT_COMPLETION_REQUESTED: "funding:report",  # the new version, to complete
     Kind.REPORT_APPROVED: "funding:report",
+    Kind.AFTERCARE_DUE: {"aftercare:participant", "netwerk:participant-maps"},
+    Kind.NETWORK_MAP_DUE: "netwerk:participant-maps",
+    Kind.REFERRAL_OUTCOME_DUE: "aftercare:participant-referrals",
+    Kind.PAIRING_FIT_POOR: "web:coordinator-duo",
 }
 
 
@@ -76,6 +81,20 @@ def cause_every_kind(world: World) -> None:
                                  amount=Decimal("40000"), start_date=D(2025, 1, 1), end_date=D(2027, 12, 31))
     ReportingObligation.objects.create(grant=grant, kind="financial", due_on=DAY + dt.timedelta(days=5))
     ReportingObligation.objects.create(grant=grant, kind="yearly_content", due_on=DAY - dt.timedelta(days=5))
+    # Sara's duo closed a month before DAY: her first aftercare contact (and her closure map) is due;
+    # Wout's duo started seven months before DAY without a network map: an interim map is due.
+    closed = f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Sara"),
+                          volunteer=f.VolunteerFactory(project=world.project, first_name="Tom"))
+    duo_services.duo_close(duo=closed, by=world.coordinator, reason="planned_end", closed_on=D(2025, 7, 15),
+                           next_step="end")
+    f.DuoFactory(participant=f.ParticipantFactory(project=world.project, first_name="Wout"),
+                 volunteer=f.VolunteerFactory(project=world.project, first_name="An"),
+                 proposed_on=D(2024, 12, 1), introduced_on=D(2025, 1, 5), started_on=D(2025, 1, 10))
+    # Sara was referred to the OCMW 30 days before DAY, and its outcome is not known yet.
+    ocmw = aftercare_services.referral_service_save(project_id=world.project.pk, by=world.coordinator,
+                                                    data={"name": "OCMW Gent", "kind": "ocmw"})
+    aftercare_services.referral_record(participant=closed.participant, service=ocmw, by=world.coordinator,
+                                       on=DAY - dt.timedelta(days=30), life_domain="income")
     with time_machine.travel(dt.datetime.combine(DAY, dt.time(6, 0), tzinfo=dt.UTC), tick=False):
         rules.evaluate(today=DAY)
 
@@ -88,6 +107,8 @@ def cause_every_kind(world: World) -> None:
     f.VolunteerFactory(project=world.project, first_name="Lore")
     match_services.match_run_start(project=world.project, by=world.coordinator, inline=True)
     events.allowance_cap_approaching(world.volunteer, 2025, 55, Decimal("2010.15"))
+    aftercare_services.evaluation_record(participant=world.participant, duo=world.duo, by=world.volunteer_user,
+                                         data={"moment": "first_meeting", "date": DAY, "fit": 1})
     draft = funding_services.report_create(grant=grant, period_start=D(2025, 1, 1), period_end=D(2025, 6, 30),
                                            by=world.coordinator)
     funding_services.report_sign_off(report=draft, by=world.coordinator)

@@ -40,6 +40,8 @@ def coordinator_menu(w: World) -> list[tuple[str, str]]:
         (reverse("web:coordinator-duos", args=[w.project.pk]), "Duo's"),
         (reverse("matching:project", args=[w.project.pk]), "Matching"),
         (reverse("netwerk:index"), "Netwerkkaarten"),
+        (reverse("aftercare:index"), "Nazorg"),
+        (reverse("aftercare:referrals"), "Doorverwijzingen"),
         (reverse("funding:portal"), "Financiering"),
     ]
 
@@ -54,17 +56,19 @@ COORDINATOR_PAGES = [
     lambda w: reverse("matching:project", args=[w.project.pk]),
     lambda w: reverse("notifications:inbox"),
     lambda w: reverse("funding:grants"),
+    lambda w: reverse("aftercare:index"),
+    lambda w: reverse("aftercare:referrals"),
     lambda w: "/bestaat-niet/",
 ]
 
 
 @pytest.mark.parametrize("page", COORDINATOR_PAGES, ids=[
     "today", "participant", "participant-edit", "duo", "netwerk", "netwerk-participant", "matching", "inbox",
-    "grants", "404"])
+    "grants", "aftercare", "referrals", "404"])
 def test_every_page_of_a_coordinator_has_the_coordinators_menu(world: World, page: Any) -> None:
     response = _client(world.coordinator).get(page(world))
     assert response.status_code in (200, 404)
-    assert menu(response)[:7] == coordinator_menu(world)
+    assert menu(response)[:9] == coordinator_menu(world)
 
 
 def test_the_menu_follows_the_project_of_the_page(world: World) -> None:

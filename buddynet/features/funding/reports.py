@@ -44,6 +44,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
+from buddynet.features.aftercare.report import referral_section, voice_section
 from buddynet.features.funding import lights, needs_section, selectors
 from buddynet.features.funding.models import (
     BudgetLine,
@@ -406,6 +407,8 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
         "needs_change": needs_section.needs_change_section(project_ids=[grant.project_id], start=start, end=end),
         "money": publish_money(m, start=start, end=end),
         "obligations": publish_obligations(m.obligations, today=today),
+        "referrals": referral_section(project_ids=[grant.project_id], start=start, end=end),
+        "voice": voice_section(project_ids=[grant.project_id], start=start, end=end),
     }
 
 
@@ -459,6 +462,8 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         "content": publish_content(total),
         "network": publish_network(selectors.network_section(project_ids=project_ids, start=start, end=end)),
         "needs_change": needs_section.needs_change_section(project_ids=project_ids, start=start, end=end),
+        "referrals": referral_section(project_ids=project_ids, start=start, end=end),
+        "voice": voice_section(project_ids=project_ids, start=start, end=end),
     }
 
 

@@ -216,6 +216,13 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
             )
         return self._reply(duo)
 
+    @extend_schema(request=None, responses=DuoOutput)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        """Undo a closure; pending aftercare is cancelled."""
+        duo = self._writable()
+        return self._reply(services.duo_reopen(duo=duo, by=request.user))
+
     @extend_schema(request=MeetingInput, responses=VolunteerDuoOutput)
     @action(detail=True, methods=["post"], url_path="next-meeting")
     def next_meeting(self, request: Request, pk: str) -> Response:

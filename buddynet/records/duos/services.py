@@ -234,6 +234,39 @@ def duo_close(
 
 
 @transaction.atomic
+def duo_reopen(*, duo: Duo, by: User) -> Duo:
+    """Undo a closure (closed by mistake, or the pair takes up again): the duo returns to the
+    status it had reached (active, introduced or proposed) and its closure is cleared. The pair
+    must still be allowed (screening, consent, one open duo, capacity), checked under the same
+    locks and in the same order as duo_propose. Listeners hear previous="closed" (aftercare
+    cancels what it planned)."""
+    _require_manager(by, duo.project_id)
+    volunteer = Volunteer.objects.select_for_update().get(pk=duo.volunteer_id)
+    participant = Participant.objects.select_for_update().get(pk=duo.participant_id)
+    duo = _lock(duo)
+    if duo.status != DuoStatus.CLOSED:
+        raise Conflict(_("Only a closed duo can be re-opened."))
+    duo_proposal_check(volunteer=volunteer, participant=participant)
+    previous = duo.status
+    duo.status = (DuoStatus.ACTIVE if duo.started_on else DuoStatus.INTRODUCED if duo.introduced_on
+                  else DuoStatus.PROPOSED)
+    duo.closed_on = None
+    duo.closure_reason = ""
+    duo.closure_note = ""
+    duo.evaluation_volunteer = None
+    duo.evaluation_participant = None
+    duo.next_step = ""
+    try:
+        with transaction.atomic():
+            duo.save()
+    except IntegrityError:
+        raise Conflict(_("This participant already has an open duo.")) from None
+    Participant.objects.filter(pk=participant.pk).update(status=Participant.Status.MATCHED)
+    events.duo_status_changed(duo, previous)
+    return duo
+
+
+@transaction.atomic
 def duo_plan_meeting(*, duo: Duo, by: User, on: date | None) -> Duo:
     """The next planned meeting: the duo's volunteer notes it, or its coordinator."""
     duo = _lock(duo)

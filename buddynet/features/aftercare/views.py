@@ -1,0 +1,257 @@
+"""The coordinator's aftercare page: what is due (and overdue) after closed duos, with a form to
+log each contact, and what was done. A volunteer, a funder or another project's coordinator sees
+nothing: 404, as for an id that does not exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buddynet.errors import ServiceError
+from buddynet.features.aftercare import selectors, services
+from buddynet.features.aftercare.forms import (
+    EvaluationForm,
+    ImportForm,
+    LogForm,
+    OutcomeForm,
+    ReferralForm,
+    SettingsForm,
+)
+from buddynet.features.aftercare.models import ItemStatus
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.duos.selectors import duo_get_for_user
+from buddynet.records.people.selectors import (
+    participant_get_for_user,
+    participants_for_user,
+    project_get_for_user,
+    projects_for_user,
+)
+
+
+def _require_office(request: HttpRequest) -> None:
+    roles = roles_of(request.user)
+    if not (roles.administrator or roles.is_coordinator):
+        raise Http404
+
+
+def _page(request: HttpRequest, *, failed: tuple[int, LogForm] | None = None, status: int = 200,
+          participant: Any = None) -> HttpResponse:
+    items_qs = selectors.items_for_user(user=request.user).exclude(status=ItemStatus.CANCELLED)
+    if participant is not None:
+        items_qs = items_qs.filter(duo__participant=participant)
+    items = list(items_qs.order_by("due_on", "id"))
+    today = timezone.localdate()
+    planned, done = [], []
+    for item in items:
+        if item.status == ItemStatus.PLANNED:
+            form = failed[1] if failed and failed[0] == item.pk else LogForm(
+                initial={"on": min(today, max(item.due_on, item.duo.closed_on or item.due_on))},
+                prefix=f"item-{item.pk}")
+            planned.append({"item": item, "form": form, "overdue": item.due_on <= today})
+        else:
+            done.append(item)
+    return render(request, "aftercare/index.html", {
+        "planned": planned, "done": done[::-1], "participant": participant,
+        "projects": projects_for_user(user=request.user).order_by("name"),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest, participant_id: int | None = None) -> HttpResponse:
+    """Every aftercare item of my projects, or one participant's (where a reminder links: 404
+    for a participant outside the caller's projects)."""
+    _require_office(request)
+    participant = (participant_get_for_user(user=request.user, participant_id=participant_id)
+                   if participant_id is not None else None)
+    return _page(request, participant=participant)
+
+
+@login_required
+@require_POST
+def item_log(request: HttpRequest, item_id: int) -> HttpResponse:
+    _require_office(request)
+    item = selectors.item_get_for_user(user=request.user, item_id=item_id)
+    form = LogForm(request.POST, prefix=f"item-{item.pk}")
+    if form.is_valid():
+        try:
+            services.aftercare_log(item=item, by=request.user, on=form.cleaned_data["on"],  # type: ignore[arg-type]
+                                   mode=form.cleaned_data["mode"], note=form.cleaned_data["note"])
+        except ServiceError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Aftercare logged."))
+            return redirect(reverse("aftercare:index") + f"#item-{item.pk}")
+    return _page(request, failed=(item.pk, form), status=400)
+
+
+# --- referrals (issue 18 item 3) ---------------------------------------------------------------
+def _referral_forms(request: HttpRequest) -> tuple[ReferralForm, ImportForm]:
+    participants = participants_for_user(user=request.user).order_by("last_name", "first_name", "pk")
+    directory = selectors.referral_services_for_user(user=request.user).filter(active=True)
+    data = request.POST if request.method == "POST" else None
+    return (ReferralForm(data if data and "participant" in data else None, participants=participants,
+                         services=directory, initial={"date": timezone.localdate()}),
+            ImportForm(data if data and "project" in data else None, request.FILES or None,
+                       projects=projects_for_user(user=request.user)))
+
+
+def _referrals_page(request: HttpRequest, *, new: ReferralForm | None = None, upload: ImportForm | None = None,
+                    failed: tuple[int, OutcomeForm] | None = None, status: int = 200,
+                    participant: Any = None) -> HttpResponse:
+    default_new, default_upload = _referral_forms(request)
+    rows = []
+    referrals_qs = selectors.referrals_for_user(user=request.user)
+    if participant is not None:
+        referrals_qs = referrals_qs.filter(participant=participant)
+    for r in referrals_qs.order_by("outcome", "-date", "-id")[:200]:
+        form = failed[1] if failed and failed[0] == r.pk else OutcomeForm(
+            initial={"on": timezone.localdate()}, prefix=f"referral-{r.pk}")
+        rows.append({"referral": r, "form": form})
+    return render(request, "aftercare/referrals.html", {
+        "rows": rows, "new": new or default_new, "upload": upload or default_upload,
+        "directory": selectors.referral_services_for_user(user=request.user), "participant": participant,
+    }, status=status)
+
+
+def _errors_into(form: Any, exc: ServiceError) -> None:
+    message: Any = exc.message
+    detail: dict[Any, Any] = message if isinstance(message, dict) else {None: message}
+    for name, error in detail.items():
+        form.add_error(name if name in form.fields else None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referrals(request: HttpRequest) -> HttpResponse:
+    """GET: the referrals and the directory; POST: a new referral, or a CSV of services."""
+    _require_office(request)
+    if request.method == "GET":
+        return _referrals_page(request)
+    new, upload = _referral_forms(request)
+    form: Any = new if "participant" in request.POST else upload
+    if form.is_valid():
+        try:
+            if form is new:
+                d = new.cleaned_data
+                services.referral_record(participant=d["participant"], service=d["service"], by=request.user,  # type: ignore[arg-type]
+                                         on=d["date"], life_domain=d["life_domain"], reason=d["reason"])
+                messages.success(request, _("Referral recorded."))
+            else:
+                d = upload.cleaned_data
+                count = services.referral_services_import(project_id=d["project"].pk, by=request.user,  # type: ignore[arg-type]
+                                                          data=d["file"].read(1_000_001))
+                messages.success(request, _("%(count)s services imported.") % {"count": count})
+        except ServiceError as exc:
+            _errors_into(form, exc)
+        else:
+            return redirect("aftercare:referrals")
+    return _referrals_page(request, new=new if form is new else None, upload=upload if form is upload else None,
+                          status=400)
+
+
+@login_required
+@require_GET
+def participant_referrals(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """One participant's referrals (where a reminder links: 404 outside the caller's projects)."""
+    _require_office(request)
+    participant = participant_get_for_user(user=request.user, participant_id=participant_id)
+    return _referrals_page(request, participant=participant)
+
+
+@login_required
+@require_POST
+def referral_outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
+    _require_office(request)
+    referral = selectors.referral_get_for_user(user=request.user, referral_id=referral_id)
+    form = OutcomeForm(request.POST, prefix=f"referral-{referral.pk}")
+    if form.is_valid():
+        try:
+            services.referral_outcome_record(referral=referral, by=request.user,  # type: ignore[arg-type]
+                                             outcome=form.cleaned_data["outcome"], on=form.cleaned_data["on"],
+                                             note=form.cleaned_data["note"])
+        except ServiceError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Outcome recorded."))
+            return redirect(reverse("aftercare:referrals") + f"#referral-{referral.pk}")
+    return _referrals_page(request, failed=(referral.pk, form), status=400)
+
+
+# --- the participant's voice (issue 18 item 4) --------------------------------------------------
+# The five faces as drawn mouths (SVG quadratic curves, sad to happy): no emoji font needed.
+FACES = tuple(f"M11 23 Q16 {23 + bend} 21 23" for bend in (-5, -2.5, 0, 2.5, 5))
+
+
+def _evaluation_target(request: HttpRequest, participant_id: int | None, duo_id: int | None) -> tuple[Any, Any]:
+    """The participant (and duo) the user may record an evaluation for, else 404."""
+    if duo_id is not None:
+        duo = duo_get_for_user(user=request.user, duo_id=duo_id)
+        participant = duo.participant
+    else:
+        duo = None
+        participant = participant_get_for_user(user=request.user, participant_id=participant_id)
+    if not services.evaluation_may_record(user=request.user, participant=participant, duo=duo):  # type: ignore[arg-type]
+        raise Http404
+    return participant, duo
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, participant_id: int | None = None, duo_id: int | None = None) -> HttpResponse:
+    """The evaluation on a phone (the volunteer's or the coordinator's, the participant beside
+    them) or typed in from paper by the coordinator."""
+    participant, duo = _evaluation_target(request, participant_id, duo_id)
+    initial = {"date": timezone.localdate(), "moment": "first_meeting" if duo is not None else "intake",
+               "respondent": "participant", "source": "phone"}
+    form = EvaluationForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.evaluation_record(participant=participant, duo=duo, by=request.user,  # type: ignore[arg-type]
+                                           data=form.cleaned_data)
+            except ServiceError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Thank you! The answers are saved."))
+                return redirect(request.path)
+        status = 400
+    questions = [{"field": form[q], "faces": list(zip(form[q], FACES, strict=True))}
+                 for q in ("heard", "decide", "network", "recommend", "fit")]
+    return render(request, "aftercare/evaluate.html", {
+        "form": form, "participant": participant, "duo": duo, "questions": questions,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A project's aftercare rules, for its coordinators (404 for anyone else)."""
+    _require_office(request)
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    rules = selectors.settings_of(project_id=project.pk)
+    initial = {"contact_months": ", ".join(str(m) for m in rules.contact_months or ()),
+               "closure_map": rules.closure_map, "interim_map_months": rules.interim_map_months}
+    form = SettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.aftercare_settings_save(project_id=project.pk, by=request.user,  # type: ignore[arg-type]
+                                                 data=form.cleaned_data)
+            except ServiceError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("The aftercare rules are saved."))
+                return redirect("aftercare:settings", project_id=project.pk)
+        status = 400
+    return render(request, "aftercare/settings.html", {"form": form, "project": project}, status=status)
