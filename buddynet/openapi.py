@@ -35,6 +35,8 @@ class AutoSchema(SpectacularAutoSchema):
             # Not 401: SessionAuthentication comes first and names no WWW-Authenticate scheme, so DRF
             # answers a missing or bad token with 403 too (tests/test_api_access.py pins it).
             "403": _response("Not signed in, or not allowed (or a second factor is still to be confirmed).", _DETAIL),
+            # An expired API token (buddynet/security/tokens.py) answers 401, with WWW-Authenticate.
+            "401": _response("The API token has expired.", _DETAIL),
         }
         # 400 wherever input is read: a body, query parameters (filters, paging) or path values.
         errors["400"] = _response("Bad input: field messages.", {"oneOf": [_FIELDS, _DETAIL]})

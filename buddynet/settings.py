@@ -226,10 +226,16 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 # any other API body at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB). See APIBodyLimitMiddleware.
 API_MAX_UPLOAD_BYTES = envint("API_MAX_UPLOAD_BYTES", 11 * 1024 * 1024, minimum=1)
 
+# Office API tokens (admin-issued, see docs/security.md) work this many days after they were made,
+# and their last use is written at most once per API_TOKEN_LAST_USED_MINUTES.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_LAST_USED_MINUTES = envint("API_TOKEN_LAST_USED_MINUTES", 15, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication with an expiry and a last-used date (buddynet/security/tokens.py).
+        "buddynet.security.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's JSON parser with bounded nesting and no NUL characters (buddynet/parsers.py), then DRF's own.

@@ -54,6 +54,7 @@ urlpatterns = [
     path("meldingen/", include("notifications.urls")),
     path("financiering/", include("buddynet.funding.urls")),
     path("aanmelden/tweestaps/", include("buddynet.security.urls")),
+    path("account/", include("buddynet.security.account_urls")),
     path("aanmelden/welkom/", include("buddynet.deployment.urls")),
     path("", include("buddynet.web.urls")),
 ]
