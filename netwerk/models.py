@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.people.models import Participant
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LIFE_DOMAINS, AlterCategory
 
 
@@ -100,7 +101,7 @@ class NetworkMap(models.Model):
         Participant, on_delete=models.CASCADE, related_name="network_maps", verbose_name=_("participant"),
     )
     occasion = models.CharField(_("occasion"), max_length=10, choices=Occasion.choices, default=Occasion.INTAKE)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("recorded by"),

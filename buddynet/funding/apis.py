@@ -41,6 +41,7 @@ from buddynet.funding.models import (
 from buddynet.parsers import SafeJSONParser
 from buddynet.people.models import Volunteer
 from buddynet.people.selectors import funders_for_user, projects_for_user
+from buddynet.validators import plausible_date
 
 ALL_READERS = frozenset({"administrator", "coordinator", "funder"})
 STAFF = frozenset({"administrator", "coordinator"})
@@ -73,7 +74,10 @@ class GrantSerializer(serializers.ModelSerializer):
     funder = ScopedRelatedField(funders_for_user)
     project = ScopedRelatedField(projects_for_user)
     project_name = serializers.CharField(source="project.name", read_only=True)
-    end_date = serializers.DateField(required=False, help_text="Empty: three years after the start date.")
+    end_date = serializers.DateField(
+        required=False, help_text="Empty: three years after the start date.",
+        validators=[plausible_date]
+    )
 
     class Meta:
         model = Grant

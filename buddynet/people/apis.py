@@ -17,6 +17,7 @@ from buddynet.api import ConflictError, ScopedRelatedField, ScopedViewSet, Servi
 from buddynet.people import fields, postcodes, selectors, services
 from buddynet.people.models import ConsentEvent, Funder, Organisation, Participant, Project, Volunteer
 from buddynet.people.screening import screening_problems
+from buddynet.validators import plausible_date
 
 PERSON_FIELDS = [
     "id", "project", "first_name", "last_name", "email", "phone", "birth_year", "gender",
@@ -160,7 +161,7 @@ class ConsentInput(serializers.Serializer):
     """One step in the consent history; scope "" withdraws all consent."""
 
     scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True)
-    given_on = serializers.DateField()
+    given_on = serializers.DateField(validators=[plausible_date])
     how = serializers.ChoiceField(choices=ConsentEvent.How.choices, default=ConsentEvent.How.SIGNED_FORM)
 
 
