@@ -6,14 +6,24 @@
   serializer; tests/test_validators.py walks the models, forms and serializers and fails on a
   date field without it. A consent in year 1 or a project ending in 9999 is a typo, and such
   dates break date arithmetic further on (add_months, report periods).
+- `clean_text` and the model fields `NameField` / `PlainTextMixin`: names and labels lose
+  bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and invisible characters
+  (U+200B–U+200F, U+2060–U+2064, U+FEFF, U+061C, U+180E) and are normalised to NFC, so no
+  look-alike name ("Jan\u200b Peeters", a name written backwards by U+202E) can be made. The field
+  cleans on every save (whatever channel: API, page, admin, task, service) and in lookups, so a
+  uniqueness check compares the cleaned names; a value that is nothing but such characters is
+  refused with a field message.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import date_format
@@ -56,3 +66,43 @@ class PlausibleDate:
 
 
 plausible_date = PlausibleDate()
+
+
+_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def clean_text(value: Any) -> Any:
+    """The text without bidirectional controls and invisible characters, in NFC; other values as
+    they are."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", value))
+
+
+def visible_text(value: Any) -> None:
+    """Refuses a non-empty text made only of invisible characters (it would be saved empty)."""
+    if isinstance(value, str) and value.strip() and not clean_text(value).strip():
+        raise ValidationError(_("Enter visible characters."), code="invisible_text")
+
+
+class PlainTextMixin:
+    """Cleans the field's text (clean_text) on every save and in lookups (see the module's doc)."""
+
+    default_validators = [visible_text]
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = super().pre_save(model_instance, add)  # type: ignore[misc]
+        cleaned = clean_text(value)
+        if cleaned != value:
+            setattr(model_instance, self.attname, cleaned)  # type: ignore[attr-defined]
+        return cleaned
+
+    def get_prep_value(self, value: Any) -> Any:
+        return super().get_prep_value(clean_text(value))  # type: ignore[misc]
+
+    def to_python(self, value: Any) -> Any:
+        return clean_text(super().to_python(value))  # type: ignore[misc]
+
+
+class NameField(PlainTextMixin, models.CharField):  # type: ignore[misc]
+    """A name or label: a CharField whose text is cleaned (clean_text)."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.people.models import Participant
-from buddynet.validators import plausible_date
+from buddynet.validators import NameField, plausible_date
 from buddynet.vocabulary import LIFE_DOMAINS, AlterCategory
 
 
@@ -130,7 +130,7 @@ class Alter(models.Model):
 
     map = models.ForeignKey(NetworkMap, on_delete=models.CASCADE, related_name="alters", verbose_name=_("map"))
     key = models.UUIDField(_("stable key"), default=uuid.uuid4, editable=False)
-    label = models.CharField(
+    label = NameField(
         _("label"), max_length=40,
         help_text=_("A first name, nickname or role — never a full name."),
     )

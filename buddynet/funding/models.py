@@ -19,7 +19,7 @@ from buddynet.crypto import EncryptedTextField
 
 # The funder is a base record (people), like the project a grant is for; its table stays funding_funder.
 from buddynet.people.models import Funder
-from buddynet.validators import plausible_date
+from buddynet.validators import NameField, plausible_date
 
 DEFAULT_GRANT_CAP = Decimal("50000.00")
 DEFAULT_PERIOD_YEARS = 3
@@ -33,7 +33,7 @@ class Grant(models.Model):
     project = models.ForeignKey(
         "people.Project", on_delete=models.PROTECT, related_name="grants", verbose_name=_("project"),
     )
-    reference = models.CharField(_("reference"), max_length=60, unique=True)
+    reference = NameField(_("reference"), max_length=60, unique=True)
     amount = models.DecimalField(_("amount granted"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
     start_date = models.DateField(_("start date"), validators=[plausible_date])
     end_date = models.DateField(_("end date"), validators=[plausible_date])
@@ -136,7 +136,7 @@ class Expense(models.Model):
     )
     date = models.DateField(_("date"), validators=[plausible_date])
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
-    description = models.CharField(_("description"), max_length=300)
+    description = NameField(_("description"), max_length=300)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     receipt = models.FileField(_("receipt"), upload_to="funding/receipts/%Y/", blank=True)
     # Free text (it may explain a cost by someone's situation): encrypted at rest (buddynet/privacy.py).

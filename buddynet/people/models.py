@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
-from buddynet.validators import plausible_date
+from buddynet.validators import NameField, plausible_date
 from buddynet.vocabulary import Gender, GenderPreference, Mobility
 
 DEFAULT_GRANT_CAP = Decimal("50000.00")
@@ -22,7 +22,7 @@ class Organisation(models.Model):
         NONPROFIT = "nonprofit", _("Non-profit (vzw)")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = NameField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.NONPROFIT)
     enterprise_number = models.CharField(_("enterprise number"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -43,7 +43,7 @@ class Project(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="projects",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = NameField(_("name"), max_length=200)
     start_date = models.DateField(_("start date"), null=True, blank=True, validators=[plausible_date])
     end_date = models.DateField(_("end date"), null=True, blank=True, validators=[plausible_date])
     contact_cadence_days = models.PositiveSmallIntegerField(
@@ -102,7 +102,7 @@ class Project(models.Model):
 
 
 class Funder(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = NameField(_("name"), max_length=200, unique=True)
     grant_cap = models.DecimalField(
         _("maximum amount of one grant"), default=DEFAULT_GRANT_CAP, validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("A grant of this funder may not be larger (the Flemish government: EUR 50,000)."),
@@ -125,8 +125,8 @@ class Person(models.Model):
     """What participants and volunteers share: identity, place, languages, time, interests."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, verbose_name=_("project"))
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = NameField(_("first name"), max_length=100)
+    last_name = NameField(_("last name"), max_length=100)
     email = models.EmailField(_("email address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     birth_year = models.PositiveSmallIntegerField(
