@@ -5,7 +5,6 @@ passes, checked here over the API, a page, the admin's and services' saves."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 import pytest
 from django.test import Client
