@@ -410,9 +410,16 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Password spraying (one guess at many accounts): a second rule in buddynet/security/axes.py refuses
+# sign-ins from a client address with AXES_IP_FAILURE_LIMIT failures across all accounts within
+# AXES_COOLOFF_MINUTES; high enough for an office behind one NAT address.
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 30, minimum=1)
+# The client address as the audit log takes it: X-Forwarded-For only with AUDIT_TRUST_X_FORWARDED_FOR.
+AXES_CLIENT_IP_CALLABLE = "buddynet.security.audit.client_address"
 # axes.W006 wants the IP address among the lockout parameters against attackers who rotate
-# user agents or cookies; counting per account already ignores both, and locking per IP would
-# lock whole offices (one NAT address) out after a few colleagues' typos.
+# user agents or cookies; counting per account already ignores both, and locking per IP at the
+# per-account limit would lock whole offices (one NAT address) out after a few colleagues' typos:
+# the per-address rule above has its own, higher limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "buddynet.security.axes.normalised_username"
 AXES_LOCKOUT_CALLABLE = "buddynet.security.axes.lockout_response"
