@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "buddynet.openapi.role_dependent_responses",
+        "buddynet.openapi.crud_links",  # links for schemathesis' stateful phase
     ],
 }
 

@@ -1,9 +1,14 @@
 """schemathesis against /api/schema/ on a live server, all default checks, once per role.
 
-Bounded for `make test`: a few examples per operation, fuzzing phase, no shrinking, fixed seed
-(reproducible: a failure prints a curl line to replay). JUnit reports are kept under
-test-results/schemathesis/ (gitignored) for CI to keep as an artifact; the settings are in
-tests/security/schemathesis.toml."""
+Two runs:
+- `make test`: a few examples per operation, fuzzing phase, no shrinking, fixed seed
+  (reproducible: a failure prints a curl line to replay).
+- the stateful run (SCHEMATHESIS_STATEFUL=1, its own step in .ci/run): more examples and the
+  stateful phase, which follows the schema's links (buddynet/openapi.py crud_links: create, then
+  read, change and delete that record), bounded by a time budget per role
+  (SCHEMATHESIS_SECONDS_PER_ROLE, default 35: four roles stay under three minutes).
+JUnit reports are kept under test-results/schemathesis/ (gitignored) for CI to keep as an
+artifact; the settings are in tests/security/schemathesis.toml."""
 
 from __future__ import annotations
 
@@ -29,7 +34,23 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
 ROLES = ("volunteer_user", "funder_user", "coordinator", "admin")
 
 
+STATEFUL = os.environ.get("SCHEMATHESIS_STATEFUL") == "1"
+STATEFUL_EXAMPLES = int(os.environ.get("SCHEMATHESIS_STATEFUL_MAX_EXAMPLES", "100"))
+SECONDS_PER_ROLE = int(os.environ.get("SCHEMATHESIS_SECONDS_PER_ROLE", "35"))
+
+
 def test_the_api_passes_schemathesis_for_every_role(live_server: Any) -> None:
+    _run_for_every_role(live_server, ["--max-examples", str(MAX_EXAMPLES), "--phases", "examples,fuzzing"], "")
+
+
+@pytest.mark.skipif(not STATEFUL, reason="the stateful run is its own CI step (SCHEMATHESIS_STATEFUL=1)")
+def test_the_api_passes_schemathesis_with_the_stateful_phase_for_every_role(live_server: Any) -> None:
+    _run_for_every_role(live_server, [
+        "--max-examples", str(STATEFUL_EXAMPLES), "--phases", "examples,fuzzing,stateful",
+        "--max-time", str(SECONDS_PER_ROLE)], "-stateful")
+
+
+def _run_for_every_role(live_server: Any, options: list[str], suffix: str) -> None:
     world = make_world()
     REPORTS.mkdir(parents=True, exist_ok=True)
     failures = []
@@ -37,12 +58,11 @@ def test_the_api_passes_schemathesis_for_every_role(live_server: Any) -> None:
         token, _created = Token.objects.get_or_create(user=getattr(world, role))
         result = subprocess.run(
             [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/schema/",
-             "--max-examples", str(MAX_EXAMPLES), "--seed", "20261125", "--no-shrink",
-             "--phases", "examples,fuzzing", "--workers", "1", "--request-timeout", "20",
-             "--report", "junit", "--report-junit-path", str(REPORTS / f"{role}.xml")],
+             *options, "--seed", "20261125", "--no-shrink", "--workers", "1", "--request-timeout", "20",
+             "--report", "junit", "--report-junit-path", str(REPORTS / f"{role}{suffix}.xml")],
             capture_output=True, text=True, timeout=600, cwd=REPO, env={**os.environ, "BUDDYNET_API_TOKEN": token.key},
         )
-        (REPORTS / f"{role}.txt").write_text(result.stdout + result.stderr)
+        (REPORTS / f"{role}{suffix}.txt").write_text(result.stdout + result.stderr)
         if result.returncode != 0:
             failures.append(f"--- {role} (exit {result.returncode}) ---\n{result.stdout[-6000:]}\n"
                             f"{result.stderr[-2000:]}")
