@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -104,5 +104,15 @@ class PlainTextMixin:
         return clean_text(super().to_python(value))  # type: ignore[misc]
 
 
-class NameField(PlainTextMixin, models.CharField):  # type: ignore[misc]
+class _NameField(PlainTextMixin, models.CharField):  # type: ignore[misc,type-arg]
     """A name or label: a CharField whose text is cleaned (clean_text)."""
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "buddynet.validators.NameField", args, kwargs
+
+
+if TYPE_CHECKING:  # for mypy (django-stubs) a name is a CharField: its values are str
+    NameField = models.CharField
+else:
+    NameField = _NameField

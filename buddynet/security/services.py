@@ -71,12 +71,14 @@ def two_factor_backup_codes_replace(*, user: User) -> list[str]:
 
 def api_token_expires_at(token: Token) -> datetime:
     """A token works until its creation plus API_TOKEN_DAYS; a new one is made in the admin."""
-    return token.created + timedelta(days=settings.API_TOKEN_DAYS)
+    expires_at: datetime = token.created + timedelta(days=settings.API_TOKEN_DAYS)
+    return expires_at
 
 
 def api_token_last_used_at(token: Token) -> datetime | None:
     try:
-        return token.use.last_used_at  # type: ignore[attr-defined]
+        last_used_at: datetime = token.use.last_used_at
+        return last_used_at
     except ApiTokenUse.DoesNotExist:
         return None
 

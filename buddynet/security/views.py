@@ -156,7 +156,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
             services.api_token_revoke(token=token, by=request.user)  # type: ignore[arg-type]
             messages.success(request, _("Your API token is revoked; it no longer works."))
         return redirect("account:security")
-    context = {"token": token}
+    context: dict[str, object] = {"token": token}
     if token is not None:
         context.update({
             "expires_at": services.api_token_expires_at(token),
