@@ -122,7 +122,7 @@ def crud_links(result: dict[str, Any], generator: Any, request: Any, public: boo
         for path, item_operations in paths.items():
             if not path.startswith(f"{collection}{{id}}/"):
                 continue
-            for method, operation in item_operations.items():
+            for operation in item_operations.values():
                 operation_id = operation.get("operationId") if isinstance(operation, dict) else None
                 if operation_id:
                     links[operation_id] = {"operationId": operation_id, "parameters": {"id": "$response.body#/id"}}

@@ -45,9 +45,14 @@ def test_the_api_passes_schemathesis_for_every_role(live_server: Any) -> None:
 
 @pytest.mark.skipif(not STATEFUL, reason="the stateful run is its own CI step (SCHEMATHESIS_STATEFUL=1)")
 def test_the_api_passes_schemathesis_with_the_stateful_phase_for_every_role(live_server: Any) -> None:
+    # Two runs per role: --max-time bounds a whole run, and fuzzing alone would spend all of it.
+    fuzzing_seconds = max(1, SECONDS_PER_ROLE * 2 // 5)
     _run_for_every_role(live_server, [
-        "--max-examples", str(STATEFUL_EXAMPLES), "--phases", "examples,fuzzing,stateful",
-        "--max-time", str(SECONDS_PER_ROLE)], "-stateful")
+        "--max-examples", str(STATEFUL_EXAMPLES), "--phases", "examples,fuzzing", "--max-time", str(fuzzing_seconds),
+    ], "-fuzzing")
+    _run_for_every_role(live_server, [
+        "--max-examples", str(STATEFUL_EXAMPLES), "--phases", "stateful",
+        "--max-time", str(SECONDS_PER_ROLE - fuzzing_seconds)], "-stateful")
 
 
 def _run_for_every_role(live_server: Any, options: list[str], suffix: str) -> None:
