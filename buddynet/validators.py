@@ -29,6 +29,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.crypto import EncryptedCharField
+
 EARLIEST_DATE = date(1900, 1, 1)
 YEARS_AHEAD = 5
 
@@ -112,7 +114,17 @@ class _NameField(PlainTextMixin, models.CharField):  # type: ignore[misc,type-ar
         return name, "buddynet.validators.NameField", args, kwargs
 
 
+class _EncryptedNameField(PlainTextMixin, EncryptedCharField):  # type: ignore[misc]
+    """A short text encrypted at rest (a duo's goal) whose text is cleaned before it is encrypted."""
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "buddynet.validators.EncryptedNameField", args, kwargs
+
+
 if TYPE_CHECKING:  # for mypy (django-stubs) a name is a CharField: its values are str
     NameField = models.CharField
+    EncryptedNameField = models.CharField
 else:
     NameField = _NameField
+    EncryptedNameField = _EncryptedNameField

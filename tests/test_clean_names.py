@@ -97,3 +97,14 @@ def test_the_coordinators_edit_page_stores_the_clean_name(world: World) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     world.participant.refresh_from_db()
     assert (world.participant.first_name, world.participant.last_name) == ("Marieke", COMPOSED)
+
+
+@pytest.mark.django_db
+def test_a_goal_is_cleaned_before_it_is_encrypted(world: World) -> None:
+    from buddynet.duos.models import Goal
+
+    response = client_for(world.coordinator).post("/api/v1/goals/", {
+        "duo": world.duo.pk, "description": f"Zelf{ZWSP} naar de {RLO}bib gaan", "life_domain": "leisure"},
+        format="json")
+    assert response.status_code == 201, response.content
+    assert Goal.objects.get(pk=response.json()["id"]).description == "Zelf naar de bib gaan"

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedCharField, EncryptedTextField
-from buddynet.validators import plausible_date
+from buddynet.validators import EncryptedNameField, plausible_date
 from buddynet.vocabulary import LifeDomain
 
 
@@ -132,7 +132,7 @@ class Goal(models.Model):
 
     duo = models.ForeignKey(Duo, on_delete=models.CASCADE, related_name="goals", verbose_name=_("duo"))
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
-    description = EncryptedCharField(_("goal"), max_length=300)  # encrypted at rest
+    description = EncryptedNameField(_("goal"), max_length=300)  # encrypted at rest, text cleaned
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
