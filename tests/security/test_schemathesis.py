@@ -40,7 +40,7 @@ SECONDS_PER_ROLE = int(os.environ.get("SCHEMATHESIS_SECONDS_PER_ROLE", "35"))
 
 
 def test_the_api_passes_schemathesis_for_every_role(live_server: Any) -> None:
-    _run_for_every_role(live_server, ["--max-examples", str(MAX_EXAMPLES), "--phases", "examples,fuzzing"], "")
+    _run_for_every_role(live_server, [(["--max-examples", str(MAX_EXAMPLES), "--phases", "examples,fuzzing"], "")])
 
 
 @pytest.mark.skipif(not STATEFUL, reason="the stateful run is its own CI step (SCHEMATHESIS_STATEFUL=1)")
@@ -48,18 +48,19 @@ def test_the_api_passes_schemathesis_with_the_stateful_phase_for_every_role(live
     # Two runs per role: --max-time bounds a whole run, and fuzzing alone would spend all of it.
     fuzzing_seconds = max(1, SECONDS_PER_ROLE * 2 // 5)
     _run_for_every_role(live_server, [
-        "--max-examples", str(STATEFUL_EXAMPLES), "--phases", "examples,fuzzing", "--max-time", str(fuzzing_seconds),
-    ], "-fuzzing")
-    _run_for_every_role(live_server, [
-        "--max-examples", str(STATEFUL_EXAMPLES), "--phases", "stateful",
-        "--max-time", str(SECONDS_PER_ROLE - fuzzing_seconds)], "-stateful")
+        (["--max-examples", str(STATEFUL_EXAMPLES), "--phases", "examples,fuzzing", "--max-time", str(fuzzing_seconds)],
+         "-fuzzing"),
+        (["--max-examples", str(STATEFUL_EXAMPLES), "--phases", "stateful",
+          "--max-time", str(SECONDS_PER_ROLE - fuzzing_seconds)], "-stateful"),
+    ])
 
 
-def _run_for_every_role(live_server: Any, options: list[str], suffix: str) -> None:
+def _run_for_every_role(live_server: Any, runs: list[tuple[list[str], str]]) -> None:
+    """Each role in turn, each of `runs` (schemathesis options, report name suffix) for it."""
     world = make_world()
     REPORTS.mkdir(parents=True, exist_ok=True)
     failures = []
-    for role in ROLES:
+    for role, (options, suffix) in ((role, run) for role in ROLES for run in runs):
         token, _created = Token.objects.get_or_create(user=getattr(world, role))
         result = subprocess.run(
             [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/schema/",
@@ -69,6 +70,6 @@ def _run_for_every_role(live_server: Any, options: list[str], suffix: str) -> No
         )
         (REPORTS / f"{role}{suffix}.txt").write_text(result.stdout + result.stderr)
         if result.returncode != 0:
-            failures.append(f"--- {role} (exit {result.returncode}) ---\n{result.stdout[-6000:]}\n"
+            failures.append(f"--- {role}{suffix} (exit {result.returncode}) ---\n{result.stdout[-6000:]}\n"
                             f"{result.stderr[-2000:]}")
     assert not failures, "\n".join(failures)
