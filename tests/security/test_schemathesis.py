@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +60,17 @@ def _run_for_every_role(live_server: Any, runs: list[tuple[list[str], str]]) -> 
     """Each role in turn, each of `runs` (schemathesis options, report name suffix) for it."""
     world = make_world()
     REPORTS.mkdir(parents=True, exist_ok=True)
+    # The schema is fetched once, with time to spare, and given to every run as a file: each run
+    # loading it from the server would generate it again, and on a busy machine that can outlast
+    # schemathesis' 10-second loading timeout.
+    schema = REPORTS / "schema.json"
+    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=120) as answer:  # noqa: S310  (http on loopback)
+        schema.write_bytes(answer.read())
     failures = []
     for role, (options, suffix) in ((role, run) for role in ROLES for run in runs):
         token, _created = Token.objects.get_or_create(user=getattr(world, role))
         result = subprocess.run(
-            [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/schema/",
+            [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", str(schema), "--url", live_server.url,
              *options, "--seed", "20261125", "--no-shrink", "--workers", "1", "--request-timeout", "20",
              "--report", "junit", "--report-junit-path", str(REPORTS / f"{role}{suffix}.xml")],
             capture_output=True, text=True, timeout=600, cwd=REPO, env={**os.environ, "BUDDYNET_API_TOKEN": token.key},
