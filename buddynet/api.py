@@ -58,7 +58,14 @@ def _as_drf(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    return drf_exception_handler(_as_drf(exc), context)
+    response = drf_exception_handler(_as_drf(exc), context)
+    if getattr(exc, "answer_401", False) and response is not None:
+        # Credentials that were good and are no longer (an expired API token, see
+        # buddynet/security/tokens.py): 401, although a missing or wrong token answers 403
+        # (SessionAuthentication comes first and names no scheme; tests/test_api_access.py).
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = 'Token realm="api"'
+    return response
 
 
 class ScopedViewSet(viewsets.GenericViewSet):

@@ -15,10 +15,16 @@ _DETAIL = {
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
 _FIELDS = {
     "type": "object",
-    "description": "Per field (or non_field_errors): a list of messages in the request's language.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": "Per field (or non_field_errors): a list of messages in the request's language; "
+    "for a list field or a nested object, its messages per item index or per sub-field "
+    '(e.g. {"activities": {"0": ["…"]}}).',
+    "additionalProperties": {"oneOf": [
+        _MESSAGES,
+        {"type": "object", "additionalProperties": {"oneOf": [_MESSAGES, {"type": "object"}]}},
+    ]},
 }
 
 
@@ -35,6 +41,8 @@ class AutoSchema(SpectacularAutoSchema):
             # Not 401: SessionAuthentication comes first and names no WWW-Authenticate scheme, so DRF
             # answers a missing or bad token with 403 too (tests/test_api_access.py pins it).
             "403": _response("Not signed in, or not allowed (or a second factor is still to be confirmed).", _DETAIL),
+            # An expired API token (buddynet/security/tokens.py) answers 401, with WWW-Authenticate.
+            "401": _response("The API token has expired.", _DETAIL),
         }
         # 400 wherever input is read: a body, query parameters (filters, paging) or path values.
         errors["400"] = _response("Bad input: field messages.", {"oneOf": [_FIELDS, _DETAIL]})
@@ -45,6 +53,15 @@ class AutoSchema(SpectacularAutoSchema):
             errors["413"] = _response("The request body is too large.", _DETAIL)
         for code, body in errors.items():
             responses.setdefault(code, body)
+        # A request line over the server's limit (a query string of thousands of filter values):
+        # the HTTP server answers 414 before Django sees it, with no JSON body.
+        responses.setdefault("414", {"description": "The request line (the address with its query) is too long."})
+        if self.method == "DELETE":
+            # DRF's destroy answers 204 without a body; a viewset-wide @extend_schema(responses=…)
+            # would otherwise document its 200/201 for DELETE too.
+            for code in ("200", "201"):
+                responses.pop(code, None)
+            responses.setdefault("204", {"description": "Deleted."})
         return responses
 
 
@@ -89,4 +106,26 @@ def role_dependent_responses(result: dict[str, Any], generator: Any, request: An
             content["schema"] = page
         else:
             content["schema"] = either
+    return result
+
+
+def crud_links(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS: OpenAPI links from each create (POST /x/, 201
+    with an id) to the operations on the new object (/x/{id}/ and its actions), so schemathesis'
+    stateful phase can create a record and then read, change and delete that very record."""
+    paths = result.get("paths", {})
+    for collection, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is None or "{" in collection:
+            continue
+        links: dict[str, Any] = {}
+        for path, item_operations in paths.items():
+            if not path.startswith(f"{collection}{{id}}/"):
+                continue
+            for operation in item_operations.values():
+                operation_id = operation.get("operationId") if isinstance(operation, dict) else None
+                if operation_id:
+                    links[operation_id] = {"operationId": operation_id, "parameters": {"id": "$response.body#/id"}}
+        if links:
+            created["links"] = links
     return result

@@ -228,10 +228,16 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 # any other API body at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB). See APIBodyLimitMiddleware.
 API_MAX_UPLOAD_BYTES = envint("API_MAX_UPLOAD_BYTES", 11 * 1024 * 1024, minimum=1)
 
+# Office API tokens (admin-issued, see docs/security.md) work this many days after they were made,
+# and their last use is written at most once per API_TOKEN_LAST_USED_MINUTES.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_LAST_USED_MINUTES = envint("API_TOKEN_LAST_USED_MINUTES", 15, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication with an expiry and a last-used date (buddynet/security/tokens.py).
+        "buddynet.security.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's JSON parser with bounded nesting and no NUL characters (buddynet/parsers.py), then DRF's own.
@@ -276,6 +282,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "buddynet.openapi.role_dependent_responses",
+        "buddynet.openapi.crud_links",  # links for schemathesis' stateful phase
     ],
 }
 
@@ -406,9 +413,16 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Password spraying (one guess at many accounts): a second rule in buddynet/security/axes.py refuses
+# sign-ins from a client address with AXES_IP_FAILURE_LIMIT failures across all accounts within
+# AXES_COOLOFF_MINUTES; high enough for an office behind one NAT address.
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 30, minimum=1)
+# The client address as the audit log takes it: X-Forwarded-For only with AUDIT_TRUST_X_FORWARDED_FOR.
+AXES_CLIENT_IP_CALLABLE = "buddynet.security.audit.client_address"
 # axes.W006 wants the IP address among the lockout parameters against attackers who rotate
-# user agents or cookies; counting per account already ignores both, and locking per IP would
-# lock whole offices (one NAT address) out after a few colleagues' typos.
+# user agents or cookies; counting per account already ignores both, and locking per IP at the
+# per-account limit would lock whole offices (one NAT address) out after a few colleagues' typos:
+# the per-address rule above has its own, higher limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "buddynet.security.axes.normalised_username"
 AXES_LOCKOUT_CALLABLE = "buddynet.security.axes.lockout_response"

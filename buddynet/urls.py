@@ -67,6 +67,7 @@ urlpatterns = [
     path("signalen/", include("buddynet.features.signals.urls")),
     path("nazorg/", include("buddynet.features.aftercare.urls")),
     path("aanmelden/tweestaps/", include("buddynet.security.urls")),
+    path("account/", include("buddynet.security.account_urls")),
     path("aanmelden/welkom/", include("buddynet.deployment.urls")),
     path("", include("buddynet.web.urls")),
 ]

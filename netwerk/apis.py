@@ -22,6 +22,7 @@ from buddynet.errors import InvalidInput
 from buddynet.records.accounts.selectors import Roles
 from buddynet.records.duos.selectors import duo_get_for_user
 from buddynet.records.people.selectors import participants_for_user
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 from netwerk import selectors, services
 from netwerk.models import (
@@ -65,7 +66,7 @@ class MapOutput(serializers.ModelSerializer):
 class MapCreateInput(serializers.Serializer):
     participant = ScopedRelatedField(participants_for_user)
     occasion = serializers.ChoiceField(choices=Occasion.choices, default=Occasion.INTAKE)
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[plausible_date])
     note = serializers.CharField(required=False, allow_blank=True, default="")
     copy_from_last = serializers.BooleanField(
         default=True, help_text="Start as a copy of the participant's latest map (same alters, keys and ties).",
@@ -74,7 +75,7 @@ class MapCreateInput(serializers.Serializer):
 
 class MapUpdateInput(serializers.Serializer):
     occasion = serializers.ChoiceField(choices=Occasion.choices, required=False)
-    date = serializers.DateField(required=False)
+    date = serializers.DateField(required=False, validators=[plausible_date])
     note = serializers.CharField(required=False, allow_blank=True)
 
 

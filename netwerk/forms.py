@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 from netwerk.models import Alter, NetworkMap, Occasion, Ring, SupportType, Valence
 
@@ -28,7 +29,7 @@ class MapForm(forms.ModelForm):
 
 class NewMapForm(forms.Form):
     occasion = forms.ChoiceField(label=_("occasion"), choices=Occasion.choices, initial=Occasion.INTERIM)
-    date = forms.DateField(label=_("date"), widget=DateInput())
+    date = forms.DateField(label=_("date"), widget=DateInput(), validators=[plausible_date])
     copy_from_last = forms.BooleanField(
         label=_("Start from the last map (only record what changed)"), required=False, initial=True,
     )

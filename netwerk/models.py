@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.records.people.models import Participant
+from buddynet.validators import NameField, plausible_date
 from buddynet.vocabulary import LIFE_DOMAINS, AlterCategory
 
 
@@ -100,7 +101,7 @@ class NetworkMap(models.Model):
         Participant, on_delete=models.CASCADE, related_name="network_maps", verbose_name=_("participant"),
     )
     occasion = models.CharField(_("occasion"), max_length=10, choices=Occasion.choices, default=Occasion.INTAKE)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("recorded by"),
@@ -129,7 +130,7 @@ class Alter(models.Model):
 
     map = models.ForeignKey(NetworkMap, on_delete=models.CASCADE, related_name="alters", verbose_name=_("map"))
     key = models.UUIDField(_("stable key"), default=uuid.uuid4, editable=False)
-    label = models.CharField(
+    label = NameField(
         _("label"), max_length=40,
         help_text=_("A first name, nickname or role — never a full name."),
     )

@@ -156,3 +156,21 @@ def test_a_filter_sent_empty_is_a_400_naming_it_in_the_callers_language(world: W
     assert english.json() == {name: ["This field may not be blank."]}
     assert dutch.json() == {name: ["Dit veld mag niet leeg zijn."]}
     assert client.get(path).status_code == 200  # left out, the filter simply does not apply
+
+
+@pytest.mark.parametrize("value", ["null", "-1", "1", "True", "yes"])
+def test_a_boolean_filter_refuses_what_is_not_true_or_false(world: World, value: str) -> None:
+    # schemathesis' stateful run: `?is_active=null&is_staff=-1` answered 200 with every user.
+    response = client_for(world.admin).get(f"/api/v1/users/?is_active={value}")
+    assert response.status_code == 400
+    assert "is_active" in response.json()
+
+
+def test_a_boolean_filter_filters_on_true_and_false(world: World) -> None:
+    from buddynet.records.accounts.models import User
+
+    User.objects.filter(pk=world.other_volunteer_user.pk).update(is_active=False)
+    active = client_for(world.admin).get("/api/v1/users/?is_active=true").json()
+    inactive = client_for(world.admin).get("/api/v1/users/?is_active=false").json()
+    assert world.other_volunteer_user.pk not in [u["id"] for u in active["results"]]
+    assert [u["id"] for u in inactive["results"]] == [world.other_volunteer_user.pk]

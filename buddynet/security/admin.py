@@ -147,3 +147,43 @@ def _install_gdpr_actions() -> None:
 
 
 _install_gdpr_actions()
+
+
+# --- Office API tokens: expiry and last use shown, deleting one is revoking it (services.py)
+
+
+def _install_token_admin() -> None:
+    from django.utils.translation import gettext_lazy
+    from rest_framework.authtoken.admin import TokenAdmin
+    from rest_framework.authtoken.models import TokenProxy
+
+    from buddynet.security import services
+
+    class ExpiringTokenAdmin(TokenAdmin):
+        list_display = ("user", "created", "expires_at", "last_used_at")
+
+        def get_queryset(self, request: Any) -> Any:
+            return super().get_queryset(request).select_related("user", "use")
+
+        @admin.display(description=gettext_lazy("expires at"))
+        def expires_at(self, obj: Any) -> Any:
+            return services.api_token_expires_at(obj)
+
+        @admin.display(description=gettext_lazy("last used at"))
+        def last_used_at(self, obj: Any) -> Any:
+            return services.api_token_last_used_at(obj)
+
+        # The admin's delete (the token's page, "Delete") is the global administrator's revoke.
+        def delete_model(self, request: Any, obj: Any) -> None:
+            services.api_token_revoke(token=obj, by=request.user)
+
+        def delete_queryset(self, request: Any, queryset: Any) -> None:
+            for token in queryset:
+                services.api_token_revoke(token=token, by=request.user)
+
+    if admin.site.is_registered(TokenProxy):
+        admin.site.unregister(TokenProxy)
+    admin.site.register(TokenProxy, ExpiringTokenAdmin)
+
+
+_install_token_admin()

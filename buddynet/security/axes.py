@@ -2,6 +2,16 @@
 
 Settings (buddynet/settings.py): AXES_FAILURE_LIMIT failures for one account lock it for
 AXES_COOLOFF_TIME; a successful sign-in resets the count.
+
+A second rule against password spraying (one guess for each of many accounts, issue 21 item 8):
+AXES_IP_FAILURE_LIMIT failed sign-ins from one client address across all accounts within
+AXES_COOLOFF_TIME refuse every sign-in from that address until the oldest of them is older than the
+cool-off. The failures are axes' own AccessAttempt rows (they keep the address of each account's
+attempts), so nothing else is stored. The limit is far above the per-account one, because an
+office behind one NAT address shares it. The address is the one the audit log uses
+(AXES_CLIENT_IP_CALLABLE = audit.client_address): REMOTE_ADDR, or X-Forwarded-For only with
+AUDIT_TRUST_X_FORWARDED_FOR behind a proxy that overwrites it, so a client cannot escape the
+count by sending that header.
 """
 
 from __future__ import annotations
@@ -10,7 +20,11 @@ import math
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
-from axes.helpers import get_cool_off, get_failure_limit
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.helpers import get_client_ip_address, get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -31,7 +45,24 @@ class RequestAxesBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)
+        super().authenticate(request, username, password, **kwargs)  # per account; raises when locked
+        if ip_address_failures(request) >= settings.AXES_IP_FAILURE_LIMIT:
+            request.axes_locked_out = True  # type: ignore[attr-defined]  # AxesMiddleware answers the lockout page
+            raise AxesBackendPermissionDenied("too many failed sign-ins from this address")
+        return None
+
+
+def ip_address_failures(request: HttpRequest) -> int:
+    """Failed sign-ins from the request's client address, over all accounts, within the cool-off."""
+    address = get_client_ip_address(request)
+    if not address:
+        return 0
+    from django.utils import timezone
+
+    since = timezone.now() - get_cool_off(request)
+    total = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start"))["n"]
+    return int(total or 0)
 
 
 def normalised_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:

@@ -23,3 +23,24 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket[:8]}… {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiTokenUse(models.Model):
+    """When an API token (DRF's authtoken.Token) was last used.
+
+    Written by the token authentication (buddynet/security/tokens.py) at most once per
+    API_TOKEN_LAST_USED_MINUTES per token, so a busy client costs one small UPDATE every few
+    minutes, not one per request. The token's expiry needs no column: it is the token's
+    `created` plus API_TOKEN_DAYS."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="use", verbose_name=_("token"),
+    )
+    last_used_at = models.DateTimeField(_("last used at"))
+
+    class Meta:
+        verbose_name = _("API token use")
+        verbose_name_plural = _("API token uses")
+
+    def __str__(self) -> str:
+        return f"{self.last_used_at:%Y-%m-%d %H:%M}"

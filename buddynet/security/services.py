@@ -1,4 +1,5 @@
-"""Writes of the two-factor devices (django-otp): enrolment, confirming a code, backup codes.
+"""Writes of the two-factor devices (django-otp): enrolment, confirming a code, backup codes;
+and of office API tokens (DRF's authtoken): when one was last used, revoking one.
 
 The views of buddynet/security/views.py parse the request, call one of these and render; a
 management command or the admin that resets a user's second factor calls the same. Verifying a
@@ -7,13 +8,20 @@ code is a write too: django-otp records the time step used and the failures (its
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from buddynet.records.accounts.models import User
+from buddynet.records.accounts.selectors import roles_of
+from buddynet.security.models import ApiTokenUse
 
 BACKUP_CODE_COUNT = 10
 
@@ -59,3 +67,46 @@ def two_factor_backup_codes_replace(*, user: User) -> list[str]:
     """New backup codes for a user; the old ones stop working. Returns them (to show once)."""
     StaticDevice.objects.filter(user=user).delete()
     return _new_backup_codes(user)
+
+
+def api_token_expires_at(token: Token) -> datetime:
+    """A token works until its creation plus API_TOKEN_DAYS; a new one is made in the admin."""
+    expires_at: datetime = token.created + timedelta(days=settings.API_TOKEN_DAYS)
+    return expires_at
+
+
+def api_token_last_used_at(token: Token) -> datetime | None:
+    try:
+        last_used_at: datetime = token.use.last_used_at
+        return last_used_at
+    except ApiTokenUse.DoesNotExist:
+        return None
+
+
+def api_token_touch(*, token: Token, now: datetime) -> None:
+    """Remember that the token was used now — at most once per API_TOKEN_LAST_USED_MINUTES, so
+    the authentication of a busy client writes one row every few minutes, not on every request.
+    The caller loads the token with select_related("use") so this costs no extra read."""
+    last = api_token_last_used_at(token)
+    if last is not None and now - last < timedelta(minutes=settings.API_TOKEN_LAST_USED_MINUTES):
+        return
+    if last is None:
+        ApiTokenUse.objects.update_or_create(token=token, defaults={"last_used_at": now})
+    else:
+        ApiTokenUse.objects.filter(token=token).update(last_used_at=now)
+
+
+def _may_revoke_token(*, token: Token, by: User) -> bool:
+    """The token's owner, and the global administrator. (An organisation administrator of the
+    token owner's organisation will be one more line here.)"""
+    if by.pk == token.user_id:
+        return True
+    return roles_of(by).administrator
+
+
+def api_token_revoke(*, token: Token, by: User) -> None:
+    """Revoke (delete) an API token: the next request that shows it answers 401."""
+    if not _may_revoke_token(token=token, by=by):
+        raise PermissionDenied("may not revoke this token")
+    # By key: the admin passes a TokenProxy, whose `pk` is the user's id (DRF maps its admin by user).
+    Token.objects.filter(key=token.key).delete()

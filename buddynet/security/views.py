@@ -140,3 +140,26 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next("security:two-factor", "/"))
     codes = services.two_factor_backup_codes_replace(user=request.user)  # type: ignore[arg-type]
     return render(request, "security/two_factor_backup_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_security(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own security page: their API token (made by an administrator) with
+    when it expires and was last used, and a button that revokes it."""
+    from django.contrib import messages
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("use").filter(user=request.user).first()  # type: ignore[misc]
+    if request.method == "POST":
+        if token is not None:
+            services.api_token_revoke(token=token, by=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Your API token is revoked; it no longer works."))
+        return redirect("account:security")
+    context: dict[str, object] = {"token": token}
+    if token is not None:
+        context.update({
+            "expires_at": services.api_token_expires_at(token),
+            "last_used_at": services.api_token_last_used_at(token),
+        })
+    return render(request, "security/account_security.html", context)

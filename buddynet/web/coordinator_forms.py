@@ -22,6 +22,7 @@ from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, NextStep
 from buddynet.records.people import fields as people_fields
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
+from buddynet.validators import plausible_date
 
 LEVEL_CHOICES = [
     (0, _("none")),
@@ -214,7 +215,7 @@ class ConsentStep(forms.Form):
     )
     consent_date = forms.DateField(
         label=_("Consent given on"), widget=DateInput(),
-        error_messages={"required": _("Give the date on which consent was given.")},
+        error_messages={"required": _("Give the date on which consent was given.")}, validators=[plausible_date]
     )
 
     def clean_consent_date(self) -> date | None:
@@ -234,6 +235,7 @@ class ConsentRecordForm(forms.Form):
     )
     given_on = forms.DateField(
         label=_("Date"), widget=DateInput(), error_messages={"required": _("Give the date.")},
+        validators=[plausible_date]
     )
     how = forms.ChoiceField(label=_("How"), choices=ConsentEvent.How.choices, initial=ConsentEvent.How.SIGNED_FORM)
 
@@ -267,11 +269,18 @@ class StrengthsStep(DomainLevelsMixin, PreferencesMixin):
 class ScreeningStep(forms.Form):
     title = _("Screening")
 
-    intake_date = forms.DateField(label=_("Intake interview on"), required=False, widget=DateInput())
+    intake_date = forms.DateField(
+        label=_("Intake interview on"), required=False, widget=DateInput(),
+        validators=[plausible_date]
+    )
     criminal_record_checked_on = forms.DateField(
         label=_("Criminal record extract (model 2) checked on"), required=False, widget=DateInput(),
+        validators=[plausible_date]
     )
-    training_date = forms.DateField(label=_("Basic training completed on"), required=False, widget=DateInput())
+    training_date = forms.DateField(
+        label=_("Basic training completed on"), required=False, widget=DateInput(),
+        validators=[plausible_date]
+    )
     # The volunteer's own privacy step (issue 16): what buddynet keeps about them, and the
     # volunteer agreement that Belgian law asks the organisation to give them in writing.
     privacy_explained = forms.BooleanField(
@@ -282,6 +291,7 @@ class ScreeningStep(forms.Form):
     agreement_signed_on = forms.DateField(
         label=_("Volunteer agreement signed on"), required=False, widget=DateInput(),
         help_text=_("The written agreement (organisation note) under the law on volunteering."),
+        validators=[plausible_date]
     )
 
     def clean_agreement_signed_on(self) -> date | None:
@@ -299,14 +309,17 @@ class ScreeningStep(forms.Form):
 
 # --- duo lifecycle ------------------------------------------------------------------------
 class IntroduceForm(forms.Form):
-    introduced_on = forms.DateField(label=_("Date of the first meeting"), widget=DateInput())
+    introduced_on = forms.DateField(
+        label=_("Date of the first meeting"), widget=DateInput(),
+        validators=[plausible_date]
+    )
 
     def clean_introduced_on(self) -> date | None:
         return _not_in_future(self.cleaned_data.get("introduced_on"))
 
 
 class ActivateForm(forms.Form):
-    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput(), validators=[plausible_date])
 
     def clean_started_on(self) -> date | None:
         return _not_in_future(self.cleaned_data.get("started_on"))
@@ -315,7 +328,7 @@ class ActivateForm(forms.Form):
 class PauseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the pause"), max_length=200,
                              error_messages={"required": _("Say why the duo pauses.")})
-    paused_on = forms.DateField(label=_("Paused since"), widget=DateInput())
+    paused_on = forms.DateField(label=_("Paused since"), widget=DateInput(), validators=[plausible_date])
 
     def clean_paused_on(self) -> date | None:
         return _not_in_future(self.cleaned_data.get("paused_on"))
@@ -337,7 +350,7 @@ class CloseForm(forms.Form):
         label=_("Reason for closing"), choices=[("", _("— choose —")), *ClosureReason.choices],
         error_messages={"required": _("Choose the reason for closing.")},
     )
-    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
+    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput(), validators=[plausible_date])
     evaluation_volunteer = forms.TypedChoiceField(
         label=_("How does the volunteer rate the duo? (1-5)"), coerce=int, required=False, empty_value=None,
         choices=EVALUATION_CHOICES, help_text=_("1 = very bad, 5 = very good."),
@@ -420,7 +433,8 @@ class NeedsMeasurementForm(DomainLevelsMixin, forms.Form):
 
     occasion = forms.ChoiceField(label=_("Moment"), choices=NeedsMeasurement.Occasion.choices)
     date = forms.DateField(label=_("Measured on"), widget=forms.DateInput(attrs={"type": "date"}),
-                           error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")})
+                           error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+                           validators=[plausible_date])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.errors import ServiceError
 from buddynet.records.duos.models import Activity, CheckIn, CheckInMode
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import NEW_CONTACT_CATEGORIES, LifeDomain
 
 # Most contact moments last about this long; one tap instead of typing minutes.
@@ -81,6 +82,7 @@ class CheckInForm(forms.Form):
     date = forms.DateField(
         label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+        validators=[plausible_date]
     )
     duration = forms.ChoiceField(choices=DURATION_PRESETS, required=False, widget=forms.RadioSelect,
                                  label=_("How long?"))
@@ -245,7 +247,7 @@ CheckInForm.base_fields = _SharedFields(CheckInForm.base_fields)
 
 class MeetingForm(forms.Form):
     on = forms.DateField(required=False, label=_("Next meeting"), widget=forms.DateInput(attrs={"type": "date"}),
-                         error_messages={"invalid": _("Fill in a valid date.")})
+                         error_messages={"invalid": _("Fill in a valid date.")}, validators=[plausible_date])
 
     def clean_on(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("on")
@@ -256,7 +258,8 @@ class MeetingForm(forms.Form):
 
 class DayForm(forms.Form):
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}),
-                           error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")})
+                           error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+                           validators=[plausible_date])
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]

@@ -15,11 +15,15 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from buddynet.records.accounts.models import Membership, User
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.security.models import ApiTokenUse
+from buddynet.security.tokens import ExpiringTokenAuthentication
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -39,14 +43,18 @@ def statements(client: Any, url: str, **extra: Any) -> tuple[Any, list[str]]:
 def test_the_framework_parts_are_configured(settings: Any) -> None:
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert settings.AUTHENTICATION_BACKENDS[1:] == [MODEL_BACKEND, SESAME_BACKEND]
+    # DRF's TokenAuthentication, subclassed only for the token's expiry and last use (issue 21).
     assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] == [
-        "rest_framework.authentication.SessionAuthentication", "rest_framework.authentication.TokenAuthentication"]
+        "rest_framework.authentication.SessionAuthentication", "buddynet.security.tokens.ExpiringTokenAuthentication"]
+    assert issubclass(ExpiringTokenAuthentication, TokenAuthentication)
     assert not [m for m in settings.MIDDLEWARE if m.startswith("buddynet.records.accounts.")]
 
 
 # --- Statements before the view -----------------------------------------------------------------
 def test_a_token_request_loads_token_and_user_then_the_roles_once(world: World) -> None:
     token = Token.objects.create(user=world.volunteer_user)
+    # Used a moment ago: its last use is not written again within API_TOKEN_LAST_USED_MINUTES.
+    ApiTokenUse.objects.create(token=token, last_used_at=timezone.now())
     # The view's own statements: the same request by a user whose roles are already known.
     roles_of(world.volunteer_user)
     _response, own = statements(client_for(world.volunteer_user), CHECK_INS)
@@ -56,6 +64,7 @@ def test_a_token_request_loads_token_and_user_then_the_roles_once(world: World) 
     assert response.status_code == 200 and response.json()["count"] == 1
     assert len(sqls) == len(own) + 2
     assert f'FROM "{TOKENS}" INNER JOIN "{USERS}"' in sqls[0]  # DRF: the token with its user
+    assert f'JOIN "{ApiTokenUse._meta.db_table}"' in sqls[0]  # and its last use, in the same query
     assert f'FROM "{MEMBERSHIPS}"' in sqls[1]  # roles_of, cached for the rest of the request
     assert not any(MEMBERSHIPS in sql for sql in sqls[2:])
 

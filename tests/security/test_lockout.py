@@ -122,3 +122,64 @@ def test_the_test_clients_login_still_works_without_a_request(bob):
     assert client.login(username="bob@example.be", password=PASSWORD)
     assert not Client().login(username="bob@example.be", password="wrong password")
     assert AccessAttempt.objects.count() == 0
+
+
+# --- Password spraying: failures from one address across accounts (issue 21, item 8) -----------
+def _spray(client: Client, count: int, **extra) -> None:
+    for n in range(count):
+        response = client.post("/aanmelden/", {"username": f"guess{n}@example.be", "password": "Zomer2026!"}, **extra)
+        assert response.status_code == 200  # each account once: no per-account lock
+
+
+def test_failures_across_accounts_from_one_address_lock_that_address(bob, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 8
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _spray(Client(REMOTE_ADDR="198.51.100.7"), 8)
+        # Now even bob's right password is refused from that address ...
+        sprayer = Client(REMOTE_ADDR="198.51.100.7")
+        locked = _sign_in(sprayer, "bob@example.be", PASSWORD)
+        assert locked.status_code == 429 and not _signed_in(sprayer)
+        # ... while bob signs in from elsewhere, and his own count was never touched.
+        elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+        assert _sign_in(elsewhere, "bob@example.be", PASSWORD).status_code == 302
+        # After the cool-off the address may try again.
+        clock.shift(settings.AXES_COOLOFF_TIME + timedelta(minutes=1))
+        again = Client(REMOTE_ADDR="198.51.100.7")
+        assert _sign_in(again, "bob@example.be", PASSWORD).status_code == 302
+
+
+def test_the_admin_login_counts_towards_the_same_address_limit(bob, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 4
+    client = Client(REMOTE_ADDR="198.51.100.8")
+    for n in range(4):
+        client.post("/admin/login/", {"username": f"guess{n}@example.be", "password": "Zomer2026!"})
+    assert _sign_in(client, "bob@example.be", PASSWORD).status_code == 429
+
+
+def test_a_forwarded_for_header_does_not_escape_the_count_without_a_trusted_proxy(bob, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 5
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = False
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    for n in range(5):
+        client.post("/aanmelden/", {"username": f"guess{n}@example.be", "password": "x" * 12},
+                    HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+    assert client.post("/aanmelden/", {"username": "bob@example.be", "password": PASSWORD},
+                       HTTP_X_FORWARDED_FOR="10.0.0.99").status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_counted_apart(bob, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 5
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    for n in range(5):
+        proxy.post("/aanmelden/", {"username": f"guess{n}@example.be", "password": "x" * 12},
+                   HTTP_X_FORWARDED_FOR="198.51.100.10")
+    assert proxy.post("/aanmelden/", {"username": "bob@example.be", "password": PASSWORD},
+                      HTTP_X_FORWARDED_FOR="198.51.100.10").status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.1")
+    assert colleague.post("/aanmelden/", {"username": "bob@example.be", "password": PASSWORD},
+                          HTTP_X_FORWARDED_FOR="198.51.100.11").status_code == 302
+
+
+def test_the_address_limit_defaults_far_above_the_account_limit():
+    assert settings.AXES_IP_FAILURE_LIMIT == 30 > settings.AXES_FAILURE_LIMIT

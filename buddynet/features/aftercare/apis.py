@@ -35,6 +35,7 @@ from buddynet.records.accounts.models import User
 from buddynet.records.duos.models import CheckInMode
 from buddynet.records.duos.selectors import duos_in_scope
 from buddynet.records.people.selectors import participants_for_user, project_get_for_user, projects_for_user
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
 MAX_CSV_BYTES = 1_000_000
@@ -65,7 +66,7 @@ class ItemOutput(ModelSerializer):
 
 
 class LogInput(Serializer):
-    on = serializers.DateField(required=False)
+    on = serializers.DateField(validators=[plausible_date], required=False)
     mode = serializers.ChoiceField(choices=CheckInMode.choices, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -177,14 +178,14 @@ class ReferralOutput(ModelSerializer):
 class ReferralInput(Serializer):
     participant = ScopedRelatedField(participants_for_user)
     service = ScopedRelatedField(selectors.referral_services_for_user)
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[plausible_date])
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class OutcomeInput(Serializer):
     outcome = serializers.ChoiceField(choices=ReferralOutcome.choices)
-    on = serializers.DateField(required=False)
+    on = serializers.DateField(validators=[plausible_date], required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
@@ -234,7 +235,7 @@ class EvaluationInput(Serializer):
     moment = serializers.ChoiceField(choices=Moment.choices)
     respondent = serializers.ChoiceField(choices=Respondent.choices, default=Respondent.PARTICIPANT)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE)  # type: ignore[assignment]
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[plausible_date])
     heard = _face()
     decide = _face()
     network = _face()

@@ -8,26 +8,40 @@ from django.utils.translation import gettext_lazy as _
 from buddynet.features.aftercare.models import Moment, ReferralOutcome, ReferralService, Respondent, Source
 from buddynet.records.duos.models import CheckInMode
 from buddynet.records.people.models import Participant, Project
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
 
 class LogForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    mode = forms.ChoiceField(label=_("Type of contact"), required=False,
-                             choices=[("", "—"), *CheckInMode.choices])
-    note = forms.CharField(label=_("How is it going? (only for the coordinators)"), required=False,
-                           max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(
+        validators=[plausible_date], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    mode = forms.ChoiceField(label=_("Type of contact"), required=False, choices=[("", "—"), *CheckInMode.choices])
+    note = forms.CharField(
+        label=_("How is it going? (only for the coordinators)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ReferralForm(forms.Form):
     participant: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
-        label=_("Participant"), queryset=Participant.objects.none())
+        label=_("Participant"), queryset=Participant.objects.none()
+    )
     service: forms.ModelChoiceField[ReferralService] = forms.ModelChoiceField(
-        label=_("Service"), queryset=ReferralService.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        label=_("Service"), queryset=ReferralService.objects.none()
+    )
+    date = forms.DateField(
+        validators=[plausible_date], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     life_domain = forms.ChoiceField(label=_("Life domain"), choices=LifeDomain.choices)
-    reason = forms.CharField(label=_("Reason (only for the coordinators)"), required=False, max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason (only for the coordinators)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, participants: Any, services: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -37,14 +51,18 @@ class ReferralForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *ReferralOutcome.choices])
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    note = forms.CharField(label=_("About the outcome"), required=False, max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    on = forms.DateField(
+        validators=[plausible_date], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("About the outcome"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ImportForm(forms.Form):
     project: forms.ModelChoiceField[Project] = forms.ModelChoiceField(
-        label=_("Project"), queryset=Project.objects.none())
+        label=_("Project"), queryset=Project.objects.none()
+    )
     file = forms.FileField(label=_("CSV file (name, kind, municipality, contact)"))
 
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
@@ -56,35 +74,46 @@ FACE_CHOICES = [(1, _("Not at all")), (2, _("Not really")), (3, _("So-so")), (4,
 
 
 def _question(label: Any) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=label, choices=FACE_CHOICES, coerce=int, required=False, empty_value=None,
-                                  widget=forms.RadioSelect)
+    return forms.TypedChoiceField(
+        label=label, choices=FACE_CHOICES, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect
+    )
 
 
 class EvaluationForm(forms.Form):
     """The short evaluation in easy Dutch: five faces per question, every question may be skipped."""
 
     moment = forms.ChoiceField(label=_("When"), choices=Moment.choices, widget=forms.RadioSelect)
-    respondent = forms.ChoiceField(label=_("Who answers"), choices=Respondent.choices, widget=forms.RadioSelect,
-                                   initial=Respondent.PARTICIPANT)
-    source = forms.ChoiceField(label=_("How"), choices=Source.choices, widget=forms.RadioSelect,
-                               initial=Source.PHONE)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    respondent = forms.ChoiceField(
+        label=_("Who answers"), choices=Respondent.choices, widget=forms.RadioSelect, initial=Respondent.PARTICIPANT
+    )
+    source = forms.ChoiceField(label=_("How"), choices=Source.choices, widget=forms.RadioSelect, initial=Source.PHONE)
+    date = forms.DateField(
+        validators=[plausible_date], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     heard = _question(_("I feel heard"))
     decide = _question(_("I decide for myself"))
     network = _question(_("I know more people I can count on"))
     recommend = _question(_("I would tell others to do this"))
     fit = _question(_("It clicks with my buddy (after the first meeting)"))
-    own_words = forms.CharField(label=_("In my own words (if you want)"), required=False, max_length=2000,
-                                widget=forms.Textarea(attrs={"rows": 3}))
+    own_words = forms.CharField(
+        label=_("In my own words (if you want)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class SettingsForm(forms.Form):
     contact_months = forms.CharField(
-        label=_("Aftercare contacts, in months after the closure"), required=False, max_length=40,
-        help_text=_("Separated by commas, e.g. 1, 3. Empty: no aftercare contacts."))
+        label=_("Aftercare contacts, in months after the closure"),
+        required=False,
+        max_length=40,
+        help_text=_("Separated by commas, e.g. 1, 3. Empty: no aftercare contacts."),
+    )
     closure_map = forms.BooleanField(label=_("Plan a closure network map when none was made"), required=False)
-    interim_map_months = forms.IntegerField(label=_("Remind an interim network map every (months)"), min_value=1,
-                                            max_value=36)
+    interim_map_months = forms.IntegerField(
+        label=_("Remind an interim network map every (months)"), min_value=1, max_value=36
+    )
 
     def clean_contact_months(self) -> list[int]:
         text = self.cleaned_data["contact_months"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
 from buddynet.records.duos.models import CheckInMode
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
 DEFAULT_CONTACT_MONTHS = (1, 3)
@@ -75,9 +76,9 @@ class AftercareItem(models.Model):
     duo = models.ForeignKey("duos.Duo", on_delete=models.CASCADE, related_name="aftercare_items",
                             verbose_name=_("duo"))
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("due on"), validators=[plausible_date])
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PLANNED)
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), validators=[plausible_date], null=True, blank=True)
     mode = models.CharField(_("type of contact"), max_length=20, choices=CheckInMode.choices, blank=True)
     # Encrypted at rest (buddynet/privacy.py ENCRYPTED): how the participant is doing.
     note = EncryptedTextField(_("note"), blank=True)
@@ -148,14 +149,14 @@ class Referral(models.Model):
                                     verbose_name=_("participant"))
     service = models.ForeignKey(ReferralService, on_delete=models.PROTECT, related_name="referrals",
                                 verbose_name=_("service"))
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
     # Encrypted at rest (buddynet/privacy.py ENCRYPTED): why, in the participant's situation.
     reason = EncryptedTextField(_("reason"), blank=True)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", verbose_name=_("referred by"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=ReferralOutcome.choices, blank=True)
-    outcome_on = models.DateField(_("outcome known on"), null=True, blank=True)
+    outcome_on = models.DateField(_("outcome known on"), validators=[plausible_date], null=True, blank=True)
     outcome_note = EncryptedTextField(_("about the outcome"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,7 +209,7 @@ class Evaluation(models.Model):
     respondent = models.CharField(_("who answers"), max_length=20, choices=Respondent.choices,
                                   default=Respondent.PARTICIPANT)
     source = models.CharField(_("how"), max_length=10, choices=Source.choices, default=Source.PHONE)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     heard = _face(_("I feel heard"))
     decide = _face(_("I decide for myself"))
     network = _face(_("I know more people I can count on"))

@@ -43,6 +43,7 @@ from buddynet.parsers import SafeJSONParser
 from buddynet.records.accounts.selectors import Roles, roles_of
 from buddynet.records.people.models import Volunteer
 from buddynet.records.people.selectors import funders_for_user, projects_for_user
+from buddynet.validators import plausible_date
 
 ALL_READERS = frozenset({"administrator", "coordinator", "funder"})
 STAFF = frozenset({"administrator", "coordinator"})
@@ -75,7 +76,10 @@ class GrantSerializer(serializers.ModelSerializer):
     funder = ScopedRelatedField(funders_for_user)
     project = ScopedRelatedField(projects_for_user)
     project_name = serializers.CharField(source="project.name", read_only=True)
-    end_date = serializers.DateField(required=False, help_text="Empty: three years after the start date.")
+    end_date = serializers.DateField(
+        required=False, help_text="Empty: three years after the start date.",
+        validators=[plausible_date]
+    )
 
     class Meta:
         model = Grant

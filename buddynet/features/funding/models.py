@@ -19,6 +19,7 @@ from buddynet.crypto import EncryptedTextField
 
 # The funder is a base record (people), like the project a grant is for; its table stays funding_funder.
 from buddynet.records.people.models import Funder
+from buddynet.validators import NameField, plausible_date
 
 DEFAULT_GRANT_CAP = Decimal("50000.00")
 DEFAULT_PERIOD_YEARS = 3
@@ -32,10 +33,10 @@ class Grant(models.Model):
     project = models.ForeignKey(
         "people.Project", on_delete=models.PROTECT, related_name="grants", verbose_name=_("project"),
     )
-    reference = models.CharField(_("reference"), max_length=60, unique=True)
+    reference = NameField(_("reference"), max_length=60, unique=True)
     amount = models.DecimalField(_("amount granted"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[plausible_date])
+    end_date = models.DateField(_("end date"), validators=[plausible_date])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,13 +80,13 @@ class BudgetLine(models.Model):
 
 class Tranche(models.Model):
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="tranches", verbose_name=_("grant"))
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("due on"), validators=[plausible_date])
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
     condition = models.CharField(
         _("condition"), max_length=200, blank=True,
         help_text=_('For example "after the yearly report is approved".'),
     )
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True, validators=[plausible_date])
 
     class Meta:
         verbose_name = _("tranche")
@@ -108,9 +109,9 @@ class ReportingObligation(models.Model):
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("grant"))
     kind = models.CharField(_("kind of report"), max_length=20, choices=ObligationKind.choices)
-    due_on = models.DateField(_("due on"))
-    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), validators=[plausible_date])
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True, validators=[plausible_date])
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, validators=[plausible_date])
 
     class Meta:
         verbose_name = _("reporting obligation")
@@ -133,9 +134,9 @@ class Expense(models.Model):
     budget_line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("budget line"),
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
-    description = models.CharField(_("description"), max_length=300)
+    description = NameField(_("description"), max_length=300)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     receipt = models.FileField(_("receipt"), upload_to="funding/receipts/%Y/", blank=True)
     # Free text (it may explain a cost by someone's situation): encrypted at rest (buddynet/privacy.py).
@@ -191,7 +192,7 @@ class AllowancePayment(models.Model):
         "people.Volunteer", on_delete=models.PROTECT, related_name="allowance_payments", verbose_name=_("volunteer"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=AllowanceKind.choices)
-    paid_on = models.DateField(_("paid on"))
+    paid_on = models.DateField(_("paid on"), validators=[plausible_date])
     year = models.PositiveSmallIntegerField(_("year the days were volunteered"))
     days = models.PositiveSmallIntegerField(_("days"), default=0)
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
@@ -253,8 +254,8 @@ class ProgressReport(models.Model):
         FROZEN = "frozen", _("Signed off")
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="reports", verbose_name=_("grant"))
-    period_start = models.DateField(_("period from"))
-    period_end = models.DateField(_("period up to"))
+    period_start = models.DateField(_("period from"), validators=[plausible_date])
+    period_end = models.DateField(_("period up to"), validators=[plausible_date])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     numbers = models.JSONField(_("numbers"), null=True, blank=True, editable=False)
     pdf = models.FileField(_("PDF"), upload_to="funding/reports/%Y/", blank=True, editable=False)

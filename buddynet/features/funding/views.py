@@ -40,6 +40,7 @@ from buddynet.features.funding.receipts import receipt_extension, receipt_type
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Project, Volunteer
 from buddynet.records.people.selectors import funder_get_for_user, funders_for_user, project_get_for_user
+from buddynet.validators import plausible_date
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 class ExpenseForm(forms.Form):
     budget_line = forms.ModelChoiceField(queryset=BudgetLine.objects.none(), label=gettext_lazy("Budget line"))
-    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE, validators=[plausible_date])
     amount = forms.DecimalField(label=gettext_lazy("Amount (EUR)"), min_value=Decimal("0.01"), max_digits=12,
                                 decimal_places=2)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300)
@@ -386,8 +387,8 @@ class ExpenseFilter(forms.Form):
 
     line = forms.ModelChoiceField(queryset=BudgetLine.objects.none(), required=False,
                                   label=gettext_lazy("Budget line"), empty_label=gettext_lazy("All"))
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
-    end = forms.DateField(label=gettext_lazy("Up to"), required=False, widget=DATE)
+    start = forms.DateField(validators=[plausible_date], label=gettext_lazy("From"), required=False, widget=DATE)
+    end = forms.DateField(validators=[plausible_date], label=gettext_lazy("Up to"), required=False, widget=DATE)
 
     def __init__(self, *args: Any, grant: Grant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -402,8 +403,8 @@ class ExpenseFilter(forms.Form):
 
 
 class ReportForm(forms.Form):
-    period_start = forms.DateField(label=gettext_lazy("Period from"), widget=DATE)
-    period_end = forms.DateField(label=gettext_lazy("Period up to"), widget=DATE)
+    period_start = forms.DateField(label=gettext_lazy("Period from"), widget=DATE, validators=[plausible_date])
+    period_end = forms.DateField(label=gettext_lazy("Period up to"), widget=DATE, validators=[plausible_date])
 
 
 def _apply_service_error(form: forms.Form, exc: ServiceError) -> None:
@@ -502,7 +503,7 @@ def receipt(request: HttpRequest, expense_id: int) -> FileResponse:
 class AllowanceForm(forms.Form):
     volunteer = forms.ModelChoiceField(queryset=Volunteer.objects.none(), label=gettext_lazy("Volunteer"))
     kind = forms.ChoiceField(choices=AllowanceKind.choices, label=gettext_lazy("Kind"))
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=DATE)
+    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=DATE, validators=[plausible_date])
     days = forms.IntegerField(label=gettext_lazy("Days"), min_value=0, max_value=366, initial=0)
     amount = forms.DecimalField(label=gettext_lazy("Amount (EUR)"), min_value=Decimal("0.01"), max_digits=12,
                                 decimal_places=2)

@@ -24,6 +24,7 @@ from buddynet.features.signals.models import BarrierType, Signal, SignalStatus
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.selectors import duos_in_scope
 from buddynet.records.people.selectors import participants_for_user, projects_for_user
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
 
@@ -45,7 +46,7 @@ class SignalInput(serializers.Serializer):  # type: ignore[type-arg]
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
     description = serializers.CharField(max_length=Signal.DESCRIPTION_MAX, required=False, allow_blank=True,
                                         default="")
-    date = serializers.DateField(required=False)
+    date = serializers.DateField(validators=[plausible_date], required=False)
 
 
 class MoveInput(serializers.Serializer):  # type: ignore[type-arg]
@@ -116,8 +117,8 @@ class BarrierTypesApi(GenericAPIView):  # type: ignore[type-arg]
 
 
 class ReportInput(serializers.Serializer):  # type: ignore[type-arg]
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = serializers.DateField(validators=[plausible_date])
+    end = serializers.DateField(validators=[plausible_date])
     municipality = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     project = ScopedRelatedField(projects_for_user, required=False, allow_null=True, default=None)
 

@@ -10,20 +10,34 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.features.signals.models import Signal, SignalStatus
 from buddynet.features.signals.selectors import barrier_types_offered
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
-GROUPINGS = [("barrier_type", _("Barrier type")), ("municipality", _("Municipality")),
-             ("life_domain", _("Life domain")), ("status", _("Status"))]
+GROUPINGS = [
+    ("barrier_type", _("Barrier type")),
+    ("municipality", _("Municipality")),
+    ("life_domain", _("Life domain")),
+    ("status", _("Status")),
+]
 
 
 class SignalForm(forms.Form):
-    barrier_type = forms.ChoiceField(label=_("What kind of barrier?"), widget=forms.RadioSelect,
-                                     error_messages={"required": _("Choose the kind of barrier.")})
-    life_domain = forms.ChoiceField(choices=LifeDomain.choices, label=_("In which life domain?"),
-                                    error_messages={"required": _("Choose a life domain.")})
-    description = forms.CharField(required=False, max_length=Signal.DESCRIPTION_MAX,
-                                  label=_("Briefly, without names (optional)"),
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    barrier_type = forms.ChoiceField(
+        label=_("What kind of barrier?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of barrier.")},
+    )
+    life_domain = forms.ChoiceField(
+        choices=LifeDomain.choices,
+        label=_("In which life domain?"),
+        error_messages={"required": _("Choose a life domain.")},
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=Signal.DESCRIPTION_MAX,
+        label=_("Briefly, without names (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,8 +52,12 @@ class MoveForm(forms.Form):
 
 class ShareForm(forms.Form):
     shareable = forms.BooleanField(required=False, label=_("The description names nobody and may be shared"))
-    description = forms.CharField(required=False, max_length=Signal.DESCRIPTION_MAX, label=_("Description"),
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False,
+        max_length=Signal.DESCRIPTION_MAX,
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class FilterForm(forms.Form):
@@ -48,10 +66,18 @@ class FilterForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}),
-                            error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")})
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}),
-                          error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")})
+    start = forms.DateField(
+        validators=[plausible_date],
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+    )
+    end = forms.DateField(
+        validators=[plausible_date],
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+    )
     municipality = forms.CharField(required=False, max_length=100, label=_("Municipality (empty: all)"))
     project = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Project"))
 

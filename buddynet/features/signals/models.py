@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from buddynet.crypto import EncryptedCharField
 from buddynet.records.duos.models import CheckIn, Duo
 from buddynet.records.people.models import Participant, Project
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
 
@@ -68,7 +69,7 @@ class Signal(models.Model):
     # Set when it came with a check-in: one signal per check-in, so a phone's resend adds none.
     check_in = models.OneToOneField(CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("check-in"))
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
     barrier_type = models.ForeignKey(BarrierType, on_delete=models.PROTECT, related_name="signals",
                                      verbose_name=_("barrier type"))
@@ -77,7 +78,7 @@ class Signal(models.Model):
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=SignalStatus.choices, default=SignalStatus.NEW)
     passed_on_to = models.CharField(_("passed on to"), max_length=120, blank=True)
-    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    status_changed_on = models.DateField(_("status changed on"), validators=[plausible_date], null=True, blank=True)
     shareable = models.BooleanField(
         _("description may be shared"), default=False,
         help_text=_("Only when the description names nobody: it then appears in the signal report."),

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buddynet.validators import NameField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -30,7 +32,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. E-mail is the login; roles come from memberships."""
 
     email = models.EmailField(_("email address"), unique=True)
-    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    full_name = NameField(_("name"), max_length=150, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=[("nl-be", "Nederlands"), ("en", "English")],
         default="nl-be",

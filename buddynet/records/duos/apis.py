@@ -21,6 +21,7 @@ from buddynet.records.duos import selectors, services
 from buddynet.records.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, Goal, NextStep
 from buddynet.records.people import fields
 from buddynet.records.people.selectors import participants_for_user, volunteers_for_user
+from buddynet.validators import plausible_date
 from buddynet.vocabulary import NEW_CONTACT_CATEGORIES, LifeDomain
 
 
@@ -83,11 +84,11 @@ class VolunteerDuoOutput(serializers.ModelSerializer):
 class DuoProposeInput(serializers.Serializer):
     volunteer = ScopedRelatedField(volunteers_for_user)
     participant = ScopedRelatedField(participants_for_user)
-    proposed_on = serializers.DateField(required=False)
+    proposed_on = serializers.DateField(required=False, validators=[plausible_date])
 
 
 class DateInput(serializers.Serializer):
-    on = serializers.DateField(required=False)
+    on = serializers.DateField(required=False, validators=[plausible_date])
 
 
 class PauseInput(DateInput):
@@ -95,12 +96,12 @@ class PauseInput(DateInput):
 
 
 class MeetingInput(serializers.Serializer):
-    on = serializers.DateField(allow_null=True)
+    on = serializers.DateField(allow_null=True, validators=[plausible_date])
 
 
 class CloseInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
-    on = serializers.DateField(required=False)
+    on = serializers.DateField(required=False, validators=[plausible_date])
     note = serializers.CharField(required=False, allow_blank=True, default="")
     evaluation_volunteer = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     evaluation_participant = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)

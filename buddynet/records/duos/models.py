@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedCharField, EncryptedTextField
+from buddynet.validators import EncryptedNameField, plausible_date
 from buddynet.vocabulary import LifeDomain
 
 
@@ -66,15 +67,15 @@ class Duo(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=DuoStatus.choices, default=DuoStatus.PROPOSED,
     )
-    proposed_on = models.DateField(_("proposed on"))
-    introduced_on = models.DateField(_("introduced on"), null=True, blank=True)
-    started_on = models.DateField(_("started on"), null=True, blank=True)
-    paused_on = models.DateField(_("paused since"), null=True, blank=True)
+    proposed_on = models.DateField(_("proposed on"), validators=[plausible_date])
+    introduced_on = models.DateField(_("introduced on"), null=True, blank=True, validators=[plausible_date])
+    started_on = models.DateField(_("started on"), null=True, blank=True, validators=[plausible_date])
+    paused_on = models.DateField(_("paused since"), null=True, blank=True, validators=[plausible_date])
     # Free text about a person: encrypted at rest (buddynet/privacy.py ENCRYPTED).
     pause_reason = EncryptedCharField(_("reason for the pause"), max_length=200, blank=True)
-    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
-    next_meeting_on = models.DateField(_("next meeting"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True, validators=[plausible_date])
+    next_meeting_on = models.DateField(_("next meeting"), null=True, blank=True, validators=[plausible_date])
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[plausible_date])
     closure_reason = models.CharField(
         _("reason for closing"), max_length=30, choices=ClosureReason.choices, blank=True,
     )
@@ -131,7 +132,7 @@ class Goal(models.Model):
 
     duo = models.ForeignKey(Duo, on_delete=models.CASCADE, related_name="goals", verbose_name=_("duo"))
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
-    description = EncryptedCharField(_("goal"), max_length=300)  # encrypted at rest
+    description = EncryptedNameField(_("goal"), max_length=300)  # encrypted at rest, text cleaned
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -179,7 +180,7 @@ class CheckIn(models.Model):
         verbose_name=_("author"),
     )
     client_uuid = models.UUIDField(_("client UUID"), unique=True, default=uuid.uuid4)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
@@ -238,7 +239,7 @@ class VolunteerDay(models.Model):
         "people.Volunteer", on_delete=models.CASCADE, related_name="volunteer_days",
         verbose_name=_("volunteer"),
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )

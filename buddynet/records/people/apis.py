@@ -24,6 +24,7 @@ from buddynet.records.people.models import (
     Volunteer,
 )
 from buddynet.records.people.screening import screening_problems
+from buddynet.validators import plausible_date
 
 PERSON_FIELDS = [
     "id", "project", "first_name", "last_name", "email", "phone", "birth_year", "gender",
@@ -174,7 +175,7 @@ class ConsentInput(serializers.Serializer):
     """One step in the consent history; scope "" withdraws all consent."""
 
     scope = serializers.ChoiceField(choices=Participant.ConsentScope.choices, allow_blank=True)
-    given_on = serializers.DateField()
+    given_on = serializers.DateField(validators=[plausible_date])
     how = serializers.ChoiceField(choices=ConsentEvent.How.choices, default=ConsentEvent.How.SIGNED_FORM)
 
 
@@ -213,7 +214,7 @@ class NeedsMeasurementSerializer(serializers.ModelSerializer):
 
 class NeedsInput(serializers.Serializer):
     occasion = serializers.ChoiceField(choices=NeedsMeasurement.Occasion.choices)
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[plausible_date])
     needs = serializers.JSONField(help_text="{life_domain: 0..3}; domains left out mean 0.")
 
     def validate_needs(self, value: Any) -> dict[str, int]:

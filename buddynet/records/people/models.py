@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.crypto import EncryptedTextField
+from buddynet.validators import NameField, plausible_date
 from buddynet.vocabulary import Gender, GenderPreference, Mobility
 
 DEFAULT_GRANT_CAP = Decimal("50000.00")
@@ -33,7 +34,7 @@ class Organisation(models.Model):
         NONPROFIT = "nonprofit", _("Non-profit (vzw)")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = NameField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.NONPROFIT)
     enterprise_number = models.CharField(_("enterprise number"), max_length=20, blank=True)
     # Notification e-mail to this organisation's people says who it is from: "<sender name> via
@@ -65,9 +66,9 @@ class Project(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="projects",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    name = NameField(_("name"), max_length=200)
+    start_date = models.DateField(_("start date"), null=True, blank=True, validators=[plausible_date])
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[plausible_date])
     contact_cadence_days = models.PositiveSmallIntegerField(
         _("expected contact frequency (days)"), default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
@@ -124,7 +125,7 @@ class Project(models.Model):
 
 
 class Funder(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = NameField(_("name"), max_length=200, unique=True)
     grant_cap = models.DecimalField(
         _("maximum amount of one grant"), default=DEFAULT_GRANT_CAP, validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("A grant of this funder may not be larger (the Flemish government: EUR 50,000)."),
@@ -147,8 +148,8 @@ class Person(models.Model):
     """What participants and volunteers share: identity, place, languages, time, interests."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, verbose_name=_("project"))
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = NameField(_("first name"), max_length=100)
+    last_name = NameField(_("last name"), max_length=100)
     email = models.EmailField(_("email address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     birth_year = models.PositiveSmallIntegerField(
@@ -204,13 +205,13 @@ class Participant(Person):
     )
     referred_by = models.CharField(_("referred by"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INTAKE)
-    waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
+    waiting_since = models.DateField(_("waiting since"), null=True, blank=True, validators=[plausible_date])
     needs = models.JSONField(
         _("needs per life domain"), default=dict, blank=True,
         help_text=_("Per life domain 0 (none) to 3 (high)."),
     )
     interpreter_arranged = models.BooleanField(_("interpreter arranged"), default=False)
-    consent_date = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_date = models.DateField(_("consent given on"), null=True, blank=True, validators=[plausible_date])
     consent_scope = models.CharField(
         _("scope of the consent"), max_length=20, choices=ConsentScope.choices, blank=True,
     )
@@ -264,7 +265,7 @@ class NeedsMeasurement(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="needs_measurements",
                                     verbose_name=_("participant"))
     occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices, default=Occasion.INTAKE)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     needs = models.JSONField(_("needs per life domain"), default=dict, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("recorded by"))
@@ -318,7 +319,7 @@ class ConsentEvent(models.Model):
     scope = models.CharField(
         _("scope after this step"), max_length=20, choices=Participant.ConsentScope.choices, blank=True,
     )
-    on = models.DateField(_("date"))
+    on = models.DateField(_("date"), validators=[plausible_date])
     how = models.CharField(_("how"), max_length=30, choices=How.choices, default=How.SIGNED_FORM)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -353,10 +354,10 @@ class Volunteer(Person):
         Project, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("project"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLICANT)
-    intake_date = models.DateField(_("intake interview on"), null=True, blank=True)
-    training_date = models.DateField(_("training completed on"), null=True, blank=True)
+    intake_date = models.DateField(_("intake interview on"), null=True, blank=True, validators=[plausible_date])
+    training_date = models.DateField(_("training completed on"), null=True, blank=True, validators=[plausible_date])
     criminal_record_checked_on = models.DateField(
-        _("criminal record extract (model 2) checked on"), null=True, blank=True,
+        _("criminal record extract (model 2) checked on"), null=True, blank=True, validators=[plausible_date]
     )
     capacity = models.PositiveSmallIntegerField(
         _("number of duos at a time"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
@@ -370,11 +371,17 @@ class Volunteer(Person):
         _("strengths per life domain"), default=dict, blank=True,
         help_text=_("Per life domain 0 (none) to 3 (strong)."),
     )
-    waiting_since = models.DateField(_("available since"), null=True, blank=True)
+    waiting_since = models.DateField(_("available since"), null=True, blank=True, validators=[plausible_date])
     # The volunteer's own privacy step and the volunteer agreement (Belgian law on volunteering,
     # 3 July 2005: the organisation informs the volunteer in writing), recorded at intake.
-    privacy_informed_on = models.DateField(_("privacy notice explained on"), null=True, blank=True)
-    agreement_signed_on = models.DateField(_("volunteer agreement signed on"), null=True, blank=True)
+    privacy_informed_on = models.DateField(
+        _("privacy notice explained on"), null=True, blank=True,
+        validators=[plausible_date]
+    )
+    agreement_signed_on = models.DateField(
+        _("volunteer agreement signed on"), null=True, blank=True,
+        validators=[plausible_date]
+    )
     # As Participant.anonymised_at: set by the retention purge or an erasure on request.
     anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
 

@@ -1,0 +1,147 @@
+"""Office API tokens expire, remember their last use, and can be revoked (issue 21, item 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from buddynet.security import services
+from buddynet.security.models import ApiTokenUse
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _token_for(user: Any, at: dt.datetime = START) -> Token:
+    with time_machine.travel(at, tick=False):
+        return Token.objects.create(user=user)
+
+
+def _get_me(token: Token) -> Any:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client.get("/api/v1/me/")
+
+
+def test_a_token_works_until_its_expiry_then_answers_401_saying_it_expired(world: Any, settings: Any) -> None:
+    settings.API_TOKEN_DAYS = 90
+    token = _token_for(world.coordinator)
+    with time_machine.travel(START + dt.timedelta(days=89, hours=23), tick=False):
+        assert _get_me(token).status_code == 200
+    with time_machine.travel(START + dt.timedelta(days=90, minutes=1), tick=False):
+        response = _get_me(token)
+    assert response.status_code == 401
+    assert "expired" in str(response.json()).lower() or "verlopen" in str(response.json()).lower()
+    assert response.headers["WWW-Authenticate"].startswith("Token")
+
+
+def test_the_expiry_follows_the_setting(world: Any, settings: Any) -> None:
+    settings.API_TOKEN_DAYS = 7
+    token = _token_for(world.coordinator)
+    with time_machine.travel(START + dt.timedelta(days=8), tick=False):
+        assert _get_me(token).status_code == 401
+
+
+def test_the_last_use_is_written_at_most_once_per_interval(world: Any, settings: Any) -> None:
+    settings.API_TOKEN_LAST_USED_MINUTES = 15
+    token = _token_for(world.coordinator)
+    first = START + dt.timedelta(days=1)
+    with time_machine.travel(first, tick=False):
+        assert _get_me(token).status_code == 200
+    assert ApiTokenUse.objects.get(token=token).last_used_at == first
+    with time_machine.travel(first + dt.timedelta(minutes=10), tick=False):
+        assert _get_me(token).status_code == 200
+    assert ApiTokenUse.objects.get(token=token).last_used_at == first  # not rewritten within 15 min
+    later = first + dt.timedelta(minutes=16)
+    with time_machine.travel(later, tick=False):
+        assert _get_me(token).status_code == 200
+    assert ApiTokenUse.objects.get(token=token).last_used_at == later
+
+
+def test_a_request_within_the_interval_costs_no_write(world: Any, settings: Any,
+                                                      django_assert_num_queries: Any) -> None:
+    token = _token_for(world.coordinator)
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+        _get_me(token)
+    auth = "buddynet.security.tokens.ExpiringTokenAuthentication"
+    from buddynet.security.tokens import ExpiringTokenAuthentication
+
+    assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][-1] == auth
+    # Token, user and last use in one query; no UPDATE within the interval.
+    with time_machine.travel(START + dt.timedelta(days=1, minutes=1), tick=False), django_assert_num_queries(1):
+        ExpiringTokenAuthentication().authenticate_credentials(token.key)
+
+
+def test_the_owner_sees_the_dates_on_the_account_page_and_revokes_the_token(world: Any) -> None:
+    token = _token_for(world.volunteer_user)
+    with time_machine.travel(START + dt.timedelta(days=3), tick=False):
+        _get_me(token)
+    client = Client()
+    client.force_login(world.volunteer_user)
+    page = client.get(reverse("account:security"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "API-sleutel" in html or "API token" in html
+    expires = timezone.localtime(services.api_token_expires_at(token))
+    assert f"{expires:%Y}" in html and "nooit" not in html and "never" not in html
+    response = client.post(reverse("account:security"))
+    assert response.status_code == 302
+    assert not Token.objects.filter(key=token.key).exists()
+    assert _get_me(token).status_code == 403  # an unknown token, as a wrong one (tests/test_api_access.py)
+    assert "Revoke" not in client.get(reverse("account:security")).content.decode()
+
+
+def test_the_account_page_shows_only_the_users_own_token(world: Any) -> None:
+    other = _token_for(world.coordinator)
+    client = Client()
+    client.force_login(world.volunteer_user)
+    assert other.key[:8] not in client.get(reverse("account:security")).content.decode()
+    client.post(reverse("account:security"))
+    assert Token.objects.filter(key=other.key).exists()
+
+
+def test_the_account_page_needs_a_sign_in(world: Any) -> None:
+    response = Client().get(reverse("account:security"))
+    assert response.status_code == 302 and "/aanmelden/" in response["Location"]
+
+
+def test_the_service_lets_the_owner_and_the_global_administrator_revoke_and_nobody_else(world: Any) -> None:
+    token = _token_for(world.coordinator)
+    for outsider in (world.other_coordinator, world.volunteer_user, world.funder_user):
+        with pytest.raises(PermissionDenied):
+            services.api_token_revoke(token=token, by=outsider)
+    assert Token.objects.filter(key=token.key).exists()
+    services.api_token_revoke(token=token, by=world.admin)
+    assert not Token.objects.filter(key=token.key).exists()
+    own = _token_for(world.coordinator)
+    services.api_token_revoke(token=own, by=world.coordinator)
+    assert not Token.objects.filter(key=own.key).exists()
+
+
+def test_the_global_administrator_sees_the_dates_and_revokes_in_the_admin(world: Any) -> None:
+    token = _token_for(world.coordinator)
+    with time_machine.travel(START + dt.timedelta(days=2), tick=False):
+        _get_me(token)
+    superuser = f.UserFactory(email="root@example.be", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+    listing = client.get("/admin/authtoken/tokenproxy/")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert str(world.coordinator) in html
+    delete_url = f"/admin/authtoken/tokenproxy/{world.coordinator.pk}/delete/"
+    response = client.post(delete_url, {"post": "yes"})
+    assert response.status_code == 302, response.content
+    assert response["Location"] == "/admin/authtoken/tokenproxy/"
+    assert not Token.objects.filter(key=token.key).exists()
