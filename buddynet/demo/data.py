@@ -290,7 +290,9 @@ class Builder:
         self.world = world or World(projects=projects)
         self.history_days = self.world.history_days
         # Days between two check-ins, drawn from: the umbrella world's projects (issue 20) log about weekly.
-        self.gaps = (5, 7, 7, 10, 14, 14, 14, 21) if self.world.years <= 1 else (2, 3, 3, 3)
+        # (Calls, messages and visits together: about 50 per duo, 250,000 in all, at the target size.)
+        self.gaps = (5, 7, 7, 10, 14, 14, 14, 21) if self.world.years <= 1 else (2, 2, 3, 3)
+        self.min_gap = 3 if self.world.years <= 1 else 2
         self.specs = project_specs(projects=self.world.projects, scale=scale,
                                    organisations=self.world.organisations)
         self.today = timezone.localdate()
@@ -741,7 +743,7 @@ class Builder:
         while day <= end:
             rows.append(self._check_in(duo, day, goals, author, coordinator, (day - start).days / span,
                                        first=not rows))
-            day += timedelta(days=max(3, self.rng.choice(self.gaps) + self.rng.randint(-1, 2)))
+            day += timedelta(days=max(self.min_gap, self.rng.choice(self.gaps) + self.rng.randint(-1, 2)))
         return rows
 
     def _check_in(self, duo: Duo, day: date, goals: list[Goal], author: User, coordinator: User,
