@@ -19,7 +19,7 @@ from buddynet.accounts.selectors import roles_of
 from buddynet.errors import ServiceError
 from buddynet.people.models import Volunteer
 from matching import selectors, services, texts
-from matching.apis import explained_parts
+from matching.apis import coordinated_participants, explained_parts, suggestion_data
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 
@@ -97,6 +97,21 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, "matching/run.html", {
         "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs,
         **_rules(run.project),
+    })
+
+
+@login_required
+def suggestion_page(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """The five best available volunteers for one participant now (issue 20), explained."""
+    _require_matcher(request)
+    participant = get_from_scope(coordinated_participants(user=request.user).select_related("project"),
+                                 participant_id)
+    found = services.participant_suggestions(participant=participant, by=request.user)
+    data = suggestion_data(found)
+    for row in data["volunteers"]:
+        row["bars"] = _bars(row["parts"])
+    return render(request, "matching/suggestion.html", {
+        "participant": participant, "project": participant.project, "suggestion": data,
     })
 
 

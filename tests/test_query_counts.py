@@ -141,6 +141,7 @@ PINS: dict[str, Measure | Skip] = {
     "v1:matching-proposal-detail": Measure(COORD, pk(lambda ids: ids.proposal)),
     "v1:matching-proposal-accept": POST,
     "v1:matching-proposal-reject": POST,
+    "v1:matching-suggestion": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
     "v1:matching-forbidden-pair-list": Measure(COORD),
     "v1:matching-forbidden-pair-detail": Skip("DELETE only"),
     "v1:matching-locked-pair-list": Measure(COORD),
@@ -207,6 +208,7 @@ PINS: dict[str, Measure | Skip] = {
     "matching:project": Measure(COORD, lambda ids: {"project_id": ids.project.pk}, status=302),  # to the last run
     "matching:start": POST,
     "matching:run": Measure(COORD, lambda ids: {"run_id": ids.run.pk}),
+    "matching:suggestion": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
     "matching:accept": POST,
     "matching:reject": POST,
     "matching:lock": POST,

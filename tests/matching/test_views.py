@@ -112,3 +112,42 @@ def test_locking_a_volunteer_outside_the_alternatives_is_a_404(world: World, run
 
     assert response.status_code == 404
     assert LockedPair.objects.count() == 0
+
+
+# --- a suggestion for one participant (issue 20) ---------------------------------------------
+def test_the_coordinator_sees_five_suggested_volunteers_with_their_reasons(world: World) -> None:
+    newcomer = f.ParticipantFactory(project=world.project, first_name="Nadia")
+    for _ in range(7):
+        f.VolunteerFactory(project=world.project)
+
+    response = browser_for(world.coordinator).get(f"/matching/deelnemers/{newcomer.pk}/suggesties/",
+                                                  HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Suggested volunteers for Nadia" in html
+    assert html.count('class="card proposal"') == 5
+    assert "Network complementarity" in html and "km apart" in html
+    assert Duo.objects.filter(participant=newcomer).count() == 0  # a suggestion proposes nothing
+    dutch = browser_for(world.coordinator).get(f"/matching/deelnemers/{newcomer.pk}/suggesties/",
+                                               HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Voorgestelde vrijwilligers voor Nadia" in dutch
+
+
+@pytest.mark.parametrize("who", ["volunteer_user", "funder_user", "other_coordinator"])
+def test_others_get_404_on_the_suggestion_page(world: World, who: str) -> None:
+    assert browser_for(getattr(world, who)).get(
+        f"/matching/deelnemers/{world.participant.pk}/suggesties/").status_code == 404
+
+
+def test_the_api_gives_the_same_suggestion_as_the_page(world: World) -> None:
+    for _ in range(3):
+        f.VolunteerFactory(project=world.project)
+    client = browser_for(world.coordinator)
+
+    data = client.get(f"/api/v1/match-suggestions/{world.participant.pk}/").json()
+
+    assert data["participant"] == world.participant.pk and data["feasible"] >= 3
+    scores = [row["score"] for row in data["volunteers"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+    assert all(sum(p["points"] for p in row["parts"]) == row["score"] for row in data["volunteers"])
