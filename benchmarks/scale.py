@@ -164,7 +164,8 @@ def main() -> None:
         rows.append({
             "path": name, "role": role, "status": figures[0]["status"], "report": report,
             "queries": [f["queries"] for f in figures], "bytes": [f["bytes"] for f in figures],
-            "median_ms": [round(f["median_ms"], 1) for f in figures], "p95_ms": [round(f["p95_ms"], 1) for f in figures],
+            "median_ms": [round(f["median_ms"], 1) for f in figures],
+            "p95_ms": [round(f["p95_ms"], 1) for f in figures],
             "time_ratio": round(ratio, 2), "growth_time": growth(data_sizes, [f["median_ms"] for f in figures]),
             "growth_queries": growth(data_sizes, [float(f["queries"]) for f in figures]), "ok": ok,
         })

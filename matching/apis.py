@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from buddynet.accounts.selectors import Roles, roles_of
 from buddynet.access import get_from_scope
+from buddynet.accounts.selectors import Roles, roles_of
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.people.models import Participant, Volunteer
 from buddynet.people.selectors import participants_for_user, volunteers_for_user

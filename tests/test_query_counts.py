@@ -9,18 +9,18 @@ needs more queries at the bigger size (an N+1: a query per row of a list).
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 from collections import Counter
-import fnmatch
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db.models import Count
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse

@@ -103,7 +103,8 @@ EXTRA_ENTERPRISE_PREFIX = "0999.100."
 def organisation_specs(n: int) -> tuple[DemoOrganisation, ...]:
     """The first `n` demo organisations: the two of the small demo, then numbered ones."""
     kinds = (Organisation.Kind.NONPROFIT, Organisation.Kind.OCMW)
-    extra = tuple(DemoOrganisation(f"{EXTRA_ORGANISATION_PREFIX}{k:03d}", kinds[k % 2], f"{EXTRA_ENTERPRISE_PREFIX}{k:03d}")
+    extra = tuple(DemoOrganisation(f"{EXTRA_ORGANISATION_PREFIX}{k:03d}", kinds[k % 2],
+                                   f"{EXTRA_ENTERPRISE_PREFIX}{k:03d}")
                   for k in range(1, max(0, n - len(ORGANISATIONS)) + 1))
     return ORGANISATIONS[:n] + extra
 
@@ -911,7 +912,8 @@ def _build(b: Builder) -> Summary:
     start = b.world.project_start(b.today)
     plans: list[ProjectPlan] = []
     for k, spec in enumerate(b.specs):
-        project = Project(organisation=organisations[min(spec.organisation, len(organisations) - 1)], name=spec.name, start_date=start,
+        organisation = organisations[min(spec.organisation, len(organisations) - 1)]
+        project = Project(organisation=organisation, name=spec.name, start_date=start,
                           end_date=date(start.year + 2, 12, 31), planned_duo_months=spec.planned_duo_months,
                           default_max_travel_km=spec.max_travel_km)
         project.full_clean()
@@ -1174,9 +1176,9 @@ def _extra_grants(b: Builder, rng: random.Random, projects: list[Project], lines
         assert project.start_date is not None and project.end_date is not None
         for g, funder in enumerate(funders):
             amount = Decimal(rng.choice((6000, 9000, 12000, 15000)))
+            reference = f"DEMO-{project.start_date.year}-{k + 1:03d}-{'BCDEFGH'[g % 7]}{g // 7 or ''}"
             grants.append(Grant(funder=funder, project=project, amount=amount, start_date=project.start_date,
-                                end_date=project.end_date,
-                                reference=f"DEMO-{project.start_date.year}-{k + 1:03d}-{'BCDEFGH'[g % 7]}{g // 7 or ''}"))
+                                end_date=project.end_date, reference=reference))
     Grant.objects.bulk_create(_checked(grants), batch_size=500)
     for grant in grants:
         line = BudgetLine(grant=grant, kind="operating", amount=grant.amount)
