@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,9 @@ from buddynet.people.models import Volunteer
 from matching import selectors, services, texts
 from matching.apis import coordinated_participants, explained_parts, suggestion_data
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+
+PROPOSALS_PER_PAGE = 25
 
 
 def _require_matcher(request: HttpRequest) -> None:
@@ -68,8 +72,11 @@ def _rules(project: Any) -> dict[str, Any]:
 def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     _require_matcher(request)
     run = selectors.match_run_get_for_user(user=request.user, run_id=run_id)
-    proposals = list(
-        selectors.proposals_for_user(user=request.user, run_id=run.pk).order_by("-score", "participant_id", "pk"))
+    # Numbered pages of proposals (issue 20): at the size of a big project a run proposes hundreds
+    # of pairs; the page renders PROPOSALS_PER_PAGE of them, sliced in the database.
+    page = Paginator(selectors.proposals_for_user(user=request.user, run_id=run.pk)
+                     .order_by("-score", "participant_id", "pk"), PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    proposals = list(page.object_list)
     volunteer_ids = {alt["volunteer"] for p in proposals for alt in p.alternatives}
     names = {v.pk: f"{v.first_name} {v.last_name}" for v in Volunteer.objects.filter(pk__in=volunteer_ids)}
     cards = []
@@ -95,7 +102,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     ]
     runs = selectors.match_runs_for_user(user=request.user).filter(project=run.project)[:10]
     return render(request, "matching/run.html", {
-        "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs,
+        "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs, "page": page,
         **_rules(run.project),
     })
 

@@ -151,3 +151,19 @@ def test_the_api_gives_the_same_suggestion_as_the_page(world: World) -> None:
     scores = [row["score"] for row in data["volunteers"]]
     assert scores == sorted(scores, reverse=True) and len(scores) <= 5
     assert all(sum(p["points"] for p in row["parts"]) == row["score"] for row in data["volunteers"])
+
+
+def test_the_run_page_shows_proposals_a_page_at_a_time(world: World, run: MatchRun) -> None:
+    for _ in range(30):
+        Proposal.objects.create(run=run, participant=f.ParticipantFactory(project=world.project),
+                                volunteer=f.VolunteerFactory(project=world.project), score=100,
+                                parts={"distance": 100})
+    client = browser_for(world.coordinator)
+
+    first = client.get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    last = client.get(f"/matching/runs/{run.pk}/?page=2", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    total = run.proposals.count()
+    assert f"{total} proposals" in first and "Page 1 of 2" in first
+    assert first.count('class="card proposal"') == 25
+    assert last.count('class="card proposal"') == total - 25
