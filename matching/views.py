@@ -23,7 +23,6 @@ from matching import selectors, services, texts
 from matching.apis import coordinated_participants, explained_parts, suggestion_data
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
-
 PROPOSALS_PER_PAGE = 25
 
 
