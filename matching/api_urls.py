@@ -1,6 +1,6 @@
 """API endpoints of this app, mounted under /api/v1/ (namespace "v1") in buddynet/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from matching import apis
@@ -11,4 +11,7 @@ router.register("match-proposals", apis.ProposalViewSet, basename="matching-prop
 router.register("match-forbidden-pairs", apis.ForbiddenPairViewSet, basename="matching-forbidden-pair")
 router.register("match-locked-pairs", apis.LockedPairViewSet, basename="matching-locked-pair")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("match-suggestions/<int:participant_id>/", apis.SuggestionApi.as_view(), name="matching-suggestion"),
+]

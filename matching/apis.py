@@ -13,7 +13,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from buddynet.access import get_from_scope
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.records.accounts.selectors import Roles, roles_of
 from buddynet.records.people.models import Participant, Volunteer
@@ -286,3 +288,42 @@ class LockedPairViewSet(_PairViewSet):
 
 
 __all__ = ["ForbiddenPairViewSet", "LockedPairViewSet", "MatchRunViewSet", "ProposalViewSet", "OpenApiTypes"]
+
+
+# --- a suggestion for one participant now (issue 20) ----------------------------------------------
+def coordinated_participants(*, user: Any) -> Any:
+    """Participants of the projects the caller coordinates (administrators: all they see)."""
+    roles = roles_of(user)
+    qs = participants_for_user(user=user)
+    return qs if roles.administrator else qs.filter(project_id__in=roles.coordinated_project_ids)
+
+
+def suggestion_data(found: services.ParticipantSuggestion) -> dict[str, Any]:
+    """The JSON of a suggestion: the volunteers best first, each explained per criterion."""
+    return {
+        "participant": found.participant.pk,
+        "feasible": found.feasible,
+        "volunteers": [{
+            "volunteer": s.volunteer.pk, "volunteer_name": str(s.volunteer), "score": s.score,
+            "distance_km": round(s.distance_km, 1), "parts": explained_parts(s.parts, found.weights),
+            "contested": s.contested,
+            "note": str(_("Another waiting participant fits this volunteer better: a match run may pair them "
+                          "with that participant.")) if s.contested else "",
+        } for s in found.volunteers],
+    }
+
+
+class SuggestionApi(APIView):
+    """GET: the five best available volunteers for one participant, explained (no match run)."""
+
+    class OutputSerializer(serializers.Serializer):
+        participant = serializers.IntegerField()
+        feasible = serializers.IntegerField(help_text="volunteers in reach who pass every hard rule")
+        volunteers = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, participant_id: int) -> Response:
+        participant = get_from_scope(coordinated_participants(user=request.user).select_related("project"),
+                                     participant_id)
+        found = services.participant_suggestions(participant=participant, by=request.user)
+        return Response(self.OutputSerializer(suggestion_data(found)).data)

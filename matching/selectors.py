@@ -42,7 +42,7 @@ def match_run_get_for_user(*, user: Any, run_id: Any) -> MatchRun:
 
 
 def proposals_for_user(*, user: Any, run_id: int | None = None) -> QuerySet[Proposal]:
-    qs = Proposal.objects.select_related("run", "participant", "volunteer", "decided_by")
+    qs = Proposal.objects.select_related("run__project", "participant", "volunteer", "decided_by")
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
     return _scoped(qs, user, "run__")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,7 @@ from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.screening import problems_of
 from buddynet.vocabulary import LIFE_DOMAINS
 from matching import engine, selectors
+from matching.engine.suggest import suggest
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 logger = logging.getLogger(__name__)
@@ -91,9 +94,19 @@ def _age(birth_year: int | None, today: Any) -> int | None:
 
 def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dict[str, Any]]:
     """Load the project's pool and rules into the engine's plain records (and freeze them)."""
-    project = run.project
+    return pool_problem(project=run.project, weights=dict(run.weights))
+
+
+def pool_problem(*, project: Project, weights: dict[str, float], also: int | None = None,
+                 ) -> tuple[engine.Problem, dict[str, Any], dict[str, Any]]:
+    """The project's pool and rules as the engine's records; `also` adds one participant of the
+    project who is not (yet) in the pool (a suggestion while they are taken in)."""
     today = timezone.localdate()
-    participants = list(selectors.pool_participants(project=project).values(
+    in_pool = selectors.pool_participants(project=project)
+    if also is not None:
+        in_pool = Participant.objects.filter(Q(pk__in=in_pool.values("pk")) | Q(pk=also, project=project)
+                                             ).order_by("pk")
+    participants = list(in_pool.values(
         "id", "latitude", "longitude", "languages", "availability", "interests", "gender", "gender_preference",
         "birth_year", "preferred_age_min", "preferred_age_max", "needs", "waiting_since", "interpreter_arranged",
         "consent_date",
@@ -153,7 +166,7 @@ def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dic
             locked.append((pid, vid))
         else:
             ignored.append([pid, vid])
-    problem = engine.Problem(ps, vs, LIFE_DOMAINS, weights=dict(run.weights), forbidden=forbidden,
+    problem = engine.Problem(ps, vs, LIFE_DOMAINS, weights=dict(weights), forbidden=forbidden,
                              locked=tuple(locked))
     pools = {"participants": [p.id for p in ps], "volunteers": [v.id for v in vs]}
     rules = {
@@ -321,3 +334,46 @@ def pair_rule_lock(*, participant: Participant, volunteer: Volunteer, by: Any, r
 def pair_rule_remove(*, rule: ForbiddenPair | LockedPair, by: Any) -> None:
     _require_coordinator(by, rule.project_id)
     type(rule).objects.filter(pk=rule.pk).delete()
+
+
+# --- a suggestion for one person now (issue 20) ---------------------------------------------
+SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class SuggestedVolunteer:
+    volunteer: Volunteer
+    score: int
+    parts: dict[str, int]
+    distance_km: float
+    # Another waiting participant scores higher with this volunteer, who has one place left:
+    # the whole-pool optimum (a match run) may give the volunteer to them.
+    contested: bool
+
+
+@dataclass(frozen=True)
+class ParticipantSuggestion:
+    participant: Participant
+    volunteers: list[SuggestedVolunteer]
+    feasible: int
+    weights: dict[str, float]
+    seconds: float
+
+
+def participant_suggestions(*, participant: Participant, by: Any, k: int = SUGGESTIONS) -> ParticipantSuggestion:
+    """The k best available volunteers for one participant, explained: the engine's spatial filter
+    and scores over the project's pool, without solving the whole pool. Reads only (nothing is
+    proposed: the coordinator proposes a duo, or starts a match run, from what they see)."""
+    _require_coordinator(by, participant.project_id)
+    started = time.perf_counter()
+    weights = weights_for(project=participant.project)
+    problem, _pools, _rules = pool_problem(project=participant.project, weights=weights, also=participant.pk)
+    found = suggest(problem, participant.pk, k=k)
+    contested = {c.volunteer_id for c in found.contested}
+    volunteers = Volunteer.objects.in_bulk([s.volunteer_id for s in found.volunteers])
+    return ParticipantSuggestion(
+        participant=participant,
+        volunteers=[SuggestedVolunteer(volunteers[s.volunteer_id], s.score, dict(s.parts), s.distance_km,
+                                       s.volunteer_id in contested) for s in found.volunteers],
+        feasible=found.feasible, weights=weights, seconds=time.perf_counter() - started,
+    )

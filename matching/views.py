@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +20,10 @@ from buddynet.errors import ServiceError
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Volunteer
 from matching import selectors, services, texts
-from matching.apis import explained_parts
+from matching.apis import coordinated_participants, explained_parts, suggestion_data
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
+
+PROPOSALS_PER_PAGE = 25
 
 
 def _require_matcher(request: HttpRequest) -> None:
@@ -68,8 +71,11 @@ def _rules(project: Any) -> dict[str, Any]:
 def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     _require_matcher(request)
     run = selectors.match_run_get_for_user(user=request.user, run_id=run_id)
-    proposals = list(
-        selectors.proposals_for_user(user=request.user, run_id=run.pk).order_by("-score", "participant_id", "pk"))
+    # Numbered pages of proposals (issue 20): at the size of a big project a run proposes hundreds
+    # of pairs; the page renders PROPOSALS_PER_PAGE of them, sliced in the database.
+    page = Paginator(selectors.proposals_for_user(user=request.user, run_id=run.pk)
+                     .order_by("-score", "participant_id", "pk"), PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    proposals = list(page.object_list)
     volunteer_ids = {alt["volunteer"] for p in proposals for alt in p.alternatives}
     alt_volunteers = {v.pk: v for v in Volunteer.objects.filter(pk__in=volunteer_ids).only(
         "first_name", "last_name", "languages")}
@@ -107,7 +113,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     ]
     runs = selectors.match_runs_for_user(user=request.user).filter(project=run.project)[:10]
     return render(request, "matching/run.html", {
-        "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs,
+        "project": run.project, "run": run, "cards": cards, "unmatched": unmatched, "runs": runs, "page": page,
         **_rules(run.project),
     })
 
@@ -124,7 +130,21 @@ def _bars(parts: list[dict[str, Any]], *, interpreter: bool = False) -> list[dic
     interpreter says so instead of "0 of 100" (which reads as a defect of the proposal)."""
     return [{**part, "percent": round(100 * part["points"] / part["max_points"]) if part["max_points"] else 0,
              "interpreter": interpreter and part["criterion"] == "languages" and not part["points"]}
-            for part in parts]
+
+
+@login_required
+def suggestion_page(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """The five best available volunteers for one participant now (issue 20), explained."""
+    _require_matcher(request)
+    participant = get_from_scope(coordinated_participants(user=request.user).select_related("project"),
+                                 participant_id)
+    found = services.participant_suggestions(participant=participant, by=request.user)
+    data = suggestion_data(found)
+    for row in data["volunteers"]:
+        row["bars"] = _bars(row["parts"])
+    return render(request, "matching/suggestion.html", {
+        "participant": participant, "project": participant.project, "suggestion": data,
+    })
 
 
 @login_required

@@ -3,9 +3,11 @@ re-check and save atomically."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.validators import plausible_date
@@ -33,6 +35,20 @@ class NewMapForm(forms.Form):
     copy_from_last = forms.BooleanField(
         label=_("Start from the last map (only record what changed)"), required=False, initial=True,
     )
+
+
+class LoadedChoices(ModelChoiceIterator):
+    """A ModelMultipleChoiceField's choices from the objects in `field.loaded`, without a query."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        for obj in self.field.loaded:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.loaded)
+
+    def __bool__(self) -> bool:
+        return bool(self.field.loaded)
 
 
 class AlterForm(forms.ModelForm):
@@ -64,7 +80,12 @@ class AlterForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.network_map = network_map
         ids = [a.pk for a in others if a.pk != self.instance.pk]
-        self.fields["knows"].queryset = Alter.objects.filter(map=network_map, pk__in=ids).order_by("ring", "id")
+        knows = self.fields["knows"]
+        # The choices come from the alters the view loaded already: one query for the page, not
+        # one per alter's form (issue 20). Validation of a submitted form still asks the database.
+        knows.loaded = sorted((a for a in others if a.pk != self.instance.pk), key=lambda a: (a.ring, a.pk))
+        knows.iterator = LoadedChoices
+        knows.queryset = Alter.objects.filter(map=network_map, pk__in=ids).order_by("ring", "id")
         self.fields["knows"].label_from_instance = lambda alter: alter.label
         if not ids:
             del self.fields["knows"]

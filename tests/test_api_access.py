@@ -492,6 +492,9 @@ ROWS += [
         sees_owner_object=frozenset({"admin", "coordinator"})),
     Row("matching-locked-pair-list", "POST", E(201, 201, 403, 400, 403), body=pair_body),
     Row("matching-locked-pair-detail", "DELETE", E(204, 204, 404, 404, 404), pk(pair_rule("locked"))),
+    # A suggestion for one participant (issue 20): the coordinators of their project only.
+    Row("matching-suggestion", "GET", E(200, 200, 404, 404, 404),
+        target=lambda w: {"participant_id": w.participant.pk}),
 ]
 
 

@@ -103,6 +103,47 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation("OCMW Gent", Organisation.Kind.OCMW, "0999.000.101"),
     DemoOrganisation("vzw Samen Sterk", Organisation.Kind.NONPROFIT, "0999.000.202"),
 )
+# More organisations for the umbrella world (issue 20): numbered, with enterprise numbers in a
+# range of their own (0999.100.xxx), so remove() still tells them from a real namesake.
+EXTRA_ORGANISATION_PREFIX = "Buddywerking "
+EXTRA_ENTERPRISE_PREFIX = "0999.100."
+
+
+def organisation_specs(n: int) -> tuple[DemoOrganisation, ...]:
+    """The first `n` demo organisations: the two of the small demo, then numbered ones."""
+    kinds = (Organisation.Kind.NONPROFIT, Organisation.Kind.OCMW)
+    extra = tuple(DemoOrganisation(f"{EXTRA_ORGANISATION_PREFIX}{k:03d}", kinds[k % 2],
+                                   f"{EXTRA_ENTERPRISE_PREFIX}{k:03d}")
+                  for k in range(1, max(0, n - len(ORGANISATIONS)) + 1))
+    return ORGANISATIONS[:n] + extra
+
+
+@dataclass(frozen=True)
+class World:
+    """How big and how old the demo world is. The default is the small demo; TARGET is the size of
+    a real umbrella deployment (issue 20): 150 projects in 40 organisations, about 3,000
+    volunteers, 4,000 participants, 5,000 duos over three years, 250,000 check-ins, 10,000
+    network maps, 600 grants and 30,000 expenses."""
+
+    projects: int = 3
+    organisations: int = 2
+    years: int = 1  # 1: about six months of duos in a project that started last January; 3: three years
+    grants_per_project: int = 1
+
+    @property
+    def history_days(self) -> int:
+        return HISTORY_DAYS if self.years <= 1 else 365 * self.years - 60
+
+    @property
+    def closed_share(self) -> float:
+        """Closed duos per participant: a project of three years has seen many duos come and go."""
+        return 0.25 if self.years <= 1 else 0.7
+
+    def project_start(self, today: date) -> date:
+        return date(today.year - max(1, self.years - 1), 1, 1)
+
+
+TARGET = World(projects=150, organisations=40, years=3, grants_per_project=4)
 
 
 @dataclass(frozen=True)
@@ -116,7 +157,7 @@ class ProjectSpec:
     max_travel_km: int = 10
 
 
-def project_specs(*, projects: int, scale: int) -> list[ProjectSpec]:
+def project_specs(*, projects: int, scale: int, organisations: int = 2) -> list[ProjectSpec]:
     """Three projects by default (24+20+16 volunteers, 32+27+21 participants); more for benchmarks."""
     base = [
         ProjectSpec(0, "Persoonlijke vriend Gent", t.GENT, 24, 32),
@@ -126,7 +167,9 @@ def project_specs(*, projects: int, scale: int) -> list[ProjectSpec]:
     for i in range(projects - len(base)):
         region = t.EXTRA_REGIONS[i % len(t.EXTRA_REGIONS)]
         suffix = f" {i // len(t.EXTRA_REGIONS) + 1}" if i >= len(t.EXTRA_REGIONS) else ""
-        base.append(ProjectSpec(1, f"Buddy's {region.city}{suffix}", region, 20, 27))
+        # Spread over the organisations (the small demo: all with the second one).
+        org = 1 if organisations <= 2 else (i + 2) % organisations
+        base.append(ProjectSpec(org, f"Buddy's {region.city}{suffix}", region, 20, 27))
     return [
         ProjectSpec(s.organisation, s.name, s.region, s.volunteers * scale, s.participants * scale,
                     s.planned_duo_months, s.max_travel_km)
@@ -251,10 +294,17 @@ def ascii_slug(text: str) -> str:
 
 
 class Builder:
-    def __init__(self, *, scale: int, projects: int, seed: int = SEED) -> None:
+    def __init__(self, *, scale: int, projects: int, seed: int = SEED, world: World | None = None) -> None:
         self.rng = random.Random(seed)
         self.scale = scale
-        self.specs = project_specs(projects=projects, scale=scale)
+        self.world = world or World(projects=projects)
+        self.history_days = self.world.history_days
+        # Days between two check-ins, drawn from: the umbrella world's projects (issue 20) log about weekly.
+        # (Calls, messages and visits together: about 50 per duo, 250,000 in all, at the target size.)
+        self.gaps = (5, 7, 7, 10, 14, 14, 14, 21) if self.world.years <= 1 else (2, 2, 3, 3)
+        self.min_gap = 3 if self.world.years <= 1 else 2
+        self.specs = project_specs(projects=self.world.projects, scale=scale,
+                                   organisations=self.world.organisations)
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.emails: set[str] = set()
@@ -381,7 +431,8 @@ class Builder:
     # --- Duo dates ----------------------------------------------------------------------
     def _open_dates(self, plan: DuoPlan, earliest: date | None) -> None:
         today = self.today
-        lo = today - timedelta(days=HISTORY_DAYS)
+        # An open duo is younger than about fifteen months, however long the project has run.
+        lo = today - timedelta(days=min(self.history_days, 450))
         if earliest is not None and earliest > lo:
             lo = earliest
         while plan.status != DuoStatus.PROPOSED and today - timedelta(days=MIN_AGE[plan.status]) < lo:
@@ -403,7 +454,7 @@ class Builder:
 
     def _closed_dates(self, plan: DuoPlan, latest: date, planned_months: int) -> bool:
         """Dates of a duo that closed no later than `latest`; False when that does not fit."""
-        lo = self.today - timedelta(days=HISTORY_DAYS)
+        lo = self.today - timedelta(days=self.history_days)
         room = {DuoStatus.PROPOSED: 7, DuoStatus.INTRODUCED: 35, DuoStatus.ACTIVE: 60, DuoStatus.PAUSED: 100}
         if latest - timedelta(days=room[plan.closed_from]) < lo:
             return False
@@ -471,15 +522,18 @@ class Builder:
         open_plans = [DuoPlan(p, s) for p, s in zip(pool, states[:n_open], strict=False)]
         rest = pool[n_open:]
 
-        n_closed = round(0.25 * m)
+        n_closed = round(self.world.closed_share * m)
         closures = list(CLOSURES)
         rng.shuffle(closures)
         closed_plans: list[DuoPlan] = []
         later_open: dict[int, date] = {}  # participant → earliest proposal of their next duo
         for k in range(n_closed):
             closed_from, reason, next_step = closures[k % len(closures)]
-            # Half of the rematched participants already have their next duo.
-            if next_step == NextStep.REMATCH and self.chance(0.5):
+            if self.world.years > 1 and next_step != NextStep.REMATCH and self.chance(0.35):
+                # Over three years many participants have had a duo before the one they have now.
+                closed_from, reason, next_step = rng.choice([c for c in CLOSURES if c[2] == NextStep.REMATCH])
+            # Half of the rematched participants already have their next duo (nearly all, over three years).
+            if next_step == NextStep.REMATCH and self.chance(0.5 if self.world.years <= 1 else 0.9):
                 candidates = [d for d in open_plans if id(d.participant) not in later_open]
                 participant = rng.choice(candidates).participant if candidates else None
                 latest = today - timedelta(days=60)
@@ -499,7 +553,7 @@ class Builder:
             self._open_dates(duo, later_open.get(id(duo.participant)))
 
         # Volunteers take duos in time order, each in a free unit of their capacity.
-        slots = [Slot(vol, today - timedelta(days=HISTORY_DAYS + 1)) for vol in screened
+        slots = [Slot(vol, today - timedelta(days=self.history_days + 1)) for vol in screened
                  for _ in range(vol.capacity)]
         paired: set[tuple[int, int]] = set()
         all_plans = sorted(closed_plans + open_plans, key=lambda d: (d.proposed_on or today))
@@ -699,7 +753,7 @@ class Builder:
         while day <= end:
             rows.append(self._check_in(duo, day, goals, author, coordinator, (day - start).days / span,
                                        first=not rows))
-            day += timedelta(days=max(3, self.rng.choice((5, 7, 7, 10, 14, 14, 14, 21)) + self.rng.randint(-1, 2)))
+            day += timedelta(days=max(self.min_gap, self.rng.choice(self.gaps) + self.rng.randint(-1, 2)))
         return rows
 
     def _check_in(self, duo: Duo, day: date, goals: list[Goal], author: User, coordinator: User,
@@ -806,6 +860,7 @@ def demo_organisations() -> models.QuerySet[Organisation]:
     q = Q(pk__in=[])
     for org in ORGANISATIONS:
         q |= Q(name=org.name, enterprise_number=org.enterprise_number)
+    q |= Q(name__startswith=EXTRA_ORGANISATION_PREFIX, enterprise_number__startswith=EXTRA_ENTERPRISE_PREFIX)
     return Organisation.objects.filter(q)
 
 
@@ -844,14 +899,16 @@ def remove() -> dict[str, int]:
     return counts
 
 
-def build(*, scale: int = 1, projects: int = 3, seed: int = SEED) -> Summary:
-    """Replace the demo rows by a fresh demo, in one transaction."""
-    if scale < 1 or projects < 1:
-        raise ValueError("scale and projects must be at least 1")
+def build(*, scale: int = 1, projects: int = 3, seed: int = SEED, world: World | None = None) -> Summary:
+    """Replace the demo rows by a fresh demo, in one transaction. `world` (e.g. TARGET) sets the
+    number of projects, organisations, years and grants; `scale` multiplies the people per project."""
+    world = world or World(projects=projects)
+    if scale < 1 or world.projects < 1 or world.organisations < 1 or world.years < 1 or world.grants_per_project < 1:
+        raise ValueError("scale, projects, organisations, years and grants must be at least 1")
     with transaction.atomic():
         refuse_in_production()
         remove()
-        return _build(Builder(scale=scale, projects=projects, seed=seed))
+        return _build(Builder(scale=scale, projects=world.projects, seed=seed, world=world))
 
 
 def _login_user(email: str, full_name: str, password_hash: str, **extra: Any) -> User:
@@ -867,7 +924,7 @@ def _build(b: Builder) -> Summary:
     password_hash = make_password(PASSWORD)
     organisations = [
         Organisation.objects.create(name=o.name, kind=o.kind, enterprise_number=o.enterprise_number)
-        for o in ORGANISATIONS
+        for o in organisation_specs(b.world.organisations)
     ]
     funder, _ = Funder.objects.get_or_create(name=FUNDER_NAME)
     admin = _login_user(f"admin@{DOMAIN}", "Demo Beheerder", password_hash, is_superuser=True)
@@ -887,10 +944,11 @@ def _build(b: Builder) -> Summary:
                 organisation=organisation, granted_by=org_admin, reason="Demo: hulp bij de opstart",
                 until=timezone.now() + timedelta(days=settings.SUPPORT_ACCESS_MAX_DAYS))
 
-    start = date(b.today.year - 1, 1, 1)
+    start = b.world.project_start(b.today)
     plans: list[ProjectPlan] = []
     for k, spec in enumerate(b.specs):
-        project = Project(organisation=organisations[spec.organisation], name=spec.name, start_date=start,
+        organisation = organisations[min(spec.organisation, len(organisations) - 1)]
+        project = Project(organisation=organisation, name=spec.name, start_date=start,
                           end_date=date(start.year + 2, 12, 31), planned_duo_months=spec.planned_duo_months,
                           default_max_travel_km=spec.max_travel_km)
         project.full_clean()
@@ -960,7 +1018,8 @@ def _build(b: Builder) -> Summary:
     project_ids = [plan.project.pk for plan in plans]
     # Network maps: written by buddynet/demo/network.py.
     network_maps = add_network_maps(project_ids=project_ids, today=b.today,
-                                    recorded_by={plan.project.pk: plan.coordinator for plan in plans})
+                                    recorded_by={plan.project.pk: plan.coordinator for plan in plans},
+                                    follow_up_days=None if b.world.years <= 1 else 35)
     found = problems(project_ids=project_ids)
     if found:
         raise RuntimeError("the demo broke an invariant: " + "; ".join(found))
@@ -1122,6 +1181,7 @@ def _build_funding(b: Builder, funder: Funder, projects: list[Project],
                                         amount=(line.amount / 6 * Decimal(str(pace))).quantize(cent),
                                         description=description, supplier=supplier))
             day = add_months(day, 1)
+    extra = _extra_grants(b, rng, projects, lines, tranches, expenses)
     BudgetLine.objects.bulk_create(_checked(lines))
     Tranche.objects.bulk_create(_checked(tranches))
     ReportingObligation.objects.bulk_create(_checked(obligations))
@@ -1137,5 +1197,43 @@ def _build_funding(b: Builder, funder: Funder, projects: list[Project],
                                              year=b.today.year, days=days,
                                              amount=(cap.daily_cap * days).quantize(cent)))
         AllowancePayment.objects.bulk_create(_checked(payments), batch_size=500)
-    return {"grants": len(grants), "expenses": sum(1 for e in expenses if e.date <= b.today),
+    return {"grants": len(grants) + extra, "expenses": sum(1 for e in expenses if e.date <= b.today),
             "allowance payments": len(payments)}
+
+
+# Other funders of the umbrella world (issue 20): smaller grants for one budget line each, spent monthly.
+EXTRA_FUNDERS = ("Provincie Oost-Vlaanderen", "Koning Boudewijnstichting", "Lokaal bestuur")
+
+
+def _extra_grants(b: Builder, rng: random.Random, projects: list[Project], lines: list[BudgetLine],
+                  tranches: list[Tranche], expenses: list[Expense]) -> int:
+    """The grants beyond the first of each project (World.grants_per_project); their rows are
+    appended to the lists the caller writes. Returns the number of grants written."""
+    extra = b.world.grants_per_project - 1
+    if extra < 1:
+        return 0
+    cent = Decimal("0.01")
+    funders = [Funder.objects.get_or_create(name=EXTRA_FUNDERS[g % len(EXTRA_FUNDERS)])[0] for g in range(extra)]
+    grants = []
+    for k, project in enumerate(projects):
+        assert project.start_date is not None and project.end_date is not None
+        for g, funder in enumerate(funders):
+            amount = Decimal(rng.choice((6000, 9000, 12000, 15000)))
+            reference = f"DEMO-{project.start_date.year}-{k + 1:03d}-{'BCDEFGH'[g % 7]}{g // 7 or ''}"
+            grants.append(Grant(funder=funder, project=project, amount=amount, start_date=project.start_date,
+                                end_date=project.end_date, reference=reference))
+    Grant.objects.bulk_create(_checked(grants), batch_size=500)
+    for grant in grants:
+        line = BudgetLine(grant=grant, kind="operating", amount=grant.amount)
+        lines.append(line)
+        tranches.append(Tranche(grant=grant, due_on=grant.start_date + timedelta(days=45), amount=grant.amount,
+                                condition="bij de start", paid_on=grant.start_date + timedelta(days=60)))
+        months = (grant.end_date.year - grant.start_date.year + 1) * 12
+        day = grant.start_date
+        while day <= min(b.today, grant.end_date):
+            monthly = grant.amount / months * Decimal(str(rng.uniform(0.7, 1.2)))
+            expenses.append(Expense(grant=grant, budget_line=line, date=day.replace(day=20),
+                                    amount=monthly.quantize(cent), description="Werkingskosten van de maand",
+                                    supplier="Diverse"))
+            day = add_months(day, 1)
+    return len(grants)

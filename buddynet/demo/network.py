@@ -62,9 +62,10 @@ def _alter(rng: random.Random, network_map: NetworkMap, label: str, category: st
 
 
 def add_network_maps(*, project_ids: list[int], recorded_by: dict[int, Any], today: date,
-                     seed: int = SEED) -> int:
+                     seed: int = SEED, follow_up_days: int | None = None) -> int:
     """Write the demo maps of these projects; `recorded_by` maps project id → coordinator.
-    Returns the number of maps written."""
+    With `follow_up_days` (the world of several years), a running duo gets an interim map that
+    often after the first one. Returns the number of maps written."""
     rng = random.Random(seed)
     duos = list(
         Duo.objects.filter(project_id__in=project_ids).select_related("volunteer").order_by("participant_id",
@@ -148,6 +149,23 @@ def add_network_maps(*, project_ids: list[int], recorded_by: dict[int, Any], tod
         maps.append(later)
         alters_of.append(copies)
         ties_of.append(later_ties)
+        if follow_up_days is None:
+            continue
+        # Interim maps follow the first later map; a closure map stays the last of its duo.
+        on = (later_on if closing else later.date) + timedelta(days=follow_up_days + rng.randint(0, 20))
+        while on <= end and not (closing and on >= later.date):
+            again = NetworkMap(participant=p, occasion=Occasion.INTERIM, date=on, recorded_by=by,
+                               note="Vertrokken van de vorige kaart.")
+            copies = [Alter(map=again, key=a.key, label=a.label, category=a.category,
+                            life_domains=list(a.life_domains), support_types=list(a.support_types),
+                            ring=max(1, a.ring - 1) if a.via_buddy and rng.random() < 0.3 else a.ring,
+                            contact_frequency=a.contact_frequency, valence=a.valence, reciprocity=a.reciprocity,
+                            via_buddy=a.via_buddy)
+                      for a in copies]
+            maps.append(again)
+            alters_of.append(copies)
+            ties_of.append(list(later_ties))
+            on += timedelta(days=follow_up_days + rng.randint(0, 20))
 
     NetworkMap.objects.bulk_create(maps, batch_size=500)
     flat = []
@@ -155,8 +173,10 @@ def add_network_maps(*, project_ids: list[int], recorded_by: dict[int, Any], tod
         for a in alters:
             a.map = network_map
             flat.append(a)
+    # The field validators only: full_clean would also run a query per unique and check constraint
+    # (80,000 alters at the target size), which the database enforces anyway.
     for a in flat:
-        a.full_clean(exclude=["map", "check_in", "added_by"])
+        a.clean_fields(exclude=["map", "check_in", "added_by"])
     Alter.objects.bulk_create(flat, batch_size=500)
     ties: list[Tie] = []
     for network_map, alters, pairs in zip(maps, alters_of, ties_of, strict=True):

@@ -163,3 +163,58 @@ def test_accepting_a_stale_proposal_answers_409_with_a_dutch_page(world: World, 
     assert "Dit voorstel kan niet meer aanvaard worden" in html and 'role="alert"' in html
     assert f"/matching/runs/{run.pk}/#proposal-{proposal.pk}" in html
     assert Duo.objects.count() == duos
+
+
+# --- a suggestion for one participant (issue 20) ---------------------------------------------
+def test_the_coordinator_sees_five_suggested_volunteers_with_their_reasons(world: World) -> None:
+    newcomer = f.ParticipantFactory(project=world.project, first_name="Nadia")
+    for _ in range(7):
+        f.VolunteerFactory(project=world.project)
+
+    response = browser_for(world.coordinator).get(f"/matching/deelnemers/{newcomer.pk}/suggesties/",
+                                                  HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Suggested volunteers for Nadia" in html
+    assert html.count('class="card proposal"') == 5
+    assert "Network complementarity" in html and "km apart" in html
+    assert Duo.objects.filter(participant=newcomer).count() == 0  # a suggestion proposes nothing
+    dutch = browser_for(world.coordinator).get(f"/matching/deelnemers/{newcomer.pk}/suggesties/",
+                                               HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Voorgestelde vrijwilligers voor Nadia" in dutch
+
+
+@pytest.mark.parametrize("who", ["volunteer_user", "funder_user", "other_coordinator"])
+def test_others_get_404_on_the_suggestion_page(world: World, who: str) -> None:
+    assert browser_for(getattr(world, who)).get(
+        f"/matching/deelnemers/{world.participant.pk}/suggesties/").status_code == 404
+
+
+def test_the_api_gives_the_same_suggestion_as_the_page(world: World) -> None:
+    for _ in range(3):
+        f.VolunteerFactory(project=world.project)
+    client = browser_for(world.coordinator)
+
+    data = client.get(f"/api/v1/match-suggestions/{world.participant.pk}/").json()
+
+    assert data["participant"] == world.participant.pk and data["feasible"] >= 3
+    scores = [row["score"] for row in data["volunteers"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+    assert all(sum(p["points"] for p in row["parts"]) == row["score"] for row in data["volunteers"])
+
+
+def test_the_run_page_shows_proposals_a_page_at_a_time(world: World, run: MatchRun) -> None:
+    for _ in range(30):
+        Proposal.objects.create(run=run, participant=f.ParticipantFactory(project=world.project),
+                                volunteer=f.VolunteerFactory(project=world.project), score=100,
+                                parts={"distance": 100})
+    client = browser_for(world.coordinator)
+
+    first = client.get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    last = client.get(f"/matching/runs/{run.pk}/?page=2", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    total = run.proposals.count()
+    assert f"{total} proposals" in first and "Page 1 of 2" in first
+    assert first.count('class="card proposal"') == 25
+    assert last.count('class="card proposal"') == total - 25

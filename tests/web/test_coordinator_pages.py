@@ -128,3 +128,24 @@ def test_a_participant_without_a_network_map_gets_a_way_to_start_one(world: Worl
     body = text(client.get(page))
     assert f'action="{create}"' not in body
     assert f'href="{reverse("netwerk:map-edit", args=[started.pk])}"' in body
+
+
+def test_the_coordinators_lists_come_in_numbered_pages_that_keep_the_filter(world: World, client: Client) -> None:
+    # Issue 20: 50 rows a page, sliced in the database; the search is kept in the session (never
+    # in the address), so page 2 is still the search's second page.
+    from buddynet.web.coordinator.views import LIST_PAGE
+
+    for i in range(LIST_PAGE + 5):
+        f.ParticipantFactory(project=world.project, first_name=f"Paginata{i:02d}")
+    url = f"/coordinator/projecten/{world.project.pk}/deelnemers/"
+    assert client.post(url, {"q": "Paginata"}).status_code == 302
+
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rest = client.get(url, {"page": 2}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    rows = re.compile(r"<tr>(.*?)</tr>", re.S)
+    on_first, on_second = rows.findall(body)[1:], rows.findall(rest)[1:]  # without the header row
+    assert (len(on_first), len(on_second)) == (LIST_PAGE, 5)
+    assert all("Paginata" in row for row in on_first + on_second)
+    assert "Page 1 of 2 (55 in all)" in body and 'href="?page=2"' in body and "Paginata" not in body.split(
+        'class="pager"')[1].split("</nav>")[0]

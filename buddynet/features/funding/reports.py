@@ -423,6 +423,7 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
     contents = content_raw(project_ids=project_ids, start=start, end=end)
     moneys = money_raw(grants=grants, start=start, end=end)
     quiet = quiet_shares(project_ids=project_ids, today=today)
+    networks = selectors.network_sections(project_ids=project_ids, start=start, end=end)
     rows = []
     total_amount = total_spent = Decimal(0)
     published = {g.pk: publish_money(moneys[g.pk], start=start, end=end) for g in grants}
@@ -446,7 +447,7 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
             "participants_reached": cell(c.participants_reached),
             "duos_active": cell(c.duos_active),
             # Side by side with the other projects, suppressed as in the project's own report.
-            "compare": _compare(c, selectors.network_section(project_ids=[g.project_id], start=start, end=end)),
+            "compare": _compare(c, networks[g.project_id]),
             # The same figures as this grant's progress report over the same period.
             "tranches_paid": pm["tranches_paid"], "tranches_due": pm["tranches_due"],
             "projected_spend": pm["projected_spend"],

@@ -28,7 +28,7 @@ from buddynet.features.funding.models import (
 )
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.models import VolunteerDay
-from netwerk.selectors import network_change_aggregates
+from netwerk.selectors import network_change_aggregates, network_change_aggregates_by_project
 
 
 def _grant_scope(user: Any, prefix: str = "", *, funders: bool = True) -> Q | None:
@@ -157,3 +157,9 @@ def network_section(*, project_ids: list[int], start: date, end: date) -> Any | 
     aggregates = network_change_aggregates(project_ids=project_ids, start=start, end=end)
     # No participant with two maps in the period: nothing to show yet (the report says so).
     return aggregates if aggregates.participants_measured else None
+
+
+def network_sections(*, project_ids: list[int], start: date, end: date) -> dict[int, Any | None]:
+    """network_section of each project on its own, in three queries for them all (the portfolio)."""
+    by_project = network_change_aggregates_by_project(project_ids=project_ids, start=start, end=end)
+    return {pid: aggregates if aggregates.participants_measured else None for pid, aggregates in by_project.items()}

@@ -41,6 +41,7 @@ class UserAdmin(AdminOnlyMixin, BaseUserAdmin):
 @admin.register(Membership)
 class MembershipAdmin(AdminOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "role", "project", "volunteer", "funder", "created_at"]
+    list_select_related = ["user", "project", "volunteer", "funder"]  # one query for the page, not one per row
     list_filter = ["role", "project"]
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user", "project", "volunteer", "funder"]

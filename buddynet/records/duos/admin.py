@@ -174,6 +174,11 @@ class CheckInAdmin(ScopedAdmin):
     readonly_fields = ["duo", "author", "client_uuid", "created_at", "updated_at", "concern_handled_at",
                        "concern_handled_by"]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The duo column shows both first names: joined here, not two queries per row (issue 20;
+        # list_select_related is ignored when the selector's queryset already selects related).
+        return super().get_queryset(request).select_related("duo__volunteer", "duo__participant")
+
     def project_of(self, obj: CheckIn) -> int | None:
         return obj.duo.project_id
 

@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
@@ -61,7 +62,15 @@ from netwerk.selectors import map_change, map_measures, maps_of_participant
 from netwerk.services import network_consent_problem
 
 View = Callable[..., HttpResponse]
-LIST_LIMIT = 200
+# The coordinator's lists come in numbered pages of this many rows, sliced in the database
+# (issue 20): a page costs the same at 20 and at 2,000 people, whatever the filter.
+LIST_PAGE = 50
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    # The id last, so rows with the same name fall on one page only.
+    ordering = [*(qs.query.order_by or qs.model._meta.ordering), "pk"]
+    return Paginator(qs.order_by(*ordering), LIST_PAGE).get_page(request.GET.get("page"))
 
 
 # --- access -----------------------------------------------------------------------------
@@ -187,9 +196,11 @@ def _list_filter(
             request.session[key] = form.cleaned_data
             return form, redirect(request.path)
         return form, None
-    if request.GET:
+    # The page number alone is no filter: page 2 of the kept filters.
+    if set(request.GET) - {"page"}:
         data = request.GET.copy()
         data.pop("q", None)
+        data.pop("page", None)
         return form_class(data), None
     kept = request.session.get(key)
     return (form_class(kept) if kept else form_class()), None
@@ -216,9 +227,9 @@ def participants(request: HttpRequest, project_id: int) -> HttpResponse:
         qs = qs.filter(**{f"needs__{f['domain']}__gte": 1})
     if f.get("status") == Participant.Status.WAITING:
         qs = qs.order_by("waiting_since", "pk")
-    rows = list(qs[: LIST_LIMIT + 1])
+    page = _page(request, qs)
     context = _base_context(request, project, "participants")
-    context.update(form=form, rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, today=timezone.localdate())
+    context.update(form=form, rows=list(page.object_list), page=page, today=timezone.localdate())
     return render(request, "web/coordinator/participants.html", context, status=400 if form.errors else 200)
 
 
@@ -240,10 +251,9 @@ def volunteers(request: HttpRequest, project_id: int) -> HttpResponse:
         qs = qs.exclude(complete)
     if f.get("room"):
         qs = qs.filter(open_duo_count__lt=F("capacity"))
-    rows = list(qs[: LIST_LIMIT + 1])
+    page = _page(request, qs)
     context = _base_context(request, project, "volunteers")
-    context.update(form=form, rows=[(vol, missing_screening(vol)) for vol in rows[:LIST_LIMIT]],
-                   more=len(rows) > LIST_LIMIT)
+    context.update(form=form, rows=[(vol, missing_screening(vol)) for vol in page.object_list], page=page)
     return render(request, "web/coordinator/volunteers.html", context, status=400 if form.errors else 200)
 
 
@@ -265,9 +275,9 @@ def duos(request: HttpRequest, project_id: int) -> HttpResponse:
             Q(participant__first_name__icontains=word) | Q(participant__last_name__icontains=word)
             | Q(volunteer__first_name__icontains=word) | Q(volunteer__last_name__icontains=word)
         )
-    rows = list(qs[: LIST_LIMIT + 1])
+    page = _page(request, qs)
     context = _base_context(request, project, "duos")
-    context.update(form=form, rows=rows[:LIST_LIMIT], more=len(rows) > LIST_LIMIT, today=timezone.localdate())
+    context.update(form=form, rows=list(page.object_list), page=page, today=timezone.localdate())
     return render(request, "web/coordinator/duos.html", context, status=400 if form.errors else 200)
 
 

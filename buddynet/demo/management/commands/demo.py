@@ -34,9 +34,21 @@ class Command(BaseCommand):
                             help="Build N times as many volunteers, participants, duos and check-ins (benchmarks).")
         parser.add_argument("--projects", type=positive, default=3,
                             help="Number of projects (default 3; e.g. 28 for the funder portfolio).")
+        parser.add_argument("--organisations", type=positive, default=2,
+                            help="Number of organisations the projects are spread over (default 2).")
+        parser.add_argument("--years", type=positive, default=1,
+                            help="1: about six months of duos (default); 3: three years of duos, closures and maps.")
+        parser.add_argument("--grants", type=positive, default=1,
+                            help="Grants per project (default 1; more come from other funders).")
+        parser.add_argument("--target", action="store_true",
+                            help="The size of a real umbrella deployment (issue 20): 150 projects in 40 "
+                                 "organisations, three years, 4 grants a project (~3,000 volunteers, 4,000 "
+                                 "participants, 5,000 duos, 250,000 check-ins, 10,000 network maps, 30,000 "
+                                 "expenses). Overrides --projects, --organisations, --years and --grants.")
         parser.add_argument("--remove", action="store_true", help="Only delete the demo data.")
 
-    def handle(self, *args: Any, scale: int, projects: int, remove: bool, **options: Any) -> None:
+    def handle(self, *args: Any, scale: int, projects: int, organisations: int, years: int, grants: int,
+               target: bool, remove: bool, **options: Any) -> None:
         started = time.perf_counter()
         try:
             if remove:
@@ -45,7 +57,9 @@ class Command(BaseCommand):
                 self.stdout.write("Demo verwijderd / demo removed: "
                                   + ", ".join(f"{n} {what}" for what, n in removed.items()))
                 return
-            summary = demo.build(scale=scale, projects=projects)
+            world = demo.TARGET if target else demo.World(projects=projects, organisations=organisations,
+                                                          years=years, grants_per_project=grants)
+            summary = demo.build(scale=scale, world=world)
         except demo.DemoConflict as exc:
             raise CommandError(str(exc)) from exc
         self._report(summary, time.perf_counter() - started)
