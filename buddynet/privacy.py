@@ -124,6 +124,8 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "kind": N,
         "enterprise_number": N,
         "created_at": N,
+        "email_sender_name": N,  # the organisation's name as its e-mails' sender
+        "email_reply_to": P,  # an address that may be a coordinator's own
     },
     "people.Funder": {  # an organisation that funds projects (moved here from funding)
         "id": N,
@@ -470,6 +472,37 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "created_at": N,
         "signed_off_by": P,
         "frozen_at": N,
+        "version": N,
+        "previous": N,
+        "pdf_sha256": N,
+        "answer": N,
+        "answer_comment": S,  # a funder's free text about the report: encrypted
+        "answered_by": P,
+        "answered_at": N,
+    },
+    # The narrative of a report version (issue 19): free text about the project, which may still
+    # mention someone's situation, so SPECIAL and encrypted; what the funder reads is the frozen PDF.
+    "funding.ReportNarrative": {
+        "id": N,
+        "report": N,
+        "highlights": S,
+        "difficulties": S,
+        "deviations": S,
+        "outlook": S,
+        "saved_by": P,
+        "saved_at": N,
+    },
+    # Annexes: files the coordinator attaches (a photo may show people): SPECIAL.
+    "funding.ReportAnnex": {
+        "id": N,
+        "report": N,
+        "file": S,
+        "name": P,
+        "content_type": N,
+        "size": N,
+        "sha256": N,
+        "uploaded_by": P,
+        "uploaded_at": N,
     },
     "funding.AllowancePayment": {  # the yearly allowance list the organisation must keep
         "id": N,
@@ -547,6 +580,11 @@ ENCRYPTED: frozenset[tuple[str, str]] = frozenset({
     ("matching.ForbiddenPair", "reason"),
     ("matching.LockedPair", "reason"),
     ("funding.Expense", "overspend_justification"),
+    ("funding.ProgressReport", "answer_comment"),
+    ("funding.ReportNarrative", "highlights"),
+    ("funding.ReportNarrative", "difficulties"),
+    ("funding.ReportNarrative", "deviations"),
+    ("funding.ReportNarrative", "outlook"),
     ("signals.Signal", "description"),
 })
 
@@ -570,6 +608,10 @@ NOT_ENCRYPTED: dict[tuple[str, str], str] = {
     ("people.Participant", "needs"): "levels per life domain that the matcher and reports read in queries",
     ("people.NeedsMeasurement", "needs"): "levels per life domain that the funder report's change reads",
     ("duos.Duo", "closure_reason"): "a code counted in the funder reports",
+    ("funding.ReportAnnex", "file"): (
+        "a file in the media storage, never at a public address: served only by the access-checked "
+        "download (no-store); encrypt the media volume or bucket itself (README, Production)"
+    ),
 }
 
 

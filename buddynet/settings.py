@@ -277,6 +277,10 @@ SPECTACULAR_SETTINGS = {
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
         "ConsentScopeEnum": "buddynet.records.people.models.Participant.ConsentScope",
         "ConsentHowEnum": "buddynet.records.people.models.ConsentEvent.How",
+        "AftercareItemKindEnum": "buddynet.features.aftercare.models.ItemKind",
+        "AftercareItemStatusEnum": "buddynet.features.aftercare.models.ItemStatus",
+        "ReferralServiceKindEnum": "buddynet.features.aftercare.models.ServiceKind",
+        "SignalStatusEnum": "buddynet.features.signals.models.SignalStatus",
     },
     # drf-spectacular's enum postprocessing, then answers whose shape depends on the role.
     "POSTPROCESSING_HOOKS": [

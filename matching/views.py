@@ -130,6 +130,7 @@ def _bars(parts: list[dict[str, Any]], *, interpreter: bool = False) -> list[dic
     interpreter says so instead of "0 of 100" (which reads as a defect of the proposal)."""
     return [{**part, "percent": round(100 * part["points"] / part["max_points"]) if part["max_points"] else 0,
              "interpreter": interpreter and part["criterion"] == "languages" and not part["points"]}
+            for part in parts]
 
 
 @login_required

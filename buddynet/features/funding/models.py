@@ -277,7 +277,7 @@ class ProgressReport(models.Model):
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, editable=False)
     # The funder's answer to a frozen version (outside what was frozen: the PDF and its hash stay).
     answer = models.CharField(_("answer"), max_length=24, choices=ReportAnswer.choices, blank=True, editable=False)
-    answer_comment = models.TextField(_("comment"), blank=True, editable=False)
+    answer_comment = EncryptedTextField(_("comment"), blank=True, editable=False)  # free text: encrypted
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         editable=False,
