@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from buddynet.records.accounts.models import User
+from buddynet.records.accounts.models import Membership, Role, User
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.security.models import ApiTokenUse
 
@@ -97,11 +97,16 @@ def api_token_touch(*, token: Token, now: datetime) -> None:
 
 
 def _may_revoke_token(*, token: Token, by: User) -> bool:
-    """The token's owner, and the global administrator. (An organisation administrator of the
-    token owner's organisation will be one more line here.)"""
+    """The token's owner, the global administrator, and an administrator of an organisation the
+    owner coordinates a project of (issue 16's organisation administrator)."""
     if by.pk == token.user_id:
         return True
-    return roles_of(by).administrator
+    roles = roles_of(by)
+    if roles.administrator:
+        return True
+    return bool(roles.administered_organisation_ids) and Membership.objects.filter(
+        user_id=token.user_id, role=Role.COORDINATOR,
+        project__organisation_id__in=roles.administered_organisation_ids).exists()
 
 
 def api_token_revoke(*, token: Token, by: User) -> None:

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from buddynet.errors import Conflict, NotAllowed
 from buddynet.records.accounts.invitations import coordinator_invite
@@ -22,6 +24,7 @@ from buddynet.records.accounts.models import Invitation, Membership, Role, Suppo
 from buddynet.records.accounts.selectors import roles_of, volunteer_only
 from buddynet.records.accounts.services import membership_grant
 from buddynet.records.accounts.support import support_access_grant
+from buddynet.security import services as security_services
 from buddynet.security.two_factor import two_factor_required_for
 from buddynet.web.orgadmin import urls as orgadmin_urls
 from tests import factories as f
@@ -83,6 +86,10 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
     ("orgadmin-coordinator-invite-again", "POST", E(302),
      lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_coordinator(w, o).pk},
      lambda w: {}),
+    ("orgadmin-coordinator-token-revoke", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": token_of(w).user_id}, None),
+    ("orgadmin-coordinator-token-revoke", "POST", E(302),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": token_of(w).user_id}, lambda w: {}),
     ("orgadmin-support-grant", "GET", E(405, others=405), lambda w, o: {"organisation_id": w.project.organisation_id},
      None),
     ("orgadmin-support-grant", "POST", E(302), lambda w, o: {"organisation_id": w.project.organisation_id},
@@ -96,13 +103,18 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
 CASES = [(row, role) for row in ROWS for role in ROLES]
 
 
+def token_of(w: World) -> Token:
+    """world.coordinator's office API token (coordinator of world.project, organisation A)."""
+    return Token.objects.get_or_create(user=w.coordinator)[0]
+
+
 def support_of(w: World, o: Orgs) -> SupportAccess:
     return support_access_grant(organisation=w.project.organisation, by=o.admin_a,
                                 until=timezone.now() + dt.timedelta(days=1), reason="Hulp bij een import")
 
 
 def snapshot() -> tuple[Any, ...]:
-    return (User.objects.count(), Membership.objects.count(), Invitation.objects.count(),
+    return (User.objects.count(), Membership.objects.count(), Invitation.objects.count(), Token.objects.count(),
             tuple(SupportAccess.objects.order_by("pk").values_list("pk", "revoked_at")))
 
 
@@ -221,3 +233,24 @@ def test_duplicate_addresses_have_defined_answers(world: World, orgs: Orgs) -> N
         coordinator_invite(project=second, email="bob@example.be", full_name="", by=orgs.admin_a, base_url=BASE)
     with pytest.raises(Conflict):  # another organisation's coordinator
         coordinator_invite(project=second, email="charlie@example.be", full_name="", by=orgs.admin_a, base_url=BASE)
+
+
+def test_the_organisation_administrator_sees_and_revokes_a_coordinators_api_token(world: World, orgs: Orgs) -> None:
+    """Issue 21 item 1: office API tokens shown with their dates and revocable by the
+    organisation administrator; the revoked token no longer opens the API."""
+    token = token_of(world)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/v1/duos/").status_code == 200
+    page = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    page.force_login(orgs.admin_a)
+    url = reverse("web:orgadmin-organisation", args=[world.project.organisation_id])
+    html = page.get(url).content.decode()
+    assert "API-sleutel gemaakt op" in html and "laatst gebruikt op" in html
+    # Organisation B's administrator cannot revoke it, not even through the service.
+    with pytest.raises(PermissionDenied):
+        security_services.api_token_revoke(token=token, by=orgs.admin_b)
+    revoke = reverse("web:orgadmin-coordinator-token-revoke", args=[world.project.organisation_id, token.user_id])
+    assert page.post(revoke).status_code == 302
+    assert not Token.objects.filter(user=world.coordinator).exists()
+    assert api.get("/api/v1/duos/").status_code in (401, 403)
+    assert "API-sleutel gemaakt op" not in page.get(url).content.decode()

@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern] = [
          name="orgadmin-coordinator-invite"),
     path("<int:organisation_id>/coordinatoren/<int:user_id>/opnieuw-uitnodigen/", views.coordinator_invite_again,
          name="orgadmin-coordinator-invite-again"),
+    path("<int:organisation_id>/coordinatoren/<int:user_id>/token-intrekken/", views.coordinator_token_revoke,
+         name="orgadmin-coordinator-token-revoke"),
     path("<int:organisation_id>/ondersteuning/", views.support_grant, name="orgadmin-support-grant"),
     path("<int:organisation_id>/ondersteuning/<int:grant_id>/beeindigen/", views.support_end,
          name="orgadmin-support-end"),

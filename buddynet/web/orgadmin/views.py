@@ -21,12 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from buddynet.errors import ServiceError
 from buddynet.records.accounts import invitations, support
 from buddynet.records.accounts.models import Invitation, SupportAccess, User
 from buddynet.records.accounts.selectors import coordinators_of_organisation, roles_of, support_accesses_of
 from buddynet.records.people.models import Organisation, Project
+from buddynet.security import services as security_services
 from buddynet.web.orgadmin.forms import CoordinatorInviteForm, SupportAccessForm
 
 
@@ -64,9 +66,14 @@ def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorI
             user__in=[m.user_id for m in coordinators]).values_list("user_id", "sent_at"):
         last_sent[user_id] = max(sent_at, last_sent.get(user_id, sent_at))
     projects = _projects(organisation)
+    # Office API tokens (issue 21): shown with their dates, revocable here.
+    tokens = {t.user_id: {"created": t.created, "expires": security_services.api_token_expires_at(t),
+                          "last_used": security_services.api_token_last_used_at(t)}
+              for t in Token.objects.filter(user__in=[m.user_id for m in coordinators]).select_related("use")}
     rows = [{"project": p, "coordinators": [
         {"membership": m, "waiting": m.user.last_login is None and not m.user.has_usable_password(),
-         "last_sent": last_sent.get(m.user_id)} for m in coordinators if m.project_id == p.pk]}
+         "last_sent": last_sent.get(m.user_id), "token": tokens.get(m.user_id)}
+        for m in coordinators if m.project_id == p.pk]}
         for p in projects]
     now = timezone.now()
     grants = [{"grant": g, "active": g.revoked_at is None and g.until > now}
@@ -160,3 +167,17 @@ def support_end(request: HttpRequest, organisation_id: int, grant_id: int) -> Ht
         return _render(request, org, status=error.status_code)
     messages.success(request, _("Support access ended."))
     return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#support")
+
+
+@login_required
+@require_POST
+def coordinator_token_revoke(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
+    """Revoke a coordinator's API token (issue 21): the next request that shows it answers 401."""
+    org = _organisation(request, organisation_id)
+    token = Token.objects.filter(user_id=user_id, user__memberships__role="coordinator",
+                                 user__memberships__project__organisation=org).distinct().first()
+    if token is None:
+        raise Http404
+    security_services.api_token_revoke(token=token, by=_me(request))
+    messages.success(request, _("The API token is revoked."))
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#coordinators")
