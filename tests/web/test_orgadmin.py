@@ -20,7 +20,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from buddynet.errors import Conflict, NotAllowed
-from buddynet.records.accounts.invitations import coordinator_invite, funder_viewer_invite
+from buddynet.records.accounts.invitations import (
+    account_deactivate,
+    coordinator_invite,
+    funder_viewer_invite,
+    invitation_send,
+)
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.records.accounts.selectors import roles_of, volunteer_only
 from buddynet.records.accounts.services import membership_grant
@@ -73,6 +78,13 @@ def pending_viewer(w: World, o: Orgs) -> User:
     return User.objects.get(email="kijker@example.be")
 
 
+def pending_volunteer(w: World) -> Any:
+    """A volunteer of world.project invited by its coordinator, not signed in yet."""
+    volunteer = f.VolunteerFactory(project=w.project, first_name="Vera", last_name="Vos", email="vera@example.be")
+    invitation_send(volunteer=volunteer, by=w.coordinator, login_url=BASE + "uitnodiging/")
+    return volunteer
+
+
 ROLES = ("admin_a", "admin_b", "admin", "coordinator", "volunteer_user", "funder_user", "anonymous")
 
 
@@ -116,6 +128,12 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
      lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_viewer(w, o).pk}, None),
     ("orgadmin-funder-viewer-invite-again", "POST", E(302),
      lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_viewer(w, o).pk},
+     lambda w: {}),
+    ("orgadmin-volunteer-accounts", "GET", E(200), lambda w, o: {"organisation_id": w.project.organisation_id}, None),
+    ("orgadmin-volunteer-invite-again", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "volunteer_id": pending_volunteer(w).pk}, None),
+    ("orgadmin-volunteer-invite-again", "POST", E(302),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "volunteer_id": pending_volunteer(w).pk},
      lambda w: {}),
     ("orgadmin-support-grant", "GET", E(405, others=405), lambda w, o: {"organisation_id": w.project.organisation_id},
      None),
@@ -329,3 +347,38 @@ def test_the_organisation_administrator_invites_a_viewer_for_a_funder_of_its_pro
     assert client.post(again).status_code == 409
     # The existing viewer of world.funder was not invited here and has a password: no resend button.
     assert "opnieuw" not in client.get(url).content.decode().split('id="funders"')[1].split('id="support"')[0]
+
+
+@pytest.mark.django_db
+def test_the_organisation_administrator_sees_every_volunteers_account_state_and_resends(
+        world: World, orgs: Orgs) -> None:
+    """Issue 16: volunteer accounts: not invited / expected first sign-in / active / closed, resend."""
+    waiting = pending_volunteer(world)
+    none = f.VolunteerFactory(project=world.project, first_name="Nina", last_name="Nul", email="nina@example.be")
+    closed = f.VolunteerFactory(project=world.project, first_name="Carl", last_name="Dicht", email="carl@example.be")
+    invitation_send(volunteer=closed, by=world.coordinator, login_url=BASE)
+    account_deactivate(user=User.objects.get(email="carl@example.be"), reason="test")
+    world.volunteer_user.last_login = timezone.now()
+    world.volunteer_user.save(update_fields=["last_login"])
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(orgs.admin_a)
+    url = reverse("web:orgadmin-volunteer-accounts", args=[world.project.organisation_id])
+    html = client.get(url).content.decode()
+    items = {name: item for item in html.split("<li>")[1:] for name in ("Vera", "Nina", "Carl", "Bert")
+             if item.startswith(name)}
+    assert "Eerste aanmelding verwacht" in items["Vera"] and "opnieuw-uitnodigen" in items["Vera"]
+    assert "Niet uitgenodigd" in items["Nina"] and "Account afgesloten" in items["Carl"]
+    assert "actief" in items["Bert"] and "opnieuw-uitnodigen" not in items["Bert"] + items["Nina"] + items["Carl"]
+    assert "dirk@example.be" not in html  # organisation B's volunteer
+
+    resend = "web:orgadmin-volunteer-invite-again"
+    sent = len(mail.outbox)
+    assert client.post(reverse(resend, args=[world.project.organisation_id, waiting.pk])).status_code == 302
+    assert len(mail.outbox) == sent + 1 and mail.outbox[-1].to == ["vera@example.be"]
+    # Signed in already, or no account: 409 and nothing sent; another organisation's volunteer: 404.
+    before = snapshot()
+    assert client.post(reverse(resend, args=[world.project.organisation_id, world.volunteer.pk])).status_code == 409
+    assert client.post(reverse(resend, args=[world.project.organisation_id, none.pk])).status_code == 409
+    assert client.post(reverse(resend, args=[world.project.organisation_id, world.other_volunteer.pk])).status_code \
+        == 404
+    assert snapshot() == before and len(mail.outbox) == sent + 1

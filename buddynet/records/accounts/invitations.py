@@ -53,8 +53,11 @@ def invitation_max_age() -> dt.timedelta:
     return dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
 
 
-def _check_may_invite(*, volunteer: Any, by: User) -> None:
-    if not roles_of(by).coordinates(volunteer.project_id):
+def _check_may_invite(*, volunteer: Any, by: User, org_admin_may: bool = False) -> None:
+    roles = roles_of(by)
+    # The organisation's administrator may resend a link from their volunteers' overview (issue 16).
+    if not (roles.coordinates(volunteer.project_id) or (
+            org_admin_may and volunteer.project.organisation_id in roles.administered_organisation_ids)):
         raise NotAllowed(_("Only a coordinator of this volunteer's project can invite them."))
     if volunteer.status == STOPPED:
         raise Conflict(_("This volunteer has stopped. Change their status first, then invite them again."))
@@ -130,8 +133,9 @@ def invitation_send(*, volunteer: Any, by: User, login_url: str) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, volunteer: Any, by: User, login_url: str) -> Invitation:
-    """A fresh link for a volunteer who was invited but has not signed in yet."""
-    _check_may_invite(volunteer=volunteer, by=by)
+    """A fresh link for a volunteer who was invited but has not signed in yet (by a coordinator of
+    their project or an administrator of its organisation)."""
+    _check_may_invite(volunteer=volunteer, by=by, org_admin_may=True)
     membership = Membership.objects.select_related("user").filter(volunteer=volunteer).first()
     if membership is None or not membership.user.is_active:
         raise Conflict(_("This volunteer has no account yet: invite them first."))

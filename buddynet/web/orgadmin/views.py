@@ -27,7 +27,7 @@ from buddynet.errors import ServiceError
 from buddynet.records.accounts import invitations, support
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.records.accounts.selectors import coordinators_of_organisation, roles_of, support_accesses_of
-from buddynet.records.people.models import Funder, Organisation, Project
+from buddynet.records.people.models import Funder, Organisation, Project, Volunteer
 from buddynet.security import services as security_services
 from buddynet.web.orgadmin.forms import CoordinatorInviteForm, FunderViewerInviteForm, SupportAccessForm
 
@@ -244,3 +244,57 @@ def funder_viewer_invite_again(request: HttpRequest, organisation_id: int, user_
         return _render(request, org, status=error.status_code)
     messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
     return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#funders")
+
+
+def _volunteer_rows(organisation: Organisation) -> list[dict[str, Any]]:
+    """The organisation's volunteers with their account state: "none" (not invited), "waiting"
+    (invited, expected first sign-in), "active" or "closed"; and when the last link was sent."""
+    volunteers = list(Volunteer.objects.filter(project__organisation=organisation, anonymised_at=None)
+                      .select_related("project").order_by("project__name", "last_name", "first_name"))
+    memberships = {m.volunteer_id: m for m in Membership.objects.filter(
+        role=Role.VOLUNTEER, volunteer__in=volunteers).select_related("user")}
+    last_sent: dict[int, Any] = {}
+    for user_id, sent_at in Invitation.objects.filter(
+            user__in=[m.user_id for m in memberships.values()]).values_list("user_id", "sent_at"):
+        last_sent[user_id] = max(sent_at, last_sent.get(user_id, sent_at))
+    rows = []
+    for v in volunteers:
+        m = memberships.get(v.pk)
+        if m is None:
+            state = "none"
+        elif not m.user.is_active:
+            state = "closed"
+        elif m.user.last_login is None:
+            state = "waiting"
+        else:
+            state = "active"
+        rows.append({"volunteer": v, "user": m.user if m else None, "state": state,
+                     "last_sent": last_sent.get(m.user_id) if m else None})
+    return rows
+
+
+@login_required
+def volunteer_accounts(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Issue 16: the organisation's volunteers and the state of their accounts."""
+    org = _organisation(request, organisation_id)
+    return render(request, "web/orgadmin/volunteers.html", {"organisation": org, "rows": _volunteer_rows(org)})
+
+
+@login_required
+@require_POST
+def volunteer_invite_again(request: HttpRequest, organisation_id: int, volunteer_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    volunteer = Volunteer.objects.filter(pk=volunteer_id, project__organisation=org).select_related(
+        "project__organisation").first()
+    if volunteer is None:
+        raise Http404
+    try:
+        invitation = invitations.invitation_resend(
+            volunteer=volunteer, by=_me(request),
+            login_url=request.build_absolute_uri(reverse("web:volunteer-invitation")))
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return render(request, "web/orgadmin/volunteers.html", {"organisation": org, "rows": _volunteer_rows(org)},
+                      status=error.status_code)
+    messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": invitation.user.email})
+    return redirect("web:orgadmin-volunteer-accounts", organisation_id=org.pk)
