@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,7 +20,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from buddynet.errors import Conflict, NotAllowed
-from buddynet.records.accounts.invitations import coordinator_invite
+from buddynet.records.accounts.invitations import (
+    account_deactivate,
+    coordinator_invite,
+    funder_viewer_invite,
+    invitation_send,
+)
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.records.accounts.selectors import roles_of, volunteer_only
 from buddynet.records.accounts.services import membership_grant
@@ -56,6 +62,29 @@ def pending_coordinator(w: World, o: Orgs) -> User:
     return User.objects.get(email="nieuw@example.be")
 
 
+def grant_for(w: World) -> Any:
+    """world.funder funds world.project (organisation A)."""
+    from buddynet.features.funding.models import Grant
+
+    return Grant.objects.get_or_create(
+        reference="WVG-2026-01", defaults={"funder": w.funder, "project": w.project, "amount": Decimal("10000.00"),
+                                           "start_date": dt.date(2026, 1, 1), "end_date": dt.date(2028, 12, 31)})[0]
+
+
+def pending_viewer(w: World, o: Orgs) -> User:
+    grant_for(w)
+    funder_viewer_invite(funder=w.funder, organisation=w.project.organisation, email="kijker@example.be",
+                         full_name="Kim Kijker", by=o.admin_a, base_url=BASE)
+    return User.objects.get(email="kijker@example.be")
+
+
+def pending_volunteer(w: World) -> Any:
+    """A volunteer of world.project invited by its coordinator, not signed in yet."""
+    volunteer = f.VolunteerFactory(project=w.project, first_name="Vera", last_name="Vos", email="vera@example.be")
+    invitation_send(volunteer=volunteer, by=w.coordinator, login_url=BASE + "uitnodiging/")
+    return volunteer
+
+
 ROLES = ("admin_a", "admin_b", "admin", "coordinator", "volunteer_user", "funder_user", "anonymous")
 
 
@@ -90,6 +119,22 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
      lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": token_of(w).user_id}, None),
     ("orgadmin-coordinator-token-revoke", "POST", E(302),
      lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": token_of(w).user_id}, lambda w: {}),
+    ("orgadmin-funder-viewer-invite", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id}, None),
+    ("orgadmin-funder-viewer-invite", "POST", E(302),
+     lambda w, o: {"organisation_id": grant_for(w).project.organisation_id},
+     lambda w: {"funder-full_name": "Kim Kijker", "funder-email": "kim@example.be", "funder-funder": w.funder.pk}),
+    ("orgadmin-funder-viewer-invite-again", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_viewer(w, o).pk}, None),
+    ("orgadmin-funder-viewer-invite-again", "POST", E(302),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "user_id": pending_viewer(w, o).pk},
+     lambda w: {}),
+    ("orgadmin-volunteer-accounts", "GET", E(200), lambda w, o: {"organisation_id": w.project.organisation_id}, None),
+    ("orgadmin-volunteer-invite-again", "GET", E(405, others=405),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "volunteer_id": pending_volunteer(w).pk}, None),
+    ("orgadmin-volunteer-invite-again", "POST", E(302),
+     lambda w, o: {"organisation_id": w.project.organisation_id, "volunteer_id": pending_volunteer(w).pk},
+     lambda w: {}),
     ("orgadmin-support-grant", "GET", E(405, others=405), lambda w, o: {"organisation_id": w.project.organisation_id},
      None),
     ("orgadmin-support-grant", "POST", E(302), lambda w, o: {"organisation_id": w.project.organisation_id},
@@ -254,3 +299,86 @@ def test_the_organisation_administrator_sees_and_revokes_a_coordinators_api_toke
     assert not Token.objects.filter(user=world.coordinator).exists()
     assert api.get("/api/v1/duos/").status_code in (401, 403)
     assert "API-sleutel gemaakt op" not in page.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_organisation_administrator_invites_a_viewer_for_a_funder_of_its_projects(
+        world: World, orgs: Orgs) -> None:
+    """Issue 16: funders' viewer accounts, seen and invited by the organisation administrator."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(orgs.admin_a)
+    url = reverse("web:orgadmin-organisation", args=[world.project.organisation_id])
+    invite = reverse("web:orgadmin-funder-viewer-invite", args=[world.project.organisation_id])
+    body = {"funder-full_name": "Kim Kijker", "funder-email": "Kim@Example.be", "funder-funder": world.funder.pk}
+    # Without a grant for one of its projects, the funder is not this organisation's: no choice, nothing saved.
+    before = snapshot()
+    assert client.post(invite, body).status_code == 400 and snapshot() == before
+    assert "funder@example.be" not in client.get(url).content.decode()
+    with pytest.raises(NotAllowed):
+        funder_viewer_invite(funder=world.funder, organisation=world.project.organisation, email="x@example.be",
+                             full_name="X", by=orgs.admin_a, base_url=BASE)
+
+    grant_for(world)
+    html = client.get(url).content.decode()
+    assert "Kijkers van financiers" in html and "funder@example.be" in html  # the existing viewer
+    assert client.post(invite, body).status_code == 302
+    user = User.objects.get(email="kim@example.be")
+    assert roles_of(user).funder_ids == {world.funder.pk} and not user.has_usable_password()
+    assert two_factor_required_for(user) and not user.is_staff
+    assert Invitation.objects.get(user=user).role == Role.FUNDER
+    assert "Eerste aanmelding verwacht" in client.get(url).content.decode()
+    found = re.search(r"http://testserver(/aanmelden/welkom/\S+/)", mail.outbox[-1].body)
+    assert found and "Departement WVG" in mail.outbox[-1].body
+
+    # Resend: a new mail; organisation B's administrator cannot, and an address in use is refused.
+    again = reverse("web:orgadmin-funder-viewer-invite-again", args=[world.project.organisation_id, user.pk])
+    sent = len(mail.outbox)
+    assert client.post(again).status_code == 302 and len(mail.outbox) == sent + 1
+    with pytest.raises(NotAllowed):
+        funder_viewer_invite(funder=world.funder, organisation=world.project.organisation, email="y@example.be",
+                             full_name="Y", by=orgs.admin_b, base_url=BASE)
+    for address in ("kim@example.be", "alice@example.be"):
+        before = snapshot()
+        response = client.post(invite, {**body, "funder-email": address})
+        assert response.status_code == 409 and snapshot() == before
+    # The funder viewer who chose a password: no resend (409), and shown as active.
+    user.set_password("Zeer-geheim-2026!")
+    user.save()
+    assert client.post(again).status_code == 409
+    # The existing viewer of world.funder was not invited here and has a password: no resend button.
+    assert "opnieuw" not in client.get(url).content.decode().split('id="funders"')[1].split('id="support"')[0]
+
+
+@pytest.mark.django_db
+def test_the_organisation_administrator_sees_every_volunteers_account_state_and_resends(
+        world: World, orgs: Orgs) -> None:
+    """Issue 16: volunteer accounts: not invited / expected first sign-in / active / closed, resend."""
+    waiting = pending_volunteer(world)
+    none = f.VolunteerFactory(project=world.project, first_name="Nina", last_name="Nul", email="nina@example.be")
+    closed = f.VolunteerFactory(project=world.project, first_name="Carl", last_name="Dicht", email="carl@example.be")
+    invitation_send(volunteer=closed, by=world.coordinator, login_url=BASE)
+    account_deactivate(user=User.objects.get(email="carl@example.be"), reason="test")
+    world.volunteer_user.last_login = timezone.now()
+    world.volunteer_user.save(update_fields=["last_login"])
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(orgs.admin_a)
+    url = reverse("web:orgadmin-volunteer-accounts", args=[world.project.organisation_id])
+    html = client.get(url).content.decode()
+    items = {name: item for item in html.split("<li>")[1:] for name in ("Vera", "Nina", "Carl", "Bert")
+             if item.startswith(name)}
+    assert "Eerste aanmelding verwacht" in items["Vera"] and "opnieuw-uitnodigen" in items["Vera"]
+    assert "Niet uitgenodigd" in items["Nina"] and "Account afgesloten" in items["Carl"]
+    assert "actief" in items["Bert"] and "opnieuw-uitnodigen" not in items["Bert"] + items["Nina"] + items["Carl"]
+    assert "dirk@example.be" not in html  # organisation B's volunteer
+
+    resend = "web:orgadmin-volunteer-invite-again"
+    sent = len(mail.outbox)
+    assert client.post(reverse(resend, args=[world.project.organisation_id, waiting.pk])).status_code == 302
+    assert len(mail.outbox) == sent + 1 and mail.outbox[-1].to == ["vera@example.be"]
+    # Signed in already, or no account: 409 and nothing sent; another organisation's volunteer: 404.
+    before = snapshot()
+    assert client.post(reverse(resend, args=[world.project.organisation_id, world.volunteer.pk])).status_code == 409
+    assert client.post(reverse(resend, args=[world.project.organisation_id, none.pk])).status_code == 409
+    assert client.post(reverse(resend, args=[world.project.organisation_id, world.other_volunteer.pk])).status_code \
+        == 404
+    assert snapshot() == before and len(mail.outbox) == sent + 1

@@ -53,8 +53,11 @@ def invitation_max_age() -> dt.timedelta:
     return dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
 
 
-def _check_may_invite(*, volunteer: Any, by: User) -> None:
-    if not roles_of(by).coordinates(volunteer.project_id):
+def _check_may_invite(*, volunteer: Any, by: User, org_admin_may: bool = False) -> None:
+    roles = roles_of(by)
+    # The organisation's administrator may resend a link from their volunteers' overview (issue 16).
+    if not (roles.coordinates(volunteer.project_id) or (
+            org_admin_may and volunteer.project.organisation_id in roles.administered_organisation_ids)):
         raise NotAllowed(_("Only a coordinator of this volunteer's project can invite them."))
     if volunteer.status == STOPPED:
         raise Conflict(_("This volunteer has stopped. Change their status first, then invite them again."))
@@ -130,8 +133,9 @@ def invitation_send(*, volunteer: Any, by: User, login_url: str) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, volunteer: Any, by: User, login_url: str) -> Invitation:
-    """A fresh link for a volunteer who was invited but has not signed in yet."""
-    _check_may_invite(volunteer=volunteer, by=by)
+    """A fresh link for a volunteer who was invited but has not signed in yet (by a coordinator of
+    their project or an administrator of its organisation)."""
+    _check_may_invite(volunteer=volunteer, by=by, org_admin_may=True)
     membership = Membership.objects.select_related("user").filter(volunteer=volunteer).first()
     if membership is None or not membership.user.is_active:
         raise Conflict(_("This volunteer has no account yet: invite them first."))
@@ -305,3 +309,77 @@ def coordinator_invitation_resend(*, user: User, organisation_id: int, by: User,
     if user.last_login is not None or user.has_usable_password():
         raise Conflict(_("This coordinator has already chosen a password."))
     return _send_enrolment(user=user, project=membership.project, by=by, base_url=base_url)
+
+
+# --- Funder viewers, invited by the administrator of an organisation the funder funds ----------
+def _check_funds_organisation(*, funder: Any, organisation_id: int, by: User) -> None:
+    from buddynet.records.people.models import Project
+
+    if organisation_id not in roles_of(by).administered_organisation_ids:
+        raise NotAllowed(_("Only an administrator of this organisation can invite its funders' viewers."))
+    # Grants live in features/funding (a base record imports no feature): read through the relation name.
+    if not Project.objects.filter(organisation_id=organisation_id, grants__funder=funder).exists():
+        raise NotAllowed(_("This funder funds none of your organisation's projects."))
+
+
+def _send_funder_enrolment(*, user: User, funder: Any, organisation: Any, by: User, base_url: str) -> Invitation:
+    with override(user.language):
+        send_mail(
+            subject=_("Welcome to buddynet: choose your password"),
+            message=_(
+                "Hello %(name)s,\n\n%(organisation)s has made you a viewer for %(funder)s on buddynet: "
+                "you read the grants and reports of the projects %(funder)s funds.\n\nChoose your "
+                "password with this link:\n\n%(link)s\n\nThe link works once. When you sign in the first "
+                "time, buddynet asks you to set up a second factor (an authenticator app on your phone).\n"
+            ) % {"name": user.full_name or user.email, "organisation": organisation.name, "funder": funder.name,
+                 "link": enrolment_link(user=user, base_url=base_url)},
+            from_email=None, recipient_list=[user.email],
+        )
+    invitation = Invitation.objects.create(user=user, role=Role.FUNDER, invited_by=by)
+    log.info("funder viewer invitation sent to user %s by user %s", user.pk, by.pk)
+    return invitation
+
+
+@transaction.atomic
+def funder_viewer_invite(*, funder: Any, organisation: Any, email: str, full_name: str, by: User,
+                         base_url: str) -> Membership:
+    """Give a funder that funds one of the caller's organisation's projects a new viewer account.
+
+    A funder viewer is an office-like role (a second factor, security/two_factor.py), so they get
+    the enrolment link (choose a password) like a coordinator. An address already in use by any
+    account is refused (409): one address is one account, nothing is linked across organisations.
+    """
+    _check_funds_organisation(funder=funder, organisation_id=organisation.pk, by=by)
+    email = email.strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if Membership.objects.filter(user=existing, role=Role.FUNDER, funder=funder).exists():
+            raise Conflict(_("This person is already a viewer for this funder."))
+        raise Conflict(_("This e-mail address is already used by another buddynet account. "
+                         "Use another address for this viewer."))
+    user = User(email=email, full_name=full_name.strip(), language="nl-be")
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    membership = Membership(user=user, role=Role.FUNDER, funder=funder)
+    membership.full_clean()
+    membership.save()
+    forget_roles(user)
+    _send_funder_enrolment(user=user, funder=funder, organisation=organisation, by=by, base_url=base_url)
+    return membership
+
+
+@transaction.atomic
+def funder_viewer_invitation_resend(*, user: User, organisation: Any, by: User, base_url: str) -> Invitation:
+    """A fresh enrolment link for a viewer of a funder of the organisation who has not chosen a password."""
+    if organisation.pk not in roles_of(by).administered_organisation_ids:
+        raise NotAllowed(_("Only an administrator of this organisation can invite its funders' viewers."))
+    membership = (Membership.objects.select_related("funder")
+                  .filter(user=user, role=Role.FUNDER, funder__grants__project__organisation_id=organisation.pk)
+                  .first())
+    if membership is None:
+        raise NotAllowed(_("This person is not a viewer of a funder of your organisation."))
+    if user.last_login is not None or user.has_usable_password():
+        raise Conflict(_("This viewer has already chosen a password."))
+    return _send_funder_enrolment(user=user, funder=membership.funder, organisation=organisation, by=by,
+                                  base_url=base_url)

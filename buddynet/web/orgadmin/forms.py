@@ -29,3 +29,20 @@ class SupportAccessForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class FunderViewerInviteForm(forms.Form):
+    prefix = "funder"  # on the same page as the coordinator's form: distinct field ids
+
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    funder: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Funder"), queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, funders: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from buddynet.records.people.models import Funder
+
+        field = self.fields["funder"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Only the funders of this organisation's projects: another id is "not a valid choice".
+        field.queryset = Funder.objects.filter(pk__in=[x.pk for x in funders]).order_by("name")

@@ -25,11 +25,11 @@ from rest_framework.authtoken.models import Token
 
 from buddynet.errors import ServiceError
 from buddynet.records.accounts import invitations, support
-from buddynet.records.accounts.models import Invitation, SupportAccess, User
+from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.records.accounts.selectors import coordinators_of_organisation, roles_of, support_accesses_of
-from buddynet.records.people.models import Organisation, Project
+from buddynet.records.people.models import Funder, Organisation, Project, Volunteer
 from buddynet.security import services as security_services
-from buddynet.web.orgadmin.forms import CoordinatorInviteForm, SupportAccessForm
+from buddynet.web.orgadmin.forms import CoordinatorInviteForm, FunderViewerInviteForm, SupportAccessForm
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
@@ -57,8 +57,27 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:orgadmin-organisation", organisation_id=administered[0])
 
 
+def _funders(organisation: Organisation) -> list[Funder]:
+    """The funders with a grant for one of the organisation's projects (funding.Grant)."""
+    return list(Funder.objects.filter(grants__project__organisation=organisation).distinct().order_by("name"))
+
+
+def _funder_rows(organisation: Organisation, funders: list[Funder]) -> list[dict[str, Any]]:
+    viewers = list(Membership.objects.filter(role=Role.FUNDER, funder__in=funders).select_related("user")
+                   .order_by("user__email"))
+    last_sent: dict[int, Any] = {}
+    for user_id, sent_at in Invitation.objects.filter(
+            user__in=[m.user_id for m in viewers], role=Role.FUNDER).values_list("user_id", "sent_at"):
+        last_sent[user_id] = max(sent_at, last_sent.get(user_id, sent_at))
+    return [{"funder": funder, "viewers": [
+        {"membership": m, "waiting": m.user.last_login is None and not m.user.has_usable_password(),
+         "last_sent": last_sent.get(m.user_id)}
+        for m in viewers if m.funder_id == funder.pk]} for funder in funders]
+
+
 def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorInviteForm | None = None,
-            status: int = 200, support_form: SupportAccessForm | None = None) -> HttpResponse:
+            status: int = 200, support_form: SupportAccessForm | None = None,
+            funder_form: FunderViewerInviteForm | None = None) -> HttpResponse:
     form = form or CoordinatorInviteForm(projects=_projects(organisation))
     coordinators = coordinators_of_organisation(organisation_id=organisation.pk)
     last_sent: dict[int, Any] = {}
@@ -78,9 +97,12 @@ def _render(request: HttpRequest, organisation: Organisation, form: CoordinatorI
     now = timezone.now()
     grants = [{"grant": g, "active": g.revoked_at is None and g.until > now}
               for g in support_accesses_of(organisation_id=organisation.pk)]
+    funders = _funders(organisation)
     return render(request, "web/orgadmin/organisation.html", {
         "organisation": organisation, "rows": rows, "form": form, "grants": grants,
         "support_form": support_form or SupportAccessForm(),
+        "funder_rows": _funder_rows(organisation, funders),
+        "funder_form": funder_form or FunderViewerInviteForm(funders=funders),
     }, status=status)
 
 
@@ -181,3 +203,98 @@ def coordinator_token_revoke(request: HttpRequest, organisation_id: int, user_id
     security_services.api_token_revoke(token=token, by=_me(request))
     messages.success(request, _("The API token is revoked."))
     return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#coordinators")
+
+
+@login_required
+@require_POST
+def funder_viewer_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Issue 16: a new viewer account for a funder of one of the organisation's projects."""
+    org = _organisation(request, organisation_id)
+    form = FunderViewerInviteForm(request.POST, funders=_funders(org))
+    if not form.is_valid():
+        return _render(request, org, funder_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        invitations.funder_viewer_invite(funder=data["funder"], organisation=org, email=data["email"],
+                                         full_name=data["full_name"], by=_me(request),
+                                         base_url=request.build_absolute_uri("/"))
+    except ServiceError as error:
+        message = error.message
+        form.add_error(None, [str(v) for v in message.values()] if isinstance(message, dict) else str(message))
+        return _render(request, org, funder_form=form, status=error.status_code)
+    messages.success(request, _("%(email)s is a viewer for %(funder)s.") % {
+        "email": data["email"], "funder": data["funder"].name})
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#funders")
+
+
+@login_required
+@require_POST
+def funder_viewer_invite_again(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise Http404
+    try:
+        invitations.funder_viewer_invitation_resend(user=user, organisation=org, by=_me(request),
+                                                    base_url=request.build_absolute_uri("/"))
+    except ServiceError as error:
+        if error.status_code == 403:  # not a viewer of a funder of this organisation: as if unknown
+            raise Http404 from None
+        messages.error(request, str(error.message))
+        return _render(request, org, status=error.status_code)
+    messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
+    return redirect(reverse("web:orgadmin-organisation", args=[org.pk]) + "#funders")
+
+
+def _volunteer_rows(organisation: Organisation) -> list[dict[str, Any]]:
+    """The organisation's volunteers with their account state: "none" (not invited), "waiting"
+    (invited, expected first sign-in), "active" or "closed"; and when the last link was sent."""
+    volunteers = list(Volunteer.objects.filter(project__organisation=organisation, anonymised_at=None)
+                      .select_related("project").order_by("project__name", "last_name", "first_name"))
+    memberships = {m.volunteer_id: m for m in Membership.objects.filter(
+        role=Role.VOLUNTEER, volunteer__in=volunteers).select_related("user")}
+    last_sent: dict[int, Any] = {}
+    for user_id, sent_at in Invitation.objects.filter(
+            user__in=[m.user_id for m in memberships.values()]).values_list("user_id", "sent_at"):
+        last_sent[user_id] = max(sent_at, last_sent.get(user_id, sent_at))
+    rows = []
+    for v in volunteers:
+        m = memberships.get(v.pk)
+        if m is None:
+            state = "none"
+        elif not m.user.is_active:
+            state = "closed"
+        elif m.user.last_login is None:
+            state = "waiting"
+        else:
+            state = "active"
+        rows.append({"volunteer": v, "user": m.user if m else None, "state": state,
+                     "last_sent": last_sent.get(m.user_id) if m else None})
+    return rows
+
+
+@login_required
+def volunteer_accounts(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Issue 16: the organisation's volunteers and the state of their accounts."""
+    org = _organisation(request, organisation_id)
+    return render(request, "web/orgadmin/volunteers.html", {"organisation": org, "rows": _volunteer_rows(org)})
+
+
+@login_required
+@require_POST
+def volunteer_invite_again(request: HttpRequest, organisation_id: int, volunteer_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    volunteer = Volunteer.objects.filter(pk=volunteer_id, project__organisation=org).select_related(
+        "project__organisation").first()
+    if volunteer is None:
+        raise Http404
+    try:
+        invitation = invitations.invitation_resend(
+            volunteer=volunteer, by=_me(request),
+            login_url=request.build_absolute_uri(reverse("web:volunteer-invitation")))
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return render(request, "web/orgadmin/volunteers.html", {"organisation": org, "rows": _volunteer_rows(org)},
+                      status=error.status_code)
+    messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": invitation.user.email})
+    return redirect("web:orgadmin-volunteer-accounts", organisation_id=org.pk)
