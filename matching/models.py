@@ -39,10 +39,10 @@ class MatchRun(models.Model):
     solver = models.CharField(_("solver"), max_length=40, blank=True)
     solver_status = models.CharField(_("solver status"), max_length=20, blank=True)
     objective = models.BigIntegerField(_("total score"), null=True, blank=True)
-    participant_count = models.PositiveIntegerField(default=0)
+    participant_count = models.PositiveIntegerField(_("participants"), default=0)
     volunteer_count = models.PositiveIntegerField(default=0)
     feasible_pairs = models.PositiveIntegerField(default=0)
-    matched_count = models.PositiveIntegerField(default=0)
+    matched_count = models.PositiveIntegerField(_("matched"), default=0)
     timings = models.JSONField(_("timings (s)"), default=dict)
     # Participants left without a volunteer: [{"participant": id, "reason": code, "params": {...}}];
     # the words are made at display time, in the reader's language.

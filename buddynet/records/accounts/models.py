@@ -91,7 +91,7 @@ class Membership(models.Model):
         "people.Organisation", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships", verbose_name=_("organisation"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")

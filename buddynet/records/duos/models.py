@@ -93,9 +93,10 @@ class Duo(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("duo")
@@ -199,14 +200,15 @@ class CheckIn(models.Model):
     concern_handled_at = models.DateTimeField(_("concern handled on"), null=True, blank=True)
     concern_handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("concern handled by"),
     )
     concern_handled_note = EncryptedTextField(_("follow-up of the concern"), blank=True)
     new_contacts = models.JSONField(
         _("new contacts"), default=list, blank=True,
         help_text=_("People the participant got to know through the buddy: label, category, life domain."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("check-in")
@@ -242,8 +244,9 @@ class VolunteerDay(models.Model):
     date = models.DateField(_("date"), validators=[plausible_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("day volunteered")
