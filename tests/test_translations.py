@@ -266,13 +266,20 @@ def _admin_users() -> dict[str, object]:
 
 
 def _english_admin_label(label: object) -> bool:
-    """True when a label comes out the same in English and Dutch and no catalogue translates it
-    (the label Django makes from a field or method name without a translated verbose_name)."""
+    """True when a label comes out the same in English and Dutch and is not a translation that
+    happens to be the same word (the label Django makes from a field or method name without a
+    translated verbose_name)."""
+    from django.utils.functional import Promise
+
     with translation.override("en"):
         en = str(label)
     with translation.override("nl"):
         nl = str(label)
-    return bool(en.strip()) and en == nl and en not in ADMIN_SAME_IN_DUTCH and not _translated(en, None)
+    if not en.strip() or en != nl or en in ADMIN_SAME_IN_DUTCH:
+        return False
+    # A plain string (Django's label from a field or method name) is never translated, even when a
+    # catalogue happens to hold the same msgid; a lazy one may be a word Dutch shares.
+    return not isinstance(label, Promise) or not _translated(en, None)
 
 
 def test_the_admin_label_check_finds_an_auto_generated_label() -> None:
@@ -280,11 +287,14 @@ def test_the_admin_label_check_finds_an_auto_generated_label() -> None:
     from django.contrib.admin.utils import label_for_field
     from django.contrib.auth.models import Permission
     from django.forms.utils import pretty_name
+    from django.utils.translation import gettext_lazy
 
     from matching.models import MatchRun
 
     assert _english_admin_label(label_for_field("codename", Permission)) is False  # Django translates it
     assert _english_admin_label("matched count") is True
+    assert _english_admin_label("participants") is True  # a plain string, though a catalogue has the msgid
+    assert _english_admin_label(gettext_lazy("participants")) is False
     assert _english_admin_label(label_for_field("matched_count", MatchRun)) is False  # fixed: verbose_name
     assert _english_admin_label(pretty_name("participant_count")) is True  # Django's label for a bare field
 
@@ -326,7 +336,9 @@ def test_every_label_of_the_projects_own_admin_is_in_dutch(settings: object) -> 
                 changelist = client.get(entry["admin_url"], HTTP_ACCEPT_LANGUAGE="nl")
                 assert changelist.status_code == 200, (role, entry["admin_url"])
                 for name in changelist.context["cl"].list_display:
-                    if name != "action_checkbox":
+                    if name == "__str__":  # the heading is the model's (lazy) verbose_name
+                        check(f"{where} column {name}", model._meta.verbose_name)
+                    elif name != "action_checkbox":
                         check(f"{where} column {name}", label_for_field(name, model, model_admin))
                 for spec in changelist.context["cl"].filter_specs:
                     check(f"{where} filter", spec.title)
@@ -350,5 +362,14 @@ def test_every_label_of_the_projects_own_admin_is_in_dutch(settings: object) -> 
                             check(f"{where} inline field {name}", field.label)
                         for name in inline.readonly_fields:
                             check(f"{where} inline read-only {name}", label_for_field(name, inline_model, inline.opts))
+    # Every field of every model the project registers in the admin (and of its inlines), also where
+    # make_world made no record to open a change form on.
+    for model, model_admin in admin.site._registry.items():
+        if not model.__module__.startswith(PROJECT_PACKAGES):
+            continue
+        for each in [model, *(inline.model for inline in model_admin.inlines)]:
+            for field in each._meta.get_fields():
+                if field.concrete:
+                    check(f"{each._meta.label} field {field.name}", field.verbose_name)
     assert any(w.startswith("people.") for w in seen), sorted(seen)
     assert sorted(missing) == [], "\n".join(sorted(missing))

@@ -73,7 +73,7 @@ class Membership(models.Model):
     coordinator → project, volunteer → volunteer record, funder → funder.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     project = models.ForeignKey(
         "people.Project", null=True, blank=True, on_delete=models.CASCADE,

@@ -135,8 +135,8 @@ class Goal(models.Model):
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
     description = EncryptedNameField(_("goal"), max_length=300)  # encrypted at rest, text cleaned
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("goal")

@@ -48,7 +48,7 @@ class Organisation(models.Model):
         _("e-mail reply-to address"), blank=True,
         help_text=_("Where answers to notification e-mails go. Empty: no reply-to."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -104,7 +104,7 @@ class Project(models.Model):
         _("matching weights"), default=dict, blank=True,
         help_text=_("One weight per criterion; empty = the matcher's default weights."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("project")
