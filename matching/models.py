@@ -26,8 +26,8 @@ class MatchRun(models.Model):
         verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("computation started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     stage = models.CharField(_("stage"), max_length=20, blank=True)
@@ -39,10 +39,10 @@ class MatchRun(models.Model):
     solver = models.CharField(_("solver"), max_length=40, blank=True)
     solver_status = models.CharField(_("solver status"), max_length=20, blank=True)
     objective = models.BigIntegerField(_("total score"), null=True, blank=True)
-    participant_count = models.PositiveIntegerField(default=0)
-    volunteer_count = models.PositiveIntegerField(default=0)
-    feasible_pairs = models.PositiveIntegerField(default=0)
-    matched_count = models.PositiveIntegerField(default=0)
+    participant_count = models.PositiveIntegerField(_("participants"), default=0)
+    volunteer_count = models.PositiveIntegerField(_("volunteers"), default=0)
+    feasible_pairs = models.PositiveIntegerField(_("feasible pairs"), default=0)
+    matched_count = models.PositiveIntegerField(_("matched"), default=0)
     timings = models.JSONField(_("timings (s)"), default=dict)
     # Participants left without a volunteer: [{"participant": id, "reason": code, "params": {...}}];
     # the words are made at display time, in the reader's language.
@@ -87,8 +87,9 @@ class Proposal(models.Model):
     decision_reason = EncryptedCharField(_("reason"), max_length=300, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     duo = models.ForeignKey(
         "duos.Duo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("duo"),
     )

@@ -249,3 +249,127 @@ def test_every_third_party_admin_section_an_office_role_sees_is_in_dutch(setting
                     check(f"{where} filter", spec.title)
     assert "auditlog" in seen, "the organisation administrator reads the audit log in the admin"
     assert sorted(missing) == [], "\n".join(sorted(missing))
+
+
+# --- the project's own admin sections (issue 17) -----------------------------------------------
+# Words an admin label may keep because they are the same in Dutch.
+ADMIN_SAME_IN_DUTCH = SAME_IN_DUTCH | {"ID", "Id", "Status", "Project", "Type", "Code", "Label", "Token", "Score",
+                                       "Data", "Details", "Feedback", "Trigger", "Hash"}
+
+
+def _admin_users() -> dict[str, object]:
+    from tests import factories as f
+
+    users = dict(_office_users())
+    users["superuser"] = f.UserFactory(email="root@example.be", is_staff=True, is_superuser=True)
+    return users
+
+
+def _english_admin_label(label: object) -> bool:
+    """True when a label comes out the same in English and Dutch and is not a translation that
+    happens to be the same word (the label Django makes from a field or method name without a
+    translated verbose_name)."""
+    from django.utils.functional import Promise
+
+    with translation.override("en"):
+        en = str(label)
+    with translation.override("nl"):
+        nl = str(label)
+    if not en.strip() or en != nl or en in ADMIN_SAME_IN_DUTCH:
+        return False
+    # A plain string (Django's label from a field or method name) is never translated, even when a
+    # catalogue happens to hold the same msgid; a lazy one may be a word Dutch shares.
+    return not isinstance(label, Promise) or not _translated(en, None)
+
+
+def test_the_admin_label_check_finds_an_auto_generated_label() -> None:
+    """The test below can fail: a field without verbose_name gets the English label Django makes."""
+    from django.contrib.admin.utils import label_for_field
+    from django.contrib.auth.models import Permission
+    from django.forms.utils import pretty_name
+    from django.utils.translation import gettext_lazy
+
+    from matching.models import MatchRun
+
+    assert _english_admin_label(label_for_field("codename", Permission)) is False  # Django translates it
+    assert _english_admin_label("matched count") is True
+    assert _english_admin_label("participants") is True  # a plain string, though a catalogue has the msgid
+    assert _english_admin_label(gettext_lazy("participants")) is False
+    assert _english_admin_label(label_for_field("matched_count", MatchRun)) is False  # fixed: verbose_name
+    assert _english_admin_label(pretty_name("participant_count")) is True  # Django's label for a bare field
+
+
+@pytest.mark.django_db
+def test_every_label_of_the_projects_own_admin_is_in_dutch(settings: object) -> None:
+    """Render the changelist and the add form of every ModelAdmin of the project's own apps in nl,
+    as the platform administrator (superuser) and as the office roles that may open the admin, and
+    check the model names, column headings, filter titles and form labels: none may be the
+    English label Django made from a field or method name (or any other untranslated label)."""
+    from django.contrib import admin
+    from django.contrib.admin.utils import label_for_field
+    from django.test import Client
+
+    settings.BUDDYNET_TWO_FACTOR_REQUIRED = False  # type: ignore[attr-defined]
+    missing: set[str] = set()
+    seen: set[str] = set()
+
+    def check(where: str, label: object) -> None:
+        if _english_admin_label(label):
+            missing.add(f"{where}: {label!s}")
+
+    for role, user in _admin_users().items():
+        client = Client()
+        client.force_login(user)
+        index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nl")
+        assert index.status_code == 200, role
+        for app in index.context["app_list"]:
+            for entry in app["models"]:
+                model = entry["model"]
+                if not model.__module__.startswith(PROJECT_PACKAGES):
+                    continue
+                where = f"{app['app_label']}.{model.__name__}"
+                seen.add(where)
+                check(where, model._meta.app_config.verbose_name)
+                check(where, model._meta.verbose_name)
+                check(where, model._meta.verbose_name_plural)
+                model_admin = admin.site._registry[model]
+                changelist = client.get(entry["admin_url"], HTTP_ACCEPT_LANGUAGE="nl")
+                assert changelist.status_code == 200, (role, entry["admin_url"])
+                for name in changelist.context["cl"].list_display:
+                    if name == "__str__":  # the heading is the model's (lazy) verbose_name
+                        check(f"{where} column {name}", model._meta.verbose_name)
+                    elif name != "action_checkbox":
+                        check(f"{where} column {name}", label_for_field(name, model, model_admin))
+                for spec in changelist.context["cl"].filter_specs:
+                    check(f"{where} filter", spec.title)
+                forms = [entry.get("add_url")]
+                first = changelist.context["cl"].result_list[:1]
+                if first:  # the change form of one existing record, where make_world made one
+                    forms.append(f"{entry['admin_url']}{first[0].pk}/change/")
+                for url in filter(None, forms):
+                    form = client.get(url, HTTP_ACCEPT_LANGUAGE="nl")
+                    if form.status_code != 200 or "adminform" not in form.context:
+                        continue
+                    adminform = form.context["adminform"]
+                    for name, field in adminform.form.fields.items():
+                        check(f"{where} field {name}", field.label)
+                    for name in adminform.readonly_fields:
+                        check(f"{where} read-only {name}", label_for_field(name, model, model_admin))
+                    for inline in form.context.get("inline_admin_formsets", []):
+                        inline_model = inline.opts.model
+                        check(f"{where} inline", inline_model._meta.verbose_name_plural)
+                        for name, field in inline.formset.form.base_fields.items():
+                            check(f"{where} inline field {name}", field.label)
+                        for name in inline.readonly_fields:
+                            check(f"{where} inline read-only {name}", label_for_field(name, inline_model, inline.opts))
+    # Every field of every model the project registers in the admin (and of its inlines), also where
+    # make_world made no record to open a change form on.
+    for model, model_admin in admin.site._registry.items():
+        if not model.__module__.startswith(PROJECT_PACKAGES):
+            continue
+        for each in [model, *(inline.model for inline in model_admin.inlines)]:
+            for field in each._meta.get_fields():
+                if field.concrete:
+                    check(f"{each._meta.label} field {field.name}", field.verbose_name)
+    assert any(w.startswith("people.") for w in seen), sorted(seen)
+    assert sorted(missing) == [], "\n".join(sorted(missing))

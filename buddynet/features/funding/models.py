@@ -37,7 +37,7 @@ class Grant(models.Model):
     amount = models.DecimalField(_("amount granted"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
     start_date = models.DateField(_("start date"), validators=[plausible_date])
     end_date = models.DateField(_("end date"), validators=[plausible_date])
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("grant")
@@ -145,8 +145,9 @@ class Expense(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("expense")
@@ -198,8 +199,9 @@ class AllowancePayment(models.Model):
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("allowance payment")
@@ -230,7 +232,7 @@ class DeclaredAllowance(models.Model):
     organisation = models.CharField(_("other organisation"), max_length=200)
     days = models.PositiveSmallIntegerField(_("days"), default=0)
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("allowance declared from elsewhere")
@@ -261,11 +263,12 @@ class ProgressReport(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="funding/reports/%Y/", blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        editable=False,
+        editable=False, verbose_name=_("signed off by"),
     )
     frozen_at = models.DateTimeField(_("signed off on"), null=True, blank=True, editable=False)
     # Versions: a funder's request for completion opens the next version; the frozen one stays as it is.
@@ -280,7 +283,7 @@ class ProgressReport(models.Model):
     answer_comment = EncryptedTextField(_("comment"), blank=True, editable=False)  # free text: encrypted
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        editable=False,
+        editable=False, verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True, editable=False)
 

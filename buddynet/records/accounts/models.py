@@ -73,7 +73,7 @@ class Membership(models.Model):
     coordinator → project, volunteer → volunteer record, funder → funder.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     project = models.ForeignKey(
         "people.Project", null=True, blank=True, on_delete=models.CASCADE,
@@ -91,7 +91,7 @@ class Membership(models.Model):
         "people.Organisation", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships", verbose_name=_("organisation"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")

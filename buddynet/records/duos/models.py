@@ -93,9 +93,10 @@ class Duo(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("duo")
@@ -134,8 +135,8 @@ class Goal(models.Model):
     life_domain = models.CharField(_("life domain"), max_length=20, choices=LifeDomain.choices)
     description = EncryptedNameField(_("goal"), max_length=300)  # encrypted at rest, text cleaned
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("goal")
@@ -199,14 +200,15 @@ class CheckIn(models.Model):
     concern_handled_at = models.DateTimeField(_("concern handled on"), null=True, blank=True)
     concern_handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("concern handled by"),
     )
     concern_handled_note = EncryptedTextField(_("follow-up of the concern"), blank=True)
     new_contacts = models.JSONField(
         _("new contacts"), default=list, blank=True,
         help_text=_("People the participant got to know through the buddy: label, category, life domain."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("check-in")
@@ -242,8 +244,9 @@ class VolunteerDay(models.Model):
     date = models.DateField(_("date"), validators=[plausible_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("day volunteered")

@@ -48,7 +48,7 @@ class Organisation(models.Model):
         _("e-mail reply-to address"), blank=True,
         help_text=_("Where answers to notification e-mails go. Empty: no reply-to."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -104,7 +104,7 @@ class Project(models.Model):
         _("matching weights"), default=dict, blank=True,
         help_text=_("One weight per criterion; empty = the matcher's default weights."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("project")
@@ -131,7 +131,7 @@ class Funder(models.Model):
         help_text=_("A grant of this funder may not be larger (the Flemish government: EUR 50,000)."),
         max_digits=12, decimal_places=2,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         # Moved here from funding (a base record: memberships point at it); the table keeps its name.
@@ -177,8 +177,8 @@ class Person(models.Model):
     preferred_age_min = models.PositiveSmallIntegerField(_("preferred age from"), null=True, blank=True)
     preferred_age_max = models.PositiveSmallIntegerField(_("preferred age up to"), null=True, blank=True)
     notes = EncryptedTextField(_("notes"), blank=True)  # encrypted at rest: privacy.py
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
