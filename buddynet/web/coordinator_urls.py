@@ -44,6 +44,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("duos/<int:duo_id>/pauzeren/", views.duo_pause, name="coordinator-duo-pause"),
     path("duos/<int:duo_id>/hervatten/", views.duo_resume, name="coordinator-duo-resume"),
     path("duos/<int:duo_id>/afsluiten/", views.duo_close, name="coordinator-duo-close"),
+    path("duos/<int:duo_id>/heropenen/", views.duo_reopen, name="coordinator-duo-reopen"),
     path("duos/<int:duo_id>/doel/", views.duo_goal_add, name="coordinator-duo-goal-add"),
     path("contactmomenten/<int:check_in_id>/zorg-opgevolgd/", views.concern_handle,
          name="coordinator-concern-handle"),

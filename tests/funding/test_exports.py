@@ -69,6 +69,7 @@ def test_the_report_xlsx_has_a_sheet_per_section_with_typed_cells(world: World) 
 
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Verslag", "Inhoud", "Afgesloten duo's, per reden", "Signalen per levensdomein",
+                             "Doorverwijzingen", "Doorverwijzingen per dienst", "Doorverwijzingen per uitkomst",
                              "Verandering in het netwerk", "Budgetlijnen", "Uitgaven per jaar", "Geld", "Schijven",
                              "Rapportageverplichtingen"]
     for ws in wb.worksheets:

@@ -58,6 +58,12 @@ def duo_in(status: str) -> Callable[[World], Duo]:
     return make
 
 
+def closed_duo(w: World) -> Duo:
+    return f.DuoFactory(participant=f.ParticipantFactory(project=w.project), volunteer=f.VolunteerFactory(
+        project=w.project), status=DuoStatus.CLOSED, introduced_on=dt.date(2025, 7, 8),
+        started_on=dt.date(2025, 7, 15), closed_on=dt.date(2025, 10, 1), closure_reason="goals_reached")
+
+
 def concern(w: World) -> CheckIn:
     return f.CheckInFactory(duo=w.duo, author=w.volunteer_user, concern=True, concern_note="Ze eet niet goed.")
 
@@ -196,6 +202,8 @@ ROWS: list[Row] = [
     Row("coordinator-duo-close", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-close", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
         lambda w: {"reason": "goals_reached", "closed_on": "2025-10-01", "next_step": "end"}),
+    Row("coordinator-duo-reopen", "GET", PAGE, obj("duo_id", closed_duo)),
+    Row("coordinator-duo-reopen", "POST", E(302, 302), obj("duo_id", closed_duo), lambda w: {}),
     Row("coordinator-duo-goal-add", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-goal-add", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
         lambda w: {"life_domain": "housing", "description": "Een sociale woning aanvragen"}),

@@ -87,3 +87,35 @@ def voice_labels() -> dict[str, str]:
     fields: dict[str, Any] = {q: Evaluation._meta.get_field(q) for q in ("heard", "decide", "network", "recommend",
                                                                           "fit")}
     return {**{k: str(v) for k, v in Moment.choices}, **{q: str(f.verbose_name) for q, f in fields.items()}}
+
+
+def sheets(referrals: dict[str, Any] | None, voice: dict[str, Any] | None) -> list[Any]:
+    """The referrals and the participants' own evaluation as spreadsheet tables (the funder report's
+    XLSX and CSV, funding/render.sections). Counts stay numbers; a suppressed count stays "< 5"."""
+    from django.utils.translation import gettext as _
+
+    from buddynet import spreadsheet as ss
+
+    def count(value: Any) -> Any:
+        return ss.Formatted(value, ss.INTEGER) if ss.is_number(value) else value
+
+    out: list[ss.Sheet] = []
+    if referrals:
+        names = labels()
+        out.append(ss.Sheet(_("Referrals"), [ss.Column(_("Item"), 52), ss.Column(_("Value"), 18)], [
+            [_("Referrals to other services"), count(referrals["total"])],
+            [_("Participants referred"), count(referrals["participants"])],
+        ]))
+        for title, header, rows in ((_("Referrals per service"), _("Kind of service"), referrals["by_kind"]),
+                                    (_("Referrals per outcome"), _("Outcome"), referrals["by_outcome"])):
+            out.append(ss.Sheet(title, [ss.Column(header, 40), ss.Column(_("Referrals"), 14)],
+                                [[names.get(r["code"], r["code"]), count(r["count"])] for r in rows]))
+    if voice and voice.get("rows"):
+        names = voice_labels()
+        out.append(ss.Sheet(_("Participants' evaluation"), [
+            ss.Column(_("Question"), 60), ss.Column(_("Answered"), 14),
+            ss.Column(_("Mean"), 12, ss.DECIMAL)],
+            [[f"{names.get(r['moment'], r['moment'])}: {names.get(r['question'], r['question'])}",
+              count(r["answered"]), ss.Formatted(r["mean"], ss.DECIMAL) if ss.is_number(r["mean"]) else r["mean"]]
+             for r in voice["rows"]]))
+    return out

@@ -26,6 +26,7 @@ from django.utils.translation import get_language, ngettext  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from buddynet import spreadsheet as ss  # noqa: E402
+from buddynet.features.aftercare import report as aftercare_report  # noqa: E402
 from buddynet.features.funding import needs_section  # noqa: E402
 from buddynet.features.funding.models import BudgetLineKind, ObligationKind  # noqa: E402  # noqa: E402
 from buddynet.formats import short_date  # noqa: E402
@@ -489,6 +490,7 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
                                                            ss.Column(_("Participants"), 12)],
                             [[row["label"], _count_cell(row["count"])] for row in c["needs_per_domain"]]))
     out += needs_section.sheets(r.get("needs_change"))  # needs over time (issue 18), before the network
+    out += aftercare_report.sheets(r.get("referrals"), r.get("voice"))  # referrals and evaluation (issue 18)
     n = r.get("network")
     network_labels = (
         ("participants_measured", _("Participants with two network maps")),

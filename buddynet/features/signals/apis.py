@@ -23,7 +23,7 @@ from buddynet.features.signals import selectors, services
 from buddynet.features.signals.models import BarrierType, Signal, SignalStatus
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.selectors import duos_in_scope
-from buddynet.records.people.selectors import participants_for_user, projects_for_user
+from buddynet.records.people.selectors import participants_for_user
 from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
@@ -120,7 +120,7 @@ class ReportInput(serializers.Serializer):  # type: ignore[type-arg]
     start = serializers.DateField(validators=[plausible_date])
     end = serializers.DateField(validators=[plausible_date])
     municipality = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    project = ScopedRelatedField(projects_for_user, required=False, allow_null=True, default=None)
+    project = ScopedRelatedField(selectors.report_projects_for_user, required=False, allow_null=True, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end"] < attrs["start"]:
@@ -129,7 +129,8 @@ class ReportInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class SignalReportApi(GenericAPIView):  # type: ignore[type-arg]
-    """The signal report's numbers (coordinators over their projects, administrators)."""
+    """The signal report's numbers (coordinators over their projects, organisation administrators over
+    their organisations', administrators)."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = ReportInput
@@ -137,13 +138,14 @@ class SignalReportApi(GenericAPIView):  # type: ignore[type-arg]
     @extend_schema(parameters=[ReportInput], responses={200: dict})
     def get(self, request: Request) -> Response:
         roles = roles_of(request.user)
-        if not (roles.administrator or roles.is_coordinator):
+        if not (roles.administrator or roles.is_coordinator or roles.is_org_admin):
             raise Http404
         data = ReportInput(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         c = data.validated_data
-        projects = [c["project"]] if c["project"] is not None else list(projects_for_user(user=request.user))
-        signals = selectors.signals_filtered(user=request.user, project_ids=[p.pk for p in projects])
+        projects = ([c["project"]] if c["project"] is not None
+                    else list(selectors.report_projects_for_user(user=request.user)))
+        signals = selectors.report_signals(user=request.user, project_ids=[p.pk for p in projects])
         return Response(signal_report.signal_report(signals=signals, start=c["start"], end=c["end"],
                                                     municipality=c["municipality"].strip(),
                                                     projects=[p.name for p in projects]))

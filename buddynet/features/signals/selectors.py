@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.features.signals.models import BarrierType, Signal
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.people.models import Project
 
 
 def barrier_types_offered() -> list[BarrierType]:
@@ -54,6 +55,25 @@ def signals_filtered(
     if life_domain:
         qs = qs.filter(life_domain=life_domain)
     return qs
+
+
+def report_projects_for_user(*, user: Any) -> QuerySet[Project]:
+    """The projects whose signal report the user may make: a coordinator's own projects, an
+    organisation administrator's organisations' projects (issue 18: the organisation administrator
+    bundles the signals into the report), every project for the platform administrator."""
+    roles = roles_of(user)
+    qs = Project.objects.select_related("organisation")
+    if roles.administrator:
+        return qs
+    return qs.filter(Q(pk__in=roles.coordinated_project_ids)
+                     | Q(organisation_id__in=roles.administered_organisation_ids))
+
+
+def report_signals(*, user: Any, project_ids: list[int]) -> QuerySet[Signal]:
+    """The signals the report counts: only within report_projects_for_user (counts, never the
+    signals themselves, reach an organisation administrator)."""
+    allowed = report_projects_for_user(user=user).filter(pk__in=project_ids).values("pk")
+    return Signal.objects.select_related("barrier_type", "participant", "project").filter(project_id__in=allowed)
 
 
 def municipalities_for_user(*, user: Any) -> list[str]:

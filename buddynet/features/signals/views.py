@@ -3,7 +3,8 @@ a coordinator recording one for a participant, and the signal report (page, PDF,
 
 Access, the same on every page: nobody signed in → the sign-in page; no coordinator or
 administrator role → 403 (volunteers and funders: a funder gets the report's files from the
-organisation, never these pages); another project's signal or participant → 404.
+organisation, never these pages); an organisation administrator opens the report only, over its
+organisations' projects; another project's signal or participant → 404.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,7 @@ from buddynet.features.signals.forms import FilterForm, MoveForm, ReportForm, Sh
 from buddynet.features.signals.models import NEXT_STATUSES, Signal, SignalStatus
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.selectors import duos_for_user
-from buddynet.records.people.selectors import participant_get_for_user, project_get_for_user, projects_for_user
+from buddynet.records.people.selectors import participant_get_for_user, project_get_for_user
 from buddynet.vocabulary import LifeDomain
 
 View = Callable[..., HttpResponse]
@@ -44,6 +45,20 @@ def coordinator_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         roles = roles_of(request.user)
         if not (roles.is_coordinator or roles.administrator):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def report_maker_required(view: View) -> View:
+    """Coordinators, administrators and organisation administrators (the report only)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        roles = roles_of(request.user)
+        if not (roles.is_coordinator or roles.administrator or roles.is_org_admin):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -156,11 +171,14 @@ def signal_share(request: HttpRequest, signal_id: int) -> HttpResponse:
     return redirect("signals:project", project_id=signal.project_id)
 
 
-@coordinator_required
+@report_maker_required
 def report(request: HttpRequest) -> HttpResponse:
     """The signal report of a period (and a municipality) over the asker's projects (or one):
     shown here, and as PDF (PDF/A) or XLSX with ?format=pdf|xlsx."""
-    projects = list(projects_for_user(user=request.user).order_by("name"))
+    projects = list(selectors.report_projects_for_user(user=request.user).order_by("name"))
+    asked = request.GET.get("project", "")
+    if asked.isdigit() and int(asked) not in {p.pk for p in projects}:
+        raise Http404  # another organisation's (or another coordinator's) project
     today = timezone.localdate()
     initial = {"start": date(today.year, 1, 1), "end": today}
     form = ReportForm(request.GET if "start" in request.GET else None, projects=projects, initial=initial)
@@ -171,7 +189,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if c["project"] is not None and not chosen:
             form.add_error("project", _("Choose one of your projects."))
         else:
-            signals = selectors.signals_filtered(user=request.user, project_ids=[p.pk for p in chosen])
+            signals = selectors.report_signals(user=request.user, project_ids=[p.pk for p in chosen])
             numbers = signal_report.signal_report(signals=signals, start=c["start"], end=c["end"],
                                                   municipality=c["municipality"].strip(),
                                                   projects=[p.name for p in chosen])

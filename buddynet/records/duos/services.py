@@ -58,7 +58,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 def duo_actions_allowed(duo: Duo) -> list[str]:
     """The lifecycle actions the duo's status allows now, in lifecycle order (the page offers
     these; the services refuse the others whatever the channel)."""
-    return [action for action, (sources, _to) in TRANSITIONS.items() if duo.status in sources]
+    allowed = [action for action, (sources, _to) in TRANSITIONS.items() if duo.status in sources]
+    if duo.status == DuoStatus.CLOSED:
+        allowed.append("reopen")  # duo_reopen: back to the status it had reached, if still allowed
+    return allowed
 
 
 def duo_may_manage(*, user: User | None, project_id: int) -> bool:

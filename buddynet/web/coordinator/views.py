@@ -653,6 +653,7 @@ ACTIONS: dict[str, dict[str, Any]] = {
     "pause": {"to": DuoStatus.PAUSED, "form": cf.PauseForm},
     "resume": {"to": DuoStatus.ACTIVE, "form": cf.ResumeForm},
     "close": {"to": DuoStatus.CLOSED, "form": cf.CloseForm},
+    "reopen": {"to": None, "form": cf.ResumeForm},  # back to active, introduced or proposed
 }
 
 
@@ -668,6 +669,7 @@ def _action_title(name: str) -> str:
         "pause": _("Pause the duo"),
         "resume": _("Resume the duo"),
         "close": _("Close the duo"),
+        "reopen": _("Re-open the duo"),
     }[name]
 
 
@@ -679,6 +681,7 @@ def _done_message(name: str) -> str:
         "pause": _("The duo is paused."),
         "resume": _("The duo is active again."),
         "close": _("The duo is closed."),
+        "reopen": _("The duo is open again."),
     }[name]
 
 
@@ -720,6 +723,8 @@ def _apply(name: str, duo: Duo, by: Any, data: dict[str, Any]) -> Duo:
         return duo_services.duo_pause(duo=duo, by=by, reason=data["reason"], paused_on=data["paused_on"])
     if name == "resume":
         return duo_services.duo_resume(duo=duo, by=by)
+    if name == "reopen":
+        return duo_services.duo_reopen(duo=duo, by=by)
     if name == "close":
         return duo_services.duo_close(
             duo=duo, by=by, reason=data["reason"], closed_on=data["closed_on"], note=data.get("note", ""),
@@ -769,6 +774,7 @@ duo_activate = _duo_action("activate")
 duo_pause = _duo_action("pause")
 duo_resume = _duo_action("resume")
 duo_close = _duo_action("close")
+duo_reopen = _duo_action("reopen")
 
 
 @coordinator_required
