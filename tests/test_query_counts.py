@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from buddynet.demo import data as demo
 from buddynet.features.funding import services as funding_services
 from buddynet.features.funding.models import AllowancePayment, BudgetLine, Expense, Grant, ReportingObligation, Tranche
-from buddynet.records.accounts.models import Membership, User
+from buddynet.records.accounts.models import Membership, Role, User
 from buddynet.records.duos.models import CheckIn, Duo, Goal
 from buddynet.records.people.models import Funder, Participant, Project, Volunteer
 from matching import services as matching_services
@@ -272,6 +272,78 @@ PINS: dict[str, Measure | Skip] = {
     "web:volunteer-offline": Skip("a static page for the phone"),
     "web:volunteer-manifest": Skip("a static file"),
     "web:volunteer-sw": Skip("a static file"),
+    # --- issues 16-21 (invitations, organisation administrator, reports' versions, support loop) ---
+    "v1:volunteer-invitation": ONE,
+    "v1:volunteer-invitation-resend": POST,
+    "v1:participant-needs": Measure(COORD, pk(lambda ids: ids.participant)),
+    "v1:duo-reopen": POST,
+    "v1:funding-report-annex": Skip("DELETE only"),
+    "v1:funding-report-annexes": Measure(COORD, lambda ids: {"pk": ids.report_id}),
+    "v1:funding-report-approve": POST,
+    "v1:funding-report-request-completion": POST,
+    "v1:funding-report-narrative": Measure(COORD, lambda ids: {"pk": ids.report_id}),
+    "v1:signal-barrier-types": Measure(COORD),
+    "v1:signal-report": Skip("a report over the project's signals: grows with them by design"),
+    "v1:signal-list": Measure(COORD),
+    "v1:signal-detail": ONE,
+    "v1:signal-move": POST,
+    "v1:signal-share": POST,
+    "v1:aftercare-item-list": Measure(COORD),
+    "v1:aftercare-item-detail": ONE,
+    "v1:aftercare-item-log": POST,
+    "v1:aftercare-settings": Measure(COORD, lambda ids: {"project_id": str(ids.project.pk)}),
+    "v1:referral-service-list": Measure(COORD),
+    "v1:referral-service-import-csv": POST,
+    "v1:referral-service-detail": ONE,
+    "v1:referral-list": Measure(COORD),
+    "v1:referral-detail": ONE,
+    "v1:referral-outcome": POST,
+    "v1:evaluation-list": Measure(COORD),
+    "v1:evaluation-detail": ONE,
+    "funding:receipt": ONE,
+    "funding:report-preview": Skip("a report as a PDF: grows with the grant by design"),
+    "funding:report-narrative": POST,
+    "funding:report-annex-add": POST,
+    "funding:report-annex": ONE,
+    "funding:report-annex-remove": POST,
+    "funding:report-answer": POST,
+    "signals:project": Measure(COORD, lambda ids: {"project_id": ids.project.pk}),
+    "signals:signal-new": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
+    "signals:signal-move": POST,
+    "signals:signal-share": POST,
+    "signals:report": Skip("the signal report: grows with the signals by design"),
+    "aftercare:index": Measure(COORD),
+    "aftercare:item-log": POST,
+    "aftercare:participant": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
+    "aftercare:settings": Measure(COORD, lambda ids: {"project_id": ids.project.pk}),
+    "aftercare:referrals": Measure(COORD),
+    "aftercare:participant-referrals": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
+    "aftercare:evaluate-duo": Measure(("coordinator", "volunteer"), lambda ids: {"duo_id": ids.duo.pk}),
+    "aftercare:evaluate-participant": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
+    "aftercare:referral-outcome": POST,
+    "account:security": Measure(COORD),
+    "web:coordinator-participant-import": Measure(COORD, lambda ids: {"project_id": ids.project.pk}),
+    "web:coordinator-volunteer-import": Measure(COORD, lambda ids: {"project_id": ids.project.pk}),
+    "web:coordinator-participant-export": Skip("an export of the project's list: grows by design"),
+    "web:coordinator-volunteer-export": Skip("an export of the project's list: grows by design"),
+    "web:coordinator-participant-story": ONE,
+    "web:coordinator-participant-needs": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
+    "web:coordinator-volunteer-invite": POST,
+    "web:coordinator-volunteer-invite-again": POST,
+    "web:coordinator-duo-reopen": POST,
+    "web:volunteer-invitation": Skip("needs a one-time token"),
+    "web:orgadmin-home": Measure(("orgadmin",), status=302),  # to the one organisation
+    "web:orgadmin-organisation": Measure(("orgadmin",), lambda ids: {"organisation_id": ids.project.organisation_id}),
+    "web:orgadmin-volunteer-accounts": Measure(("orgadmin",),
+                                               lambda ids: {"organisation_id": ids.project.organisation_id}),
+    "web:orgadmin-coordinator-invite": POST,
+    "web:orgadmin-coordinator-invite-again": POST,
+    "web:orgadmin-coordinator-token-revoke": POST,
+    "web:orgadmin-funder-viewer-invite": POST,
+    "web:orgadmin-funder-viewer-invite-again": POST,
+    "web:orgadmin-volunteer-invite-again": POST,
+    "web:orgadmin-support-grant": POST,
+    "web:orgadmin-support-end": POST,
 }
 
 
@@ -305,6 +377,9 @@ def ids_for_demo() -> Ids:
              (("admin", "admin"), ("coordinator", "coordinator"), ("volunteer", "volunteer"), ("funder", "funder"))}
     volunteer = Volunteer.objects.get(email=f"volunteer@{demo.DOMAIN}")
     project = volunteer.project
+    org_admin = Membership.objects.filter(role=Role.ORG_ADMIN, organisation=project.organisation).first()
+    assert org_admin is not None
+    users["orgadmin"] = org_admin.user
     duo = Duo.objects.filter(volunteer=volunteer).order_by("pk").first()
     assert duo is not None
     # The latest map of the first participant with an earlier one (so "change" has a before).
@@ -336,13 +411,23 @@ def ids_for_demo() -> Ids:
     return Ids(
         users=users, project=project, participant=participant, volunteer=volunteer, duo=duo,
         goal=Goal.objects.filter(duo=duo).order_by("pk").first() or Goal.objects.filter(duo__project=project).first(),
-        # The volunteer's own latest check-in: older ones are no longer theirs to edit.
-        check_in=CheckIn.objects.filter(duo=duo, author=users["volunteer"]).order_by("date", "pk").last(),
+        # The volunteer's own latest check-in, still theirs to edit (48 hours after it was sent).
+        check_in=editable_check_in(duo, users["volunteer"]),
         concern=CheckIn.objects.filter(duo__project=project, concern=True).order_by("pk").first(),
         network_map=network_map, alter=Alter.objects.filter(map=network_map).order_by("pk").first(), tie=tie,
         funder=funder, grant=grant, report_id=report.pk, run=run, proposal=proposal, forbidden=forbidden,
         locked=locked, notification_id=notification_id,
     )
+
+
+def editable_check_in(duo: Duo, author: User) -> CheckIn:
+    """The author's latest check-in on the duo, sent an hour before the frozen now: the demo's
+    check-ins carry their real sending time, mostly older than the 48-hour edit window."""
+    check_in = CheckIn.objects.filter(duo=duo, author=author).order_by("date", "pk").last()
+    assert check_in is not None
+    CheckIn.objects.filter(pk=check_in.pk).update(created_at=FROZEN - dt.timedelta(hours=1))
+    check_in.refresh_from_db()
+    return check_in
 
 
 def inbox_messages(users: dict[str, User], project: Project) -> int:

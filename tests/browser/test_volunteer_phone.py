@@ -116,7 +116,7 @@ def test_sign_in_log_a_worry_and_a_new_contact_and_the_coordinator_sees_both(
     page.get_by_text("We leerden iemand nieuw kennen").click()
     page.get_by_label("Wie? (een voornaam of een rol)").fill("Buurvrouw Anna")
     page.get_by_label("Wat voor contact?").select_option("neighbour")
-    page.get_by_label("Welk levensdomein?").select_option("social")
+    page.get_by_label("Welk levensdomein?", exact=True).select_option("social")
     no_serious_axe(page)
     screenshot(page, "volunteer-2-check-in-form")
     page.get_by_role("button", name="Opslaan").click()
