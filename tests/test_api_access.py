@@ -730,7 +730,7 @@ ROWS += [
         body=lambda w: {"status": "passed_on", "passed_on_to": "OCMW Gent"}),
     Row("signal-share", "POST", E(200, 200, 404, 404, 404), pk(signal_of), body=lambda w: {"shareable": True}),
     Row("signal-barrier-types", "GET", E(200, 200, 200, 200, 200)),
-    Row("signal-report", "GET", E(400, 400, 404, 400, 404), note="without its period: 400 for the roles it serves"),
+    Row("signal-report", "GET", E(400, 400, 403, 400, 403), note="without its period: 400 for the roles it serves"),
 ]
 
 

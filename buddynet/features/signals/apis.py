@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -112,6 +112,7 @@ class BarrierTypesApi(GenericAPIView):  # type: ignore[type-arg]
     serializer_class = BarrierTypeOutput
     pagination_class = None
 
+    @extend_schema(responses=BarrierTypeOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(BarrierTypeOutput(selectors.barrier_types_offered(), many=True).data)
 
@@ -139,7 +140,7 @@ class SignalReportApi(GenericAPIView):  # type: ignore[type-arg]
     def get(self, request: Request) -> Response:
         roles = roles_of(request.user)
         if not (roles.administrator or roles.is_coordinator or roles.is_org_admin):
-            raise Http404
+            raise PermissionDenied  # volunteers and funders: 403, as the schema says for a refused role
         data = ReportInput(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         c = data.validated_data
