@@ -46,7 +46,21 @@ class World:
     other_duo: Any
 
 
+def restore_seeded_rows() -> None:
+    """Rows that data migrations seed (the barrier taxonomy) are gone after a transactional test
+    (live_server, Playwright) flushed the database: seed them again, as the migration does."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from buddynet.features.signals.models import BarrierType
+
+    if not BarrierType.objects.exists():
+        import_module("buddynet.features.signals.migrations.0002_seed_barrier_types").seed(apps, None)
+
+
 def make_world() -> World:
+    restore_seeded_rows()
     project = f.ProjectFactory(name="Buddy Gent")
     other_project = f.ProjectFactory(name="Buddy Brugge")
     funder = f.FunderFactory(name="Departement WVG")
