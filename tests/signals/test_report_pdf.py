@@ -30,8 +30,10 @@ LONG = ("De aanvraag voor de verhoogde tegemoetkoming kan alleen online met een 
 
 def build(world: World, scale: int) -> dict[str, Any]:
     types = list(BarrierType.objects.all())
+    # Names no report text can hold by chance (a random "Jan" would match "jan." in a date).
     participants = [f.ParticipantFactory(project=world.project, consent_scope="research",
-                                         consent_date=dt.date(2025, 1, 1)) for _ in range(6)]
+                                         consent_date=dt.date(2025, 1, 1), first_name=f"Yentlq{i}",
+                                         last_name=f"Vercammenx{i}") for i in range(6)]
     signals = []
     for i in range(40 * scale):
         signals.append(Signal(
