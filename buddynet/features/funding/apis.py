@@ -185,22 +185,10 @@ class ObligationViewSet(ServicePatchMixin, _Crud):
 
 
 # --- expenses ----------------------------------------------------------------------------------
-class ReceiptField(serializers.FileField):
-    """Written as an upload; read as the address of the receipt page (funding:receipt), which
-    checks access and sends no-store headers. Media files are never served at a public address."""
-
-    def to_representation(self, value: Any) -> str | None:
-        if not value:
-            return None
-        url = reverse("funding:receipt", args=[value.instance.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
-
-
 class ExpenseSerializer(serializers.ModelSerializer):
     grant = ScopedRelatedField(selectors.grants_for_coordinator)
     budget_line = ScopedRelatedField(selectors.budget_lines_for_coordinator)
-    receipt = ReceiptField(required=False, allow_empty_file=False)
+    receipt = serializers.FileField(required=False, allow_empty_file=False)
 
     class Meta:
         model = Expense
