@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buddynet.api import ScopedViewSet
+from buddynet.api_filters import ScopedFilterSet
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -28,7 +29,7 @@ class NotificationOutput(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_display", "subject", "body", "link", "created_at", "read_at", "is_read"]
 
 
-class InboxFilter(django_filters.FilterSet):
+class InboxFilter(ScopedFilterSet):
     # A choice, not a BooleanFilter: that one quietly ignores a value it cannot read, and a
     # typo would list everything instead of answering 400.
     unread = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_unread",

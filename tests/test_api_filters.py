@@ -82,6 +82,18 @@ def test_no_list_filters_through_a_lookup_of_the_whole_related_table(db: Any) ->
     assert lookups == set()
 
 
+def test_every_list_filterset_refuses_a_blank_value(db: Any) -> None:
+    """A filterset of its own must still derive from ScopedFilterSet, which answers `?kind=` with
+    a 400 (the inbox's did not: schemathesis' stateful run, ST201)."""
+    from buddynet.api_filters import ScopedFilterSet
+
+    loose = {
+        name for name, viewset in list_views().items()
+        if (filterset := filterset_of(viewset)) is not None and not issubclass(filterset, ScopedFilterSet)
+    }
+    assert loose == set()
+
+
 def test_every_list_with_a_relation_filter_is_tested_below(db: Any) -> None:
     with_owner_object = {row.name for row in LIST_ROWS if row.owner_object is not None}
     filtered = {name for name, viewset in list_views().items() if relation_filters(viewset)}
@@ -147,6 +159,7 @@ def test_a_relation_filter_refuses_what_is_no_id_whoever_asks(world: World) -> N
 @pytest.mark.parametrize(("path", "name"), [
     ("/api/v1/match-locked-pairs/", "project"),  # a relation (found by schemathesis: `?project=` was a 200)
     ("/api/v1/duos/", "status"),  # a choice
+    ("/api/v1/notifications/", "kind"),  # a choice on a filterset of its own (schemathesis, ST201)
 ])
 def test_a_filter_sent_empty_is_a_400_naming_it_in_the_callers_language(world: World, path: str, name: str) -> None:
     client = client_for(world.coordinator)
