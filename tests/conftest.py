@@ -149,6 +149,13 @@ def require_redis() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _media_outside_the_checkout(settings: Any, tmp_path_factory: Any) -> None:
+    """Uploaded files (receipts, annexes) land in the test session's temporary folder, not in the
+    checkout's var/media; a test that looks at the files sets its own MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Django's PBKDF2 costs ~0.2 s a hash by design; every factory user (six per `world`) and
     every login would pay it, which made the suite take over ten minutes. Tests check who may

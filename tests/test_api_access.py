@@ -555,6 +555,16 @@ def expense_of(w: World) -> Expense:
         amount=Decimal("1000"), description="Loon", supplier="Sociaal secretariaat")
 
 
+def receipt_expense_of(w: World) -> Expense:
+    """An expense of the world's grant with a receipt (a stored file)."""
+    from django.core.files.base import ContentFile
+
+    expense = expense_of(w)
+    if not expense.receipt:
+        expense.receipt.save("bewijsstuk.pdf", ContentFile(b"%PDF-1.4 bon"))
+    return expense
+
+
 def payment_of(w: World) -> AllowancePayment:
     found = AllowancePayment.objects.filter(volunteer=w.volunteer).first()
     return found or AllowancePayment.objects.create(
@@ -661,6 +671,7 @@ ROWS += [
                         "amount": "2500.00", "description": "Loon juni", "supplier": "Sociaal secretariaat"}),
     Row("funding-expense-detail", "GET", E(200, 200, 404, 404, 404), pk(expense_of)),
     Row("funding-expense-detail", "DELETE", E(204, 204, 404, 404, 404), pk(expense_of)),
+    Row("funding-expense-receipt", "GET", E(200, 200, 404, 404, 404), pk(receipt_expense_of)),
     Row("funding-allowance-cap-list", "GET", E(200, 200, 403, 200, 403)),
     Row("funding-allowance-payment-list", "GET", E(200, 200, 403, 200, 403), exists(payment_of),
         owner_object=payment_of,

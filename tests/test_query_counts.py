@@ -167,6 +167,7 @@ PINS: dict[str, Measure | Skip] = {
     "v1:funding-expense-list": Measure(COORD),
     "v1:funding-expense-detail": Measure(COORD, pk(lambda ids: Expense.objects.filter(grant=ids.grant)
                                                    .order_by("pk").first())),
+    "v1:funding-expense-receipt": ONE,
     "v1:funding-allowance-cap-list": Measure(COORD),
     "v1:funding-allowance-payment-list": Measure(COORD),
     "v1:funding-allowance-payment-detail": Measure(COORD, pk(lambda ids: AllowancePayment.objects.filter(

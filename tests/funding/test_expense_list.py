@@ -146,3 +146,39 @@ def test_the_api_refuses_a_receipt_that_is_no_pdf_png_or_jpeg(world: World, gran
     assert response.status_code == 400, response.content
     assert "Een bewijsstuk moet een PDF-, PNG- of JPEG-bestand zijn." in response.content.decode()
     assert Expense.objects.count() == before
+
+
+# --- the receipt over the API: the same rule (selectors.receipt_expense_for_user) and headers ---
+def api(user: Any) -> Any:
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_the_api_gives_its_own_receipt_address_which_serves_the_file_to_the_same_token(
+        world: World, grant: Grant) -> None:
+    expense = _book(grant, world, SimpleUploadedFile("bon.html", PDF, content_type="text/html"))
+    client = api(world.coordinator)
+    address = client.get(f"/api/v1/funding/expenses/{expense.pk}/").json()["receipt"]
+    # Not the storage's address (a /media/ path nothing serves, or a signed bucket address).
+    assert address == f"http://testserver/api/v1/funding/expenses/{expense.pk}/receipt/"
+    response = client.get(address)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="bewijsstuk-{expense.pk}.pdf"'
+    assert (response["Cache-Control"], response["X-Content-Type-Options"]) == ("no-store", "nosniff")
+    assert "sandbox" in response["Content-Security-Policy"]
+    without = grant.expenses.exclude(pk=expense.pk).first()
+    assert client.get(f"/api/v1/funding/expenses/{without.pk}/").json()["receipt"] is None
+    assert client.get(f"/api/v1/funding/expenses/{without.pk}/receipt/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "funder_user", "volunteer_user"])
+def test_the_api_receipt_is_404_to_everyone_else(world: World, grant: Grant, who: str) -> None:
+    expense = _book(grant, world, SimpleUploadedFile("bon.png", PNG, content_type="image/png"))
+    assert api(getattr(world, who)).get(f"/api/v1/funding/expenses/{expense.pk}/receipt/").status_code == 404
+    assert api(world.admin).get(f"/api/v1/funding/expenses/{expense.pk}/receipt/")["Content-Type"] == "image/png"

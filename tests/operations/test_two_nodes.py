@@ -166,7 +166,9 @@ def test_two_web_nodes_and_two_workers_share_everything_they_must(cluster: Clust
     read = requests.get(f"{cluster.b}/api/v1/funding/expenses/{created.json()['id']}/", headers=coordinator,
                         timeout=30)
     assert read.status_code == 200, read.text
-    assert requests.get(read.json()["receipt"], timeout=30).content == RECEIPT
+    # The API's own receipt address on B, which reads the bucket.
+    assert read.json()["receipt"] == f"{cluster.b}/api/v1/funding/expenses/{created.json()['id']}/receipt/"
+    assert requests.get(read.json()["receipt"], headers=coordinator, timeout=30).content == RECEIPT
     [key] = s3.keys("buddynet-media")
     assert key.startswith("funding/receipts/") and key.endswith(".pdf")
     assert not any((cluster.mail.parent / node / "media").exists() for node in ("node-a", "node-b"))

@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -39,6 +41,8 @@ from buddynet.features.funding.models import (
     ReportingObligation,
     Tranche,
 )
+from buddynet.features.funding.receipts import TYPES as RECEIPT_TYPES
+from buddynet.features.funding.receipts import receipt_response
 from buddynet.parsers import SafeJSONParser
 from buddynet.records.accounts.selectors import Roles, roles_of
 from buddynet.records.people.models import Volunteer
@@ -185,10 +189,25 @@ class ObligationViewSet(ServicePatchMixin, _Crud):
 
 
 # --- expenses ----------------------------------------------------------------------------------
+class ReceiptField(serializers.FileField):
+    """Uploaded as a file; read back as the API's own receipt address, which checks access and the
+    file's type on every read. Not the storage's address: on the filesystem that is a /media/ path
+    nothing serves, and on S3 a signed bucket address that bypasses access checks while valid."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if not value:
+            return None
+        path = reverse("v1:funding-expense-receipt", args=[value.instance.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class ExpenseSerializer(serializers.ModelSerializer):
     grant = ScopedRelatedField(selectors.grants_for_coordinator)
     budget_line = ScopedRelatedField(selectors.budget_lines_for_coordinator)
-    receipt = serializers.FileField(required=False, allow_empty_file=False)
+    receipt = ReceiptField(required=False, allow_empty_file=False,
+                           help_text="Upload: the receipt (PDF, PNG or JPEG, at most 10 MB). Read: the address of "
+                                     "`GET …/expenses/{id}/receipt/`, which serves it to the same caller.")
 
     class Meta:
         model = Expense
@@ -213,6 +232,18 @@ class ExpenseViewSet(mixins.DestroyModelMixin, _Crud):
     def perform_destroy(self, instance: Expense) -> None:
         self.require_write(instance)
         services.expense_delete(expense=instance)
+
+    @extend_schema(responses={(200, kind): OpenApiTypes.BINARY
+                              for kind in (*RECEIPT_TYPES, "application/octet-stream")},
+                   description="The expense's receipt (PDF, PNG or JPEG, as its bytes were checked to be), "
+                               "to the coordinators of its project and administrators; 404 to anyone else "
+                               "and when the expense has no receipt.")
+    @action(detail=True, methods=["get"], url_path="receipt", url_name="receipt")
+    def receipt(self, request: Request, pk: str | None = None) -> Any:
+        expense = selectors.receipt_expense_for_user(user=request.user, expense_id=self.get_object().pk)
+        if expense is None:
+            raise Http404
+        return receipt_response(expense)
 
     def save(self, *, instance: Expense | None, data: dict[str, Any]) -> Expense:
         return services.expense_record(by=self.request.user, **data)

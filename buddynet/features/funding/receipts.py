@@ -4,13 +4,15 @@ A receipt is a scan or a photo: PDF, PNG or JPEG, at most 10 MB (the API's multi
 settings.API_MAX_UPLOAD_BYTES, leaves room for the other fields). The type is taken from the
 file's first bytes, never from its name or the browser's Content-Type, which the uploader
 chooses: an HTML file called bon.pdf is refused at upload, and what is served is served as the
-type its bytes were checked to be (funding/views.py `receipt`), with nosniff.
+type its bytes were checked to be (`receipt_response`, used by the page and the API alike), with
+nosniff.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from buddynet.errors import InvalidInput
@@ -56,3 +58,22 @@ def receipt_check(file: Any) -> str:
 
 def receipt_extension(content_type: str) -> str:
     return TYPES[content_type][1]
+
+
+def receipt_response(expense: Any) -> FileResponse:
+    """The receipt of an expense, served as the type its bytes were checked to be, as a download,
+    never cached (it may show a name or an address). The caller has checked access."""
+    handle = expense.receipt.open("rb")
+    head = handle.read(16)
+    handle.seek(0)
+    content_type = receipt_type(head)
+    if content_type is None:  # a file stored before the check existed: a download of unknown bytes
+        content_type, extension = "application/octet-stream", ""
+    else:
+        extension = receipt_extension(content_type)
+    response = FileResponse(handle, content_type=content_type, as_attachment=True,
+                            filename=f"bewijsstuk-{expense.pk}{extension}")
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

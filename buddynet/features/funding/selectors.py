@@ -77,6 +77,16 @@ def expenses_for_user(*, user: Any) -> QuerySet[Expense]:
                    _grant_scope(user, "grant__", funders=False))
 
 
+def receipt_expense_for_user(*, user: Any, expense_id: int) -> Expense | None:
+    """The expense whose receipt this user may read, or None (the caller answers 404): the page and
+    the API serve receipts to the coordinators of the expense's project (and administrators) only,
+    as long as it has one."""
+    expense = expenses_for_user(user=user).filter(pk=expense_id).first()
+    if expense is None or not expense.receipt or not roles_of(user).coordinates(expense.grant.project_id):
+        return None
+    return expense
+
+
 def reports_for_user(*, user: Any) -> QuerySet[ProgressReport]:
     roles = roles_of(user)
     qs = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder")

@@ -36,7 +36,7 @@ from buddynet.features.funding.models import (
     Grant,
     ProgressReport,
 )
-from buddynet.features.funding.receipts import receipt_extension, receipt_type
+from buddynet.features.funding.receipts import receipt_response
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Project, Volunteer
 from buddynet.records.people.selectors import funder_get_for_user, funders_for_user, project_get_for_user
@@ -479,24 +479,10 @@ def receipt(request: HttpRequest, expense_id: int) -> FileResponse:
     """An expense's receipt, to the coordinators of its project (and administrators); 404 to anyone
     else, as for an expense that does not exist. Served as the type its bytes were checked to be
     (receipts.py), as a download, never cached (it may show a name or an address)."""
-    roles = roles_of(request.user)
-    expense = get_object_or_404(selectors.expenses_for_user(user=request.user), pk=expense_id)
-    if not roles.coordinates(expense.grant.project_id) or not expense.receipt:
+    expense = selectors.receipt_expense_for_user(user=request.user, expense_id=expense_id)
+    if expense is None:
         raise Http404
-    handle = expense.receipt.open("rb")
-    head = handle.read(16)
-    handle.seek(0)
-    content_type = receipt_type(head)
-    if content_type is None:  # a file stored before the check existed: a download of unknown bytes
-        content_type, extension = "application/octet-stream", ""
-    else:
-        extension = receipt_extension(content_type)
-    response = FileResponse(handle, content_type=content_type, as_attachment=True,
-                            filename=f"bewijsstuk-{expense.pk}{extension}")
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return receipt_response(expense)
 
 
 # --- coordinator: volunteer allowances ---------------------------------------------------------
