@@ -31,7 +31,9 @@ def on_concern_raised(check_in: Any) -> None:
 
 
 def on_concern_handled(check_in: Any) -> None:
-    """The volunteer who raised the worry hears that it was followed up, with the coordinator's reply."""
+    """The volunteer who raised the worry hears that it was followed up. The coordinator's answer
+    is not copied into the message (e-mailed, and stored unencrypted): the volunteer reads it on
+    the duo's page, where the link leads."""
     duo = check_in.duo
     recipient = selectors.users_by_volunteer(volunteer_ids=[duo.volunteer_id]).get(duo.volunteer_id)
     if recipient is None:
@@ -39,7 +41,7 @@ def on_concern_handled(check_in: Any) -> None:
     by = check_in.concern_handled_by
     context = {"buddy": duo.participant.first_name, "on": check_in.date,
                "coordinator": (by.full_name or by.email) if by is not None else "",
-               "reply": (check_in.concern_handled_note or "").strip()}
+               "answered": bool((check_in.concern_handled_note or "").strip())}
     key = f"concern_handled:check_in:{check_in.pk}"
     link = links.volunteer_duo(duo.pk) + f"#ci-{check_in.pk}"
     message = Message(recipient, Kind.CONCERN_HANDLED, key, context, link, services.about(check_in))

@@ -37,9 +37,9 @@ def _texts(kind: str, c: dict[str, Any]) -> tuple[str, str]:
         )
     if kind == Kind.CONCERN_HANDLED:
         subject = _("Your concern was followed up") % c
-        if c.get("reply"):
-            return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s: "
-                              "“%(reply)s”") % c
+        if c.get("answered"):  # the answer itself stays in buddynet (encrypted), never in a mail
+            return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s "
+                              "and wrote you an answer. Open buddynet to read it.") % c
         return subject, _("%(coordinator)s followed up the concern you shared on %(on)s about %(buddy)s.") % c
     if kind == Kind.CONCERN_RAISED:
         return (

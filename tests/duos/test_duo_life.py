@@ -135,7 +135,9 @@ def test_the_volunteer_hears_back_when_their_worry_is_handled(world: World, chan
     volunteer = _page(world.volunteer_user)
     inbox = volunteer.get("/meldingen/").content.decode()
     assert "Je zorg werd opgevolgd" in inbox
-    assert "Ik heb de huisarts gebeld; ze krijgt maaltijden." in inbox
+    assert "schreef je een antwoord. Open buddynet om het te lezen." in inbox
+    # The answer stays in buddynet (encrypted on the check-in), never in a message or its e-mail.
+    assert not Notification.objects.filter(body__contains="huisarts").exists()
     duo_page = volunteer.get(reverse("web:volunteer-duo", args=[world.duo.pk])).content.decode()
     assert "Je zorg werd opgevolgd" in duo_page
     assert "Ik heb de huisarts gebeld; ze krijgt maaltijden." in duo_page
