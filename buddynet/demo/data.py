@@ -47,6 +47,7 @@ from buddynet import vocabulary as v
 from buddynet.dates import add_months
 from buddynet.demo import texts as t
 from buddynet.demo.network import add_network_maps
+from buddynet.demo.support import add_support_loop, remove_support_loop
 from buddynet.features.funding.models import (
     AllowanceCap,
     AllowancePayment,
@@ -888,6 +889,7 @@ def remove() -> dict[str, int]:
         "duos": Duo.objects.filter(project__in=projects).count(),
     }
     Duo.objects.filter(project__in=projects).delete()
+    remove_support_loop(Participant.objects.filter(project__in=projects))
     counts["participants"] = Participant.objects.filter(project__in=projects).delete()[0]
     counts["volunteers"] = Volunteer.objects.filter(project__in=projects).count()
     Volunteer.objects.filter(project__in=projects).delete()
@@ -1020,6 +1022,8 @@ def _build(b: Builder) -> Summary:
     network_maps = add_network_maps(project_ids=project_ids, today=b.today,
                                     recorded_by={plan.project.pk: plan.coordinator for plan in plans},
                                     follow_up_days=None if b.world.years <= 1 else 35)
+    support_counts = add_support_loop(project_ids=project_ids, today=b.today,
+                                      recorded_by={plan.project.pk: plan.coordinator for plan in plans})
     found = problems(project_ids=project_ids)
     if found:
         raise RuntimeError("the demo broke an invariant: " + "; ".join(found))
@@ -1041,6 +1045,7 @@ def _build(b: Builder) -> Summary:
             "users": demo_users().count(),
             "network maps": network_maps,
             **funding_counts,
+            **support_counts,
         },
         duo_states={s: states.get(s, 0) for s in DuoStatus.values},
         first_check_in=min(dates, default=None), last_check_in=max(dates, default=None),

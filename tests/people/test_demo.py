@@ -263,3 +263,46 @@ def test_it_prints_logins_that_work() -> None:
     assert not User.objects.filter(email__endswith="@buddynet.demo", memberships__role=Role.VOLUNTEER).exclude(
         email="volunteer@buddynet.demo").filter(password__startswith="md5$").exists()
 
+
+
+@pytest.mark.django_db
+@time_machine.travel(FROZEN, tick=False)
+def test_the_support_loop_has_something_to_show_within_the_rules() -> None:
+    """Signals, services, referrals, aftercare and evaluations (buddynet/demo/support.py): there,
+    the same every run, and nothing the services would refuse."""
+    from buddynet.features.aftercare.models import AftercareItem, Evaluation, ItemStatus, Moment, Referral
+    from buddynet.features.signals.models import Signal, SignalStatus
+
+    def support() -> dict[str, Any]:
+        return {
+            "signals": sorted(Signal.objects.values_list("participant__last_name", "date", "barrier_type__code",
+                                                         "status", "municipality")),
+            "referrals": sorted(Referral.objects.values_list("participant__last_name", "date", "service__name",
+                                                             "outcome")),
+            "aftercare": sorted(AftercareItem.objects.values_list("duo__participant__last_name", "due_on", "status")),
+            "evaluations": sorted(Evaluation.objects.values_list("participant__last_name", "moment", "respondent",
+                                                                 "date", "fit")),
+        }
+
+    run_demo()
+    first = support()
+    today = timezone.localdate()
+    assert all(first.values()), {k: len(v) for k, v in first.items()}
+    assert {s for *_, s, _m in first["signals"]} >= {SignalStatus.NEW, SignalStatus.PASSED_ON}
+    for signal in Signal.objects.select_related("participant", "duo"):
+        assert signal.date <= today and signal.duo.participant_id == signal.participant_id
+        assert signal.municipality  # from the participant's postcode, for the signal report
+        assert signal.participant.first_name not in signal.description  # shareable texts name nobody
+    for item in AftercareItem.objects.select_related("duo"):
+        assert item.duo.status == DuoStatus.CLOSED and item.due_on > item.duo.closed_on
+        assert (item.status == ItemStatus.DONE) == (item.done_on is not None) and (item.done_on or today) <= today
+    for referral in Referral.objects.select_related("service", "participant"):
+        assert referral.service.project_id == referral.participant.project_id
+        assert referral.date <= today and (referral.outcome_on is None or referral.outcome_on >= referral.date)
+    for evaluation in Evaluation.objects.select_related("duo"):
+        assert evaluation.date <= today
+        assert evaluation.moment != Moment.FIRST_MEETING or evaluation.duo.started_on is not None
+        assert evaluation.fit is None or evaluation.moment == Moment.FIRST_MEETING
+
+    run_demo()  # and once more: the same rows, none left over from the first run
+    assert support() == first
