@@ -299,7 +299,9 @@ def coordinated_participants(*, user: Any) -> Any:
 
 
 def suggestion_data(found: services.ParticipantSuggestion) -> dict[str, Any]:
-    """The JSON of a suggestion: the volunteers best first, each explained per criterion."""
+    """The JSON of a suggestion: the volunteers best first, each explained per criterion. A note
+    only where the latest match run gives a suggested volunteer's last places to others."""
+    own = found.own_proposal
     return {
         "participant": found.participant.pk,
         "feasible": found.feasible,
@@ -307,9 +309,15 @@ def suggestion_data(found: services.ParticipantSuggestion) -> dict[str, Any]:
             "volunteer": s.volunteer.pk, "volunteer_name": str(s.volunteer), "score": s.score,
             "distance_km": round(s.distance_km, 1), "parts": explained_parts(s.parts, found.weights),
             "contested": s.contested,
-            "note": str(_("Another waiting participant fits this volunteer better: a match run may pair them "
-                          "with that participant.")) if s.contested else "",
+            "taken_by": [{"participant": p.participant_id, "participant_name": str(p.participant),
+                          "proposal": p.pk, "run": p.run_id} for p in s.taken_by],
+            "note": str(_("The latest match run proposes this volunteer to another waiting participant: choosing "
+                          "them here would undo that proposal.")) if s.contested else "",
         } for s in found.volunteers],
+        "own_proposal": None if own is None else {
+            "proposal": own.pk, "run": own.run_id, "volunteer": own.volunteer_id,
+            "volunteer_name": str(own.volunteer), "score": own.score,
+        },
     }
 
 
@@ -320,6 +328,9 @@ class SuggestionApi(APIView):
         participant = serializers.IntegerField()
         feasible = serializers.IntegerField(help_text="volunteers in reach who pass every hard rule")
         volunteers = serializers.ListField(child=serializers.DictField())
+        own_proposal = serializers.DictField(
+            allow_null=True, help_text="this participant's open proposal in the latest match run, when it names "
+                                       "another volunteer than the first suggestion")
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, participant_id: int) -> Response:
