@@ -269,7 +269,8 @@ def pooled_page(request: HttpRequest, organisation_id: int) -> HttpResponse:
     is who coordinates every project of the run, on the run's own page."""
     projects = _poolable(request, organisation_id)
     towns = selectors.project_municipalities(project_ids=[p.pk for p in projects])
-    form = PooledRunForm(request.POST or None, projects=projects, municipalities=towns)
+    form = PooledRunForm(request.POST if request.method == "POST" else None, projects=projects,
+                         municipalities=towns)
     status = 200
     if request.method == "POST":
         if form.is_valid():
