@@ -425,9 +425,10 @@ class SuggestedVolunteer:
     score: int
     parts: dict[str, int]
     distance_km: float
-    # The latest match run of the project proposes this volunteer (still open) to other waiting
-    # participants who fill every place the volunteer has left: choosing them here would undo one
-    # of those proposals. Empty when no known optimum stands against it (engine.suggest.taken_in_optimum).
+    # Of the first suggestion only: the latest match run of the project proposes this volunteer
+    # (still open) to other waiting participants who fill every place the volunteer has left, so
+    # choosing them here would undo one of those proposals. Empty otherwise
+    # (engine.suggest.taken_in_optimum).
     taken_by: list[Proposal]
 
     @property
@@ -470,7 +471,7 @@ def participant_suggestions(*, participant: Participant, by: Any, k: int = SUGGE
     for p in open_proposals:
         if p.participant_id != participant.pk:
             assigned.setdefault(p.volunteer_id, []).append(p.participant_id)
-    taken = taken_in_optimum(found, room_left(problem), assigned)
+    taken = set(taken_in_optimum(found, room_left(problem), assigned))
     own = next((p for p in open_proposals if p.participant_id == participant.pk), None)
     if own is not None and suggested and own.volunteer_id == suggested[0]:
         own = None
@@ -479,7 +480,7 @@ def participant_suggestions(*, participant: Participant, by: Any, k: int = SUGGE
         participant=participant,
         volunteers=[SuggestedVolunteer(
             volunteers[s.volunteer_id], s.score, dict(s.parts), s.distance_km,
-            [p for p in open_proposals if p.volunteer_id == s.volunteer_id and p.participant_id in
-             taken.get(s.volunteer_id, ())]) for s in found.volunteers],
+            [p for p in open_proposals if n == 0 and p.volunteer_id == s.volunteer_id and p.participant_id in taken]
+        ) for n, s in enumerate(found.volunteers)],
         feasible=found.feasible, weights=weights, seconds=time.perf_counter() - started, own_proposal=own,
     )

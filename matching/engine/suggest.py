@@ -86,21 +86,21 @@ def room_left(problem: Problem) -> dict[int, int]:
 
 
 def taken_in_optimum(suggestion: Suggestion, room: Mapping[int, int],
-                     assigned: Mapping[int, Sequence[int]]) -> dict[int, tuple[int, ...]]:
-    """The suggested volunteers whom a whole-pool optimum fills up with other participants.
+                     assigned: Mapping[int, Sequence[int]]) -> tuple[int, ...]:
+    """The other participants a whole-pool optimum gives the first suggested volunteer to, when
+    they fill every place that volunteer has left; () when the first suggestion is free in it.
 
     `assigned` maps a volunteer to the participants an optimum pairs them with (the latest match
     run's open proposals, or a fresh engine.match); `room` is each volunteer's places left now.
-    A suggested volunteer is taken when the others the optimum gives them to fill every place
-    left: choosing them for this participant would undo one of those pairs. That is the note
-    worth showing; "someone else scores higher with them" alone holds for almost every volunteer
-    of a dense pool and says nothing (issue 20)."""
-    taken: dict[int, tuple[int, ...]] = {}
-    for s in suggestion.volunteers:
-        others = tuple(p for p in assigned.get(s.volunteer_id, ()) if p != suggestion.participant_id)
-        if others and len(others) >= room.get(s.volunteer_id, 0):
-            taken[s.volunteer_id] = others
-    return taken
+    Only then is the note "a match run picks differently" informative: choosing the first
+    suggestion undoes a pair of the optimum. "Someone else scores higher with them" holds for
+    almost every volunteer of a dense pool, and a note on each of the five would be on nearly every
+    card (benchmarks/suggest.py counts both)."""
+    if not suggestion.volunteers:
+        return ()
+    first = suggestion.volunteers[0].volunteer_id
+    others = tuple(p for p in assigned.get(first, ()) if p != suggestion.participant_id)
+    return others if others and len(others) >= room.get(first, 0) else ()
 
 
 def _in_reach(volunteers: tuple[Volunteer, ...], lat: float, lon: float) -> list[Volunteer]:
