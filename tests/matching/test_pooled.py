@@ -270,3 +270,13 @@ def test_the_page_answers_400_with_the_reason_and_writes_nothing(city: City) -> 
     empty = client.post(page(city), {}, HTTP_ACCEPT_LANGUAGE="en")
     assert empty.status_code == 400 and "Choose at least two projects" in empty.content.decode()
     assert MatchRun.objects.count() == 0
+
+
+def test_who_coordinates_every_project_is_told_the_pooled_run_finished(city: City) -> None:
+    from notifications.models import Kind, Notification
+
+    run = services.match_run_start_pooled(projects=[city.first, city.second], by=city.olga)
+
+    told = set(Notification.objects.filter(kind=Kind.MATCH_RUN_FINISHED, dedup_key__contains=f"run:{run.pk}")
+               .values_list("recipient_id", flat=True))
+    assert city.alice.pk in told and city.charlie.pk not in told
