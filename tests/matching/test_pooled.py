@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.records.accounts.models import Role
@@ -118,6 +119,7 @@ def test_a_coordinator_of_one_of_the_projects_can_neither_start_see_nor_decide(c
     assert not selectors.match_runs_for_user(user=city.olga).filter(pk=run.pk).exists()
 
 
+@translation.override("en")
 def test_only_projects_of_one_organisation_and_one_municipality_are_pooled(city: City, world: World) -> None:
     with pytest.raises(InvalidInput, match="one organisation"):
         services.match_run_start_pooled(projects=[city.first, world.other_project], by=city.olga)
