@@ -34,7 +34,7 @@ def _run_scope(user: Any, prefix: str = "") -> Q | None:
     run = OuterRef(f"{prefix}pk" if prefix == "" else prefix.removesuffix("__") + "_id")
     outside = (MatchRun.projects.through.objects.filter(matchrun_id=run)
                .exclude(project_id__in=roles_of(user).coordinated_project_ids))
-    return scope & ~Exists(outside)
+    return scope & Q(~Exists(outside))
 
 
 def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:

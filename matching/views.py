@@ -20,8 +20,8 @@ from buddynet.errors import ServiceError
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Volunteer
 from matching import selectors, services, texts
-from matching.forms import PooledRunForm
 from matching.apis import coordinated_participants, explained_parts, suggestion_data
+from matching.forms import PooledRunForm
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 PROPOSALS_PER_PAGE = 25
