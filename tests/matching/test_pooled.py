@@ -282,3 +282,24 @@ def test_who_coordinates_every_project_is_told_the_pooled_run_finished(city: Cit
     told = set(Notification.objects.filter(kind=Kind.MATCH_RUN_FINISHED, dedup_key__contains=f"run:{run.pk}")
                .values_list("recipient_id", flat=True))
     assert city.alice.pk in told and city.charlie.pk not in told
+
+
+def test_a_pair_across_projects_can_be_forbidden_and_the_next_pooled_run_obeys(city: City) -> None:
+    run = services.match_run_start_pooled(projects=[city.first, city.second], by=city.alice)
+    proposal = run.proposals.get(participant=city.participant)
+
+    services.proposal_reject(proposal=proposal, by=city.alice, reason="Kennen elkaar", forbid=True)
+
+    rule = selectors.forbidden_pairs_for_user(user=city.alice).get(participant=city.participant)
+    assert rule.volunteer == city.volunteer and rule.project == city.first
+    again = services.match_run_start_pooled(projects=[city.first, city.second], by=city.alice)
+    assert not again.proposals.filter(participant=city.participant, volunteer=city.volunteer).exists()
+    assert [city.participant.pk, city.volunteer.pk] in again.rules["forbidden"]
+
+
+def test_the_pooled_page_is_linked_for_the_org_admin_and_a_coordinator_of_two_projects(city: City) -> None:
+    organisation_page = browser_for(city.olga).get(f"/organisatie/{city.first.organisation_id}/").content.decode()
+    assert page(city) in organisation_page
+    assert page(city) in browser_for(city.alice).get("/matching/").content.decode()
+    # Charlie coordinates one project: /matching/ takes them to it, with no pooled link.
+    assert browser_for(city.charlie).get("/matching/").status_code == 302
