@@ -335,6 +335,8 @@ REGISTRY: dict[str, dict[str, Level]] = {
     "matching.MatchRun": {
         "id": N,
         "project": N,
+        "pooled": N,
+        "projects": N,  # the projects of a pooled run
         "created_by": P,
         "created_at": N,
         "started_at": N,

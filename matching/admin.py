@@ -30,7 +30,8 @@ class ReadOnlyScopedAdmin(ScopedAdmin):
 @admin.register(MatchRun)
 class MatchRunAdmin(ReadOnlyScopedAdmin):
     selector = selectors.match_runs_for_user
-    list_display = ["id", "project", "status", "created_at", "matched_count", "participant_count", "objective"]
+    list_display = ["id", "project", "pooled", "status", "created_at", "matched_count", "participant_count",
+                    "objective"]
     list_filter = ["status"]
 
 

@@ -12,6 +12,8 @@ router.register("match-forbidden-pairs", apis.ForbiddenPairViewSet, basename="ma
 router.register("match-locked-pairs", apis.LockedPairViewSet, basename="matching-locked-pair")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Before the router's, whose detail route would read "pooled" as a run id.
+    path("match-runs/pooled/", apis.PooledMatchRunApi.as_view(), name="matching-run-pooled"),
     *router.urls,
     path("match-suggestions/<int:participant_id>/", apis.SuggestionApi.as_view(), name="matching-suggestion"),
 ]

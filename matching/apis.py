@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,14 +55,20 @@ class MatchRunOutput(serializers.ModelSerializer):
     page polls this while the run works, and 2 × 10,000 ids a second would be waste."""
 
     unmatched = serializers.SerializerMethodField()
+    projects = serializers.SerializerMethodField(help_text="the projects of a pooled run; empty otherwise")
 
     class Meta:
         model = MatchRun
         fields = [
-            "id", "project", "status", "progress", "stage", "created_at", "started_at", "finished_at",
-            "weights", "rules", "solver", "solver_status", "objective", "participant_count",
+            "id", "project", "pooled", "projects", "status", "progress", "stage", "created_at", "started_at",
+            "finished_at", "weights", "rules", "solver", "solver_status", "objective", "participant_count",
             "volunteer_count", "feasible_pairs", "matched_count", "timings", "unmatched", "error",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_projects(self, run: MatchRun) -> list[int]:
+        # Only a pooled run has any: the page polls this every second, a run of one project asks nothing.
+        return sorted(run.projects.values_list("pk", flat=True)) if run.pooled else []
 
     @extend_schema_field(UnmatchedOutput(many=True))
     def get_unmatched(self, run: MatchRun) -> list[dict[str, Any]]:
@@ -73,7 +81,7 @@ class MatchRunOutput(serializers.ModelSerializer):
 class MatchRunListOutput(serializers.ModelSerializer):
     class Meta:
         model = MatchRun
-        fields = ["id", "project", "status", "progress", "stage", "created_at", "finished_at", "objective",
+        fields = ["id", "project", "pooled", "status", "progress", "stage", "created_at", "finished_at", "objective",
                   "participant_count", "volunteer_count", "matched_count"]
 
 
@@ -82,12 +90,16 @@ class MatchRunStartInput(serializers.Serializer):
     weights = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=100), required=False)
 
     def validate_weights(self, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(CRITERIA))
-        if unknown:
-            raise serializers.ValidationError(
-                _("Unknown criteria: %(names)s. Known: %(known)s.")
-                % {"names": ", ".join(unknown), "known": ", ".join(CRITERIA)})
-        return value
+        return known_criteria(value)
+
+
+def known_criteria(value: dict[str, float]) -> dict[str, float]:
+    unknown = sorted(set(value) - set(CRITERIA))
+    if unknown:
+        raise serializers.ValidationError(
+            _("Unknown criteria: %(names)s. Known: %(known)s.")
+            % {"names": ", ".join(unknown), "known": ", ".join(CRITERIA)})
+    return value
 
 
 class MatchRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CoordinatorOnly):
@@ -108,6 +120,47 @@ class MatchRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Coordin
         run.refresh_from_db()
         code = status.HTTP_201_CREATED if run.finished else status.HTTP_202_ACCEPTED
         return Response(MatchRunOutput(run, context=self.get_serializer_context()).data, status=code)
+
+
+# --- pooled runs of several projects of one city (issue 20) -------------------------------------
+class PooledMatchRunApi(APIView):
+    """POST: one match run over several projects of one organisation in one municipality.
+
+    For the organisation's administrator, or a coordinator of every one of the projects. The
+    answer holds the run's status and counts, no names (an organisation administrator reads no
+    participant data): its proposals are read, and decided, by who coordinates every project
+    (GET /match-runs/{id}/, /match-proposals/?run=)."""
+
+    class InputSerializer(serializers.Serializer):
+        projects = ScopedRelatedField(selectors.poolable_projects_for_user, many=True, allow_empty=False)
+        weights = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=100), required=False)
+
+        def validate_weights(self, value: dict[str, float]) -> dict[str, float]:
+            return known_criteria(value)
+
+    class OutputSerializer(serializers.ModelSerializer):
+        projects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+        class Meta:
+            model = MatchRun
+            fields = ["id", "project", "projects", "pooled", "status", "progress", "stage", "created_at",
+                      "finished_at", "weights", "objective", "participant_count", "volunteer_count",
+                      "matched_count"]
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer, 202: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        roles = roles_of(request.user)
+        if not (roles.administrator or roles.is_coordinator or roles.is_org_admin):
+            raise PermissionDenied()
+        serializer = self.InputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            run = services.match_run_start_pooled(projects=list(data["projects"]), by=request.user,
+                                                  weights=data.get("weights"))
+        run.refresh_from_db()
+        code = status.HTTP_201_CREATED if run.finished else status.HTTP_202_ACCEPTED
+        return Response(self.OutputSerializer(run).data, status=code)
 
 
 # --- proposals --------------------------------------------------------------------------------
@@ -299,7 +352,9 @@ def coordinated_participants(*, user: Any) -> Any:
 
 
 def suggestion_data(found: services.ParticipantSuggestion) -> dict[str, Any]:
-    """The JSON of a suggestion: the volunteers best first, each explained per criterion."""
+    """The JSON of a suggestion: the volunteers best first, each explained per criterion. A note
+    only where the latest match run gives a suggested volunteer's last places to others."""
+    own = found.own_proposal
     return {
         "participant": found.participant.pk,
         "feasible": found.feasible,
@@ -307,9 +362,15 @@ def suggestion_data(found: services.ParticipantSuggestion) -> dict[str, Any]:
             "volunteer": s.volunteer.pk, "volunteer_name": str(s.volunteer), "score": s.score,
             "distance_km": round(s.distance_km, 1), "parts": explained_parts(s.parts, found.weights),
             "contested": s.contested,
-            "note": str(_("Another waiting participant fits this volunteer better: a match run may pair them "
-                          "with that participant.")) if s.contested else "",
+            "taken_by": [{"participant": p.participant_id, "participant_name": str(p.participant),
+                          "proposal": p.pk, "run": p.run_id} for p in s.taken_by],
+            "note": str(_("The latest match run proposes this volunteer to another waiting participant: choosing "
+                          "them here would undo that proposal.")) if s.contested else "",
         } for s in found.volunteers],
+        "own_proposal": None if own is None else {
+            "proposal": own.pk, "run": own.run_id, "volunteer": own.volunteer_id,
+            "volunteer_name": str(own.volunteer), "score": own.score,
+        },
     }
 
 
@@ -320,6 +381,9 @@ class SuggestionApi(APIView):
         participant = serializers.IntegerField()
         feasible = serializers.IntegerField(help_text="volunteers in reach who pass every hard rule")
         volunteers = serializers.ListField(child=serializers.DictField())
+        own_proposal = serializers.DictField(
+            allow_null=True, help_text="this participant's open proposal in the latest match run, when it names "
+                                       "another volunteer than the first suggestion")
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, participant_id: int) -> Response:

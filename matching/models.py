@@ -21,6 +21,14 @@ class MatchRun(models.Model):
     project = models.ForeignKey(
         "people.Project", on_delete=models.CASCADE, related_name="match_runs", verbose_name=_("project"),
     )
+    # A pooled run (issue 20) matches the waiting participants and available volunteers of several
+    # projects of one organisation and one municipality together; `projects` holds all of them
+    # (`project` is the first by name, the one the run is listed under). Only who coordinates every
+    # one of them sees its proposals (selectors.py).
+    pooled = models.BooleanField(_("pooled run of several projects"), default=False)
+    projects = models.ManyToManyField(
+        "people.Project", blank=True, related_name="pooled_match_runs", verbose_name=_("pooled projects"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("started by"),

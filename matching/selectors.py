@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import roles_of
@@ -24,6 +24,19 @@ def _project_scope(user: Any, prefix: str = "") -> Q | None:
     return Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
 
 
+def _run_scope(user: Any, prefix: str = "") -> Q | None:
+    """Runs (or their proposals) of the projects the user coordinates; a pooled run only when they
+    coordinate every project in it, since its proposals pair people of all of them. A subquery, so
+    lists keep their query counts."""
+    scope = _project_scope(user, prefix)
+    if scope is None:
+        return None
+    run = OuterRef(f"{prefix}pk" if prefix == "" else prefix.removesuffix("__") + "_id")
+    outside = (MatchRun.projects.through.objects.filter(matchrun_id=run)
+               .exclude(project_id__in=roles_of(user).coordinated_project_ids))
+    return scope & Q(~Exists(outside))
+
+
 def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:
     scope = _project_scope(user, prefix)
     return qs if scope is None else qs.filter(scope)
@@ -34,7 +47,9 @@ def may_match(*, user: Any, project_id: int) -> bool:
 
 
 def match_runs_for_user(*, user: Any) -> QuerySet[MatchRun]:
-    return _scoped(MatchRun.objects.select_related("project", "created_by"), user)
+    qs = MatchRun.objects.select_related("project", "created_by")
+    scope = _run_scope(user)
+    return qs if scope is None else qs.filter(scope)
 
 
 def match_run_get_for_user(*, user: Any, run_id: Any) -> MatchRun:
@@ -45,7 +60,8 @@ def proposals_for_user(*, user: Any, run_id: int | None = None) -> QuerySet[Prop
     qs = Proposal.objects.select_related("run__project", "participant", "volunteer", "decided_by")
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
-    return _scoped(qs, user, "run__")
+    scope = _run_scope(user, "run__")
+    return qs if scope is None else qs.filter(scope)
 
 
 def proposal_get_for_user(*, user: Any, proposal_id: Any) -> Proposal:
@@ -64,25 +80,72 @@ def matchable_projects_for_user(*, user: Any) -> QuerySet[Project]:
     return projects_for_user(user=user).order_by("name", "pk")
 
 
-def latest_run(*, project: Project) -> MatchRun | None:
-    return MatchRun.objects.filter(project=project).order_by("-created_at", "-id").first()
+def latest_run(*, project: Project, done: bool = False) -> MatchRun | None:
+    """The project's latest run of its own (a pooled run of several projects is not one)."""
+    qs = MatchRun.objects.filter(project=project, pooled=False)
+    if done:
+        qs = qs.filter(status=MatchRun.Status.DONE)
+    return qs.order_by("-created_at", "-id").first()
 
 
-# --- the pool of one project (read by the service that runs the matcher) ---------------------
-def pool_participants(*, project: Project) -> QuerySet[Participant]:
+def open_proposals_of(*, run: MatchRun, volunteer_ids: list[int], participant_id: int) -> list[Proposal]:
+    """A run's undecided proposals with these volunteers or this participant (one query)."""
+    return list(Proposal.objects.filter(Q(volunteer_id__in=volunteer_ids) | Q(participant_id=participant_id),
+                                        run=run, decision=Proposal.Decision.PENDING)
+                .select_related("participant", "volunteer").order_by("participant_id", "pk"))
+
+
+# --- pooled runs of several projects (issue 20) ------------------------------------------------
+def poolable_projects_for_user(*, user: Any) -> QuerySet[Project]:
+    """Projects a user may pool into one run: those of the organisations they administer, and
+    those they coordinate (the service then asks for all of one organisation, coordinated or
+    administered as a whole)."""
+    roles = roles_of(user)
+    qs = Project.objects.select_related("organisation").order_by("organisation__name", "name", "pk")
+    if roles.administrator:
+        return qs
+    return qs.filter(Q(organisation_id__in=roles.administered_organisation_ids)
+                     | Q(pk__in=roles.coordinated_project_ids))
+
+
+def pooled_runs_for_organisation(*, organisation_id: int) -> QuerySet[MatchRun]:
+    """An organisation's pooled runs, newest first: status and counts only for who reads no names."""
+    return (MatchRun.objects.filter(pooled=True, project__organisation_id=organisation_id)
+            .select_related("project", "created_by").prefetch_related("projects").order_by("-created_at", "-id"))
+
+
+def project_municipalities(*, project_ids: list[int]) -> dict[int, str]:
+    """Each project's municipality: where most of its participants and volunteers live (their
+    postcodes name it, people/postcodes.py), ties to the first name in the alphabet; "" for a
+    project with nobody located yet. Two queries, whatever the projects' size."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in project_ids}
+    for model in (Participant, Volunteer):
+        rows = (model.objects.filter(project_id__in=project_ids, anonymised_at=None).exclude(municipality="")
+                .values("project_id", "municipality").annotate(n=Count("pk")).order_by())
+        for row in rows:
+            towns = counts[row["project_id"]]
+            towns[row["municipality"]] = towns.get(row["municipality"], 0) + row["n"]
+    return {pk: min(towns, key=lambda town: (-towns[town], town)) if towns else "" for pk, towns in counts.items()}
+
+
+# --- the pool of one project or of several (read by the service that runs the matcher) ---------
+def pool_participants(*, project: Project | None = None, project_ids: list[int] | None = None,
+                      ) -> QuerySet[Participant]:
     """Waiting participants without an open duo (an erased one, whatever their status, is no one)."""
+    ids = [project.pk] if project is not None else list(project_ids or [])
     return (
-        Participant.objects.filter(project=project, status=Participant.Status.WAITING, anonymised_at=None)
+        Participant.objects.filter(project_id__in=ids, status=Participant.Status.WAITING, anonymised_at=None)
         .exclude(duos__status__in=OPEN_STATUSES)
         .order_by("pk")
     )
 
 
-def pool_volunteers(*, project: Project) -> QuerySet[Volunteer]:
+def pool_volunteers(*, project: Project | None = None, project_ids: list[int] | None = None) -> QuerySet[Volunteer]:
     """Active volunteers, with their open duos counted (capacity left = capacity − open); not an
     erased one (erasure on request leaves the status as it was, and the account cannot sign in)."""
+    ids = [project.pk] if project is not None else list(project_ids or [])
     return (
-        Volunteer.objects.filter(project=project, status=Volunteer.Status.ACTIVE, anonymised_at=None)
+        Volunteer.objects.filter(project_id__in=ids, status=Volunteer.Status.ACTIVE, anonymised_at=None)
         .annotate(open_duos=Count("duos", filter=Q(duos__status__in=OPEN_STATUSES)))
         .order_by("pk")
     )

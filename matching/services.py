@@ -26,7 +26,7 @@ from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.screening import problems_of
 from buddynet.vocabulary import LIFE_DOMAINS
 from matching import engine, selectors
-from matching.engine.suggest import suggest
+from matching.engine.suggest import room_left, suggest, taken_in_optimum
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,13 @@ def _require_coordinator(by: Any, project_id: int) -> None:
         raise NotAllowed(_("Only a coordinator of the project can do this."))
 
 
+def _require_run_coordinator(by: Any, run: MatchRun) -> None:
+    """A pooled run's proposals pair people of all its projects: who decides coordinates them all."""
+    ids = list(run.projects.values_list("pk", flat=True)) if run.pooled else [run.project_id]
+    if not all(roles_of(by).coordinates(pk) for pk in ids):
+        raise NotAllowed(_("Only a coordinator of every project of this match run can do this."))
+
+
 def weights_for(*, project: Project, override: dict[str, float] | None = None) -> dict[str, float]:
     """The engine's defaults, overridden by the project's weights, then by the run's own."""
     weights = dict(engine.DEFAULT_WEIGHTS)
@@ -65,21 +72,39 @@ def match_run_start(
 ) -> MatchRun:
     """Record a new run; a small pool is matched at once, a large one by a Celery task."""
     _require_coordinator(by, project.pk)
-    Project.objects.select_for_update().filter(pk=project.pk).first()  # one start at a time per project
-    unfinished = MatchRun.objects.filter(project=project, status__in=(MatchRun.Status.QUEUED, MatchRun.Status.RUNNING))
-    if unfinished.filter(created_at__gte=timezone.now() - STALE_AFTER).exists():
-        raise Conflict(_("A match run for this project is still in progress."))
-    # Older ones were lost (a worker killed mid-run): say so instead of showing them running forever.
-    unfinished.update(status=MatchRun.Status.FAILED, finished_at=timezone.now(), stage="",
-                      error=f"Lost: not finished within {STALE_AFTER.total_seconds() // 60:.0f} minutes.")
+    return _start(projects=[project], by=by, weights=weights_for(project=project, override=_known(weights)),
+                  inline=inline)
+
+
+def _known(weights: dict[str, float] | None) -> dict[str, float] | None:
     unknown = sorted(set(weights or {}) - set(engine.CRITERIA))
     if unknown:
         raise InvalidInput({"weights": _("Unknown criteria: %(names)s.") % {"names": ", ".join(unknown)}})
+    return weights
+
+
+def _start(*, projects: list[Project], by: Any, weights: dict[str, float], inline: bool | None) -> MatchRun:
+    ids = sorted(p.pk for p in projects)
+    # One start at a time per project, pooled or not: the rows are locked in one order (by id).
+    list(Project.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    unfinished = MatchRun.objects.filter(
+        Q(project_id__in=ids) | Q(projects__in=ids),
+        status__in=(MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)).distinct()
+    if unfinished.filter(created_at__gte=timezone.now() - STALE_AFTER).exists():
+        raise Conflict(_("A match run for this project is still in progress.") if len(ids) == 1
+                       else _("A match run for one of these projects is still in progress."))
+    # Older ones were lost (a worker killed mid-run): say so instead of showing them running forever.
+    MatchRun.objects.filter(pk__in=list(unfinished.values_list("pk", flat=True))).update(
+        status=MatchRun.Status.FAILED, finished_at=timezone.now(), stage="",
+        error=f"Lost: not finished within {STALE_AFTER.total_seconds() // 60:.0f} minutes.")
+    lead = min(projects, key=lambda p: (p.name, p.pk))
     run = MatchRun.objects.create(
-        project=project, created_by=by if getattr(by, "pk", None) else None,
-        weights=weights_for(project=project, override=weights),
+        project=lead, created_by=by if getattr(by, "pk", None) else None, weights=weights, pooled=len(ids) > 1,
     )
-    size = selectors.pool_participants(project=project).count() * selectors.pool_volunteers(project=project).count()
+    if run.pooled:
+        run.projects.set(ids)
+    size = (selectors.pool_participants(project_ids=ids).count()
+            * selectors.pool_volunteers(project_ids=ids).count())
     if inline if inline is not None else size <= INLINE_MAX_PAIRS:
         return match_run_execute(run_id=run.pk) or run
     from matching import tasks  # tasks import services: import here, not at module level
@@ -88,32 +113,81 @@ def match_run_start(
     return run
 
 
+# --- a pooled run of several projects of one city (issue 20) ----------------------------------
+def may_pool(*, by: Any, organisation_id: int, project_ids: list[int]) -> bool:
+    """The organisation's administrator, or who coordinates every one of the projects."""
+    roles = roles_of(by)
+    return organisation_id in roles.administered_organisation_ids or all(
+        roles.coordinates(pk) for pk in project_ids)
+
+
+@transaction.atomic
+def match_run_start_pooled(
+    *, projects: list[Project], by: Any, weights: dict[str, float] | None = None, inline: bool | None = None
+) -> MatchRun:
+    """One run over several projects of one organisation in one municipality (volunteers willing
+    to travel): the pools are the union of the projects' waiting participants and available
+    volunteers; every volunteer's own travel limit (or their own project's default) still holds,
+    and so do the forbidden and locked pairs of every project. The projects' own weights may
+    differ, so a pooled run scores with the matcher's default weights, overridden by `weights`.
+
+    A project's municipality is where most of its participants and volunteers live
+    (selectors.project_municipalities): no field to keep up to date, and the same postcodes the
+    matcher measures distances from."""
+    unique = {p.pk: p for p in projects}
+    if len(unique) < 2:
+        raise InvalidInput({"projects": _("Choose at least two projects to pool.")})
+    organisations = {p.organisation_id for p in unique.values()}
+    if len(organisations) != 1:
+        raise InvalidInput({"projects": _("Only projects of one organisation can be pooled.")})
+    if not may_pool(by=by, organisation_id=organisations.pop(), project_ids=list(unique)):
+        raise NotAllowed(_("Only the organisation's administrator or a coordinator of every one of these "
+                           "projects can pool them."))
+    towns = selectors.project_municipalities(project_ids=list(unique))
+    if "" in towns.values():
+        raise InvalidInput({"projects": _("%(names)s has no participants or volunteers with a known municipality "
+                                          "yet.") % {"names": ", ".join(sorted(
+                                              unique[pk].name for pk, town in towns.items() if not town))}})
+    if len(set(towns.values())) != 1:
+        raise InvalidInput({"projects": _("Only projects of one municipality can be pooled: %(towns)s.") % {
+            "towns": "; ".join(f"{unique[pk].name}: {town}" for pk, town in sorted(
+                towns.items(), key=lambda item: unique[item[0]].name))}})
+    return _start(projects=list(unique.values()), by=by, inline=inline,
+                  weights={**engine.DEFAULT_WEIGHTS, **{k: float(v) for k, v in (_known(weights) or {}).items()}})
+
+
 def _age(birth_year: int | None, today: Any) -> int | None:
     return None if birth_year is None else today.year - birth_year
 
 
 def build_problem(*, run: MatchRun) -> tuple[engine.Problem, dict[str, Any], dict[str, Any]]:
-    """Load the project's pool and rules into the engine's plain records (and freeze them)."""
-    return pool_problem(project=run.project, weights=dict(run.weights))
+    """Load the run's pool and rules into the engine's plain records (and freeze them)."""
+    projects = list(run.projects.all()) if run.pooled else [run.project]
+    return pool_problem(projects=projects, weights=dict(run.weights))
 
 
-def pool_problem(*, project: Project, weights: dict[str, float], also: int | None = None,
+def pool_problem(*, project: Project | None = None, projects: list[Project] | None = None,
+                 weights: dict[str, float], also: int | None = None,
                  ) -> tuple[engine.Problem, dict[str, Any], dict[str, Any]]:
-    """The project's pool and rules as the engine's records; `also` adds one participant of the
-    project who is not (yet) in the pool (a suggestion while they are taken in)."""
+    """The pool and rules of a project (or of several, pooled) as the engine's records; `also`
+    adds one participant of the project who is not (yet) in the pool (a suggestion while they are
+    taken in). Each volunteer keeps their own project's travel default and screening validity."""
     today = timezone.localdate()
-    in_pool = selectors.pool_participants(project=project)
+    chosen = [project] if project is not None else list(projects or [])
+    by_id = {p.pk: p for p in chosen}
+    ids = sorted(by_id)
+    in_pool = selectors.pool_participants(project_ids=ids)
     if also is not None:
-        in_pool = Participant.objects.filter(Q(pk__in=in_pool.values("pk")) | Q(pk=also, project=project)
+        in_pool = Participant.objects.filter(Q(pk__in=in_pool.values("pk")) | Q(pk=also, project_id__in=ids)
                                              ).order_by("pk")
     participants = list(in_pool.values(
         "id", "latitude", "longitude", "languages", "availability", "interests", "gender", "gender_preference",
         "birth_year", "preferred_age_min", "preferred_age_max", "needs", "waiting_since", "interpreter_arranged",
         "consent_date",
     ))
-    volunteers = list(selectors.pool_volunteers(project=project).values(
-        "id", "latitude", "longitude", "languages", "availability", "interests", "gender", "gender_preference",
-        "birth_year", "preferred_age_min", "preferred_age_max", "capacity", "open_duos",
+    volunteers = list(selectors.pool_volunteers(project_ids=ids).values(
+        "id", "project_id", "latitude", "longitude", "languages", "availability", "interests", "gender",
+        "gender_preference", "birth_year", "preferred_age_min", "preferred_age_max", "capacity", "open_duos",
         "max_travel_km", "intake_date", "training_date", "criminal_record_checked_on",
     ))
     # Both through netwerk's query functions (issue 3, item 8): one query each, whatever the pool.
@@ -141,23 +215,24 @@ def pool_problem(*, project: Project, weights: dict[str, float], also: int | Non
         engine.Volunteer(
             **person(row), strengths=strengths.get(row["id"], {}),
             capacity_left=max(0, row["capacity"] - row["open_duos"]),
-            max_travel_km=float(row["max_travel_km"] or project.default_max_travel_km),
+            max_travel_km=float(row["max_travel_km"] or by_id[row["project_id"]].default_max_travel_km),
             # Complete and not expired today (people/screening.py): an extract that expires today
             # leaves the volunteer out of today's run, as duo creation refuses them.
             screening_complete=not problems_of(
                 intake_date=row["intake_date"], training_date=row["training_date"],
                 criminal_record_checked_on=row["criminal_record_checked_on"],
-                valid_months=project.screening_valid_months, today=today),
+                valid_months=by_id[row["project_id"]].screening_valid_months, today=today),
         )
         for row in volunteers
     )
     in_p = {p.id for p in ps}
     # An unscreened volunteer (missing or expired extract) gets no pair, not even a locked one.
     room = {v.id: v.capacity_left for v in vs if v.screening_complete}
-    forbidden = frozenset(ForbiddenPair.objects.filter(project=project).values_list("participant_id", "volunteer_id"))
+    forbidden = frozenset(ForbiddenPair.objects.filter(project_id__in=ids).values_list("participant_id",
+                                                                                        "volunteer_id"))
     locked: list[tuple[int, int]] = []
     ignored: list[list[int]] = []
-    for pid, vid in LockedPair.objects.filter(project=project).order_by("created_at", "pk").values_list(
+    for pid, vid in LockedPair.objects.filter(project_id__in=ids).order_by("created_at", "pk").values_list(
             "participant_id", "volunteer_id"):
         # A lock counts only while both are in the pool and the volunteer has room left;
         # the run records the ones it had to leave out.
@@ -170,7 +245,9 @@ def pool_problem(*, project: Project, weights: dict[str, float], also: int | Non
                              locked=tuple(locked))
     pools = {"participants": [p.id for p in ps], "volunteers": [v.id for v in vs]}
     rules = {
-        "hard": list(HARD_RULES), "default_max_travel_km": project.default_max_travel_km,
+        "hard": list(HARD_RULES), "default_max_travel_km": (
+            chosen[0].default_max_travel_km if len(chosen) == 1
+            else {str(p.pk): p.default_max_travel_km for p in chosen}),
         "forbidden": sorted([list(pair) for pair in forbidden]), "locked": [list(pair) for pair in locked],
         "locks_ignored": ignored, "network_maps": len(uncovered),
     }
@@ -256,7 +333,7 @@ def _lock_pending(proposal: Proposal, by: Any) -> Proposal:
     # Only the proposal row: duo_propose locks the volunteer, then the participant, itself.
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "run", "participant", "volunteer").get(pk=proposal.pk)
-    _require_coordinator(by, proposal.run.project_id)
+    _require_run_coordinator(by, proposal.run)
     if proposal.decision != Proposal.Decision.PENDING:
         raise Conflict(_("This proposal was already decided: %(decision)s.")
                        % {"decision": proposal.get_decision_display()})
@@ -295,7 +372,9 @@ def proposal_reject(*, proposal: Proposal, by: Any, reason: str, forbid: bool = 
 
 
 def _check_pair(participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> None:
-    if participant.project_id != volunteer.project_id:
+    # Across projects as a duo may be (a pooled run): same organisation, `by` coordinates both.
+    # The rule is kept with the participant's project, whose runs read it.
+    if not duo_services.duo_across_projects_allowed(volunteer=volunteer, participant=participant, by=by):
         raise InvalidInput({"volunteer": _("The volunteer belongs to a different project than the participant.")})
     _require_coordinator(by, participant.project_id)
     if not reason.strip():
@@ -346,9 +425,15 @@ class SuggestedVolunteer:
     score: int
     parts: dict[str, int]
     distance_km: float
-    # Another waiting participant scores higher with this volunteer, who has one place left:
-    # the whole-pool optimum (a match run) may give the volunteer to them.
-    contested: bool
+    # Of the first suggestion only: the latest match run of the project proposes this volunteer
+    # (still open) to other waiting participants who fill every place the volunteer has left, so
+    # choosing them here would undo one of those proposals. Empty otherwise
+    # (engine.suggest.taken_in_optimum).
+    taken_by: list[Proposal]
+
+    @property
+    def contested(self) -> bool:
+        return bool(self.taken_by)
 
 
 @dataclass(frozen=True)
@@ -358,22 +443,44 @@ class ParticipantSuggestion:
     feasible: int
     weights: dict[str, float]
     seconds: float
+    # This participant's own open proposal in the latest match run, when it names another
+    # volunteer than the first suggestion (the whole-pool optimum picked differently).
+    own_proposal: Proposal | None = None
 
 
 def participant_suggestions(*, participant: Participant, by: Any, k: int = SUGGESTIONS) -> ParticipantSuggestion:
     """The k best available volunteers for one participant, explained: the engine's spatial filter
     and scores over the project's pool, without solving the whole pool. Reads only (nothing is
-    proposed: the coordinator proposes a duo, or starts a match run, from what they see)."""
+    proposed: the coordinator proposes a duo, or starts a match run, from what they see).
+
+    The note "a match run may pair them differently" is taken from the project's latest finished
+    (single-project) match run, the last whole-pool optimum, and only its open proposals whose
+    participants still wait: cheap (two queries) and true of something the coordinator can open."""
     _require_coordinator(by, participant.project_id)
     started = time.perf_counter()
     weights = weights_for(project=participant.project)
     problem, _pools, _rules = pool_problem(project=participant.project, weights=weights, also=participant.pk)
-    found = suggest(problem, participant.pk, k=k)
-    contested = {c.volunteer_id for c in found.contested}
-    volunteers = Volunteer.objects.in_bulk([s.volunteer_id for s in found.volunteers])
+    found = suggest(problem, participant.pk, k=k, contests=False)
+    suggested = [s.volunteer_id for s in found.volunteers]
+    in_pool = {p.id for p in problem.participants}
+    latest = selectors.latest_run(project=participant.project, done=True)
+    open_proposals: list[Proposal] = [] if latest is None else [
+        p for p in selectors.open_proposals_of(run=latest, volunteer_ids=suggested, participant_id=participant.pk)
+        if p.participant_id in in_pool]
+    assigned: dict[int, list[int]] = {}
+    for p in open_proposals:
+        if p.participant_id != participant.pk:
+            assigned.setdefault(p.volunteer_id, []).append(p.participant_id)
+    taken = set(taken_in_optimum(found, room_left(problem), assigned))
+    own = next((p for p in open_proposals if p.participant_id == participant.pk), None)
+    if own is not None and suggested and own.volunteer_id == suggested[0]:
+        own = None
+    volunteers = Volunteer.objects.in_bulk(suggested)
     return ParticipantSuggestion(
         participant=participant,
-        volunteers=[SuggestedVolunteer(volunteers[s.volunteer_id], s.score, dict(s.parts), s.distance_km,
-                                       s.volunteer_id in contested) for s in found.volunteers],
-        feasible=found.feasible, weights=weights, seconds=time.perf_counter() - started,
+        volunteers=[SuggestedVolunteer(
+            volunteers[s.volunteer_id], s.score, dict(s.parts), s.distance_km,
+            [p for p in open_proposals if n == 0 and p.volunteer_id == s.volunteer_id and p.participant_id in taken]
+        ) for n, s in enumerate(found.volunteers)],
+        feasible=found.feasible, weights=weights, seconds=time.perf_counter() - started, own_proposal=own,
     )

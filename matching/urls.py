@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projecten/<int:project_id>/", views.project_page, name="project"),
     path("projecten/<int:project_id>/start/", views.start, name="start"),
     path("runs/<int:run_id>/", views.run_page, name="run"),
+    path("organisaties/<int:organisation_id>/samen/", views.pooled_page, name="pooled"),
     path("deelnemers/<int:participant_id>/suggesties/", views.suggestion_page, name="suggestion"),
     path("voorstellen/<int:proposal_id>/aanvaarden/", views.accept, name="accept"),
     path("voorstellen/<int:proposal_id>/weigeren/", views.reject, name="reject"),

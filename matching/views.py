@@ -21,6 +21,7 @@ from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Volunteer
 from matching import selectors, services, texts
 from matching.apis import coordinated_participants, explained_parts, suggestion_data
+from matching.forms import PooledRunForm
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 PROPOSALS_PER_PAGE = 25
@@ -46,7 +47,12 @@ def index(request: HttpRequest) -> HttpResponse:
     if len(projects) == 1:
         return redirect("matching:project", project_id=projects[0].pk)
     rows = [(project, selectors.latest_run(project=project)) for project in projects]
-    return render(request, "matching/index.html", {"rows": rows})
+    # Organisations of which the user coordinates two projects or more: they may pool them.
+    per_organisation: dict[int, list[Any]] = {}
+    for project in projects:
+        per_organisation.setdefault(project.organisation_id, []).append(project)
+    poolable = [(pk, ps[0].organisation.name) for pk, ps in per_organisation.items() if len(ps) > 1]
+    return render(request, "matching/index.html", {"rows": rows, "poolable": poolable})
 
 
 @login_required
@@ -241,6 +247,57 @@ def remove_rule(request: HttpRequest, kind: str, rule_id: int) -> HttpResponse:
         services.pair_rule_remove(rule=rule, by=request.user)
     messages.success(request, _("Removed."))
     return redirect("matching:project", project_id=rule.project_id)
+
+
+# --- a pooled run of several projects of one city (issue 20) ----------------------------------
+def _poolable(request: HttpRequest, organisation_id: int) -> Any:
+    """The organisation's projects this user may pool: all of them for its administrator, the
+    coordinated ones for a coordinator of at least two; 404 for anyone else."""
+    roles = roles_of(request.user)
+    projects = selectors.poolable_projects_for_user(user=request.user).filter(organisation_id=organisation_id)
+    if organisation_id not in roles.administered_organisation_ids and not roles.administrator:
+        projects = projects.filter(pk__in=roles.coordinated_project_ids)
+    if projects.count() < 2 and organisation_id not in roles.administered_organisation_ids:
+        raise Http404
+    return projects
+
+
+@login_required
+def pooled_page(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Choose several projects of one municipality and match them together (issue 20). The page
+    shows the organisation's pooled runs with their figures only: who reads the proposals (names)
+    is who coordinates every project of the run, on the run's own page."""
+    projects = _poolable(request, organisation_id)
+    towns = selectors.project_municipalities(project_ids=[p.pk for p in projects])
+    form = PooledRunForm(request.POST if request.method == "POST" else None, projects=projects,
+                         municipalities=towns)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    run = services.match_run_start_pooled(projects=list(form.cleaned_data["projects"]),
+                                                          by=request.user)
+            except ServiceError as exc:
+                message = exc.message
+                for field, text in (message.items() if isinstance(message, dict) else [(None, message)]):
+                    form.add_error(field if field in form.fields else None, text)
+                status = 400 if exc.status_code == 400 else exc.status_code
+            else:
+                if selectors.match_runs_for_user(user=request.user).filter(pk=run.pk).exists():
+                    return redirect("matching:run", run_id=run.pk)
+                messages.success(request, _("The match run has started. The coordinators of these projects "
+                                            "decide on its proposals."))
+                return redirect("matching:pooled", organisation_id=organisation_id)
+        else:
+            status = 400
+    runs = list(selectors.pooled_runs_for_organisation(organisation_id=organisation_id)[:10])
+    visible = set(selectors.match_runs_for_user(user=request.user).filter(pk__in=[r.pk for r in runs])
+                  .values_list("pk", flat=True))
+    return render(request, "matching/pooled.html", {
+        "form": form, "runs": [(run, run.pk in visible) for run in runs], "organisation_id": organisation_id,
+        "rows": [(p, towns.get(p.pk, "")) for p in projects],
+    }, status=status)
 
 
 def _run_url(run_id: int) -> str:

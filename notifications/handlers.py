@@ -49,8 +49,12 @@ def on_concern_handled(check_in: Any) -> None:
 
 
 def on_match_run_finished(run: Any) -> None:
-    """A matching.MatchRun reached done or failed: its project's coordinators review it."""
-    project_id = run.project_id
+    """A matching.MatchRun reached done or failed: its project's coordinators review it (of a
+    pooled run, who coordinates every one of its projects: only they may open it)."""
+    project_ids = sorted(run.projects.values_list("pk", flat=True)) if run.pooled else [run.project_id]
+    by_project = selectors.coordinators_by_project(project_ids=project_ids)
+    everywhere = set.intersection(*({r.user_id for r in by_project.get(pk, [])} for pk in project_ids))
+    recipients = [r for r in by_project.get(project_ids[0], []) if r.user_id in everywhere]
     # The status label stays lazy: rendered in each recipient's language (messages.render).
     status = run.Status(run.status).label if run.status in run.Status.values else run.status
     context = {"run": f"#{run.pk}", "project": run.project.name, "status": status}
@@ -58,7 +62,7 @@ def on_match_run_finished(run: Any) -> None:
     services.notification_create(
         Message(r, Kind.MATCH_RUN_FINISHED, f"match_run_finished:run:{run.pk}", context, links.match_run(run.pk),
                 about)
-        for r in selectors.coordinators_by_project(project_ids=[project_id]).get(project_id, [])
+        for r in recipients
     )
 
 

@@ -495,7 +495,18 @@ ROWS += [
     # A suggestion for one participant (issue 20): the coordinators of their project only.
     Row("matching-suggestion", "GET", E(200, 200, 404, 404, 404),
         target=lambda w: {"participant_id": w.participant.pk}),
+    # A pooled run (issue 20): the coordinator also coordinates a second project of the same
+    # organisation and city; the other coordinator's scope holds neither project (400).
+    Row("matching-run-pooled", "POST", E(201, 201, 403, 400, 403), body=lambda w: pooled_body(w),
+        note="a small pool is matched at once"),
 ]
+
+
+def pooled_body(w: World) -> dict[str, Any]:
+    second = f.ProjectFactory(organisation=w.project.organisation, name="Buddy Gent-Noord")
+    f.VolunteerFactory(project=second)
+    membership_grant(user=w.coordinator, role=Role.COORDINATOR, project=second)
+    return {"projects": [w.project.pk, second.pk]}
 
 
 # --- funding (issue 6) ---------------------------------------------------------------------------

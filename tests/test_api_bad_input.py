@@ -580,7 +580,32 @@ def pair(w: World, **extra: Any) -> dict[str, Any]:
     return {**free_pair(w), "reason": "Kennen elkaar", **extra}
 
 
+POOLED = "/api/v1/match-runs/pooled/"
+
+
+def city_projects(w: World) -> list[int]:
+    """world.project and a second project of its organisation and city, both coordinated."""
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.services import membership_grant
+
+    second = f.ProjectFactory(organisation=w.project.organisation, name="Buddy Gent-Noord")
+    f.VolunteerFactory(project=second)
+    membership_grant(user=w.coordinator, role=Role.COORDINATOR, project=second)
+    return [w.project.pk, second.pk]
+
+
 BAD += [
+    Bad("a pooled run of one project", "coordinator", "POST", lambda w: POOLED,
+        lambda w: {"projects": [w.project.pk]}, "projects"),
+    Bad("a pooled run without projects", "coordinator", "POST", lambda w: POOLED, lambda w: {}, "projects"),
+    Bad("a pooled run with another organisation's project", "coordinator", "POST", lambda w: POOLED,
+        lambda w: {"projects": [w.project.pk, w.other_project.pk]}, "projects"),
+    Bad("a pooled run over two municipalities", "coordinator", "POST", lambda w: POOLED,
+        lambda w: (lambda ids: (f.VolunteerFactory(project_id=ids[1], postcode="2000", municipality="Antwerpen"),
+                                f.VolunteerFactory(project_id=ids[1], postcode="2000", municipality="Antwerpen"),
+                                {"projects": ids})[-1])(city_projects(w)), "projects"),
+    Bad("a pooled run with an unknown criterion", "coordinator", "POST", lambda w: POOLED,
+        lambda w: {"projects": city_projects(w), "weights": {"horoscope": 2}}, "weights"),
     Bad("a run for a project that does not exist", "coordinator", "POST", lambda w: RUNS,
         lambda w: {"project": 987654}, "project"),
     Bad("a run for another coordinator's project", "coordinator", "POST", lambda w: RUNS,

@@ -3,13 +3,17 @@
 When a coordinator takes in a new participant, they want to see at once who could be their buddy.
 The whole-pool optimum (engine.match) weighs every participant against every other; for one
 person the same spatial filter and the same vectorised scores over the volunteers in reach are
-enough, at a fraction of the time. What a suggestion cannot know is whether the optimum would
-give a suggested volunteer to someone else: it says so when another waiting participant scores
-higher with that volunteer (`contested`), so the coordinator knows a whole-pool run may differ.
+enough, at a fraction of the time. What a suggestion cannot know by itself is whether the optimum
+would give a suggested volunteer to someone else. `taken_in_optimum` answers that from an optimum
+at hand (the latest match run's proposals): a note is worth showing only when that optimum fills
+the volunteer's last places with others. `contested` (another participant merely scores higher
+with a volunteer who has one place left) is kept for the benchmark's comparison: in a dense pool
+it holds for nearly every suggestion, so the pages no longer show it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +40,7 @@ class Suggestion:
     contested: tuple[Contest, ...]  # suggested volunteers with one place left whom another fits better
 
 
-def suggest(problem: Problem, participant_id: int, k: int = 5) -> Suggestion:
+def suggest(problem: Problem, participant_id: int, k: int = 5, *, contests: bool = True) -> Suggestion:
     """The k best feasible volunteers for one participant of `problem` (same rules, same scores
     as engine.match), with the suggested volunteers another participant would score higher with.
 
@@ -50,10 +54,7 @@ def suggest(problem: Problem, participant_id: int, k: int = 5) -> Suggestion:
     me = next((p for p in problem.participants if p.id == participant_id), None)
     if me is None:
         raise ValueError(f"participant {participant_id} is not in the pool")
-    locked_to: dict[int, int] = {}
-    for _, vid in problem.locked:
-        locked_to[vid] = locked_to.get(vid, 0) + 1
-    room = {v.id: v.capacity_left - locked_to.get(v.id, 0) for v in problem.volunteers}
+    room = room_left(problem)
     if me.latitude is None or me.longitude is None or not me.consent:
         return Suggestion(int(participant_id), (), 0, ())
     near = _in_reach(problem.volunteers, me.latitude, me.longitude)
@@ -72,7 +73,34 @@ def suggest(problem: Problem, participant_id: int, k: int = 5) -> Suggestion:
                float(arcs.distance_km[j]))
         for n, (j, v) in enumerate(zip(order, top_v, strict=True))
     )
-    return Suggestion(int(participant_id), chosen, len(arcs), _contests(problem, me, chosen, room, weights))
+    return Suggestion(int(participant_id), chosen, len(arcs),
+                      _contests(problem, me, chosen, room, weights) if contests else ())
+
+
+def room_left(problem: Problem) -> dict[int, int]:
+    """Each volunteer's places left for a new pair: capacity left minus the pairs locked to them."""
+    locked_to: dict[int, int] = {}
+    for _, vid in problem.locked:
+        locked_to[vid] = locked_to.get(vid, 0) + 1
+    return {v.id: v.capacity_left - locked_to.get(v.id, 0) for v in problem.volunteers}
+
+
+def taken_in_optimum(suggestion: Suggestion, room: Mapping[int, int],
+                     assigned: Mapping[int, Sequence[int]]) -> tuple[int, ...]:
+    """The other participants a whole-pool optimum gives the first suggested volunteer to, when
+    they fill every place that volunteer has left; () when the first suggestion is free in it.
+
+    `assigned` maps a volunteer to the participants an optimum pairs them with (the latest match
+    run's open proposals, or a fresh engine.match); `room` is each volunteer's places left now.
+    Only then is the note "a match run picks differently" informative: choosing the first
+    suggestion undoes a pair of the optimum. "Someone else scores higher with them" holds for
+    almost every volunteer of a dense pool, and a note on each of the five would be on nearly every
+    card (benchmarks/suggest.py counts both)."""
+    if not suggestion.volunteers:
+        return ()
+    first = suggestion.volunteers[0].volunteer_id
+    others = tuple(p for p in assigned.get(first, ()) if p != suggestion.participant_id)
+    return others if others and len(others) >= room.get(first, 0) else ()
 
 
 def _in_reach(volunteers: tuple[Volunteer, ...], lat: float, lon: float) -> list[Volunteer]:

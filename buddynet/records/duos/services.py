@@ -36,7 +36,7 @@ from buddynet.records.duos.models import (
     NextStep,
     VolunteerDay,
 )
-from buddynet.records.people.models import Participant, Volunteer
+from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.screening import screening_problems
 
 CHECK_IN_EDIT_WINDOW = timedelta(hours=48)
@@ -75,13 +75,28 @@ def _require_manager(by: User | None, project_id: int) -> None:
         raise NotAllowed(_("Only a coordinator of the project can change this duo."))
 
 
-def duo_proposal_check(*, volunteer: Volunteer, participant: Participant) -> None:
-    """Raise InvalidInput/Conflict when this pair cannot be proposed now.
+def duo_across_projects_allowed(*, volunteer: Volunteer, participant: Participant, by: User | None) -> bool:
+    """A duo belongs to the participant's project. Its volunteer may come from another project of
+    the same organisation (a pooled match run, issue 20) when the one who proposes it coordinates
+    both projects: the volunteer stays a volunteer of their own project (screening, allowances,
+    account), their open duos count against their capacity wherever the duo is, and the duo is
+    followed up by the participant's project."""
+    if volunteer.project_id == participant.project_id:
+        return True
+    if by is None or not roles_of(by).coordinates(volunteer.project_id):
+        return False
+    organisations = set(Project.objects.filter(pk__in=[volunteer.project_id, participant.project_id])
+                        .values_list("organisation_id", flat=True))
+    return len(organisations) == 1
+
+
+def duo_proposal_check(*, volunteer: Volunteer, participant: Participant, by: User | None = None) -> None:
+    """Raise InvalidInput/Conflict when this pair cannot be proposed now (`by`: who proposes it).
 
     Forms call it to show the problem next to the fields; duo_propose calls it again under
     the row locks, where the answer is final.
     """
-    if volunteer.project_id != participant.project_id:
+    if not duo_across_projects_allowed(volunteer=volunteer, participant=participant, by=by):
         raise InvalidInput({"volunteer": _("The volunteer belongs to a different project than the participant.")})
     problems = screening_problems(volunteer)
     if problems:
@@ -107,7 +122,7 @@ def duo_propose(
     _require_manager(by, participant.project_id)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    duo_proposal_check(volunteer=volunteer, participant=participant)
+    duo_proposal_check(volunteer=volunteer, participant=participant, by=by)
     try:
         # A savepoint, so that losing a race on the unique index leaves the outer
         # transaction usable and the caller gets a clean 409.
@@ -249,7 +264,7 @@ def duo_reopen(*, duo: Duo, by: User) -> Duo:
     duo = _lock(duo)
     if duo.status != DuoStatus.CLOSED:
         raise Conflict(_("Only a closed duo can be re-opened."))
-    duo_proposal_check(volunteer=volunteer, participant=participant)
+    duo_proposal_check(volunteer=volunteer, participant=participant, by=by)
     previous = duo.status
     duo.status = (DuoStatus.ACTIVE if duo.started_on else DuoStatus.INTRODUCED if duo.introduced_on
                   else DuoStatus.PROPOSED)
