@@ -91,10 +91,12 @@ def project_rules(request: HttpRequest, organisation_id: int, project_id: int) -
                 message = exc.message
                 for name, text in (message.items() if isinstance(message, dict) else [(None, message)]):
                     field = "enabled_kinds" if name == "disabled_kinds" else name
-                    form.add_error(field if field in form.fields else None, text if isinstance(text, list) else str(text))
+                    form.add_error(field if field in form.fields else None,
+                                   text if isinstance(text, list) else str(text))
                 status = exc.status_code
             else:
-                messages.success(request, _("The follow-up settings of %(project)s are saved.") % {"project": project.name})
+                messages.success(request, _("The follow-up settings of %(project)s are saved.")
+                                 % {"project": project.name})
                 return redirect("notification-rules:project", organisation_id=project.organisation_id,
                                 project_id=project.pk)
         else:

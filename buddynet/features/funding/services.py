@@ -322,7 +322,8 @@ def allowance_settings_save(
                     "rate": money(daily_rate)}
     if errors:
         raise InvalidInput(errors)
-    found, _created = AllowanceSettings.objects.select_for_update().get_or_create(organisation=organisation)
+    found = (AllowanceSettings.objects.select_for_update().filter(organisation=organisation).first()
+             or AllowanceSettings(organisation=organisation))
     found.default_kind, found.daily_rate, found.yearly_maximum = default_kind, daily_rate, yearly_maximum
     found.updated_by = by
     found.full_clean()
