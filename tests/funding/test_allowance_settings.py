@@ -197,3 +197,45 @@ def test_another_organisations_settings_do_not_prefill(world: World, other_org_a
     form = pages(world.coordinator).get(
         reverse("funding:allowances", args=[world.project.pk]) + "?year=2026").context["form"]
     assert "amount" not in form.initial
+
+
+# --- the organisation administrator's page ----------------------------------------------------------
+def settings_url(world: World) -> str:
+    return reverse("web:orgadmin-allowance-settings", args=[world.project.organisation_id])
+
+
+@IN_2026
+def test_the_page_shows_the_years_legal_caps_in_dutch(world: World, org_admin: Any) -> None:
+    page = pages(org_admin).get(settings_url(world), HTTP_ACCEPT_LANGUAGE="nl-be")
+
+    assert page.status_code == 200
+    html = page.content.decode().replace("\xa0", " ")
+    assert ("De wettelijke maxima van 2026 voor de forfaitaire vrijwilligersvergoeding: € 44,02 per dag en "
+            "€ 1.760,83 per jaar") in html
+    assert "Je forfaitaire vergoeding per dag mag niet hoger zijn dan € 44,02." in html
+    assert "Forfaitaire vergoeding per dag (EUR)" in html and "Eigen jaarmaximum per vrijwilliger (EUR)" in html
+    # The organisation administrator's menu, with this page marked.
+    assert f'<li><a href="{settings_url(world)}" aria-current="page">Vergoedingen</a></li>' in html
+
+
+@IN_2026
+def test_the_page_saves_and_answers_400_with_the_field_message(world: World, org_admin: Any) -> None:
+    bad = pages(org_admin).post(settings_url(world), {"default_kind": "flat_rate", "daily_rate": "45.00",
+                                                      "yearly_maximum": "2000"}, HTTP_ACCEPT_LANGUAGE="nl-be")
+    assert bad.status_code == 400
+    html = bad.content.decode().replace("\xa0", " ")
+    assert "Hoogstens het wettelijke dagmaximum van 2026: € 44,02." in html
+    assert "Hoogstens het wettelijke jaarmaximum van 2026: € 1.760,83." in html
+    assert not AllowanceSettings.objects.exists()
+    assert pages(org_admin).post(settings_url(world), {"default_kind": "flat_rate", "daily_rate": "veel"}
+                                 ).status_code == 400
+    assert not AllowanceSettings.objects.exists()
+
+    ok = pages(org_admin).post(settings_url(world), {"default_kind": "flat_rate", "daily_rate": "35.50",
+                                                     "yearly_maximum": ""})
+    assert ok.status_code == 302
+    saved = AllowanceSettings.objects.get()
+    assert (saved.organisation_id, saved.daily_rate, saved.yearly_maximum) == (
+        world.project.organisation_id, Decimal("35.50"), None)
+    again = pages(org_admin).get(settings_url(world)).content.decode()
+    assert 'value="35.50"' in again
