@@ -70,8 +70,6 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
         organisation_id = min(roles.administered_organisation_ids)
         items += [
             ("orgadmin", _("Organisation"), reverse("web:orgadmin-organisation", args=[organisation_id])),
-            ("orgadmin-volunteers", _("Volunteer accounts"),
-             reverse("web:orgadmin-volunteer-accounts", args=[organisation_id])),
             ("orgadmin-allowances", _("Allowances"),
              reverse("web:orgadmin-allowance-settings", args=[organisation_id])),
         ]
