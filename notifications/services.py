@@ -398,6 +398,23 @@ def project_rules_may_change(*, user: Any, project: Any) -> bool:
     return roles.coordinates(project.pk) or project.organisation_id in roles.administered_organisation_ids
 
 
+def project_rules_problems(*, rules: ProjectRules) -> dict[str, Any]:
+    """What is wrong with these thresholds (field -> message); the back office's form asks too."""
+    errors: dict[str, Any] = {}
+    try:
+        rules.full_clean(exclude=["project", "disabled_kinds"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not isinstance(rules.disabled_kinds, list) or any(k not in RULE_KINDS for k in rules.disabled_kinds):
+        errors["disabled_kinds"] = _("Only these rules can be switched off: %(kinds)s.") % {
+            "kinds": ", ".join(RULE_KINDS)}
+    if "first_month_min_check_ins" not in errors and "first_month_days" not in errors and (
+            rules.first_month_min_check_ins > rules.first_month_days):
+        errors["first_month_min_check_ins"] = _("The first month has %(days)d days: ask at most as many contacts.") % {
+            "days": rules.first_month_days}
+    return errors
+
+
 @transaction.atomic
 def project_rules_save(*, project: Any, by: Any, data: dict[str, Any]) -> ProjectRules:
     """A project's follow-up settings in one go: the notification rules switched off and their day
@@ -421,22 +438,16 @@ def project_rules_save(*, project: Any, by: Any, data: dict[str, Any]) -> Projec
     rules = rules or ProjectRules(project_id=project.pk)
     if "disabled_kinds" in data:
         kinds = data["disabled_kinds"]
-        if not isinstance(kinds, list | tuple | set | frozenset) or any(k not in RULE_KINDS for k in kinds):
+        if not isinstance(kinds, list | tuple | set | frozenset) or not all(isinstance(k, str) for k in kinds):
             errors["disabled_kinds"] = _("Only these rules can be switched off: %(kinds)s.") % {
                 "kinds": ", ".join(RULE_KINDS)}
-        else:
-            rules.disabled_kinds = [k for k in RULE_KINDS if k in set(kinds)]  # the page's order, no repeats
+        else:  # the page's order, no repeats (an unknown kind is answered by project_rules_problems)
+            order = {kind: i for i, kind in enumerate(RULE_KINDS)}
+            rules.disabled_kinds = sorted(set(kinds), key=lambda k: (order.get(k, len(order)), k))
     for name in RULE_FIELDS:
         if name in data:
             setattr(rules, name, data[name])
-    try:
-        rules.full_clean(exclude=["project", "disabled_kinds"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if "first_month_min_check_ins" not in errors and "first_month_days" not in errors and (
-            rules.first_month_min_check_ins > rules.first_month_days):
-        errors["first_month_min_check_ins"] = _("The first month has %(days)d days: ask at most as many contacts.") % {
-            "days": rules.first_month_days}
+    errors = {**project_rules_problems(rules=rules), **errors}
     row = Project.objects.select_for_update().get(pk=project.pk)
     changes = {name: data[name] for name in PROJECT_FIELDS if name in data}
     for name, value in changes.items():

@@ -201,3 +201,27 @@ def test_the_organisation_page_links_each_projects_settings(world: World, org_ad
                                          args=[world.project.organisation_id])).content.decode()
     assert url(world) in html
     assert reverse("web:orgadmin-allowance-settings", args=[world.project.organisation_id]) in html
+
+
+def test_the_back_office_saves_through_the_same_service_and_rules(world: World) -> None:
+    """A coordinator sets the rules in the back office too: same service, same rules (400-like
+    form errors, nothing saved)."""
+    from django.contrib.auth.models import Permission
+
+    world.coordinator.is_staff = True
+    world.coordinator.save()
+    world.coordinator.user_permissions.add(*Permission.objects.filter(codename__endswith="projectrules"))
+    add = reverse("admin:notifications_projectrules_add")
+    data = {"project": world.project.pk, "disabled_kinds": '["concern_raised"]', "first_month_days": 30,
+            "first_month_min_check_ins": 2, "new_duo_days": 14, "screening_warn_days": 30,
+            "planned_end_warn_days": 30, "obligation_warn_days": 14}
+    c = client(world.coordinator)
+    refused = c.post(add, data)
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    refused = c.post(add, {**data, "disabled_kinds": "[]", "first_month_days": 3, "first_month_min_check_ins": 4})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert not ProjectRules.objects.exists()
+
+    saved = c.post(add, {**data, "disabled_kinds": '["meeting_tomorrow"]'})
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert ProjectRules.objects.get().disabled_kinds == ["meeting_tomorrow"]
