@@ -91,8 +91,8 @@ def project_rules(request: HttpRequest, organisation_id: int, project_id: int) -
                 message = exc.message
                 for name, text in (message.items() if isinstance(message, dict) else [(None, message)]):
                     field = "enabled_kinds" if name == "disabled_kinds" else name
-                    form.add_error(field if field in form.fields else None,
-                                   text if isinstance(text, list) else str(text))
+                    texts = text if isinstance(text, list) else [text]  # full_clean gives lists
+                    form.add_error(field if field in form.fields else None, [str(t) for t in texts])
                 status = exc.status_code
             else:
                 messages.success(request, _("The follow-up settings of %(project)s are saved.")
