@@ -452,14 +452,10 @@ def project_rules_save(*, project: Any, by: Any, data: dict[str, Any]) -> Projec
     changes = {name: data[name] for name in PROJECT_FIELDS if name in data}
     for name, value in changes.items():
         setattr(row, name, value)
-    try:
+    try:  # Project.clean() holds the rule across the two (quiet alert after the reminder)
         row.full_clean(exclude=[f.name for f in Project._meta.fields if f.name not in PROJECT_FIELDS])
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if not errors.keys() & set(PROJECT_FIELDS) and row.quiet_alert_days < row.contact_cadence_days:
-        errors["quiet_alert_days"] = _(
-            "At least the expected contact frequency (%(days)d days): the coordinators are alerted after the "
-            "volunteer is reminded.") % {"days": row.contact_cadence_days}
     aftercare = {name: data[name] for name in AFTERCARE_FIELDS if name in data}
     if aftercare:  # checked also when other fields are wrong: every error at once (then rolled back)
         try:

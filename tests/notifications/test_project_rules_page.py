@@ -225,3 +225,21 @@ def test_the_back_office_saves_through_the_same_service_and_rules(world: World) 
     saved = c.post(add, {**data, "disabled_kinds": '["meeting_tomorrow"]'})
     assert saved.status_code == 302, saved.content.decode()[:3000]
     assert ProjectRules.objects.get().disabled_kinds == ["meeting_tomorrow"]
+
+
+@pytest.mark.parametrize("channel", ["api", "service"])
+def test_the_silence_alert_before_the_reminder_is_refused_in_every_channel(world: World, org_admin: Any,
+                                                                           channel: str) -> None:
+    """The rule lives on the project (Project.clean): the API's project endpoint refuses it too."""
+    from tests.conftest import client_for
+
+    before = state(world.project)
+    if channel == "api":
+        response = client_for(world.coordinator).patch(f"/api/v1/projects/{world.project.pk}/",
+                                                       {"quiet_alert_days": 7}, format="json")
+        assert response.status_code == 400 and "quiet_alert_days" in response.json()
+    else:
+        with pytest.raises(InvalidInput) as excinfo:
+            services.project_rules_save(project=world.project, by=org_admin, data={"quiet_alert_days": 7})
+        assert isinstance(excinfo.value.message, dict) and "quiet_alert_days" in excinfo.value.message
+    assert state(world.project) == before
