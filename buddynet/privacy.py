@@ -462,6 +462,12 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "created_at": N,
     },
     "funding.AllowanceCap": {"id": N, "year": N, "daily_cap": N, "yearly_cap": N},
+    # What an organisation decides within the legal caps (issue 16): a setting, about no one; who
+    # changed it last is a staff member's account (PERSONAL, like created_by elsewhere).
+    "funding.AllowanceSettings": {
+        "id": N, "organisation": N, "default_kind": N, "daily_rate": N, "yearly_maximum": N,
+        "updated_at": N, "updated_by": P,
+    },
     "funding.ProgressReport": {
         "id": N,
         "grant": N,

@@ -63,6 +63,8 @@ urlpatterns = [
     path("netwerk/", include("netwerk.urls")),
     path("matching/", include("matching.urls")),
     path("meldingen/", include("notifications.urls")),
+    # A project's notification rules, on the organisation administrator's pages (issue 16).
+    path("organisatie/", include("notifications.orgadmin_urls")),
     path("financiering/", include("buddynet.features.funding.urls")),
     path("signalen/", include("buddynet.features.signals.urls")),
     path("nazorg/", include("buddynet.features.aftercare.urls")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -57,14 +58,35 @@ class NotificationAdmin(AdminOnlyMixin, admin.ModelAdmin):
                           % len(failed), messages.SUCCESS)
 
 
+class ProjectRulesForm(forms.ModelForm):
+    class Meta:
+        model = ProjectRules
+        fields = ["project", "disabled_kinds", *services.RULE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:  # the thresholds as they would be saved, checked by the service's rule
+            rules = ProjectRules(**{name: cleaned[name] for name in ("disabled_kinds", *services.RULE_FIELDS)})
+            for name, text in services.project_rules_problems(rules=rules).items():
+                self.add_error(name if name in self.fields else None, text)
+        return cleaned
+
+
 @admin.register(ProjectRules)
 class ProjectRulesAdmin(ScopedAdmin):
-    """A coordinator sets the rules of their own projects; an administrator of every project."""
+    """A coordinator sets the rules of their own projects; an administrator of every project.
+    Organisation administrators have their own page (notifications/views.py project_rules); both
+    save through services.project_rules_save."""
 
+    form = ProjectRulesForm
     selector = selectors.project_rules_for_user
     scoped_fields = {"project": projects_for_user}
     list_display = ["project", "first_month_min_check_ins", "new_duo_days", "screening_warn_days"]
     list_select_related = ["project"]
+
+    def save_model(self, request: HttpRequest, obj: ProjectRules, form: Any, change: bool) -> None:
+        services.project_rules_save(project=obj.project, by=request.user, data={
+            name: getattr(obj, name) for name in ("disabled_kinds", *services.RULE_FIELDS)})
 
 
 @admin.register(Preference)

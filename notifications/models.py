@@ -9,6 +9,8 @@ always has its message waiting to be sent — whatever the broker does.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -43,6 +45,32 @@ class Kind(models.TextChoices):
     # coordinator: the funder's answer to a signed-off report
     REPORT_APPROVED = "report_approved", _("Progress report approved")
     REPORT_COMPLETION_REQUESTED = "report_completion_requested", _("Funder asks to complete a report")
+
+
+# The kinds a project can switch off (ProjectRules.disabled_kinds): those of the time-based rules
+# (notifications/rules.py RULES, each named after its kind), with a sentence for the settings page
+# saying what each does. The event-driven kinds (a concern raised, a report delivered, ...) answer
+# something a person just did and are not switched off per project.
+RULE_KINDS: dict[str, Any] = {
+    Kind.CHECK_IN_REMINDER: _("Reminds the volunteer when no contact was logged for longer than the expected "
+                              "contact frequency."),
+    Kind.MEETING_TOMORROW: _("Reminds the volunteer the day before a planned meeting."),
+    Kind.DUO_QUIET: _("Alerts the coordinators when an active duo had too few contacts in its first month, or "
+                      "afterwards no contact for the days of silence set below."),
+    Kind.NEW_DUO_NO_CHECK_IN: _("Alerts the coordinators when a newly introduced duo has logged no contact after "
+                                "the number of days set below."),
+    Kind.DUO_ENDING: _("Alerts the coordinators ahead of a duo's planned end, so the closing can be prepared."),
+    Kind.SCREENING_EXPIRING: _("Warns the coordinators ahead of the expiry of a volunteer's criminal record "
+                               "extract."),
+    Kind.SCREENING_EXPIRED: _("Tells the coordinators on the day a volunteer's extract expires: from then on the "
+                              "volunteer is not matched and gets no new duo."),
+    Kind.OBLIGATION_DUE: _("Warns the coordinators and the funder's viewers ahead of a report's due date."),
+    Kind.OBLIGATION_OVERDUE: _("Tells the coordinators and the funder's viewers once a report is overdue."),
+    Kind.AFTERCARE_DUE: _("Reminds the coordinators of a planned aftercare contact after a duo closed."),
+    Kind.NETWORK_MAP_DUE: _("Reminds the coordinators when an active duo's participant has had no network map "
+                            "for the interval set under aftercare."),
+    Kind.REFERRAL_OUTCOME_DUE: _("Asks the coordinators for the outcome of a referral 30 days after it was made."),
+}
 
 
 class Channel(models.TextChoices):

@@ -27,16 +27,28 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.selectors import organisation_of_user
 from notifications import messages, outbox
-from notifications.models import NOT_DELIVERED, Channel, Frequency, Kind, Notification, Preference
+from notifications.models import (
+    NOT_DELIVERED,
+    RULE_KINDS,
+    Channel,
+    Frequency,
+    Kind,
+    Notification,
+    Preference,
+    ProjectRules,
+)
 from notifications.selectors import Recipient
 
 logger = logging.getLogger(__name__)
@@ -368,3 +380,92 @@ def preference_set(*, user: Any, email_frequency: str) -> Preference:
         raise ValueError(email_frequency)
     preference, _ = Preference.objects.update_or_create(user=user, defaults={"email_frequency": email_frequency})
     return preference
+
+
+# --- a project's follow-up settings (issue 16) -------------------------------------------------
+RULE_FIELDS = ("first_month_days", "first_month_min_check_ins", "new_duo_days", "screening_warn_days",
+               "planned_end_warn_days", "obligation_warn_days")
+# The contact cadence lives on the project (people.Project): one place for the rules, the
+# coordinator's "Today" page and the funder's figures alike.
+PROJECT_FIELDS = ("contact_cadence_days", "quiet_alert_days")
+AFTERCARE_FIELDS = ("contact_months", "closure_map", "interim_map_months")
+
+
+def project_rules_may_change(*, user: Any, project: Any) -> bool:
+    """The administrator of the project's organisation, and (as in the back office) the project's
+    coordinators and the platform administrator."""
+    roles = roles_of(user)
+    return roles.coordinates(project.pk) or project.organisation_id in roles.administered_organisation_ids
+
+
+def project_rules_problems(*, rules: ProjectRules) -> dict[str, Any]:
+    """What is wrong with these thresholds (field -> message); the back office's form asks too."""
+    errors: dict[str, Any] = {}
+    try:
+        rules.full_clean(exclude=["project", "disabled_kinds"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not isinstance(rules.disabled_kinds, list) or any(k not in RULE_KINDS for k in rules.disabled_kinds):
+        errors["disabled_kinds"] = _("Only these rules can be switched off: %(kinds)s.") % {
+            "kinds": ", ".join(RULE_KINDS)}
+    if "first_month_min_check_ins" not in errors and "first_month_days" not in errors and (
+            rules.first_month_min_check_ins > rules.first_month_days):
+        errors["first_month_min_check_ins"] = _("The first month has %(days)d days: ask at most as many contacts.") % {
+            "days": rules.first_month_days}
+    return errors
+
+
+@transaction.atomic
+def project_rules_save(*, project: Any, by: Any, data: dict[str, Any]) -> ProjectRules:
+    """A project's follow-up settings in one go: the notification rules switched off and their day
+    thresholds (ProjectRules), the project's contact cadence and days of silence, and its aftercare
+    rules (aftercare.services, its own rule). All or nothing: any field in error saves none, and
+    every error is answered at once (field -> message).
+
+    Rules across fields: the coordinator's silence alert does not come before the volunteer's
+    reminder (quiet_alert_days >= contact_cadence_days), and the first month asks no more contacts
+    than it has days. `disabled_kinds` holds only kinds of the time-based rules (models.RULE_KINDS)."""
+    from buddynet.errors import InvalidInput, NotAllowed
+    from buddynet.features.aftercare import services as aftercare_services
+    from buddynet.records.people import services as people_services
+    from buddynet.records.people.models import Project
+
+    if not project_rules_may_change(user=by, project=project):
+        raise NotAllowed(_("Only the organisation's administrator or the project's coordinators can change these "
+                           "settings."))
+    errors: dict[str, Any] = {}
+    rules = ProjectRules.objects.select_for_update().filter(project_id=project.pk).first()
+    rules = rules or ProjectRules(project_id=project.pk)
+    if "disabled_kinds" in data:
+        kinds = data["disabled_kinds"]
+        if not isinstance(kinds, list | tuple | set | frozenset) or not all(isinstance(k, str) for k in kinds):
+            errors["disabled_kinds"] = _("Only these rules can be switched off: %(kinds)s.") % {
+                "kinds": ", ".join(RULE_KINDS)}
+        else:  # the page's order, no repeats (an unknown kind is answered by project_rules_problems)
+            order = {kind: i for i, kind in enumerate(RULE_KINDS)}
+            rules.disabled_kinds = sorted(set(kinds), key=lambda k: (order.get(k, len(order)), k))
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(rules, name, data[name])
+    errors = {**project_rules_problems(rules=rules), **errors}
+    row = Project.objects.select_for_update().get(pk=project.pk)
+    changes = {name: data[name] for name in PROJECT_FIELDS if name in data}
+    for name, value in changes.items():
+        setattr(row, name, value)
+    try:  # Project.clean() holds the rule across the two (quiet alert after the reminder)
+        row.full_clean(exclude=[f.name for f in Project._meta.fields if f.name not in PROJECT_FIELDS])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    aftercare = {name: data[name] for name in AFTERCARE_FIELDS if name in data}
+    if aftercare:  # checked also when other fields are wrong: every error at once (then rolled back)
+        try:
+            aftercare_services.aftercare_settings_save(project_id=project.pk, by=by, data=aftercare)
+        except InvalidInput as exc:
+            errors.update(exc.message if isinstance(exc.message, dict) else {"contact_months": exc.message})
+    if errors:
+        # Raised out of this atomic block: whatever was written above is rolled back with it.
+        raise InvalidInput(errors)
+    if changes:
+        people_services.project_save(project=row, data=changes)
+    rules.save()
+    return rules

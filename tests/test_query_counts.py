@@ -347,6 +347,10 @@ PINS: dict[str, Measure | Skip] = {
     "web:orgadmin-volunteer-invite-again": POST,
     "web:orgadmin-support-grant": POST,
     "web:orgadmin-support-end": POST,
+    "web:orgadmin-allowance-settings": Measure(("orgadmin",),
+                                               lambda ids: {"organisation_id": ids.project.organisation_id}),
+    "notification-rules:project": Measure(("orgadmin",), lambda ids: {
+        "organisation_id": ids.project.organisation_id, "project_id": ids.project.pk}),
 }
 
 

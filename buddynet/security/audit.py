@@ -52,6 +52,12 @@ AUDITED: dict[str, tuple[str, ...]] = {
     "netwerk.Tie": (),
     # Who let the platform read an organisation's records, until when, and why (issue 16).
     "accounts.SupportAccess": (),
+    # A project's follow-up settings and an organisation's allowance settings (issue 16): who
+    # switched a rule off or changed a threshold, a rate or a maximum, and when.
+    "people.Project": (),
+    "notifications.ProjectRules": (),
+    "aftercare.AftercareSettings": (),
+    "funding.AllowanceSettings": (),
 }
 
 

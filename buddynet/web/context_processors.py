@@ -65,6 +65,14 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
         ]
     if roles.funder_ids and not (roles.is_coordinator or roles.administrator):
         items.append(("funding", _("Portfolio"), reverse("funding:portal")))
+    if roles.is_org_admin:
+        # The organisation administrator's pages (issue 16), for the first organisation it administers.
+        organisation_id = min(roles.administered_organisation_ids)
+        items += [
+            ("orgadmin", _("Organisation"), reverse("web:orgadmin-organisation", args=[organisation_id])),
+            ("orgadmin-allowances", _("Allowances"),
+             reverse("web:orgadmin-allowance-settings", args=[organisation_id])),
+        ]
     if user.is_staff:
         items.append(("admin", _("Back office"), reverse("admin:index")))
     # The current item: the longest address that the page's address starts with.

@@ -47,3 +47,34 @@ def test_funders_viewers_and_volunteer_accounts_on_a_phone(live_server: Any, pho
     assert serious_axe_violations(page) == []
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/orgadmin-volunteers-phone.png", full_page=True)
+
+
+def test_a_projects_follow_up_settings_on_a_phone(live_server: Any, phone_context: Any, world: World) -> None:
+    """Issue 16: the organisation administrator switches a rule off with a checkbox and changes a
+    number of days, on a 360 × 640 phone; the page reads well with a keyboard and a screen reader."""
+    from notifications.models import ProjectRules
+
+    admin = f.UserFactory(email="olga@example.be")
+    membership_grant(user=admin, role=Role.ORG_ADMIN, organisation=world.project.organisation)
+    page = phone_context.new_page()
+    login(page, live_server, admin.email, f.PASSWORD)
+    page.goto(f"{live_server.url}/organisatie/{world.project.organisation_id}/")
+    page.get_by_role("link", name=f"Opvolging en meldingen ({world.project.name})").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Herinneringen en waarschuwingen")).to_be_visible()
+    rule = page.get_by_role("checkbox", name="Morgen een afspraak")
+    expect(rule).to_be_checked()
+    rule.uncheck()
+    page.get_by_label("Dagen voor een nieuw duo zonder contact gemeld wordt").fill("10")
+    assert serious_axe_violations(page) == []
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/orgadmin-rules-phone.png", full_page=True)
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("De opvolgingsinstellingen van").first).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Morgen een afspraak")).not_to_be_checked()
+    rules = ProjectRules.objects.get(project=world.project)
+    assert (rules.disabled_kinds, rules.new_duo_days) == (["meeting_tomorrow"], 10)
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/orgadmin-rules-desktop.png", full_page=True)

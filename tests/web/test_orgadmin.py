@@ -144,8 +144,29 @@ ROWS: list[tuple[str, str, dict[str, int | str], Any, Any]] = [
         "organisation_id": w.project.organisation_id, "grant_id": support_of(w, o).pk}, None),
     ("orgadmin-support-end", "POST", E(302), lambda w, o: {
         "organisation_id": w.project.organisation_id, "grant_id": support_of(w, o).pk}, lambda w: {}),
+    # Issue 16: the organisation's allowance settings, and a project's follow-up settings (a page of
+    # the notifications app, which web cannot import: its full URL name).
+    ("orgadmin-allowance-settings", "GET", E(200), lambda w, o: {"organisation_id": w.project.organisation_id},
+     None),
+    ("orgadmin-allowance-settings", "POST", E(302), lambda w, o: allowance_page(w),
+     lambda w: {"default_kind": "flat_rate", "daily_rate": "20.00", "yearly_maximum": ""}),
+    ("notification-rules:project", "GET", E(200), lambda w, o: {
+        "organisation_id": w.project.organisation_id, "project_id": w.project.pk}, None),
+    ("notification-rules:project", "POST", E(302), lambda w, o: {
+        "organisation_id": w.project.organisation_id, "project_id": w.project.pk}, lambda w: {
+        "enabled_kinds": ["duo_quiet"], "contact_cadence_days": 10, "quiet_alert_days": 30, "first_month_days": 30,
+        "first_month_min_check_ins": 2, "new_duo_days": 14, "screening_warn_days": 30, "planned_end_warn_days": 30,
+        "obligation_warn_days": 14, "contact_months": "1, 3", "closure_map": "on", "interim_map_months": 6}),
 ]
 CASES = [(row, role) for row in ROWS for role in ROLES]
+
+
+def allowance_page(w: World) -> dict[str, Any]:
+    """The legal caps that a rate is checked against (a transactional test may have flushed them)."""
+    from tests.funding.builders import seed_caps
+
+    seed_caps()
+    return {"organisation_id": w.project.organisation_id}
 
 
 def token_of(w: World) -> Token:
@@ -159,15 +180,24 @@ def support_of(w: World, o: Orgs) -> SupportAccess:
 
 
 def snapshot() -> tuple[Any, ...]:
+    from buddynet.features.aftercare.models import AftercareSettings
+    from buddynet.features.funding.models import AllowanceSettings
+    from buddynet.records.people.models import Project
+    from notifications.models import ProjectRules
+
     return (User.objects.count(), Membership.objects.count(), Invitation.objects.count(), Token.objects.count(),
-            tuple(SupportAccess.objects.order_by("pk").values_list("pk", "revoked_at")))
+            tuple(SupportAccess.objects.order_by("pk").values_list("pk", "revoked_at")),
+            tuple(AllowanceSettings.objects.values_list("organisation_id", "daily_rate")),
+            tuple(ProjectRules.objects.values_list("project_id", "disabled_kinds")),
+            tuple(AftercareSettings.objects.values_list("project_id", "contact_months")),
+            tuple(Project.objects.order_by("pk").values_list("pk", "contact_cadence_days")))
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("row", "role"), CASES, ids=[f"{r[1]} {r[0]} as {role}" for r, role in CASES])
 def test_page_access(world: World, orgs: Orgs, row: Any, role: str) -> None:
     name, method, expect, kwargs, body = row
-    url = reverse(f"web:{name}", kwargs=kwargs(world, orgs))
+    url = reverse(name if ":" in name else f"web:{name}", kwargs=kwargs(world, orgs))
     client = Client()
     user = caller(world, orgs, role)
     if user is not None:
@@ -184,7 +214,10 @@ def test_page_access(world: World, orgs: Orgs, row: Any, role: str) -> None:
 
 
 def test_every_orgadmin_page_has_a_row() -> None:
+    from notifications import orgadmin_urls as rules_urls
+
     assert {p.name for p in orgadmin_urls.urlpatterns} <= {r[0] for r in ROWS}
+    assert {f"{rules_urls.app_name}:{p.name}" for p in rules_urls.urlpatterns} <= {r[0] for r in ROWS}
 
 
 @pytest.mark.django_db

@@ -31,7 +31,7 @@ from buddynet.features.aftercare.models import (
 from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.models import Duo, DuoStatus
-from buddynet.records.people.models import Participant
+from buddynet.records.people.models import Participant, Project
 from netwerk import selectors as netwerk_selectors
 from netwerk.models import Occasion
 
@@ -94,8 +94,11 @@ def aftercare_log(*, item: AftercareItem, by: User, on: date | None = None, mode
 
 @transaction.atomic
 def aftercare_settings_save(*, project_id: int, by: User, data: dict[str, Any]) -> AftercareSettings:
-    """A project's aftercare rules, changed by its coordinator (or an administrator)."""
-    _require_coordinator(by, project_id)
+    """A project's aftercare rules, changed by its coordinator (or an administrator), or by the
+    administrator of the project's organisation (its follow-up settings page, issue 16)."""
+    organisation_id = Project.objects.filter(pk=project_id).values_list("organisation_id", flat=True).first()
+    if organisation_id not in roles_of(by).administered_organisation_ids:
+        _require_coordinator(by, project_id)
     rules, _created = AftercareSettings.objects.select_for_update().get_or_create(project_id=project_id)
     for name in ("contact_months", "closure_map", "interim_map_months"):
         if name in data:

@@ -186,6 +186,47 @@ class AllowanceKind(models.TextChoices):
     REAL_COST = "real_cost", _("Real costs")
 
 
+class AllowanceSettings(models.Model):
+    """What one organisation decides about volunteer allowances, within the law (AllowanceCap).
+
+    No row = nothing decided: the coordinator's payment form is not pre-filled, and only the legal
+    caps apply. The flat rate per day is the form's default (days × rate), not a limit: the legal
+    daily cap stays the limit of one payment. The organisation's own yearly maximum, when set, is a
+    limit: a flat-rate payment that takes what this organisation paid a volunteer in one year over
+    it is refused (funding.services.allowance_payment_record), like one over the legal caps."""
+
+    organisation = models.OneToOneField(
+        "people.Organisation", on_delete=models.CASCADE, related_name="allowance_settings",
+        verbose_name=_("organisation"),
+    )
+    default_kind = models.CharField(
+        _("default allowance system"), max_length=20, choices=AllowanceKind.choices, default=AllowanceKind.FLAT_RATE,
+    )
+    daily_rate = models.DecimalField(
+        _("flat rate per day"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))], **MONEY,
+    )
+    yearly_maximum = models.DecimalField(
+        _("own yearly maximum per volunteer"), null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))], **MONEY,
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("allowance settings of an organisation")
+        verbose_name_plural = _("allowance settings of organisations")
+        constraints = [
+            models.CheckConstraint(name="allowance_settings_flat_rate_has_rate",
+                                   condition=~Q(default_kind="flat_rate") | Q(daily_rate__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
 class AllowancePayment(models.Model):
     """What this organisation paid a volunteer: a flat rate for some days, or real costs."""
 

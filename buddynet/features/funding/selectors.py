@@ -17,7 +17,9 @@ from django.db.models import Count, Q, QuerySet
 from buddynet.access import get_from_scope as _get
 from buddynet.features.funding.models import (
     AllowanceCap,
+    AllowanceKind,
     AllowancePayment,
+    AllowanceSettings,
     BudgetLine,
     DeclaredAllowance,
     Expense,
@@ -119,6 +121,35 @@ def allowance_caps_for_user(*, user: Any) -> QuerySet[AllowanceCap]:
     if roles.administrator or roles.is_coordinator:
         return AllowanceCap.objects.all()
     return AllowanceCap.objects.none()
+
+
+def allowance_settings_of(*, organisation_id: int) -> AllowanceSettings | None:
+    """What the organisation decided about allowances (issue 16); None when it decided nothing."""
+    return AllowanceSettings.objects.filter(organisation_id=organisation_id).first()
+
+
+def allowance_cap_for(*, year: int) -> AllowanceCap | None:
+    """The legal caps that a setting made in `year` is held to: that year's, or when the platform
+    administrator has not entered them yet (early January), the latest earlier year's (caps are
+    indexed upwards, so an organisation's rate that respects last year's stays lawful)."""
+    return AllowanceCap.objects.filter(year__lte=year).order_by("-year").first()
+
+
+def allowance_prefill(*, organisation_id: int, year: int, days: int) -> dict[str, Any]:
+    """The coordinator's payment form filled in from the organisation's settings: its default
+    system, and for a flat rate days × the organisation's rate per day (never above the legal
+    daily cap of `year`, which the payment service refuses anyway). Nothing when it decided nothing."""
+    own = allowance_settings_of(organisation_id=organisation_id)
+    if own is None:
+        return {}
+    initial: dict[str, Any] = {"kind": own.default_kind}
+    if own.default_kind == AllowanceKind.FLAT_RATE and own.daily_rate is not None:
+        rate = own.daily_rate
+        cap = AllowanceCap.objects.filter(year=year).first()
+        if cap is not None:
+            rate = min(rate, cap.daily_cap)
+        initial.update(days=days, amount=rate * days)
+    return initial
 
 
 def grant_get_for_user(*, user: Any, grant_id: Any) -> Grant:

@@ -30,6 +30,7 @@ from buddynet.features.funding.models import (
     AllowanceCap,
     AllowanceKind,
     AllowancePayment,
+    AllowanceSettings,
     BudgetLine,
     DeclaredAllowance,
     Expense,
@@ -42,10 +43,10 @@ from buddynet.features.funding.models import (
     Tranche,
 )
 from buddynet.features.funding.receipts import receipt_check, receipt_extension
-from buddynet.features.funding.selectors import volunteered_days
+from buddynet.features.funding.selectors import allowance_cap_for, allowance_settings_of, volunteered_days
 from buddynet.formats import money
 from buddynet.records.accounts.selectors import roles_of
-from buddynet.records.people.models import Volunteer
+from buddynet.records.people.models import Organisation, Volunteer
 
 # Warn the coordinator when a volunteer's flat-rate allowances reach this share of the yearly cap.
 CAP_WARNING_SHARE = Decimal("0.80")
@@ -259,6 +260,12 @@ def allowance_payment_record(
         raise InvalidInput({"amount": _(
             "This would take the volunteer over the yearly cap of %(cap)s (already %(sum)s this year, "
             "other organisations included).") % {"cap": money(cap.yearly_cap), "sum": money(so_far.total_flat_amount)}})
+    own = allowance_settings_of(organisation_id=volunteer.project.organisation_id) if volunteer.project_id else None
+    if own is not None and own.yearly_maximum is not None and so_far.flat_amount + amount > own.yearly_maximum:
+        raise InvalidInput({"amount": _(
+            "This would take the volunteer over the organisation's own yearly maximum of %(max)s (already %(sum)s "
+            "paid by the organisation this year).") % {"max": money(own.yearly_maximum),
+                                                         "sum": money(so_far.flat_amount)}})
     known = volunteered_days(volunteer_ids=[volunteer.pk], year=year)
     if volunteer.pk in known and so_far.flat_days + days > known[volunteer.pk]:
         raise InvalidInput({"days": _("The volunteer pages show %(known)d day(s) volunteered in %(year)s.")
@@ -272,6 +279,56 @@ def allowance_payment_record(
             "sum": money(total), "cap": money(cap.yearly_cap), "year": year}
         events.allowance_cap_approaching(volunteer, year, total_days, total)
     return AllowanceResult(payment, warning)
+
+
+@transaction.atomic
+def allowance_settings_save(
+    *, organisation: Organisation, by: Any, default_kind: str, daily_rate: Decimal | None,
+    yearly_maximum: Decimal | None,
+) -> AllowanceSettings:
+    """An organisation's own allowance settings (issue 16), by its organisation administrator.
+
+    The rules, against the legal caps of the current year (selectors.allowance_cap_for):
+    - the default system is a flat rate or real costs; a flat-rate default needs its rate per day;
+    - the rate per day is at most the legal daily cap;
+    - the own yearly maximum, when given, is at most the legal yearly cap and at least one day's rate.
+    Without any legal caps known, no rate or maximum can be checked, so none is accepted."""
+    if organisation.pk not in roles_of(by).administered_organisation_ids:
+        raise NotAllowed(_("Only an administrator of this organisation can change its allowance settings."))
+    year = timezone.localdate().year
+    cap = allowance_cap_for(year=year)
+    errors: dict[str, Any] = {}
+    if default_kind not in AllowanceKind.values:
+        errors["default_kind"] = _("Choose a flat rate or real costs.")
+    if daily_rate is None and default_kind == AllowanceKind.FLAT_RATE:
+        errors["daily_rate"] = _("Give the flat rate per day: the flat rate is the default system.")
+    for name, value in (("daily_rate", daily_rate), ("yearly_maximum", yearly_maximum)):
+        if value is None or name in errors:
+            continue
+        if value <= 0:
+            errors[name] = _("Give an amount above zero.")
+        elif cap is None:
+            errors[name] = _("No legal caps are known yet; the platform administrator adds them first.")
+    if cap is not None:
+        if "daily_rate" not in errors and daily_rate is not None and daily_rate > cap.daily_cap:
+            errors["daily_rate"] = _("At most the legal daily cap of %(year)s: %(cap)s.") % {
+                "year": cap.year, "cap": money(cap.daily_cap)}
+        if "yearly_maximum" not in errors and yearly_maximum is not None:
+            if yearly_maximum > cap.yearly_cap:
+                errors["yearly_maximum"] = _("At most the legal yearly cap of %(year)s: %(cap)s.") % {
+                    "year": cap.year, "cap": money(cap.yearly_cap)}
+            elif daily_rate is not None and yearly_maximum < daily_rate:
+                errors["yearly_maximum"] = _("At least the flat rate of one day (%(rate)s).") % {
+                    "rate": money(daily_rate)}
+    if errors:
+        raise InvalidInput(errors)
+    found = (AllowanceSettings.objects.select_for_update().filter(organisation=organisation).first()
+             or AllowanceSettings(organisation=organisation))
+    found.default_kind, found.daily_rate, found.yearly_maximum = default_kind, daily_rate, yearly_maximum
+    found.updated_by = by
+    found.full_clean()
+    found.save()
+    return found
 
 
 @transaction.atomic

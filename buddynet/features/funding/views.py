@@ -544,7 +544,8 @@ def allowances(request: HttpRequest, project_id: int | None = None) -> HttpRespo
         return redirect("funding:allowances", first)
     project = project_get_for_user(user=request.user, project_id=project_id)
     year = _year(request)
-    form = AllowanceForm(project=project, initial={"paid_on": timezone.localdate()})
+    rows = allowance_rows(project=project, year=year)
+    form = AllowanceForm(project=project, initial=_allowance_initial(request, project, year, rows))
     if request.method == "POST":
         form = AllowanceForm(request.POST, project=project)
         if form.is_valid():
@@ -558,10 +559,30 @@ def allowances(request: HttpRequest, project_id: int | None = None) -> HttpRespo
                     messages.warning(request, result.warning)
                 return redirect(reverse("funding:allowances", args=[project.pk]) + f"?year={year}")
     return render(request, "funding/allowances.html", {
-        "project": project, "year": year, "rows": allowance_rows(project=project, year=year), "form": form,
+        "project": project, "year": year, "rows": rows, "form": form,
         "cap": AllowanceCap.objects.filter(year=year).first(),
+        "own": selectors.allowance_settings_of(organisation_id=project.organisation_id),
         "years": list(AllowanceCap.objects.order_by("-year").values_list("year", flat=True)),
     })
+
+
+def _unpaid_days(row: dict[str, Any]) -> int:
+    """Days volunteered that no flat rate paid yet (at least 1: the form's smallest payment)."""
+    return max((row["days_volunteered"] or 0) - row["flat_days"], 1)
+
+
+def _allowance_initial(request: HttpRequest, project: Project, year: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The payment form pre-filled from the organisation's allowance settings (issue 16): its
+    default system and days × its rate; with ?volunteer=<id> (the table's "Fill in" link) that
+    volunteer and their days volunteered but not yet paid. The payment service still decides."""
+    initial: dict[str, Any] = {"paid_on": timezone.localdate()}
+    days = 1
+    row = next((r for r in rows if str(r["volunteer"].pk) == request.GET.get("volunteer")), None)
+    if row is not None:
+        initial["volunteer"] = row["volunteer"].pk
+        days = _unpaid_days(row)
+    initial.update(selectors.allowance_prefill(organisation_id=project.organisation_id, year=year, days=days))
+    return initial
 
 
 def _year(request: HttpRequest) -> int:

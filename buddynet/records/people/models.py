@@ -123,6 +123,16 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The coordinators' "gone quiet" alert comes no earlier than the volunteer's reminder
+        # (issue 16): every channel that saves a project (API, back office, the organisation
+        # administrator's follow-up page) goes through full_clean.
+        if (self.quiet_alert_days is not None and self.contact_cadence_days is not None
+                and self.quiet_alert_days < self.contact_cadence_days):
+            raise ValidationError({"quiet_alert_days": _(
+                "At least the expected contact frequency (%(days)d days): the coordinators are alerted after the "
+                "volunteer is reminded.") % {"days": self.contact_cadence_days}})
+
 
 class Funder(models.Model):
     name = NameField(_("name"), max_length=200, unique=True)

@@ -71,6 +71,20 @@ def funders_for_user(*, user: Any) -> QuerySet[Funder]:
 
 
 
+def organisation_get_for_org_admin(*, user: Any, organisation_id: Any) -> Organisation:
+    """An organisation that the user administers (issue 16); 404 for everyone else, the platform
+    administrator included (the organisation administrator's pages under /organisatie/)."""
+    return _get(Organisation.objects.filter(pk__in=roles_of(user).administered_organisation_ids), organisation_id)
+
+
+def project_get_for_org_admin(*, user: Any, organisation_id: Any, project_id: Any) -> Project:
+    """A project of an organisation that the user administers; 404 for anything else."""
+    organisation = organisation_get_for_org_admin(user=user, organisation_id=organisation_id)
+    project = _get(Project.objects.filter(organisation=organisation), project_id)
+    project.organisation = organisation
+    return project
+
+
 def organisation_get_for_user(*, user: Any, organisation_id: Any) -> Organisation:
     return _get(organisations_for_user(user=user), organisation_id)
 

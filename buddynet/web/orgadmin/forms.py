@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -46,3 +47,30 @@ class FunderViewerInviteForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         # Only the funders of this organisation's projects: another id is "not a valid choice".
         field.queryset = Funder.objects.filter(pk__in=[x.pk for x in funders]).order_by("name")
+
+
+class AllowanceSettingsForm(forms.Form):
+    """The organisation's allowance settings; the rules against the legal caps are the service's
+    (funding.services.allowance_settings_save)."""
+
+    default_kind = forms.ChoiceField(label=_("Default allowance system"), widget=forms.RadioSelect)
+    daily_rate = forms.DecimalField(
+        label=_("Flat rate per day (EUR)"), required=False, min_value=Decimal("0.01"), max_digits=12,
+        decimal_places=2, help_text=_("Needed when the flat rate is the default; at most the legal daily cap."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    yearly_maximum = forms.DecimalField(
+        label=_("Own yearly maximum per volunteer (EUR)"), required=False, min_value=Decimal("0.01"),
+        max_digits=12, decimal_places=2,
+        help_text=_("Optional: what your organisation pays one volunteer in flat-rate allowances in a year at most, "
+                    "below the legal yearly cap. Empty: only the legal cap."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from buddynet.features.funding.models import AllowanceKind
+
+        field = self.fields["default_kind"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = AllowanceKind.choices

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:organisation_id>/vrijwilligers/", views.volunteer_accounts, name="orgadmin-volunteer-accounts"),
     path("<int:organisation_id>/vrijwilligers/<int:volunteer_id>/opnieuw-uitnodigen/", views.volunteer_invite_again,
          name="orgadmin-volunteer-invite-again"),
+    path("<int:organisation_id>/vergoedingen/", views.allowance_settings, name="orgadmin-allowance-settings"),
     path("<int:organisation_id>/ondersteuning/", views.support_grant, name="orgadmin-support-grant"),
     path("<int:organisation_id>/ondersteuning/<int:grant_id>/beeindigen/", views.support_end,
          name="orgadmin-support-end"),

@@ -20,23 +20,29 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from buddynet.errors import ServiceError
+from buddynet.features.funding import selectors as funding_selectors
+from buddynet.features.funding import services as funding_services
 from buddynet.records.accounts import invitations, support
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.records.accounts.selectors import coordinators_of_organisation, roles_of, support_accesses_of
 from buddynet.records.people.models import Funder, Organisation, Project, Volunteer
+from buddynet.records.people.selectors import organisation_get_for_org_admin
 from buddynet.security import services as security_services
-from buddynet.web.orgadmin.forms import CoordinatorInviteForm, FunderViewerInviteForm, SupportAccessForm
+from buddynet.web.orgadmin.forms import (
+    AllowanceSettingsForm,
+    CoordinatorInviteForm,
+    FunderViewerInviteForm,
+    SupportAccessForm,
+)
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
     """The organisation, when the caller administers it; 404 for everyone else."""
-    if organisation_id not in roles_of(request.user).administered_organisation_ids:
-        raise Http404
-    return Organisation.objects.get(pk=organisation_id)
+    return organisation_get_for_org_admin(user=request.user, organisation_id=organisation_id)
 
 
 def _me(request: HttpRequest) -> User:
@@ -298,3 +304,35 @@ def volunteer_invite_again(request: HttpRequest, organisation_id: int, volunteer
                       status=error.status_code)
     messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": invitation.user.email})
     return redirect("web:orgadmin-volunteer-accounts", organisation_id=org.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allowance_settings(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Issue 16: what the organisation decides about volunteer allowances within the legal caps."""
+    org = _organisation(request, organisation_id)
+    current = funding_selectors.allowance_settings_of(organisation_id=org.pk)
+    initial = ({"default_kind": current.default_kind, "daily_rate": current.daily_rate,
+                "yearly_maximum": current.yearly_maximum} if current is not None else {"default_kind": "flat_rate"})
+    form = AllowanceSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                funding_services.allowance_settings_save(organisation=org, by=_me(request), **form.cleaned_data)
+            except ServiceError as error:
+                message = error.message
+                if isinstance(message, dict):
+                    for name, text in message.items():
+                        form.add_error(name if name in form.fields else None, str(text))
+                else:
+                    form.add_error(None, str(message))
+            else:
+                messages.success(request, _("The allowance settings are saved."))
+                return redirect("web:orgadmin-allowance-settings", organisation_id=org.pk)
+        status = 400
+    year = timezone.localdate().year
+    return render(request, "web/orgadmin/allowances.html", {
+        "organisation": org, "form": form, "current": current, "year": year,
+        "cap": funding_selectors.allowance_cap_for(year=year),
+    }, status=status)
