@@ -187,7 +187,6 @@ def portfolio_job(request: HttpRequest, job_id: int) -> HttpResponse:
     query = _job_query(job)
     page: dict[str, Any] = {
         "job": job, "state": _job_state(job), "funder": job.funder, "start": job.period_start, "end": job.period_end,
-        "again": reverse("funding:portfolio", args=[job.funder_id]) + f"?{query}",
         "downloads": [{"label": label, "url": reverse("funding:portfolio-as", args=[job.funder_id, fmt]) + f"?{query}"}
                       for fmt, label in (("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"))],
     }
