@@ -512,6 +512,30 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "uploaded_by": P,
         "uploaded_at": N,
     },
+    # A portfolio report made off the request (issue 20): aggregates only, like the report itself;
+    # who asked for it, and its result file, kept PORTFOLIO_RESULT_HOURS.
+    "funding.PortfolioJob": {
+        "id": N,
+        "funder": N,
+        "requested_by": P,
+        "period_start": N,
+        "period_end": N,
+        "fmt": N,
+        "sort": N,
+        "descending": N,
+        "language": N,
+        "created_at": N,
+        "started_at": N,
+        "finished_at": N,
+        "expires_at": N,
+        "status": N,
+        "progress": N,
+        "stage": N,
+        "projects_total": N,
+        "projects_done": N,
+        "result": N,  # made from the published numbers only (counts below 5 suppressed)
+        "error": N,
+    },
     "funding.AllowancePayment": {  # the yearly allowance list the organisation must keep
         "id": N,
         "volunteer": P,
@@ -605,6 +629,7 @@ MINIMISED: dict[tuple[str, str], str] = {
     ),
     ("notifications.Notification", "last_error"): "the mail server's error answer",
     ("matching.MatchRun", "error"): "the solver's exception message; the engine sees ids and numbers only",
+    ("funding.PortfolioJob", "error"): "the exception of a report made from published numbers only",
 }
 
 # SPECIAL fields kept readable by the database, and why. They are codes, not text: the matcher

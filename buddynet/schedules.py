@@ -48,6 +48,11 @@ SCHEDULES: tuple[Schedule, ...] = (
     # after midnight, away from the hourly rules at :10 and the digest at 07:00.
     Schedule("security: purge data past retention", "security.purge_past_retention", crontab=("30", "3"),
              description="Anonymise participants whose retention period has ended."),
+    # Every 5 minutes: portfolio reports (made off the request, issue 20) that the broker never got
+    # are enqueued again, jobs whose worker was lost are marked failed (the page offers to ask
+    # again), and results past PORTFOLIO_RESULT_HOURS are deleted.
+    Schedule("funding: portfolio reports left", "funding.portfolio_jobs_sweep", every_minutes=5,
+             description="Re-enqueue waiting portfolio reports; delete expired results."),
     # Every minute: beat's heartbeat; /healthz/detail turns red when the newest one is older than
     # HEALTH_BEAT_MAX_AGE_SECONDS (beat, or every worker, stopped). buddynet/operations/.
     Schedule(HEARTBEAT, "operations.heartbeat", every_minutes=1,

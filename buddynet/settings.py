@@ -385,6 +385,9 @@ NOTIFICATIONS_URGENT_SWEEP_GRACE_SECONDS = envint("NOTIFICATIONS_URGENT_SWEEP_GR
 # FUNDING_LIGHTS='{"Departement WVG": {"spend_ahead_red": 0.10}}'; the keys and defaults are in
 # buddynet/features/funding/lights.py; the funding app refuses an unknown key or a value outside 0..10 at start-up.
 FUNDING_LIGHTS = envstr("FUNDING_LIGHTS", "{}")
+# A portfolio report over more than one project is made by a Celery task (funding/services.py,
+# portfolio_job_*); its result is kept this many hours for the funder who asked, then deleted.
+PORTFOLIO_RESULT_HOURS = envint("PORTFOLIO_RESULT_HOURS", 24, minimum=1)
 
 # --- Logging --------------------------------------------------------------------------------
 # LOG_FORMAT=json: every line a JSON object (python-json-logger), e.g. the one line per request of

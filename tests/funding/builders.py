@@ -144,3 +144,28 @@ def wide_grant(funder: Any, i: int) -> Grant:
         ReportingObligation.objects.create(grant=grant, kind=("yearly_content", "financial", "final")[n % 3],
                                            due_on=D(2025 + n // 3, 3, 31))
     return grant
+
+
+def portfolio_get(client: Any, url: str) -> Any:
+    """A portfolio page or file as the funder ends up with it. Over more than one project the page
+    asks for a job and sends the funder to its progress page (issue 20); the job is made here by
+    its Celery task, run in this process as a worker would run it, and the result is read from
+    the job's page (HTML) or its download (PDF, CSV, XLSX). One project: the response as it is."""
+    from django.http import HttpResponse
+    from django.urls import resolve
+
+    from buddynet.features.funding import tasks
+
+    response = client.get(url)
+    if response.status_code != 302 or resolve(response["Location"]).url_name != "portfolio-job":
+        return response
+    job_url = response["Location"]
+    job_id = resolve(job_url).kwargs["job_id"]
+    tasks.portfolio_job_execute.apply(args=[job_id])
+    page = client.get(job_url)
+    download = page.context["job"].fmt != "html" and page.context["job"].status == "done"
+    if not download:
+        return page
+    result = client.get(f"{job_url}download/")
+    return HttpResponse(b"".join(result.streaming_content), content_type=result["Content-Type"],
+                        headers={"Content-Disposition": result["Content-Disposition"]})

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from buddynet.features.funding import render, reports
 from tests.conftest import World
-from tests.funding.builders import hand_built, second_grant
+from tests.funding.builders import hand_built, portfolio_get, second_grant
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 
@@ -48,9 +48,9 @@ def test_the_funder_sorts_the_projects_and_suppressed_values_come_last(world: Wo
     client = funder_pages(world)
     base = f"/financiering/portefeuille/{world.funder.pk}/?start={START}&end={END}"
 
-    by_name_desc = compare_section(client.get(base + "&sort=project&order=desc").content.decode())
-    by_reach_asc = compare_section(client.get(base + "&sort=reached").content.decode())
-    by_reach_desc = compare_section(client.get(base + "&sort=reached&order=desc").content.decode())
+    by_name_desc = compare_section(portfolio_get(client, base + "&sort=project&order=desc").content.decode())
+    by_reach_asc = compare_section(portfolio_get(client, base + "&sort=reached").content.decode())
+    by_reach_desc = compare_section(portfolio_get(client, base + "&sort=reached&order=desc").content.decode())
 
     assert by_name_desc.index("Buddy Twee") < by_name_desc.index("Buddy Gent")
     # Buddy Twee reached "< 5": last whichever way the funder sorts.
@@ -76,8 +76,8 @@ def test_the_portfolio_xlsx_carries_the_indicators_as_numbers(world: World) -> N
     hand_built(world.funder, project=world.project)
     second_grant(world.funder)
 
-    data = funder_pages(world).get(f"/financiering/portefeuille/{world.funder.pk}/rapport.xlsx"
-                                   f"?start={START}&end={END}").content
+    data = portfolio_get(funder_pages(world), f"/financiering/portefeuille/{world.funder.pk}/rapport.xlsx"
+                                              f"?start={START}&end={END}").content
 
     ws = load_workbook(io.BytesIO(data))["Projecten"]
     header = [c.value for c in ws[1]]

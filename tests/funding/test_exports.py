@@ -22,7 +22,7 @@ from buddynet.features.funding.models import AllowancePayment, Funder, ProgressR
 from buddynet.records.people.models import Project, Volunteer
 from netwerk import services as netwerk_services
 from tests.conftest import World, client_for
-from tests.funding.builders import hand_built, second_grant
+from tests.funding.builders import hand_built, portfolio_get, second_grant
 
 ATTACK = '=HYPERLINK("http://evil.example","Open report")'
 SHORT_ATTACK = '=HYPERLINK("http://x.be","Open")'  # a contact's label holds 40 characters
@@ -115,7 +115,8 @@ def test_a_project_named_like_a_formula_reaches_report_and_portfolio_as_text(wor
     files = {
         "report": (funder.get(f"/financiering/rapporten/{report.pk}/rapport.csv").content,
                    funder.get(f"/financiering/rapporten/{report.pk}/rapport.xlsx").content),
-        "portfolio": (funder.get(f"{portfolio}.csv{query}").content, funder.get(f"{portfolio}.xlsx{query}").content),
+        "portfolio": (portfolio_get(funder, f"{portfolio}.csv{query}").content,
+                      portfolio_get(funder, f"{portfolio}.xlsx{query}").content),
     }
 
     for body, xlsx in files.values():

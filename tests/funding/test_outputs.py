@@ -21,7 +21,15 @@ from buddynet.records.duos.models import CheckIn, Duo
 from buddynet.records.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.conftest import World, client_for
-from tests.funding.builders import SECRET_FIRST, SECRET_LAST, SECRET_NOTE, Hand, hand_built, second_grant
+from tests.funding.builders import (
+    SECRET_FIRST,
+    SECRET_LAST,
+    SECRET_NOTE,
+    Hand,
+    hand_built,
+    portfolio_get,
+    second_grant,
+)
 
 REPORTS = "/api/v1/funding/reports/"
 DOCS = Path(django_settings.BASE_DIR) / "docs"
@@ -188,10 +196,10 @@ def test_the_portfolio_money_reaches_every_output(world: World, hand: Hand) -> N
     base = f"/financiering/portefeuille/{world.funder.pk}/"
     query = "?start=2025-01-01&end=2025-12-31"
 
-    html = funder.get(base + query).content.decode()
-    pdf = pdf_text(funder.get(base + "rapport.pdf" + query).content)
-    csv = funder.get(base + "rapport.csv" + query).content.decode("utf-8-sig")
-    xlsx = xlsx_text(funder.get(base + "rapport.xlsx" + query).content)
+    html = portfolio_get(funder, base + query).content.decode()
+    pdf = pdf_text(portfolio_get(funder, base + "rapport.pdf" + query).content)
+    csv = portfolio_get(funder, base + "rapport.csv" + query).content.decode("utf-8-sig")
+    xlsx = xlsx_text(portfolio_get(funder, base + "rapport.xlsx" + query).content)
 
     # Hand-computed in test_reports.py: projected 40,500 + 35,739.13; tranches paid 18,000 + 16,000
     # and due 18,000 + 12,000; personnel 30,000 + 25,000 budgeted, 12,000 + 5,000 spent.

@@ -410,3 +410,63 @@ class ReportAnnex(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PortfolioJob(models.Model):
+    """A funder's portfolio report over more than one project, made off the request by a Celery
+    task (issue 20): the parameters it was asked with, its progress, and its result, kept for
+    PORTFOLIO_RESULT_HOURS and shown only to the user who asked (selectors.portfolio_job_get_for_user)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        HTML = "html", "HTML"
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    funder = models.ForeignKey(Funder, on_delete=models.CASCADE, related_name="+", verbose_name=_("funder"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("requested by"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period up to"))
+    fmt = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.HTML)
+    sort = models.CharField(_("sorted by"), max_length=20, blank=True)
+    descending = models.BooleanField(_("descending"), default=False)
+    language = models.CharField(_("language"), max_length=10)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("computation started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    projects_total = models.PositiveIntegerField(_("projects"), default=0)
+    projects_done = models.PositiveIntegerField(_("projects done"), default=0)
+    # The rendered report: the HTML of the report's body, or the PDF/CSV/XLSX file.
+    result = models.FileField(_("result"), upload_to="funding/portfolio/%Y/", blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("portfolio report job")
+        verbose_name_plural = _("portfolio report jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_by", "funder", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(name="portfolio_job_period_in_order",
+                                   condition=Q(period_end__gte=F("period_start"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.funder_id} {self.period_start}–{self.period_end} {self.fmt} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

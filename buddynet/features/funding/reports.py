@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -412,9 +412,11 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
     }
 
 
-def portfolio_report(*, funder: Funder, start: date, end: date, today: date | None = None) -> dict[str, Any]:
+def portfolio_report(*, funder: Funder, start: date, end: date, today: date | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """All grants of a funder over one period (widened to whole months): per project a row with
-    traffic lights, and totals."""
+    traffic lights, and totals. `progress(done, total)` hears of each project's row (the Celery
+    task that makes large portfolios shows it); it is called with (0, total) before the first."""
     start, end = whole_months(start, end)
     today = today or timezone.localdate()
     grants = list(Grant.objects.filter(funder=funder).select_related("project", "funder")
@@ -427,7 +429,9 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
     rows = []
     total_amount = total_spent = Decimal(0)
     published = {g.pk: publish_money(moneys[g.pk], start=start, end=end) for g in grants}
-    for g in grants:
+    if progress is not None:
+        progress(0, len(grants))
+    for done, g in enumerate(grants, start=1):
         m, pm = moneys[g.pk], published[g.pk]
         overdue = max(((today - o.due_on).days for o in m.obligations if o.submitted_on is None and o.due_on < today),
                       default=0)
@@ -454,6 +458,8 @@ def portfolio_report(*, funder: Funder, start: date, end: date, today: date | No
         })
         total_amount += g.amount
         total_spent += m.total_spent
+        if progress is not None:
+            progress(done, len(grants))
     total = sum(contents.values(), ContentRaw())
     return {
         "kind": "portfolio", "funder": {"id": funder.pk, "name": funder.name},

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from buddynet.access import get_from_scope as _get
 from buddynet.features.funding.models import (
@@ -24,12 +25,14 @@ from buddynet.features.funding.models import (
     DeclaredAllowance,
     Expense,
     Grant,
+    PortfolioJob,
     ProgressReport,
     ReportingObligation,
     Tranche,
 )
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.models import VolunteerDay
+from buddynet.records.people.selectors import funders_for_user
 from netwerk.selectors import network_change_aggregates, network_change_aggregates_by_project
 
 
@@ -158,6 +161,14 @@ def grant_get_for_user(*, user: Any, grant_id: Any) -> Grant:
 
 def report_get_for_user(*, user: Any, report_id: Any) -> ProgressReport:
     return _get(reports_for_user(user=user), report_id)
+
+
+def portfolio_job_get_for_user(*, user: Any, job_id: Any) -> PortfolioJob:
+    """A portfolio report job of the user who asked for it, while it is kept and while the user may
+    still see its funder; 404 for anyone else's, an expired one, or one whose funder they lost."""
+    jobs = PortfolioJob.objects.filter(requested_by_id=getattr(user, "pk", None), expires_at__gt=timezone.now(),
+                                       funder__in=funders_for_user(user=user)).select_related("funder")
+    return _get(jobs, job_id)
 
 
 def open_obligations_of_project(*, user: Any, project_id: int) -> list[ReportingObligation]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -35,6 +37,7 @@ from buddynet.features.funding.models import (
     DeclaredAllowance,
     Expense,
     Grant,
+    PortfolioJob,
     ProgressReport,
     ReportAnnex,
     ReportAnswer,
@@ -46,7 +49,9 @@ from buddynet.features.funding.receipts import receipt_check, receipt_extension
 from buddynet.features.funding.selectors import allowance_cap_for, allowance_settings_of, volunteered_days
 from buddynet.formats import money
 from buddynet.records.accounts.selectors import roles_of
-from buddynet.records.people.models import Organisation, Volunteer
+from buddynet.records.people.models import Funder, Organisation, Volunteer
+
+logger = logging.getLogger(__name__)
 
 # Warn the coordinator when a volunteer's flat-rate allowances reach this share of the yearly cap.
 CAP_WARNING_SHARE = Decimal("0.80")
@@ -606,3 +611,197 @@ def report_request_completion(*, report: ProgressReport, by: Any, comment: str) 
         for a in report.annexes.order_by("uploaded_at", "id"))
     events.report_answered(report)
     return new
+
+
+# --- the portfolio report off the request (issue 20) -------------------------------------------
+# A funder's portfolio over more than one project is made by a Celery task (tasks.py), like a
+# large match run: the request writes a queued row and hands its id to the broker after commit;
+# the task claims the row (queued → running), reports its progress on it, and stores the result
+# for PORTFOLIO_RESULT_HOURS. A broker that is down loses nothing: the row stays queued and the
+# sweep (every 5 minutes, buddynet/schedules.py) enqueues it again, as notifications' outbox does.
+PORTFOLIO_STAGES: dict[str, tuple[int, int]] = {
+    # stage: (percent at its start, percent at its end)
+    "numbers": (0, 20),  # the grouped queries over all projects
+    "projects": (20, 50),  # one row per project: money, lights, comparison
+    "render": (50, 95),  # the HTML or the file
+    "store": (95, 100),
+}
+# Progress is written at this many checkpoints of the projects, whatever their number, so the
+# task needs the same number of queries for 3 projects as for 150 (a checkpoint that several
+# projects share, below this many projects, is written once for each: a fixed count).
+PORTFOLIO_CHECKPOINTS = 10
+# A queued job older than this was not handed to the broker (down) or its message was lost.
+PORTFOLIO_SWEEP_GRACE = timedelta(seconds=60)
+# A running job older than this lost its worker (killed past the task's hard time limit, 600 s).
+PORTFOLIO_LOST_AFTER = timedelta(minutes=15)
+# At most this many jobs of one user in the making at once; each may render a 150-project PDF.
+PORTFOLIO_MAX_OPEN = 4
+
+
+def _portfolio_keep() -> timedelta:
+    from django.conf import settings
+
+    return timedelta(hours=int(getattr(settings, "PORTFOLIO_RESULT_HOURS", 24)))
+
+
+def portfolio_project_count(*, funder: Funder) -> int:
+    """How many projects the funder's portfolio holds (one: made on the request, as before)."""
+    return Grant.objects.filter(funder=funder).values("project_id").distinct().count()
+
+
+@transaction.atomic
+def portfolio_job_request(*, funder: Funder, by: Any, start: date, end: date, fmt: str = "html",
+                          sort: str = "", descending: bool = False, language: str = "nl-be") -> PortfolioJob:
+    """The job that makes this portfolio report for `by`: the one they asked for today with the same
+    parameters while it is kept (queued, running or done), else a new queued one, enqueued after
+    commit. Raises NotAllowed for a funder `by` may not see, Conflict with too many in the making."""
+    from buddynet.records.people.selectors import funders_for_user
+
+    if not funders_for_user(user=by).filter(pk=funder.pk).exists():
+        raise NotAllowed(_("You cannot see this funder's portfolio."))
+    if fmt not in PortfolioJob.Format.values:
+        raise InvalidInput({"fmt": _("Unknown format.")})
+    start, end = reports.whole_months(start, end)
+    now = timezone.now()
+    mine = PortfolioJob.objects.filter(requested_by=by)
+    same = mine.filter(
+        funder=funder, period_start=start, period_end=end, fmt=fmt, sort=sort, descending=descending,
+        language=language, expires_at__gt=now, created_at__date=timezone.localdate(),
+        status__in=(PortfolioJob.Status.QUEUED, PortfolioJob.Status.RUNNING, PortfolioJob.Status.DONE),
+    ).order_by("-created_at", "-id").first()
+    if same is not None:
+        return same
+    if mine.filter(status__in=(PortfolioJob.Status.QUEUED, PortfolioJob.Status.RUNNING),
+                   created_at__gte=now - PORTFOLIO_LOST_AFTER).count() >= PORTFOLIO_MAX_OPEN:
+        raise Conflict(_("Several portfolio reports are still being made for you; wait until one is ready."))
+    job = PortfolioJob.objects.create(
+        funder=funder, requested_by=by, period_start=start, period_end=end, fmt=fmt, sort=sort,
+        descending=descending, language=language, expires_at=now + _portfolio_keep(),
+    )
+    transaction.on_commit(partial(portfolio_job_enqueue, [job.pk]), robust=True)
+    return job
+
+
+def portfolio_job_retry(*, job: PortfolioJob, by: Any) -> PortfolioJob:
+    """A failed job asked again: a new job with the same parameters (the failed one stays, with its error)."""
+    if job.requested_by_id != getattr(by, "pk", None):
+        raise NotAllowed(_("Only who asked for this report can ask again."))
+    if job.status != PortfolioJob.Status.FAILED:
+        raise Conflict(_("This report did not fail."))
+    return portfolio_job_request(funder=job.funder, by=by, start=job.period_start, end=job.period_end, fmt=job.fmt,
+                                 sort=job.sort, descending=job.descending, language=job.language)
+
+
+def portfolio_job_enqueue(ids: list[int]) -> int:
+    """Hand jobs to the broker. Never raises: a broker that is down leaves them queued for the sweep,
+    and the request that asked is not held up (one quick try, no retries)."""
+    from buddynet.features.funding import tasks  # tasks import this module
+
+    sent = 0
+    for pk in ids:
+        try:
+            tasks.portfolio_job_execute.apply_async((pk,), retry=False)
+        except Exception as exc:
+            logger.warning("broker unavailable, %d portfolio job(s) left to the sweep: %s", len(ids) - sent, exc)
+            return sent
+        sent += 1
+    return sent
+
+
+class _JobProgress:
+    """Writes a job's stage and progress: once per stage, and at PORTFOLIO_CHECKPOINTS checkpoints
+    of the projects (a fixed number of UPDATEs whatever the size of the portfolio)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.checkpoints: list[int] = []
+        self.done = self.total = 0
+
+    def stage(self, name: str, **fields: Any) -> None:
+        PortfolioJob.objects.filter(pk=self.job_id).update(stage=name, progress=PORTFOLIO_STAGES[name][0], **fields)
+
+    def project(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if done == 0:
+            # ceil(k * total / K): the project after which the k-th checkpoint is written.
+            self.checkpoints = [-(-k * total // PORTFOLIO_CHECKPOINTS) for k in range(1, PORTFOLIO_CHECKPOINTS + 1)]
+            self.stage("projects", projects_total=total, projects_done=0)
+            return
+        lo, hi = PORTFOLIO_STAGES["projects"]
+        for _checkpoint in range(self.checkpoints.count(done)):
+            PortfolioJob.objects.filter(pk=self.job_id).update(
+                projects_done=done, progress=lo + (hi - lo) * done // max(total, 1))
+
+
+def portfolio_job_output(*, job: PortfolioJob, numbers: dict[str, Any]) -> tuple[bytes, str]:
+    """The report in the job's format, in the job's language: (bytes, file name). HTML is the
+    report's body as the portfolio page shows it (the page around it is made per request)."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from buddynet.features.funding import render as out  # matplotlib/WeasyPrint: only where reports are made
+
+    numbers = out.sort_rows(numbers, job.sort, descending=job.descending)
+    name = f"portfolio-{job.period_start}-{job.period_end}"
+    if job.fmt == PortfolioJob.Format.CSV:
+        return out.csv_bytes(numbers), f"{name}.csv"
+    if job.fmt == PortfolioJob.Format.XLSX:
+        return out.xlsx_bytes(numbers), f"{name}.xlsx"
+    if job.fmt == PortfolioJob.Format.PDF:
+        return out.pdf_bytes(numbers, frozen_at=None), f"{name}.pdf"
+    body = render_to_string("funding/_report_body.html", out.context(
+        numbers, sortable=True, sort=job.sort, descending=job.descending,
+        sort_base=reverse("funding:portfolio", args=[job.funder_id])))
+    return body.encode(), f"{name}.html"
+
+
+def portfolio_job_execute(*, job_id: int, today: date | None = None) -> PortfolioJob | None:
+    """Make a queued job's report and store it. Safe to call twice: the first caller claims the
+    job, any other returns None. A failure is kept on the job (the page says so and offers to ask again)."""
+    from django.utils import translation
+
+    now = timezone.now()
+    claimed = PortfolioJob.objects.filter(pk=job_id, status=PortfolioJob.Status.QUEUED, expires_at__gt=now).update(
+        status=PortfolioJob.Status.RUNNING, started_at=now, stage="numbers", progress=0)
+    if claimed != 1:
+        return None
+    job = PortfolioJob.objects.select_related("funder").get(pk=job_id)
+    progress = _JobProgress(job.pk)
+    try:
+        with translation.override(job.language):
+            numbers = reports.portfolio_report(funder=job.funder, start=job.period_start, end=job.period_end,
+                                               today=today, progress=progress.project)
+            progress.stage("render")
+            body, name = portfolio_job_output(job=job, numbers=numbers)
+        progress.stage("store")
+        job.result.save(name, ContentFile(body), save=False)
+        job.status = PortfolioJob.Status.DONE
+    except Exception as exc:
+        logger.exception("portfolio job %s failed", job_id)
+        job.error = f"{type(exc).__name__}: {exc}"[:2000]
+        job.status = PortfolioJob.Status.FAILED
+    job.progress, job.stage, job.finished_at = 100, "", timezone.now()
+    job.projects_done, job.projects_total = progress.done, progress.total
+    job.save(update_fields=["status", "progress", "stage", "finished_at", "result", "error",
+                            "projects_total", "projects_done"])
+    return job
+
+
+def portfolio_jobs_sweep() -> dict[str, int]:
+    """Every 5 minutes: delete the results past their time, fail the jobs whose worker was lost
+    (so the page offers to ask again instead of waiting forever), and enqueue again the queued
+    jobs the broker never got."""
+    now = timezone.now()
+    expired = list(PortfolioJob.objects.filter(expires_at__lte=now).only("pk", "result"))
+    for job in expired:
+        if job.result:
+            job.result.delete(save=False)
+    PortfolioJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    lost = PortfolioJob.objects.filter(status=PortfolioJob.Status.RUNNING,
+                                       started_at__lte=now - PORTFOLIO_LOST_AFTER).update(
+        status=PortfolioJob.Status.FAILED, finished_at=now, stage="",
+        error=f"Lost: not finished within {PORTFOLIO_LOST_AFTER.total_seconds() // 60:.0f} minutes.")
+    waiting = list(PortfolioJob.objects.filter(status=PortfolioJob.Status.QUEUED, expires_at__gt=now,
+                                               created_at__lte=now - PORTFOLIO_SWEEP_GRACE)
+                   .order_by("created_at", "id").values_list("pk", flat=True))
+    return {"deleted": len(expired), "lost": lost, "enqueued": portfolio_job_enqueue(waiting)}

@@ -11,21 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from buddynet import spreadsheet
-from buddynet.errors import NotAllowed, ServiceError
+from buddynet.errors import Conflict, NotAllowed, ServiceError
 from buddynet.features.funding import reports, selectors, services
 from buddynet.features.funding.models import (
     AllowanceCap,
@@ -34,6 +36,7 @@ from buddynet.features.funding.models import (
     BudgetLine,
     DeclaredAllowance,
     Grant,
+    PortfolioJob,
     ProgressReport,
 )
 from buddynet.features.funding.receipts import receipt_response
@@ -109,12 +112,24 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpResponse:
+    """One project: the report made on the request. More: made by a Celery task (issue 20); this
+    asks for it (or finds the one asked for already) and sends the user to its progress page."""
     funder = funder_get_for_user(user=request.user, funder_id=funder_id)
     start, end = reports.whole_months(*_period(request))  # as the report itself counts them
-    numbers = reports.portfolio_report(funder=funder, start=start, end=end)
-    from buddynet.features.funding.render import sort_rows
+    from buddynet.features.funding.render import SORT_KEYS, sort_rows
 
     sort, descending = request.GET.get("sort", ""), request.GET.get("order") == "desc"
+    if services.portfolio_project_count(funder=funder) > 1:
+        try:
+            job = services.portfolio_job_request(
+                funder=funder, by=request.user, start=start, end=end, fmt=fmt,
+                sort=sort if sort in SORT_KEYS else "", descending=descending,
+                language=get_language() or settings.LANGUAGE_CODE)
+        except Conflict as exc:
+            messages.error(request, _service_text(exc))
+            return redirect("funding:portal")
+        return redirect("funding:portfolio-job", job.pk)
+    numbers = reports.portfolio_report(funder=funder, start=start, end=end)
     numbers = sort_rows(numbers, sort, descending=descending)
     return _output(request, numbers, fmt, name=f"portfolio-{start}-{end}",
                    extra={"downloads": _links("funding:portfolio-as", [funder.pk], request), "start": start,
@@ -125,6 +140,97 @@ def _links(name: str, args: list[Any], request: HttpRequest | None = None) -> li
     query = f"?{request.GET.urlencode()}" if request is not None and request.GET else ""
     return [{"label": label, "url": reverse(name, args=[*args, fmt]) + query}
             for fmt, label in (("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"))]
+
+
+# --- the portfolio report made by a task -------------------------------------------------------
+def _job_query(job: PortfolioJob) -> str:
+    """The query string that asks for this job's report again (period and order)."""
+    query = QueryDict(mutable=True)
+    query.update({"start": job.period_start.isoformat(), "end": job.period_end.isoformat()})
+    if job.sort:
+        query["sort"] = job.sort
+        if job.descending:
+            query["order"] = "desc"
+    return query.urlencode()
+
+
+def _job_state(job: PortfolioJob) -> dict[str, Any]:
+    """What the progress page and its polling say about a job: the same words for both."""
+    steps = list(services.PORTFOLIO_STAGES)
+    labels = {
+        "numbers": _("reading the figures of all projects"),
+        "projects": _("working through the projects"),
+        "render": _("making the PDF") if job.fmt == PortfolioJob.Format.PDF else _("laying out the report"),
+        "store": _("saving the result"),
+    }
+    if job.status == PortfolioJob.Status.QUEUED:
+        text = _("Waiting for a free worker…")
+    elif job.status == PortfolioJob.Status.RUNNING and job.stage in labels:
+        text = _("Step %(step)s of %(steps)s: %(stage)s.") % {
+            "step": steps.index(job.stage) + 1, "steps": len(steps), "stage": labels[job.stage]}
+        if job.projects_total:
+            text += " " + ngettext("%(done)s of %(total)s project done.", "%(done)s of %(total)s projects done.",
+                                   job.projects_total) % {"done": job.projects_done, "total": job.projects_total}
+    elif job.status == PortfolioJob.Status.DONE:
+        text = _("The report is ready.")
+    else:
+        text = _("Making the report failed.")
+    return {"status": job.status, "progress": job.progress, "stage": job.stage, "text": text,
+            "projects_done": job.projects_done, "projects_total": job.projects_total, "finished": job.finished}
+
+
+@login_required
+def portfolio_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A portfolio report made by a task: its progress while it is made, then the report (HTML)
+    or its download; a failure with the offer to ask again. Only for the user who asked."""
+    job = selectors.portfolio_job_get_for_user(user=request.user, job_id=job_id)
+    query = _job_query(job)
+    page: dict[str, Any] = {
+        "job": job, "state": _job_state(job), "funder": job.funder, "start": job.period_start, "end": job.period_end,
+        "downloads": [{"label": label, "url": reverse("funding:portfolio-as", args=[job.funder_id, fmt]) + f"?{query}"}
+                      for fmt, label in (("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"))],
+    }
+    if job.status == PortfolioJob.Status.DONE and job.fmt == PortfolioJob.Format.HTML:
+        with job.result.open("rb") as handle:
+            page["body"] = mark_safe(handle.read().decode())  # noqa: S308 - rendered by our own template
+    response = render(request, "funding/portfolio_job.html", page)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def portfolio_job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
+    """The job's state as JSON, for the progress page's polling."""
+    job = selectors.portfolio_job_get_for_user(user=request.user, job_id=job_id)
+    response = JsonResponse(_job_state(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def portfolio_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    """The finished PDF, CSV or XLSX, as a download, never cached."""
+    job = selectors.portfolio_job_get_for_user(user=request.user, job_id=job_id)
+    if job.status != PortfolioJob.Status.DONE or job.fmt == PortfolioJob.Format.HTML or not job.result:
+        raise Http404
+    content_type = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
+                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[job.fmt]
+    response = FileResponse(job.result.open("rb"), as_attachment=True, content_type=content_type,
+                            filename=f"portfolio-{job.period_start}-{job.period_end}.{job.fmt}")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def portfolio_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.portfolio_job_get_for_user(user=request.user, job_id=job_id)
+    try:
+        new = services.portfolio_job_retry(job=job, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, _service_text(exc))
+        return redirect("funding:portfolio-job", job.pk)
+    return redirect("funding:portfolio-job", new.pk)
 
 
 # --- reports -----------------------------------------------------------------------------------
