@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 from buddynet.records.duos.models import OPEN_STATUSES
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.selectors import projects_for_user
@@ -16,17 +16,11 @@ from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk.selectors import uncovered_life_domains, volunteer_strengths
 
 
-def _project_scope(user: Any, prefix: str = "") -> Q | None:
-    """None = everything (administrator); a volunteer or funder gets an empty scope."""
-    roles = roles_of(user)
-    if roles.administrator:
-        return None
-    return Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
-
-
 def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:
-    scope = _project_scope(user, prefix)
-    return qs if scope is None else qs.filter(scope)
+    """Runs, proposals and pair rules name participants: the project's coordinators see them,
+    the platform administrator only under a support access (participant_data_scope); a
+    volunteer or funder nothing."""
+    return qs.filter(participant_data_scope(user=user, project=f"{prefix}project"))
 
 
 def may_match(*, user: Any, project_id: int) -> bool:
@@ -61,7 +55,9 @@ def locked_pairs_for_user(*, user: Any) -> QuerySet[LockedPair]:
 
 
 def matchable_projects_for_user(*, user: Any) -> QuerySet[Project]:
-    return projects_for_user(user=user).order_by("name", "pk")
+    """A run reads the project's participants: the platform administrator matches only under a
+    support access (participant_data_scope)."""
+    return projects_for_user(user=user).filter(participant_data_scope(user=user, project="")).order_by("name", "pk")
 
 
 def latest_run(*, project: Project) -> MatchRun | None:

@@ -10,7 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from buddynet.records.accounts.models import Invitation, Membership, Role
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
 
 
 @dataclass(frozen=True)
@@ -113,21 +116,34 @@ def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
     )
 
 
-def supported_organisation_ids(*, at: Any = None) -> frozenset[int]:
-    """The organisations whose participant records the platform administrators may read now:
-    those with a support access that has not ended (accounts/support.py)."""
-    from django.utils import timezone
+def participant_data_scope(*, user: Any, project: str = "project") -> Q:
+    """The one rule of whose participant data an office user reads, as a filter on any model
+    that hangs on a project: participants, duos, goals, check-ins, network maps, signals,
+    aftercare, referrals, evaluations, match runs and proposals (each app's selector calls this).
 
-    from buddynet.records.accounts.models import SupportAccess
+    `project` is the path from the filtered model to the project ("duo__project",
+    "participant__project", "run__project"; "" when the model is Project). The rows in scope:
+    - the projects the user coordinates;
+    - for the platform administrator besides, the projects of every organisation whose
+      administrator granted a support access that has not ended or expired (support.py, issue 16).
+      Nothing else: the role alone opens no participant record.
+    Volunteers, funders and organisation administrators get nothing here (a volunteer's own duos
+    are added by duos.selectors). The support check is a subquery, not a second query, so
+    list pages keep their pinned query counts and the answer is evaluated when the list is.
+    """
+    roles = roles_of(user)
+    project_id, organisation_id = ((f"{project}_id", f"{project}__organisation_id") if project
+                                   else ("pk", "organisation_id"))
+    scope = Q(**{f"{project_id}__in": roles.coordinated_project_ids})
+    if roles.administrator:
+        scope |= Q(Exists(_live_support_accesses().filter(organisation_id=OuterRef(organisation_id))))
+    return scope
 
-    now = at or timezone.now()
-    return frozenset(
-        SupportAccess.objects.filter(until__gt=now, revoked_at=None).values_list("organisation_id", flat=True)
-    )
+
+def _live_support_accesses() -> QuerySet[SupportAccess]:
+    return SupportAccess.objects.filter(until__gt=timezone.now(), revoked_at=None)
 
 
 def support_accesses_of(*, organisation_id: int) -> list[Any]:
-    from buddynet.records.accounts.models import SupportAccess
-
     return list(SupportAccess.objects.filter(organisation_id=organisation_id).select_related(
         "granted_by", "revoked_by")[:50])
