@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
@@ -147,3 +147,50 @@ def _live_support_accesses() -> QuerySet[SupportAccess]:
 def support_accesses_of(*, organisation_id: int) -> list[Any]:
     return list(SupportAccess.objects.filter(organisation_id=organisation_id).select_related(
         "granted_by", "revoked_by")[:50])
+
+
+# The states of a volunteer's account on the organisation administrator's list (issue 16).
+ACCOUNT_STATES = ("none", "waiting", "active", "closed")
+
+
+def volunteer_accounts_of_organisation(*, organisation_id: int, q: str = "", state: str = "") -> QuerySet[Any]:
+    """The organisation's volunteers (not anonymised) with their project and account user in one
+    query, by project and name: for the organisation administrator's paged list. `q` matches
+    words of the name or of an e-mail address; `state` one of ACCOUNT_STATES ("none": never
+    invited, "waiting": invited and not signed in yet, "active", "closed": deactivated)."""
+    from buddynet.records.people.models import Volunteer
+
+    qs = Volunteer.objects.filter(project__organisation_id=organisation_id, anonymised_at=None).select_related(
+        "project", "membership__user")
+    for word in q.split()[:5]:
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+                       | Q(membership__user__email__icontains=word))
+    if state == "none":
+        qs = qs.filter(membership=None)
+    elif state == "closed":
+        qs = qs.filter(membership__user__is_active=False)
+    elif state == "waiting":
+        qs = qs.filter(membership__user__is_active=True, membership__user__last_login=None)
+    elif state == "active":
+        qs = qs.filter(membership__user__is_active=True, membership__user__last_login__isnull=False)
+    # The id last, so people with the same name fall on one page only.
+    return qs.order_by("project__name", "last_name", "first_name", "pk")
+
+
+def account_state(volunteer: Any) -> str:
+    """The ACCOUNT_STATES value of a volunteer loaded by volunteer_accounts_of_organisation."""
+    membership = getattr(volunteer, "membership", None)
+    if membership is None:
+        return "none"
+    if not membership.user.is_active:
+        return "closed"
+    return "waiting" if membership.user.last_login is None else "active"
+
+
+def last_invitations(*, user_ids: Iterable[int]) -> dict[int, Any]:
+    """When each of these users was last sent an invitation (one query; absent: never)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(Invitation.objects.filter(user_id__in=ids).order_by().values("user_id")
+                .annotate(last=Max("sent_at")).values_list("user_id", "last"))

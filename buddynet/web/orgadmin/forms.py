@@ -46,3 +46,11 @@ class FunderViewerInviteForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         # Only the funders of this organisation's projects: another id is "not a valid choice".
         field.queryset = Funder.objects.filter(pk__in=[x.pk for x in funders]).order_by("name")
+
+
+class VolunteerAccountFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or email address")}))
+    state = forms.ChoiceField(label=_("Account"), required=False, choices=[
+        ("", _("All")), ("none", _("Not invited")), ("waiting", _("Expected first sign-in")),
+        ("active", _("active")), ("closed", _("Account closed"))])
