@@ -205,3 +205,27 @@ def test_the_check_in_service_refuses_a_duo_the_administrator_does_not_read(worl
         duo=world.duo.pk, author=world.admin, data={"date": dt.date(2026, 3, 1), "duration_minutes": 30,
                                                     "mode": "phone"})
     assert created and CheckIn.objects.count() == before + 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_the_organisation_administrator_reads_no_participant_record_of_their_own_organisation(
+        world: World, org_admin: Any, kind: Kind) -> None:
+    """They manage accounts, not participants (issue 16): not in the API, not on the pages, and a
+    support access they grant opens nothing to themselves."""
+    obj = kind.make(world)
+    support_access_grant(organisation=world.project.organisation, by=org_admin,
+                         until=NOW + dt.timedelta(days=1), reason="Vraag over een duo")
+    api = client_for(org_admin)
+    page = Client()
+    page.force_login(org_admin)
+
+    if kind.detail:
+        assert api.get(reverse(f"v1:{kind.detail}", args=[obj.pk])).status_code == 404
+    if kind.listing:
+        assert api.get(reverse(f"v1:{kind.listing}")).status_code == 403
+    for url in kind.pages(world, obj):
+        assert page.get(url).status_code in (403, 404), url
+    if kind.admin:
+        assert page.get(reverse(f"admin:{kind.admin}_changelist")).status_code != 200
