@@ -97,6 +97,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
             names.add("volunteer")
         if roles.funder_ids:
             names.add("funder")
+        if roles.is_org_admin:
+            # An organisation administrator manages accounts on /organisatie/ and reads no
+            # participant data: no collection lists it, except what every account has (the inbox).
+            names.add("org_admin")
         return names
 
     def get_queryset(self) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 from buddynet.records.duos.models import OPEN_STATUSES
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.selectors import projects_for_user
@@ -16,30 +16,26 @@ from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk.selectors import uncovered_life_domains, volunteer_strengths
 
 
-def _project_scope(user: Any, prefix: str = "") -> Q | None:
-    """None = everything (administrator); a volunteer or funder gets an empty scope."""
+def _run_scope(user: Any, prefix: str = "") -> Q:
+    """Runs (or their proposals) whose participant data the user reads (participant_data_scope);
+    for a coordinator, a pooled run only when they coordinate every project in it, since its
+    proposals pair people of all of them. The platform administrator's support access is per
+    organisation, and a pooled run stays within one. A subquery, so lists keep their query counts."""
+    scope = participant_data_scope(user=user, project=f"{prefix}project")
     roles = roles_of(user)
     if roles.administrator:
-        return None
-    return Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
-
-
-def _run_scope(user: Any, prefix: str = "") -> Q | None:
-    """Runs (or their proposals) of the projects the user coordinates; a pooled run only when they
-    coordinate every project in it, since its proposals pair people of all of them. A subquery, so
-    lists keep their query counts."""
-    scope = _project_scope(user, prefix)
-    if scope is None:
-        return None
+        return scope
     run = OuterRef(f"{prefix}pk" if prefix == "" else prefix.removesuffix("__") + "_id")
     outside = (MatchRun.projects.through.objects.filter(matchrun_id=run)
-               .exclude(project_id__in=roles_of(user).coordinated_project_ids))
+               .exclude(project_id__in=roles.coordinated_project_ids))
     return scope & Q(~Exists(outside))
 
 
 def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:
-    scope = _project_scope(user, prefix)
-    return qs if scope is None else qs.filter(scope)
+    """Runs, proposals and pair rules name participants: the project's coordinators see them,
+    the platform administrator only under a support access (participant_data_scope); a
+    volunteer or funder nothing."""
+    return qs.filter(participant_data_scope(user=user, project=f"{prefix}project"))
 
 
 def may_match(*, user: Any, project_id: int) -> bool:
@@ -48,8 +44,7 @@ def may_match(*, user: Any, project_id: int) -> bool:
 
 def match_runs_for_user(*, user: Any) -> QuerySet[MatchRun]:
     qs = MatchRun.objects.select_related("project", "created_by")
-    scope = _run_scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return qs.filter(_run_scope(user))
 
 
 def match_run_get_for_user(*, user: Any, run_id: Any) -> MatchRun:
@@ -60,8 +55,7 @@ def proposals_for_user(*, user: Any, run_id: int | None = None) -> QuerySet[Prop
     qs = Proposal.objects.select_related("run__project", "participant", "volunteer", "decided_by")
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
-    scope = _run_scope(user, "run__")
-    return qs if scope is None else qs.filter(scope)
+    return qs.filter(_run_scope(user, "run__"))
 
 
 def proposal_get_for_user(*, user: Any, proposal_id: Any) -> Proposal:
@@ -77,7 +71,9 @@ def locked_pairs_for_user(*, user: Any) -> QuerySet[LockedPair]:
 
 
 def matchable_projects_for_user(*, user: Any) -> QuerySet[Project]:
-    return projects_for_user(user=user).order_by("name", "pk")
+    """A run reads the project's participants: the platform administrator matches only under a
+    support access (participant_data_scope)."""
+    return projects_for_user(user=user).filter(participant_data_scope(user=user, project="")).order_by("name", "pk")
 
 
 def latest_run(*, project: Project, done: bool = False) -> MatchRun | None:
@@ -102,8 +98,8 @@ def poolable_projects_for_user(*, user: Any) -> QuerySet[Project]:
     administered as a whole)."""
     roles = roles_of(user)
     qs = Project.objects.select_related("organisation").order_by("organisation__name", "name", "pk")
-    if roles.administrator:
-        return qs
+    if roles.administrator:  # a run reads participants: only under a support access
+        return qs.filter(participant_data_scope(user=user, project=""))
     return qs.filter(Q(organisation_id__in=roles.administered_organisation_ids)
                      | Q(pk__in=roles.coordinated_project_ids))
 

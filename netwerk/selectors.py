@@ -18,12 +18,12 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from buddynet.access import get_from_scope as _get
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope
 from buddynet.records.people.models import REPORTING_SCOPES, Volunteer
 from buddynet.vocabulary import LEVEL_MAX, LEVEL_MIN, LIFE_DOMAINS
 from netwerk import measures as m
@@ -38,30 +38,23 @@ _ALTER_VALUES = (
 
 
 # --- scoped by the caller -------------------------------------------------------------------
-def _project_scope(user: Any, prefix: str) -> dict[str, Any] | None:
-    """None = everything (administrator)."""
-    roles = roles_of(user)
-    if roles.administrator:
-        return None
-    return {f"{prefix}project_id__in": roles.coordinated_project_ids}
+def _project_scope(user: Any, prefix: str) -> Q:
+    """The participant's coordinators; the platform administrator only under a support access
+    (accounts.selectors.participant_data_scope)."""
+    return participant_data_scope(user=user, project=f"{prefix}project")
 
 
 def maps_for_user(*, user: Any) -> QuerySet[NetworkMap]:
     qs = NetworkMap.objects.select_related("participant", "recorded_by")
-    scope = _project_scope(user, "participant__")
-    return qs if scope is None else qs.filter(**scope)
+    return qs.filter(_project_scope(user, "participant__"))
 
 
 def alters_for_user(*, user: Any) -> QuerySet[Alter]:
-    qs = Alter.objects.all()
-    scope = _project_scope(user, "map__participant__")
-    return qs if scope is None else qs.filter(**scope)
+    return Alter.objects.filter(_project_scope(user, "map__participant__"))
 
 
 def ties_for_user(*, user: Any) -> QuerySet[Tie]:
-    qs = Tie.objects.all()
-    scope = _project_scope(user, "map__participant__")
-    return qs if scope is None else qs.filter(**scope)
+    return Tie.objects.filter(_project_scope(user, "map__participant__"))
 
 
 def map_get_for_user(*, user: Any, map_id: Any) -> NetworkMap:

@@ -45,7 +45,8 @@ class InboxFilter(ScopedFilterSet):
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     selector = selectors.inbox_for_user
-    allowed_roles = frozenset({"administrator", "coordinator", "volunteer", "funder"})
+    # Everyone with an account has an inbox, as on the page /meldingen/.
+    allowed_roles = frozenset({"administrator", "coordinator", "volunteer", "funder", "org_admin"})
     serializer_class = NotificationOutput
     filterset_class = InboxFilter
     ordering_fields = ["created_at"]

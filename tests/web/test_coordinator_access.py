@@ -2,7 +2,8 @@
 
 The callers are those of `tests.conftest.World`: the owner coordinator (alice), the volunteer of
 the world's duo (bob: a narrower role in the same project), a coordinator of another project
-(charlie: outsider → 404), a funder, an administrator and nobody signed in (→ the sign-in page).
+(charlie: outsider → 404), a funder, an administrator, the administrators of the owner's and of
+the other organisation (issue 16) and nobody signed in (→ the sign-in page).
 
 Every URL name in buddynet/web/coordinator_urls.py must have a GET row here, and every page that
 writes a POST row: `test_every_coordinator_page_has_a_row` fails otherwise, so a new page cannot
@@ -22,7 +23,8 @@ from django.test import Client
 from django.urls import reverse
 
 from buddynet.records.accounts.invitations import invitation_send
-from buddynet.records.accounts.models import Invitation, User
+from buddynet.records.accounts.models import Invitation, Role, User
+from buddynet.records.accounts.services import membership_grant
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
 from buddynet.web import coordinator_urls
@@ -30,14 +32,19 @@ from tests import factories as f
 from tests.conftest import World
 from tests.web.test_coordinator_edit import participant_edit_body, volunteer_edit_body
 
-ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "anonymous")
+ROLES = ("admin", "coordinator", "volunteer_user", "other_coordinator", "funder_user", "org_admin", "other_org_admin",
+         "anonymous")
 LOGIN = "login"  # expected: a redirect to the sign-in page
 
 
 def E(admin: int | str, coordinator: int | str, volunteer_user: int | str = 403, other_coordinator: int | str = 404,
-      funder_user: int | str = 403, anonymous: int | str = LOGIN) -> dict[str, int | str]:
-    return dict(zip(ROLES, (admin, coordinator, volunteer_user, other_coordinator, funder_user, anonymous),
-                    strict=True))
+      funder_user: int | str = 403, org_admin: int | str = 403, other_org_admin: int | str = 403,
+      anonymous: int | str = LOGIN) -> dict[str, int | str]:
+    """Organisation administrators (of the owner's organisation, and of the other one) are not
+    coordinators: every coordinator page refuses them (403) before it looks anything up, also
+    their own organisation's participants (issue 16: they manage accounts, on /organisatie/)."""
+    return dict(zip(ROLES, (admin, coordinator, volunteer_user, other_coordinator, funder_user, org_admin,
+                            other_org_admin, anonymous), strict=True))
 
 
 PAGE = E(200, 200)
@@ -215,6 +222,11 @@ CASES = [(row, role) for row in ROWS for role in ROLES]
 
 
 def user_of(w: World, role: str) -> Any:
+    if role in ("org_admin", "other_org_admin"):
+        user = f.UserFactory(email=f"{role.replace('_', '-')}@example.be")
+        membership_grant(user=user, role=Role.ORG_ADMIN,
+                         organisation=(w.project if role == "org_admin" else w.other_project).organisation)
+        return user
     return None if role == "anonymous" else getattr(w, role)
 
 

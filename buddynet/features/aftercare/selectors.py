@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.features.aftercare.models import (
@@ -18,7 +18,7 @@ from buddynet.features.aftercare.models import (
     Referral,
     ReferralService,
 )
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 
 
 def settings_of(*, project_id: int) -> AftercareSettings:
@@ -34,18 +34,11 @@ def settings_by_project(*, project_ids: Iterable[int]) -> dict[int, AftercareSet
     return {pk: found.get(pk) or AftercareSettings(project_id=pk) for pk in ids}
 
 
-def _scope(user: Any) -> Q | None:
-    roles = roles_of(user)
-    if roles.administrator:
-        return None
-    return Q(duo__project_id__in=roles.coordinated_project_ids)
-
-
 def items_for_user(*, user: Any) -> QuerySet[AftercareItem]:
-    """The aftercare items a coordinator works on: their projects' (a volunteer or funder: none)."""
+    """The aftercare items a coordinator works on: their projects' (a volunteer or funder: none;
+    the platform administrator only under a support access: participant_data_scope)."""
     qs = AftercareItem.objects.select_related("duo__participant", "duo__volunteer", "duo__project")
-    scope = _scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return qs.filter(participant_data_scope(user=user, project="duo__project"))
 
 
 def item_get_for_user(*, user: Any, item_id: Any) -> AftercareItem:
@@ -96,8 +89,7 @@ def referral_service_get_for_user(*, user: Any, service_id: Any) -> ReferralServ
 
 def referrals_for_user(*, user: Any) -> QuerySet[Referral]:
     qs = Referral.objects.select_related("participant", "service")
-    ids = _project_ids(user)
-    return qs if ids is None else qs.filter(participant__project_id__in=ids)
+    return qs.filter(participant_data_scope(user=user, project="participant__project"))
 
 
 def referral_get_for_user(*, user: Any, referral_id: Any) -> Referral:
@@ -132,8 +124,7 @@ def referrals_awaiting_outcome(*, today: date) -> list[OpenReferral]:
 def evaluations_for_user(*, user: Any) -> QuerySet[Evaluation]:
     """Coordinators (and administrators) read evaluations; a volunteer records them but reads none back."""
     qs = Evaluation.objects.select_related("participant", "duo")
-    ids = _project_ids(user)
-    return qs if ids is None else qs.filter(participant__project_id__in=ids)
+    return qs.filter(participant_data_scope(user=user, project="participant__project"))
 
 
 def evaluation_get_for_user(*, user: Any, evaluation_id: Any) -> Evaluation:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from buddynet.admin_scoping import AdminOnlyMixin
 from buddynet.features.signals.models import BarrierType, Signal
+from buddynet.features.signals.selectors import signals_for_user
 
 
 @admin.register(BarrierType)
@@ -28,6 +30,11 @@ class SignalAdmin(AdminOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     fields = ("date", "project", "barrier_type", "life_domain", "municipality", "status", "passed_on_to",
               "status_changed_on", "shareable", "created_at")
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Signal]:
+        # A signal is about a participant: the platform administrator sees an organisation's only
+        # under a support access, as in the API and on the pages (signals_for_user).
+        return signals_for_user(user=request.user).order_by("-date", "-id")
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.features.signals.models import BarrierType, Signal
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 from buddynet.records.people.models import Project
 
 
@@ -20,11 +20,9 @@ def barrier_types_offered() -> list[BarrierType]:
 
 
 def signals_for_user(*, user: Any) -> QuerySet[Signal]:
-    roles = roles_of(user)
+    # The platform administrator only under a support access (participant_data_scope).
     qs = Signal.objects.select_related("barrier_type", "participant", "project")
-    if roles.administrator:
-        return qs
-    return qs.filter(project_id__in=roles.coordinated_project_ids)
+    return qs.filter(participant_data_scope(user=user))
 
 
 def signal_get_for_user(*, user: Any, signal_id: Any) -> Signal:

@@ -10,7 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from buddynet.records.accounts.models import Invitation, Membership, Role
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
 
 
 @dataclass(frozen=True)
@@ -113,21 +116,81 @@ def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
     )
 
 
-def supported_organisation_ids(*, at: Any = None) -> frozenset[int]:
-    """The organisations whose participant records the platform administrators may read now:
-    those with a support access that has not ended (accounts/support.py)."""
-    from django.utils import timezone
+def participant_data_scope(*, user: Any, project: str = "project") -> Q:
+    """The one rule of whose participant data an office user reads, as a filter on any model
+    that hangs on a project: participants, duos, goals, check-ins, network maps, signals,
+    aftercare, referrals, evaluations, match runs and proposals (each app's selector calls this).
 
-    from buddynet.records.accounts.models import SupportAccess
+    `project` is the path from the filtered model to the project ("duo__project",
+    "participant__project", "run__project"; "" when the model is Project). The rows in scope:
+    - the projects the user coordinates;
+    - for the platform administrator besides, the projects of every organisation whose
+      administrator granted a support access that has not ended or expired (support.py, issue 16).
+      Nothing else: the role alone opens no participant record.
+    Volunteers, funders and organisation administrators get nothing here (a volunteer's own duos
+    are added by duos.selectors). The support check is a subquery, not a second query, so
+    list pages keep their pinned query counts and the answer is evaluated when the list is.
+    """
+    roles = roles_of(user)
+    project_id, organisation_id = ((f"{project}_id", f"{project}__organisation_id") if project
+                                   else ("pk", "organisation_id"))
+    scope = Q(**{f"{project_id}__in": roles.coordinated_project_ids})
+    if roles.administrator:
+        scope |= Q(Exists(_live_support_accesses().filter(organisation_id=OuterRef(organisation_id))))
+    return scope
 
-    now = at or timezone.now()
-    return frozenset(
-        SupportAccess.objects.filter(until__gt=now, revoked_at=None).values_list("organisation_id", flat=True)
-    )
+
+def _live_support_accesses() -> QuerySet[SupportAccess]:
+    return SupportAccess.objects.filter(until__gt=timezone.now(), revoked_at=None)
 
 
 def support_accesses_of(*, organisation_id: int) -> list[Any]:
-    from buddynet.records.accounts.models import SupportAccess
-
     return list(SupportAccess.objects.filter(organisation_id=organisation_id).select_related(
         "granted_by", "revoked_by")[:50])
+
+
+# The states of a volunteer's account on the organisation administrator's list (issue 16).
+ACCOUNT_STATES = ("none", "waiting", "active", "closed")
+
+
+def volunteer_accounts_of_organisation(*, organisation_id: int, q: str = "", state: str = "") -> QuerySet[Any]:
+    """The organisation's volunteers (not anonymised) with their project and account user in one
+    query, by project and name: for the organisation administrator's paged list. `q` matches
+    words of the name or of an e-mail address; `state` one of ACCOUNT_STATES ("none": never
+    invited, "waiting": invited and not signed in yet, "active", "closed": deactivated)."""
+    from buddynet.records.people.models import Volunteer
+
+    qs = Volunteer.objects.filter(project__organisation_id=organisation_id, anonymised_at=None).select_related(
+        "project", "membership__user")
+    for word in q.split()[:5]:
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+                       | Q(membership__user__email__icontains=word))
+    if state == "none":
+        qs = qs.filter(membership=None)
+    elif state == "closed":
+        qs = qs.filter(membership__user__is_active=False)
+    elif state == "waiting":
+        qs = qs.filter(membership__user__is_active=True, membership__user__last_login=None)
+    elif state == "active":
+        qs = qs.filter(membership__user__is_active=True, membership__user__last_login__isnull=False)
+    # The id last, so people with the same name fall on one page only.
+    return qs.order_by("project__name", "last_name", "first_name", "pk")
+
+
+def account_state(volunteer: Any) -> str:
+    """The ACCOUNT_STATES value of a volunteer loaded by volunteer_accounts_of_organisation."""
+    membership = getattr(volunteer, "membership", None)
+    if membership is None:
+        return "none"
+    if not membership.user.is_active:
+        return "closed"
+    return "waiting" if membership.user.last_login is None else "active"
+
+
+def last_invitations(*, user_ids: Iterable[int]) -> dict[int, Any]:
+    """When each of these users was last sent an invitation (one query; absent: never)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(Invitation.objects.filter(user_id__in=ids).order_by().values("user_id")
+                .annotate(last=Max("sent_at")).values_list("user_id", "last"))

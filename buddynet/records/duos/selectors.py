@@ -7,26 +7,26 @@ from typing import Any, Literal
 from django.db.models import Max, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal, VolunteerDay
 
 # Whose duos: "any" = every duo the user may see (coordinated projects, their own as volunteer;
-# everything for an administrator); "coordinator" = only those they manage (the coordinator's
+# a platform administrator's under a support access); "coordinator" = only those they manage (the coordinator's
 # pages, the admin's choices, the goal API: someone who also volunteers does not manage their
 # own duo there); "volunteer" = only those in which they are the volunteer (the phone pages,
 # which show a volunteer's view even to a coordinator or administrator who volunteers).
 DuoRole = Literal["any", "coordinator", "volunteer"]
 
 
-def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q | None:
+def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q:
     """The one rule of who sees which duo, as a filter on duos (`prefix` for rows that hang on
-    a duo, e.g. "duo__"). None means everything (an administrator, outside the volunteer role)."""
+    a duo, e.g. "duo__"): the participant data the user reads (their projects; for the platform
+    administrator only under a support access: accounts.selectors.participant_data_scope) and,
+    for "any", their own duos as a volunteer."""
     roles = roles_of(user)
     if role == "volunteer":
         return Q(**{f"{prefix}volunteer_id": roles.volunteer_id}) if roles.volunteer_id is not None else Q(pk__in=[])
-    if roles.administrator:
-        return None
-    scope = Q(**{f"{prefix}project_id__in": roles.coordinated_project_ids})
+    scope = participant_data_scope(user=user, project=f"{prefix}project")
     if role == "any" and roles.volunteer_id is not None:
         scope |= Q(**{f"{prefix}volunteer_id": roles.volunteer_id})
     return scope
@@ -38,27 +38,23 @@ def duos_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
     qs = Duo.objects.select_related("volunteer", "participant", "project").annotate(
         last_check_in_on=Max("check_ins__date")
     ).order_by(*Duo._meta.ordering)  # an aggregate's GROUP BY drops Meta.ordering
-    scope = _duo_scope(user, role=role)
-    return qs if scope is None else qs.filter(scope)
+    return qs.filter(_duo_scope(user, role=role))
 
 
 def duos_in_scope(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
     """The same duos as duos_for_user, without the joins and the last-contact aggregate: for
     checking that an id sent by the caller is theirs (e.g. the duo of a new check-in)."""
-    scope = _duo_scope(user, role=role)
-    return Duo.objects.all() if scope is None else Duo.objects.filter(scope)
+    return Duo.objects.filter(_duo_scope(user, role=role))
 
 
 def goals_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Goal]:
     qs = Goal.objects.select_related("duo")
-    scope = _duo_scope(user, "duo__", role)
-    return qs if scope is None else qs.filter(scope)
+    return qs.filter(_duo_scope(user, "duo__", role))
 
 
 def check_ins_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[CheckIn]:
     qs = CheckIn.objects.select_related("duo", "author")
-    scope = _duo_scope(user, "duo__", role)
-    return qs if scope is None else qs.filter(scope)
+    return qs.filter(_duo_scope(user, "duo__", role))
 
 
 def duo_get_for_user(*, user: Any, duo_id: Any, role: DuoRole = "any") -> Duo:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import signals
+from django.db.models import Q, signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from buddynet import events
 from buddynet.dates import add_months
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.models import User
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 from buddynet.records.duos.models import (
     OPEN_STATUSES,
     CheckIn,
@@ -354,7 +354,7 @@ def check_in_record(
     """Store a contact moment once. Returns (check_in, created).
 
     `duo` is a Duo or its id: the author must be its volunteer, a coordinator of its project or
-    an administrator (DuoOutOfReach otherwise), and the duo must be loggable (introduced,
+    a platform administrator under a support access (DuoOutOfReach otherwise), and the duo must be loggable (introduced,
     active or paused) on or after the date it was proposed.
 
     A repeat with the same client UUID (a phone resending after a lost answer) returns the
@@ -424,8 +424,11 @@ def _check_new_check_in(check_in: CheckIn) -> None:
 
 def _explain_refused_duo(duo_id: Any, check_in: CheckIn, roles: Any) -> None:
     """Raise why the INSERT found no loggable duo of the author (the uncommon case)."""
-    duo = Duo.objects.filter(pk=duo_id).first() if _is_id(duo_id) else None
-    if duo is None or not (roles.coordinates(duo.project_id) or roles.volunteer_id == duo.volunteer_id):
+    reach = participant_data_scope(user=check_in.author)
+    if roles.volunteer_id is not None:
+        reach |= Q(volunteer_id=roles.volunteer_id)
+    duo = Duo.objects.filter(reach, pk=duo_id).first() if _is_id(duo_id) else None
+    if duo is None:
         raise DuoOutOfReach(_("You cannot record a check-in for this duo."))
     if duo.status not in LOGGABLE_STATUSES:
         raise Conflict(_("You cannot record contact for a duo with status '%(status)s'.")
@@ -453,7 +456,8 @@ def _check_in_insert_sql_for(connection: Any, projects: int) -> str:
     """INSERT ... SELECT <the values> FROM duo WHERE <loggable, the author's> ON CONFLICT DO NOTHING.
 
     The author's scope comes from their roles (roles_of, as every scoped read): `%s`
-    (administrator) OR the duo's volunteer is theirs OR its project is one of the `projects`
+    (a platform administrator under a support access of the duo's organisation, decided by
+    participant_data_scope before) OR the duo's volunteer is theirs OR its project is one of the `projects`
     they coordinate (a NULL stands in when there are none). Built once per vendor and count.
     """
     sql = _check_in_insert_sql.get((connection.vendor, projects))
@@ -496,7 +500,11 @@ def _insert_if_loggable(check_in: CheckIn, roles: Any) -> bool:
     connection = transaction.get_connection()
     values = [f.get_db_prep_save(f.pre_save(check_in, True), connection) for f in _check_in_insert_fields()]
     projects = sorted(roles.coordinated_project_ids) or [None]
-    params = [*values, check_in.duo_id, *LOGGABLE_STATUSES, check_in.date, bool(roles.administrator),
+    # The platform administrator writes in a duo only where they read it: under a support access
+    # of its organisation (participant_data_scope; one more query, for administrators only).
+    administrator = roles.administrator and Duo.objects.filter(
+        participant_data_scope(user=check_in.author), pk=check_in.duo_id).exists()
+    params = [*values, check_in.duo_id, *LOGGABLE_STATUSES, check_in.date, administrator,
               roles.volunteer_id, *projects]
     with connection.cursor() as cursor:
         cursor.execute(_check_in_insert_sql_for(connection, len(projects)), params)

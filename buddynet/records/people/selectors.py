@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
-from buddynet.records.accounts.models import SupportAccess
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of
 from buddynet.records.people.models import Funder, NeedsMeasurement, Organisation, Participant, Project, Volunteer
 from buddynet.records.people.needs import NeedsChange, needs_change
 from buddynet.vocabulary import LIFE_DOMAINS
@@ -35,17 +33,11 @@ def projects_for_user(*, user: Any) -> QuerySet[Project]:
 
 
 def participants_for_user(*, user: Any) -> QuerySet[Participant]:
-    roles = roles_of(user)
+    # Coordinators their projects'; the platform administrator only under a support access
+    # (accounts.selectors.participant_data_scope, issue 16). Volunteers see their buddy's first
+    # name through their duo, never the participant record.
     qs = Participant.objects.select_related("project", "consent_recorded_by")
-    if roles.administrator:
-        # The platform administrator reads an organisation's participants only under a support
-        # access its administrator granted (accounts/support.py, issue 16). A subquery, not a
-        # second query: list pages keep their pinned query counts.
-        supported = SupportAccess.objects.filter(
-            organisation_id=OuterRef("project__organisation_id"), until__gt=timezone.now(), revoked_at=None)
-        return qs.filter(Exists(supported) | Q(project_id__in=roles.coordinated_project_ids))
-    # Volunteers see their buddy's first name through their duo, never the participant record.
-    return qs.filter(project_id__in=roles.coordinated_project_ids)
+    return qs.filter(participant_data_scope(user=user))
 
 
 def volunteers_for_user(*, user: Any) -> QuerySet[Volunteer]:

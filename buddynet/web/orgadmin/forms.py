@@ -74,3 +74,11 @@ class AllowanceSettingsForm(forms.Form):
         field = self.fields["default_kind"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = AllowanceKind.choices
+
+
+class VolunteerAccountFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or email address")}))
+    state = forms.ChoiceField(label=_("Account"), required=False, choices=[
+        ("", _("All")), ("none", _("Not invited")), ("waiting", _("Expected first sign-in")),
+        ("active", _("active")), ("closed", _("Account closed"))])
