@@ -144,6 +144,15 @@ def growth_word(k: float | None) -> str:
     return next((word for limit, word in GROWTH_WORDS if k <= limit), "superlinear")
 
 
+def queries_word(sizes: list[float], queries: list[float]) -> str:
+    """As growth_word, but queries are counted, not timed: constant only when equal at every
+    size; counts that differ without a trend (e.g. 9 / 7 / 9) "vary"."""
+    if len(set(queries)) == 1:
+        return "constant"
+    word = growth_word(growth(sizes, queries))
+    return "varies" if word == "constant" else word
+
+
 def growth_steps(sizes: list[float], values: list[float]) -> list[float | None]:
     """k of each step between two neighbouring sizes."""
     return [growth(sizes[i:i + 2], values[i:i + 2]) for i in range(len(sizes) - 1)]
@@ -205,7 +214,7 @@ def main() -> None:
             "growth_time_word": growth_word(growth(data_sizes, times)),
             "growth_time_steps": [_k(k) for k in growth_steps(data_sizes, times)],
             "growth_queries": _k(growth(data_sizes, queries)),
-            "growth_queries_word": growth_word(growth(data_sizes, queries)),
+            "growth_queries_word": queries_word(data_sizes, queries),
             "growth_queries_steps": [_k(k) for k in growth_steps(data_sizes, queries)], "ok": ok,
         })
 
