@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/load_api.py                                # SQLite, 1x and the target, 5 min each
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/buddynet_x .venv/bin/python benchmarks/load_api.py [--quick]
 
-The same load runs against two sizes of the demo world, one after the other, each in a database
-of its own (PostgreSQL: a throwaway `<DATABASE_URL's database>_bench_load` on the same server;
-otherwise a throwaway SQLite file), built the way benchmarks/scale.py builds it:
+The same load runs against two sizes of the demo world, each in a database of its own
+(PostgreSQL: a throwaway `<DATABASE_URL's database>_bench_load_<size>` on the same server;
+otherwise a throwaway SQLite file) served by a gunicorn of its own, built the way
+benchmarks/scale.py builds it:
 - 1x: the small demo (`manage.py demo`: 3 projects, ~60 volunteers, ~360 check-ins);
 - 10x (`--quick`): ten times the people per project (`manage.py demo --scale 10`);
 - target: the umbrella world (`manage.py demo --target`: 150 projects in 40 organisations, three
@@ -14,7 +15,10 @@ otherwise a throwaway SQLite file), built the way benchmarks/scale.py builds it:
   takes about half an hour on 2 cores).
 Each world gets a signed-off progress report on the first grants, a second and further
 coordinator on the projects the coordinators play, more funder viewers, and an API token for every
-person the load test plays. Then, per size:
+person the load test plays. Both sizes are built and served first, then the load takes turns on
+them (1x, 10x, 10x, 1x, ...: `--rounds`, 5 turns of 1 minute each per size, `--quick` 2 of 30 s,
+each after a warm-up), so that the other work on a shared machine falls on both sizes alike.
+Per size:
 - gunicorn (sync workers, persistent database connections) serving buddynet;
 - a second process running Locust headless (benchmarks/load_api_locust.py): 100 volunteers (10–20 s
   between two requests), 30 coordinators and 10 funders (2–4 s), each signed in with an API token,
@@ -135,10 +139,10 @@ def path_names() -> list[str]:
 
 
 # --- one size: world, server, load --------------------------------------------------------------
-def _bench_database_url(url: str) -> tuple[str, str, str]:
+def _bench_database_url(url: str, size: str) -> tuple[str, str, str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "postgres"
-    bench = f"{name}_bench_load"
+    bench = f"{name}_bench_load_{size}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     return urlunsplit(parts._replace(path=f"/{bench}")), bench, admin
 
@@ -315,8 +319,17 @@ class ConnectionSampler(threading.Thread):
         return found
 
 
-def _run_size(args: argparse.Namespace) -> dict[str, Any]:
-    """One size in this process: database, world, gunicorn, Locust, connections. Its figures."""
+MARK = "LOAD_API "  # the protocol lines between a size's server process and the orchestrator
+
+
+def _say(message: dict[str, Any]) -> None:
+    print(MARK + json.dumps(message), flush=True)
+
+
+def _serve_size(args: argparse.Namespace) -> None:
+    """One size in this process: database, world, gunicorn and the connection sampler. Says
+    "ready" (address, identities, statements per path) on stdout, serves until the orchestrator
+    closes stdin, then says how many database connections it saw and cleans up."""
     from checkin_api import _drop_database, _free_port, _recreate_database, _wait_ready
 
     size = args.one_size
@@ -325,7 +338,7 @@ def _run_size(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f"load-api-{size}-"))
     sqlite_path: Path | None = None
     if postgres:
-        bench_url, bench_name, admin_url = _bench_database_url(url)
+        bench_url, bench_name, admin_url = _bench_database_url(url, size)
         _recreate_database(admin_url, bench_name)
         where = f"PostgreSQL database {bench_name}"
     else:
@@ -338,10 +351,11 @@ def _run_size(args: argparse.Namespace) -> dict[str, Any]:
            "DJANGO_SETTINGS_MODULE": "buddynet.settings"}
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")})
     gunicorn = None
+    sampler = None
     started = time.perf_counter()
     try:
         subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-                       env=env, check=True, cwd=ROOT)
+                       env=env, check=True, cwd=ROOT, stdout=sys.stderr)
         sys.path.insert(0, str(ROOT))
         import django
 
@@ -365,30 +379,24 @@ def _run_size(args: argparse.Namespace) -> dict[str, Any]:
             [str(BIN / "gunicorn"), "django.core.wsgi:get_wsgi_application()", "--bind", f"127.0.0.1:{port}",
              "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning",
              "--pythonpath", f"{ROOT / 'benchmarks'},{ROOT}"],
-            env={**env, "DJANGO_SETTINGS_MODULE": "load_api_server"}, cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "load_api_server"}, cwd=ROOT, stdout=sys.stderr,
         )
         _wait_ready(port, gunicorn)
-        config = tmp / "locust.json"
-        config.write_text(json.dumps({
-            "host": f"http://127.0.0.1:{port}", "seconds": args.seconds, "warmup": args.warmup, "today": today,
-            "users": USERS, "think_seconds": THINK_SECONDS, "identities": identities,
-        }))
         sampler = ConnectionSampler(postgres_url=bench_url if postgres else None, sqlite_path=sqlite_path,
                                     gunicorn_pid=gunicorn.pid)
-        load_before = os.getloadavg()[0]
-        print(f"{size}: gunicorn {args.workers} sync workers on 127.0.0.1:{port}; {where}; Locust: "
-              + ", ".join(f"{n} {role}s ({THINK_SECONDS[role][0]:g}–{THINK_SECONDS[role][1]:g} s)"
-                          for role, n in USERS.items())
-              + f"; {args.warmup:g} s warm-up + {args.seconds:g} s measured; load average {load_before:.1f}",
-              file=sys.stderr, flush=True)
         sampler.start()
-        out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_api_locust.py"), str(config)],
-                             check=True, capture_output=True, text=True, cwd=ROOT)
+        print(f"{size}: gunicorn {args.workers} sync workers on 127.0.0.1:{port}; {where}", file=sys.stderr,
+              flush=True)
+        _say({"ready": size, "host": f"http://127.0.0.1:{port}", "today": today, "identities": identities,
+              "single": single, "world": counts, "build_s": round(build_s, 1),
+              "database": "postgresql" if postgres else "sqlite"})
+        sys.stdin.read()  # serve until the orchestrator is done with every round
         sampler.halt.set()
         sampler.join()
-        measured = json.loads(out.stdout.strip().splitlines()[-1])
-        load_after = os.getloadavg()[0]
+        _say({"db_connections_max": max(sampler.samples, default=0), "db_connection_samples": len(sampler.samples)})
     finally:
+        if sampler is not None:
+            sampler.halt.set()
         if gunicorn is not None:
             gunicorn.terminate()
             try:
@@ -406,24 +414,25 @@ def _run_size(args: argparse.Namespace) -> dict[str, Any]:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    paths = {}
-    for name in path_names():
-        lat = sorted(measured["latencies"].get(name, []))
-        failures = measured["failures"].get(name, {})
-        paths[name] = {
-            "requests": len(lat), "rps": round(len(lat) / args.seconds, 2),
-            "median_ms": round(statistics.median(lat), 1) if lat else None,
-            "p95_ms": round(_percentile(lat, 0.95), 1) if lat else None,
-            "failures": sum(failures.values()), "failure_reasons": failures,
-            "statements": single[name]["statements"], "rows": single[name]["rows"],
-        }
-    total = sum(p["requests"] for p in paths.values())
+
+def _listen(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    """The next protocol line of a size's server process (its other output goes to stderr)."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(MARK):
+            return dict(json.loads(line[len(MARK):]))
+    raise SystemExit(f"a size's server process ended without answering (exit {proc.wait()})")
+
+
+def _summarise(latencies: list[float], failures: dict[str, int], seconds: float, single: dict[str, Any]
+               ) -> dict[str, Any]:
+    lat = sorted(latencies)
     return {
-        "size": size, "database": "postgresql" if postgres else "sqlite", "world": counts,
-        "build_s": round(build_s, 1), "load_average_1m": [round(load_before, 1), round(load_after, 1)],
-        "total_rps": round(total / args.seconds, 1), "gunicorn_workers": args.workers,
-        "db_connections_max": max(sampler.samples, default=0), "db_connection_samples": len(sampler.samples),
-        "paths": paths,
+        "requests": len(lat), "rps": round(len(lat) / seconds, 2),
+        "median_ms": round(statistics.median(lat), 1) if lat else None,
+        "p95_ms": round(_percentile(lat, 0.95), 1) if lat else None,
+        "failures": sum(failures.values()), "failure_reasons": failures,
+        "statements": single["statements"], "rows": single["rows"],
     }
 
 
@@ -461,38 +470,95 @@ def main() -> None:
                         help="1x and 10x, 1 minute of load each (default: 1x and the target, 5 minutes each)")
     parser.add_argument("--sizes", default=None, help=f"comma-separated, from {', '.join(SIZES)} (first is the base)")
     parser.add_argument("--seconds", type=float, default=None, help="measured seconds per size (300; quick 60)")
-    parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per size (20; quick 10)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="turns the measured seconds are cut into, the sizes taking turns (5; quick 2)")
+    parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds before every turn (15; quick 8)")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1,
                         help="gunicorn sync workers (default: gunicorn's advice, 2 × cores + 1)")
     parser.add_argument("--keep-db", action="store_true", help="leave the throwaway databases behind")
     parser.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--one-size", choices=SIZES, help=argparse.SUPPRESS)  # the child process of one size
-    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.seconds = args.seconds or (60.0 if args.quick else 300.0)
-    args.warmup = args.warmup or (10.0 if args.quick else 20.0)
+    args.rounds = max(1, args.rounds or (2 if args.quick else 5))
+    args.warmup = args.warmup or (8.0 if args.quick else 15.0)
 
     if args.one_size:
-        Path(args.out).write_text(json.dumps(_run_size(args)))
+        _serve_size(args)
         return
 
     sizes = (args.sizes.split(",") if args.sizes else ["1x", "10x"] if args.quick else ["1x", "target"])
     if len(sizes) < 2 or any(s not in SIZES for s in sizes):
         parser.error(f"--sizes takes two or more of {', '.join(SIZES)}")
     names = path_names()
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="load-api-") as tmp:
+    # Every size is built and served first; then the load runs on them in turns (ABBA...), so that
+    # the other work on a shared machine falls on every size alike instead of on whichever ran
+    # while it was busiest.
+    servers: dict[str, subprocess.Popen[str]] = {}
+    ready: dict[str, dict[str, Any]] = {}
+    latencies: dict[str, dict[str, list[float]]] = {size: {} for size in sizes}
+    failures: dict[str, dict[str, dict[str, int]]] = {size: {} for size in sizes}
+    loads: dict[str, list[tuple[float, float]]] = {size: [] for size in sizes}
+    connections: dict[str, dict[str, Any]] = {}
+    per_round = args.seconds / args.rounds
+    try:
         for size in sizes:
-            out = Path(tmp) / f"{size}.json"
-            # A process per size: each its own database and Django set up on it.
-            subprocess.run([sys.executable, __file__, "--one-size", size, "--out", str(out),
-                            "--seconds", str(args.seconds), "--warmup", str(args.warmup),
-                            "--workers", str(args.workers)] + (["--keep-db"] if args.keep_db else []),
-                           check=True, cwd=ROOT)
-            runs.append(json.loads(out.read_text()))
-            print(f"{size}: done, load average {runs[-1]['load_average_1m'][0]} before and "
-                  f"{runs[-1]['load_average_1m'][1]} after; at most {runs[-1]['db_connections_max']} database "
-                  f"connections", file=sys.stderr, flush=True)
+            servers[size] = subprocess.Popen(
+                [sys.executable, __file__, "--one-size", size, "--workers", str(args.workers)]
+                + (["--keep-db"] if args.keep_db else []),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+            ready[size] = _listen(servers[size])
+        with tempfile.TemporaryDirectory(prefix="load-api-") as tmp:
+            for turn in range(args.rounds):
+                for size in (sizes if turn % 2 == 0 else sizes[::-1]):
+                    config = Path(tmp) / f"locust-{size}.json"
+                    config.write_text(json.dumps({
+                        "host": ready[size]["host"], "seconds": per_round, "warmup": args.warmup,
+                        "today": ready[size]["today"], "users": USERS, "think_seconds": THINK_SECONDS,
+                        "identities": ready[size]["identities"],
+                    }))
+                    before = os.getloadavg()[0]
+                    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_api_locust.py"),
+                                          str(config)], check=True, capture_output=True, text=True, cwd=ROOT)
+                    loads[size].append((before, os.getloadavg()[0]))
+                    measured = json.loads(out.stdout.strip().splitlines()[-1])
+                    for name, values in measured["latencies"].items():
+                        latencies[size].setdefault(name, []).extend(values)
+                    for name, reasons in measured["failures"].items():
+                        for reason, n in reasons.items():
+                            failures[size].setdefault(name, {})
+                            failures[size][name][reason] = failures[size][name].get(reason, 0) + n
+                    print(f"round {turn + 1}/{args.rounds}, {size}: {args.warmup:g} s warm-up + {per_round:g} s "
+                          f"measured, load average {before:.1f} before and {loads[size][-1][1]:.1f} after",
+                          file=sys.stderr, flush=True)
+        for size, proc in servers.items():
+            assert proc.stdin is not None
+            proc.stdin.close()
+            connections[size] = _listen(proc)
+            proc.wait(timeout=120)
+    finally:
+        for proc in servers.values():
+            if proc.poll() is None:
+                if proc.stdin is not None and not proc.stdin.closed:
+                    proc.stdin.close()
+                try:
+                    proc.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    runs = []
+    for size in sizes:
+        paths = {name: _summarise(latencies[size].get(name, []), failures[size].get(name, {}), args.seconds,
+                                  ready[size]["single"][name]) for name in names}
+        total = sum(p["requests"] for p in paths.values())
+        mean = [round(statistics.fmean(pair[k] for pair in loads[size]), 1) for k in (0, 1)]
+        runs.append({
+            "size": size, "database": ready[size]["database"], "world": ready[size]["world"],
+            "build_s": ready[size]["build_s"], "load_average_1m": mean,
+            "load_average_1m_per_round": [[round(b, 1), round(a, 1)] for b, a in loads[size]],
+            "total_rps": round(total / args.seconds, 1), "gunicorn_workers": args.workers,
+            **connections[size], "paths": paths,
+        })
 
     base, biggest = runs[0], runs[-1]
     ratios = {name: _ratio(biggest["paths"][name]["p95_ms"], base["paths"][name]["p95_ms"]) for name in names}
@@ -516,14 +582,15 @@ def main() -> None:
     print(f"\nload_api: {base['database']}; {sum(USERS.values())} users ("
           + ", ".join(f"{n} {role}s, {THINK_SECONDS[role][0]:g}–{THINK_SECONDS[role][1]:g} s think time"
                       for role, n in USERS.items())
-          + f"); {args.warmup:g} s warm-up + {args.seconds:g} s measured per size; gunicorn {args.workers} "
+          + f"); per size {args.seconds:g} s measured in {args.rounds} turns (sizes in turn, ABBA), each after "
+          f"{args.warmup:g} s warm-up; gunicorn {args.workers} "
           f"sync workers; {os.cpu_count()} cores")
     for run in runs:
         w = run["world"]
         print(f"  {run['size']}: {w['projects']} projects, {w['volunteers']} volunteers, {w['participants']} "
               f"participants, {w['duos']} duos, {w['check_ins']} check-ins, {w['network_maps']} network maps, "
               f"{w['grants']} grants, {w['expenses']} expenses (built in {run['build_s']:.0f} s); "
-              f"{run['total_rps']} req/s; load average {run['load_average_1m'][0]} before, "
+              f"{run['total_rps']} req/s; load average {run['load_average_1m'][0]} before, "  # mean over its turns
               f"{run['load_average_1m'][1]} after; database connections at most {run['db_connections_max']} "
               f"(bound: {connection_bound}, one per worker; {run['db_connection_samples']} samples)")
     _print_table(names, runs, ratios)
@@ -536,6 +603,7 @@ def main() -> None:
         "benchmark": "load_api", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": base["database"], "cores": os.cpu_count(), "gunicorn_workers": args.workers, "users": USERS,
         "think_seconds": THINK_SECONDS, "warmup_seconds": args.warmup, "seconds": args.seconds,
+        "rounds": args.rounds,
         "sizes": [{k: v for k, v in run.items() if k != "paths"} for run in runs],
         "paths": {name: {"p95_ratio": ratios[name], **{run["size"]: run["paths"][name] for run in runs}}
                   for name in names},
