@@ -11,9 +11,7 @@ warm-up and ended before the stop, and the failures with their reasons.
 
 Each Locust user is one person with their own token, who waits a random think time between two
 requests (closed loop: a slow answer slows that user down, as it would a person). What each role
-asks for, and how often, is load_api.ROLE_PATHS; the reference users ask for the bare view of
-benchmarks/load_api_urls.py with the same think time, so it meets the same server at the same
-moments.
+asks for, and how often, is load_api.ROLE_PATHS.
 """
 
 from __future__ import annotations
@@ -42,9 +40,7 @@ class _ApiUser(FastHttpUser):
     def on_start(self) -> None:
         # One identity per user, handed out in turn (load_api.py makes as many as there are users).
         self.me = next(IDENTITIES[self.role])
-        self.headers = {"Accept": "application/json"}
-        if self.me["token"]:
-            self.headers["Authorization"] = f"Token {self.me['token']}"
+        self.headers = {"Accept": "application/json", "Authorization": f"Token {self.me['token']}"}
 
 
 IDENTITIES: dict[str, Iterator[dict[str, Any]]] = {}

@@ -1,6 +1,6 @@
 """Settings of the gunicorn that benchmarks/load_api.py starts: those of checkin_api_server.py
-(buddynet's own, no debug, quiet logs) with the URLs of benchmarks/load_api_urls.py."""
+(buddynet's own, no debug, quiet logs) with buddynet's own URLs (no reference view)."""
 
 from checkin_api_server import *  # noqa: F403
 
-ROOT_URLCONF = "load_api_urls"
+ROOT_URLCONF = "buddynet.urls"

@@ -12,31 +12,42 @@ coordinator's lists grow tenfold); the target (`--target`, slow) is the umbrella
 
 Targets (target_met): the same number of queries at every size for every path (no N+1); and for
 every path whose content does not grow with the data (all but REPORTS), median time at the
-biggest size <= 1.5x the median at 1x. Growth per path is fitted as time ~ size^k over the sizes
-(size = check-ins in the database), k printed: k near 0 is flat, near 1 is linear in the data.
+biggest size <= 1.5x the median at 1x.
+
+Cost growth (issue 20, item 6): per path, queries and median time are fitted as cost ~ size^k
+over all the sizes measured (least squares on log-log; size = check-ins in the database, 1x ->
+10x -> target), and k is printed for both with a word: constant (k <= 0.15), sublinear (<= 0.6),
+linear (<= 1.2), superlinear; the JSON also holds k of each step (1x -> 10x, 10x -> target).
+A path whose cost follows the data shows up at once as "linear". Between 10x and the target the
+people per project shrink back to 1x while the projects, years and grants grow: a coordinator's
+page should be constant over that step, a funder's or administrator's list may not be.
 
     .venv/bin/python benchmarks/scale.py --quick            # 1x and 10x, 3 repeats (a few minutes)
     .venv/bin/python benchmarks/scale.py                    # 1x and 10x, 10 repeats
-    .venv/bin/python benchmarks/scale.py --target           # 1x, 10x and the target size (slow)
+    .venv/bin/python benchmarks/scale.py --target           # 1x, 10x and the target size (slow: the
+                                                            # target world alone builds in ~30 min)
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/scale.py --quick   # on PostgreSQL
 
 The absolute p95 depends on the machine's load: the load average is printed with it.
-The last line is one JSON object with the figures and "target_met".
+The last line is one JSON object with the figures and "target_met", also written to
+benchmarks/results/scale.json (`--no-save`: not written).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import os
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buddynet.settings")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 
@@ -52,6 +63,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "scale.json"
 MAX_TIME_RATIO = 1.5
 # Paths whose content grows with the data by design (a report over a period, a whole project):
 # their queries must stay the same, their time may grow.
@@ -121,11 +134,40 @@ def growth(sizes: list[float], values: list[float]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in pairs) / den if den else None
 
 
+GROWTH_WORDS = ((0.15, "constant"), (0.6, "sublinear"), (1.2, "linear"))
+
+
+def growth_word(k: float | None) -> str:
+    """constant, sublinear, linear or superlinear, for the k of cost ~ size^k."""
+    if k is None:
+        return "-"
+    return next((word for limit, word in GROWTH_WORDS if k <= limit), "superlinear")
+
+
+def queries_word(sizes: list[float], queries: list[float]) -> str:
+    """As growth_word, but queries are counted, not timed: constant only when equal at every
+    size; counts that differ without a trend (e.g. 9 / 7 / 9) "vary"."""
+    if len(set(queries)) == 1:
+        return "constant"
+    word = growth_word(growth(sizes, queries))
+    return "varies" if word == "constant" else word
+
+
+def growth_steps(sizes: list[float], values: list[float]) -> list[float | None]:
+    """k of each step between two neighbouring sizes."""
+    return [growth(sizes[i:i + 2], values[i:i + 2]) for i in range(len(sizes) - 1)]
+
+
+def _k(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1x and 10x, 3 repeats")
     parser.add_argument("--target", action="store_true", help="also the umbrella world (150 projects; slow)")
     parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
     repeat = args.repeat or (3 if args.quick else 10)
     sizes = ["1x", "10x"] + (["target"] if args.target else [])
@@ -157,6 +199,8 @@ def main() -> None:
         same_queries = len({f["queries"] for f in figures}) == 1 and all(f["status"] == figures[0]["status"]
                                                                            for f in figures)
         ratio = figures[-1]["median_ms"] / figures[0]["median_ms"]
+        times = [f["median_ms"] for f in figures]
+        queries = [float(f["queries"]) for f in figures]
         report = name in REPORTS
         ok = same_queries and (report or ratio <= MAX_TIME_RATIO)
         if not ok:
@@ -166,28 +210,50 @@ def main() -> None:
             "queries": [f["queries"] for f in figures], "bytes": [f["bytes"] for f in figures],
             "median_ms": [round(f["median_ms"], 1) for f in figures],
             "p95_ms": [round(f["p95_ms"], 1) for f in figures],
-            "time_ratio": round(ratio, 2), "growth_time": growth(data_sizes, [f["median_ms"] for f in figures]),
-            "growth_queries": growth(data_sizes, [float(f["queries"]) for f in figures]), "ok": ok,
+            "time_ratio": round(ratio, 2), "growth_time": _k(growth(data_sizes, times)),
+            "growth_time_word": growth_word(growth(data_sizes, times)),
+            "growth_time_steps": [_k(k) for k in growth_steps(data_sizes, times)],
+            "growth_queries": _k(growth(data_sizes, queries)),
+            "growth_queries_word": queries_word(data_sizes, queries),
+            "growth_queries_steps": [_k(k) for k in growth_steps(data_sizes, queries)], "ok": ok,
         })
 
     head = " / ".join(sizes)
     print(f"\nload average {load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores); "
           f"database {connection.vendor}; {repeat} repeats")
-    print(f"| path | role | queries {head} | median ms {head} | p95 ms {head} | time x | growth k | ok |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"| path | role | queries {head} | median ms {head} | p95 ms {head} | time x | growth queries k "
+          f"| growth time k | ok |")
+    print("|---|---|---|---|---|---|---|---|---|")
+
+    def k(value: float | None, word: str) -> str:
+        return "-" if value is None else f"{value:.2f} {word}"
+
     for r in rows:
-        k = "" if r["growth_time"] is None else f"{r['growth_time']:.2f}"
         print(f"| {r['path']} | {r['role']} | {' / '.join(map(str, r['queries']))} | "
               f"{' / '.join(f'{v:.0f}' for v in r['median_ms'])} | {' / '.join(f'{v:.0f}' for v in r['p95_ms'])} | "
-              f"{r['time_ratio']:.2f}{' (report)' if r['report'] else ''} | {k} | {'yes' if r['ok'] else 'NO'} |")
+              f"{r['time_ratio']:.2f}{' (report)' if r['report'] else ''} | "
+              f"{k(r['growth_queries'], r['growth_queries_word'])} | {k(r['growth_time'], r['growth_time_word'])} | "
+              f"{'yes' if r['ok'] else 'NO'} |")
+    words = Counter(r["growth_time_word"] for r in rows)
+    print(f"\ngrowth k: cost ~ size^k fitted over {head} (size = check-ins: "
+          f"{' -> '.join(str(int(s)) for s in data_sizes)}); time: "
+          + ", ".join(f"{words[w]} {w}" for _l, w in (*GROWTH_WORDS, (0, "superlinear")) if words[w])
+          + f"; queries: {sum(1 for r in rows if r['growth_queries_word'] != 'constant')} paths not constant")
     all_p95 = sorted(v for r in rows for v in [r["p95_ms"][-1]])
     print(f"\nworst p95 at {sizes[-1]}: {all_p95[-1]:.0f} ms; paths not meeting the target: {failures or 'none'}")
-    print(json.dumps({
-        "benchmark": "scale", "sizes": built, "repeat": repeat, "database": connection.vendor,
+    figures = {
+        "benchmark": "scale", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "sizes": built,
+        "repeat": repeat, "database": connection.vendor, "cores": os.cpu_count(),
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)], "paths": len(rows),
         "target": f"same queries at every size; median time at {sizes[-1]} <= {MAX_TIME_RATIO}x 1x except reports",
+        "growth": "k of cost ~ size^k (size = check-ins), least squares on log-log over all sizes; words: "
+                  + ", ".join(f"{word} k <= {limit}" for limit, word in GROWTH_WORDS) + ", superlinear above",
         "failures": failures, "rows": rows, "target_met": not failures,
-    }))
+    }
+    if not args.no_save:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(figures, ensure_ascii=False))
 
 
 if __name__ == "__main__":

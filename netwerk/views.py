@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,10 @@ from netwerk import measures as m
 from netwerk.forms import AlterForm, MapForm, NewMapForm
 from netwerk.models import Alter, NetworkMap
 
+# The participants on the index come in numbered pages of this many, as the coordinator's lists
+# (buddynet/web/coordinator/views.py LIST_PAGE).
+INDEX_PAGE = 50
+
 
 def _form_errors_from(exc: ValidationError | ServiceError, form: Any) -> None:
     detail = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else None
@@ -49,16 +54,18 @@ def _form_errors_from(exc: ValidationError | ServiceError, form: Any) -> None:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """The participants of my projects, with how many maps each has."""
+    """The participants of my projects, with how many maps each has, in numbered pages sliced in
+    the database (issue 20: the whole list took 6x the time at 10x the people)."""
+    roles = roles_of(request.user)
+    if not (roles.administrator or roles.is_coordinator):
+        raise Http404
     participants = (
         participants_for_user(user=request.user)
         .annotate(map_count=Count("network_maps"), last_map_on=Max("network_maps__date"))
         .order_by("project__name", "last_name", "first_name", "pk")
     )
-    roles = roles_of(request.user)
-    if not (roles.administrator or roles.is_coordinator):
-        raise Http404
-    return render(request, "netwerk/index.html", {"participants": participants})
+    page = Paginator(participants, INDEX_PAGE).get_page(request.GET.get("page"))
+    return render(request, "netwerk/index.html", {"participants": page, "page": page})
 
 
 @login_required

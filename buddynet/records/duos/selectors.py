@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of
@@ -35,9 +35,14 @@ def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q:
 def duos_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
     """The scoped queryset of duos for every channel (API, pages, admin), with their people and
     the date of the last contact."""
+    # The last contact as a subquery per duo (an index look-up on check-in (duo, date)), not
+    # Max() over a join: that grouped every check-in of every duo in scope by all the columns of
+    # four tables before the page was cut, so a page of duos cost more the more check-ins the
+    # project had (issue 20: 2.5x the time at 10x the data, benchmarks/scale.py and load_api.py).
+    last = CheckIn.objects.filter(duo=OuterRef("pk")).order_by("-date").values("date")[:1]
     qs = Duo.objects.select_related("volunteer", "participant", "project").annotate(
-        last_check_in_on=Max("check_ins__date")
-    ).order_by(*Duo._meta.ordering)  # an aggregate's GROUP BY drops Meta.ordering
+        last_check_in_on=Subquery(last)
+    ).order_by(*Duo._meta.ordering)
     return qs.filter(_duo_scope(user, role=role))
 
 
