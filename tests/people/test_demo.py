@@ -306,3 +306,19 @@ def test_the_support_loop_has_something_to_show_within_the_rules() -> None:
 
     run_demo()  # and once more: the same rows, none left over from the first run
     assert support() == first
+
+
+@pytest.mark.django_db
+@time_machine.travel(FROZEN, tick=False)
+def test_the_planner_knows_the_bulk_loaded_rows() -> None:
+    """After the bulk load the demo runs ANALYZE (PostgreSQL): with the statistics of empty tables
+    the planner scanned every check-in for one duo's (buddynet/demo/data.py)."""
+    from django.db import connection
+
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    run_demo()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [CheckIn._meta.db_table])
+        assert cursor.fetchone()[0] == CheckIn.objects.count()
