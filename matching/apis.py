@@ -131,14 +131,14 @@ class PooledMatchRunApi(APIView):
     participant data): its proposals are read, and decided, by who coordinates every project
     (GET /match-runs/{id}/, /match-proposals/?run=)."""
 
-    class InputSerializer(serializers.Serializer):
+    class PooledRunInputSerializer(serializers.Serializer):
         projects = ScopedRelatedField(selectors.poolable_projects_for_user, many=True, allow_empty=False)
         weights = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=100), required=False)
 
         def validate_weights(self, value: dict[str, float]) -> dict[str, float]:
             return known_criteria(value)
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class PooledRunOutputSerializer(serializers.ModelSerializer):
         projects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
         class Meta:
@@ -147,12 +147,13 @@ class PooledMatchRunApi(APIView):
                       "finished_at", "weights", "objective", "participant_count", "volunteer_count",
                       "matched_count"]
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer, 202: OutputSerializer})
+    @extend_schema(request=PooledRunInputSerializer,
+                   responses={201: PooledRunOutputSerializer, 202: PooledRunOutputSerializer})
     def post(self, request: Request) -> Response:
         roles = roles_of(request.user)
         if not (roles.administrator or roles.is_coordinator or roles.is_org_admin):
             raise PermissionDenied()
-        serializer = self.InputSerializer(data=request.data, context={"request": request})
+        serializer = self.PooledRunInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
@@ -160,7 +161,7 @@ class PooledMatchRunApi(APIView):
                                                   weights=data.get("weights"))
         run.refresh_from_db()
         code = status.HTTP_201_CREATED if run.finished else status.HTTP_202_ACCEPTED
-        return Response(self.OutputSerializer(run).data, status=code)
+        return Response(self.PooledRunOutputSerializer(run).data, status=code)
 
 
 # --- proposals --------------------------------------------------------------------------------

@@ -432,8 +432,8 @@ class PortfolioJob(models.Model):
     funder = models.ForeignKey(Funder, on_delete=models.CASCADE, related_name="+", verbose_name=_("funder"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                      verbose_name=_("requested by"))
-    period_start = models.DateField(_("period from"))
-    period_end = models.DateField(_("period up to"))
+    period_start = models.DateField(_("period from"), validators=[plausible_date])
+    period_end = models.DateField(_("period up to"), validators=[plausible_date])
     fmt = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.HTML)
     sort = models.CharField(_("sorted by"), max_length=20, blank=True)
     descending = models.BooleanField(_("descending"), default=False)
