@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
-from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of, works_on_participant_data
 from buddynet.records.duos.models import OPEN_STATUSES
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.selectors import projects_for_user
@@ -39,7 +39,7 @@ def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:
 
 
 def may_match(*, user: Any, project_id: int) -> bool:
-    return roles_of(user).coordinates(project_id)
+    return works_on_participant_data(user=user, project_id=project_id)
 
 
 def match_runs_for_user(*, user: Any) -> QuerySet[MatchRun]:
@@ -102,6 +102,16 @@ def poolable_projects_for_user(*, user: Any) -> QuerySet[Project]:
         return qs.filter(participant_data_scope(user=user, project=""))
     return qs.filter(Q(organisation_id__in=roles.administered_organisation_ids)
                      | Q(pk__in=roles.coordinated_project_ids))
+
+
+def someone_coordinates_all(*, project_ids: list[int]) -> bool:
+    """Whether one active account coordinates every one of these projects: who may open and
+    decide a pooled run over them (_run_scope). One query."""
+    from buddynet.records.accounts.models import Membership, Role
+
+    return (Membership.objects.filter(role=Role.COORDINATOR, project_id__in=project_ids, user__is_active=True)
+            .values("user_id").annotate(n=Count("project_id", distinct=True)).filter(n=len(set(project_ids)))
+            .exists())
 
 
 def pooled_runs_for_organisation(*, organisation_id: int) -> QuerySet[MatchRun]:

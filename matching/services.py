@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from buddynet import events
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
 from buddynet.records.duos import services as duo_services
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.screening import problems_of
@@ -45,14 +45,16 @@ HARD_RULES = (
 
 
 def _require_coordinator(by: Any, project_id: int) -> None:
-    if not roles_of(by).coordinates(project_id):
+    # A coordinator of the project, or the platform administrator under a support access (a run
+    # reads the project's participants): accounts.selectors.works_on_participant_data.
+    if not works_on_participant_data(user=by, project_id=project_id):
         raise NotAllowed(_("Only a coordinator of the project can do this."))
 
 
 def _require_run_coordinator(by: Any, run: MatchRun) -> None:
     """A pooled run's proposals pair people of all its projects: who decides coordinates them all."""
     ids = list(run.projects.values_list("pk", flat=True)) if run.pooled else [run.project_id]
-    if not all(roles_of(by).coordinates(pk) for pk in ids):
+    if not all(works_on_participant_data(user=by, project_id=pk) for pk in ids):
         raise NotAllowed(_("Only a coordinator of every project of this match run can do this."))
 
 
@@ -118,7 +120,7 @@ def may_pool(*, by: Any, organisation_id: int, project_ids: list[int]) -> bool:
     """The organisation's administrator, or who coordinates every one of the projects."""
     roles = roles_of(by)
     return organisation_id in roles.administered_organisation_ids or all(
-        roles.coordinates(pk) for pk in project_ids)
+        works_on_participant_data(user=by, project_id=pk) for pk in project_ids)
 
 
 @transaction.atomic
@@ -152,6 +154,10 @@ def match_run_start_pooled(
         raise InvalidInput({"projects": _("Only projects of one municipality can be pooled: %(towns)s.") % {
             "towns": "; ".join(f"{unique[pk].name}: {town}" for pk, town in sorted(
                 towns.items(), key=lambda item: unique[item[0]].name))}})
+    if not selectors.someone_coordinates_all(project_ids=list(unique)):
+        # Only who coordinates every project of a pooled run opens and decides its proposals.
+        raise InvalidInput({"projects": _("No coordinator coordinates all these projects, so nobody could decide "
+                                          "the run's proposals: give one coordinator every project first.")})
     return _start(projects=list(unique.values()), by=by, inline=inline,
                   weights={**engine.DEFAULT_WEIGHTS, **{k: float(v) for k, v in (_known(weights) or {}).items()}})
 

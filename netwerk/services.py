@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.records.people.models import NETWORK_SCOPES, Participant
 from netwerk.models import Alter, Category, NetworkMap, Occasion, Tie, Valence
@@ -126,7 +126,7 @@ def maps_erase_for_consent(*, participant: Participant, by: Any) -> int:
     maps (then a coordinator deletes a single map instead). Frozen funder reports keep their
     numbers: they hold only aggregates, no map. Returns how many maps were erased."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if not roles_of(by).coordinates(participant.project_id):
+    if not works_on_participant_data(user=by, project_id=participant.project_id):
         raise NotAllowed(_("Only the participant's coordinator can erase their network maps."))
     if participant.consent_scope in NETWORK_SCOPES:
         raise Conflict(_("The participant's consent still covers network maps; delete a single map instead."))

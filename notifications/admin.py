@@ -85,8 +85,9 @@ class ProjectRulesAdmin(ScopedAdmin):
     list_select_related = ["project"]
 
     def save_model(self, request: HttpRequest, obj: ProjectRules, form: Any, change: bool) -> None:
-        services.project_rules_save(project=obj.project, by=request.user, data={
+        saved = services.project_rules_save(project=obj.project, by=request.user, data={
             name: getattr(obj, name) for name in ("disabled_kinds", *services.RULE_FIELDS)})
+        obj.pk = saved.pk  # the admin's log entry and "continue editing" name the saved row
 
 
 @admin.register(Preference)

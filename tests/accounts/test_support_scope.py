@@ -229,3 +229,32 @@ def test_the_organisation_administrator_reads_no_participant_record_of_their_own
         assert page.get(url).status_code in (403, 404), url
     if kind.admin:
         assert page.get(reverse(f"admin:{kind.admin}_changelist")).status_code != 200
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_write_services_refuse_the_administrator_without_support_access(world: World, org_admin: Any) -> None:
+    """The services themselves, not only the channels' scoped look-ups: whatever reaches them
+    (an admin action, a command, a task) writes participant data only where it may read it
+    (accounts.selectors.works_on_participant_data)."""
+    from buddynet.errors import NotAllowed
+    from buddynet.records.accounts.selectors import works_on_participant_data
+    from buddynet.records.duos import services as duo_services
+    from buddynet.records.duos.models import Duo
+    from matching import services as matching_services
+
+    world.duo.refresh_from_db()
+    status = world.duo.status
+    assert not works_on_participant_data(user=world.admin, project_id=world.project.pk)
+    with pytest.raises(NotAllowed):
+        duo_services.duo_pause(duo=world.duo, by=world.admin, reason="test", paused_on=dt.date(2026, 3, 1))
+    with pytest.raises(NotAllowed):
+        matching_services.match_run_start(project=world.project, by=world.admin, inline=True)
+    assert Duo.objects.get(pk=world.duo.pk).status == status
+    assert works_on_participant_data(user=world.coordinator, project_id=world.project.pk)
+
+    support_access_grant(organisation=world.project.organisation, by=org_admin,
+                         until=NOW + dt.timedelta(hours=2), reason="Hulp bij een pauze")
+    assert works_on_participant_data(user=world.admin, project_id=world.project.pk)
+    paused = duo_services.duo_pause(duo=world.duo, by=world.admin, reason="test", paused_on=dt.date(2026, 3, 1))
+    assert paused.status == "paused"

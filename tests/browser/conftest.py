@@ -7,6 +7,7 @@ by `make test`, see the Makefile's `chromium` target). Pages are checked with ax
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -49,16 +50,29 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
     """A fresh desktop browser context (own cookies, storage) in Dutch."""
-    ctx = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900}, service_workers="block")
     yield ctx
-    ctx.close()
+    close_when_idle(ctx)
 
 
 @pytest.fixture
 def phone_context(browser: Any) -> Iterator[Any]:
     """A small phone (360 × 640, touch), as most volunteers will use."""
-    ctx = browser.new_context(locale="nl-BE", viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    ctx = browser.new_context(locale="nl-BE", viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2,
+                              service_workers="block")
     yield ctx
+    close_when_idle(ctx)
+
+
+def close_when_idle(ctx: Any) -> None:
+    """Close a context once its pages have no request in flight. A request the live server was
+    still answering when the test's database was flushed held SQLite's shared in-memory tables:
+    the flush failed ("database table is locked") and so did the next test's setup (CI, SQLite)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for page in ctx.pages:
+        with contextlib.suppress(PlaywrightError):  # a page still busy after 5 s is closed all the same
+            page.wait_for_load_state("networkidle", timeout=5000)
     ctx.close()
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from buddynet.records.people.models import Participant
 from tests import factories as f
-from tests.browser.conftest import login, serious_axe_violations
+from tests.browser.conftest import close_when_idle, login, serious_axe_violations
 from tests.conftest import World
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def laptop(browser: Any) -> Iterator[Any]:
-    ctx = browser.new_context(locale="nl-BE", viewport={"width": 1366, "height": 768})
+    ctx = browser.new_context(locale="nl-BE", viewport={"width": 1366, "height": 768}, service_workers="block")
     yield ctx
-    ctx.close()
+    close_when_idle(ctx)
 
 
 def no_serious_violations(page: Any, where: str) -> None:

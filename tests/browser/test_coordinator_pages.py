@@ -236,7 +236,8 @@ def test_a_coordinators_day(live_server: Any, context: Any, world: World) -> Non
 
 def test_the_dashboard_on_a_tablet(live_server: Any, browser: Any, world: World) -> None:
     a_lively_project(world)
-    context = browser.new_context(locale="nl-BE", viewport={"width": 820, "height": 1180}, has_touch=True)
+    context = browser.new_context(locale="nl-BE", viewport={"width": 820, "height": 1180}, has_touch=True,
+                                  service_workers="block")
     try:
         page = context.new_page()
         login(page, live_server, world.coordinator.email, f.PASSWORD)

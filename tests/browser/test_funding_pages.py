@@ -110,7 +110,8 @@ def test_narrative_preview_confirmation_and_the_funders_answer_make_a_new_versio
     page.get_by_role("button", name="Afronden en naar de financier sturen").click()
     expect(page.get_by_text("Afgerond en vastgezet", exact=True)).to_be_visible()
 
-    funder_context = context.browser.new_context(locale="nl-BE", viewport={"width": 360, "height": 640})
+    funder_context = context.browser.new_context(locale="nl-BE", viewport={"width": 360, "height": 640},
+                                                 service_workers="block")
     funder = funder_context.new_page()  # the funder on a phone
     login(funder, live_server, world.funder_user.email, f.PASSWORD)
     funder.goto(f"{live_server.url}/financiering/rapporten/{report.pk}/")

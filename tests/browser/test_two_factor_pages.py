@@ -67,6 +67,6 @@ def test_the_login_helper_goes_through_the_real_code_step(live_server: Any, cont
     assert TOTPDevice.objects.filter(user=world.funder_user, confirmed=True).count() == 1
     assert "/aanmelden/" not in page.url
     page.close()
-    again = context.browser.new_context(locale="nl-BE").new_page()
+    again = context.browser.new_context(locale="nl-BE", service_workers="block").new_page()
     login(again, live_server, world.funder_user.email, PASSWORD)
     assert "/aanmelden/" not in again.url

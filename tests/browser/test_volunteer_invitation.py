@@ -20,7 +20,7 @@ from buddynet.records.duos import services as duo_services
 from buddynet.records.duos.models import CheckIn
 from buddynet.records.people.models import Volunteer
 from tests import factories as f
-from tests.browser.conftest import PHONE, login, serious_axe_violations
+from tests.browser.conftest import PHONE, close_when_idle, login, serious_axe_violations
 from tests.conftest import World
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ def phone(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(locale="nl-BE", viewport=PHONE, has_touch=True, is_mobile=True,
                               device_scale_factor=2, service_workers="block")
     yield ctx
-    ctx.close()
+    close_when_idle(ctx)
 
 
 def no_serious_axe(page: Any, where: str) -> None:

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from buddynet.records.duos.models import CheckIn
 from tests import factories as f
-from tests.browser.conftest import PHONE, login, screenshot, serious_axe_violations
+from tests.browser.conftest import PHONE, close_when_idle, login, screenshot, serious_axe_violations
 from tests.conftest import World
 
 # After today and inside the plausible window (buddynet/validators.py): the rule about the future answers.
@@ -37,7 +37,7 @@ def phone_context(browser: Any) -> Iterator[Any]:
     still be talking to the live server while the test database is flushed."""
     ctx = _phone(browser, "block")
     yield ctx
-    ctx.close()
+    close_when_idle(ctx)
 
 
 @pytest.fixture

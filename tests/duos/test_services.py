@@ -18,7 +18,15 @@ from tests.conftest import require_postgres
 
 
 def _admin():
-    """Someone who may act on every duo (the lifecycle services check who acts)."""
+    """Someone who may act on every duo there is (the lifecycle services check who acts): a
+    platform administrator under a support access of every organisation (issue 16: the role alone
+    opens no participant data; tests/accounts/test_support_scope.py tests without one)."""
+    from buddynet.records.accounts.models import SupportAccess
+    from buddynet.records.people.models import Organisation
+    from tests.conftest import FAR_FUTURE
+
+    for organisation in Organisation.objects.filter(support_accesses__isnull=True):
+        SupportAccess.objects.create(organisation=organisation, reason="tests", until=FAR_FUTURE)
     return f.UserFactory(is_superuser=True)
 
 

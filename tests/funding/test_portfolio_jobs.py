@@ -358,3 +358,19 @@ def test_a_funder_cannot_pile_up_jobs(world: World) -> None:
     response = pages(world.funder_user).get(reverse("funding:portfolio", args=[world.funder.pk]) + QUERY)
     assert response.status_code == 302 and response["Location"] == reverse("funding:portal")
     assert PortfolioJob.objects.count() == services.PORTFOLIO_MAX_OPEN
+
+
+def test_a_period_outside_the_plausible_window_queues_no_job(world: World) -> None:
+    """The job's period dates have the plausible window (PortfolioJob's validators), checked by
+    the service that queues it: a period from year 1 to 9999 is refused, not computed."""
+    from buddynet.errors import InvalidInput
+
+    projects(world.funder, 2)
+    with pytest.raises(InvalidInput) as refused:
+        services.portfolio_job_request(funder=world.funder, by=world.funder_user, start=dt.date(1, 1, 1),
+                                       end=dt.date(9999, 12, 31))
+    assert set(refused.value.message) == {"start"}
+    response = pages(world.funder_user).get(reverse("funding:portfolio", args=[world.funder.pk]),
+                                            {"start": "0001-01-01", "end": "9999-12-31"})
+    assert response.status_code == 404  # as any period that is no period (it was a 500: OverflowError)
+    assert PortfolioJob.objects.count() == 0

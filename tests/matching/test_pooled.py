@@ -303,3 +303,22 @@ def test_the_pooled_page_is_linked_for_the_org_admin_and_a_coordinator_of_two_pr
     assert page(city) in browser_for(city.alice).get("/matching/").content.decode()
     # Charlie coordinates one project: /matching/ takes them to it, with no pooled link.
     assert browser_for(city.charlie).get("/matching/").status_code == 302
+
+
+def test_projects_that_no_one_coordinates_together_are_not_pooled_in_either_channel(city: City) -> None:
+    """Only who coordinates every project of a pooled run opens and decides it: a run over
+    projects without such a coordinator would hold proposals nobody can act on."""
+    from buddynet.records.accounts.models import Membership
+
+    Membership.objects.filter(user=city.alice, project=city.second).delete()
+    f.VolunteerFactory(project=city.second, **GENT_NORTH)
+    body = {"projects": [city.first.pk, city.second.pk]}
+
+    api = client_for(city.olga).post(POOLED, body, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    assert api.status_code == 400, api.content
+    assert "Geen enkele coördinator coördineert al deze projecten" in api.json()["projects"][0]
+    pages = browser_for(city.olga).post(page(city), body, HTTP_ACCEPT_LANGUAGE="en")
+    assert pages.status_code == 400 and "No coordinator coordinates all these projects" in pages.content.decode()
+    assert MatchRun.objects.count() == 0
+    membership_grant(user=city.charlie, role=Role.COORDINATOR, project=city.second)  # now one does
+    assert client_for(city.olga).post(POOLED, body, format="json").status_code == 201

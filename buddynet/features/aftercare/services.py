@@ -29,7 +29,7 @@ from buddynet.features.aftercare.models import (
     ServiceKind,
 )
 from buddynet.records.accounts.models import User
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
 from buddynet.records.duos.models import Duo, DuoStatus
 from buddynet.records.people.models import Participant, Project
 from netwerk import selectors as netwerk_selectors
@@ -37,7 +37,7 @@ from netwerk.models import Occasion
 
 
 def _require_coordinator(by: User | None, project_id: int) -> None:
-    if not roles_of(by).coordinates(project_id):
+    if not works_on_participant_data(user=by, project_id=project_id):
         raise NotAllowed(_("Only a coordinator of the project can do this."))
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
@@ -50,6 +51,7 @@ from buddynet.features.funding.selectors import allowance_cap_for, allowance_set
 from buddynet.formats import money
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Funder, Organisation, Volunteer
+from buddynet.validators import plausible_date
 
 logger = logging.getLogger(__name__)
 
@@ -661,6 +663,11 @@ def portfolio_job_request(*, funder: Funder, by: Any, start: date, end: date, fm
         raise NotAllowed(_("You cannot see this funder's portfolio."))
     if fmt not in PortfolioJob.Format.values:
         raise InvalidInput({"fmt": _("Unknown format.")})
+    for name, day in (("start", start), ("end", end)):  # the period's plausible window (PortfolioJob's validators)
+        try:
+            plausible_date(day)
+        except ValidationError as exc:
+            raise InvalidInput({name: exc.messages}) from None
     start, end = reports.whole_months(start, end)
     now = timezone.now()
     mine = PortfolioJob.objects.filter(requested_by=by)

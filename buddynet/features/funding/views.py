@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buddynet import spreadsheet
-from buddynet.errors import Conflict, NotAllowed, ServiceError
+from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.features.funding import reports, selectors, services
 from buddynet.features.funding.models import (
     AllowanceCap,
@@ -53,7 +53,9 @@ def _period(request: HttpRequest) -> tuple[date, date]:
     try:
         start = date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
         end = date.fromisoformat(request.GET.get("end") or today.isoformat())
-    except ValueError:
+        plausible_date(start)  # year 1 or 9999 is no period (and overflowed whole_months: a 500)
+        plausible_date(end)
+    except (ValueError, ValidationError):
         raise Http404 from None
     if end < start:
         raise Http404
@@ -125,7 +127,7 @@ def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpRe
                 funder=funder, by=request.user, start=start, end=end, fmt=fmt,
                 sort=sort if sort in SORT_KEYS else "", descending=descending,
                 language=get_language() or settings.LANGUAGE_CODE)
-        except Conflict as exc:
+        except (Conflict, InvalidInput) as exc:
             messages.error(request, _service_text(exc))
             return redirect("funding:portal")
         return redirect("funding:portfolio-job", job.pk)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from buddynet import privacy
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.features.signals.models import NEXT_STATUSES, BarrierType, Signal, SignalStatus
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
 from buddynet.records.duos.models import CheckIn, Duo
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import Participant
@@ -75,7 +75,7 @@ def signal_record(
 
 
 def _coordinator(signal: Signal, by: Any) -> None:
-    if not roles_of(by).coordinates(signal.project_id):
+    if not works_on_participant_data(user=by, project_id=signal.project_id):
         raise NotAllowed(_("Only a coordinator of the project can change a signal."))
 
 

@@ -140,6 +140,17 @@ def participant_data_scope(*, user: Any, project: str = "project") -> Q:
     return scope
 
 
+def works_on_participant_data(*, user: Any, project_id: int) -> bool:
+    """participant_data_scope for one project, for the services that write participant data
+    (duo lifecycle, matching): a coordinator of the project, or the platform administrator under a
+    live support access of its organisation. A query only for an administrator who does not
+    coordinate the project."""
+    roles = roles_of(user)
+    if project_id in roles.coordinated_project_ids:
+        return True
+    return roles.administrator and _live_support_accesses().filter(organisation__projects=project_id).exists()
+
+
 def _live_support_accesses() -> QuerySet[SupportAccess]:
     return SupportAccess.objects.filter(until__gt=timezone.now(), revoked_at=None)
 

@@ -25,7 +25,7 @@ from buddynet import events
 from buddynet.dates import add_months
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.models import User
-from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.accounts.selectors import participant_data_scope, roles_of, works_on_participant_data
 from buddynet.records.duos.models import (
     OPEN_STATUSES,
     CheckIn,
@@ -66,8 +66,9 @@ def duo_actions_allowed(duo: Duo) -> list[str]:
 
 def duo_may_manage(*, user: User | None, project_id: int) -> bool:
     """Who may move a duo through its lifecycle or change its goals: a coordinator of the duo's
-    project or an administrator. Volunteers may not, also not for their own duo."""
-    return roles_of(user).coordinates(project_id)
+    project, or the platform administrator under a support access of its organisation
+    (accounts.selectors.works_on_participant_data). Volunteers may not, also not for their own duo."""
+    return works_on_participant_data(user=user, project_id=project_id)
 
 
 def _require_manager(by: User | None, project_id: int) -> None:
@@ -83,7 +84,7 @@ def duo_across_projects_allowed(*, volunteer: Volunteer, participant: Participan
     followed up by the participant's project."""
     if volunteer.project_id == participant.project_id:
         return True
-    if by is None or not roles_of(by).coordinates(volunteer.project_id):
+    if by is None or not works_on_participant_data(user=by, project_id=volunteer.project_id):
         return False
     organisations = set(Project.objects.filter(pk__in=[volunteer.project_id, participant.project_id])
                         .values_list("organisation_id", flat=True))
@@ -552,7 +553,7 @@ def check_in_update(*, check_in: CheckIn, by: User, data: dict[str, Any]) -> Che
 @transaction.atomic
 def concern_mark_handled(*, check_in: CheckIn, by: User, note: str = "") -> CheckIn:
     check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
-    if not roles_of(by).coordinates(check_in.duo.project_id):
+    if not works_on_participant_data(user=by, project_id=check_in.duo.project_id):
         raise NotAllowed(_("Only a coordinator of the project can follow up a concern."))
     if not check_in.concern:
         raise Conflict(_("This check-in raises no concern."))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.invitations import volunteer_account_close
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
 from buddynet.records.people import postcodes
 from buddynet.records.people.fields import validate_domain_levels
 from buddynet.records.people.models import (
@@ -170,9 +170,7 @@ def needs_measure(*, participant: Participant, occasion: str, on: date, needs: A
     coordinator's role in its project."""
     from django.core.exceptions import ValidationError
 
-    from buddynet.records.accounts.selectors import roles_of
-
-    if not roles_of(by).coordinates(participant.project_id):
+    if not works_on_participant_data(user=by, project_id=participant.project_id):
         raise NotAllowed(_("Only a coordinator of the project can record needs."))
     if occasion not in NeedsMeasurement.Occasion.values:
         raise InvalidInput({"occasion": _("Choose intake, interim or closure.")})
@@ -345,7 +343,7 @@ def funder_delete(*, funder: Funder, by: Any) -> None:
 def participant_delete(*, participant: Participant, by: Any) -> None:
     """Remove a participant recorded by mistake (what they consented to goes with the row); the
     erasure of a real person's data is the admin's GDPR erase action (security/retention.py)."""
-    _delete(participant, allowed=roles_of(by).coordinates(participant.project_id))
+    _delete(participant, allowed=works_on_participant_data(user=by, project_id=participant.project_id))
 
 
 def volunteer_delete(*, volunteer: Volunteer, by: Any) -> None:
