@@ -179,7 +179,12 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected static files belong to the code, not to the instance: `make install` builds them from
+# this checkout into its own var/static, and every process of the checkout serves them from there,
+# whatever BUDDYNET_VAR_DIR says. (Under BUDDYNET_VAR_DIR, a `make install` run without the
+# production environment filled ./var/static while the systemd units looked in /var/lib/buddynet:
+# no manifest, a 500 on every page.)
+STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
