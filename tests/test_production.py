@@ -214,3 +214,22 @@ def test_first_admin_refuses_a_database_holding_the_demo():
         call_command("first_admin", "beheer@ocmw.example.be", stdout=StringIO())
     assert not ProductionMarker.objects.exists()
     assert not User.objects.filter(email="beheer@ocmw.example.be").exists()
+
+
+@pytest.mark.django_db
+def test_first_admin_without_secure_warns_and_names_the_database_it_sets_up(settings):
+    """Run bare on a server (no production settings loaded), it would set up the checkout's SQLite
+    file; the warning says so, naming the database. With SECURE=true it says nothing."""
+    from django.db import connection
+
+    settings.SECURE = False
+    err = StringIO()
+    call_command("first_admin", "beheer@ocmw.example.be", stdout=StringIO(), stderr=err)
+    assert "SECURE is not true" in err.getvalue()
+    assert f"{connection.vendor} {connection.settings_dict['NAME']}" in err.getvalue()
+    assert "buddynet-manage" in err.getvalue()
+
+    settings.SECURE = True
+    err = StringIO()
+    call_command("first_admin", "beheer@ocmw.example.be", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""
