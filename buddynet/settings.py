@@ -570,6 +570,8 @@ HEALTH_DISK_MIN_FREE_MB = envint("HEALTH_DISK_MIN_FREE_MB", 1024, minimum=0)
 # An e-mail notification still undelivered after this long (sweep every 5 minutes, retries with
 # backoff): the delivery is stuck.
 HEALTH_OUTBOX_MAX_AGE_MINUTES = envint("HEALTH_OUTBOX_MAX_AGE_MINUTES", 60, minimum=1)
+# With BACKUP_NIGHTLY: no complete backup for this long (a night missed, with slack) is red.
+HEALTH_BACKUP_MAX_AGE_HOURS = envint("HEALTH_BACKUP_MAX_AGE_HOURS", 26, minimum=1)
 # The checks of /healthz/detail (django-health-check); notifications' own check is named here,
 # since nothing but the settings and the URLs import notifications.
 HEALTH_CHECKS = [
@@ -578,6 +580,7 @@ HEALTH_CHECKS = [
     "buddynet.operations.health.Worker",
     "buddynet.operations.health.BeatHeartbeat",
     "buddynet.operations.health.DiskSpace",
+    "buddynet.operations.health.LastBackup",
     "notifications.health.OutboxAge",
 ]
 
