@@ -511,6 +511,7 @@ if SECURE:
         database_engine=str(_db["ENGINE"]),
         broker_url=CELERY_BROKER_URL,
         allow_embedded=ALLOW_EMBEDDED_IN_PRODUCTION,
+        other_secrets={name: envstr(name, "") for name in ("HEALTH_TOKEN", "EMAIL_HOST_PASSWORD")},
     ))
     if _problems:
         raise ImproperlyConfigured(refusal_message(_problems))
