@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,6 +53,25 @@ def test_each_systemd_unit_runs_the_procfile_command_of_its_name(name):
     assert unit["Service"]["Restart"] == "always"
     target = (REPO / "deploy" / "systemd" / "buddynet.target").read_text()
     assert f"buddynet-{name}.service" in target
+
+
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """systemd's own check of the units (unknown keys, bad values, dependencies), with the checkout's
+    path for /opt/buddynet so ExecStart= names an executable that exists here."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (Debian: systemd)")
+    units = sorted((REPO / "deploy" / "systemd").iterdir())
+    for unit in units:
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/buddynet", str(REPO)))
+    result = subprocess.run([analyze, "verify", *(unit.name for unit in units)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+    # The check itself reads the units: a misspelt key is reported.
+    web = tmp_path / "buddynet-web.service"
+    web.write_text(web.read_text().replace("KillMode=", "KilMode="))
+    result = subprocess.run([analyze, "verify", web.name], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "Unknown key" in result.stderr and "KilMode" in result.stderr
 
 
 def test_run_py_exec_becomes_the_procfile_process(tmp_path):
