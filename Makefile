@@ -15,10 +15,10 @@ INSTALLED := $(VENV)/.installed
 # Exact versions with hashes of every dependency (dev ones included), for Python 3.11-3.13.
 LOCK := requirements.lock
 
-# The same var/ the settings use (BUDDYNET_VAR_DIR overrides it), so collected static files
-# land where the running instance looks for them.
+# The same var/ the settings use (BUDDYNET_VAR_DIR overrides it): the instance's data.
 VAR_DIR := $(or $(BUDDYNET_VAR_DIR),var)
-STATIC_MANIFEST := $(VAR_DIR)/static/staticfiles.json
+# Collected static files are part of the checkout, whatever BUDDYNET_VAR_DIR says (settings.STATIC_ROOT).
+STATIC_MANIFEST := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find buddynet matching netwerk notifications -path '*/static/*' -type f 2>/dev/null)
 
 # Translations: every django.po of the project, compiled with Babel (no system gettext needed).
@@ -136,7 +136,7 @@ check: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf .pytest_cache .ruff_cache .mypy_cache build *.egg-info $(VAR_DIR)/static
+	rm -rf .pytest_cache .ruff_cache .mypy_cache build *.egg-info var/static
 	rm -f $(MO_FILES)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 

@@ -8,13 +8,18 @@ them. Plain Python on purpose (no Django import), so the rules are tested withou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 # Django's own hint of a key it generated (startproject), and its security.W009 bar for a
 # key that is long and varied enough.
 INSECURE_PREFIX = "django-insecure-"
 MIN_SECRET_KEY_LENGTH = 50
 MIN_SECRET_KEY_UNIQUE_CHARACTERS = 5
+# What the secrets of deploy/buddynet.env.example say until they are replaced. Left in, a secret is
+# known to everyone who has read the repository (the SECRET_KEY placeholder is long and varied
+# enough to pass the weak-key rule: sessions and sign-in links could be forged).
+PLACEHOLDER = "change-me"
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class Configuration:
     database_engine: str
     broker_url: str
     allow_embedded: bool
+    # Other secret settings by name (HEALTH_TOKEN, EMAIL_HOST_PASSWORD): checked for the placeholder.
+    other_secrets: Mapping[str, str] = field(default_factory=dict)
 
 
 def production_problems(config: Configuration) -> list[str]:
@@ -49,6 +56,12 @@ def production_problems(config: Configuration) -> list[str]:
             f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters "
             f"(not one starting with {INSECURE_PREFIX!r})."
         )
+    for name, value in {"SECRET_KEY": key, **config.other_secrets}.items():
+        if PLACEHOLDER in value.lower():
+            problems.append(
+                f"{name} still holds the placeholder of deploy/buddynet.env.example ({PLACEHOLDER!r}): "
+                "set a value of your own."
+            )
     if not config.field_encryption_keys:
         problems.append(
             "FIELD_ENCRYPTION_KEYS is not set: notes would be encrypted with a key derived from SECRET_KEY. "

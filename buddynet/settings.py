@@ -179,7 +179,12 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected static files belong to the code, not to the instance: `make install` builds them from
+# this checkout into its own var/static, and every process of the checkout serves them from there,
+# whatever BUDDYNET_VAR_DIR says. (Under BUDDYNET_VAR_DIR, a `make install` run without the
+# production environment filled ./var/static while the systemd units looked in /var/lib/buddynet:
+# no manifest, a 500 on every page.)
+STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -506,6 +511,7 @@ if SECURE:
         database_engine=str(_db["ENGINE"]),
         broker_url=CELERY_BROKER_URL,
         allow_embedded=ALLOW_EMBEDDED_IN_PRODUCTION,
+        other_secrets={name: envstr(name, "") for name in ("HEALTH_TOKEN", "EMAIL_HOST_PASSWORD")},
     ))
     if _problems:
         raise ImproperlyConfigured(refusal_message(_problems))
@@ -565,6 +571,8 @@ HEALTH_DISK_MIN_FREE_MB = envint("HEALTH_DISK_MIN_FREE_MB", 1024, minimum=0)
 # An e-mail notification still undelivered after this long (sweep every 5 minutes, retries with
 # backoff): the delivery is stuck.
 HEALTH_OUTBOX_MAX_AGE_MINUTES = envint("HEALTH_OUTBOX_MAX_AGE_MINUTES", 60, minimum=1)
+# With BACKUP_NIGHTLY: no complete backup for this long (a night missed, with slack) is red.
+HEALTH_BACKUP_MAX_AGE_HOURS = envint("HEALTH_BACKUP_MAX_AGE_HOURS", 26, minimum=1)
 # The checks of /healthz/detail (django-health-check); notifications' own check is named here,
 # since nothing but the settings and the URLs import notifications.
 HEALTH_CHECKS = [
@@ -573,6 +581,7 @@ HEALTH_CHECKS = [
     "buddynet.operations.health.Worker",
     "buddynet.operations.health.BeatHeartbeat",
     "buddynet.operations.health.DiskSpace",
+    "buddynet.operations.health.LastBackup",
     "notifications.health.OutboxAge",
 ]
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import configparser
 import datetime as dt
+import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,6 +53,25 @@ def test_each_systemd_unit_runs_the_procfile_command_of_its_name(name):
     assert unit["Service"]["Restart"] == "always"
     target = (REPO / "deploy" / "systemd" / "buddynet.target").read_text()
     assert f"buddynet-{name}.service" in target
+
+
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """systemd's own check of the units (unknown keys, bad values, dependencies), with the checkout's
+    path for /opt/buddynet so ExecStart= names an executable that exists here."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (Debian: systemd)")
+    units = sorted((REPO / "deploy" / "systemd").iterdir())
+    for unit in units:
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/buddynet", str(REPO)))
+    result = subprocess.run([analyze, "verify", *(unit.name for unit in units)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+    # The check itself reads the units: a misspelt key is reported.
+    web = tmp_path / "buddynet-web.service"
+    web.write_text(web.read_text().replace("KillMode=", "KilMode="))
+    result = subprocess.run([analyze, "verify", web.name], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "Unknown key" in result.stderr and "KilMode" in result.stderr
 
 
 def test_run_py_exec_becomes_the_procfile_process(tmp_path):
@@ -189,3 +211,70 @@ def test_the_lock_check_names_what_pyproject_asks_and_the_venv_lacks():
                                  "also-not-installed==1.0; extra == 'docs'"])
     assert found == [f"Django==1.0 is required, {__import__('django').__version__} is installed",
                      'surely-not-installed-pkg==1.0; extra == "dev" is not installed']
+
+
+# --- The settings file of a server, read alike by systemd, honcho and a shell --------------------
+ENV_EXAMPLE = REPO / "deploy" / "buddynet.env.example"
+PRINT_ENV = "import json, os, sys; print(json.dumps(dict(os.environ))); sys.exit(3)"
+# Characters a shell, honcho's shlex or systemd's EnvironmentFile parser would each read their own way.
+SPECIAL = set(" #$\"'<>&;|\\`")
+
+
+def _assignments(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def test_the_env_file_example_reads_the_same_in_a_shell_in_honcho_and_for_systemd(tmp_path):
+    """README: systemd's EnvironmentFile, `buddynet-manage` (honcho -e) and `set -a; . FILE` before
+    `make serve` read /etc/buddynet/buddynet.env. The sender `buddynet <…>` unquoted was a syntax
+    error in the shell (DEFAULT_FROM_EMAIL left empty) and lost its space in honcho."""
+    written = _assignments(ENV_EXAMPLE.read_text())
+    assert {"SECURE", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "DEFAULT_FROM_EMAIL"} <= set(written)
+    # Any value with a special character is in single quotes: literal for systemd, shell and shlex alike.
+    for key, raw in written.items():
+        inner = raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] == "'" else raw
+        assert not SPECIAL & set(inner) or inner != raw, f"{key}={raw}: put the value in single quotes"
+        assert "'" not in inner, f"{key}: a single quote cannot be inside single quotes"
+    expected = {key: raw.strip("'") for key, raw in written.items()}
+    assert expected["DEFAULT_FROM_EMAIL"] == "buddynet <buddynet@example.be>"
+
+    clean = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    shell = subprocess.run(["bash", "-c", f'set -a; . "$1"; set +a; exec {sys.executable} -c "$2"', "_",
+                            str(ENV_EXAMPLE), PRINT_ENV], env=clean, capture_output=True, text=True, timeout=60)
+    honcho = subprocess.run([str(VENV_BIN / "honcho"), "-e", str(ENV_EXAMPLE), "run", sys.executable, "-c",
+                             PRINT_ENV], cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=60)
+    for name, result in (("shell", shell), ("honcho", honcho)):
+        assert result.stderr == "", f"{name}: {result.stderr}"
+        assert result.returncode == 3, f"{name} does not pass on the command's exit status"
+        read = json.loads(result.stdout)
+        assert {key: read.get(key) for key in expected} == expected, name
+
+
+STATIC_PROBE = """
+import re, django
+django.setup()
+from django.test import Client
+page = Client().get("/aanmelden/")
+print(page.status_code, " ".join(re.findall(r'/static/[^"]+\\.css', page.content.decode())))
+"""
+
+
+def test_an_instance_whose_var_dir_is_elsewhere_serves_the_static_files_make_install_collected(tmp_path):
+    """`make install` (as root, without the server's settings) collects into the checkout; the
+    systemd units run with BUDDYNET_VAR_DIR=/var/lib/buddynet. Under that var dir the manifest was
+    missing: a 500 ("Missing staticfiles manifest entry") on every page."""
+    if not (REPO / "var" / "static" / "staticfiles.json").exists():
+        pytest.fail("no collected static files: run `make install` (or collectstatic) first")
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    # PYTHONPATH: this checkout's code, whichever checkout the venv's editable install points at.
+    env.update(DJANGO_SETTINGS_MODULE="buddynet.settings", BUDDYNET_VAR_DIR=str(tmp_path / "var-lib-buddynet"),
+               PYTHONPATH=str(REPO),
+               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run([sys.executable, "-c", STATIC_PROBE], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    status, stylesheets = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "200"
+    # The hashed names of the manifest (whitenoise serves them with a year's cache).
+    assert re.search(r"/static/web/app\.[0-9a-f]{12}\.css", stylesheets), stylesheets
+    assert not (tmp_path / "var-lib-buddynet" / "static").exists()

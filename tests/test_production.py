@@ -54,6 +54,8 @@ UNSAFE = {
     "weak SECRET_KEY": ({"SECRET_KEY": "django-insecure-" + "x" * 40}, "SECRET_KEY is too weak"),
     "missing FIELD_ENCRYPTION_KEYS": ({"FIELD_ENCRYPTION_KEYS": "<unset>"}, "FIELD_ENCRYPTION_KEYS is not set"),
     "DEBUG": ({"DEBUG": "true"}, "DEBUG is true"),
+    "placeholders of the env example": ({"HEALTH_TOKEN": "change-me-to-a-random-token"},
+                                        "HEALTH_TOKEN still holds the placeholder of deploy/buddynet.env.example"),
     "embedded SQLite": ({"ALLOW_EMBEDDED_IN_PRODUCTION": "<unset>", "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},
                         "DATABASE_URL is the embedded SQLite database"),
     "filesystem broker": ({"ALLOW_EMBEDDED_IN_PRODUCTION": "<unset>",
@@ -125,6 +127,25 @@ def test_the_rules_list_every_problem_at_once_so_one_start_tells_all():
     assert production_problems(_config(database_engine="django.db.backends.sqlite3", broker_url="filesystem://",
                                        allow_embedded=True)) == []
     assert production_problems(_config(secret_key="aaaaa" * 20))[0].startswith("SECRET_KEY is too weak")
+
+
+def test_every_secret_left_as_the_env_examples_placeholder_is_refused():
+    """Copied from deploy/buddynet.env.example and not edited: SECRET_KEY's placeholder is long and
+    varied enough for the weak-key rule, so without this rule production ran on a published key."""
+    example = dict(line.split("=", 1) for line in (REPO / "deploy" / "buddynet.env.example").read_text().splitlines()
+                   if line and not line.startswith("#"))
+    example = {name: value.strip("'") for name, value in example.items()}
+    assert len(example["SECRET_KEY"]) >= 50 and not example["SECRET_KEY"].startswith("django-insecure-")
+    problems = production_problems(_config(secret_key=example["SECRET_KEY"], other_secrets={
+        "HEALTH_TOKEN": example["HEALTH_TOKEN"], "EMAIL_HOST_PASSWORD": example["EMAIL_HOST_PASSWORD"]}))
+    assert [p.split(" ", 1)[0] for p in problems] == ["SECRET_KEY", "HEALTH_TOKEN", "EMAIL_HOST_PASSWORD"]
+    assert all("placeholder of deploy/buddynet.env.example" in p for p in problems)
+    # The example's FIELD_ENCRYPTION_KEYS placeholder is no Fernet key: settings refuse it in any mode.
+    with pytest.raises(ValueError):
+        Fernet(example["FIELD_ENCRYPTION_KEYS"])
+    # Real values pass.
+    assert production_problems(_config(other_secrets={"HEALTH_TOKEN": secrets.token_urlsafe(32),
+                                                      "EMAIL_HOST_PASSWORD": "Zomer2026!"})) == []
 
 
 # --- The demo refuses production ------------------------------------------------------------------
@@ -214,3 +235,22 @@ def test_first_admin_refuses_a_database_holding_the_demo():
         call_command("first_admin", "beheer@ocmw.example.be", stdout=StringIO())
     assert not ProductionMarker.objects.exists()
     assert not User.objects.filter(email="beheer@ocmw.example.be").exists()
+
+
+@pytest.mark.django_db
+def test_first_admin_without_secure_warns_and_names_the_database_it_sets_up(settings):
+    """Run bare on a server (no production settings loaded), it would set up the checkout's SQLite
+    file; the warning says so, naming the database. With SECURE=true it says nothing."""
+    from django.db import connection
+
+    settings.SECURE = False
+    err = StringIO()
+    call_command("first_admin", "beheer@ocmw.example.be", stdout=StringIO(), stderr=err)
+    assert "SECURE is not true" in err.getvalue()
+    assert f"{connection.vendor} {connection.settings_dict['NAME']}" in err.getvalue()
+    assert "buddynet-manage" in err.getvalue()
+
+    settings.SECURE = True
+    err = StringIO()
+    call_command("first_admin", "beheer@ocmw.example.be", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""

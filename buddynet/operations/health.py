@@ -35,7 +35,7 @@ from health_check.views import HealthCheckView
 
 from buddynet.health import broker_ping
 from buddynet.operations.models import Heartbeat
-from buddynet.operations.tasks import BEAT
+from buddynet.operations.tasks import BACKUP, BEAT
 from buddynet.records.accounts.selectors import roles_of
 
 
@@ -78,6 +78,27 @@ class BeatHeartbeat(HealthCheck):
         age = (timezone.now() - beat).total_seconds()
         if age > settings.HEALTH_BEAT_MAX_AGE_SECONDS:
             raise ServiceUnavailable(f"Beat's last heartbeat is {int(age)} s old")
+
+
+@dataclasses.dataclass
+class LastBackup(HealthCheck):
+    """With nightly backups on (BACKUP_NIGHTLY), a backup completed within the last
+    HEALTH_BACKUP_MAX_AGE_HOURS: a nightly backup that fails (pg_dump missing or too old, a full
+    or read-only BACKUP_DIR) turns red the next day instead of being found at the day of restore.
+    Any complete `manage.py backup` counts. With nightly backups off there is nothing to expect."""
+
+    async def run(self) -> None:
+        await sync_to_async(self._check)()
+
+    def _check(self) -> None:
+        if not settings.BACKUP_NIGHTLY:
+            return
+        last = Heartbeat.objects.filter(name=BACKUP).values_list("at", flat=True).first()
+        if last is None:
+            raise ServiceUnavailable("No backup yet (make one: manage.py backup)")
+        hours = (timezone.now() - last).total_seconds() / 3600
+        if hours > settings.HEALTH_BACKUP_MAX_AGE_HOURS:
+            raise ServiceUnavailable(f"The last complete backup is {int(hours)} h old")
 
 
 def _watched_folders() -> dict[str, Path]:

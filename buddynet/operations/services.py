@@ -42,8 +42,11 @@ from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 
 from buddynet import crypto
+from buddynet.operations.models import Heartbeat
+from buddynet.operations.tasks import BACKUP
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +242,8 @@ def backup_create(*, output: Path | None = None) -> BackupResult:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
     logger.info("backup written: %s (%d bytes, %d media files)", path, path.stat().st_size, media_count)
+    # After the dump, so the archive holds the previous one: the detailed health's "last backup".
+    Heartbeat.objects.update_or_create(name=BACKUP, defaults={"at": timezone.now()})
     return BackupResult(path=path, size=path.stat().st_size, media_files=media_count, manifest=manifest)
 
 

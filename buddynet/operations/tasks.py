@@ -14,6 +14,9 @@ from buddynet.operations.models import Heartbeat
 logger = logging.getLogger(__name__)
 
 BEAT = "beat"
+# The heartbeat of the last complete backup (manage.py backup or the nightly task): its age is
+# what the detailed health reads when nightly backups are on.
+BACKUP = "backup"
 
 
 @shared_task(name="operations.heartbeat", time_limit=30, soft_time_limit=20)

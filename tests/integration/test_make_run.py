@@ -115,6 +115,11 @@ def test_make_run_serves_the_demo_and_stops_cleanly(tmp_path: Path) -> None:
             assert f"http://127.0.0.1:{port}{path}" in log.read_text()
 
         health = json.loads(browser.request("/healthz")[1])
+        # A query string can hold a one-time sign-in token (?sesame=…) or a searched name: one line per
+        # request is buddynet's own request log, without it; no server access log writes the request line.
+        assert browser.request("/aanmelden/?sesame=token-that-must-not-be-logged")[0] < 500
+        assert wait_for(lambda: "GET /aanmelden/ " in log.read_text(), 15), tail(log)  # its line, from the same worker
+        assert "token-that-must-not-be-logged" not in log.read_text()
         assert health["database"] == "ok" and health["broker"] == "ok"
 
         # Swagger UI, served with its own static files (collected, hashed, by whitenoise).

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 KEY = Fernet.generate_key().decode()
 OTHER_KEY = Fernet.generate_key().decode()
+# The record of a complete backup that the detailed health reads (buddynet/operations/health.py).
+HEARTBEATS = "SELECT COUNT(*) FROM operations_heartbeat WHERE name = 'backup'"
 
 
 def _env(var_dir: Path, database_url: str, key: str) -> dict[str, str]:
@@ -73,6 +75,12 @@ class SQLite:
         with sqlite3.connect(path) as conn:
             return int(conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table'").fetchone()[0])
 
+    def backup_heartbeats(self, name: str) -> int:
+        import sqlite3
+
+        with sqlite3.connect(self.tmp_path / (name + ".sqlite3")) as conn:
+            return int(conn.execute(HEARTBEATS).fetchone()[0])
+
 
 class PostgreSQL:
     def __init__(self) -> None:
@@ -112,6 +120,12 @@ class PostgreSQL:
             return int(conn.execute(
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'").fetchone()[0])
 
+    def backup_heartbeats(self, name: str) -> int:
+        import psycopg
+
+        with psycopg.connect(dbname=self._name(name), **self.params) as conn:
+            return int(conn.execute(HEARTBEATS).fetchone()[0])
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLite | PostgreSQL]:
@@ -141,7 +155,9 @@ def test_backup_drop_restore_gives_back_every_row_note_and_file(engine: SQLite |
     assert len(before["decrypted"]) > 50, "the demo has encrypted notes"
     assert sum(before["counts"].values()) > 1000
 
+    assert engine.backup_heartbeats("src") == 0
     backup = _run(source, "manage.py", "backup", "--output", str(tmp_path / "backups"))
+    assert engine.backup_heartbeats("src") == 1, "a complete backup is recorded for the detailed health"
     archive = Path(backup.stdout.strip().splitlines()[-1])
     assert archive.is_file() and archive.parent == tmp_path / "backups"
     assert archive.name.startswith("buddynet-backup-") and archive.name.endswith(".tar.gz")

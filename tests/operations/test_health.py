@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from buddynet.celery import app as celery_app
 from buddynet.operations.models import Heartbeat
-from buddynet.operations.tasks import BEAT, heartbeat
+from buddynet.operations.tasks import BACKUP, BEAT, heartbeat
 from notifications.models import Notification
 from tests.conftest import World
 
@@ -66,7 +66,8 @@ def test_an_administrator_or_the_token_sees_every_check(client: Any, world: Worl
         response = detail(client, **bearer())
     assert response.status_code in (200, 500)
     assert response["Cache-Control"].count("no-cache") == 1
-    assert set(states(response)) == {"Database", "Broker", "Worker", "BeatHeartbeat", "DiskSpace", "OutboxAge"}
+    assert set(states(response)) == {"Database", "Broker", "Worker", "BeatHeartbeat", "DiskSpace", "LastBackup",
+                                     "OutboxAge"}
     assert states(response)["Database"] == "OK"
     assert states(response)["Broker"] == "OK"
 
@@ -146,3 +147,23 @@ def test_healthz_answers_503_on_a_frozen_broker_instead_of_hanging(client: Any, 
     assert answers, "/healthz hung on a broker that does not answer"
     assert answers[0].status_code == 503
     assert answers[0].json()["broker"] == "down: TimeoutError"
+
+
+def test_with_nightly_backups_on_a_missing_or_old_backup_turns_its_check_red(client: Any, settings: Any) -> None:
+    settings.BACKUP_NIGHTLY = False  # nothing expected: whoever backs up otherwise watches that
+    assert states(detail(client, **bearer()))["LastBackup"] == "OK"
+
+    settings.BACKUP_NIGHTLY = True
+    response = detail(client, **bearer())
+    assert response.status_code == 500
+    assert states(response)["LastBackup"] == "Unavailable: No backup yet (make one: manage.py backup)"
+
+    # What a complete backup records (tests/operations/test_backup.py: `manage.py backup` does).
+    Heartbeat.objects.create(name=BACKUP, at=timezone.now() - timedelta(hours=2))
+    assert states(detail(client, **bearer()))["LastBackup"] == "OK"
+
+    # The next nights fail (pg_dump missing, BACKUP_DIR full or read-only): red the day after.
+    Heartbeat.objects.filter(name=BACKUP).update(at=timezone.now() - timedelta(hours=27))
+    response = detail(client, **bearer())
+    assert response.status_code == 500
+    assert states(response)["LastBackup"] == "Unavailable: The last complete backup is 27 h old"

@@ -54,19 +54,16 @@ class Cluster:
         return "\n\n".join(f"== {log.name}\n{tail(log, 30)}" for log in self.logs)
 
 
-def _static_root() -> Path:
-    """The collected static files of this checkout (make install/test collect them), shared by the
-    nodes read-only: collecting them again per node costs minutes and proves nothing here."""
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if not manifest.exists():
-        manifest = REPO / "var" / "static" / "staticfiles.json"
-    if not manifest.exists():
+def _require_collected_static_files() -> None:
+    """Every node serves the checkout's collected static files (var/static, whatever its own
+    BUDDYNET_VAR_DIR; make install/test collect them)."""
+    if not (REPO / "var" / "static" / "staticfiles.json").exists():
         pytest.fail("no collected static files: run `make install` (or collectstatic) first")
-    return manifest.parent
 
 
 @pytest.fixture
 def cluster(tmp_path: Path, redis: OwnRedis, s3: S3) -> Iterator[Cluster]:  # noqa: F811
+    _require_collected_static_files()
     s3.create_bucket("buddynet-media")
     mail = tmp_path / "mail"
     mail.mkdir()
@@ -85,7 +82,6 @@ def cluster(tmp_path: Path, redis: OwnRedis, s3: S3) -> Iterator[Cluster]:  # no
     def start(name: str, command: list[str]) -> None:
         var = tmp_path / name
         var.mkdir()
-        (var / "static").symlink_to(_static_root())
         log = tmp_path / f"{name}.log"
         logs.append(log)
         with log.open("wb") as out:

@@ -158,7 +158,7 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
 from django.conf import settings
-# No collectstatic in this throwaway var/: serve static URLs without the manifest.
+# Headers only: static URLs without the manifest (tests/test_deploy.py serves the collected ones).
 settings.STORAGES = {**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 plain = Client(HTTP_HOST="buddy.example.be").get("/aanmelden/")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from buddynet.deployment import services
 
@@ -23,6 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="Their full name.")
 
     def handle(self, *args: Any, email: str, name: str, **options: Any) -> None:
+        if not settings.SECURE:
+            # Run bare on a server (without /etc/buddynet/buddynet.env), manage.py has the demo
+            # defaults: this would set up the checkout's SQLite file, not the production database.
+            db = connection.settings_dict
+            self.stderr.write(self.style.WARNING(
+                f"Let op / warning: SECURE is not true, so these are not production settings. Database: "
+                f"{connection.vendor} {db.get('NAME')}{' on ' + db['HOST'] if db.get('HOST') else ''}. On a "
+                f"server, run this through buddynet-manage (README, 'manage.py on the server')."))
         try:
             admin = services.first_admin_create(email=email, full_name=name)
         except services.FirstAdminRefused as exc:
