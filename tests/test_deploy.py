@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import datetime as dt
+import inspect
 import os
 import signal
 import subprocess
@@ -189,3 +190,17 @@ def test_the_lock_check_names_what_pyproject_asks_and_the_venv_lacks():
                                  "also-not-installed==1.0; extra == 'docs'"])
     assert found == [f"Django==1.0 is required, {__import__('django').__version__} is installed",
                      'surely-not-installed-pkg==1.0; extra == "dev" is not installed']
+
+
+def test_the_proxy_example_drops_the_server_header_gunicorn_always_sends():
+    """Issue 21 item 8: gunicorn writes `Server: gunicorn` on every response and has no setting
+    to leave it out, so the reverse proxy of deploy/ removes it (its own and gunicorn's)."""
+    from gunicorn.http import wsgi
+
+    assert "Server: %s" in inspect.getsource(wsgi.Response.default_headers)  # still unconditional
+    caddy = (REPO / "deploy" / "Caddyfile").read_text()
+    lines = [line.split("#")[0].strip() for line in caddy.splitlines()]
+    assert "header -Server" in lines  # Caddy's own
+    proxy = caddy[caddy.index("reverse_proxy"):]
+    proxy = proxy[:proxy.index("\n\t}")]
+    assert "header_down -Server" in [line.strip() for line in proxy.splitlines()]  # gunicorn's
