@@ -4,6 +4,8 @@
   RecursionError, a 500 with an HTML page; now a 400 in the API's JSON error format.
 - NUL characters are refused anywhere in a body, keys included: PostgreSQL cannot store them in
   text or jsonb, so a NUL in a JSON key of `matching_weights` was a database error (500).
+- A body of `null` is refused with a message in the user's language (DRF's serializers answer it
+  with an untranslated "No data provided"); no endpoint takes one.
 """
 
 from __future__ import annotations
@@ -39,5 +41,7 @@ class SafeJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(_("JSON nested too deeply (at most %(depth)d levels).") % {"depth": MAX_DEPTH}) from exc
+        if data is None:
+            raise ParseError(_("The body must be a JSON object, not null."))
         _check(data)
         return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import datetime as dt
+import inspect
 import json
 import os
 import re
@@ -278,3 +279,15 @@ def test_an_instance_whose_var_dir_is_elsewhere_serves_the_static_files_make_ins
     # The hashed names of the manifest (whitenoise serves them with a year's cache).
     assert re.search(r"/static/web/app\.[0-9a-f]{12}\.css", stylesheets), stylesheets
     assert not (tmp_path / "var-lib-buddynet" / "static").exists()
+def test_the_proxy_example_drops_the_server_header_gunicorn_always_sends():
+    """Issue 21 item 8: gunicorn writes `Server: gunicorn` on every response and has no setting
+    to leave it out, so the reverse proxy of deploy/ removes it (its own and gunicorn's)."""
+    from gunicorn.http import wsgi
+
+    assert "Server: %s" in inspect.getsource(wsgi.Response.default_headers)  # still unconditional
+    caddy = (REPO / "deploy" / "Caddyfile").read_text()
+    lines = [line.split("#")[0].strip() for line in caddy.splitlines()]
+    assert "header -Server" in lines  # Caddy's own
+    proxy = caddy[caddy.index("reverse_proxy"):]
+    proxy = proxy[:proxy.index("\n\t}")]
+    assert "header_down -Server" in [line.strip() for line in proxy.splitlines()]  # gunicorn's

@@ -455,3 +455,35 @@ def test_the_common_check_in_takes_at_most_six_taps(live_server: Any, phone_cont
         timezone.localdate(), 45, "in_person", ["talk"], 5)
     # Every click of the test went through tap(): the stored check-in took this many.
     assert tap.count <= 6
+
+
+def test_a_check_in_answered_503_while_the_database_restarts_stays_on_the_phone_and_is_sent_later(
+        live_server: Any, phone_context: Any, world: World) -> None:
+    """Issue 21 item 13: during a database restart the site answers 503 with Retry-After; the
+    phone's outbox keeps the check-in and sends it once the site answers again."""
+    page = phone_context.new_page()
+    sign_in_volunteer(page, live_server, world)
+    page.goto(f"{live_server.url}/mijn/contact/?duo={world.duo.pk}")
+
+    def database_restarting(route: Any) -> None:
+        if route.request.method == "POST":
+            route.fulfill(status=503, headers={"Retry-After": "5", "Content-Type": "application/json"},
+                          body='{"detail": "De databank is even niet bereikbaar."}')
+        else:
+            route.continue_()
+
+    page.route("**/mijn/contact/*", database_restarting)
+    page.route("**/mijn/contact/", database_restarting)
+    page.get_by_text("30 min", exact=True).click()
+    page.get_by_text("Babbel / koffie", exact=True).click()
+    page.get_by_role("button", name="Opslaan").click()
+    page.locator("#outbox-list li").first.wait_for()
+    expect(page.get_by_text("Bewaard op je telefoon, nog niet verzonden.")).to_be_visible()
+    assert page.evaluate(OUTBOX_ENTRIES.strip()) != []
+    assert new_check_ins(world).count() == 0
+
+    page.unroute("**/mijn/contact/*")
+    page.unroute("**/mijn/contact/")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # what the phone does when it may try again
+    page.locator("#outbox").wait_for(state="hidden")
+    assert list(new_check_ins(world).values_list("duration_minutes", flat=True)) == [30]

@@ -23,3 +23,13 @@ class HangingEmailBackend(EmailBackend):
         while time.monotonic() < deadline:  # the test kills us long before this
             time.sleep(0.1)
         raise TimeoutError("the hanging mail server was never killed")
+
+
+class SlowEmailBackend(EmailBackend):
+    """A mail server that takes EMAIL_DELAY_SECONDS (1 s) per message, then writes it to
+    EMAIL_FILE_PATH: deliveries stay in flight (unacknowledged in the broker) long enough for the
+    broker-restart test to restart Redis in the middle of them."""
+
+    def send_messages(self, email_messages: Sequence[Any]) -> int:
+        time.sleep(float(os.environ.get("EMAIL_DELAY_SECONDS", "1")) * len(email_messages))
+        return super().send_messages(email_messages)

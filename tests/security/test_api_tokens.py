@@ -15,6 +15,7 @@ from django.utils.html import escape
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from buddynet.records.accounts.models import Membership, Role
 from buddynet.security import services
 from buddynet.security.models import ApiTokenUse
 from tests import factories as f
@@ -146,3 +147,113 @@ def test_the_global_administrator_sees_the_dates_and_revokes_in_the_admin(world:
     assert response.status_code == 302, response.content
     assert response["Location"] == "/admin/authtoken/tokenproxy/"
     assert not Token.objects.filter(key=token.key).exists()
+
+
+# --- a token follows its owner's roles (issue 21 item 1: "a role change ends the user's other
+# sessions"): a role taken away ends the token; an office role given to an account that had none
+# ends it too, so a volunteer's token never opens the coordinator's API. ----------------------
+def _admin_api(world: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    return client
+
+
+def _coordinator_membership(world: Any) -> Membership:
+    return Membership.objects.get(user=world.coordinator, role=Role.COORDINATOR, project=world.project)
+
+
+def test_a_coordinators_token_ends_when_the_role_is_taken_away_over_the_api(world: Any) -> None:
+    token = Token.objects.create(user=world.coordinator)
+    assert _get_me(token).status_code == 200
+    response = _admin_api(world).delete(f"/api/v1/memberships/{_coordinator_membership(world).pk}/")
+    assert response.status_code == 204
+    assert not Token.objects.filter(key=token.key).exists()
+    assert _get_me(token).status_code == 403  # an unknown token, as a wrong one
+
+
+def test_a_volunteers_token_ends_when_an_office_role_is_given_over_the_api(world: Any) -> None:
+    token = Token.objects.create(user=world.volunteer_user)
+    assert _get_me(token).status_code == 200
+    response = _admin_api(world).post("/api/v1/memberships/", {
+        "user": world.volunteer_user.pk, "role": Role.COORDINATOR, "project": world.project.pk}, format="json")
+    assert response.status_code == 201, response.content
+    assert not Token.objects.filter(key=token.key).exists()
+    # The coordinator's participant list stays closed to the volunteer's token.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/participants/").status_code == 403
+
+
+def test_a_coordinator_given_another_project_keeps_the_token(world: Any) -> None:
+    token = Token.objects.create(user=world.coordinator)
+    response = _admin_api(world).post("/api/v1/memberships/", {
+        "user": world.coordinator.pk, "role": Role.COORDINATOR, "project": world.other_project.pk}, format="json")
+    assert response.status_code == 201, response.content
+    assert _get_me(token).status_code == 200
+
+
+def _superuser_client() -> Client:
+    client = Client()
+    client.force_login(f.UserFactory(email="root@example.be", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_a_role_taken_away_in_the_admin_ends_the_token(world: Any) -> None:
+    token = Token.objects.create(user=world.coordinator)
+    membership = _coordinator_membership(world)
+    response = _superuser_client().post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert _get_me(token).status_code == 403
+
+
+def test_roles_taken_away_by_the_admins_bulk_delete_end_the_tokens(world: Any) -> None:
+    token = Token.objects.create(user=world.coordinator)
+    membership = _coordinator_membership(world)
+    response = _superuser_client().post("/admin/accounts/membership/", {
+        "action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"})
+    assert response.status_code == 302, response.content
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert _get_me(token).status_code == 403
+
+
+def test_an_office_role_given_in_the_admin_ends_a_volunteers_token(world: Any) -> None:
+    token = Token.objects.create(user=world.volunteer_user)
+    response = _superuser_client().post("/admin/accounts/membership/add/", {
+        "user": world.volunteer_user.pk, "role": Role.COORDINATOR, "project": world.project.pk})
+    assert response.status_code == 302, response.content
+    assert Membership.objects.filter(user=world.volunteer_user, role=Role.COORDINATOR).exists()
+    assert _get_me(token).status_code == 403
+
+
+def test_a_role_changed_in_the_admin_ends_the_token(world: Any) -> None:
+    token = Token.objects.create(user=world.coordinator)
+    membership = _coordinator_membership(world)
+    response = _superuser_client().post(f"/admin/accounts/membership/{membership.pk}/change/", {
+        "user": world.coordinator.pk, "role": Role.COORDINATOR, "project": world.other_project.pk})
+    assert response.status_code == 302, response.content
+    membership.refresh_from_db()
+    assert membership.project_id == world.other_project.pk
+    assert _get_me(token).status_code == 403
+
+
+def test_a_role_taken_away_in_the_users_admin_page_ends_the_token(world: Any) -> None:
+    token = Token.objects.create(user=world.coordinator)
+    user = world.coordinator
+    memberships = list(Membership.objects.filter(user=user).order_by("pk"))
+    data: dict[str, Any] = {
+        "email": user.email, "full_name": user.full_name, "language": user.language, "is_active": "on",
+        "is_staff": "on" if user.is_staff else "",
+        "memberships-TOTAL_FORMS": str(len(memberships)), "memberships-INITIAL_FORMS": str(len(memberships)),
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, m in enumerate(memberships):
+        data.update({f"memberships-{i}-id": m.pk, f"memberships-{i}-user": user.pk, f"memberships-{i}-role": m.role,
+                     f"memberships-{i}-project": m.project_id or "", f"memberships-{i}-volunteer": m.volunteer_id or "",
+                     f"memberships-{i}-funder": m.funder_id or "",
+                     f"memberships-{i}-organisation": m.organisation_id or ""})
+    data["memberships-0-DELETE"] = "on"
+    response = _superuser_client().post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Membership.objects.filter(pk=memberships[0].pk).exists()
+    assert _get_me(token).status_code == 403

@@ -76,3 +76,21 @@ def test_every_response_has_a_permissions_policy(url):
     response = Client().get(url)
     assert "camera=()" in response["Permissions-Policy"]
     assert "geolocation=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("language, message", [("nl-BE", "De inhoud moet een JSON-object zijn, geen null."),
+                                               ("en", "The body must be a JSON object, not null.")])
+def test_a_patch_with_a_null_body_is_a_400_in_the_users_language(world, language, message):
+    from tests.test_api_bad_input import obligation
+
+    row = obligation(world)
+    client = APIClient(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
+    client.force_authenticate(world.admin)
+    response = client.generic("PATCH", f"/api/v1/funding/obligations/{row.pk}/", "null",
+                              content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == message
+    before = (row.kind, row.due_on)
+    row.refresh_from_db()
+    assert (row.kind, row.due_on) == before

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.records.accounts import services
 from buddynet.records.accounts.models import Membership, User
 
 admin.site.site_header = _("buddynet administration")
@@ -19,6 +23,16 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["project", "volunteer", "funder"]
+
+
+def _membership_save(membership: Membership, *, change: bool) -> Membership:
+    """A membership the back office added or changed, through the accounts services (which end
+    the user's API tokens when their roles change)."""
+    if not change:
+        return services.membership_grant(
+            user=membership.user, role=membership.role, project=membership.project,
+            volunteer=membership.volunteer, funder=membership.funder, organisation=membership.organisation)
+    return services.membership_update(membership=membership)
 
 
 @admin.register(User)
@@ -37,6 +51,27 @@ class UserAdmin(AdminOnlyMixin, BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The memberships inline, through the accounts services."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        # What BaseModelFormSet.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.deleted_forms:
+            if row.instance.pk is not None:
+                services.membership_revoke(membership=row.instance)
+                formset.deleted_objects.append(row.instance)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            membership = row.instance  # filled from the row's cleaned data when it was validated
+            membership.user = form.instance
+            if membership.pk is None:
+                formset.new_objects.append(_membership_save(membership, change=False))
+            else:
+                formset.changed_objects.append((_membership_save(membership, change=True), row.changed_data))
+
 
 @admin.register(Membership)
 class MembershipAdmin(AdminOnlyMixin, admin.ModelAdmin):
@@ -47,3 +82,15 @@ class MembershipAdmin(AdminOnlyMixin, admin.ModelAdmin):
     list_filter = ["role", "project"]
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user", "project", "volunteer", "funder", "organisation"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change and not form.has_changed():
+            return
+        obj.pk = _membership_save(obj, change=change).pk
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.membership_revoke(membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for membership in queryset.select_related("user"):
+            services.membership_revoke(membership=membership)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from sesame.utils import get_query_string
 
-from buddynet.records.accounts.models import Membership, User
+from buddynet.records.accounts.models import Membership, Role, User
 from buddynet.records.accounts.selectors import forget_roles, volunteer_only
 
 log = logging.getLogger(__name__)
@@ -30,12 +30,37 @@ def user_create(*, email: str, password: str | None, full_name: str = "", langua
     return user
 
 
+# Roles that see many people's records: they need the second factor and get office API tokens.
+OFFICE_ROLES = frozenset({Role.ADMINISTRATOR, Role.ORG_ADMIN, Role.COORDINATOR, Role.FUNDER})
+
+
+def _api_tokens_end(*, user: User) -> None:
+    """Delete the user's API tokens (DRF authtoken; their last-use rows go with them).
+
+    An API token speaks for the roles its owner had when an administrator issued it (issue 21 item
+    1): sessions follow the current roles on every request (security/sessions.py, two_factor.py),
+    but a token is checked by nobody once made. So a token never outlives a role it was issued
+    with (any role taken away ends it) and never gains an office role it was not issued with (a
+    volunteer's token would otherwise open the coordinator's API without a second factor); the
+    administrator issues a new one for the new roles.
+    """
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
+def _has_office_role(user: User) -> bool:
+    return user.is_superuser or Membership.objects.filter(user=user, role__in=OFFICE_ROLES).exists()
+
+
 @transaction.atomic
 def membership_grant(*, user: User, role: str, project: Any = None, volunteer: Any = None,
                      funder: Any = None, organisation: Any = None) -> Membership:
     membership = Membership(user=user, role=role, project=project, volunteer=volunteer, funder=funder,
                             organisation=organisation)
     membership.full_clean()
+    if role in OFFICE_ROLES and not _has_office_role(user):
+        _api_tokens_end(user=user)
     membership.save()
     # Coordinators and administrators work in the admin too.
     if role in ("administrator", "coordinator") and not user.is_staff:
@@ -61,9 +86,25 @@ def user_update(*, user: User, data: dict[str, Any], password: str | None = None
 
 
 @transaction.atomic
+def membership_update(*, membership: Membership) -> Membership:
+    """Save a changed membership (the back office edits role and scope in place): a change of
+    role or scope is a role taken away and another given, so the user's API tokens end."""
+    membership.full_clean()
+    membership.save()
+    user = membership.user
+    if membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR) and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    _api_tokens_end(user=user)
+    forget_roles(user)
+    return membership
+
+
+@transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
     user = membership.user
     membership.delete()
+    _api_tokens_end(user=user)
     forget_roles(user)
 
 
