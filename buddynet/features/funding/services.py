@@ -500,9 +500,20 @@ def report_annex_add(*, report: ProgressReport, by: Any, upload: Any) -> ReportA
 
 @transaction.atomic
 def report_annex_remove(*, annex: ReportAnnex, by: Any) -> None:
+    """Remove an annex from a draft version. Its file goes too, once no version lists it any more
+    (a version made after a request for completion lists the frozen version's files): an annex may
+    show people (privacy.REGISTRY: SPECIAL), so no file is kept that nothing points at."""
     report = _draft_locked(annex.report)
     _coordinator_check(report, by)
-    annex.delete()  # the stored file stays: an earlier frozen version may list the same file
+    name, storage = annex.file.name, annex.file.storage
+    annex.delete()
+    transaction.on_commit(partial(_annex_file_delete_if_unlisted, name, storage))
+
+
+def _annex_file_delete_if_unlisted(name: str, storage: Any) -> None:
+    # Checked after commit, so a removal rolled back never deletes a file a row still lists.
+    if name and not ReportAnnex.objects.filter(file=name).exists():
+        storage.delete(name)
 
 
 def _annex_rows(report: ProgressReport) -> list[dict[str, Any]]:
