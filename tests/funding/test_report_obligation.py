@@ -129,8 +129,12 @@ def test_the_pages_offer_the_soonest_open_obligation_and_the_funders_approval_fi
         again = choices(coordinator.get(grant_page).content.decode())
         assert f'<option value="{sooner.pk}"' not in again and f'<option value="{later.pk}" selected>' in again
         assert coordinator.post(f"{page}afronden/", {"confirmation": "WVG-2025-001 v1"}).status_code == 302
+    portal = funder.get("/financiering/").content.decode()
+    assert "Versie 1 · Afgerond op 20 apr. 2026" in portal and "wacht op het antwoord van de financier" in portal
     with time_machine.travel(APPROVED, tick=False):
         assert funder.post(f"{page}antwoord/", {"answer": "approve", "comment": ""}).status_code == 302
+    portal = funder.get("/financiering/").content.decode()
+    assert "goedgekeurd op 18 mei 2026" in portal and "wacht op het antwoord" not in portal
     sooner.refresh_from_db()
     later.refresh_from_db()
     assert (sooner.submitted_on, sooner.approved_on) == (D(2026, 4, 20), D(2026, 5, 18))
