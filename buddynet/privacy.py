@@ -483,6 +483,7 @@ REGISTRY: dict[str, dict[str, Level]] = {
         "version": N,
         "previous": N,
         "pdf_sha256": N,
+        "obligation": N,
         "answer": N,
         "answer_comment": S,  # a funder's free text about the report: encrypted
         "answered_by": P,

@@ -398,6 +398,14 @@ def obligation(w: World) -> ReportingObligation:
     return ReportingObligation.objects.create(grant=funded(w), kind="financial", due_on=dt.date(2026, 3, 31))
 
 
+def answered_obligation(w: World) -> ReportingObligation:
+    """An obligation that a draft report answers already."""
+    answered = obligation(w)
+    ProgressReport.objects.create(grant=funded(w), period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 6, 30),
+                                  obligation=answered)
+    return answered
+
+
 BAD += [
     Bad("a grant above the funder's cap", "admin", "POST", lambda w: f"{FUNDING}grants/",
         lambda w: {"funder": w.funder.pk, "project": w.project.pk, "reference": "X-1", "amount": "50000.01",
@@ -443,6 +451,12 @@ BAD += [
         lambda w: {"grant": funded(w).pk, "period_start": "2024-01-01", "period_end": "2024-12-31"}, "period_start"),
     Bad("a report period that ends before it starts", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
         lambda w: {"grant": funded(w).pk, "period_start": "2025-12-31", "period_end": "2025-01-01"}, "period_end"),
+    Bad("a report answering an obligation already answered", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
+        lambda w: {"grant": funded(w).pk, "period_start": "2025-01-01", "period_end": "2025-12-31",
+                   "obligation": answered_obligation(w).pk}, "obligation"),
+    Bad("a report answering an obligation that is no id", "coordinator", "POST", lambda w: f"{FUNDING}reports/",
+        lambda w: {"grant": funded(w).pk, "period_start": "2025-01-01", "period_end": "2025-12-31",
+                   "obligation": "jaarverslag"}, "obligation"),
     Bad("a sign-off confirmed with another name", "coordinator", "POST",
         lambda w: f"{FUNDING}reports/{draft_report(w).pk}/sign-off/", lambda w: {"confirmation": "WVG-GENT-2 v1"},
         "confirmation"),

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
 from buddynet.features.funding import services
-from buddynet.features.funding.models import AllowancePayment, ProgressReport
+from buddynet.features.funding.models import AllowancePayment, ProgressReport, ReportingObligation
 from tests import factories as f
 from tests.browser.conftest import login, screenshot, serious_axe_violations
 from tests.conftest import World
@@ -74,10 +75,12 @@ def test_a_coordinator_makes_and_signs_off_a_report(live_server: Any, context: A
 def test_narrative_preview_confirmation_and_the_funders_answer_make_a_new_version(
         live_server: Any, context: Any, world: World, tmp_path: Any) -> None:
     """Coordinator writes the narrative → previews the PDF → confirms the sign-off → the funder asks
-    for completion (on a phone) → the coordinator finds the new version, the frozen one listed beside it."""
+    for completion (on a phone) → the coordinator finds the new version, the frozen one listed beside it,
+    signs it off → the funder approves it, and the reporting obligation it answers is approved."""
     hand = hand_built(world.funder, project=world.project)
+    obligation = ReportingObligation.objects.get(grant=hand.grant)
     report = services.report_create(grant=hand.grant, period_start=dt.date(2025, 1, 1),
-                                    period_end=dt.date(2025, 12, 31), by=world.coordinator)
+                                    period_end=dt.date(2025, 12, 31), by=world.coordinator, obligation=obligation)
     page = context.new_page()
     login(page, live_server, world.coordinator.email, f.PASSWORD)
     page.goto(f"{live_server.url}/financiering/rapporten/{report.pk}/")
@@ -131,7 +134,21 @@ def test_narrative_preview_confirmation_and_the_funders_answer_make_a_new_versio
     expect(page.get_by_text(ProgressReport.objects.get(pk=report.pk).pdf_sha256)).to_be_visible()
     assert serious_axe_violations(page) == []
     screenshot(page, "funding-report-new-version")
-    # Signing off the new version and the funder's approval: test_report_versions.py, over the pages.
+
+    page.get_by_role("link", name="Afronden…").click()
+    page.get_by_label("Typ de naam van het rapport om te bevestigen").fill("WVG-2025-001 v2")
+    page.get_by_role("button", name="Afronden en naar de financier sturen").click()
+    expect(page.get_by_text("Afgerond en vastgezet", exact=True)).to_be_visible()
+
+    funder.goto(f"{live_server.url}/financiering/rapporten/{new.pk}/")
+    expect(funder.get_by_text("antwoordt op de rapportageverplichting “Inhoudelijk jaarverslag”")).to_be_visible()
+    funder.get_by_role("button", name="Goedkeuren").click()
+    expect(funder.get_by_text("Goedgekeurd door de financier")).to_be_visible()
+    assert serious_axe_violations(funder) == []
+    obligation.refresh_from_db()
+    today = timezone.localdate()
+    assert (obligation.submitted_on, obligation.approved_on) == (
+        timezone.localdate(ProgressReport.objects.get(pk=report.pk).frozen_at), today)
     funder_context.close()
 
 

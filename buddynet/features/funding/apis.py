@@ -319,6 +319,10 @@ class DeclaredAllowanceViewSet(_Crud):
 # --- progress reports --------------------------------------------------------------------------
 class ReportSerializer(serializers.ModelSerializer):
     grant = ScopedRelatedField(selectors.grants_for_coordinator)
+    obligation = ScopedRelatedField(
+        selectors.obligations_for_user, required=False, allow_null=True,
+        help_text="The grant's reporting obligation this report answers: its first sign-off marks it "
+                  "submitted, the funder's approval marks it approved. Empty: a report nobody asked for.")
     # A plain string in the schema: "status" enums of other apps would collide with this one's name.
     status = serializers.CharField(read_only=True, help_text="draft | frozen")
     answer = serializers.CharField(read_only=True, help_text="'' | approved | completion_requested")
@@ -327,8 +331,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressReport
-        fields = ["id", "grant", "period_start", "period_end", "name", "version", "previous", "status", "frozen_at",
-                  "pdf", "pdf_sha256", "answer", "answer_comment", "answered_at", "created_at"]
+        fields = ["id", "grant", "period_start", "period_end", "obligation", "name", "version", "previous", "status",
+                  "frozen_at", "pdf", "pdf_sha256", "answer", "answer_comment", "answered_at", "created_at"]
         read_only_fields = ["id", "name", "version", "previous", "status", "frozen_at", "pdf", "pdf_sha256",
                             "answer", "answer_comment", "answered_at", "created_at"]
 

@@ -319,6 +319,13 @@ class ProgressReport(models.Model):
         verbose_name=_("completes version"),
     )
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, editable=False)
+    # The reporting obligation this report answers (the funding department follows its obligations):
+    # the first sign-off marks it submitted, the funder's approval marks it approved
+    # (services.report_sign_off, report_approve). Every version of one report answers the same one.
+    obligation = models.ForeignKey(
+        ReportingObligation, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+        verbose_name=_("answers the reporting obligation"),
+    )
     # The funder's answer to a frozen version (outside what was frozen: the PDF and its hash stay).
     answer = models.CharField(_("answer"), max_length=24, choices=ReportAnswer.choices, blank=True, editable=False)
     answer_comment = EncryptedTextField(_("comment"), blank=True, editable=False)  # free text: encrypted

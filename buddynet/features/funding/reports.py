@@ -381,12 +381,18 @@ def publish_money(m: MoneyRaw, *, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def publish_obligations(obligations: list[ReportingObligation], *, today: date) -> list[dict[str, Any]]:
-    return [{"kind": o.kind, "due_on": o.due_on.isoformat(),
-             "submitted_on": o.submitted_on.isoformat() if o.submitted_on else None,
-             "approved_on": o.approved_on.isoformat() if o.approved_on else None,
-             "overdue": o.submitted_on is None and o.due_on < today}
-            for o in sorted(obligations, key=lambda o: (o.due_on, o.pk))]
+def publish_obligations(obligations: list[ReportingObligation], *, today: date,
+                        submitting: int | None = None) -> list[dict[str, Any]]:
+    """The obligations as published. `submitting` is the obligation that the report being signed off
+    answers: it is submitted today by that very sign-off, so the frozen report says so."""
+    rows = []
+    for o in sorted(obligations, key=lambda o: (o.due_on, o.pk)):
+        submitted = o.submitted_on or (today if o.pk == submitting else None)
+        rows.append({"kind": o.kind, "due_on": o.due_on.isoformat(),
+                     "submitted_on": submitted.isoformat() if submitted else None,
+                     "approved_on": o.approved_on.isoformat() if o.approved_on else None,
+                     "overdue": submitted is None and o.due_on < today})
+    return rows
 
 
 def _grant_head(g: Grant) -> dict[str, Any]:
@@ -394,8 +400,9 @@ def _grant_head(g: Grant) -> dict[str, Any]:
             "amount": money(g.amount), "start_date": g.start_date.isoformat(), "end_date": g.end_date.isoformat()}
 
 
-def grant_report(*, grant: Grant, start: date, end: date, today: date | None = None) -> dict[str, Any]:
-    """The published numbers of one grant over one period."""
+def grant_report(*, grant: Grant, start: date, end: date, today: date | None = None,
+                 submitting: int | None = None) -> dict[str, Any]:
+    """The published numbers of one grant over one period (`submitting`: publish_obligations)."""
     today = today or timezone.localdate()
     content = content_raw(project_ids=[grant.project_id], start=start, end=end)[grant.project_id]
     m = money_raw(grants=[grant], start=start, end=end, monthly=True)[grant.pk]
@@ -406,7 +413,7 @@ def grant_report(*, grant: Grant, start: date, end: date, today: date | None = N
         "network": publish_network(selectors.network_section(project_ids=[grant.project_id], start=start, end=end)),
         "needs_change": needs_section.needs_change_section(project_ids=[grant.project_id], start=start, end=end),
         "money": publish_money(m, start=start, end=end),
-        "obligations": publish_obligations(m.obligations, today=today),
+        "obligations": publish_obligations(m.obligations, today=today, submitting=submitting),
         "referrals": referral_section(project_ids=[grant.project_id], start=start, end=end),
         "voice": voice_section(project_ids=[grant.project_id], start=start, end=end),
     }

@@ -94,7 +94,7 @@ def receipt_expense_for_user(*, user: Any, expense_id: int) -> Expense | None:
 
 def reports_for_user(*, user: Any) -> QuerySet[ProgressReport]:
     roles = roles_of(user)
-    qs = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder")
+    qs = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder", "obligation")
     if roles.administrator:
         return qs
     scope = Q(grant__project_id__in=roles.coordinated_project_ids)

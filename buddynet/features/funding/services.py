@@ -20,14 +20,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from buddynet import events
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.features.funding import reports
+from buddynet.features.funding import outputs, reports
 from buddynet.features.funding.models import (
     DEFAULT_PERIOD_YEARS,
     AllowanceCap,
@@ -347,15 +347,34 @@ def declared_allowance_record(
 
 
 # --- progress reports --------------------------------------------------------------------------
+def obligations_open_for_report(*, grant: Grant) -> QuerySet[ReportingObligation]:
+    """The grant's obligations a new report can answer: not approved yet, and not answered by another
+    report already (its versions all answer the same one). Soonest due first."""
+    return (ReportingObligation.objects.filter(grant=grant, approved_on=None)
+            .exclude(reports__isnull=False).order_by("due_on", "id"))
+
+
 @transaction.atomic
-def report_create(*, grant: Grant, period_start: date, period_end: date, by: Any = None) -> ProgressReport:
+def report_create(*, grant: Grant, period_start: date, period_end: date, by: Any = None,
+                  obligation: ReportingObligation | None = None) -> ProgressReport:
+    """A draft report of a grant over a period, answering one of its reporting obligations (or none:
+    a report the funder did not ask for)."""
     if period_end < period_start:
         raise InvalidInput({"period_end": _("The end of the period is before its start.")})
     if period_start < grant.start_date or period_end > grant.end_date:
         raise InvalidInput({"period_start": _("The period must lie inside the grant period (%(start)s – %(end)s).")
                             % {"start": grant.start_date, "end": grant.end_date}})
+    if obligation is not None:
+        # Locked, so two reports made at once cannot both answer it.
+        obligation = ReportingObligation.objects.select_for_update().filter(pk=obligation.pk).first()
+        if obligation is None or obligation.grant_id != grant.pk:
+            raise InvalidInput({"obligation": _("This reporting obligation belongs to another grant.")})
+        if obligation.approved_on is not None:
+            raise InvalidInput({"obligation": _("This reporting obligation is already approved.")})
+        if obligation.reports.exists():
+            raise InvalidInput({"obligation": _("Another report already answers this reporting obligation.")})
     return ProgressReport.objects.create(grant=grant, period_start=period_start, period_end=period_end,
-                                         created_by=by)
+                                         obligation=obligation, created_by=by)
 
 
 def report_numbers(*, report: ProgressReport) -> dict[str, Any]:
@@ -481,9 +500,20 @@ def report_annex_add(*, report: ProgressReport, by: Any, upload: Any) -> ReportA
 
 @transaction.atomic
 def report_annex_remove(*, annex: ReportAnnex, by: Any) -> None:
+    """Remove an annex from a draft version. Its file goes too, once no version lists it any more
+    (a version made after a request for completion lists the frozen version's files): an annex may
+    show people (privacy.REGISTRY: SPECIAL), so no file is kept that nothing points at."""
     report = _draft_locked(annex.report)
     _coordinator_check(report, by)
-    annex.delete()  # the stored file stays: an earlier frozen version may list the same file
+    name, storage = annex.file.name, annex.file.storage
+    annex.delete()
+    transaction.on_commit(partial(_annex_file_delete_if_unlisted, name, storage))
+
+
+def _annex_file_delete_if_unlisted(name: str, storage: Any) -> None:
+    # Checked after commit, so a removal rolled back never deletes a file a row still lists.
+    if name and not ReportAnnex.objects.filter(file=name).exists():
+        storage.delete(name)
 
 
 def _annex_rows(report: ProgressReport) -> list[dict[str, Any]]:
@@ -492,11 +522,21 @@ def _annex_rows(report: ProgressReport) -> list[dict[str, Any]]:
 
 
 def report_document_extra(*, report: ProgressReport) -> dict[str, Any]:
-    """What the PDF shows besides the numbers: the version, the narrative and the list of annexes."""
+    """What the PDF shows besides the numbers (outputs.DOCUMENT_KEYS): the version, the narrative, the
+    list of annexes and the reporting obligation it answers."""
     narrative = report_narrative(report=report)
     texts = narrative.texts() if narrative else None
     return {"version": report.version, "narrative": texts if texts and any(texts.values()) else None,
-            "annexes": _annex_rows(report)}
+            "annexes": _annex_rows(report), "answers": _answers(report)}
+
+
+def _answers(report: ProgressReport) -> dict[str, str] | None:
+    """The reporting obligation the report answers, as its PDF and page name it."""
+    obligation = report.obligation
+    if obligation is None:
+        return None
+    return {"kind": obligation.kind, "label": str(obligation.get_kind_display()),
+            "due_on": obligation.due_on.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -529,8 +569,6 @@ def report_sign_off(*, report: ProgressReport, by: Any, confirmation: str | None
     transaction; only then is the report locked, checked again and frozen, so another request on
     the same report waits for a few writes, never for WeasyPrint. Of two sign-offs at once, the
     first to lock freezes, the other gets a Conflict."""
-    from buddynet.features.funding import render  # matplotlib and WeasyPrint load only when a report is printed
-
     report = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder").get(pk=report.pk)
     if report.is_frozen:
         raise Conflict(_("This report was already signed off."))
@@ -540,9 +578,9 @@ def report_sign_off(*, report: ProgressReport, by: Any, confirmation: str | None
                             % {"name": report.name}})
     now = timezone.now()
     numbers = reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end,
-                                   today=timezone.localdate(now))
+                                   today=timezone.localdate(now), submitting=report.obligation_id)
     extra = report_document_extra(report=report)
-    pdf = render.pdf_bytes(numbers, frozen_at=now, **extra)
+    pdf = outputs.output_file(numbers, "pdf", frozen_at=now, **extra)
     suffix = f"-v{report.version}" if report.version > 1 else ""
     name = get_valid_filename(f"{report.grant.reference}-{report.period_start}-{report.period_end}{suffix}.pdf")
     with transaction.atomic():
@@ -560,8 +598,32 @@ def report_sign_off(*, report: ProgressReport, by: Any, confirmation: str | None
         report.frozen_at = now
         report.pdf.save(name, ContentFile(pdf), save=False)
         report.save()
+        _obligation_submitted(report, on=timezone.localdate(now))
         events.report_frozen(report)
     return report
+
+
+def _obligation_submitted(report: ProgressReport, *, on: date) -> None:
+    """The sign-off submits the obligation the report answers: on its first sign-off (a version made
+    after a request for completion keeps the date the report first went out)."""
+    if report.obligation_id is None:
+        return
+    ReportingObligation.objects.select_for_update().filter(pk=report.obligation_id, submitted_on=None).update(
+        submitted_on=on)
+
+
+def _obligation_approved(report: ProgressReport, *, on: date) -> None:
+    """The funder's approval approves the obligation the report answers. An obligation recorded by
+    hand as submitted after today (a typing error) takes the report's own sign-off date, so the
+    approval never lies before the submission."""
+    if report.obligation_id is None:
+        return
+    obligation = ReportingObligation.objects.select_for_update().get(pk=report.obligation_id)
+    assert report.frozen_at is not None
+    if obligation.submitted_on is None or obligation.submitted_on > on:
+        obligation.submitted_on = min(timezone.localdate(report.frozen_at), on)
+    obligation.approved_on = on
+    obligation.save(update_fields=["submitted_on", "approved_on"])
 
 
 def _answer_locked(report: ProgressReport, by: Any) -> ProgressReport:
@@ -584,6 +646,7 @@ def report_approve(*, report: ProgressReport, by: Any, comment: str = "") -> Pro
     report.answered_by = by
     report.answered_at = timezone.now()
     report.save(update_fields=["answer", "answer_comment", "answered_by", "answered_at"])
+    _obligation_approved(report, on=timezone.localdate(report.answered_at))
     events.report_answered(report)
     return report
 
@@ -603,7 +666,7 @@ def report_request_completion(*, report: ProgressReport, by: Any, comment: str) 
     report.save(update_fields=["answer", "answer_comment", "answered_by", "answered_at"])
     new = ProgressReport.objects.create(grant=report.grant, period_start=report.period_start,
                                         period_end=report.period_end, version=report.version + 1, previous=report,
-                                        created_by=by)
+                                        obligation_id=report.obligation_id, created_by=by)
     narrative = report_narrative(report=report)
     if narrative is not None:
         ReportNarrative.objects.create(report=new, saved_by=narrative.saved_by, **narrative.texts())
@@ -750,12 +813,8 @@ def portfolio_job_output(*, job: PortfolioJob, numbers: dict[str, Any]) -> tuple
 
     numbers = out.sort_rows(numbers, job.sort, descending=job.descending)
     name = f"portfolio-{job.period_start}-{job.period_end}"
-    if job.fmt == PortfolioJob.Format.CSV:
-        return out.csv_bytes(numbers), f"{name}.csv"
-    if job.fmt == PortfolioJob.Format.XLSX:
-        return out.xlsx_bytes(numbers), f"{name}.xlsx"
-    if job.fmt == PortfolioJob.Format.PDF:
-        return out.pdf_bytes(numbers, frozen_at=None), f"{name}.pdf"
+    if job.fmt in outputs.FILE_FORMATS:
+        return outputs.output_file(numbers, job.fmt), f"{name}.{job.fmt}"
     body = render_to_string("funding/_report_body.html", out.context(
         numbers, sortable=True, sort=job.sort, descending=job.descending,
         sort_base=reverse("funding:portfolio", args=[job.funder_id])))

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from buddynet import spreadsheet
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
-from buddynet.features.funding import reports, selectors, services
+from buddynet.features.funding import outputs, reports, selectors, services
 from buddynet.features.funding.models import (
     AllowanceCap,
     AllowanceKind,
@@ -38,8 +38,10 @@ from buddynet.features.funding.models import (
     Grant,
     PortfolioJob,
     ProgressReport,
+    ReportingObligation,
 )
 from buddynet.features.funding.receipts import receipt_response
+from buddynet.formats import short_date
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Project, Volunteer
 from buddynet.records.people.selectors import funder_get_for_user, funders_for_user, project_get_for_user
@@ -70,17 +72,13 @@ def _download(body: bytes, *, name: str, content_type: str) -> HttpResponse:
 
 def _output(request: HttpRequest, numbers: dict[str, Any], fmt: str, *, name: str,
             extra: dict[str, Any]) -> HttpResponse:
+    """The report page (html), or the report as a file of one of outputs.FILE_FORMATS."""
+    if fmt in outputs.FILE_FORMATS:
+        document = {k: extra[k] for k in outputs.DOCUMENT_KEYS if k in extra}
+        body = outputs.output_file(numbers, fmt, frozen_at=extra.get("frozen_at"), **document)
+        return _download(body, name=f"{name}.{fmt}", content_type=outputs.content_type(fmt))
     from buddynet.features.funding import render as out  # matplotlib/WeasyPrint only for report pages
 
-    if fmt == "csv":
-        return _download(out.csv_bytes(numbers), name=f"{name}.csv", content_type="text/csv; charset=utf-8")
-    if fmt == "xlsx":
-        return _download(out.xlsx_bytes(numbers), name=f"{name}.xlsx",
-                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if fmt == "pdf":
-        document = {k: extra[k] for k in ("version", "narrative", "annexes") if k in extra}
-        return _download(out.pdf_bytes(numbers, frozen_at=extra.get("frozen_at"), **document), name=f"{name}.pdf",
-                         content_type="application/pdf")
     return render(request, "funding/report_page.html", out.context(numbers, **extra))
 
 
@@ -138,10 +136,10 @@ def portfolio(request: HttpRequest, funder_id: int, fmt: str = "html") -> HttpRe
                           "end": end, "sortable": True, "sort": sort, "descending": descending})
 
 
-def _links(name: str, args: list[Any], request: HttpRequest | None = None) -> list[dict[str, str]]:
-    query = f"?{request.GET.urlencode()}" if request is not None and request.GET else ""
-    return [{"label": label, "url": reverse(name, args=[*args, fmt]) + query}
-            for fmt, label in (("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"))]
+def _links(name: str, args: list[Any], request: HttpRequest | None = None, *, query: str = "") -> list[dict[str, str]]:
+    """The report's download links, one per file format, with the page's query (period, order)."""
+    query = query or (request.GET.urlencode() if request is not None else "")
+    return outputs.download_links(lambda fmt: reverse(name, args=[*args, fmt]) + (f"?{query}" if query else ""))
 
 
 # --- the portfolio report made by a task -------------------------------------------------------
@@ -189,8 +187,7 @@ def portfolio_job(request: HttpRequest, job_id: int) -> HttpResponse:
     query = _job_query(job)
     page: dict[str, Any] = {
         "job": job, "state": _job_state(job), "funder": job.funder, "start": job.period_start, "end": job.period_end,
-        "downloads": [{"label": label, "url": reverse("funding:portfolio-as", args=[job.funder_id, fmt]) + f"?{query}"}
-                      for fmt, label in (("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"))],
+        "downloads": _links("funding:portfolio-as", [job.funder_id], query=query),
     }
     if job.status == PortfolioJob.Status.DONE and job.fmt == PortfolioJob.Format.HTML:
         with job.result.open("rb") as handle:
@@ -215,9 +212,7 @@ def portfolio_job_download(request: HttpRequest, job_id: int) -> FileResponse:
     job = selectors.portfolio_job_get_for_user(user=request.user, job_id=job_id)
     if job.status != PortfolioJob.Status.DONE or job.fmt == PortfolioJob.Format.HTML or not job.result:
         raise Http404
-    content_type = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[job.fmt]
-    response = FileResponse(job.result.open("rb"), as_attachment=True, content_type=content_type,
+    response = FileResponse(job.result.open("rb"), as_attachment=True, content_type=outputs.content_type(job.fmt),
                             filename=f"portfolio-{job.period_start}-{job.period_end}.{job.fmt}")
     response["Cache-Control"] = "no-store"
     return response
@@ -297,7 +292,7 @@ def report(request: HttpRequest, report_id: int, fmt: str = "html") -> HttpRespo
     if fmt == "pdf" and obj.is_frozen:
         # The stored PDF, byte for byte what was signed off.
         return FileResponse(obj.pdf.open("rb"), as_attachment=True, filename=f"{_report_name(obj)}.pdf",
-                            content_type="application/pdf")
+                            content_type=outputs.content_type("pdf"))
     numbers = services.report_numbers(report=obj)
     extra = services.report_document_extra(report=obj)
     roles = roles_of(request.user)
@@ -330,10 +325,9 @@ def report_preview(request: HttpRequest, report_id: int) -> HttpResponse:
     obj = _own_draft(request, report_id)
     if obj.is_frozen:
         return redirect("funding:report-pdf", obj.pk)
-    from buddynet.features.funding import render as out
-
-    body = out.pdf_bytes(services.report_numbers(report=obj), **services.report_document_extra(report=obj))
-    response = HttpResponse(body, content_type="application/pdf")
+    body = outputs.output_file(services.report_numbers(report=obj), "pdf",
+                               **services.report_document_extra(report=obj))
+    response = HttpResponse(body, content_type=outputs.content_type("pdf"))
     response["Content-Disposition"] = f'inline; filename="{_report_name(obj)}-voorbeeld.pdf"'
     response["Cache-Control"] = "no-store"
     return response
@@ -513,6 +507,20 @@ class ExpenseFilter(forms.Form):
 class ReportForm(forms.Form):
     period_start = forms.DateField(label=gettext_lazy("Period from"), widget=DATE, validators=[plausible_date])
     period_end = forms.DateField(label=gettext_lazy("Period up to"), widget=DATE, validators=[plausible_date])
+    obligation = forms.ModelChoiceField(
+        queryset=ReportingObligation.objects.none(), required=False, label=gettext_lazy("Answers the obligation"),
+        empty_label=gettext_lazy("None: a report the funder did not ask for"),
+        help_text=gettext_lazy("Signing the report off marks this obligation submitted; the funder's approval "
+                               "marks it approved."))
+
+    def __init__(self, *args: Any, grant: Grant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["obligation"]
+        field.queryset = services.obligations_open_for_report(grant=grant)
+        field.label_from_instance = lambda o: _("%(kind)s, due %(due)s") % {
+            "kind": o.get_kind_display(), "due": short_date(o.due_on)}
+        if not self.is_bound:
+            self.initial.setdefault("obligation", field.queryset.first())  # the soonest due
 
 
 def _apply_service_error(form: forms.Form, exc: ServiceError) -> None:
@@ -529,7 +537,7 @@ def grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     _staff(request)
     obj = get_object_or_404(selectors.grants_for_coordinator(user=request.user), pk=grant_id)
     expense_form = ExpenseForm(grant=obj, prefix="expense")
-    report_form = ReportForm(prefix="report", initial={"period_start": obj.start_date})
+    report_form = ReportForm(prefix="report", initial={"period_start": obj.start_date}, grant=obj)
     if request.method == "POST":
         if "expense-date" in request.POST:
             expense_form = ExpenseForm(request.POST, request.FILES, grant=obj, prefix="expense")
@@ -542,7 +550,7 @@ def grant(request: HttpRequest, grant_id: int) -> HttpResponse:
                     messages.success(request, _("The expense is booked."))
                     return redirect("funding:grant", obj.pk)
         else:
-            report_form = ReportForm(request.POST, prefix="report")
+            report_form = ReportForm(request.POST, prefix="report", grant=obj)
             if report_form.is_valid():
                 try:
                     new = services.report_create(grant=obj, by=request.user, **report_form.cleaned_data)

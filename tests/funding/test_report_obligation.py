@@ -1,0 +1,210 @@
+"""A progress report answers a reporting obligation (issue 19): the funding department follows its
+obligations ("Inhoudelijk jaarverslag, due 31 March"), so the first sign-off of a report marks the
+obligation it answers submitted, and the funder's approval marks it approved. A request for
+completion leaves it submitted and not approved; the new version answers the same obligation.
+The frozen report says it was submitted, and the funder's "reports late" light goes green.
+Over the API and the pages; the bad input of both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from buddynet.errors import InvalidInput
+from buddynet.features.funding import reports, services
+from buddynet.features.funding.models import Grant, ProgressReport, ReportingObligation
+from tests.conftest import World, client_for
+from tests.funding.builders import D, Hand, hand_built
+
+REPORTS = "/api/v1/funding/reports/"
+BRUSSELS = dt.timezone(dt.timedelta(hours=1))
+# The obligation of hand_built is due on 31 March 2026; the report goes out on 20 April, late.
+SIGNED = dt.datetime(2026, 4, 20, 10, 0, tzinfo=BRUSSELS)
+ASKED = dt.datetime(2026, 5, 4, 10, 0, tzinfo=BRUSSELS)
+RESIGNED = dt.datetime(2026, 5, 11, 10, 0, tzinfo=BRUSSELS)
+APPROVED = dt.datetime(2026, 5, 18, 10, 0, tzinfo=BRUSSELS)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def hand(world: World) -> Hand:
+    return hand_built(world.funder, project=world.project)
+
+
+def pages(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def choices(page: str) -> str:
+    """The options of the new report's obligation field."""
+    found = re.search(r'<select name="report-obligation".*?</select>', page, flags=re.S)
+    assert found, "no obligation field"
+    return found.group(0)
+
+
+def obligation_of(hand: Hand) -> ReportingObligation:
+    return ReportingObligation.objects.get(grant=hand.grant)
+
+
+def reports_light(world: World, hand: Hand, today: dt.date) -> dict[str, Any]:
+    portfolio = reports.portfolio_report(funder=world.funder, start=D(2025, 1, 1), end=D(2025, 12, 31), today=today)
+    row = next(r for r in portfolio["rows"] if r["grant"]["id"] == hand.grant.pk)
+    return dict(row["light_reasons"]["reports"])
+
+
+def test_sign_off_submits_and_approval_approves_the_obligation_over_the_api(world: World, hand: Hand) -> None:
+    coordinator, funder = client_for(world.coordinator), client_for(world.funder_user)
+    obligation = obligation_of(hand)
+    with time_machine.travel(SIGNED, tick=False):
+        made = coordinator.post(REPORTS, {"grant": hand.grant.pk, "period_start": "2025-01-01",
+                                          "period_end": "2025-12-31", "obligation": obligation.pk}, format="json")
+        assert made.status_code == 201, made.content
+        assert made.json()["obligation"] == obligation.pk
+        url = f"{REPORTS}{made.json()['id']}/"
+        assert reports_light(world, hand, SIGNED.date())["state"] == "amber"  # 20 days late, not yet sent
+        assert coordinator.post(f"{url}sign-off/", {"confirmation": "WVG-2025-001 v1"},
+                                format="json").status_code == 200
+
+        obligation.refresh_from_db()
+        assert (obligation.submitted_on, obligation.approved_on) == (D(2026, 4, 20), None)
+        v1 = ProgressReport.objects.get(pk=made.json()["id"])
+        # The frozen report says the obligation it answers went out, on the day it was signed off.
+        assert v1.numbers["obligations"] == [{"kind": "yearly_content", "due_on": "2026-03-31",
+                                              "submitted_on": "2026-04-20", "approved_on": None, "overdue": False}]
+        assert reports_light(world, hand, SIGNED.date()) == {"state": "green", "reason": "reports_none_overdue"}
+
+    with time_machine.travel(ASKED, tick=False):
+        asked = funder.post(f"{url}request-completion/", {"comment": "De uitgaven per jaar?"}, format="json")
+        assert asked.status_code == 201, asked.content
+    v2 = ProgressReport.objects.get(pk=asked.json()["id"])
+    obligation.refresh_from_db()
+    assert v2.obligation_id == obligation.pk and asked.json()["obligation"] == obligation.pk
+    assert (obligation.submitted_on, obligation.approved_on) == (D(2026, 4, 20), None)
+
+    with time_machine.travel(RESIGNED, tick=False):
+        assert coordinator.post(f"{REPORTS}{v2.pk}/sign-off/", {"confirmation": "WVG-2025-001 v2"},
+                                format="json").status_code == 200
+    obligation.refresh_from_db()
+    assert obligation.submitted_on == D(2026, 4, 20)  # the day the report first went out
+    with time_machine.travel(APPROVED, tick=False):
+        assert funder.post(f"{REPORTS}{v2.pk}/approve/", {}, format="json").status_code == 200
+    obligation.refresh_from_db()
+    assert (obligation.submitted_on, obligation.approved_on) == (D(2026, 4, 20), D(2026, 5, 18))
+    seen = funder.get(f"/api/v1/funding/obligations/{obligation.pk}/").json()
+    assert (seen["submitted_on"], seen["approved_on"]) == ("2026-04-20", "2026-05-18")
+
+
+def test_the_pages_offer_the_soonest_open_obligation_and_the_funders_approval_fills_it(
+        world: World, hand: Hand) -> None:
+    later = ReportingObligation.objects.create(grant=hand.grant, kind="financial", due_on=D(2026, 6, 30))
+    sooner = ReportingObligation.objects.get(grant=hand.grant, kind="yearly_content")
+    coordinator, funder = pages(world.coordinator), pages(world.funder_user)
+    grant_page = f"/financiering/subsidies/{hand.grant.pk}/"
+
+    body = choices(coordinator.get(grant_page).content.decode())
+    assert f'<option value="{sooner.pk}" selected>Inhoudelijk jaarverslag, in te dienen tegen 31 mrt. 2026' in body
+    assert f'<option value="{later.pk}">Financieel verslag, in te dienen tegen 30 jun. 2026' in body
+    with time_machine.travel(SIGNED, tick=False):
+        made = coordinator.post(grant_page, {"report-period_start": "2025-01-01", "report-period_end": "2025-12-31",
+                                             "report-obligation": sooner.pk})
+        assert made.status_code == 302
+        report = ProgressReport.objects.get(grant=hand.grant)
+        assert report.obligation_id == sooner.pk
+        page = f"/financiering/rapporten/{report.pk}/"
+        assert "Dit rapport antwoordt op de rapportageverplichting “Inhoudelijk jaarverslag”, in te dienen " \
+               "tegen 31 mrt. 2026." in coordinator.get(page).content.decode()
+        # Answered now: the next report is offered only the other obligation.
+        again = choices(coordinator.get(grant_page).content.decode())
+        assert f'<option value="{sooner.pk}"' not in again and f'<option value="{later.pk}" selected>' in again
+        assert coordinator.post(f"{page}afronden/", {"confirmation": "WVG-2025-001 v1"}).status_code == 302
+    portal = funder.get("/financiering/").content.decode()
+    assert "Versie 1 · Afgerond op 20 apr. 2026" in portal and "wacht op het antwoord van de financier" in portal
+    with time_machine.travel(APPROVED, tick=False):
+        assert funder.post(f"{page}antwoord/", {"answer": "approve", "comment": ""}).status_code == 302
+    portal = funder.get("/financiering/").content.decode()
+    assert "goedgekeurd op 18 mei 2026" in portal and "wacht op het antwoord" not in portal
+    sooner.refresh_from_db()
+    later.refresh_from_db()
+    assert (sooner.submitted_on, sooner.approved_on) == (D(2026, 4, 20), D(2026, 5, 18))
+    assert (later.submitted_on, later.approved_on) == (None, None)
+    assert "antwoordt op de rapportageverplichting" in funder.get(page).content.decode()
+
+
+def test_a_report_without_an_obligation_touches_none(world: World, hand: Hand) -> None:
+    obligation = obligation_of(hand)
+    report = services.report_create(grant=hand.grant, period_start=D(2025, 1, 1), period_end=D(2025, 6, 30),
+                                    by=world.coordinator)
+    services.report_sign_off(report=report, by=world.coordinator, confirmation=report.name)
+    services.report_approve(report=report, by=world.funder_user)
+    obligation.refresh_from_db()
+    assert (obligation.submitted_on, obligation.approved_on) == (None, None)
+
+
+def test_an_obligation_submitted_by_hand_keeps_its_date_and_approval_never_precedes_it(
+        world: World, hand: Hand) -> None:
+    obligation = obligation_of(hand)
+    ReportingObligation.objects.filter(pk=obligation.pk).update(submitted_on=D(2026, 4, 2))
+    with time_machine.travel(SIGNED, tick=False):
+        report = services.report_create(grant=hand.grant, period_start=D(2025, 1, 1), period_end=D(2025, 12, 31),
+                                        by=world.coordinator, obligation=obligation)
+        services.report_sign_off(report=report, by=world.coordinator, confirmation=report.name)
+    obligation.refresh_from_db()
+    assert obligation.submitted_on == D(2026, 4, 2)
+    # A submission typed by hand in the future (a typing error): the approval takes the sign-off's date.
+    ReportingObligation.objects.filter(pk=obligation.pk).update(submitted_on=D(2026, 9, 1))
+    with time_machine.travel(APPROVED, tick=False):
+        services.report_approve(report=report, by=world.funder_user)
+    obligation.refresh_from_db()
+    assert (obligation.submitted_on, obligation.approved_on) == (D(2026, 4, 20), D(2026, 5, 18))
+
+
+def test_an_obligation_of_another_grant_answered_or_approved_is_refused(world: World, hand: Hand) -> None:
+    obligation = obligation_of(hand)
+    other = Grant.objects.create(funder=world.funder, project=world.project, reference="WVG-2025-002",
+                                 amount=10000, start_date=D(2025, 1, 1), end_date=D(2027, 12, 31))
+    foreign = ReportingObligation.objects.create(grant=other, kind="final", due_on=D(2028, 3, 31))
+    coordinator = client_for(world.coordinator)
+    body = {"grant": hand.grant.pk, "period_start": "2025-01-01", "period_end": "2025-12-31"}
+
+    wrong = coordinator.post(REPORTS, {**body, "obligation": foreign.pk}, format="json")
+    assert wrong.status_code == 400 and "obligation" in wrong.json()
+    assert not ProgressReport.objects.exists()
+    page = pages(world.coordinator).post(f"/financiering/subsidies/{hand.grant.pk}/", {
+        "report-period_start": "2025-01-01", "report-period_end": "2025-12-31", "report-obligation": foreign.pk})
+    assert page.status_code == 200 and not ProgressReport.objects.exists()
+    assert 'id="id_report-obligation_error"' in page.content.decode() or "errorlist" in page.content.decode()
+
+    assert coordinator.post(REPORTS, {**body, "obligation": obligation.pk}, format="json").status_code == 201
+    twice = coordinator.post(REPORTS, {**body, "obligation": obligation.pk}, format="json")
+    assert twice.status_code == 400 and "obligation" in twice.json()
+    assert ProgressReport.objects.count() == 1
+
+    approved = ReportingObligation.objects.create(grant=hand.grant, kind="financial", due_on=D(2026, 3, 31),
+                                                  submitted_on=D(2026, 3, 1), approved_on=D(2026, 3, 9))
+    with pytest.raises(InvalidInput) as refused:
+        services.report_create(grant=hand.grant, period_start=D(2025, 1, 1), period_end=D(2025, 12, 31),
+                               by=world.coordinator, obligation=approved)
+    assert "obligation" in refused.value.message
+
+
+def test_an_obligation_outside_the_callers_scope_does_not_exist(world: World, hand: Hand) -> None:
+    elsewhere = Grant.objects.create(funder=world.funder, project=world.other_project, reference="WVG-2025-009",
+                                     amount=10000, start_date=D(2025, 1, 1), end_date=D(2027, 12, 31))
+    hidden = ReportingObligation.objects.create(grant=elsewhere, kind="final", due_on=D(2028, 3, 31))
+    made = client_for(world.coordinator).post(REPORTS, {
+        "grant": hand.grant.pk, "period_start": "2025-01-01", "period_end": "2025-12-31", "obligation": hidden.pk,
+    }, format="json")
+    assert made.status_code == 400 and "obligation" in made.json()
+    assert not ProgressReport.objects.exists()
