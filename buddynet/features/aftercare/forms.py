@@ -59,6 +59,23 @@ class ParticipantFindForm(forms.Form):
     )
 
 
+class ServiceForm(forms.ModelForm):
+    """One service of a project's directory, added or corrected on the page (the CSV import does
+    many at once). A service stays in its project; "in use" off keeps it out of new referrals."""
+
+    class Meta:
+        model = ReferralService
+        fields = ["project", "name", "kind", "municipality", "contact", "active"]
+
+    def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+            del self.fields["active"]
+        else:
+            del self.fields["project"]
+
+
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *ReferralOutcome.choices])
     on = forms.DateField(

@@ -25,6 +25,7 @@ from buddynet.features.aftercare.forms import (
     OutcomeForm,
     ParticipantFindForm,
     ReferralForm,
+    ServiceForm,
     SettingsForm,
 )
 from buddynet.features.aftercare.models import ItemStatus
@@ -192,6 +193,31 @@ def participant_referrals(request: HttpRequest, participant_id: int) -> HttpResp
             messages.success(request, _("Referral recorded."))
             return redirect("aftercare:participant-referrals", participant_id=participant.pk)
     return _referrals_page(request, participant=participant, new=new, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_service(request: HttpRequest, service_id: int | None = None) -> HttpResponse:
+    """Add a service to a project's directory, or correct one (404 outside the caller's projects)."""
+    _require_office(request)
+    service = (selectors.referral_service_get_for_user(user=request.user, service_id=service_id)
+               if service_id is not None else None)
+    form = ServiceForm(request.POST if request.method == "POST" else None, instance=service,
+                       projects=projects_for_user(user=request.user).order_by("name"))
+    if request.method == "POST":
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "project"}
+            project_id = service.project_id if service is not None else form.cleaned_data["project"].pk
+            try:
+                services.referral_service_save(project_id=project_id, by=request.user,  # type: ignore[arg-type]
+                                               data=values, service=service)
+            except ServiceError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("The service is saved."))
+                return redirect(reverse("aftercare:referrals") + "#directory-title")
+        return render(request, "aftercare/service.html", {"form": form, "service": service}, status=400)
+    return render(request, "aftercare/service.html", {"form": form, "service": service})
 
 
 @login_required

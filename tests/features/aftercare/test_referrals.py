@@ -231,3 +231,50 @@ def test_the_funder_report_counts_referrals_and_suppresses_small_cells(world: Wo
     assert outcomes["pending"] == 6
     assert referral_section(project_ids=[world.other_project.pk], start=D(2025, 1, 1),
                             end=D(2025, 12, 31))["total"] == SUPPRESSED
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordinator", 200), ("admin", 200), ("other_coordinator", 404),
+                                              ("volunteer_user", 404), ("funder_user", 404)])
+def test_service_page_access(world: World, client: Any, who: str, status: int) -> None:
+    service = ocmw(world)
+    client.force_login(getattr(world, who))
+    assert client.get(reverse("aftercare:referral-service-edit", args=[service.pk])).status_code == status
+    new = client.get(reverse("aftercare:referral-service-new"))
+    assert new.status_code == (404 if who in ("volunteer_user", "funder_user") else 200)
+    answer = client.post(reverse("aftercare:referral-service-edit", args=[service.pk]),
+                         {"name": "Weg", "kind": "caw", "active": ""})
+    assert answer.status_code == (302 if status == 200 else 404)
+    service.refresh_from_db()
+    assert (service.name == "Weg") == (status == 200)
+
+
+def test_a_service_is_added_and_corrected_on_the_page(world: World, client: Any) -> None:
+    client.force_login(world.coordinator)
+    new_url = reverse("aftercare:referral-service-new")
+    form = client.get(new_url).content.decode()
+    # The coordinator's own projects only.
+    assert f'value="{world.project.pk}"' in form and f'value="{world.other_project.pk}"' not in form
+    assert client.post(new_url, {"project": world.other_project.pk, "name": "CAW", "kind": "caw"}).status_code == 400
+    assert client.post(new_url, {"project": world.project.pk, "name": "", "kind": "caw"}).status_code == 400
+    made = client.post(new_url, {"project": world.project.pk, "name": "CAW Gent", "kind": "caw",
+                                 "municipality": "Gent", "contact": "09 265 04 40"})
+    assert made.status_code == 302
+    service = ReferralService.objects.get()
+    assert (service.project, service.name, service.kind, service.active) == (world.project, "CAW Gent", "caw", True)
+    twice = client.post(new_url, {"project": world.project.pk, "name": "CAW Gent", "kind": "caw",
+                                  "municipality": "Gent"})
+    assert twice.status_code == 400 and ReferralService.objects.count() == 1
+
+    edit_url = reverse("aftercare:referral-service-edit", args=[service.pk])
+    assert client.post(edit_url, {"name": "CAW Gent", "kind": "bank"}).status_code == 400
+    changed = client.post(edit_url, {"name": "CAW Oost-Vlaanderen", "kind": "caw", "municipality": "Gent",
+                                     "contact": "", "active": ""})
+    assert changed.status_code == 302
+    service.refresh_from_db()
+    assert (service.name, service.contact, service.active, service.project) == (
+        "CAW Oost-Vlaanderen", "", False, world.project)
+    # Out of use: no longer offered for a new referral, still listed in the directory.
+    page = client.get(reverse("aftercare:participant-referrals", args=[world.participant.pk])).content.decode()
+    form = page[page.index('id="new-title"'):page.index("</form>", page.index('id="new-title"'))]
+    assert f'value="{service.pk}"' not in form
+    assert "CAW Oost-Vlaanderen</a> <span class=\"muted\">(niet meer in gebruik)</span>" in page
