@@ -54,13 +54,17 @@ def _page(request: HttpRequest, *, failed: tuple[int, LogForm] | None = None, st
     items_qs = selectors.items_for_user(user=request.user).exclude(status=ItemStatus.CANCELLED)
     if participant is not None:
         items_qs = items_qs.filter(duo__participant=participant)
-    page = Paginator(items_qs.filter(status=ItemStatus.PLANNED).order_by("due_on", "id"),
-                     AFTERCARE_PAGE).get_page(request.GET.get("page"))
+    planned_qs = items_qs.filter(status=ItemStatus.PLANNED).order_by("due_on", "id")
     done_qs = items_qs.filter(status=ItemStatus.DONE).order_by("-done_on", "-id")
-    done = list(done_qs if participant is not None else done_qs[:AFTERCARE_PAGE])
+    page = None
+    if participant is None:
+        page = Paginator(planned_qs, AFTERCARE_PAGE).get_page(request.GET.get("page"))
+        planned_items, done = list(page.object_list), list(done_qs[:AFTERCARE_PAGE])
+    else:  # one participant's few items, all of them
+        planned_items, done = list(planned_qs), list(done_qs)
     today = timezone.localdate()
     planned = []
-    for item in page.object_list:
+    for item in planned_items:
         form = failed[1] if failed and failed[0] == item.pk else LogForm(
             initial={"on": min(today, max(item.due_on, item.duo.closed_on or item.due_on))},
             prefix=f"item-{item.pk}")

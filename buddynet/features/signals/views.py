@@ -73,7 +73,7 @@ def _errors(error: ServiceError) -> list[str]:
     return [str(message)]
 
 
-SIGNALS_PAGE = 50
+SIGNALS_PAGE = 25
 # Per grouping: the column that groups, and the order that keeps a group's signals together across
 # the pages of the list (the newest first within a group).
 GROUP_FIELDS = {"barrier_type": ("barrier_type_id", ("barrier_type__position", "barrier_type__code")),
@@ -91,8 +91,8 @@ class _Group(list[Signal]):
 @coordinator_required
 def project_signals(request: HttpRequest, project_id: int) -> HttpResponse:
     """The project's signals, grouped by type, municipality, life domain or status, paged (the
-    whole list grew with the project: 13 -> 83 kB at 10x people); each with the next statuses it
-    may move to and, for a description, whether it may be shared."""
+    whole list grew with the project: 13 -> 83 kB at 10x people; each signal carries two forms);
+    each with the next statuses it may move to and, for a description, whether it may be shared."""
     project = project_get_for_user(user=request.user, project_id=project_id)
     filters = FilterForm(request.GET or None)
     group_by, status = "barrier_type", ""
