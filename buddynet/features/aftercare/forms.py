@@ -59,7 +59,7 @@ class ParticipantFindForm(forms.Form):
     )
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
     """One service of a project's directory, added or corrected on the page (the CSV import does
     many at once). A service stays in its project; "in use" off keeps it out of new referrals."""
 
