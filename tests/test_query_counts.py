@@ -328,6 +328,8 @@ PINS: dict[str, Measure | Skip] = {
     "aftercare:settings": Measure(COORD, lambda ids: {"project_id": ids.project.pk}),
     "aftercare:referrals": Measure(COORD),
     "aftercare:participant-referrals": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
+    "aftercare:referral-service-new": Measure(COORD),
+    "aftercare:referral-service-edit": ONE,
     "aftercare:evaluate-duo": Measure(("coordinator", "volunteer"), lambda ids: {"duo_id": ids.duo.pk}),
     "aftercare:evaluate-participant": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
     "aftercare:referral-outcome": POST,

@@ -72,6 +72,8 @@ def menu_items(request: HttpRequest) -> list[dict[str, Any]]:
             ("orgadmin", _("Organisation"), reverse("web:orgadmin-organisation", args=[organisation_id])),
             ("orgadmin-allowances", _("Allowances"),
              reverse("web:orgadmin-allowance-settings", args=[organisation_id])),
+            # Issue 18: the organisation administrator bundles the signals into this report.
+            ("signals-report", _("Signal report"), reverse("signals:report")),
         ]
     if user.is_staff:
         items.append(("admin", _("Back office"), reverse("admin:index")))

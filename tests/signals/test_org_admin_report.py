@@ -98,3 +98,20 @@ def test_the_org_admin_opens_no_other_signal_page(world: World, org_admin: Any) 
     assert client.get(reverse("signals:project", args=[world.project.pk])).status_code == 403
     assert client.get(reverse("signals:signal-new", args=[world.participant.pk])).status_code == 403
     assert client.get("/api/v1/signals/").status_code == 403
+
+
+def test_the_org_admins_menu_leads_to_the_report(world: World, org_admin: Any) -> None:
+    home = signed_in(org_admin).get(reverse("web:orgadmin-organisation", args=[world.project.organisation_id]))
+    assert f'<a href="{reverse("signals:report")}">Signalenrapport</a>' in home.content.decode()
+    report = signed_in(org_admin).get(reverse("signals:report")).content.decode()
+    assert f'<a href="{reverse("signals:report")}" aria-current="page">Signalenrapport</a>' in report
+    # A coordinator reaches it from the project's signals, not from the menu.
+    today = signed_in(world.coordinator).get(reverse("signals:project", args=[world.project.pk])).content.decode()
+    assert "Signalenrapport</a></li>" not in today
+
+
+def test_the_report_page_scrolls_its_tables_on_a_phone(world: World, org_admin: Any) -> None:
+    """Each table in a focusable scrolling region (a 4-column table was wider than a 360 px phone)."""
+    html = signed_in(org_admin).get("/signalen/rapport/", PERIOD).content.decode()
+    assert html.count('<div class="table-wrap" tabindex="0" role="region"') == 1  # cells; no description shared
+    assert "Wachtlijsten" in html[html.index('class="table-wrap"'):]

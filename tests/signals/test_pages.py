@@ -4,6 +4,7 @@ funders → 403; nobody signed in → the sign-in page. Writes change nothing wh
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -101,3 +102,26 @@ def test_the_list_groups_by_municipality(world: World) -> None:
     assert len(groups) == 1 and len(groups[0][1]) == 2
     by_type = client.get(reverse("signals:project", args=[world.project.pk])).context["groups"]
     assert [label for label, _s in by_type] == ["Huisvesting", "Wachtlijsten"]
+
+
+def test_the_list_is_paged_and_a_group_counts_all_its_signals(world: World) -> None:
+    for n in range(28):
+        services.signal_record(participant=world.participant, by=world.coordinator,
+                               on=dt.date(2025, 1, 1) + dt.timedelta(days=n),
+                               data={"barrier_type": "housing" if n < 26 else "waiting-lists",
+                                     "life_domain": "housing"})
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl-BE")
+    client.force_login(world.coordinator)
+    url = reverse("signals:project", args=[world.project.pk])
+    first, second = client.get(url), client.get(url, {"page": 2})
+    # Housing (position 10) first, the newest first within it: 25 on page 1, the last one of
+    # housing and the two waiting lists on page 2; each group's header counts all of it.
+    assert [(label, len(rows), rows.total) for label, rows in first.context["groups"]] == [("Huisvesting", 25, 26)]
+    assert [(label, len(rows), rows.total) for label, rows in second.context["groups"]] == [
+        ("Huisvesting", 1, 26), ("Wachtlijsten", 2, 2)]
+    assert first.context["groups"][0][1][0].date == dt.date(2025, 1, 26)
+    assert second.context["groups"][0][1][0].date == dt.date(2025, 1, 1)
+    assert "Pagina 2 van 2 (28 in totaal)" in second.content.decode()
+    assert "Huisvesting <span class=\"muted\">(26)</span>" in second.content.decode()
+    by_status = client.get(url, {"group_by": "status", "page": 2})
+    assert by_status.context["count"] == 28 and by_status.context["page"].number == 2

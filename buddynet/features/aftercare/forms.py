@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddynet.features.aftercare.models import Moment, ReferralOutcome, ReferralService, Respondent, Source
 from buddynet.records.duos.models import CheckInMode
-from buddynet.records.people.models import Participant, Project
+from buddynet.records.people.models import Project
 from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
 
@@ -26,9 +26,8 @@ class LogForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    participant: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
-        label=_("Participant"), queryset=Participant.objects.none()
-    )
+    """A referral of the participant whose page it is on: the services are their project's."""
+
     service: forms.ModelChoiceField[ReferralService] = forms.ModelChoiceField(
         label=_("Service"), queryset=ReferralService.objects.none()
     )
@@ -43,10 +42,38 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, participants: Any, services: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = participants  # type: ignore[attr-defined]
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
+
+
+class ParticipantFindForm(forms.Form):
+    """Who to refer: a few words of the name (posted, so a name never lands in the address)."""
+
+    find = forms.CharField(
+        label=_("Find the participant"),
+        min_length=2,
+        max_length=100,
+        help_text=_("Part of the name, the postcode or the municipality."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "search"}),
+    )
+
+
+class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
+    """One service of a project's directory, added or corrected on the page (the CSV import does
+    many at once). A service stays in its project; "in use" off keeps it out of new referrals."""
+
+    class Meta:
+        model = ReferralService
+        fields = ["project", "name", "kind", "municipality", "contact", "active"]
+
+    def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+            del self.fields["active"]
+        else:
+            del self.fields["project"]
 
 
 class OutcomeForm(forms.Form):

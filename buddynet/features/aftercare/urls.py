@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("doorverwijzingen/", views.referrals, name="referrals"),
     path("doorverwijzingen/deelnemer/<int:participant_id>/", views.participant_referrals,
          name="participant-referrals"),
+    path("doorverwijzingen/diensten/nieuw/", views.referral_service, name="referral-service-new"),
+    path("doorverwijzingen/diensten/<int:service_id>/", views.referral_service, name="referral-service-edit"),
     path("evaluatie/duo/<int:duo_id>/", views.evaluate, name="evaluate-duo"),
     path("evaluatie/deelnemer/<int:participant_id>/", views.evaluate, name="evaluate-participant"),
     path("doorverwijzingen/<int:referral_id>/uitkomst/", views.referral_outcome, name="referral-outcome"),

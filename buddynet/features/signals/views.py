@@ -9,7 +9,6 @@ organisations' projects; another project's signal or participant → 404.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -18,7 +17,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,21 +73,40 @@ def _errors(error: ServiceError) -> list[str]:
     return [str(message)]
 
 
+SIGNALS_PAGE = 25
+# Per grouping: the column that groups, and the order that keeps a group's signals together across
+# the pages of the list (the newest first within a group).
+GROUP_FIELDS = {"barrier_type": ("barrier_type_id", ("barrier_type__position", "barrier_type__code")),
+                "municipality": ("municipality", ("municipality",)),
+                "life_domain": ("life_domain", ("life_domain",)),
+                "status": ("status", ("status",))}
+
+
+class _Group(list[Signal]):
+    """One group's signals on this page, and how many the group holds on all pages."""
+
+    total = 0
+
+
 @coordinator_required
 def project_signals(request: HttpRequest, project_id: int) -> HttpResponse:
-    """The project's signals, grouped by type, municipality, life domain or status; each with the
-    next statuses it may move to and, for a description, whether it may be shared."""
+    """The project's signals, grouped by type, municipality, life domain or status, paged (the
+    whole list grew with the project: 13 -> 83 kB at 10x people; each signal carries two forms);
+    each with the next statuses it may move to and, for a description, whether it may be shared."""
     project = project_get_for_user(user=request.user, project_id=project_id)
     filters = FilterForm(request.GET or None)
     group_by, status = "barrier_type", ""
     if filters.is_valid():
         group_by = filters.cleaned_data["group_by"] or group_by
         status = filters.cleaned_data["status"]
-    signals = list(selectors.signals_filtered(user=request.user, project_ids=[project.pk], status=status)[:500])
+    field, order = GROUP_FIELDS[group_by]
+    qs = selectors.signals_filtered(user=request.user, project_ids=[project.pk], status=status)
+    page = Paginator(qs.order_by(*order, "-date", "-id"), SIGNALS_PAGE).get_page(request.GET.get("page"))
+    totals = dict(qs.order_by().values_list(field).annotate(n=Count("id")))
     domains, statuses = dict(LifeDomain.choices), dict(SignalStatus.choices)
-    groups: dict[str, list[Any]] = defaultdict(list)
+    groups: dict[Any, tuple[str, _Group]] = {}
 
-    def key_of(s: Signal) -> str:
+    def label_of(s: Signal) -> str:
         if group_by == "municipality":
             return s.municipality or "—"
         if group_by == "life_domain":
@@ -95,14 +115,18 @@ def project_signals(request: HttpRequest, project_id: int) -> HttpResponse:
             return str(statuses.get(s.status, s.status))
         return s.barrier_type.name
 
-    for s in signals:
+    for s in page.object_list:
         # The statuses it may move to, for the page's select.
         setattr(s, "next_statuses", [(code, statuses[code]) for code in NEXT_STATUSES[s.status]])  # noqa: B010
-        groups[key_of(s)].append(s)
+        key = getattr(s, field)
+        if key not in groups:
+            groups[key] = (label_of(s), _Group())
+            groups[key][1].total = totals.get(key, 0)
+        groups[key][1].append(s)
     return render(request, "signals/project.html", {
         "project": project, "section": "signals", "filters": filters if filters.is_bound else FilterForm(),
-        "groups": sorted(groups.items()), "count": len(signals), "passed_on": SignalStatus.PASSED_ON,
-        "report_url": reverse("signals:report") + f"?project={project.pk}",
+        "groups": list(groups.values()), "count": page.paginator.count, "page": page,
+        "passed_on": SignalStatus.PASSED_ON, "report_url": reverse("signals:report") + f"?project={project.pk}",
     })
 
 

@@ -253,6 +253,7 @@ def test_page_logs_a_contact_and_shows_field_errors(world: World, client: Any) -
 
     good = client.post(url, {f"{prefix}-on": "2025-10-01", f"{prefix}-mode": "phone", f"{prefix}-note": "Goed"})
     assert good.status_code == 302
+    assert good["Location"] == reverse("aftercare:participant", args=[world.participant.pk]) + f"#item-{one.pk}"
     one.refresh_from_db()
     assert (one.status, one.mode) == ("done", "phone")
 
@@ -269,3 +270,29 @@ def test_one_participants_pages_are_theirs_only(world: World, client: Any, who: 
     client.force_login(getattr(world, who))
     for name in ("aftercare:participant", "aftercare:participant-referrals"):
         assert client.get(reverse(name, args=[world.participant.pk])).status_code == status, name
+
+
+def test_the_list_pages_what_is_planned_and_shows_the_latest_done(world: World, client: Any) -> None:
+    close(world)
+    AftercareItem.objects.all().delete()
+    for n in range(27):
+        AftercareItem.objects.create(duo=world.duo, kind=ItemKind.CONTACT, due_on=D(2025, 10, 1) + dt.timedelta(days=n))
+    for n in range(26):
+        on = D(2025, 9, 1) + dt.timedelta(days=n)
+        AftercareItem.objects.create(duo=world.duo, kind=ItemKind.CONTACT, due_on=on, status="done", done_on=on,
+                                     mode="phone")
+    client.force_login(world.coordinator)
+    first = client.get(reverse("aftercare:index")).content.decode()
+    second = client.get(reverse("aftercare:index"), {"page": 2}).content.decode()
+    planned = AftercareItem.objects.filter(status="planned").order_by("due_on", "id")
+    ids = [p.pk for p in planned]
+    shown = [pk for pk in ids if f'id="item-{pk}"' in first]
+    assert shown == ids[:25] and [pk for pk in ids if f'id="item-{pk}"' in second] == ids[25:]
+    assert "Pagina 1 van 2 (27 in totaal)" in first
+    latest = AftercareItem.objects.filter(status="done").order_by("-done_on", "-id")
+    assert [pk for pk in latest.values_list("pk", flat=True) if f'id="item-{pk}"' in first] == [
+        d.pk for d in latest[:25]]
+    # The participant's own page holds all of theirs that were done.
+    own = client.get(reverse("aftercare:participant", args=[world.participant.pk])).content.decode()
+    assert all(f'id="item-{pk}"' in own for pk in latest.values_list("pk", flat=True))
+    assert "<title>Nazorg" in first and "<title>Nazorg<h2>" not in first

@@ -127,18 +127,85 @@ def test_page_access(world: World, client: Any, who: str, status: int) -> None:
 def test_page_records_a_referral_and_an_outcome(world: World, client: Any) -> None:
     service = ocmw(world)
     client.force_login(world.coordinator)
-    url = reverse("aftercare:referrals")
-    assert client.post(url, {"participant": world.participant.pk, "service": service.pk, "date": "2025-09-01",
-                             "life_domain": "bad"}).status_code == 400
-    assert client.post(url, {"participant": world.participant.pk, "service": service.pk, "date": "2025-09-01",
-                             "life_domain": "housing"}).status_code == 302
+    url = reverse("aftercare:participant-referrals", args=[world.participant.pk])
+    assert client.post(url, {"service": service.pk, "date": "2025-09-01", "life_domain": "bad"}).status_code == 400
+    assert Referral.objects.count() == 0
+    made = client.post(url, {"service": service.pk, "date": "2025-09-01", "life_domain": "housing"})
+    assert made.status_code == 302 and made["Location"] == url
     referral = Referral.objects.get()
+    assert (referral.participant, referral.service, referral.made_by) == (world.participant, service, world.coordinator)
     outcome_url = reverse("aftercare:referral-outcome", args=[referral.pk])
     p = f"referral-{referral.pk}"
-    assert client.post(outcome_url, {f"{p}-outcome": "started", f"{p}-on": "2025-08-01"}).status_code == 400
-    assert client.post(outcome_url, {f"{p}-outcome": "started", f"{p}-on": "2025-09-10"}).status_code == 302
+    refused = client.post(outcome_url, {f"{p}-outcome": "started", f"{p}-on": "2025-08-01"})
+    assert refused.status_code == 400
+    assert "De uitkomst kan niet vóór de doorverwijzing liggen." in refused.content.decode()
+    done = client.post(outcome_url, {f"{p}-outcome": "started", f"{p}-on": "2025-09-10"})
+    assert done.status_code == 302 and done["Location"] == f"{url}#referral-{referral.pk}"
     referral.refresh_from_db()
     assert referral.outcome == "started"
+
+
+def test_a_participant_is_referred_only_to_their_projects_services(world: World, client: Any) -> None:
+    ours = ocmw(world)
+    theirs = services.referral_service_save(project_id=world.other_project.pk, by=world.other_coordinator,
+                                            data={"name": "CAW Brugge", "kind": "caw"})
+    unused = services.referral_service_save(project_id=world.project.pk, by=world.coordinator,
+                                            data={"name": "Oud OCMW", "kind": "ocmw", "active": False})
+    client.force_login(world.admin)  # sees both projects' directories
+    url = reverse("aftercare:participant-referrals", args=[world.participant.pk])
+    page = client.get(url).content.decode()
+    form = page[page.index('id="new-title"'):page.index("</form>", page.index('id="new-title"'))]
+    assert f'value="{ours.pk}"' in form
+    assert f'value="{theirs.pk}"' not in form and f'value="{unused.pk}"' not in form
+    answer = client.post(url, {"service": theirs.pk, "date": "2025-09-01", "life_domain": "housing"})
+    assert answer.status_code == 400 and Referral.objects.count() == 0
+
+
+def test_the_overview_finds_the_participant_by_a_posted_search_and_lists_no_project(world: World,
+                                                                                   client: Any) -> None:
+    for n in range(12):
+        f.ParticipantFactory(project=world.project, first_name=f"Nora{n:02d}", last_name="Claes")
+    f.ParticipantFactory(project=world.other_project, first_name="Bram", last_name="Claes")
+    client.force_login(world.coordinator)
+    url = reverse("aftercare:referrals")
+
+    overview = client.get(url).content.decode()
+    # No participant to choose from until a search: the page does not grow with the project.
+    assert "Nora00" not in overview and 'name="participant"' not in overview and 'name="find"' in overview
+
+    many = client.post(url, {"find": "claes"})
+    body = many.content.decode()
+    assert many.status_code == 200
+    shown = [n for n in range(12) if f"Nora{n:02d} Claes" in body]
+    assert shown == list(range(10))  # ten, in name order, and a word that there are more
+    assert "Meer dan 10 deelnemers gevonden: typ meer van de naam." in body
+    assert "Bram" not in body  # another project's participant
+
+    one = client.post(url, {"find": "Nora11 Claes"})
+    target = Participant.objects.get(first_name="Nora11")
+    assert one.status_code == 302
+    assert one["Location"] == reverse("aftercare:participant-referrals", args=[target.pk]) + "#new-title"
+
+    none = client.post(url, {"find": "Bram"})
+    assert none.status_code == 200 and "Geen deelnemer gevonden." in none.content.decode()
+    short = client.post(url, {"find": "C"})
+    assert short.status_code == 400
+
+
+def test_the_referral_list_is_paged(world: World, client: Any) -> None:
+    service = ocmw(world)
+    people = [f.ParticipantFactory(project=world.project, first_name=f"Jo{n:02d}") for n in range(27)]
+    for n, person in enumerate(people):
+        services.referral_record(participant=person, service=service, by=world.coordinator,
+                                 on=D(2025, 1, 1) + dt.timedelta(days=n), life_domain="income")
+    client.force_login(world.coordinator)
+    url = reverse("aftercare:referrals")
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    # Newest first: Jo26 … Jo02 on page 1, Jo01 and Jo00 on page 2.
+    assert [n for n in range(27) if f"Jo{n:02d} " in first] == list(range(2, 27))
+    assert [n for n in range(27) if f"Jo{n:02d} " in second] == [0, 1]
+    assert "Pagina 2 van 2 (27 in totaal)" in second
 
 
 def test_the_funder_report_counts_referrals_and_suppresses_small_cells(world: World) -> None:
@@ -164,3 +231,50 @@ def test_the_funder_report_counts_referrals_and_suppresses_small_cells(world: Wo
     assert outcomes["pending"] == 6
     assert referral_section(project_ids=[world.other_project.pk], start=D(2025, 1, 1),
                             end=D(2025, 12, 31))["total"] == SUPPRESSED
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordinator", 200), ("admin", 200), ("other_coordinator", 404),
+                                              ("volunteer_user", 404), ("funder_user", 404)])
+def test_service_page_access(world: World, client: Any, who: str, status: int) -> None:
+    service = ocmw(world)
+    client.force_login(getattr(world, who))
+    assert client.get(reverse("aftercare:referral-service-edit", args=[service.pk])).status_code == status
+    new = client.get(reverse("aftercare:referral-service-new"))
+    assert new.status_code == (404 if who in ("volunteer_user", "funder_user") else 200)
+    answer = client.post(reverse("aftercare:referral-service-edit", args=[service.pk]),
+                         {"name": "Weg", "kind": "caw", "active": ""})
+    assert answer.status_code == (302 if status == 200 else 404)
+    service.refresh_from_db()
+    assert (service.name == "Weg") == (status == 200)
+
+
+def test_a_service_is_added_and_corrected_on_the_page(world: World, client: Any) -> None:
+    client.force_login(world.coordinator)
+    new_url = reverse("aftercare:referral-service-new")
+    form = client.get(new_url).content.decode()
+    # The coordinator's own projects only.
+    assert f'value="{world.project.pk}"' in form and f'value="{world.other_project.pk}"' not in form
+    assert client.post(new_url, {"project": world.other_project.pk, "name": "CAW", "kind": "caw"}).status_code == 400
+    assert client.post(new_url, {"project": world.project.pk, "name": "", "kind": "caw"}).status_code == 400
+    made = client.post(new_url, {"project": world.project.pk, "name": "CAW Gent", "kind": "caw",
+                                 "municipality": "Gent", "contact": "09 265 04 40"})
+    assert made.status_code == 302
+    service = ReferralService.objects.get()
+    assert (service.project, service.name, service.kind, service.active) == (world.project, "CAW Gent", "caw", True)
+    twice = client.post(new_url, {"project": world.project.pk, "name": "CAW Gent", "kind": "caw",
+                                  "municipality": "Gent"})
+    assert twice.status_code == 400 and ReferralService.objects.count() == 1
+
+    edit_url = reverse("aftercare:referral-service-edit", args=[service.pk])
+    assert client.post(edit_url, {"name": "CAW Gent", "kind": "bank"}).status_code == 400
+    changed = client.post(edit_url, {"name": "CAW Oost-Vlaanderen", "kind": "caw", "municipality": "Gent",
+                                     "contact": "", "active": ""})
+    assert changed.status_code == 302
+    service.refresh_from_db()
+    assert (service.name, service.contact, service.active, service.project) == (
+        "CAW Oost-Vlaanderen", "", False, world.project)
+    # Out of use: no longer offered for a new referral, still listed in the directory.
+    page = client.get(reverse("aftercare:participant-referrals", args=[world.participant.pk])).content.decode()
+    form = page[page.index('id="new-title"'):page.index("</form>", page.index('id="new-title"'))]
+    assert f'value="{service.pk}"' not in form
+    assert "CAW Oost-Vlaanderen</a> <span class=\"muted\">(niet meer in gebruik)</span>" in page

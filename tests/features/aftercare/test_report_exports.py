@@ -121,3 +121,60 @@ def test_the_xlsx_and_csv_have_the_referral_and_evaluation_tables(world: World) 
     voice = [r for r in rows if r[0] == "Evaluatie door deelnemers"]
     assert any(r[2] == "Gemiddelde" and r[3] in ("3,0", "3") for r in voice)
     assert any(r[2] == "Beantwoord" and r[3] == "< 5" for r in voice)
+
+
+def test_no_name_nor_own_text_of_a_referral_or_evaluation_reaches_the_funder(world: World) -> None:
+    """The funder's report of a period with referrals and evaluations: on the page, in the PDF,
+    XLSX and CSV, in the API's numbers and in the portfolio, counts and means only — never a
+    participant's name, a service's name or contact, a referral's reason, an outcome's note or the
+    participant's own words (issue 18: a funder never sees a name)."""
+    from pypdf import PdfReader
+
+    hand_built(world.funder, project=world.project)
+    service = services.referral_service_save(
+        project_id=world.project.pk, by=world.coordinator,
+        data={"name": "Dienst Zonnebloem", "kind": "debt", "contact": "Jef Zonnebloem, 09 123 45 67"})
+    people = [f.ParticipantFactory(project=world.project, first_name=f"Quirina{n}", last_name=f"Vandromme{n}")
+              for n in range(6)]
+    for n, person in enumerate(people):
+        referral = services.referral_record(participant=person, service=service, by=world.coordinator,
+                                            on=D(2025, 9, 1), life_domain="income", reason=f"Huurachterstand{n}")
+        services.referral_outcome_record(referral=referral, by=world.coordinator, outcome="started",
+                                         on=D(2025, 9, 20), note=f"Afbetalingsplan{n}")
+        services.evaluation_record(participant=person, duo=None, by=world.coordinator,
+                                   data={"moment": "intake", "date": D(2025, 6, 1), "heard": 2 + n % 3,
+                                         "own_words": f"Eindelijk iemand{n}"})
+    client = client_for(world.coordinator)
+    made = client.post(REPORTS, {"grant": world.project.grants.get().pk, "period_start": "2025-01-01",
+                                 "period_end": "2025-12-31"}, format="json")
+    client.post(f"{REPORTS}{made.json()['id']}/sign-off/", {"confirmation": made.json()["name"]}, format="json")
+    report = ProgressReport.objects.get(pk=made.json()["id"])
+    assert report.numbers["referrals"]["total"] == 6 and report.numbers["voice"]["rows"]  # the sections are there
+
+    funder = Client()
+    funder.force_login(world.funder_user)
+    page = funder.get(f"/financiering/rapporten/{report.pk}/")
+    assert page.status_code == 200
+    frozen = funder.get(f"/financiering/rapporten/{report.pk}/rapport.pdf")
+    assert frozen.status_code == 200
+    pdf = PdfReader(io.BytesIO(b"".join(frozen.streaming_content)))
+    book = load_workbook(io.BytesIO(download(world, report, "xlsx")))
+    portfolio = funder.get(f"/financiering/portefeuille/{world.funder.pk}/", {"start": "2025-01-01",
+                                                                              "end": "2025-12-31"})
+    assert portfolio.status_code == 200
+    api = client_for(world.funder_user).get(f"{REPORTS}{report.pk}/")
+    assert api.status_code == 200
+    outputs = {
+        "page": page.content.decode(),
+        "pdf": "\n".join(p.extract_text() for p in pdf.pages),
+        "xlsx": " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row),
+        "csv": download(world, report, "csv").decode("utf-8-sig"),
+        "api": api.content.decode(),
+        "portfolio": portfolio.content.decode(),
+    }
+    assert "Doorverwijzingen" in outputs["page"] and "Doorverwijzingen" in outputs["pdf"]
+    assert "Doorverwijzingen" in outputs["portfolio"]
+    secrets = ["Quirina", "Vandromme", "Zonnebloem", "09 123 45 67", "Huurachterstand", "Afbetalingsplan",
+               "Eindelijk iemand"]
+    leaks = {(where, secret) for where, text in outputs.items() for secret in secrets if secret in text}
+    assert leaks == set()
