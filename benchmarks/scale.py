@@ -12,7 +12,8 @@ coordinator's lists grow tenfold); the target (`--target`, slow) is the umbrella
 
 Targets (target_met): the same number of queries at every size for every path (no N+1); and for
 every path whose content does not grow with the data (all but REPORTS), median time at the
-biggest size <= 1.5x the median at 1x.
+biggest size <= 1.5x the median at 1x. The time is the process's CPU time on SQLite (in memory:
+the database works inside the process) and the wall time on PostgreSQL; both are printed.
 
 Cost growth (issue 20, item 6): per path, queries and median time are fitted as cost ~ size^k
 over all the sizes measured (least squares on log-log; size = check-ins in the database, 1x ->
@@ -66,6 +67,12 @@ from django.urls import reverse  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scale.json"
 MAX_TIME_RATIO = 1.5
+# The time the ratio and the growth are judged on. With SQLite (in memory) the whole request,
+# database included, runs in this process, so its CPU time is what a quiet machine would take:
+# on a shared, loaded machine the wall time also holds the waits for other processes, which moved
+# paths that read no data 2-3x between runs. PostgreSQL works in its own processes: there the wall
+# time is all there is. Both medians are printed.
+TIME_KEY = "median_ms"
 # Paths whose content grows with the data by design (a report over a period, a whole project):
 # their queries must stay the same, their time may grow.
 REPORTS = frozenset({"funding:portal", "funding:portfolio", "funding:report", "v1:funding-report-detail",
@@ -111,15 +118,17 @@ def measure(repeat: int) -> dict[tuple[str, str], dict[str, Any]]:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         queries = len(ctx.captured_queries)
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             client.get(url)
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         times.sort()
         p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
         result[(name, role)] = {"status": response.status_code, "queries": queries, "bytes": len(response.content),
-                                "median_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000}
+                                "median_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000,
+                                "cpu_median_ms": statistics.median(cpu) * 1000}
     return result
 
 
@@ -182,6 +191,8 @@ def main() -> None:
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     setup_databases(verbosity=0, interactive=False)
+    global TIME_KEY
+    TIME_KEY = "cpu_median_ms" if connection.vendor == "sqlite" else "median_ms"
     load_before = os.getloadavg()
     built, runs = [], []
     with time_machine.travel(q.FROZEN, tick=True):
@@ -198,8 +209,8 @@ def main() -> None:
         figures = [run[key] for run in runs]
         same_queries = len({f["queries"] for f in figures}) == 1 and all(f["status"] == figures[0]["status"]
                                                                            for f in figures)
-        ratio = figures[-1]["median_ms"] / figures[0]["median_ms"]
-        times = [f["median_ms"] for f in figures]
+        times = [f[TIME_KEY] for f in figures]
+        ratio = times[-1] / times[0]
         queries = [float(f["queries"]) for f in figures]
         report = name in REPORTS
         ok = same_queries and (report or ratio <= MAX_TIME_RATIO)
@@ -209,6 +220,7 @@ def main() -> None:
             "path": name, "role": role, "status": figures[0]["status"], "report": report,
             "queries": [f["queries"] for f in figures], "bytes": [f["bytes"] for f in figures],
             "median_ms": [round(f["median_ms"], 1) for f in figures],
+            "cpu_median_ms": [round(f["cpu_median_ms"], 1) for f in figures],
             "p95_ms": [round(f["p95_ms"], 1) for f in figures],
             "time_ratio": round(ratio, 2), "growth_time": _k(growth(data_sizes, times)),
             "growth_time_word": growth_word(growth(data_sizes, times)),
@@ -221,16 +233,19 @@ def main() -> None:
     head = " / ".join(sizes)
     print(f"\nload average {load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores); "
           f"database {connection.vendor}; {repeat} repeats")
-    print(f"| path | role | queries {head} | median ms {head} | p95 ms {head} | time x | growth queries k "
-          f"| growth time k | ok |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"time judged on: {'CPU time of the process (SQLite in memory)' if TIME_KEY != 'median_ms' else 'wall time'}")
+    print(f"| path | role | queries {head} | median ms {head} | CPU median ms {head} | p95 ms {head} | time x "
+          f"| growth queries k | growth time k | ok |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
 
     def k(value: float | None, word: str) -> str:
         return "-" if value is None else f"{value:.2f} {word}"
 
     for r in rows:
         print(f"| {r['path']} | {r['role']} | {' / '.join(map(str, r['queries']))} | "
-              f"{' / '.join(f'{v:.0f}' for v in r['median_ms'])} | {' / '.join(f'{v:.0f}' for v in r['p95_ms'])} | "
+              f"{' / '.join(f'{v:.0f}' for v in r['median_ms'])} | "
+              f"{' / '.join(f'{v:.0f}' for v in r['cpu_median_ms'])} | "
+              f"{' / '.join(f'{v:.0f}' for v in r['p95_ms'])} | "
               f"{r['time_ratio']:.2f}{' (report)' if r['report'] else ''} | "
               f"{k(r['growth_queries'], r['growth_queries_word'])} | {k(r['growth_time'], r['growth_time_word'])} | "
               f"{'yes' if r['ok'] else 'NO'} |")
@@ -245,6 +260,7 @@ def main() -> None:
         "benchmark": "scale", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "sizes": built,
         "repeat": repeat, "database": connection.vendor, "cores": os.cpu_count(),
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)], "paths": len(rows),
+        "time_judged_on": TIME_KEY,
         "target": f"same queries at every size; median time at {sizes[-1]} <= {MAX_TIME_RATIO}x 1x except reports",
         "growth": "k of cost ~ size^k (size = check-ins), least squares on log-log over all sizes; words: "
                   + ", ".join(f"{word} k <= {limit}" for limit, word in GROWTH_WORDS) + ", superlinear above",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from buddynet.records.duos import services
+from buddynet.records.duos.models import CheckIn
 from tests import factories as f
 from tests.conftest import World
 
@@ -149,3 +150,60 @@ def test_the_coordinators_lists_come_in_numbered_pages_that_keep_the_filter(worl
     assert all("Paginata" in row for row in on_first + on_second)
     assert "Page 1 of 2 (55 in all)" in body and 'href="?page=2"' in body and "Paginata" not in body.split(
         'class="pager"')[1].split("</nav>")[0]
+
+
+# --- The timeline in pages (issue 20) -----------------------------------------------------------
+def _check_ins(world: World, n: int, *, start: dt.date) -> list[Any]:
+    return [f.CheckInFactory(duo=world.duo, author=world.volunteer_user, date=start + dt.timedelta(days=7 * i),
+                             note=f"Week {i}") for i in range(n)]
+
+
+@pytest.mark.parametrize("page", ["web:coordinator-duo", "web:coordinator-participant"])
+def test_the_timeline_comes_in_pages_of_twenty_newest_first(world: World, client: Client, page: str) -> None:
+    from buddynet.web.coordinator.views import TIMELINE_PAGE
+
+    today = timezone.localdate()
+    _check_ins(world, 45, start=today - dt.timedelta(days=7 * 44))  # the last one today
+    pk = world.duo.pk if page == "web:coordinator-duo" else world.participant.pk
+    url = reverse(page, args=[pk])
+
+    first = text(client.get(url))
+    notes = re.findall(r"<p>Week (\d+)</p>", first)
+    assert [int(n) for n in notes] == list(range(44, 44 - TIMELINE_PAGE, -1))
+    total = CheckIn.objects.filter(duo__participant=world.participant).count()
+    assert total > 2 * TIMELINE_PAGE
+    assert f"Contactmomenten 1–20 van {total}, het nieuwste eerst." in first
+    assert '?page=2#timeline" rel="next">Volgende</a>' in first
+    last = text(client.get(url, {"page": 3}))
+    assert [int(n) for n in re.findall(r"<p>Week (\d+)</p>", last)] == list(range(44 - 2 * TIMELINE_PAGE, -1, -1))
+    assert "rel=\"next\"" not in last and '?page=2#timeline" rel="prev">Vorige</a>' in last
+    # A page number out of range or not a number shows a page, never an error.
+    assert client.get(url, {"page": "x"}).status_code == 200
+    assert client.get(url, {"page": 99}).status_code == 200
+
+
+def test_the_month_bars_count_all_check_ins_of_their_months_not_only_the_pages(
+        world: World, client: Client) -> None:
+    today = timezone.localdate()
+    for _i in range(30):  # 30 check-ins on one day of this month: one page of the timeline shows 20
+        f.CheckInFactory(duo=world.duo, author=world.volunteer_user, date=today)
+    f.CheckInFactory(duo=world.duo, author=world.volunteer_user, date=today - dt.timedelta(days=400))  # outside
+
+    body = text(client.get(reverse("web:coordinator-duo", args=[world.duo.pk])))
+
+    assert "30 contactmomenten in de laatste 12 maanden" in body
+
+
+def test_the_waiting_concern_alert_leads_to_the_page_of_the_oldest_waiting_worry(
+        world: World, client: Client) -> None:
+    today = timezone.localdate()
+    made = _check_ins(world, 45, start=today - dt.timedelta(days=7 * 44))
+    old_worry = made[3]  # the 42nd newest of 45 ours: page 3
+    old_worry.concern, old_worry.concern_note = True, "Hij slaapt slecht."
+    old_worry.save()
+
+    body = text(client.get(reverse("web:coordinator-participant", args=[world.participant.pk])))
+
+    assert f'<a href="?page=3#check-in-{old_worry.pk}">1 zorg wacht op opvolging' in body.replace("  ", " ")
+    page3 = text(client.get(reverse("web:coordinator-participant", args=[world.participant.pk]), {"page": 3}))
+    assert f'id="check-in-{old_worry.pk}"' in page3 and "Hij slaapt slecht." in page3

@@ -49,6 +49,11 @@ def _months_back(end: date, months: int) -> list[date]:
     return list(reversed(firsts))
 
 
+def first_day_shown(end: date, months: int = 12) -> date:
+    """The first day whose check-ins `month_bars(..., end=end, months=months)` counts."""
+    return _months_back(end, months)[0]
+
+
 def month_bars(days: Iterable[date], *, end: date, months: int = 12) -> MonthBars:
     """Check-ins per calendar month for the `months` months up to and including `end`'s month."""
     per_month = Counter(date(d.year, d.month, 1) for d in days)

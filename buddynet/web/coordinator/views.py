@@ -459,12 +459,32 @@ def _network_summary(participant: Participant) -> dict[str, Any] | None:
     }
 
 
-def _timeline(check_ins: list[CheckIn]) -> list[CheckIn]:
-    for check_in in check_ins:
+# A duo of three years holds some 150 check-ins: the timeline shows them newest first in
+# numbered pages of this many, sliced in the database (issue 20), and the monthly bars read
+# only the dates of their own twelve months.
+TIMELINE_PAGE = 20
+TIMELINE_ORDER = ("-date", "-pk")
+
+
+def _timeline(request: HttpRequest, check_ins: Any) -> Any:
+    """One page of check-ins (a queryset in scope), newest first."""
+    page = Paginator(check_ins.order_by(*TIMELINE_ORDER), TIMELINE_PAGE).get_page(request.GET.get("page"))
+    for check_in in page.object_list:
         # The people the volunteer recorded as met through the buddy, read from the check-in
         # itself, so the coordinator sees them also when the network map has since been edited.
-        check_in.contacts_shown = contacts_shown(check_in.new_contacts)  # type: ignore[attr-defined]
-    return sorted(check_ins, key=lambda c: (c.date, c.pk), reverse=True)
+        check_in.contacts_shown = contacts_shown(check_in.new_contacts)
+    return page
+
+
+def _timeline_link(check_ins: Any, check_in: CheckIn) -> str:
+    """The address of `check_in` on its page of the timeline (one COUNT)."""
+    newer = check_ins.filter(Q(date__gt=check_in.date) | Q(date=check_in.date, pk__gt=check_in.pk)).count()
+    return f"?page={newer // TIMELINE_PAGE + 1}#check-in-{check_in.pk}"
+
+
+def _bar_dates(check_ins: Any, today: date) -> Any:
+    """(duo id, date) of the check-ins the monthly bars show: their twelve months only."""
+    return check_ins.filter(date__gte=pictures.first_day_shown(today), date__lte=today).values_list("duo_id", "date")
 
 
 @coordinator_required
@@ -474,25 +494,25 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         duos_for_user(user=request.user, role="coordinator")
         .filter(participant=person).prefetch_related("goals")
     )
-    check_ins = list(
-        check_ins_for_user(user=request.user, role="coordinator")
-        .filter(duo__participant=person).select_related("duo__volunteer", "concern_handled_by")
-    )
+    check_ins = check_ins_for_user(user=request.user, role="coordinator").filter(duo__participant=person)
+    unhandled = list(check_ins.filter(concern=True, concern_handled_at__isnull=True).order_by(*TIMELINE_ORDER))
     goals_by_domain: dict[str, list[Any]] = defaultdict(list)
     for duo in history:
         for goal in duo.goals.all():
             goals_by_domain[goal.life_domain].append(goal)
     today = timezone.localdate()
     by_duo: dict[int, list[date]] = defaultdict(list)
-    for c in check_ins:
-        by_duo[c.duo_id].append(c.date)
+    for duo_id, day in _bar_dates(check_ins, today):
+        by_duo[duo_id].append(day)
     context = _base_context(request, person.project, "participants")
     context.update(
         person=person,
         history=[(duo, pictures.month_bars(by_duo[duo.pk], end=today)) for duo in history],
         open_duo=next((d for d in history if d.is_open), None),
-        timeline=_timeline(check_ins),
-        unhandled=[c for c in check_ins if c.concern and c.concern_handled_at is None],
+        timeline=_timeline(request, check_ins.select_related("duo__volunteer", "concern_handled_by")),
+        unhandled=unhandled,
+        # The alert leads to the oldest worry still waiting, on its page of the timeline.
+        unhandled_link=_timeline_link(check_ins, unhandled[-1]) if unhandled else "",
         goals=[(label, goals_by_domain[code]) for code, label in v.LifeDomain.choices if goals_by_domain.get(code)],
         needs=[(label, person.needs.get(code, 0), pictures.level_words(person.needs.get(code, 0)))
                for code, label in v.LifeDomain.choices],
@@ -688,15 +708,14 @@ def _done_message(name: str) -> str:
 @coordinator_required
 def duo(request: HttpRequest, duo_id: int) -> HttpResponse:
     the_duo = _duo(request, duo_id)
-    check_ins = list(check_ins_for_user(user=request.user).filter(duo=the_duo)
-                     .select_related("author", "concern_handled_by"))
+    check_ins = check_ins_for_user(user=request.user).filter(duo=the_duo)
     today = timezone.localdate()
     context = _base_context(request, the_duo.project, "duos")
     context.update(
         duo=the_duo,
         goals=list(the_duo.goals.all()),
-        check_ins=_timeline(check_ins),
-        bars=pictures.month_bars([c.date for c in check_ins], end=today),
+        check_ins=_timeline(request, check_ins.select_related("author", "concern_handled_by")),
+        bars=pictures.month_bars([day for _, day in _bar_dates(check_ins, today)], end=today),
         actions=[(name, _action_title(name)) for name in _allowed_actions(the_duo)],
         handle_form=cf.ConcernHandledForm(),
         today=today,
