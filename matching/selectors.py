@@ -92,26 +92,50 @@ def open_proposals_of(*, run: MatchRun, volunteer_ids: list[int], participant_id
 
 
 # --- pooled runs of several projects (issue 20) ------------------------------------------------
+def _pool_scope(user: Any) -> Q:
+    """The one rule of who may pool projects into one run, as a filter on projects: the projects
+    of the organisations the user administers, and those whose participant data they work on
+    (participant_data_scope: the ones they coordinate; for the platform administrator, those under
+    a support access, since a run reads participants). Pooling several projects needs every one of
+    them in this scope (may_pool); the API's project field and the page's choices list it."""
+    return (Q(organisation_id__in=roles_of(user).administered_organisation_ids)
+            | participant_data_scope(user=user, project=""))
+
+
 def poolable_projects_for_user(*, user: Any) -> QuerySet[Project]:
-    """Projects a user may pool into one run: those of the organisations they administer, and
-    those they coordinate (the service then asks for all of one organisation, coordinated or
-    administered as a whole)."""
-    roles = roles_of(user)
-    qs = Project.objects.select_related("organisation").order_by("organisation__name", "name", "pk")
-    if roles.administrator:  # a run reads participants: only under a support access
-        return qs.filter(participant_data_scope(user=user, project=""))
-    return qs.filter(Q(organisation_id__in=roles.administered_organisation_ids)
-                     | Q(pk__in=roles.coordinated_project_ids))
+    """Projects a user may pool into one run (_pool_scope); the service then asks for all of one
+    organisation and municipality."""
+    return (Project.objects.filter(_pool_scope(user)).select_related("organisation")
+            .order_by("organisation__name", "name", "pk"))
 
 
-def someone_coordinates_all(*, project_ids: list[int]) -> bool:
-    """Whether one active account coordinates every one of these projects: who may open and
-    decide a pooled run over them (_run_scope). One query."""
+def may_pool(*, user: Any, project_ids: list[int]) -> bool:
+    """Whether the user may pool these projects: every one of them in _pool_scope. One query."""
+    ids = set(project_ids)
+    return Project.objects.filter(_pool_scope(user), pk__in=ids).count() == len(ids)
+
+
+def may_decide_run(*, user: Any, run: MatchRun) -> bool:
+    """Whether the user opens this run and decides its proposals: _run_scope, the rule the lists
+    and look-ups filter by, asked of one run (one query). Of a pooled run, only who coordinates
+    every one of its projects."""
+    return MatchRun.objects.filter(_run_scope(user), pk=run.pk).exists()
+
+
+def coordinator_ids_of_every(*, project_ids: list[int]) -> QuerySet[Any]:
+    """The ids of the active accounts that coordinate every one of these projects: who may open
+    and decide a pooled run over them (_run_scope), and so who hears that it finished."""
     from buddynet.records.accounts.models import Membership, Role
 
     return (Membership.objects.filter(role=Role.COORDINATOR, project_id__in=project_ids, user__is_active=True)
             .values("user_id").annotate(n=Count("project_id", distinct=True)).filter(n=len(set(project_ids)))
-            .exists())
+            .values_list("user_id", flat=True))
+
+
+def someone_coordinates_all(*, project_ids: list[int]) -> bool:
+    """Whether one active account coordinates every one of these projects (else nobody could
+    decide a pooled run over them). One query."""
+    return coordinator_ids_of_every(project_ids=project_ids).exists()
 
 
 def pooled_runs_for_organisation(*, organisation_id: int) -> QuerySet[MatchRun]:
