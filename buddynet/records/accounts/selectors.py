@@ -151,6 +151,16 @@ def works_on_participant_data(*, user: Any, project_id: int) -> bool:
     return roles.administrator and _live_support_accesses().filter(organisation__projects=project_id).exists()
 
 
+def may_change_project_settings(*, user: Any, project: Any) -> bool:
+    """The one rule of who changes a project's follow-up settings (the notification rules and their
+    thresholds, the contact cadence, the aftercare rules), whichever page, endpoint or back-office
+    form asks: the project's coordinators, the platform administrator (settings, not participant
+    data: no support access needed, as in the back office), and the administrator of the project's
+    organisation. `project` is anything with `pk` and `organisation_id`."""
+    roles = roles_of(user)
+    return roles.coordinates(project.pk) or project.organisation_id in roles.administered_organisation_ids
+
+
 def _live_support_accesses() -> QuerySet[SupportAccess]:
     return SupportAccess.objects.filter(until__gt=timezone.now(), revoked_at=None)
 
