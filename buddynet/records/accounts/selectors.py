@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
@@ -170,42 +170,41 @@ def support_accesses_of(*, organisation_id: int) -> list[Any]:
         "granted_by", "revoked_by")[:50])
 
 
-# The states of a volunteer's account on the organisation administrator's list (issue 16).
-ACCOUNT_STATES = ("none", "waiting", "active", "closed")
+# The states of a volunteer's account on the organisation administrator's list (issue 16), as
+# filters on a volunteer: the one definition, which the list filters by and annotates each row with
+# (account_state reads the annotation), so the label a row shows is the filter it falls under.
+ACCOUNT_STATE_FILTERS: dict[str, Q] = {
+    "none": Q(membership=None),  # never invited
+    "waiting": Q(membership__user__is_active=True, membership__user__last_login=None),  # first sign-in expected
+    "active": Q(membership__user__is_active=True, membership__user__last_login__isnull=False),
+    "closed": Q(membership__user__is_active=False),  # deactivated
+}
+ACCOUNT_STATES = tuple(ACCOUNT_STATE_FILTERS)
 
 
 def volunteer_accounts_of_organisation(*, organisation_id: int, q: str = "", state: str = "") -> QuerySet[Any]:
     """The organisation's volunteers (not anonymised) with their project and account user in one
-    query, by project and name: for the organisation administrator's paged list. `q` matches
-    words of the name or of an e-mail address; `state` one of ACCOUNT_STATES ("none": never
-    invited, "waiting": invited and not signed in yet, "active", "closed": deactivated)."""
+    query, by project and name, each annotated with its `account_state` (ACCOUNT_STATE_FILTERS):
+    for the organisation administrator's paged list. `q` matches words of the name or of an e-mail
+    address; `state`, one of ACCOUNT_STATES, keeps the volunteers in that state."""
     from buddynet.records.people.models import Volunteer
 
     qs = Volunteer.objects.filter(project__organisation_id=organisation_id, anonymised_at=None).select_related(
-        "project", "membership__user")
+        "project", "membership__user").annotate(account_state=Case(
+            *(When(rule, then=Value(name)) for name, rule in ACCOUNT_STATE_FILTERS.items()),
+            output_field=CharField()))
     for word in q.split()[:5]:
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
                        | Q(membership__user__email__icontains=word))
-    if state == "none":
-        qs = qs.filter(membership=None)
-    elif state == "closed":
-        qs = qs.filter(membership__user__is_active=False)
-    elif state == "waiting":
-        qs = qs.filter(membership__user__is_active=True, membership__user__last_login=None)
-    elif state == "active":
-        qs = qs.filter(membership__user__is_active=True, membership__user__last_login__isnull=False)
+    if state in ACCOUNT_STATE_FILTERS:
+        qs = qs.filter(ACCOUNT_STATE_FILTERS[state])
     # The id last, so people with the same name fall on one page only.
     return qs.order_by("project__name", "last_name", "first_name", "pk")
 
 
 def account_state(volunteer: Any) -> str:
     """The ACCOUNT_STATES value of a volunteer loaded by volunteer_accounts_of_organisation."""
-    membership = getattr(volunteer, "membership", None)
-    if membership is None:
-        return "none"
-    if not membership.user.is_active:
-        return "closed"
-    return "waiting" if membership.user.last_login is None else "active"
+    return str(volunteer.account_state)
 
 
 def last_invitations(*, user_ids: Iterable[int]) -> dict[int, Any]:
