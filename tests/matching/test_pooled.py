@@ -398,3 +398,23 @@ def test_a_pooled_run_finished_is_told_to_exactly_who_may_decide_it(city: City) 
     told = set(Notification.objects.filter(kind="match_run_finished").values_list("recipient_id", flat=True))
     everyone = [city.alice, city.charlie, city.olga, city.otto]
     assert told == {u.pk for u in everyone if selectors.may_decide_run(user=u, run=run)} == {city.alice.pk}
+
+
+@pytest.mark.parametrize("channel", ["service", "api"])
+def test_a_runs_weights_are_merged_by_one_rule_pooled_or_not(city: City, channel: str) -> None:
+    """Defaults, then the project's own (a run of one project only), then the run's: weights_for."""
+    override = {"distance": 7}
+    if channel == "service":
+        pooled = services.match_run_start_pooled(projects=[city.first, city.second], by=city.alice, weights=override)
+        single = services.match_run_start(project=city.first, by=city.alice, weights=override)
+    else:
+        client = client_for(city.alice)
+        body = {"projects": [city.first.pk, city.second.pk], "weights": override}
+        pooled = MatchRun.objects.get(pk=client.post(POOLED, body, format="json").json()["id"])
+        response = client.post("/api/v1/match-runs/", {"project": city.first.pk, "weights": override}, format="json")
+        single = MatchRun.objects.get(pk=response.json()["id"])
+
+    assert pooled.weights == services.weights_for(project=None, override=override) == {
+        **engine.DEFAULT_WEIGHTS, "distance": 7.0}
+    assert single.weights == services.weights_for(project=city.first, override=override) == {
+        **engine.DEFAULT_WEIGHTS, "waiting": 9.0, "distance": 7.0}
