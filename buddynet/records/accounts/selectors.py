@@ -14,6 +14,7 @@ from django.db.models import Case, CharField, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
+from buddynet.records.accounts.types import Actor
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,23 @@ class Roles:
 _MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id", "organisation_id")
 
 
-def roles_of(user: Any) -> Roles:
+# Where roles_of keeps its answer on the user object, for the rest of the request.
+_ROLES_CACHE = "_buddynet_roles"
+
+
+def roles_of(user: Actor) -> Roles:
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
-    cached = getattr(user, "_buddynet_roles", None)
-    if cached is not None:
+    cached = getattr(user, _ROLES_CACHE, None)
+    if isinstance(cached, Roles):
         return cached
     rows = Membership.objects.filter(user=user).values_list(*_MEMBERSHIP_FIELDS)
     roles = _roles_from_rows(is_superuser=user.is_superuser, rows=rows)
-    user._buddynet_roles = roles
+    setattr(user, _ROLES_CACHE, roles)
     return roles
 
 
-def volunteer_only(user: Any) -> bool:
+def volunteer_only(user: Actor) -> bool:
     """A volunteer and nothing else: no office role, no admin access. Such a user gets the
     volunteer's long phone session and may sign in by a link sent by e-mail (a coordinator's
     or administrator's mailbox must not be a second key to many people's records)."""
@@ -65,7 +70,7 @@ def volunteer_only(user: Any) -> bool:
         and not roles.is_coordinator
         and not roles.funder_ids
         and not roles.administered_organisation_ids
-        and not user.is_staff
+        and user is not None and not user.is_staff
     )
 
 
@@ -90,10 +95,10 @@ def _roles_from_rows(*, is_superuser: bool, rows: Iterable[Sequence[Any]]) -> Ro
     return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders), frozenset(organisations))
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Actor) -> None:
     """Drop the cached roles (after a membership changes within the same request or test)."""
-    if hasattr(user, "_buddynet_roles"):
-        del user._buddynet_roles
+    if hasattr(user, _ROLES_CACHE):
+        delattr(user, _ROLES_CACHE)
 
 
 def volunteer_account(*, volunteer: Any) -> dict[str, Any] | None:
@@ -116,7 +121,7 @@ def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
     )
 
 
-def participant_data_scope(*, user: Any, project: str = "project") -> Q:
+def participant_data_scope(*, user: Actor, project: str = "project") -> Q:
     """The one rule of whose participant data an office user reads, as a filter on any model
     that hangs on a project: participants, duos, goals, check-ins, network maps, signals,
     aftercare, referrals, evaluations, match runs and proposals (each app's selector calls this).
@@ -140,7 +145,7 @@ def participant_data_scope(*, user: Any, project: str = "project") -> Q:
     return scope
 
 
-def works_on_participant_data(*, user: Any, project_id: int) -> bool:
+def works_on_participant_data(*, user: Actor, project_id: int) -> bool:
     """participant_data_scope for one project, for the services that write participant data
     (duo lifecycle, matching): a coordinator of the project, or the platform administrator under a
     live support access of its organisation. A query only for an administrator who does not
@@ -151,7 +156,7 @@ def works_on_participant_data(*, user: Any, project_id: int) -> bool:
     return roles.administrator and _live_support_accesses().filter(organisation__projects=project_id).exists()
 
 
-def may_change_project_settings(*, user: Any, project: Any) -> bool:
+def may_change_project_settings(*, user: Actor, project: Any) -> bool:
     """The one rule of who changes a project's follow-up settings (the notification rules and their
     thresholds, the contact cadence, the aftercare rules), whichever page, endpoint or back-office
     form asks: the project's coordinators, the platform administrator (settings, not participant
