@@ -239,7 +239,8 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Coordin
     ordering_fields = ["score"]
 
     def can_write(self, roles: Roles, obj: Proposal) -> bool:
-        return roles.coordinates(obj.run.project_id)
+        # Of a pooled run, who coordinates every project of it: the services' one rule.
+        return selectors.may_decide_run(user=self.request.user, run=obj.run)
 
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("-score", "participant_id", "pk")

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of, works_on_participant_data
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import OPEN_STATUSES
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.selectors import projects_for_user
@@ -16,7 +17,7 @@ from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 from netwerk.selectors import uncovered_life_domains, volunteer_strengths
 
 
-def _run_scope(user: Any, prefix: str = "") -> Q:
+def _run_scope(user: Actor, prefix: str = "") -> Q:
     """Runs (or their proposals) whose participant data the user reads (participant_data_scope);
     for a coordinator, a pooled run only when they coordinate every project in it, since its
     proposals pair people of all of them. The platform administrator's support access is per
@@ -31,46 +32,46 @@ def _run_scope(user: Any, prefix: str = "") -> Q:
     return scope & Q(~Exists(outside))
 
 
-def _scoped(qs: QuerySet[Any], user: Any, prefix: str = "") -> QuerySet[Any]:
+def _scoped(qs: QuerySet[Any], user: Actor, prefix: str = "") -> QuerySet[Any]:
     """Runs, proposals and pair rules name participants: the project's coordinators see them,
     the platform administrator only under a support access (participant_data_scope); a
     volunteer or funder nothing."""
     return qs.filter(participant_data_scope(user=user, project=f"{prefix}project"))
 
 
-def may_match(*, user: Any, project_id: int) -> bool:
+def may_match(*, user: Actor, project_id: int) -> bool:
     return works_on_participant_data(user=user, project_id=project_id)
 
 
-def match_runs_for_user(*, user: Any) -> QuerySet[MatchRun]:
+def match_runs_for_user(*, user: Actor) -> QuerySet[MatchRun]:
     qs = MatchRun.objects.select_related("project", "created_by")
     return qs.filter(_run_scope(user))
 
 
-def match_run_get_for_user(*, user: Any, run_id: Any) -> MatchRun:
+def match_run_get_for_user(*, user: Actor, run_id: Any) -> MatchRun:
     return _get(match_runs_for_user(user=user), run_id)
 
 
-def proposals_for_user(*, user: Any, run_id: int | None = None) -> QuerySet[Proposal]:
+def proposals_for_user(*, user: Actor, run_id: int | None = None) -> QuerySet[Proposal]:
     qs = Proposal.objects.select_related("run__project", "participant", "volunteer", "decided_by")
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
     return qs.filter(_run_scope(user, "run__"))
 
 
-def proposal_get_for_user(*, user: Any, proposal_id: Any) -> Proposal:
+def proposal_get_for_user(*, user: Actor, proposal_id: Any) -> Proposal:
     return _get(proposals_for_user(user=user), proposal_id)
 
 
-def forbidden_pairs_for_user(*, user: Any) -> QuerySet[ForbiddenPair]:
+def forbidden_pairs_for_user(*, user: Actor) -> QuerySet[ForbiddenPair]:
     return _scoped(ForbiddenPair.objects.select_related("participant", "volunteer", "project"), user)
 
 
-def locked_pairs_for_user(*, user: Any) -> QuerySet[LockedPair]:
+def locked_pairs_for_user(*, user: Actor) -> QuerySet[LockedPair]:
     return _scoped(LockedPair.objects.select_related("participant", "volunteer", "project"), user)
 
 
-def matchable_projects_for_user(*, user: Any) -> QuerySet[Project]:
+def matchable_projects_for_user(*, user: Actor) -> QuerySet[Project]:
     """A run reads the project's participants: the platform administrator matches only under a
     support access (participant_data_scope)."""
     return projects_for_user(user=user).filter(participant_data_scope(user=user, project="")).order_by("name", "pk")
@@ -92,26 +93,50 @@ def open_proposals_of(*, run: MatchRun, volunteer_ids: list[int], participant_id
 
 
 # --- pooled runs of several projects (issue 20) ------------------------------------------------
-def poolable_projects_for_user(*, user: Any) -> QuerySet[Project]:
-    """Projects a user may pool into one run: those of the organisations they administer, and
-    those they coordinate (the service then asks for all of one organisation, coordinated or
-    administered as a whole)."""
-    roles = roles_of(user)
-    qs = Project.objects.select_related("organisation").order_by("organisation__name", "name", "pk")
-    if roles.administrator:  # a run reads participants: only under a support access
-        return qs.filter(participant_data_scope(user=user, project=""))
-    return qs.filter(Q(organisation_id__in=roles.administered_organisation_ids)
-                     | Q(pk__in=roles.coordinated_project_ids))
+def _pool_scope(user: Actor) -> Q:
+    """The one rule of who may pool projects into one run, as a filter on projects: the projects
+    of the organisations the user administers, and those whose participant data they work on
+    (participant_data_scope: the ones they coordinate; for the platform administrator, those under
+    a support access, since a run reads participants). Pooling several projects needs every one of
+    them in this scope (may_pool); the API's project field and the page's choices list it."""
+    return (Q(organisation_id__in=roles_of(user).administered_organisation_ids)
+            | participant_data_scope(user=user, project=""))
 
 
-def someone_coordinates_all(*, project_ids: list[int]) -> bool:
-    """Whether one active account coordinates every one of these projects: who may open and
-    decide a pooled run over them (_run_scope). One query."""
+def poolable_projects_for_user(*, user: Actor) -> QuerySet[Project]:
+    """Projects a user may pool into one run (_pool_scope); the service then asks for all of one
+    organisation and municipality."""
+    return (Project.objects.filter(_pool_scope(user)).select_related("organisation")
+            .order_by("organisation__name", "name", "pk"))
+
+
+def may_pool(*, user: Actor, project_ids: list[int]) -> bool:
+    """Whether the user may pool these projects: every one of them in _pool_scope. One query."""
+    ids = set(project_ids)
+    return Project.objects.filter(_pool_scope(user), pk__in=ids).count() == len(ids)
+
+
+def may_decide_run(*, user: Actor, run: MatchRun) -> bool:
+    """Whether the user opens this run and decides its proposals: _run_scope, the rule the lists
+    and look-ups filter by, asked of one run (one query). Of a pooled run, only who coordinates
+    every one of its projects."""
+    return MatchRun.objects.filter(_run_scope(user), pk=run.pk).exists()
+
+
+def coordinator_ids_of_every(*, project_ids: list[int]) -> QuerySet[Any]:
+    """The ids of the active accounts that coordinate every one of these projects: who may open
+    and decide a pooled run over them (_run_scope), and so who hears that it finished."""
     from buddynet.records.accounts.models import Membership, Role
 
     return (Membership.objects.filter(role=Role.COORDINATOR, project_id__in=project_ids, user__is_active=True)
             .values("user_id").annotate(n=Count("project_id", distinct=True)).filter(n=len(set(project_ids)))
-            .exists())
+            .values_list("user_id", flat=True))
+
+
+def someone_coordinates_all(*, project_ids: list[int]) -> bool:
+    """Whether one active account coordinates every one of these projects (else nobody could
+    decide a pooled run over them). One query."""
+    return coordinator_ids_of_every(project_ids=project_ids).exists()
 
 
 def pooled_runs_for_organisation(*, organisation_id: int) -> QuerySet[MatchRun]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from buddynet import events
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
-from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
+from buddynet.records.accounts.selectors import works_on_participant_data
 from buddynet.records.duos import services as duo_services
 from buddynet.records.people.models import Participant, Project, Volunteer
 from buddynet.records.people.screening import problems_of
@@ -52,16 +52,17 @@ def _require_coordinator(by: Any, project_id: int) -> None:
 
 
 def _require_run_coordinator(by: Any, run: MatchRun) -> None:
-    """A pooled run's proposals pair people of all its projects: who decides coordinates them all."""
-    ids = list(run.projects.values_list("pk", flat=True)) if run.pooled else [run.project_id]
-    if not all(works_on_participant_data(user=by, project_id=pk) for pk in ids):
+    """A pooled run's proposals pair people of all its projects: who decides coordinates them all
+    (selectors.may_decide_run, the rule every channel's look-up filters by)."""
+    if not selectors.may_decide_run(user=by, run=run):
         raise NotAllowed(_("Only a coordinator of every project of this match run can do this."))
 
 
-def weights_for(*, project: Project, override: dict[str, float] | None = None) -> dict[str, float]:
-    """The engine's defaults, overridden by the project's weights, then by the run's own."""
+def weights_for(*, project: Project | None, override: dict[str, float] | None = None) -> dict[str, float]:
+    """The engine's defaults, overridden by the project's weights, then by the run's own. A pooled
+    run (project None) has no project's weights: the projects' may differ."""
     weights = dict(engine.DEFAULT_WEIGHTS)
-    for source in (project.matching_weights or {}, override or {}):
+    for source in ((project.matching_weights if project is not None else None) or {}, override or {}):
         for name, value in source.items():
             if name in weights:
                 weights[name] = float(value)
@@ -116,13 +117,6 @@ def _start(*, projects: list[Project], by: Any, weights: dict[str, float], inlin
 
 
 # --- a pooled run of several projects of one city (issue 20) ----------------------------------
-def may_pool(*, by: Any, organisation_id: int, project_ids: list[int]) -> bool:
-    """The organisation's administrator, or who coordinates every one of the projects."""
-    roles = roles_of(by)
-    return organisation_id in roles.administered_organisation_ids or all(
-        works_on_participant_data(user=by, project_id=pk) for pk in project_ids)
-
-
 @transaction.atomic
 def match_run_start_pooled(
     *, projects: list[Project], by: Any, weights: dict[str, float] | None = None, inline: bool | None = None
@@ -142,7 +136,7 @@ def match_run_start_pooled(
     organisations = {p.organisation_id for p in unique.values()}
     if len(organisations) != 1:
         raise InvalidInput({"projects": _("Only projects of one organisation can be pooled.")})
-    if not may_pool(by=by, organisation_id=organisations.pop(), project_ids=list(unique)):
+    if not selectors.may_pool(user=by, project_ids=list(unique)):
         raise NotAllowed(_("Only the organisation's administrator or a coordinator of every one of these "
                            "projects can pool them."))
     towns = selectors.project_municipalities(project_ids=list(unique))
@@ -159,7 +153,7 @@ def match_run_start_pooled(
         raise InvalidInput({"projects": _("No coordinator coordinates all these projects, so nobody could decide "
                                           "the run's proposals: give one coordinator every project first.")})
     return _start(projects=list(unique.values()), by=by, inline=inline,
-                  weights={**engine.DEFAULT_WEIGHTS, **{k: float(v) for k, v in (_known(weights) or {}).items()}})
+                  weights=weights_for(project=None, override=_known(weights)))
 
 
 def _age(birth_year: int | None, today: Any) -> int | None:

@@ -253,11 +253,9 @@ def remove_rule(request: HttpRequest, kind: str, rule_id: int) -> HttpResponse:
 def _poolable(request: HttpRequest, organisation_id: int) -> Any:
     """The organisation's projects this user may pool: all of them for its administrator, the
     coordinated ones for a coordinator of at least two; 404 for anyone else."""
-    roles = roles_of(request.user)
     projects = selectors.poolable_projects_for_user(user=request.user).filter(organisation_id=organisation_id)
-    if organisation_id not in roles.administered_organisation_ids and not roles.administrator:
-        projects = projects.filter(pk__in=roles.coordinated_project_ids)
-    if projects.count() < 2 and organisation_id not in roles.administered_organisation_ids:
+    # Fewer than two is nothing to pool; the organisation's administrator still sees its page.
+    if projects.count() < 2 and organisation_id not in roles_of(request.user).administered_organisation_ids:
         raise Http404
     return projects
 

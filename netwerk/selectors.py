@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import participant_data_scope
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import REPORTING_SCOPES, Volunteer
 from buddynet.vocabulary import LEVEL_MAX, LEVEL_MIN, LIFE_DOMAINS
 from netwerk import measures as m
@@ -38,34 +39,34 @@ _ALTER_VALUES = (
 
 
 # --- scoped by the caller -------------------------------------------------------------------
-def _project_scope(user: Any, prefix: str) -> Q:
+def _project_scope(user: Actor, prefix: str) -> Q:
     """The participant's coordinators; the platform administrator only under a support access
     (accounts.selectors.participant_data_scope)."""
     return participant_data_scope(user=user, project=f"{prefix}project")
 
 
-def maps_for_user(*, user: Any) -> QuerySet[NetworkMap]:
+def maps_for_user(*, user: Actor) -> QuerySet[NetworkMap]:
     qs = NetworkMap.objects.select_related("participant", "recorded_by")
     return qs.filter(_project_scope(user, "participant__"))
 
 
-def alters_for_user(*, user: Any) -> QuerySet[Alter]:
+def alters_for_user(*, user: Actor) -> QuerySet[Alter]:
     return Alter.objects.filter(_project_scope(user, "map__participant__"))
 
 
-def ties_for_user(*, user: Any) -> QuerySet[Tie]:
+def ties_for_user(*, user: Actor) -> QuerySet[Tie]:
     return Tie.objects.filter(_project_scope(user, "map__participant__"))
 
 
-def map_get_for_user(*, user: Any, map_id: Any) -> NetworkMap:
+def map_get_for_user(*, user: Actor, map_id: Any) -> NetworkMap:
     return _get(maps_for_user(user=user), map_id)
 
 
-def alter_get_for_user(*, user: Any, alter_id: Any) -> Alter:
+def alter_get_for_user(*, user: Actor, alter_id: Any) -> Alter:
     return _get(alters_for_user(user=user), alter_id)
 
 
-def tie_get_for_user(*, user: Any, tie_id: Any) -> Tie:
+def tie_get_for_user(*, user: Actor, tie_id: Any) -> Tie:
     return _get(ties_for_user(user=user), tie_id)
 
 

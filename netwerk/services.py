@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import CheckIn, Duo, DuoStatus
 from buddynet.records.people.models import NETWORK_SCOPES, Participant
 from netwerk.models import Alter, Category, NetworkMap, Occasion, Tie, Valence
@@ -63,7 +65,7 @@ def _not_in_future(day: date) -> None:
 
 @transaction.atomic
 def map_create(
-    *, participant: Participant, by: Any, occasion: str = Occasion.INTAKE, on: date | None = None,
+    *, participant: Participant, by: User | None, occasion: str = Occasion.INTAKE, on: date | None = None,
     note: str = "", copy_from_last: bool = True,
 ) -> NetworkMap:
     """A new snapshot. By default it starts as a copy of the participant's latest map (same
@@ -120,7 +122,7 @@ def map_delete(*, network_map: NetworkMap) -> None:
 
 
 @transaction.atomic
-def maps_erase_for_consent(*, participant: Participant, by: Any) -> int:
+def maps_erase_for_consent(*, participant: Participant, by: User | None) -> int:
     """Erase every network map of a participant whose consent no longer covers one (withdrawn or
     narrowed to "basic"): the maps, their alters and ties. Refused while the consent still covers
     maps (then a coordinator deletes a single map instead). Frozen funder reports keep their
@@ -135,7 +137,7 @@ def maps_erase_for_consent(*, participant: Participant, by: Any) -> int:
 
 
 @transaction.atomic
-def alter_add(*, network_map: NetworkMap, data: dict[str, Any], by: Any) -> Alter:
+def alter_add(*, network_map: NetworkMap, data: dict[str, Any], by: User | None) -> Alter:
     _require_network_consent(participant_id=network_map.participant_id)
     alter = Alter(map=network_map, added_by=by)
     _assign(alter, data, ALTER_FIELDS)
@@ -194,7 +196,7 @@ def ties_set(*, alter: Alter, others: list[Alter]) -> None:
     ])
 
 
-def may_add_tie_via_buddy(user: Any, participant: Participant) -> bool:
+def may_add_tie_via_buddy(user: Actor, participant: Participant) -> bool:
     """The participant's coordinator (or an administrator), or the volunteer of their open duo."""
     roles = roles_of(user)
     if roles.coordinates(participant.project_id):
@@ -208,7 +210,7 @@ def may_add_tie_via_buddy(user: Any, participant: Participant) -> bool:
 
 @transaction.atomic
 def tie_via_buddy_add(
-    *, participant: Participant, label: str, category: str, life_domains: list[str], by: Any,
+    *, participant: Participant, label: str, category: str, life_domains: list[str], by: User | None,
     check_in: CheckIn | None = None,
 ) -> Alter | None:
     """"We met someone new": add a person the buddy helped the participant meet.

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from buddynet import events
+from matching import selectors as matching_selectors
 from notifications import links, selectors, services
 from notifications.models import Kind
 from notifications.selectors import Recipient
@@ -51,10 +52,11 @@ def on_concern_handled(check_in: Any) -> None:
 def on_match_run_finished(run: Any) -> None:
     """A matching.MatchRun reached done or failed: its project's coordinators review it (of a
     pooled run, who coordinates every one of its projects: only they may open it)."""
-    project_ids = sorted(run.projects.values_list("pk", flat=True)) if run.pooled else [run.project_id]
-    by_project = selectors.coordinators_by_project(project_ids=project_ids)
-    everywhere = set.intersection(*({r.user_id for r in by_project.get(pk, [])} for pk in project_ids))
-    recipients = [r for r in by_project.get(project_ids[0], []) if r.user_id in everywhere]
+    recipients = selectors.coordinators_by_project(project_ids=[run.project_id]).get(run.project_id, [])
+    if run.pooled:  # the rule that opens the run (matching.selectors), not a copy of it
+        project_ids = list(run.projects.values_list("pk", flat=True))
+        everywhere = set(matching_selectors.coordinator_ids_of_every(project_ids=project_ids))
+        recipients = [r for r in recipients if r.user_id in everywhere]
     # The status label stays lazy: rendered in each recipient's language (messages.render).
     status = run.Status(run.status).label if run.status in run.Status.values else run.status
     context = {"run": f"#{run.pk}", "project": run.project.name, "status": status}

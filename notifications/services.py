@@ -36,7 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.selectors import may_change_project_settings
 from buddynet.records.people.selectors import organisation_of_user
 from notifications import messages, outbox
 from notifications.models import (
@@ -391,13 +391,6 @@ PROJECT_FIELDS = ("contact_cadence_days", "quiet_alert_days")
 AFTERCARE_FIELDS = ("contact_months", "closure_map", "interim_map_months")
 
 
-def project_rules_may_change(*, user: Any, project: Any) -> bool:
-    """The administrator of the project's organisation, and (as in the back office) the project's
-    coordinators and the platform administrator."""
-    roles = roles_of(user)
-    return roles.coordinates(project.pk) or project.organisation_id in roles.administered_organisation_ids
-
-
 def project_rules_problems(*, rules: ProjectRules) -> dict[str, Any]:
     """What is wrong with these thresholds (field -> message); the back office's form asks too."""
     errors: dict[str, Any] = {}
@@ -430,7 +423,7 @@ def project_rules_save(*, project: Any, by: Any, data: dict[str, Any]) -> Projec
     from buddynet.records.people import services as people_services
     from buddynet.records.people.models import Project
 
-    if not project_rules_may_change(user=by, project=project):
+    if not may_change_project_settings(user=by, project=project):
         raise NotAllowed(_("Only the organisation's administrator or the project's coordinators can change these "
                            "settings."))
     errors: dict[str, Any] = {}

@@ -410,3 +410,73 @@ def test_with_consent_every_channel_completes_the_intake_through_the_same_servic
         assert (participant.status, participant.waiting_since) == ("waiting", TODAY)
         assert participant.consent_date == dt.date(2025, 11, 1)
         assert ConsentEvent.objects.filter(participant=participant).count() == 1
+
+
+# --- who changes a project's follow-up settings: one rule (accounts.selectors) -----------------
+def _aftercare_through(channel: str, user: Any, world: World) -> int:
+    """Set the project's aftercare contacts to 2 months through one channel; its status."""
+    project = world.project
+    if channel == "api":
+        return client_for(user).patch(f"/api/v1/aftercare/projects/{project.pk}/settings/",
+                                      {"contact_months": [2]}, format="json").status_code
+    if channel == "page":
+        return _page_client(user).post(reverse("aftercare:settings", args=[project.pk]),
+                                       {"contact_months": "2", "interim_map_months": "6"}).status_code
+    if channel == "rules page":  # the organisation administrator's follow-up settings of the project
+        return _page_client(user).post(
+            reverse("notification-rules:project", args=[project.organisation_id, project.pk]),
+            {"enabled_kinds": [], "first_month_days": 30, "first_month_min_check_ins": 2, "new_duo_days": 14,
+             "screening_warn_days": 30, "planned_end_warn_days": 14, "obligation_warn_days": 14,
+             "contact_cadence_days": project.contact_cadence_days, "quiet_alert_days": project.quiet_alert_days,
+             "contact_months": "2", "interim_map_months": "6"}).status_code
+    from notifications import services as notification_services
+
+    return _service(lambda: notification_services.project_rules_save(
+        project=project, by=user, data={"contact_months": [2]}))
+
+
+@pytest.mark.parametrize("channel", ["api", "page", "service"])
+@pytest.mark.parametrize("who", ["coordinator", "admin without support access", "other_coordinator",
+                                 "volunteer_user"])
+def test_who_changes_the_aftercare_rules_is_one_rule_in_every_channel(world: World, channel: str, who: str) -> None:
+    """The aftercare rules are part of the project's follow-up settings: whoever may change those
+    (accounts.selectors.may_change_project_settings) changes them in every channel, and nobody
+    else in any. The platform administrator needs no support access for settings (they name no
+    participant): the aftercare service used to ask for one, the notification rules did not."""
+    from buddynet.features.aftercare.models import AftercareSettings
+    from buddynet.records.accounts.models import SupportAccess
+    from buddynet.records.accounts.selectors import may_change_project_settings
+
+    if who == "admin without support access":
+        SupportAccess.objects.all().delete()
+        user = world.admin
+    else:
+        user = getattr(world, who)
+    allowed = may_change_project_settings(user=user, project=world.project)
+    assert allowed is (who in ("coordinator", "admin without support access"))
+
+    status = _aftercare_through(channel, user, world)
+
+    saved = AftercareSettings.objects.filter(project=world.project, contact_months=[2]).exists()
+    assert saved is allowed, status
+    assert status < 400 if allowed else status in (403, 404)
+
+
+@pytest.mark.parametrize("who, allowed", [("org_admin", True), ("other_org_admin", False)])
+@pytest.mark.parametrize("channel", ["rules page", "service"])
+def test_the_organisation_administrator_changes_the_follow_up_settings_by_the_same_rule(
+        world: World, channel: str, who: str, allowed: bool) -> None:
+    from buddynet.features.aftercare.models import AftercareSettings
+    from buddynet.records.accounts.models import Role
+    from buddynet.records.accounts.selectors import may_change_project_settings
+    from buddynet.records.accounts.services import membership_grant
+
+    user = f.UserFactory()
+    organisation = world.project.organisation if who == "org_admin" else world.other_project.organisation
+    membership_grant(user=user, role=Role.ORG_ADMIN, organisation=organisation)
+    assert may_change_project_settings(user=user, project=world.project) is allowed
+
+    status = _aftercare_through(channel, user, world)
+
+    assert AftercareSettings.objects.filter(project=world.project, contact_months=[2]).exists() is allowed, status
+    assert status < 400 if allowed else status in (403, 404)

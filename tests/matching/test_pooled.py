@@ -5,6 +5,7 @@ administers another organisation."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,3 +323,98 @@ def test_projects_that_no_one_coordinates_together_are_not_pooled_in_either_chan
     assert MatchRun.objects.count() == 0
     membership_grant(user=city.charlie, role=Role.COORDINATOR, project=city.second)  # now one does
     assert client_for(city.olga).post(POOLED, body, format="json").status_code == 201
+
+
+# --- one rule of who pools and who decides, over every channel (issue 15) -----------------------
+def _pool_through(channel: str, user: Any, city: City) -> bool:
+    """Pool the city's two projects through one channel; whether a run was started."""
+    body = {"projects": [city.first.pk, city.second.pk]}
+    if channel == "service":
+        with contextlib.suppress(NotAllowed):  # refused is what the caller checks, by the runs made
+            services.match_run_start_pooled(projects=[city.first, city.second], by=user)
+    elif channel == "api":
+        client_for(user).post(POOLED, body, format="json")
+    else:
+        browser_for(user).post(page(city), body)
+    return MatchRun.objects.filter(pooled=True).exists()
+
+
+@pytest.mark.parametrize("channel", ["service", "api", "page"])
+def test_an_administrator_of_the_organisation_pools_in_every_channel_even_as_platform_administrator(
+        city: City, channel: str) -> None:
+    """The platform administrator who also administers the organisation may pool its projects
+    (matching.selectors._pool_scope). The API's project field used to offer such a user only the
+    projects under a support access, so the API refused what the service allowed."""
+    from buddynet.records.accounts.models import SupportAccess
+
+    SupportAccess.objects.all().delete()  # no support access: the role alone opens no participant
+    both = f.UserFactory(email="both@example.be")
+    membership_grant(user=both, role=Role.ADMINISTRATOR)
+    membership_grant(user=both, role=Role.ORG_ADMIN, organisation=city.first.organisation)
+
+    assert _pool_through(channel, both, city)
+    assert selectors.may_pool(user=both, project_ids=[city.first.pk, city.second.pk])
+
+
+@pytest.mark.parametrize("channel", ["service", "api", "page"])
+@pytest.mark.parametrize("who, pools", [("alice", True), ("olga", True), ("charlie", False), ("otto", False)])
+def test_who_may_pool_is_one_rule_in_every_channel(city: City, channel: str, who: str, pools: bool) -> None:
+    user = getattr(city, who)
+    assert selectors.may_pool(user=user, project_ids=[city.first.pk, city.second.pk]) is pools
+    assert _pool_through(channel, user, city) is pools
+
+
+@pytest.mark.parametrize("channel", ["service", "api", "page"])
+@pytest.mark.parametrize("who, decides", [("alice", True), ("charlie", False), ("olga", False)])
+def test_who_decides_a_pooled_proposal_is_one_rule_in_every_channel(
+        city: City, channel: str, who: str, decides: bool) -> None:
+    """Charlie coordinates the run's lead project (the one it is listed under) but not the other:
+    no channel lets them decide; Alice, who coordinates both, decides in every channel."""
+    run = services.match_run_start_pooled(projects=[city.first, city.second], by=city.alice)
+    assert run.project == city.first  # the lead project is the one Charlie coordinates
+    proposal = run.proposals.get(participant=city.participant)
+    user = getattr(city, who)
+    assert selectors.may_decide_run(user=user, run=run) is decides
+
+    if channel == "service":
+        if decides:
+            services.proposal_accept(proposal=proposal, by=user)
+        else:
+            with pytest.raises(NotAllowed):
+                services.proposal_accept(proposal=proposal, by=user)
+    elif channel == "api":
+        status = client_for(user).post(f"/api/v1/match-proposals/{proposal.pk}/accept/").status_code
+        assert status == (200 if decides else 404)
+    else:
+        status = browser_for(user).post(f"/matching/voorstellen/{proposal.pk}/aanvaarden/").status_code
+        assert status == (302 if decides else 404)
+    assert Duo.objects.filter(participant=city.participant).exists() is decides
+
+
+def test_a_pooled_run_finished_is_told_to_exactly_who_may_decide_it(city: City) -> None:
+    from notifications.models import Notification
+
+    run = services.match_run_start_pooled(projects=[city.first, city.second], by=city.olga)
+    told = set(Notification.objects.filter(kind="match_run_finished").values_list("recipient_id", flat=True))
+    everyone = [city.alice, city.charlie, city.olga, city.otto]
+    assert told == {u.pk for u in everyone if selectors.may_decide_run(user=u, run=run)} == {city.alice.pk}
+
+
+@pytest.mark.parametrize("channel", ["service", "api"])
+def test_a_runs_weights_are_merged_by_one_rule_pooled_or_not(city: City, channel: str) -> None:
+    """Defaults, then the project's own (a run of one project only), then the run's: weights_for."""
+    override = {"distance": 7}
+    if channel == "service":
+        pooled = services.match_run_start_pooled(projects=[city.first, city.second], by=city.alice, weights=override)
+        single = services.match_run_start(project=city.first, by=city.alice, weights=override)
+    else:
+        client = client_for(city.alice)
+        body = {"projects": [city.first.pk, city.second.pk], "weights": override}
+        pooled = MatchRun.objects.get(pk=client.post(POOLED, body, format="json").json()["id"])
+        response = client.post("/api/v1/match-runs/", {"project": city.first.pk, "weights": override}, format="json")
+        single = MatchRun.objects.get(pk=response.json()["id"])
+
+    assert pooled.weights == services.weights_for(project=None, override=override) == {
+        **engine.DEFAULT_WEIGHTS, "distance": 7.0}
+    assert single.weights == services.weights_for(project=city.first, override=override) == {
+        **engine.DEFAULT_WEIGHTS, "waiting": 9.0, "distance": 7.0}

@@ -29,7 +29,7 @@ from buddynet.features.aftercare.models import (
     ServiceKind,
 )
 from buddynet.records.accounts.models import User
-from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
+from buddynet.records.accounts.selectors import may_change_project_settings, roles_of, works_on_participant_data
 from buddynet.records.duos.models import Duo, DuoStatus
 from buddynet.records.people.models import Participant, Project
 from netwerk import selectors as netwerk_selectors
@@ -94,11 +94,13 @@ def aftercare_log(*, item: AftercareItem, by: User, on: date | None = None, mode
 
 @transaction.atomic
 def aftercare_settings_save(*, project_id: int, by: User, data: dict[str, Any]) -> AftercareSettings:
-    """A project's aftercare rules, changed by its coordinator (or an administrator), or by the
-    administrator of the project's organisation (its follow-up settings page, issue 16)."""
-    organisation_id = Project.objects.filter(pk=project_id).values_list("organisation_id", flat=True).first()
-    if organisation_id not in roles_of(by).administered_organisation_ids:
-        _require_coordinator(by, project_id)
+    """A project's aftercare rules, changed by who may change the project's follow-up settings
+    (accounts.selectors.may_change_project_settings: its coordinators, the platform administrator,
+    the administrator of its organisation on its follow-up settings page, issue 16)."""
+    project = Project.objects.filter(pk=project_id).only("organisation_id").first()
+    if project is None or not may_change_project_settings(user=by, project=project):
+        raise NotAllowed(_("Only the organisation's administrator or the project's coordinators can change these "
+                           "settings."))
     rules, _created = AftercareSettings.objects.select_for_update().get_or_create(project_id=project_id)
     for name in ("contact_months", "closure_map", "interim_map_months"):
         if name in data:

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
+from buddynet.records.accounts.types import Actor
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,23 @@ class Roles:
 _MEMBERSHIP_FIELDS = ("role", "project_id", "volunteer_id", "funder_id", "organisation_id")
 
 
-def roles_of(user: Any) -> Roles:
+# Where roles_of keeps its answer on the user object, for the rest of the request.
+_ROLES_CACHE = "_buddynet_roles"
+
+
+def roles_of(user: Actor) -> Roles:
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
-    cached = getattr(user, "_buddynet_roles", None)
-    if cached is not None:
+    cached = getattr(user, _ROLES_CACHE, None)
+    if isinstance(cached, Roles):
         return cached
     rows = Membership.objects.filter(user=user).values_list(*_MEMBERSHIP_FIELDS)
     roles = _roles_from_rows(is_superuser=user.is_superuser, rows=rows)
-    user._buddynet_roles = roles
+    setattr(user, _ROLES_CACHE, roles)
     return roles
 
 
-def volunteer_only(user: Any) -> bool:
+def volunteer_only(user: Actor) -> bool:
     """A volunteer and nothing else: no office role, no admin access. Such a user gets the
     volunteer's long phone session and may sign in by a link sent by e-mail (a coordinator's
     or administrator's mailbox must not be a second key to many people's records)."""
@@ -65,7 +70,7 @@ def volunteer_only(user: Any) -> bool:
         and not roles.is_coordinator
         and not roles.funder_ids
         and not roles.administered_organisation_ids
-        and not user.is_staff
+        and user is not None and not user.is_staff
     )
 
 
@@ -90,10 +95,10 @@ def _roles_from_rows(*, is_superuser: bool, rows: Iterable[Sequence[Any]]) -> Ro
     return Roles(administrator, frozenset(projects), volunteer_id, frozenset(funders), frozenset(organisations))
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Actor) -> None:
     """Drop the cached roles (after a membership changes within the same request or test)."""
-    if hasattr(user, "_buddynet_roles"):
-        del user._buddynet_roles
+    if hasattr(user, _ROLES_CACHE):
+        delattr(user, _ROLES_CACHE)
 
 
 def volunteer_account(*, volunteer: Any) -> dict[str, Any] | None:
@@ -116,7 +121,7 @@ def coordinators_of_organisation(*, organisation_id: int) -> list[Membership]:
     )
 
 
-def participant_data_scope(*, user: Any, project: str = "project") -> Q:
+def participant_data_scope(*, user: Actor, project: str = "project") -> Q:
     """The one rule of whose participant data an office user reads, as a filter on any model
     that hangs on a project: participants, duos, goals, check-ins, network maps, signals,
     aftercare, referrals, evaluations, match runs and proposals (each app's selector calls this).
@@ -140,7 +145,7 @@ def participant_data_scope(*, user: Any, project: str = "project") -> Q:
     return scope
 
 
-def works_on_participant_data(*, user: Any, project_id: int) -> bool:
+def works_on_participant_data(*, user: Actor, project_id: int) -> bool:
     """participant_data_scope for one project, for the services that write participant data
     (duo lifecycle, matching): a coordinator of the project, or the platform administrator under a
     live support access of its organisation. A query only for an administrator who does not
@@ -149,6 +154,16 @@ def works_on_participant_data(*, user: Any, project_id: int) -> bool:
     if project_id in roles.coordinated_project_ids:
         return True
     return roles.administrator and _live_support_accesses().filter(organisation__projects=project_id).exists()
+
+
+def may_change_project_settings(*, user: Actor, project: Any) -> bool:
+    """The one rule of who changes a project's follow-up settings (the notification rules and their
+    thresholds, the contact cadence, the aftercare rules), whichever page, endpoint or back-office
+    form asks: the project's coordinators, the platform administrator (settings, not participant
+    data: no support access needed, as in the back office), and the administrator of the project's
+    organisation. `project` is anything with `pk` and `organisation_id`."""
+    roles = roles_of(user)
+    return roles.coordinates(project.pk) or project.organisation_id in roles.administered_organisation_ids
 
 
 def _live_support_accesses() -> QuerySet[SupportAccess]:
@@ -160,42 +175,41 @@ def support_accesses_of(*, organisation_id: int) -> list[Any]:
         "granted_by", "revoked_by")[:50])
 
 
-# The states of a volunteer's account on the organisation administrator's list (issue 16).
-ACCOUNT_STATES = ("none", "waiting", "active", "closed")
+# The states of a volunteer's account on the organisation administrator's list (issue 16), as
+# filters on a volunteer: the one definition, which the list filters by and annotates each row with
+# (account_state reads the annotation), so the label a row shows is the filter it falls under.
+ACCOUNT_STATE_FILTERS: dict[str, Q] = {
+    "none": Q(membership=None),  # never invited
+    "waiting": Q(membership__user__is_active=True, membership__user__last_login=None),  # first sign-in expected
+    "active": Q(membership__user__is_active=True, membership__user__last_login__isnull=False),
+    "closed": Q(membership__user__is_active=False),  # deactivated
+}
+ACCOUNT_STATES = tuple(ACCOUNT_STATE_FILTERS)
 
 
 def volunteer_accounts_of_organisation(*, organisation_id: int, q: str = "", state: str = "") -> QuerySet[Any]:
     """The organisation's volunteers (not anonymised) with their project and account user in one
-    query, by project and name: for the organisation administrator's paged list. `q` matches
-    words of the name or of an e-mail address; `state` one of ACCOUNT_STATES ("none": never
-    invited, "waiting": invited and not signed in yet, "active", "closed": deactivated)."""
+    query, by project and name, each annotated with its `account_state` (ACCOUNT_STATE_FILTERS):
+    for the organisation administrator's paged list. `q` matches words of the name or of an e-mail
+    address; `state`, one of ACCOUNT_STATES, keeps the volunteers in that state."""
     from buddynet.records.people.models import Volunteer
 
     qs = Volunteer.objects.filter(project__organisation_id=organisation_id, anonymised_at=None).select_related(
-        "project", "membership__user")
+        "project", "membership__user").annotate(account_state=Case(
+            *(When(rule, then=Value(name)) for name, rule in ACCOUNT_STATE_FILTERS.items()),
+            output_field=CharField()))
     for word in q.split()[:5]:
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
                        | Q(membership__user__email__icontains=word))
-    if state == "none":
-        qs = qs.filter(membership=None)
-    elif state == "closed":
-        qs = qs.filter(membership__user__is_active=False)
-    elif state == "waiting":
-        qs = qs.filter(membership__user__is_active=True, membership__user__last_login=None)
-    elif state == "active":
-        qs = qs.filter(membership__user__is_active=True, membership__user__last_login__isnull=False)
+    if state in ACCOUNT_STATE_FILTERS:
+        qs = qs.filter(ACCOUNT_STATE_FILTERS[state])
     # The id last, so people with the same name fall on one page only.
     return qs.order_by("project__name", "last_name", "first_name", "pk")
 
 
 def account_state(volunteer: Any) -> str:
     """The ACCOUNT_STATES value of a volunteer loaded by volunteer_accounts_of_organisation."""
-    membership = getattr(volunteer, "membership", None)
-    if membership is None:
-        return "none"
-    if not membership.user.is_active:
-        return "closed"
-    return "waiting" if membership.user.last_login is None else "active"
+    return str(volunteer.account_state)
 
 
 def last_invitations(*, user_ids: Iterable[int]) -> dict[int, Any]:

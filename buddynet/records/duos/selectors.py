@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal, VolunteerDay
 
 # Whose duos: "any" = every duo the user may see (coordinated projects, their own as volunteer;
@@ -18,7 +19,7 @@ from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal, Volu
 DuoRole = Literal["any", "coordinator", "volunteer"]
 
 
-def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q:
+def _duo_scope(user: Actor, prefix: str = "", role: DuoRole = "any") -> Q:
     """The one rule of who sees which duo, as a filter on duos (`prefix` for rows that hang on
     a duo, e.g. "duo__"): the participant data the user reads (their projects; for the platform
     administrator only under a support access: accounts.selectors.participant_data_scope) and,
@@ -32,7 +33,7 @@ def _duo_scope(user: Any, prefix: str = "", role: DuoRole = "any") -> Q:
     return scope
 
 
-def duos_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
+def duos_for_user(*, user: Actor, role: DuoRole = "any") -> QuerySet[Duo]:
     """The scoped queryset of duos for every channel (API, pages, admin), with their people and
     the date of the last contact."""
     # The last contact as a subquery per duo (an index look-up on check-in (duo, date)), not
@@ -42,56 +43,56 @@ def duos_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
     last = CheckIn.objects.filter(duo=OuterRef("pk")).order_by("-date").values("date")[:1]
     qs = Duo.objects.select_related("volunteer", "participant", "project").annotate(
         last_check_in_on=Subquery(last)
-    ).order_by(*Duo._meta.ordering)
+    ).order_by(*(Duo._meta.ordering or ()))
     return qs.filter(_duo_scope(user, role=role))
 
 
-def duos_in_scope(*, user: Any, role: DuoRole = "any") -> QuerySet[Duo]:
+def duos_in_scope(*, user: Actor, role: DuoRole = "any") -> QuerySet[Duo]:
     """The same duos as duos_for_user, without the joins and the last-contact aggregate: for
     checking that an id sent by the caller is theirs (e.g. the duo of a new check-in)."""
     return Duo.objects.filter(_duo_scope(user, role=role))
 
 
-def goals_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[Goal]:
+def goals_for_user(*, user: Actor, role: DuoRole = "any") -> QuerySet[Goal]:
     qs = Goal.objects.select_related("duo")
     return qs.filter(_duo_scope(user, "duo__", role))
 
 
-def check_ins_for_user(*, user: Any, role: DuoRole = "any") -> QuerySet[CheckIn]:
+def check_ins_for_user(*, user: Actor, role: DuoRole = "any") -> QuerySet[CheckIn]:
     qs = CheckIn.objects.select_related("duo", "author")
     return qs.filter(_duo_scope(user, "duo__", role))
 
 
-def duo_get_for_user(*, user: Any, duo_id: Any, role: DuoRole = "any") -> Duo:
+def duo_get_for_user(*, user: Actor, duo_id: Any, role: DuoRole = "any") -> Duo:
     """The one access helper of a duo: the duo with this id in the user's scope for `role`, or
     Http404 (also for a duo that exists outside it)."""
     return _get(duos_for_user(user=user, role=role), duo_id)
 
 
-def goal_get_for_user(*, user: Any, goal_id: Any) -> Goal:
+def goal_get_for_user(*, user: Actor, goal_id: Any) -> Goal:
     return _get(goals_for_user(user=user), goal_id)
 
 
-def check_in_get_for_user(*, user: Any, check_in_id: Any) -> CheckIn:
+def check_in_get_for_user(*, user: Actor, check_in_id: Any) -> CheckIn:
     return _get(check_ins_for_user(user=user), check_in_id)
 
 
 # --- The volunteer's own pages --------------------------------------------------------------
-def duos_of_volunteer(*, user: Any) -> QuerySet[Duo]:
+def duos_of_volunteer(*, user: Actor) -> QuerySet[Duo]:
     """The duos in which `user` is the volunteer, by buddy's first name (the phone's list)."""
     return duos_for_user(user=user, role="volunteer").order_by("participant__first_name", "id")
 
 
-def open_duos_of_volunteer(*, user: Any) -> QuerySet[Duo]:
+def open_duos_of_volunteer(*, user: Actor) -> QuerySet[Duo]:
     return duos_of_volunteer(user=user).filter(status__in=OPEN_STATUSES)
 
 
-def check_in_get_for_volunteer(*, user: Any, check_in_id: Any) -> CheckIn:
+def check_in_get_for_volunteer(*, user: Actor, check_in_id: Any) -> CheckIn:
     qs = CheckIn.objects.select_related("duo", "duo__participant").filter(_duo_scope(user, "duo__", role="volunteer"))
     return _get(qs, check_in_id)
 
 
-def volunteer_days_for_user(*, user: Any) -> QuerySet[VolunteerDay]:
+def volunteer_days_for_user(*, user: Actor) -> QuerySet[VolunteerDay]:
     """Days volunteered that `user` may see: their own, their projects' volunteers', or all (admin)."""
     roles = roles_of(user)
     qs = VolunteerDay.objects.select_related("volunteer")

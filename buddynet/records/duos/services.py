@@ -26,6 +26,7 @@ from buddynet.dates import add_months
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of, works_on_participant_data
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import (
     OPEN_STATUSES,
     CheckIn,
@@ -566,7 +567,7 @@ def concern_mark_handled(*, check_in: CheckIn, by: User, note: str = "") -> Chec
 
 
 # --- Days volunteered (flat-rate allowance) -------------------------------------------------
-def _may_mark_days_for(user: Any, volunteer: Volunteer) -> bool:
+def _may_mark_days_for(user: Actor, volunteer: Volunteer) -> bool:
     roles = roles_of(user)
     return roles.volunteer_id == volunteer.pk or roles.coordinates(volunteer.project_id)
 

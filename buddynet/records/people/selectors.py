@@ -12,19 +12,20 @@ from django.db.models import Count, Q, QuerySet
 
 from buddynet.access import get_from_scope as _get
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import Funder, NeedsMeasurement, Organisation, Participant, Project, Volunteer
 from buddynet.records.people.needs import NeedsChange, needs_change
 from buddynet.vocabulary import LIFE_DOMAINS
 
 
-def organisations_for_user(*, user: Any) -> QuerySet[Organisation]:
+def organisations_for_user(*, user: Actor) -> QuerySet[Organisation]:
     roles = roles_of(user)
     if roles.administrator:
         return Organisation.objects.all()
     return Organisation.objects.filter(projects__in=roles.coordinated_project_ids).distinct()
 
 
-def projects_for_user(*, user: Any) -> QuerySet[Project]:
+def projects_for_user(*, user: Actor) -> QuerySet[Project]:
     roles = roles_of(user)
     qs = Project.objects.select_related("organisation")
     if roles.administrator:
@@ -32,7 +33,7 @@ def projects_for_user(*, user: Any) -> QuerySet[Project]:
     return qs.filter(pk__in=roles.coordinated_project_ids)
 
 
-def participants_for_user(*, user: Any) -> QuerySet[Participant]:
+def participants_for_user(*, user: Actor) -> QuerySet[Participant]:
     # Coordinators their projects'; the platform administrator only under a support access
     # (accounts.selectors.participant_data_scope, issue 16). Volunteers see their buddy's first
     # name through their duo, never the participant record.
@@ -40,13 +41,13 @@ def participants_for_user(*, user: Any) -> QuerySet[Participant]:
     return qs.filter(participant_data_scope(user=user))
 
 
-def volunteers_for_user(*, user: Any) -> QuerySet[Volunteer]:
+def volunteers_for_user(*, user: Actor) -> QuerySet[Volunteer]:
     roles = roles_of(user)
     qs = Volunteer.objects.select_related("project").annotate(
         # "closed" is the one status that frees capacity (duos.models.DuoStatus); named here
         # as a string because the people app does not import the duos app.
         open_duo_count=Count("duos", filter=~Q(duos__status="closed"))
-    ).order_by(*Volunteer._meta.ordering, "pk")  # an aggregate's GROUP BY drops Meta.ordering
+    ).order_by(*(Volunteer._meta.ordering or ()), "pk")  # an aggregate's GROUP BY drops Meta.ordering
     if roles.administrator:
         return qs
     scope = Q(project_id__in=roles.coordinated_project_ids)
@@ -55,7 +56,7 @@ def volunteers_for_user(*, user: Any) -> QuerySet[Volunteer]:
     return qs.filter(scope)
 
 
-def funders_for_user(*, user: Any) -> QuerySet[Funder]:
+def funders_for_user(*, user: Actor) -> QuerySet[Funder]:
     roles = roles_of(user)
     if roles.administrator:
         return Funder.objects.all()
@@ -63,13 +64,13 @@ def funders_for_user(*, user: Any) -> QuerySet[Funder]:
 
 
 
-def organisation_get_for_org_admin(*, user: Any, organisation_id: Any) -> Organisation:
+def organisation_get_for_org_admin(*, user: Actor, organisation_id: Any) -> Organisation:
     """An organisation that the user administers (issue 16); 404 for everyone else, the platform
     administrator included (the organisation administrator's pages under /organisatie/)."""
     return _get(Organisation.objects.filter(pk__in=roles_of(user).administered_organisation_ids), organisation_id)
 
 
-def project_get_for_org_admin(*, user: Any, organisation_id: Any, project_id: Any) -> Project:
+def project_get_for_org_admin(*, user: Actor, organisation_id: Any, project_id: Any) -> Project:
     """A project of an organisation that the user administers; 404 for anything else."""
     organisation = organisation_get_for_org_admin(user=user, organisation_id=organisation_id)
     project = _get(Project.objects.filter(organisation=organisation), project_id)
@@ -77,27 +78,27 @@ def project_get_for_org_admin(*, user: Any, organisation_id: Any, project_id: An
     return project
 
 
-def organisation_get_for_user(*, user: Any, organisation_id: Any) -> Organisation:
+def organisation_get_for_user(*, user: Actor, organisation_id: Any) -> Organisation:
     return _get(organisations_for_user(user=user), organisation_id)
 
 
-def project_get_for_user(*, user: Any, project_id: Any) -> Project:
+def project_get_for_user(*, user: Actor, project_id: Any) -> Project:
     return _get(projects_for_user(user=user), project_id)
 
 
-def participant_get_for_user(*, user: Any, participant_id: Any) -> Participant:
+def participant_get_for_user(*, user: Actor, participant_id: Any) -> Participant:
     return _get(participants_for_user(user=user), participant_id)
 
 
-def volunteer_get_for_user(*, user: Any, volunteer_id: Any) -> Volunteer:
+def volunteer_get_for_user(*, user: Actor, volunteer_id: Any) -> Volunteer:
     return _get(volunteers_for_user(user=user), volunteer_id)
 
 
-def funder_get_for_user(*, user: Any, funder_id: Any) -> Funder:
+def funder_get_for_user(*, user: Actor, funder_id: Any) -> Funder:
     return _get(funders_for_user(user=user), funder_id)
 
 
-def organisation_of_user(*, user: Any) -> Organisation | None:
+def organisation_of_user(*, user: Actor) -> Organisation | None:
     """The one organisation a person works or volunteers for (their coordinator and volunteer
     memberships), or None for administrators, funders and people of several organisations:
     what notification e-mail to them is sent on behalf of."""

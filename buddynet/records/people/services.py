@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.records.accounts.invitations import volunteer_account_close
+from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of, works_on_participant_data
 from buddynet.records.people import postcodes
 from buddynet.records.people.fields import validate_domain_levels
@@ -78,7 +79,7 @@ def project_save(*, project: Project | None = None, data: dict[str, Any]) -> Pro
 
 @transaction.atomic
 def participant_save(
-    *, participant: Participant | None = None, data: dict[str, Any], by: Any
+    *, participant: Participant | None = None, data: dict[str, Any], by: User | None
 ) -> Participant:
     """Create or update a participant. A change of consent (date or scope) is recorded as a
     consent event by `by` (consent_record), so every channel that writes these two fields keeps
@@ -142,14 +143,14 @@ def participant_intake_check(*, status: str, consent_date: date | None) -> None:
 
 @transaction.atomic
 def participant_intake_complete(
-    *, participant: Participant | None = None, data: dict[str, Any], by: Any
+    *, participant: Participant | None = None, data: dict[str, Any], by: User | None
 ) -> Participant:
     """Complete a participant's intake: with their consent (in `data` or recorded before) they
     now wait for a buddy, from today. Refused with a field message on `status` without consent."""
     return participant_save(participant=participant, data={**data, "status": Participant.Status.WAITING}, by=by)
 
 
-def _needs_follow(participant: Participant, *, by: Any) -> None:
+def _needs_follow(participant: Participant, *, by: User | None) -> None:
     """The needs typed on the participant's record (intake, edit) are the latest measurement:
     the first one is the intake's; a later edit corrects the latest one. A new dated measurement
     (interim, closure) is needs_measure's."""
@@ -163,7 +164,9 @@ def _needs_follow(participant: Participant, *, by: Any) -> None:
 
 
 @transaction.atomic
-def needs_measure(*, participant: Participant, occasion: str, on: date, needs: Any, by: Any) -> NeedsMeasurement:
+def needs_measure(
+    *, participant: Participant, occasion: str, on: date, needs: Any, by: User | None
+) -> NeedsMeasurement:
     """Record the needs measured on `on` (intake, interim or closure). The participant's current
     needs become those of their latest measurement. Who may is the caller's scope (the
     participant was fetched through participant_get_for_user / participants_for_user) and a
@@ -207,7 +210,7 @@ def consent_kind(*, before: str, after: str) -> str:
 
 @transaction.atomic
 def consent_record(
-    *, participant: Participant, given_on: date, scope: str, by: Any, how: str = ConsentEvent.How.SIGNED_FORM,
+    *, participant: Participant, given_on: date, scope: str, by: User | None, how: str = ConsentEvent.How.SIGNED_FORM,
 ) -> ConsentEvent:
     """Add one step to the participant's consent history and make it their current consent.
 
@@ -328,25 +331,25 @@ def _delete(obj: Model, *, allowed: bool) -> None:
         raise Conflict(_("This cannot be deleted: other records still refer to it.")) from None
 
 
-def organisation_delete(*, organisation: Organisation, by: Any) -> None:
+def organisation_delete(*, organisation: Organisation, by: User | None) -> None:
     _delete(organisation, allowed=roles_of(by).administrator)
 
 
-def project_delete(*, project: Project, by: Any) -> None:
+def project_delete(*, project: Project, by: User | None) -> None:
     _delete(project, allowed=roles_of(by).administrator)
 
 
-def funder_delete(*, funder: Funder, by: Any) -> None:
+def funder_delete(*, funder: Funder, by: User | None) -> None:
     _delete(funder, allowed=roles_of(by).administrator)
 
 
-def participant_delete(*, participant: Participant, by: Any) -> None:
+def participant_delete(*, participant: Participant, by: User | None) -> None:
     """Remove a participant recorded by mistake (what they consented to goes with the row); the
     erasure of a real person's data is the admin's GDPR erase action (security/retention.py)."""
     _delete(participant, allowed=works_on_participant_data(user=by, project_id=participant.project_id))
 
 
-def volunteer_delete(*, volunteer: Volunteer, by: Any) -> None:
+def volunteer_delete(*, volunteer: Volunteer, by: User | None) -> None:
     _delete(volunteer, allowed=roles_of(by).coordinates(volunteer.project_id))
 
 

@@ -57,6 +57,7 @@ from buddynet.security.audit import participant_reads
 from buddynet.web import coordinator_forms as cf
 from buddynet.web.coordinator import pictures
 from buddynet.web.coordinator.today import missing_screening, today_for
+from buddynet.web.list_filters import list_filter
 from buddynet.web.volunteer_forms import contacts_shown
 from netwerk.selectors import map_change, map_measures, maps_of_participant
 from netwerk.services import network_consent_problem
@@ -177,33 +178,9 @@ def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
 def _list_filter(
     request: HttpRequest, project: Project, name: str, form_class: type[forms.Form]
 ) -> tuple[forms.Form, HttpResponse | None]:
-    """The filter form of a list, and the redirect that answers a POST.
-
-    A name typed into the search box must never travel in the address, where it would stay in
-    the browser's history and in every proxy's and server's access log (docs/security.md). So the
-    form is posted, its values kept in the session for this list and project, and the list
-    reloaded at its plain address (post/redirect/get). Filters that name no one (status, life
-    domain, room) may still come in a link, e.g. Today's "all waiting": such a link replaces the
-    kept filters for that view, and a search term in a link is ignored.
-    """
-    key = f"list-filter:{name}:{project.pk}"
-    if request.method == "POST":
-        if "clear" in request.POST:
-            request.session.pop(key, None)
-            return form_class(), redirect(request.path)
-        form = form_class(request.POST)
-        if form.is_valid():
-            request.session[key] = form.cleaned_data
-            return form, redirect(request.path)
-        return form, None
-    # The page number alone is no filter: page 2 of the kept filters.
-    if set(request.GET) - {"page"}:
-        data = request.GET.copy()
-        data.pop("q", None)
-        data.pop("page", None)
-        return form_class(data), None
-    kept = request.session.get(key)
-    return (form_class(kept) if kept else form_class()), None
+    """The filter form of a list, and the redirect that answers a POST: kept in the session for
+    this list and project, a search term never in the address (buddynet/web/list_filters.py)."""
+    return list_filter(request, key=f"list-filter:{name}:{project.pk}", form_class=form_class)
 
 
 def _filters(form: forms.Form) -> dict[str, Any]:

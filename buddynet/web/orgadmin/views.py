@@ -40,6 +40,7 @@ from buddynet.records.accounts.selectors import (
 from buddynet.records.people.models import Funder, Organisation, Project, Volunteer
 from buddynet.records.people.selectors import organisation_get_for_org_admin
 from buddynet.security import services as security_services
+from buddynet.web.list_filters import kept_list_filter, list_filter
 from buddynet.web.orgadmin.forms import (
     AllowanceSettingsForm,
     CoordinatorInviteForm,
@@ -268,20 +269,11 @@ ACCOUNTS_PAGE = 50
 
 def _account_filter(request: HttpRequest, organisation: Organisation) -> tuple[VolunteerAccountFilter,
                                                                               HttpResponse | None]:
-    """The list's filter, and the redirect that answers its POST. As on the coordinator's lists
-    (web/coordinator/views.py _list_filter), a name typed into the search box never travels in
-    the address: it is posted and kept in the session; the page number is in the address."""
-    key = _account_filter_key(organisation)
-    if request.method == "POST":
-        if "clear" in request.POST:
-            request.session.pop(key, None)
-            return VolunteerAccountFilter(), redirect(request.path)
-        form = VolunteerAccountFilter(request.POST)
-        if form.is_valid():
-            request.session[key] = form.cleaned_data
-            return form, redirect(request.path)
-        return form, None
-    return _kept_account_filter(request, organisation), None
+    """The list's filter, and the redirect that answers its POST: as on the coordinator's lists
+    (buddynet/web/list_filters.py), a name typed into the search box never travels in the address.
+    No filter comes in a link here (links=False): this list is reached from the menu only."""
+    return list_filter(request, key=_account_filter_key(organisation), form_class=VolunteerAccountFilter,
+                       links=False)
 
 
 def _account_filter_key(organisation: Organisation) -> str:
@@ -289,8 +281,7 @@ def _account_filter_key(organisation: Organisation) -> str:
 
 
 def _kept_account_filter(request: HttpRequest, organisation: Organisation) -> VolunteerAccountFilter:
-    kept = request.session.get(_account_filter_key(organisation))
-    return VolunteerAccountFilter(kept) if kept else VolunteerAccountFilter()
+    return kept_list_filter(request, key=_account_filter_key(organisation), form_class=VolunteerAccountFilter)
 
 
 def _volunteer_page(request: HttpRequest, organisation: Organisation, form: VolunteerAccountFilter) -> dict[str, Any]:
