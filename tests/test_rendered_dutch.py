@@ -56,9 +56,9 @@ def english_fragments() -> set[str]:
             for message in catalog:
                 ids = message.id if isinstance(message.id, tuple) else (message.id,)
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
-                dutch = " ".join(s for s in strings if s)
+                dutch = " ".join(str(s) for s in strings if s)
                 for msgid in ids:
-                    for piece in PLACEHOLDER.split(msgid or ""):
+                    for piece in PLACEHOLDER.split(str(msgid or "")):
                         piece = " ".join(piece.split()).strip(" .,:;()“”\"'-–—")
                         if len(piece.split()) >= 3 and piece not in dutch:
                             fragments.add(piece)
@@ -144,7 +144,7 @@ def test_every_page_and_pdf_of_the_demo_in_dutch_has_no_english_and_belgian_form
             continue
         seen += 1
         html = response.content.decode()
-        problems = problems_in(visible_text(html), fragments)
+        problems = problems_in(visible_text(str(html)), fragments)
         if problems:
             found[f"{name} ({role})"] = problems
         if not url.startswith(NO_MENU_PREFIXES) and 'class="main-nav"' not in html:
@@ -203,7 +203,7 @@ def test_every_e_mail_of_the_inbox_and_the_digest_is_dutch(world: Any) -> None:
     for notification in mails:
         message = notification_services.build_email(notification)
         html = next(body for body, kind in message.alternatives if kind == "text/html")
-        for text in (message.subject, message.body, visible_text(html)):
+        for text in (str(message.subject), str(message.body), visible_text(str(html))):
             assert problems_in(text, fragments) == [], text
     # The daily digest (a concern is urgent and never waits for it; a quiet duo does).
     notification_services.notification_create([notification_services.Message(
@@ -211,7 +211,7 @@ def test_every_e_mail_of_the_inbox_and_the_digest_is_dutch(world: Any) -> None:
     mail.outbox.clear()
     notification_services.digest_deliver(user_id=user.pk)
     assert mail.outbox, "no digest was sent"
-    for message in mail.outbox:
-        html = next((body for body, kind in message.alternatives if kind == "text/html"), "")
-        for text in (message.subject, message.body, visible_text(html)):
+    for sent in mail.outbox:
+        html = next((body for body, kind in getattr(sent, "alternatives", []) if kind == "text/html"), "")
+        for text in (str(sent.subject), str(sent.body), visible_text(str(html))):
             assert problems_in(text, fragments) == [], text
