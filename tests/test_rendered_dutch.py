@@ -9,7 +9,8 @@ The text a user reads (also aria-label, title, alt, placeholder) fails on:
 
 - a piece of English that the project's catalogues translate (a msgid shown as itself: a string
   not marked for translation at the place it is shown, or rendered outside the user's language);
-- an ISO date (2026-03-16) outside a form field: nl-BE writes "16 mrt. 2026" or 16/03/2026;
+- an ISO date (2026-03-16) outside a form field, or the Netherlands' 16-3-2026: nl-BE writes
+  "16 mrt. 2026" or 16/03/2026;
 - "EUR 44.02" money: nl-BE writes "€ 44,02".
 """
 
@@ -39,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = [ROOT / "buddynet", ROOT / "matching", ROOT / "netwerk", ROOT / "notifications"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}|\[\[.*?\]\]")
 ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
+# The Netherlands' short date (Django's "nl": 6-12-2026); nl-BE writes 06/12/2026.
+DASHED_DATE = re.compile(r"\b[0-3]?\d-[01]?\d-(19|20)\d\d\b")
 EUR_MONEY = re.compile(r"\bEUR\s?-?\d")
 # Pages that are not a role's own (the sign-in, the admin's own chrome) and paths without a menu.
 NO_MENU_PREFIXES = ("/admin/", "/api/")
@@ -77,6 +80,8 @@ def problems_in(text: str, fragments: set[str]) -> list[str]:
     found = [f"English: {piece!r}" for piece in sorted(fragments) if piece in text]
     found += [f"ISO date: {m.group(0)!r} in …{text[max(0, m.start() - 60):m.end() + 20]}…"
               for m in ISO_DATE.finditer(text)]
+    found += [f"dashed date: {m.group(0)!r} in …{text[max(0, m.start() - 60):m.end() + 20]}…"
+              for m in DASHED_DATE.finditer(text)]
     found += [f"EUR money: …{text[max(0, m.start() - 40):m.end() + 20]}…" for m in EUR_MONEY.finditer(text)]
     return found
 
@@ -120,10 +125,12 @@ def test_the_checks_find_english_iso_dates_and_eur_money() -> None:
     fragments = english_fragments()
     assert "Concern raised about the duo" in fragments
     found = problems_in(visible_text(
-        '<p title="Mark all as read">Zorg gemeld op 2026-03-02, bedrag EUR 44.02</p>'), fragments)
+        '<p title="Mark all as read">Zorg gemeld op 2026-03-02 (2-3-2026), bedrag EUR 44.02</p>'), fragments)
     assert any("Mark all as read" in f for f in found)
     assert any("ISO date" in f for f in found) and any("EUR money" in f for f in found)
-    assert problems_in(visible_text('<input value="2026-03-02"><p>2 mrt. 2026, € 44,02</p>'), fragments) == []
+    assert any("dashed date: '2-3-2026'" in f for f in found)
+    right = '<input value="2026-03-02"><p>2 mrt. 2026, 02/03/2026, € 44,02</p>'
+    assert problems_in(visible_text(right), fragments) == []
 
 
 @pytest.mark.django_db
