@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buddynet import vocabulary as v
-from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, NextStep
+from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, Goal, NextStep
 from buddynet.records.people import fields as people_fields
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
@@ -391,6 +391,10 @@ class GoalForm(forms.Form):
         label=_("Goal"), max_length=300, help_text=_("Small and concrete, in the participant's words."),
         error_messages={"required": _("Describe the goal.")},
     )
+
+
+class GoalEditForm(GoalForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
 
 
 class ConcernHandledForm(forms.Form):

@@ -68,8 +68,8 @@ def duo_get_for_user(*, user: Any, duo_id: Any, role: DuoRole = "any") -> Duo:
     return _get(duos_for_user(user=user, role=role), duo_id)
 
 
-def goal_get_for_user(*, user: Any, goal_id: Any) -> Goal:
-    return _get(goals_for_user(user=user), goal_id)
+def goal_get_for_user(*, user: Any, goal_id: Any, role: DuoRole = "any") -> Goal:
+    return _get(goals_for_user(user=user, role=role), goal_id)
 
 
 def check_in_get_for_user(*, user: Any, check_in_id: Any) -> CheckIn:
