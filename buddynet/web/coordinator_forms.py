@@ -393,6 +393,32 @@ class GoalForm(forms.Form):
     )
 
 
+class ParticipantStatusStep(forms.Form):
+    """The participant's status as a coordinator sets it by hand: still in intake, waiting for a
+    buddy, or dropped out. Matched and closed follow the duo lifecycle and are only shown."""
+
+    title = _("Status")
+    # Not required: a body without it (an older form, a script) leaves the status as it is.
+    status = forms.ChoiceField(label=_("Status"), choices=Participant.Status.choices, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("status")
+        hand = {Participant.Status.INTAKE, Participant.Status.WAITING, Participant.Status.WITHDRAWN}
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(code, label) for code, label in Participant.Status.choices
+                         if code in hand or code == current]
+
+
+class VolunteerStatusStep(forms.Form):
+    """Applicant, in screening, active, taking a break or stopped; volunteer_save checks that an
+    active volunteer is screened and closes a stopped volunteer's account."""
+
+    title = _("Status")
+    status = forms.ChoiceField(label=_("Status"), choices=Volunteer.Status.choices, required=False)
+
+
 class GoalEditForm(GoalForm):
     status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
 
