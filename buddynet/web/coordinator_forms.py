@@ -397,7 +397,7 @@ class ParticipantStatusStep(forms.Form):
     """The participant's status as a coordinator sets it by hand: still in intake, waiting for a
     buddy, or dropped out. Matched and closed follow the duo lifecycle and are only shown."""
 
-    title = _("Status")
+    title = _("Status in the project")
     # Not required: a body without it (an older form, a script) leaves the status as it is.
     status = forms.ChoiceField(label=_("Status"), choices=Participant.Status.choices, required=False)
 
@@ -415,7 +415,7 @@ class VolunteerStatusStep(forms.Form):
     """Applicant, in screening, active, taking a break or stopped; volunteer_save checks that an
     active volunteer is screened and closes a stopped volunteer's account."""
 
-    title = _("Status")
+    title = _("Status in the project")
     status = forms.ChoiceField(label=_("Status"), choices=Volunteer.Status.choices, required=False)
 
 
