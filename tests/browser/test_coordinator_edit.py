@@ -220,3 +220,49 @@ def test_every_coordinator_page_keeps_the_menu_and_errors_lead_home(
     volunteer_page.wait_for_url(f"{live_server.url}/mijn/")
     response = volunteer_page.request.get(f"{live_server.url}/favicon.ico")
     assert response.status == 200
+
+
+def test_enter_on_every_volunteer_intake_step_means_next_and_goals_change_on_the_duo_page(
+    live_server: Any, laptop: Any, world: World
+) -> None:
+    page = laptop.new_page()
+    login(page, live_server, world.coordinator.email, f.PASSWORD)
+    page.goto(f"{live_server.url}/coordinator/projecten/{world.project.pk}/vrijwilligers/intake/")
+
+    page.get_by_label("Voornaam").fill("Sofie")
+    page.get_by_label("Achternaam").fill("Maes")
+    page.get_by_label("Postcode").fill("9000")
+    page.get_by_label("Postcode").press("Enter")
+    expect(page.get_by_role("heading", name="Talen, tijd en interesses")).to_be_visible()
+    page.get_by_label("Nederlands").check()
+    page.get_by_label("woensdag avond").check()
+    page.get_by_label("Wandelen").press("Enter")
+    expect(page.get_by_role("heading", name="Sterktes en voorkeuren")).to_be_visible()
+    page.get_by_label("Administratie en rechten").select_option("3")
+    page.get_by_label("Maximale verplaatsing (km)").fill("12")
+    page.get_by_label("Maximale verplaatsing (km)").press("Enter")
+    expect(page.get_by_role("heading", name="Screening", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Terug").click()  # Back keeps step 3
+    expect(page.get_by_label("Administratie en rechten")).to_have_value("3")
+    expect(page.get_by_label("Maximale verplaatsing (km)")).to_have_value("12")
+    page.get_by_label("Maximale verplaatsing (km)").press("Enter")
+    page.get_by_label("Intakegesprek op").fill(timezone.localdate().isoformat())
+    page.get_by_label("Ik heb de vrijwilliger uitgelegd").check()
+    page.get_by_label("Intakegesprek op").press("Enter")
+    expect(page.get_by_role("heading", name="Sofie Maes")).to_be_visible()
+    from buddynet.records.people.models import Volunteer
+
+    sofie = Volunteer.objects.get(first_name="Sofie", last_name="Maes")
+    assert sofie.strengths == {"administration": 3} and sofie.max_travel_km == 12
+    assert sofie.availability == ["wed_evening"] and sofie.interests == [] and sofie.languages == ["nl"]
+
+    # A goal is reached: marked on the duo page, no back office.
+    page.goto(f"{live_server.url}/coordinator/duos/{world.duo.pk}/")
+    page.get_by_role("link", name=f"Doel “{world.goal.description}” wijzigen").click()
+    expect(page.get_by_role("heading", name="Doel wijzigen")).to_be_visible()
+    no_serious_violations(page, "goal edit page")
+    page.get_by_label("Status").select_option("achieved")
+    page.locator("#id_description").press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("Het doel is opgeslagen.")
+    world.goal.refresh_from_db()
+    assert world.goal.status == "achieved"
