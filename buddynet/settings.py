@@ -173,6 +173,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 LANGUAGE_CODE = "nl-be"
 LANGUAGES = [("nl-be", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "buddynet" / "locale"]
+# Where nl-BE writes dates unlike Django's "nl" (the Netherlands): 06/12/2026, not 6-12-2026.
+FORMAT_MODULE_PATH = ["buddynet.locale_formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

@@ -32,6 +32,11 @@ RING_EDGE = (87.0, 137.0, 187.0)  # the drawn circles, between the rings
 PANEL_W, PANEL_H = 420.0, 470.0
 CX, CY = 210.0, 225.0
 NODE_R = 11.0
+LABEL_SIZE = 11.0
+# A generous average glyph width (em) of the sans-serif fonts a browser or WeasyPrint picks, so a
+# label placed by its estimated width does not run off the panel with a wider font.
+CHAR_WIDTH = 0.62
+MARGIN = 4.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,19 @@ class Panel:
 
 def _short(label: str, limit: int = 14) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def label_place(x: float, y: float, label: str) -> tuple[float, float, str]:
+    """(x, y, text-anchor) of a node's label: beside the node, on the side away from the centre;
+    below the node, centred and kept inside the panel, when beside it would run off the panel's
+    edge (a long name on the outer ring of a left or right sector: "Voedselbank" lost its "V")."""
+    width = len(label) * LABEL_SIZE * CHAR_WIDTH
+    if x >= CX and x + NODE_R + 3 + width <= PANEL_W - MARGIN:
+        return x + NODE_R + 3, y + 4, "start"
+    if x < CX and x - NODE_R - 3 - width >= MARGIN:
+        return x - NODE_R - 3, y + 4, "end"
+    centre = min(max(x, MARGIN + width / 2), PANEL_W - MARGIN - width / 2)
+    return centre, y + NODE_R + LABEL_SIZE + 2, "middle"
 
 
 def layout(nodes: Sequence[Node]) -> dict[str, tuple[float, float]]:
@@ -119,10 +137,10 @@ def _panel(panel: Panel, texts: Mapping[str, str], dx: float) -> list[str]:
         if node.via_buddy:
             out.append(f'<text class="via-buddy" x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" '
                        f'font-size="13" fill="{colour}">★</text>')
-        anchor = "start" if x >= CX else "end"
-        tx = x + (NODE_R + 3) if x >= CX else x - (NODE_R + 3)
-        out.append(f'<text x="{tx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="11" '
-                   f'fill="#1d1d1f">{escape(_short(node.label))}</text></g>')
+        label = _short(node.label)
+        tx, ty, anchor = label_place(x, y, label)
+        out.append(f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="{LABEL_SIZE:.0f}" '
+                   f'fill="#1d1d1f">{escape(label)}</text></g>')
     out.append(_legend(texts))
     out.append("</g>")
     return out

@@ -37,3 +37,17 @@ def test_waiting_time_is_never_zero_minutes(since: dt.date, text: str) -> None:
 
 def test_a_missing_value_stays_empty() -> None:
     assert formats.short_date(None) == "" and formats.money(None) == ""
+
+
+def test_djangos_short_date_is_belgian_and_input_formats_stay() -> None:
+    """Django's "nl" short date is the Netherlands' 6-12-2026; nl-BE writes 06/12/2026
+    (buddynet/locale_formats). Dates typed as 6-12-2026 or 06/12/2026 are still read."""
+    from django import forms
+    from django.utils.formats import date_format
+
+    with translation.override("nl-be"):
+        assert date_format(D(2026, 12, 6), "SHORT_DATE_FORMAT") == "06/12/2026"
+        assert Template('{{ d|date:"SHORT_DATE_FORMAT" }}').render(Context({"d": D(2026, 3, 9)})) == "09/03/2026"
+        assert date_format(dt.datetime(2026, 12, 6, 15, 23), "SHORT_DATETIME_FORMAT") == "06/12/2026 15:23"
+        field = forms.DateField()
+        assert field.clean("6-12-2026") == field.clean("06/12/2026") == D(2026, 12, 6)

@@ -270,6 +270,7 @@ PINS: dict[str, Measure | Skip] = {
     "web:coordinator-duo-resume": POST,
     "web:coordinator-duo-close": POST,
     "web:coordinator-duo-goal-add": POST,
+    "web:coordinator-goal-edit": ONE,
     "web:coordinator-concern-handle": POST,
     "web:volunteer-home": Measure(("volunteer",)),
     "web:volunteer-duo": Measure(("volunteer",), lambda ids: {"duo_id": ids.duo.pk}),

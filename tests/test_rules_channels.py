@@ -190,7 +190,7 @@ def test_the_admin_adds_a_goal_to_an_open_duo_through_the_service(world: World) 
     assert Goal.objects.filter(duo=world.duo, life_domain="work").exists()
 
 
-@pytest.mark.parametrize("channel", ["api", "admin", "service"])
+@pytest.mark.parametrize("channel", ["api", "page", "admin", "service"])
 def test_a_closed_duos_goals_are_not_changed_or_removed(world: World, channel: str) -> None:
     duo = _closed(world)
     goal = world.goal
@@ -198,6 +198,11 @@ def test_a_closed_duos_goals_are_not_changed_or_removed(world: World, channel: s
         client = client_for(world.coordinator)
         statuses = [client.patch(f"/api/v1/goals/{goal.pk}/", {"status": "achieved"}, format="json").status_code,
                     client.delete(f"/api/v1/goals/{goal.pk}/").status_code]
+    elif channel == "page":
+        url = reverse("web:coordinator-goal-edit", args=[goal.pk])
+        client = _page_client(world.coordinator)
+        statuses = [client.get(url).status_code, client.post(url, {
+            "life_domain": goal.life_domain, "description": goal.description, "status": "achieved"}).status_code]
     elif channel == "admin":
         # The inline offers no add, change or delete on a closed duo.
         html = _page_client(world.coordinator).get(f"/admin/duos/duo/{duo.pk}/change/").content.decode()

@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buddynet import vocabulary as v
-from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, NextStep
+from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, Goal, NextStep
 from buddynet.records.people import fields as people_fields
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
@@ -391,6 +391,36 @@ class GoalForm(forms.Form):
         label=_("Goal"), max_length=300, help_text=_("Small and concrete, in the participant's words."),
         error_messages={"required": _("Describe the goal.")},
     )
+
+
+class ParticipantStatusStep(forms.Form):
+    """The participant's status as a coordinator sets it by hand: still in intake, waiting for a
+    buddy, or dropped out. Matched and closed follow the duo lifecycle and are only shown."""
+
+    title = _("Status in the project")
+    # Not required: a body without it (an older form, a script) leaves the status as it is.
+    status = forms.ChoiceField(label=_("Status"), choices=Participant.Status.choices, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("status")
+        hand = {Participant.Status.INTAKE, Participant.Status.WAITING, Participant.Status.WITHDRAWN}
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(code, label) for code, label in Participant.Status.choices
+                         if code in hand or code == current]
+
+
+class VolunteerStatusStep(forms.Form):
+    """Applicant, in screening, active, taking a break or stopped; volunteer_save checks that an
+    active volunteer is screened and closes a stopped volunteer's account."""
+
+    title = _("Status in the project")
+    status = forms.ChoiceField(label=_("Status"), choices=Volunteer.Status.choices, required=False)
+
+
+class GoalEditForm(GoalForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
 
 
 class ConcernHandledForm(forms.Form):

@@ -120,3 +120,37 @@ def test_the_map_page_works_on_a_phone(live_server: Any, phone_context: Any, wor
     screenshot(page, "netwerk-map-edit-phone")
     page.locator("#picture-panel").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "netwerk-map-edit-phone-picture.png"))  # what one screen shows
+
+
+def test_every_label_of_the_picture_stays_inside_its_panel(live_server: Any, context: Any, world: World) -> None:
+    """Long names on the outer ring of the left and right sectors (issue 17: "Voedselbank" and
+    "Huisarts" lost their first letters at the picture's edge on the participant's page); both
+    panels of a side-by-side picture, measured with the fonts chromium really uses."""
+    first, second = two_maps(world)
+    for label, category in (("CAW onthaal", "organisation"), ("Schuldbemiddeling", "professional"),
+                            ("Voedselbank", "organisation"), ("Huisarts", "professional"),
+                            ("Tante Rosalinde", "family"), ("Buurvrouw Annemie", "neighbour"),
+                            ("Collega Maarten", "colleague")):
+        services.alter_add(network_map=second, by=world.coordinator, data={
+            "label": label, "category": category, "ring": 3, "valence": "supportive", "life_domains": []})
+    page = context.new_page()
+    login(page, live_server, world.coordinator.email, PASSWORD)
+    page.goto(f"{live_server.url}/netwerk/kaarten/{second.pk}/beeld.svg?vergelijk={first.pk}")
+    outside = page.evaluate("""() => {
+        const svg = document.querySelector('svg');
+        const box = svg.getBoundingClientRect();
+        const panels = [...svg.querySelectorAll('g.panel')];
+        const scale = box.width / svg.viewBox.baseVal.width;
+        const width = svg.viewBox.baseVal.width / panels.length;
+        const out = [];
+        panels.forEach((panel, i) => {
+            const left = box.left + i * width * scale, right = left + width * scale;
+            for (const text of panel.querySelectorAll('text')) {
+                const r = text.getBoundingClientRect();
+                if (r.left < left - 0.5 || r.right > right + 0.5) out.push(text.textContent);
+            }
+        });
+        return out;
+    }""")
+    assert page.locator("g.alter").count() > 20
+    assert outside == []

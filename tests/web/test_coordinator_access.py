@@ -81,7 +81,7 @@ def snapshot(w: World) -> tuple[Any, ...]:
         Participant.objects.count(), Volunteer.objects.count(),
         tuple(Duo.objects.order_by("pk").values_list("status", "closure_reason", "pause_reason")),
         tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", flat=True)),
-        Goal.objects.count(),
+        Goal.objects.count(), tuple(Goal.objects.order_by("pk").values_list("status", "life_domain")),
         tuple(Participant.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Volunteer.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Participant.objects.order_by("pk").values_list("consent_scope", "consent_date")),
@@ -214,6 +214,9 @@ ROWS: list[Row] = [
     Row("coordinator-duo-goal-add", "GET", PAGE, obj("duo_id", lambda w: w.duo)),
     Row("coordinator-duo-goal-add", "POST", E(302, 302), obj("duo_id", lambda w: w.duo),
         lambda w: {"life_domain": "housing", "description": "Een sociale woning aanvragen"}),
+    Row("coordinator-goal-edit", "GET", PAGE, obj("goal_id", lambda w: w.goal)),
+    Row("coordinator-goal-edit", "POST", E(302, 302), obj("goal_id", lambda w: w.goal),
+        lambda w: {"life_domain": "housing", "description": "Een sociale woning aanvragen", "status": "achieved"}),
     Row("coordinator-concern-handle", "GET", PAGE, obj("check_in_id", concern)),
     Row("coordinator-concern-handle", "POST", E(302, 302), obj("check_in_id", concern),
         lambda w: {"note": "Gebeld met de huisarts."}),
@@ -250,9 +253,9 @@ def test_page_access(world: World, row: Row, role: str) -> None:
     else:
         assert response.status_code == expected, response.content[:2000]
     writes = row.name.startswith("coordinator-duo-") or row.name in {
-        "coordinator-concern-handle", "coordinator-participant-edit", "coordinator-volunteer-edit",
-        "coordinator-participant-consent", "coordinator-participant-needs", "coordinator-volunteer-invite",
-        "coordinator-volunteer-invite-again"}
+        "coordinator-concern-handle", "coordinator-goal-edit", "coordinator-participant-edit",
+        "coordinator-volunteer-edit", "coordinator-participant-consent", "coordinator-participant-needs",
+        "coordinator-volunteer-invite", "coordinator-volunteer-invite-again"}
     if row.method == "POST" and writes:
         if expected == 302:
             assert snapshot(world) != before, "an accepted action must change something"

@@ -232,3 +232,62 @@ def test_only_the_projects_coordinators_may_edit(world: World, role: str, expect
     changed = expected == 302
     assert (world.participant.first_name == "Gewijzigd") is changed
     assert (world.volunteer.first_name == "Gewijzigd") is changed
+
+
+def test_a_volunteer_takes_a_break_or_stops_on_the_edit_page(world: World) -> None:
+    """Issue 17: stopping a volunteer took the back office. On the edit page, through
+    volunteer_save: the stopped volunteer's account closes (issue 16's rule)."""
+    client = _client(world.coordinator)
+    url = reverse("web:coordinator-volunteer-edit", args=[world.volunteer.pk])
+    data = shown_form(client, url)
+    assert data["status-status"] == "active"
+
+    assert client.post(url, {**data, "status-status": "paused"}).status_code == 302
+    world.volunteer.refresh_from_db()
+    assert world.volunteer.status == "paused"
+
+    assert client.post(url, {**shown_form(client, url), "status-status": "stopped"}).status_code == 302
+    world.volunteer.refresh_from_db()
+    world.volunteer_user.refresh_from_db()
+    assert world.volunteer.status == "stopped" and not world.volunteer_user.is_active
+    assert "Gestopt" in client.get(reverse("web:coordinator-volunteer", args=[world.volunteer.pk])).content.decode()
+
+
+def test_an_unscreened_volunteer_cannot_be_made_active_on_the_edit_page(world: World) -> None:
+    volunteer = f.VolunteerFactory(project=world.project, status="screening", criminal_record_checked_on=None)
+    client = _client(world.coordinator)
+    url = reverse("web:coordinator-volunteer-edit", args=[volunteer.pk])
+    response = client.post(url, {**shown_form(client, url), "status-status": "active"})
+    assert response.status_code == 400
+    assert "Alleen een vrijwilliger met een volledige en geldige screening" in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.status == "screening"
+
+
+def test_a_participant_drops_out_on_the_edit_page_but_not_with_an_open_duo(world: World) -> None:
+    """A participant with an open duo is matched: dropping out (or waiting again) waits until the
+    duo is closed. The rule is participant_status_check, in participant_save: the API says so too."""
+    client = _client(world.coordinator)
+    url = reverse("web:coordinator-participant-edit", args=[world.participant.pk])
+    before = Participant.objects.filter(pk=world.participant.pk).values_list("status", flat=True).get()
+    html = client.get(url).content.decode()
+    assert 'value="withdrawn"' in html and 'value="closed"' not in html  # closed follows the duo
+
+    response = client.post(url, {**shown_form(client, url), "status-status": "withdrawn"})
+    assert response.status_code == 400
+    assert "Marieke heeft een lopend duo: sluit eerst het duo af." in response.content.decode()
+    assert Participant.objects.get(pk=world.participant.pk).status == before
+
+    from tests.conftest import client_for
+
+    api = client_for(world.coordinator).patch(f"/api/v1/participants/{world.participant.pk}/",
+                                              {"status": "withdrawn"}, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    assert api.status_code == 400 and "status" in api.json()
+    assert Participant.objects.get(pk=world.participant.pk).status == before
+
+    waiting = f.ParticipantFactory(project=world.project, status="waiting", consent_date=dt.date(2025, 1, 10),
+                                   consent_scope="basic")
+    url = reverse("web:coordinator-participant-edit", args=[waiting.pk])
+    assert client.post(url, {**shown_form(client, url), "status-status": "withdrawn"}).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == "withdrawn"

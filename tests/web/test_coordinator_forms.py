@@ -339,6 +339,31 @@ def test_a_goal_needs_a_domain_and_words_and_a_closed_duo_takes_none(world: Worl
     assert world.duo.goals.count() == before + 1
 
 
+def test_a_goal_is_marked_reached_or_changed_on_the_duo_page(world: World, client: Client) -> None:
+    """Issue 17: the coordinator changes a goal's words and status on buddynet's pages (it took
+    the back office before); the same validation as adding one, saved through goal_save."""
+    goal = world.goal
+    duo_page = client.get(reverse("web:coordinator-duo", args=[world.duo.pk])).content.decode()
+    url = reverse("web:coordinator-goal-edit", args=[goal.pk])
+    assert f'href="{url}"' in duo_page
+
+    form = client.get(url).content.decode()
+    assert "Doel wijzigen" in form and 'value="open" selected' in form
+    response = client.post(url, {"life_domain": "", "description": "", "status": "finished"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Kies het levensdomein van het doel." in html and "Beschrijf het doel." in html
+    goal.refresh_from_db()
+    assert goal.status == "open"
+
+    response = client.post(url, {"life_domain": "work", "description": "Cv opmaken", "status": "achieved"})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.life_domain, goal.description, goal.status) == ("work", "Cv opmaken", "achieved")
+    shown = client.get(response["Location"]).content.decode()
+    assert "Het doel is opgeslagen." in shown and "Cv opmaken" in shown and "Bereikt" in shown
+
+
 def test_a_coordinator_of_two_projects_switches_between_them(world: World, client: Client) -> None:
     from buddynet.records.accounts.models import Role
     from buddynet.records.accounts.services import membership_grant

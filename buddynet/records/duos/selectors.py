@@ -69,8 +69,8 @@ def duo_get_for_user(*, user: Actor, duo_id: Any, role: DuoRole = "any") -> Duo:
     return _get(duos_for_user(user=user, role=role), duo_id)
 
 
-def goal_get_for_user(*, user: Actor, goal_id: Any) -> Goal:
-    return _get(goals_for_user(user=user), goal_id)
+def goal_get_for_user(*, user: Actor, goal_id: Any, role: DuoRole = "any") -> Goal:
+    return _get(goals_for_user(user=user, role=role), goal_id)
 
 
 def check_in_get_for_user(*, user: Actor, check_in_id: Any) -> CheckIn:

@@ -105,6 +105,7 @@ def participant_save(
     if postcode is not None:
         _apply_postcode(participant, postcode)
     participant_intake_check(status=participant.status, consent_date=consent_date)
+    participant_status_check(participant=participant, previous=previous_status)
     if participant.status == Participant.Status.WAITING and (
         previous_status != Participant.Status.WAITING or participant.waiting_since is None
     ):
@@ -129,6 +130,17 @@ def participant_save(
         participant.consent_scope = event.scope
         participant.consent_recorded_by = event.recorded_by
     return participant
+
+
+def participant_status_check(*, participant: Participant, previous: str | None) -> None:
+    """A participant with an open duo is matched: they do not wait for a buddy or drop out until
+    the duo is closed (duo_close sets what follows: waiting again for a new match, or closed).
+    "closed" is named as a string because the people app does not import the duos app."""
+    leaving = (Participant.Status.WAITING, Participant.Status.WITHDRAWN)
+    if (participant.pk is not None and participant.status != previous and participant.status in leaving
+            and participant.duos.exclude(status="closed").exists()):
+        raise InvalidInput({"status": _("%(name)s has an open duo: close the duo first.") % {
+            "name": participant.first_name}})
 
 
 def participant_intake_check(*, status: str, consent_date: date | None) -> None:

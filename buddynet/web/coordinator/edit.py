@@ -7,8 +7,9 @@ saved unless every section is valid; the change goes through people/services.py
 (participant_save / volunteer_save), so the rules and the audit log (django-auditlog: one entry
 with the changed fields and who changed them) are the same as for every other channel.
 
-Consent and the status are not edited here: consent has its own history and the status follows
-the duo lifecycle and the screening.
+Consent is not edited here: it has its own history. The status is, as far as a coordinator sets
+it by hand (a participant drops out, a volunteer takes a break or stops); the services refuse what
+the duo lifecycle and the screening decide (participant_status_check, _status_follows_screening).
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ PARTICIPANT_SECTIONS: list[tuple[str, type[forms.Form]]] = [
     ("person", cf.ParticipantPersonStep),
     ("daily", cf.ParticipantDailyLifeStep),
     ("needs", cf.NeedsStep),
+    ("status", cf.ParticipantStatusStep),
 ]
 VOLUNTEER_SECTIONS: list[tuple[str, type[forms.Form]]] = [
     ("person", cf.PersonStep),
     ("daily", cf.DailyLifeStep),
     ("strengths", cf.StrengthsStep),
     ("screening", cf.ScreeningStep),
+    ("status", cf.VolunteerStatusStep),
 ]
 # Keys of the step forms that are not fields of the record.
 NOT_SAVED = frozenset({"explained", "privacy_explained"})
@@ -85,6 +88,8 @@ def _data(forms_: list[forms.Form]) -> dict[str, Any]:
         for key, value in form.cleaned_data.items():
             if key not in NOT_SAVED:
                 data[key] = value
+    if not data.get("status"):
+        data.pop("status", None)  # not sent: unchanged
     for key in ("gender", "email", "phone", "notes", "referred_by"):
         if key in data:
             data[key] = data[key] or ""

@@ -39,6 +39,7 @@ from buddynet.records.duos.selectors import (
     check_ins_for_user,
     duo_get_for_user,
     duos_for_user,
+    goal_get_for_user,
     volunteer_days_for_user,
 )
 from buddynet.records.people import services as people_services
@@ -798,6 +799,35 @@ def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
         status = 409
     context = _base_context(request, the_duo.project, "duos")
     context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"), refused=refused)
+    return render(request, "web/coordinator/duo_action.html", context, status=status)
+
+
+@coordinator_required
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """Change a goal of an open duo: its words, its life domain, and whether it is reached or
+    dropped (on the duo page, not in the back office)."""
+    goal = goal_get_for_user(user=request.user, goal_id=goal_id, role="coordinator")
+    the_duo = goal.duo
+    status = 200
+    initial = {"life_domain": goal.life_domain, "description": goal.description, "status": goal.status}
+    form = cf.GoalEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                duo_services.goal_save(goal=goal, by=request.user, data=form.cleaned_data)
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The goal is saved."))
+                return redirect("web:coordinator-duo", duo_id=the_duo.pk)
+    refused = ""
+    if request.method != "POST" and not the_duo.is_open:
+        refused = _("This duo is closed: its goals can no longer change.")
+        status = 409
+    context = _base_context(request, the_duo.project, "duos")
+    context.update(duo=the_duo, form=form, action="goal-edit", title=_("Change the goal"), refused=refused)
     return render(request, "web/coordinator/duo_action.html", context, status=status)
 
 
