@@ -110,7 +110,7 @@ def _rows(message: Message, now: datetime) -> list[outbox.Row]:
     recipient = message.recipient
     subject, body = messages.render(message.kind, recipient.language, message.context)
     ct_id, obj_id = message.about or (None, None)
-    common = {
+    common: dict[str, Any] = {
         "recipient_id": recipient.user_id, "kind": message.kind, "language": recipient.language,
         "subject": subject, "body": body, "link": message.link, "content_type_id": ct_id, "object_id": obj_id,
         "dedup_key": message.dedup_key[:200], "created_at": now, "attachment": message.attachment,

@@ -385,7 +385,8 @@ def report_numbers(*, report: ProgressReport) -> dict[str, Any]:
     """The frozen numbers of a signed-off report, or the live numbers of a draft."""
     if report.is_frozen:
         assert report.numbers is not None
-        return report.numbers
+        frozen: dict[str, Any] = report.numbers
+        return frozen
     return reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end)
 
 
@@ -431,7 +432,7 @@ def report_narrative_save(*, report: ProgressReport, by: User, texts: dict[str, 
     unknown = set(texts) - set(ReportNarrative.SECTIONS)
     if unknown:
         raise InvalidInput({name: _("Unknown section.") for name in sorted(unknown)})
-    too_long = {name: _("At most %(n)d characters.") % {"n": NARRATIVE_MAX_CHARS}
+    too_long: dict[str, Any] = {name: _("At most %(n)d characters.") % {"n": NARRATIVE_MAX_CHARS}
                 for name, text in texts.items() if len(text) > NARRATIVE_MAX_CHARS}
     if too_long:
         raise InvalidInput(too_long)
@@ -734,7 +735,8 @@ def portfolio_job_request(*, funder: Funder, by: User, start: date, end: date, f
         try:
             plausible_date(day)
         except ValidationError as exc:
-            raise InvalidInput({name: exc.messages}) from None
+            errors: dict[str, Any] = {name: exc.messages}
+            raise InvalidInput(errors) from None
     start, end = reports.whole_months(start, end)
     now = timezone.now()
     mine = PortfolioJob.objects.filter(requested_by=by)
