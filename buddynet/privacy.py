@@ -28,7 +28,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
 
 
 class Level(StrEnum):
@@ -688,7 +691,7 @@ class Erasure:
     names: list[str]
     records: list[tuple[Any, list[Any]]]
     filter: dict[str, Any]
-    user: Any = None
+    user: User | None = None
     alter_codes: dict[Any, str] = field(default_factory=dict)
     contact_codes: dict[tuple[int, str], str] = field(default_factory=dict)
 

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from buddynet.access import get_from_scope
 from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.records.accounts.selectors import Roles, roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import Participant, Volunteer
 from buddynet.records.people.selectors import participants_for_user, volunteers_for_user
 from matching import selectors, services, texts
@@ -27,7 +28,7 @@ from matching.engine import CRITERIA
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
 
-def _coordinated_volunteers(*, user: Any) -> Any:
+def _coordinated_volunteers(*, user: Actor) -> Any:
     """Volunteers of the projects the caller coordinates (not their own volunteer record)."""
     roles = roles_of(user)
     qs = volunteers_for_user(user=user)
@@ -346,7 +347,7 @@ __all__ = ["ForbiddenPairViewSet", "LockedPairViewSet", "MatchRunViewSet", "Prop
 
 
 # --- a suggestion for one participant now (issue 20) ----------------------------------------------
-def coordinated_participants(*, user: Any) -> Any:
+def coordinated_participants(*, user: Actor) -> Any:
     """Participants of the projects the caller coordinates (administrators: all they see)."""
     roles = roles_of(user)
     qs = participants_for_user(user=user)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,6 +29,10 @@ from matching import engine, selectors
 from matching.engine.suggest import room_left, suggest, taken_in_optimum
 from matching.models import ForbiddenPair, LockedPair, MatchRun, Proposal
 
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
+    from buddynet.records.accounts.types import Actor
+
 logger = logging.getLogger(__name__)
 
 # A pool this small (participants × volunteers) is matched inside the request: it takes well
@@ -44,14 +48,14 @@ HARD_RULES = (
 )
 
 
-def _require_coordinator(by: Any, project_id: int) -> None:
+def _require_coordinator(by: Actor, project_id: int) -> None:
     # A coordinator of the project, or the platform administrator under a support access (a run
     # reads the project's participants): accounts.selectors.works_on_participant_data.
     if not works_on_participant_data(user=by, project_id=project_id):
         raise NotAllowed(_("Only a coordinator of the project can do this."))
 
 
-def _require_run_coordinator(by: Any, run: MatchRun) -> None:
+def _require_run_coordinator(by: Actor, run: MatchRun) -> None:
     """A pooled run's proposals pair people of all its projects: who decides coordinates them all
     (selectors.may_decide_run, the rule every channel's look-up filters by)."""
     if not selectors.may_decide_run(user=by, run=run):
@@ -71,7 +75,7 @@ def weights_for(*, project: Project | None, override: dict[str, float] | None = 
 
 @transaction.atomic
 def match_run_start(
-    *, project: Project, by: Any, weights: dict[str, float] | None = None, inline: bool | None = None
+    *, project: Project, by: User, weights: dict[str, float] | None = None, inline: bool | None = None
 ) -> MatchRun:
     """Record a new run; a small pool is matched at once, a large one by a Celery task."""
     _require_coordinator(by, project.pk)
@@ -86,7 +90,7 @@ def _known(weights: dict[str, float] | None) -> dict[str, float] | None:
     return weights
 
 
-def _start(*, projects: list[Project], by: Any, weights: dict[str, float], inline: bool | None) -> MatchRun:
+def _start(*, projects: list[Project], by: User, weights: dict[str, float], inline: bool | None) -> MatchRun:
     ids = sorted(p.pk for p in projects)
     # One start at a time per project, pooled or not: the rows are locked in one order (by id).
     list(Project.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
@@ -119,7 +123,7 @@ def _start(*, projects: list[Project], by: Any, weights: dict[str, float], inlin
 # --- a pooled run of several projects of one city (issue 20) ----------------------------------
 @transaction.atomic
 def match_run_start_pooled(
-    *, projects: list[Project], by: Any, weights: dict[str, float] | None = None, inline: bool | None = None
+    *, projects: list[Project], by: User, weights: dict[str, float] | None = None, inline: bool | None = None
 ) -> MatchRun:
     """One run over several projects of one organisation in one municipality (volunteers willing
     to travel): the pools are the union of the projects' waiting participants and available
@@ -329,7 +333,7 @@ def _finish(run: MatchRun, status: str) -> None:
 
 
 # --- decisions --------------------------------------------------------------------------------
-def _lock_pending(proposal: Proposal, by: Any) -> Proposal:
+def _lock_pending(proposal: Proposal, by: User) -> Proposal:
     # Only the proposal row: duo_propose locks the volunteer, then the participant, itself.
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "run", "participant", "volunteer").get(pk=proposal.pk)
@@ -341,7 +345,7 @@ def _lock_pending(proposal: Proposal, by: Any) -> Proposal:
 
 
 @transaction.atomic
-def proposal_accept(*, proposal: Proposal, by: Any) -> Proposal:
+def proposal_accept(*, proposal: Proposal, by: User) -> Proposal:
     """Accept a proposal: the duo is created (state *proposed*) through the duo service.
 
     Two coordinators accepting conflicting proposals at once: duo_propose locks the volunteer
@@ -357,7 +361,7 @@ def proposal_accept(*, proposal: Proposal, by: Any) -> Proposal:
 
 
 @transaction.atomic
-def proposal_reject(*, proposal: Proposal, by: Any, reason: str, forbid: bool = False) -> Proposal:
+def proposal_reject(*, proposal: Proposal, by: User, reason: str, forbid: bool = False) -> Proposal:
     """Reject with a reason; `forbid` also keeps the pair out of every later run."""
     if not reason.strip():
         raise InvalidInput({"reason": _("Say why you reject this proposal.")})
@@ -371,7 +375,7 @@ def proposal_reject(*, proposal: Proposal, by: Any, reason: str, forbid: bool = 
     return proposal
 
 
-def _check_pair(participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> None:
+def _check_pair(participant: Participant, volunteer: Volunteer, by: User, reason: str) -> None:
     # Across projects as a duo may be (a pooled run): same organisation, `by` coordinates both.
     # The rule is kept with the participant's project, whose runs read it.
     if not duo_services.duo_across_projects_allowed(volunteer=volunteer, participant=participant, by=by):
@@ -382,7 +386,7 @@ def _check_pair(participant: Participant, volunteer: Volunteer, by: Any, reason:
 
 
 @transaction.atomic
-def pair_rule_forbid(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> ForbiddenPair:
+def pair_rule_forbid(*, participant: Participant, volunteer: Volunteer, by: User, reason: str) -> ForbiddenPair:
     _check_pair(participant, volunteer, by, reason)
     if ForbiddenPair.objects.filter(participant=participant, volunteer=volunteer).exists():
         raise Conflict(_("This pair is already forbidden."))
@@ -393,7 +397,7 @@ def pair_rule_forbid(*, participant: Participant, volunteer: Volunteer, by: Any,
 
 
 @transaction.atomic
-def pair_rule_lock(*, participant: Participant, volunteer: Volunteer, by: Any, reason: str) -> LockedPair:
+def pair_rule_lock(*, participant: Participant, volunteer: Volunteer, by: User, reason: str) -> LockedPair:
     _check_pair(participant, volunteer, by, reason)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if LockedPair.objects.filter(participant=participant).exists():
@@ -410,7 +414,7 @@ def pair_rule_lock(*, participant: Participant, volunteer: Volunteer, by: Any, r
 
 
 @transaction.atomic
-def pair_rule_remove(*, rule: ForbiddenPair | LockedPair, by: Any) -> None:
+def pair_rule_remove(*, rule: ForbiddenPair | LockedPair, by: User) -> None:
     _require_coordinator(by, rule.project_id)
     type(rule).objects.filter(pk=rule.pk).delete()
 
@@ -448,7 +452,7 @@ class ParticipantSuggestion:
     own_proposal: Proposal | None = None
 
 
-def participant_suggestions(*, participant: Participant, by: Any, k: int = SUGGESTIONS) -> ParticipantSuggestion:
+def participant_suggestions(*, participant: Participant, by: Actor, k: int = SUGGESTIONS) -> ParticipantSuggestion:
     """The k best available volunteers for one participant, explained: the engine's spatial filter
     and scores over the project's pool, without solving the whole pool. Reads only (nothing is
     proposed: the coordinator proposes a duo, or starts a match run, from what they see).

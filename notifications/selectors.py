@@ -10,8 +10,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from buddynet.access import get_from_scope
-from buddynet.records.accounts.models import Membership, Role
+from buddynet.records.accounts.models import Membership, Role, User
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.types import Actor
 from notifications.models import Channel, Frequency, Notification, Preference, ProjectRules
 
 
@@ -64,27 +65,27 @@ def funder_users(*, funder_id: int) -> list[Recipient]:
     return [_recipient(*user) for user in qs.order_by("user_id").values_list(*_FIELDS)]
 
 
-def inbox_for_user(*, user: Any) -> QuerySet[Notification]:
+def inbox_for_user(*, user: Actor) -> QuerySet[Notification]:
     """A user's own inbox: nobody, an administrator included, reads someone else's messages."""
     if user is None or not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user, channel=Channel.INBOX).order_by("-created_at", "-id")
 
 
-def inbox_get_for_user(*, user: Any, notification_id: Any) -> Notification:
+def inbox_get_for_user(*, user: Actor, notification_id: Any) -> Notification:
     return get_from_scope(inbox_for_user(user=user), notification_id)
 
 
-def unread_count(*, user: Any) -> int:
+def unread_count(*, user: Actor) -> int:
     return inbox_for_user(user=user).filter(read_at=None).count()
 
 
-def preference_of(*, user: Any) -> str:
+def preference_of(*, user: User) -> str:
     found = Preference.objects.filter(user=user).values_list("email_frequency", flat=True).first()
     return found or Frequency.IMMEDIATELY
 
 
-def project_rules_for_user(*, user: Any) -> QuerySet[ProjectRules]:
+def project_rules_for_user(*, user: Actor) -> QuerySet[ProjectRules]:
     roles = roles_of(user)
     qs = ProjectRules.objects.select_related("project").order_by("project__name")
     return qs if roles.administrator else qs.filter(project_id__in=roles.coordinated_project_ids)

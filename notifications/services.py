@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 from functools import partial
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -50,6 +50,10 @@ from notifications.models import (
     ProjectRules,
 )
 from notifications.selectors import Recipient
+
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
+    from buddynet.records.people.models import Project
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ def _rows(message: Message, now: datetime) -> list[outbox.Row]:
     recipient = message.recipient
     subject, body = messages.render(message.kind, recipient.language, message.context)
     ct_id, obj_id = message.about or (None, None)
-    common = {
+    common: dict[str, Any] = {
         "recipient_id": recipient.user_id, "kind": message.kind, "language": recipient.language,
         "subject": subject, "body": body, "link": message.link, "content_type_id": ct_id, "object_id": obj_id,
         "dedup_key": message.dedup_key[:200], "created_at": now, "attachment": message.attachment,
@@ -358,7 +362,7 @@ def digest_deliver(*, user_id: int) -> int:
 
 # --- the inbox ----------------------------------------------------------------------------
 @transaction.atomic
-def inbox_mark_read(*, user: Any, notification: Notification) -> Notification:
+def inbox_mark_read(*, user: User, notification: Notification) -> Notification:
     if notification.recipient_id != user.pk:  # selectors already scope; never trust one layer
         raise Notification.DoesNotExist
     if notification.read_at is None:
@@ -368,14 +372,14 @@ def inbox_mark_read(*, user: Any, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def inbox_mark_all_read(*, user: Any) -> int:
+def inbox_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at=None).update(
         read_at=timezone.now()
     )
 
 
 @transaction.atomic
-def preference_set(*, user: Any, email_frequency: str) -> Preference:
+def preference_set(*, user: User, email_frequency: str) -> Preference:
     if email_frequency not in Frequency.values:
         raise ValueError(email_frequency)
     preference, _ = Preference.objects.update_or_create(user=user, defaults={"email_frequency": email_frequency})
@@ -409,7 +413,7 @@ def project_rules_problems(*, rules: ProjectRules) -> dict[str, Any]:
 
 
 @transaction.atomic
-def project_rules_save(*, project: Any, by: Any, data: dict[str, Any]) -> ProjectRules:
+def project_rules_save(*, project: Project, by: User, data: dict[str, Any]) -> ProjectRules:
     """A project's follow-up settings in one go: the notification rules switched off and their day
     thresholds (ProjectRules), the project's contact cadence and days of silence, and its aftercare
     rules (aftercare.services, its own rule). All or nothing: any field in error saves none, and

@@ -3,6 +3,8 @@ project's follow-up settings for the organisation administrator, under /organisa
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from buddynet.errors import ServiceError
 from buddynet.features.aftercare import selectors as aftercare_selectors
+from buddynet.records.accounts.models import User
 from buddynet.records.people.selectors import project_get_for_org_admin
 from notifications import selectors, services
 from notifications.forms import ProjectRulesForm
@@ -22,12 +25,17 @@ from notifications.models import RULE_KINDS, Frequency, ProjectRules
 PAGE_SIZE = 25
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is login_required)."""
+    return cast(User, request.user)
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.inbox_for_user(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {
         "page": page,
-        "frequency": selectors.preference_of(user=request.user),
+        "frequency": selectors.preference_of(user=_me(request)),
         "frequencies": Frequency.choices,
     })
 
@@ -36,7 +44,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = selectors.inbox_get_for_user(user=request.user, notification_id=notification_id)
-    services.inbox_mark_read(user=request.user, notification=notification)
+    services.inbox_mark_read(user=_me(request), notification=notification)
     target = request.POST.get("next", "")
     # "Open" marks the message read and follows its link — only to a page of this site.
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -47,7 +55,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = services.inbox_mark_all_read(user=request.user)
+    count = services.inbox_mark_all_read(user=_me(request))
     if count:
         messages.success(request, _("All messages marked as read."))
     return redirect("notifications:inbox")
@@ -60,7 +68,7 @@ def set_preference(request: HttpRequest) -> HttpResponse:
     if frequency not in Frequency.values:
         messages.error(request, _("Choose how often you want e-mail."))
         return redirect("notifications:inbox")
-    services.preference_set(user=request.user, email_frequency=frequency)
+    services.preference_set(user=_me(request), email_frequency=frequency)
     messages.success(request, _("Your e-mail preference is saved."))
     return redirect("notifications:inbox")
 
@@ -86,7 +94,7 @@ def project_rules(request: HttpRequest, organisation_id: int, project_id: int) -
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.project_rules_save(project=project, by=request.user, data=form.service_data())
+                services.project_rules_save(project=project, by=_me(request), data=form.service_data())
             except ServiceError as exc:
                 message = exc.message
                 for name, text in (message.items() if isinstance(message, dict) else [(None, message)]):

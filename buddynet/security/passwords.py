@@ -8,17 +8,20 @@ megabyte "password" from costing a megabyte of PBKDF2 work per sign-in attempt.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
 
 
 class MaximumLengthValidator:
     def __init__(self, max_length: int = 64) -> None:
         self.max_length = max_length
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
                 ngettext(

@@ -62,7 +62,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buddynet import privacy
 from buddynet.dates import add_months
-from buddynet.records.accounts.models import Membership
+from buddynet.records.accounts.models import Membership, User
 from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, Goal
 from buddynet.records.people.models import Participant, Person, Volunteer
 
@@ -276,7 +276,7 @@ def _replace_names_in(obj: Any, fields: tuple[str, ...], names: list[str], code:
         obj.save(update_fields=[*changed, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
 
 
-def _anonymise_account(user: Any, *, code: str) -> None:
+def _anonymise_account(user: User, *, code: str) -> None:
     """A user account that belonged to the erased volunteer alone: it stays (their check-ins
     point to it as author) but cannot sign in and names no one."""
     old_email = user.email

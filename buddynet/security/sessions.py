@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 from buddynet.records.accounts.selectors import volunteer_only
+
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
+    from buddynet.records.accounts.types import Actor
 
 POLICY_KEY = "_buddynet_session_policy"
 STARTED_KEY = "_buddynet_session_started"
@@ -43,7 +47,7 @@ OFFICE = "office"
 VOLUNTEER = "volunteer"
 
 
-def session_policy_for(user: Any) -> str:
+def session_policy_for(user: Actor) -> str:
     return VOLUNTEER if volunteer_only(user) else OFFICE
 
 
@@ -53,7 +57,7 @@ def limits_for(policy: str) -> tuple[int, int]:
     return int(idle), int(absolute)
 
 
-def start_session_policy(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def start_session_policy(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     if request is None or not hasattr(request, "session") or not settings.BUDDYNET_SESSION_POLICY:
         return
     now = int(time.time())
@@ -81,7 +85,7 @@ class SessionTimeoutMiddleware:
             self._apply(request, user)
         return self.get_response(request)
 
-    def _apply(self, request: HttpRequest, user: Any) -> None:
+    def _apply(self, request: HttpRequest, user: User) -> None:
         session = request.session
         now = int(time.time())
         policy = session_policy_for(user)

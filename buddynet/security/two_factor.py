@@ -22,7 +22,6 @@ types); see docs/security.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,9 +31,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.types import Actor
 
 
-def two_factor_required_for(user: Any) -> bool:
+def two_factor_required_for(user: Actor) -> bool:
     """True for administrators, organisation administrators, coordinators, funder viewers and staff;
     False for volunteers only."""
     if user is None or not user.is_authenticated:
@@ -44,7 +44,7 @@ def two_factor_required_for(user: Any) -> bool:
                 or user.is_staff)
 
 
-def user_has_device(user: Any) -> bool:
+def user_has_device(user: Actor) -> bool:
     from django_otp import devices_for_user
 
     return any(True for _device in devices_for_user(user, confirmed=True))

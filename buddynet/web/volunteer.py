@@ -37,6 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -56,7 +57,9 @@ from buddynet.errors import ServiceError
 from buddynet.features.signals import selectors as signals_selectors
 from buddynet.records.accounts import services as accounts_services
 from buddynet.records.accounts.invitations import INVITATION_SCOPE, invitation_max_age
+from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos import selectors, services
 from buddynet.records.duos.models import CheckIn, Duo
 from buddynet.records.people.models import Volunteer
@@ -74,11 +77,11 @@ STATIC_DIR = Path(__file__).resolve().parent / "static" / "web"
 
 
 # --- Session policy ---------------------------------------------------------------------------
-def _volunteer_only(user: Any) -> bool:
+def _volunteer_only(user: Actor) -> bool:
     return session_policy_for(user) == VOLUNTEER
 
 
-def apply_session_policy(request: HttpRequest, user: Any, *, remember: bool) -> None:
+def apply_session_policy(request: HttpRequest, user: User, *, remember: bool) -> None:
     """How long this sign-in lasts: long on a volunteer's own phone, a working day otherwise."""
     if not _volunteer_only(user):
         request.session.set_expiry(None)  # SESSION_COOKIE_AGE
@@ -94,7 +97,7 @@ def apply_session_policy(request: HttpRequest, user: Any, *, remember: bool) -> 
 
 
 @receiver(user_logged_in, dispatch_uid="buddynet.web.volunteer.session_policy")
-def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is None or not hasattr(request, "session"):
         return
     # The password form sends "remember"; a magic link arrives on the phone that reads the
@@ -148,13 +151,13 @@ def _days_since(day: dt.date | None) -> int | None:
     return None if day is None else (timezone.localdate() - day).days
 
 
-def _loggable_duos(user: Any) -> Any:
+def _loggable_duos(user: Actor) -> Any:
     # The volunteer's duos without the last-contact aggregate: only offered as choices.
     return selectors.duos_in_scope(user=user, role="volunteer").filter(status__in=LOGGABLE_STATUSES).select_related(
         "participant").order_by("participant__first_name", "id")
 
 
-def _editable(check_in: CheckIn, user: Any) -> bool:
+def _editable(check_in: CheckIn, user: User | AnonymousUser) -> bool:
     return check_in.author_id == user.pk and timezone.now() - check_in.created_at <= services.CHECK_IN_EDIT_WINDOW
 
 

@@ -19,6 +19,7 @@ from buddynet.features.aftercare.models import (
     ReferralService,
 )
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import Participant
 from buddynet.records.people.selectors import participants_for_user
 
@@ -36,14 +37,14 @@ def settings_by_project(*, project_ids: Iterable[int]) -> dict[int, AftercareSet
     return {pk: found.get(pk) or AftercareSettings(project_id=pk) for pk in ids}
 
 
-def items_for_user(*, user: Any) -> QuerySet[AftercareItem]:
+def items_for_user(*, user: Actor) -> QuerySet[AftercareItem]:
     """The aftercare items a coordinator works on: their projects' (a volunteer or funder: none;
     the platform administrator only under a support access: participant_data_scope)."""
     qs = AftercareItem.objects.select_related("duo__participant", "duo__volunteer", "duo__project")
     return qs.filter(participant_data_scope(user=user, project="duo__project"))
 
 
-def item_get_for_user(*, user: Any, item_id: Any) -> AftercareItem:
+def item_get_for_user(*, user: Actor, item_id: Any) -> AftercareItem:
     return get_from_scope(items_for_user(user=user), item_id)
 
 
@@ -74,22 +75,22 @@ def items_due(*, today: date) -> list[DueItem]:
 
 
 # --- referrals (issue 18 item 3) ---------------------------------------------------------------
-def _project_ids(user: Any) -> list[int] | None:
+def _project_ids(user: Actor) -> list[int] | None:
     roles = roles_of(user)
     return None if roles.administrator else list(roles.coordinated_project_ids)
 
 
-def referral_services_for_user(*, user: Any) -> QuerySet[ReferralService]:
+def referral_services_for_user(*, user: Actor) -> QuerySet[ReferralService]:
     qs = ReferralService.objects.select_related("project")
     ids = _project_ids(user)
     return qs if ids is None else qs.filter(project_id__in=ids)
 
 
-def referral_service_get_for_user(*, user: Any, service_id: Any) -> ReferralService:
+def referral_service_get_for_user(*, user: Actor, service_id: Any) -> ReferralService:
     return get_from_scope(referral_services_for_user(user=user), service_id)
 
 
-def referral_services_of_project(*, user: Any, project_id: int) -> QuerySet[ReferralService]:
+def referral_services_of_project(*, user: Actor, project_id: int) -> QuerySet[ReferralService]:
     """The services in use of one project's directory: what a participant of it may be referred to."""
     return referral_services_for_user(user=user).filter(project_id=project_id, active=True)
 
@@ -97,7 +98,7 @@ def referral_services_of_project(*, user: Any, project_id: int) -> QuerySet[Refe
 REFERRAL_CANDIDATES = 10  # matches shown for a search; more asks for more of the name
 
 
-def referral_candidates(*, user: Any, q: str) -> list[Participant]:
+def referral_candidates(*, user: Actor, q: str) -> list[Participant]:
     """The participants (of the asker's scope) whose name, postcode or municipality hold every word
     of `q`, at most REFERRAL_CANDIDATES + 1 (the one more tells the page to ask for more of the
     name): the new-referral form never lists a whole project (at 10x people, 35 -> 273 ms)."""
@@ -108,12 +109,12 @@ def referral_candidates(*, user: Any, q: str) -> list[Participant]:
     return list(qs.order_by("last_name", "first_name", "pk")[: REFERRAL_CANDIDATES + 1])
 
 
-def referrals_for_user(*, user: Any) -> QuerySet[Referral]:
+def referrals_for_user(*, user: Actor) -> QuerySet[Referral]:
     qs = Referral.objects.select_related("participant", "service")
     return qs.filter(participant_data_scope(user=user, project="participant__project"))
 
 
-def referral_get_for_user(*, user: Any, referral_id: Any) -> Referral:
+def referral_get_for_user(*, user: Actor, referral_id: Any) -> Referral:
     return get_from_scope(referrals_for_user(user=user), referral_id)
 
 
@@ -142,11 +143,11 @@ def referrals_awaiting_outcome(*, today: date) -> list[OpenReferral]:
 
 
 # --- the participant's voice (issue 18 item 4) --------------------------------------------------
-def evaluations_for_user(*, user: Any) -> QuerySet[Evaluation]:
+def evaluations_for_user(*, user: Actor) -> QuerySet[Evaluation]:
     """Coordinators (and administrators) read evaluations; a volunteer records them but reads none back."""
     qs = Evaluation.objects.select_related("participant", "duo")
     return qs.filter(participant_data_scope(user=user, project="participant__project"))
 
 
-def evaluation_get_for_user(*, user: Any, evaluation_id: Any) -> Evaluation:
+def evaluation_get_for_user(*, user: Actor, evaluation_id: Any) -> Evaluation:
     return get_from_scope(evaluations_for_user(user=user), evaluation_id)

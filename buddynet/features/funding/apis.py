@@ -45,6 +45,7 @@ from buddynet.features.funding.receipts import TYPES as RECEIPT_TYPES
 from buddynet.features.funding.receipts import receipt_response
 from buddynet.parsers import SafeJSONParser
 from buddynet.records.accounts.selectors import Roles, roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import Volunteer
 from buddynet.records.people.selectors import funders_for_user, projects_for_user
 from buddynet.validators import plausible_date
@@ -53,7 +54,7 @@ ALL_READERS = frozenset({"administrator", "coordinator", "funder"})
 STAFF = frozenset({"administrator", "coordinator"})
 
 
-def coordinated_volunteers(*, user: Any) -> QuerySet[Volunteer]:
+def coordinated_volunteers(*, user: Actor) -> QuerySet[Volunteer]:
     """Volunteers whose allowances the caller may record: those of the projects they coordinate."""
     roles = roles_of(user)
     if roles.administrator:

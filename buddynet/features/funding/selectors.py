@@ -31,12 +31,13 @@ from buddynet.features.funding.models import (
     Tranche,
 )
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import VolunteerDay
 from buddynet.records.people.selectors import funders_for_user
 from netwerk.selectors import network_change_aggregates, network_change_aggregates_by_project
 
 
-def _grant_scope(user: Any, prefix: str = "", *, funders: bool = True) -> Q | None:
+def _grant_scope(user: Actor, prefix: str = "", *, funders: bool = True) -> Q | None:
     """None means everything (administrator); an empty Q-match for nobody otherwise."""
     roles = roles_of(user)
     if roles.administrator:
@@ -51,38 +52,38 @@ def _scoped(qs: QuerySet[Any], scope: Q | None) -> QuerySet[Any]:
     return qs if scope is None else qs.filter(scope)
 
 
-def grants_for_user(*, user: Any) -> QuerySet[Grant]:
+def grants_for_user(*, user: Actor) -> QuerySet[Grant]:
     return _scoped(Grant.objects.select_related("funder", "project"), _grant_scope(user))
 
 
-def grants_for_coordinator(*, user: Any) -> QuerySet[Grant]:
+def grants_for_coordinator(*, user: Actor) -> QuerySet[Grant]:
     """Grants whose money the caller may record (expenses, reports): not a funder's."""
     return _scoped(Grant.objects.select_related("funder", "project"), _grant_scope(user, funders=False))
 
 
-def budget_lines_for_user(*, user: Any) -> QuerySet[BudgetLine]:
+def budget_lines_for_user(*, user: Actor) -> QuerySet[BudgetLine]:
     return _scoped(BudgetLine.objects.select_related("grant"), _grant_scope(user, "grant__"))
 
 
-def budget_lines_for_coordinator(*, user: Any) -> QuerySet[BudgetLine]:
+def budget_lines_for_coordinator(*, user: Actor) -> QuerySet[BudgetLine]:
     return _scoped(BudgetLine.objects.select_related("grant"), _grant_scope(user, "grant__", funders=False))
 
 
-def tranches_for_user(*, user: Any) -> QuerySet[Tranche]:
+def tranches_for_user(*, user: Actor) -> QuerySet[Tranche]:
     return _scoped(Tranche.objects.select_related("grant"), _grant_scope(user, "grant__"))
 
 
-def obligations_for_user(*, user: Any) -> QuerySet[ReportingObligation]:
+def obligations_for_user(*, user: Actor) -> QuerySet[ReportingObligation]:
     return _scoped(ReportingObligation.objects.select_related("grant"), _grant_scope(user, "grant__"))
 
 
-def expenses_for_user(*, user: Any) -> QuerySet[Expense]:
+def expenses_for_user(*, user: Actor) -> QuerySet[Expense]:
     # Expenses name suppliers and describe purchases: not for the funder's eyes (only totals are).
     return _scoped(Expense.objects.select_related("grant", "budget_line"),
                    _grant_scope(user, "grant__", funders=False))
 
 
-def receipt_expense_for_user(*, user: Any, expense_id: int) -> Expense | None:
+def receipt_expense_for_user(*, user: Actor, expense_id: int) -> Expense | None:
     """The expense whose receipt this user may read, or None (the caller answers 404): the page and
     the API serve receipts to the coordinators of the expense's project (and administrators) only,
     as long as it has one."""
@@ -92,7 +93,7 @@ def receipt_expense_for_user(*, user: Any, expense_id: int) -> Expense | None:
     return expense
 
 
-def reports_for_user(*, user: Any) -> QuerySet[ProgressReport]:
+def reports_for_user(*, user: Actor) -> QuerySet[ProgressReport]:
     roles = roles_of(user)
     qs = ProgressReport.objects.select_related("grant", "grant__project", "grant__funder", "obligation")
     if roles.administrator:
@@ -104,22 +105,22 @@ def reports_for_user(*, user: Any) -> QuerySet[ProgressReport]:
     return qs.filter(scope)
 
 
-def _volunteer_scope(user: Any) -> Q | None:
+def _volunteer_scope(user: Actor) -> Q | None:
     roles = roles_of(user)
     if roles.administrator:
         return None
     return Q(volunteer__project_id__in=roles.coordinated_project_ids)
 
 
-def allowance_payments_for_user(*, user: Any) -> QuerySet[AllowancePayment]:
+def allowance_payments_for_user(*, user: Actor) -> QuerySet[AllowancePayment]:
     return _scoped(AllowancePayment.objects.select_related("volunteer"), _volunteer_scope(user))
 
 
-def declared_allowances_for_user(*, user: Any) -> QuerySet[DeclaredAllowance]:
+def declared_allowances_for_user(*, user: Actor) -> QuerySet[DeclaredAllowance]:
     return _scoped(DeclaredAllowance.objects.select_related("volunteer"), _volunteer_scope(user))
 
 
-def allowance_caps_for_user(*, user: Any) -> QuerySet[AllowanceCap]:
+def allowance_caps_for_user(*, user: Actor) -> QuerySet[AllowanceCap]:
     roles = roles_of(user)
     if roles.administrator or roles.is_coordinator:
         return AllowanceCap.objects.all()
@@ -155,15 +156,15 @@ def allowance_prefill(*, organisation_id: int, year: int, days: int) -> dict[str
     return initial
 
 
-def grant_get_for_user(*, user: Any, grant_id: Any) -> Grant:
+def grant_get_for_user(*, user: Actor, grant_id: Any) -> Grant:
     return _get(grants_for_user(user=user), grant_id)
 
 
-def report_get_for_user(*, user: Any, report_id: Any) -> ProgressReport:
+def report_get_for_user(*, user: Actor, report_id: Any) -> ProgressReport:
     return _get(reports_for_user(user=user), report_id)
 
 
-def portfolio_job_get_for_user(*, user: Any, job_id: Any) -> PortfolioJob:
+def portfolio_job_get_for_user(*, user: Actor, job_id: Any) -> PortfolioJob:
     """A portfolio report job of the user who asked for it, while it is kept and while the user may
     still see its funder; 404 for anyone else's, an expired one, or one whose funder they lost."""
     jobs = PortfolioJob.objects.filter(requested_by_id=getattr(user, "pk", None), expires_at__gt=timezone.now(),
@@ -171,7 +172,7 @@ def portfolio_job_get_for_user(*, user: Any, job_id: Any) -> PortfolioJob:
     return _get(jobs, job_id)
 
 
-def open_obligations_of_project(*, user: Any, project_id: int) -> list[ReportingObligation]:
+def open_obligations_of_project(*, user: Actor, project_id: int) -> list[ReportingObligation]:
     """The project's reports not yet submitted, soonest due first (coordinator's Today page)."""
     return list(
         obligations_for_user(user=user).filter(grant__project_id=project_id, submitted_on=None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -52,6 +52,9 @@ from buddynet.formats import money
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Funder, Organisation, Volunteer
 from buddynet.validators import plausible_date
+
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +161,7 @@ def obligation_save(*, obligation: ReportingObligation | None, data: dict[str, A
 @transaction.atomic
 def expense_record(
     *, grant: Grant, budget_line: BudgetLine, date: date, amount: Decimal, description: str, supplier: str = "",
-    receipt: Any = None, overspend_justification: str = "", by: Any = None,
+    receipt: Any = None, overspend_justification: str = "", by: User | None = None,
 ) -> Expense:
     """Book an expense on a budget line of a grant.
 
@@ -234,7 +237,8 @@ class AllowanceResult:
 
 @transaction.atomic
 def allowance_payment_record(
-    *, volunteer: Volunteer, kind: str, paid_on: date, year: int, amount: Decimal, days: int = 0, by: Any = None,
+    *, volunteer: Volunteer, kind: str, paid_on: date, year: int, amount: Decimal, days: int = 0,
+    by: User | None = None,
 ) -> AllowanceResult:
     """Record an allowance paid to a volunteer, refusing what Belgian law does not allow:
 
@@ -290,7 +294,7 @@ def allowance_payment_record(
 
 @transaction.atomic
 def allowance_settings_save(
-    *, organisation: Organisation, by: Any, default_kind: str, daily_rate: Decimal | None,
+    *, organisation: Organisation, by: User, default_kind: str, daily_rate: Decimal | None,
     yearly_maximum: Decimal | None,
 ) -> AllowanceSettings:
     """An organisation's own allowance settings (issue 16), by its organisation administrator.
@@ -355,7 +359,7 @@ def obligations_open_for_report(*, grant: Grant) -> QuerySet[ReportingObligation
 
 
 @transaction.atomic
-def report_create(*, grant: Grant, period_start: date, period_end: date, by: Any = None,
+def report_create(*, grant: Grant, period_start: date, period_end: date, by: User | None = None,
                   obligation: ReportingObligation | None = None) -> ProgressReport:
     """A draft report of a grant over a period, answering one of its reporting obligations (or none:
     a report the funder did not ask for)."""
@@ -381,11 +385,12 @@ def report_numbers(*, report: ProgressReport) -> dict[str, Any]:
     """The frozen numbers of a signed-off report, or the live numbers of a draft."""
     if report.is_frozen:
         assert report.numbers is not None
-        return report.numbers
+        frozen: dict[str, Any] = report.numbers
+        return frozen
     return reports.grant_report(grant=report.grant, start=report.period_start, end=report.period_end)
 
 
-def _coordinator_check(report: ProgressReport, by: Any, *, system_allowed: bool = False) -> None:
+def _coordinator_check(report: ProgressReport, by: User | None, *, system_allowed: bool = False) -> None:
     """`by` coordinates the report's project (or administers). None is a program acting on its own
     (demo data, retention checks), allowed only where the caller says so: the sign-off."""
     if by is None and system_allowed:
@@ -394,7 +399,7 @@ def _coordinator_check(report: ProgressReport, by: Any, *, system_allowed: bool 
         raise NotAllowed(_("Only a coordinator of this project can do this."))
 
 
-def _funder_check(report: ProgressReport, by: Any) -> None:
+def _funder_check(report: ProgressReport, by: User) -> None:
     roles = roles_of(by)
     if not (roles.administrator or report.grant.funder_id in roles.funder_ids):
         raise NotAllowed(_("Only the funder of this grant can answer this report."))
@@ -417,7 +422,7 @@ NARRATIVE_MAX_CHARS = 20_000  # per section: some pages of text, enough for a ye
 
 
 @transaction.atomic
-def report_narrative_save(*, report: ProgressReport, by: Any, texts: dict[str, str]) -> ReportNarrative:
+def report_narrative_save(*, report: ProgressReport, by: User, texts: dict[str, str]) -> ReportNarrative:
     """Save the narrative sections as a new draft revision (the earlier text is kept).
 
     Only the sections given change; the others carry over from the last revision. Saving the same
@@ -427,7 +432,7 @@ def report_narrative_save(*, report: ProgressReport, by: Any, texts: dict[str, s
     unknown = set(texts) - set(ReportNarrative.SECTIONS)
     if unknown:
         raise InvalidInput({name: _("Unknown section.") for name in sorted(unknown)})
-    too_long = {name: _("At most %(n)d characters.") % {"n": NARRATIVE_MAX_CHARS}
+    too_long: dict[str, Any] = {name: _("At most %(n)d characters.") % {"n": NARRATIVE_MAX_CHARS}
                 for name, text in texts.items() if len(text) > NARRATIVE_MAX_CHARS}
     if too_long:
         raise InvalidInput(too_long)
@@ -469,7 +474,7 @@ def _checked_image(body: bytes) -> bool:
     return True
 
 
-def report_annex_add(*, report: ProgressReport, by: Any, upload: Any) -> ReportAnnex:
+def report_annex_add(*, report: ProgressReport, by: User, upload: Any) -> ReportAnnex:
     """Attach a PDF, JPEG or PNG (at most ANNEX_MAX_BYTES) to the draft version of a report."""
     size = getattr(upload, "size", None)
     if size is None or size > ANNEX_MAX_BYTES:
@@ -499,7 +504,7 @@ def report_annex_add(*, report: ProgressReport, by: Any, upload: Any) -> ReportA
 
 
 @transaction.atomic
-def report_annex_remove(*, annex: ReportAnnex, by: Any) -> None:
+def report_annex_remove(*, annex: ReportAnnex, by: User) -> None:
     """Remove an annex from a draft version. Its file goes too, once no version lists it any more
     (a version made after a request for completion lists the frozen version's files): an annex may
     show people (privacy.REGISTRY: SPECIAL), so no file is kept that nothing points at."""
@@ -558,7 +563,7 @@ def report_sign_off_summary(*, report: ProgressReport) -> SignOffSummary:
                           annexes=_annex_rows(report))
 
 
-def report_sign_off(*, report: ProgressReport, by: Any, confirmation: str | None = None) -> ProgressReport:
+def report_sign_off(*, report: ProgressReport, by: User | None, confirmation: str | None = None) -> ProgressReport:
     """Freeze the report: its numbers and PDF are stored and never recomputed; the funder gets it.
 
     A person confirms by typing the report's name (`report.name`, e.g. "WVG-GENT-1 v1"): the API
@@ -626,7 +631,7 @@ def _obligation_approved(report: ProgressReport, *, on: date) -> None:
     obligation.save(update_fields=["submitted_on", "approved_on"])
 
 
-def _answer_locked(report: ProgressReport, by: Any) -> ProgressReport:
+def _answer_locked(report: ProgressReport, by: User) -> ProgressReport:
     report = ProgressReport.objects.select_for_update().select_related(
         "grant", "grant__project", "grant__funder").get(pk=report.pk)
     _funder_check(report, by)
@@ -638,7 +643,7 @@ def _answer_locked(report: ProgressReport, by: Any) -> ProgressReport:
 
 
 @transaction.atomic
-def report_approve(*, report: ProgressReport, by: Any, comment: str = "") -> ProgressReport:
+def report_approve(*, report: ProgressReport, by: User, comment: str = "") -> ProgressReport:
     """The funder approves a signed-off version ("goedgekeurd"); the coordinators hear of it."""
     report = _answer_locked(report, by)
     report.answer = ReportAnswer.APPROVED
@@ -652,7 +657,7 @@ def report_approve(*, report: ProgressReport, by: Any, comment: str = "") -> Pro
 
 
 @transaction.atomic
-def report_request_completion(*, report: ProgressReport, by: Any, comment: str) -> ProgressReport:
+def report_request_completion(*, report: ProgressReport, by: User, comment: str) -> ProgressReport:
     """The funder asks for completion ("vraag om aanvulling"): the frozen version stays as it is and a
     new draft version opens with its narrative and annexes, for the coordinator to complete and sign
     off again. Returns the new version; the coordinators hear of it."""
@@ -715,7 +720,7 @@ def portfolio_project_count(*, funder: Funder) -> int:
 
 
 @transaction.atomic
-def portfolio_job_request(*, funder: Funder, by: Any, start: date, end: date, fmt: str = "html",
+def portfolio_job_request(*, funder: Funder, by: User, start: date, end: date, fmt: str = "html",
                           sort: str = "", descending: bool = False, language: str = "nl-be") -> PortfolioJob:
     """The job that makes this portfolio report for `by`: the one they asked for today with the same
     parameters while it is kept (queued, running or done), else a new queued one, enqueued after
@@ -730,7 +735,8 @@ def portfolio_job_request(*, funder: Funder, by: Any, start: date, end: date, fm
         try:
             plausible_date(day)
         except ValidationError as exc:
-            raise InvalidInput({name: exc.messages}) from None
+            errors: dict[str, Any] = {name: exc.messages}
+            raise InvalidInput(errors) from None
     start, end = reports.whole_months(start, end)
     now = timezone.now()
     mine = PortfolioJob.objects.filter(requested_by=by)
@@ -752,7 +758,7 @@ def portfolio_job_request(*, funder: Funder, by: Any, start: date, end: date, fm
     return job
 
 
-def portfolio_job_retry(*, job: PortfolioJob, by: Any) -> PortfolioJob:
+def portfolio_job_retry(*, job: PortfolioJob, by: User) -> PortfolioJob:
     """A failed job asked again: a new job with the same parameters (the failed one stays, with its error)."""
     if job.requested_by_id != getattr(by, "pk", None):
         raise NotAllowed(_("Only who asked for this report can ask again."))

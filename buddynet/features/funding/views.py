@@ -43,6 +43,7 @@ from buddynet.features.funding.models import (
 from buddynet.features.funding.receipts import receipt_response
 from buddynet.formats import short_date
 from buddynet.records.accounts.selectors import roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import Project, Volunteer
 from buddynet.records.people.selectors import funder_get_for_user, funders_for_user, project_get_for_user
 from buddynet.validators import plausible_date
@@ -269,7 +270,7 @@ class AnswerForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "true", "lang": "nl-BE"}))
 
 
-def _versions(obj: ProgressReport, user: Any) -> list[ProgressReport]:
+def _versions(obj: ProgressReport, user: Actor) -> list[ProgressReport]:
     """Every version of this report the user may see, oldest first (a chain of `previous`)."""
     chain = [obj]
     while chain[0].previous_id is not None:

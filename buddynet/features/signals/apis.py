@@ -4,7 +4,7 @@ A volunteer records a barrier with their check-in (POST /api/v1/check-ins/ with 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,11 +21,17 @@ from buddynet.api import ScopedRelatedField, ScopedViewSet
 from buddynet.features.signals import report as signal_report
 from buddynet.features.signals import selectors, services
 from buddynet.features.signals.models import BarrierType, Signal, SignalStatus
+from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.selectors import duos_in_scope
 from buddynet.records.people.selectors import participants_for_user
 from buddynet.validators import plausible_date
 from buddynet.vocabulary import LifeDomain
+
+
+def _me(request: Request) -> User:
+    """The signed-in user (IsAuthenticated ran before any write)."""
+    return cast(User, request.user)
 
 
 class SignalOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -72,7 +78,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         v = dict(data.validated_data)
         participant, duo, on = v.pop("participant"), v.pop("duo"), v.pop("date", None)
         with transaction.atomic():
-            signal = services.signal_record(participant=participant, duo=duo, data=v, by=request.user, on=on)
+            signal = services.signal_record(participant=participant, duo=duo, data=v, by=_me(request), on=on)
         return Response(SignalOutput(signal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MoveInput, responses={200: SignalOutput})
@@ -81,7 +87,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         signal = self.get_object()
         data = MoveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        signal = services.signal_move(signal=signal, by=request.user, **data.validated_data)
+        signal = services.signal_move(signal=signal, by=_me(request), **data.validated_data)
         return Response(SignalOutput(signal).data)
 
     @extend_schema(request=ShareInput, responses={200: SignalOutput})
@@ -92,10 +98,10 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         data.is_valid(raise_exception=True)
         with transaction.atomic():
             if "description" in data.validated_data:
-                signal = services.signal_describe(signal=signal, by=request.user,
+                signal = services.signal_describe(signal=signal, by=_me(request),
                                                   description=data.validated_data["description"])
             signal = services.signal_share(signal=signal, shareable=data.validated_data["shareable"],
-                                           by=request.user)
+                                           by=_me(request))
         return Response(SignalOutput(signal).data)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from buddynet.access import get_from_scope
 from buddynet.features.signals.models import BarrierType, Signal
 from buddynet.records.accounts.selectors import participant_data_scope, roles_of
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.models import Project
 
 
@@ -19,22 +20,22 @@ def barrier_types_offered() -> list[BarrierType]:
     return list(BarrierType.objects.filter(active=True))
 
 
-def signals_for_user(*, user: Any) -> QuerySet[Signal]:
+def signals_for_user(*, user: Actor) -> QuerySet[Signal]:
     # The platform administrator only under a support access (participant_data_scope).
     qs = Signal.objects.select_related("barrier_type", "participant", "project")
     return qs.filter(participant_data_scope(user=user))
 
 
-def signal_get_for_user(*, user: Any, signal_id: Any) -> Signal:
+def signal_get_for_user(*, user: Actor, signal_id: Any) -> Signal:
     return get_from_scope(signals_for_user(user=user), signal_id)
 
 
-def signals_of_participant(*, user: Any, participant_id: int) -> QuerySet[Signal]:
+def signals_of_participant(*, user: Actor, participant_id: int) -> QuerySet[Signal]:
     return signals_for_user(user=user).filter(participant_id=participant_id)
 
 
 def signals_filtered(
-    *, user: Any, project_ids: list[int] | None = None, start: date | None = None, end: date | None = None,
+    *, user: Actor, project_ids: list[int] | None = None, start: date | None = None, end: date | None = None,
     municipality: str = "", status: str = "", barrier_type: str = "", life_domain: str = "",
 ) -> QuerySet[Signal]:
     qs = signals_for_user(user=user)
@@ -55,7 +56,7 @@ def signals_filtered(
     return qs
 
 
-def report_projects_for_user(*, user: Any) -> QuerySet[Project]:
+def report_projects_for_user(*, user: Actor) -> QuerySet[Project]:
     """The projects whose signal report the user may make: a coordinator's own projects, an
     organisation administrator's organisations' projects (issue 18: the organisation administrator
     bundles the signals into the report), every project for the platform administrator."""
@@ -67,12 +68,12 @@ def report_projects_for_user(*, user: Any) -> QuerySet[Project]:
                      | Q(organisation_id__in=roles.administered_organisation_ids))
 
 
-def report_signals(*, user: Any, project_ids: list[int]) -> QuerySet[Signal]:
+def report_signals(*, user: Actor, project_ids: list[int]) -> QuerySet[Signal]:
     """The signals the report counts: only within report_projects_for_user (counts, never the
     signals themselves, reach an organisation administrator)."""
     allowed = report_projects_for_user(user=user).filter(pk__in=project_ids).values("pk")
     return Signal.objects.select_related("barrier_type", "participant", "project").filter(project_id__in=allowed)
 
 
-def municipalities_for_user(*, user: Any) -> list[str]:
+def municipalities_for_user(*, user: Actor) -> list[str]:
     return sorted(set(signals_for_user(user=user).exclude(municipality="").values_list("municipality", flat=True)))

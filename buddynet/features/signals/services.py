@@ -5,7 +5,7 @@ taxonomy's rows. Every channel calls these; each re-checks who may."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,10 @@ from buddynet.records.duos.models import CheckIn, Duo
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import Participant
 from buddynet.vocabulary import LIFE_DOMAINS
+
+if TYPE_CHECKING:
+    from buddynet.records.accounts.models import User
+    from buddynet.records.accounts.types import Actor
 
 
 def municipality_of(participant: Participant) -> str:
@@ -48,7 +52,7 @@ def _clean(data: dict[str, Any]) -> tuple[str, BarrierType, str]:
 
 
 def signal_record(
-    *, participant: Participant, data: dict[str, Any], by: Any, duo: Duo | None = None,
+    *, participant: Participant, data: dict[str, Any], by: User, duo: Duo | None = None,
     check_in: CheckIn | None = None, on: date | None = None,
 ) -> Signal:
     """Store one barrier signal. `data`: life_domain, barrier_type (a code of an active type),
@@ -74,12 +78,12 @@ def signal_record(
         )
 
 
-def _coordinator(signal: Signal, by: Any) -> None:
+def _coordinator(signal: Signal, by: Actor) -> None:
     if not works_on_participant_data(user=by, project_id=signal.project_id):
         raise NotAllowed(_("Only a coordinator of the project can change a signal."))
 
 
-def signal_move(*, signal: Signal, status: str, by: Any, passed_on_to: str = "") -> Signal:
+def signal_move(*, signal: Signal, status: str, by: User, passed_on_to: str = "") -> Signal:
     """new → passed on (to whom: required) → answered or structural."""
     _coordinator(signal, by)
     with transaction.atomic():
@@ -110,7 +114,7 @@ def _names_in(signal: Signal) -> list[str]:
     return sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
 
 
-def signal_share(*, signal: Signal, shareable: bool, by: Any) -> Signal:
+def signal_share(*, signal: Signal, shareable: bool, by: User) -> Signal:
     """A coordinator marks the description shareable (it then appears in signal reports), only
     when there is one and it names neither the participant nor the volunteer."""
     _coordinator(signal, by)
@@ -128,7 +132,7 @@ def signal_share(*, signal: Signal, shareable: bool, by: Any) -> Signal:
     return signal
 
 
-def signal_describe(*, signal: Signal, description: str, by: Any) -> Signal:
+def signal_describe(*, signal: Signal, description: str, by: User) -> Signal:
     """A coordinator rewrites the description (e.g. without names); a new text is not shareable
     until it is marked so again."""
     _coordinator(signal, by)

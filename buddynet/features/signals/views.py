@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,12 +32,18 @@ from buddynet.features.signals import report as signal_report
 from buddynet.features.signals import selectors, services
 from buddynet.features.signals.forms import FilterForm, MoveForm, ReportForm, ShareForm, SignalForm
 from buddynet.features.signals.models import NEXT_STATUSES, Signal, SignalStatus
+from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.duos.selectors import duos_for_user
 from buddynet.records.people.selectors import participant_get_for_user, project_get_for_user
 from buddynet.vocabulary import LifeDomain
 
 View = Callable[..., HttpResponse]
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (the views that write are coordinator_required, which logs in first)."""
+    return cast(User, request.user)
 
 
 def coordinator_required(view: View) -> View:
@@ -140,7 +146,7 @@ def signal_new(request: HttpRequest, participant_id: int) -> HttpResponse:
             participant=person).exclude(status="closed").first()
         try:
             with transaction.atomic():
-                services.signal_record(participant=person, duo=duo, data=form.cleaned_data, by=request.user)
+                services.signal_record(participant=person, duo=duo, data=form.cleaned_data, by=_me(request))
         except ServiceError as exc:
             for text in _errors(exc):
                 form.add_error(None, text)
@@ -158,7 +164,7 @@ def signal_move(request: HttpRequest, signal_id: int) -> HttpResponse:
     form = MoveForm(request.POST)
     if form.is_valid():
         try:
-            services.signal_move(signal=signal, status=form.cleaned_data["status"], by=request.user,
+            services.signal_move(signal=signal, status=form.cleaned_data["status"], by=_me(request),
                                  passed_on_to=form.cleaned_data["passed_on_to"])
         except ServiceError as exc:
             for text in _errors(exc):
@@ -181,8 +187,8 @@ def signal_share(request: HttpRequest, signal_id: int) -> HttpResponse:
             with transaction.atomic():
                 if "description" in request.POST:
                     signal = services.signal_describe(signal=signal, description=form.cleaned_data["description"],
-                                                      by=request.user)
-                services.signal_share(signal=signal, shareable=form.cleaned_data["shareable"], by=request.user)
+                                                      by=_me(request))
+                services.signal_share(signal=signal, shareable=form.cleaned_data["shareable"], by=_me(request))
         except ServiceError as exc:
             for text in _errors(exc):
                 messages.error(request, text)

@@ -17,15 +17,16 @@ from buddynet.api import ScopedViewSet
 from buddynet.records.accounts import invitations, services
 from buddynet.records.accounts.models import Membership, Role, User
 from buddynet.records.accounts.selectors import roles_of, volunteer_account
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people.selectors import volunteer_get_for_user
 
 
-def users_for_user(*, user: Any) -> QuerySet[User]:
+def users_for_user(*, user: Actor) -> QuerySet[User]:
     # Ordered, so pages neither repeat nor skip anyone (the models have no Meta.ordering).
     return User.objects.order_by("email") if roles_of(user).administrator else User.objects.none()
 
 
-def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
+def memberships_for_user(*, user: Actor) -> QuerySet[Membership]:
     qs = Membership.objects.select_related("user", "project", "volunteer", "funder").order_by("pk")
     return qs if roles_of(user).administrator else qs.none()
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from buddynet.api import CheckedLaterIdField, FieldsBuiltOnce, ScopedRelatedField, ScopedViewSet
 from buddynet.errors import InvalidInput
 from buddynet.records.accounts.selectors import Roles
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos import selectors, services
 from buddynet.records.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, Goal, NextStep
 from buddynet.records.people import fields
@@ -236,7 +237,7 @@ class DuoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 
 
 # --- Goals ----------------------------------------------------------------------------------
-def _coordinated_duos(*, user: Any) -> Any:
+def _coordinated_duos(*, user: Actor) -> Any:
     return selectors.duos_for_user(user=user, role="coordinator")
 
 

@@ -377,7 +377,7 @@ class RowRefused(InvalidInput):
 
 @transaction.atomic
 def people_import(
-    *, project: Project, kind: str, rows: list[tuple[int, dict[str, Any]]], by: Any,
+    *, project: Project, kind: str, rows: list[tuple[int, dict[str, Any]]], by: User,
 ) -> list[Participant] | list[Volunteer]:
     """Save the rows of a bulk import (the coordinator's spreadsheet) into `project`, all or none.
 

@@ -37,12 +37,13 @@ from django.utils.translation import gettext_lazy
 from buddynet import spreadsheet as ss
 from buddynet import vocabulary as v
 from buddynet.errors import ServiceError
+from buddynet.records.accounts.types import Actor
 from buddynet.records.people import services as people_services
 from buddynet.records.people.models import Participant, Person, Project
 from buddynet.records.people.selectors import participants_for_user, volunteers_for_user
 from buddynet.security.audit import log_participant_read
 from buddynet.web import coordinator_forms as cf
-from buddynet.web.coordinator.views import _base_context, _project, coordinator_required, intake_data
+from buddynet.web.coordinator.views import _base_context, _me, _project, coordinator_required, intake_data
 
 MAX_BYTES = 2 * 1024 * 1024
 KINDS = ("participant", "volunteer")
@@ -317,7 +318,7 @@ def _key(first: Any, last: Any, postcode: Any) -> tuple[str, str, str]:
     return (_norm(first), _norm(last), _norm(postcode))
 
 
-def _existing_keys(user: Any, project: Project, kind: str) -> set[tuple[str, str, str]]:
+def _existing_keys(user: Actor, project: Project, kind: str) -> set[tuple[str, str, str]]:
     qs = (participants_for_user if kind == "participant" else volunteers_for_user)(user=user)
     return {_key(*row) for row in qs.filter(project=project).values_list("first_name", "last_name", "postcode")}
 
@@ -501,7 +502,7 @@ def _import_page(kind: str) -> Callable[..., HttpResponse]:
                 return render(request, "web/coordinator/import.html", context, status=400)
             try:
                 saved = people_services.people_import(
-                    project=project, kind=kind, rows=[(r.number, r.data or {}) for r in good], by=request.user)
+                    project=project, kind=kind, rows=[(r.number, r.data or {}) for r in good], by=_me(request))
             except people_services.RowRefused as exc:
                 context.update(form=form, preview=preview, digest=stored["digest"], filename=stored["name"],
                                refused=_("Nothing was imported: row %(row)d was refused: %(reason)s") % {

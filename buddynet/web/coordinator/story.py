@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from buddynet import formats
 from buddynet import vocabulary as v
 from buddynet.pdf import pdf_bytes
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import Goal
 from buddynet.records.duos.selectors import check_ins_for_user, duos_for_user
 from buddynet.records.people.models import Participant
@@ -30,7 +31,7 @@ MAX_GOALS = 8
 MAX_CONTACTS = 6
 
 
-def story_context(user: Any, person: Participant) -> dict[str, Any]:
+def story_context(user: Actor, person: Participant) -> dict[str, Any]:
     duos = list(duos_for_user(user=user, role="coordinator").filter(participant=person)
                 .select_related("volunteer").prefetch_related("goals").order_by("-proposed_on", "-id"))
     goals = [g for duo in duos for g in duo.goals.all()]
@@ -62,7 +63,7 @@ def story_context(user: Any, person: Participant) -> dict[str, Any]:
     }
 
 
-def story_html(user: Any, person: Participant) -> str:
+def story_html(user: Actor, person: Participant) -> str:
     with translation.override("nl"):
         return render_to_string("web/coordinator/story_pdf.html", story_context(user, person))
 

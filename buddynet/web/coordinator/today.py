@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buddynet.features.funding.selectors import open_obligations_of_project
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
 from buddynet.records.duos.selectors import check_ins_for_user, duos_for_user
 from buddynet.records.people.models import Participant, Project, Volunteer
@@ -58,7 +59,7 @@ class Today:
     deadlines: list[Any]
 
 
-def reporting_deadlines(*, user: Any, project: Project) -> list[Any]:
+def reporting_deadlines(*, user: Actor, project: Project) -> list[Any]:
     """Reporting deadlines of the project's grants, soonest first.
 
     Each item needs `due_on` (date) and `label` (str), and may have `url` (the funding page where
@@ -76,7 +77,7 @@ def reporting_deadlines(*, user: Any, project: Project) -> list[Any]:
 PERSON_FIELDS = ("id", "first_name", "last_name", "municipality")
 
 
-def duos_with_follow_up(*, user: Any, project: Project) -> Any:
+def duos_with_follow_up(*, user: Actor, project: Project) -> Any:
     """Open duos, and closed ones with a concern still unhandled, with their check-in figures."""
     return (
         duos_for_user(user=user)
@@ -138,7 +139,7 @@ def missing_screening(volunteer: Volunteer) -> list[str]:
     return missing
 
 
-def today_for(*, user: Any, project: Project) -> Today:
+def today_for(*, user: Actor, project: Project) -> Today:
     today = timezone.localdate()
     attention = []
     open_count = 0

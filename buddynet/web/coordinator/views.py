@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -31,7 +31,9 @@ from formtools.wizard.views import SessionWizardView
 
 from buddynet import vocabulary as v
 from buddynet.errors import ServiceError
+from buddynet.records.accounts.models import User
 from buddynet.records.accounts.selectors import roles_of, volunteer_account
+from buddynet.records.accounts.types import Actor
 from buddynet.records.duos import services as duo_services
 from buddynet.records.duos.models import OPEN_STATUSES, CheckIn, Duo, DuoStatus
 from buddynet.records.duos.selectors import (
@@ -86,6 +88,11 @@ def coordinator_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is coordinator_required, which logs in first)."""
+    return cast(User, request.user)
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
@@ -595,7 +602,7 @@ def _availability_rows(slots: list[str]) -> list[tuple[Any, list[bool]]]:
 LATEST_DAYS = 10
 
 
-def _days_volunteered(user: Any, volunteer: Volunteer) -> dict[str, Any]:
+def _days_volunteered(user: Actor, volunteer: Volunteer) -> dict[str, Any]:
     """The days the volunteer marked (for the flat-rate allowance): a count per year, newest
     year first, and the latest few dates. Amounts and caps stay on the funding pages."""
     days = volunteer_days_for_user(user=user).filter(volunteer=volunteer)
@@ -711,7 +718,7 @@ def _initial_for(name: str, duo: Duo) -> dict[str, Any]:
     }.get(name, {})
 
 
-def _apply(name: str, duo: Duo, by: Any, data: dict[str, Any]) -> Duo:
+def _apply(name: str, duo: Duo, by: User, data: dict[str, Any]) -> Duo:
     if name == "introduce":
         return duo_services.duo_introduce(duo=duo, by=by, introduced_on=data["introduced_on"])
     if name == "activate":
@@ -742,7 +749,7 @@ def _duo_action(name: str) -> View:
             form = form_class(request.POST, **kwargs)
             if form.is_valid():
                 try:
-                    _apply(name, the_duo, request.user, form.cleaned_data)
+                    _apply(name, the_duo, _me(request), form.cleaned_data)
                 except ServiceError as error:
                     _add_service_error(form, error, {"introduced_on": "introduced_on", "started_on": "started_on",
                                                      "closed_on": "closed_on"})
