@@ -250,11 +250,22 @@ def test_the_dashboard_on_a_tablet(live_server: Any, browser: Any, world: World)
 
 def test_today_and_the_participant_page_fit_a_phone(live_server: Any, phone_context: Any, world: World) -> None:
     a_lively_project(world)
+    waiting = Participant.objects.get(first_name="Anna")
+    # A long e-mail address and referrer (no break point in the address): the profile's facts once made
+    # this page 499 px wide.
+    Participant.objects.filter(pk=waiting.pk).update(
+        status=Participant.Status.WAITING, email="anna.de.smet.vanderbeken@voorbeeld-ocmw.be",
+        referred_by="OCMW Gent, dienst schuldbemiddeling en budgetbeheer")
     page = phone_context.new_page()
     login(page, live_server, world.coordinator.email, f.PASSWORD)
-    for path, name in (("", "today"), (f"deelnemers/{world.participant.pk}/", "participant")):
+    for path, name in (("", "today"), (f"deelnemers/{world.participant.pk}/", "participant"),
+                       (f"deelnemers/{waiting.pk}/", "participant waiting for a buddy")):
         if path:
+            # Twice: the second view lists the first under "Who looked at this record", a table whose
+            # e-mail addresses made the page 470 px wide before coordinator.css let them break.
             page.goto(f"{live_server.url}/coordinator/{path}")
+            page.goto(f"{live_server.url}/coordinator/{path}")
+            expect(page.locator("table.reads tbody tr").first).to_be_visible()
         # Nothing sticks out sideways at 360 px (tables scroll inside their own box).
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
         no_serious_violations(page, f"{name} on a phone")

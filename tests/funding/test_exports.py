@@ -68,7 +68,7 @@ def test_the_report_xlsx_has_a_sheet_per_section_with_typed_cells(world: World) 
     data = pages(world.funder_user).get(f"/financiering/rapporten/{report.pk}/rapport.xlsx").content
 
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Verslag", "Inhoud", "Afgesloten duo's, per reden", "Signalen per levensdomein",
+    assert wb.sheetnames == ["Verslag", "Inhoud", "Afgesloten duo's, per reden", "Noden per levensdomein",
                              "Doorverwijzingen", "Doorverwijzingen per dienst", "Doorverwijzingen per uitkomst",
                              "Verandering in het netwerk", "Budgetlijnen", "Uitgaven per jaar", "Geld", "Schijven",
                              "Rapportageverplichtingen"]

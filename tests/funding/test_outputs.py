@@ -186,6 +186,41 @@ def test_the_report_pdf_renders_and_page_one_is_kept_for_review(world: World, ha
         assert words in text
 
 
+def test_the_needs_per_life_domain_are_titled_as_needs_not_signals_in_every_output(world: World,
+                                                                                   hand: Hand) -> None:
+    """The count of participants with a medium or high need per life domain is not a barrier signal
+    (those have their own report, buddynet/features/signals): its title says what it counts, in HTML,
+    PDF, XLSX and CSV of the grant and the portfolio report. A frozen report keeps the key
+    `needs_per_domain` in its numbers, which is what the outputs read."""
+    report = signed_off(world, hand)
+    assert len(report.numbers["content"]["needs_per_domain"]) == 10
+    funder = pages_for(world.funder_user)
+    base = f"/financiering/rapporten/{report.pk}/"
+    portfolio = f"/financiering/portefeuille/{world.funder.pk}/"
+    query = "?start=2025-01-01&end=2025-12-31"
+
+    html = funder.get(base).content.decode()
+    pdf = pdf_text(report.pdf.read())
+    csv = funder.get(base + "rapport.csv").content.decode("utf-8-sig")
+    xlsx = xlsx_text(funder.get(base + "rapport.xlsx").content)
+    p_html = portfolio_get(funder, portfolio + query).content.decode()
+    p_pdf = pdf_text(portfolio_get(funder, portfolio + "rapport.pdf" + query).content)
+    p_csv = portfolio_get(funder, portfolio + "rapport.csv" + query).content.decode("utf-8-sig")
+    p_xlsx = xlsx_text(portfolio_get(funder, portfolio + "rapport.xlsx" + query).content)
+
+    heading = "Noden per levensdomein: deelnemers met een middelgrote of hoge nood (laatste meting)"
+    for text in (html, p_html):
+        assert f"<h3>{heading}</h3>" in text
+    for text in (pdf, p_pdf):
+        assert "Noden per levensdomein" in text
+    for text in (csv, p_csv):
+        assert "\nNoden per levensdomein;Wonen;;" in text.replace("\r\n", "\n")
+    for text in (xlsx, p_xlsx):
+        assert 'name="Noden per levensdomein"' in text
+    for text in (html, pdf, csv, xlsx, p_html, p_pdf, p_csv, p_xlsx):
+        assert "Structurele signalen" not in text and "Signalen per levensdomein" not in text
+
+
 PORTFOLIO_MONEY = ("lines", "total_budget", "total_spent_in_period", "total_tranches_paid", "total_tranches_due",
                    "total_projected_spend")
 

@@ -70,7 +70,9 @@ def test_the_signal_report_pdf_holds_on_paper(world: World, scale: int) -> None:
     for n, text in enumerate(texts, 1):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         assert f"pagina {n} van {len(texts)}" in lines, n
-        assert "Signalenrapport" in text and "2025-01-01" in text, n
+        # The running head's period in nl-BE dates, as the funder reports' (buddynet/formats.py), not ISO.
+        assert f"Signalenrapport · {world.project.name} · 1 jan. 2025 – 31 dec. 2025" in lines, n
+        assert "2025-01-01" not in text and "2025-12-31" not in text, n
         body = [line for line in lines if not line.startswith("pagina ")]
         assert body[-1] not in titles, (n, body[-1])
     assert_archival_and_tagged(data)

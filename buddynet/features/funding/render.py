@@ -486,8 +486,8 @@ def sections(report: dict[str, Any]) -> list[ss.Sheet]:
         out.append(ss.Sheet(_("Duos closed, by reason"), [ss.Column(_("Reason"), 40), ss.Column(_("Duos"), 12)],
                             [[row["label"], _count_cell(row["count"])] for row in c["closure_reasons"]]))
     if c.get("needs_per_domain"):
-        out.append(ss.Sheet(_("Signals per life domain"), [ss.Column(_("Life domain"), 40),
-                                                           ss.Column(_("Participants"), 12)],
+        out.append(ss.Sheet(_("Needs per life domain"), [ss.Column(_("Life domain"), 40),
+                                                         ss.Column(_("Participants"), 12)],
                             [[row["label"], _count_cell(row["count"])] for row in c["needs_per_domain"]]))
     out += needs_section.sheets(r.get("needs_change"))  # needs over time (issue 18), before the network
     out += aftercare_report.sheets(r.get("referrals"), r.get("voice"))  # referrals and evaluation (issue 18)

@@ -21,8 +21,10 @@ Definitions (the same in every report):
 - *projected spend at the end of a grant*: the spending up to the end of the period divided by the
   share of the grant period elapsed at that end; a portfolio's is the sum over its grants;
 - *tranches paid* by the end of the period, and *due*: due by then but not paid by then;
-- *structural signals*: per life domain, the participants reached whose need there is 2 or 3
-  ("medium" or "high");
+- *needs per life domain*: per life domain, the participants reached whose need there is 2 or 3
+  ("medium" or "high") in their latest needs measurement (Participant.needs); not the barrier
+  signals, which have their own report (buddynet/features/signals). Frozen numbers keep the key
+  `needs_per_domain`, so reports signed off under the old heading render under this one;
 - consent (issue 16): every figure about people, duos, check-ins and networks counts only
   participants whose consent covers anonymous reporting (people.models.REPORTING_SCOPES), read
   when the report is made; *participants left out* counts those whose duos would have counted

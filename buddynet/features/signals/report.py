@@ -23,6 +23,7 @@ from buddynet import spreadsheet as ss
 from buddynet.features.funding import render as funding_render
 from buddynet.features.funding.reports import cell
 from buddynet.features.signals.models import BarrierType, Signal
+from buddynet.formats import short_date
 from buddynet.records.people.models import REPORTING_SCOPES
 from buddynet.vocabulary import LifeDomain
 
@@ -81,7 +82,8 @@ def title_of(report: dict[str, Any]) -> str:
 
 
 def running_head(report: dict[str, Any]) -> str:
-    period = _("%(start)s – %(end)s") % {"start": report["period"]["start"], "end": report["period"]["end"]}
+    period = _("%(start)s – %(end)s") % {"start": short_date(report["period"]["start"]),
+                                         "end": short_date(report["period"]["end"])}
     who = ", ".join(report["projects"]) or _("all projects")
     return f"{title_of(report)} · {who} · {period}"
 
