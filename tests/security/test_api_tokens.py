@@ -257,3 +257,29 @@ def test_a_role_taken_away_in_the_users_admin_page_ends_the_token(world: Any) ->
     assert response.status_code == 302, response.content.decode()[:3000]
     assert not Membership.objects.filter(pk=memberships[0].pk).exists()
     assert _get_me(token).status_code == 403
+
+
+def test_another_office_role_given_to_a_coordinator_ends_the_token(world: Any) -> None:
+    """The token was issued for a coordinator: made an organisation administrator too, the account
+    gets a role the token was not issued with (review of issue 21's change)."""
+    token = Token.objects.create(user=world.coordinator)
+    response = _superuser_client().post("/admin/accounts/membership/add/", {
+        "user": world.coordinator.pk, "role": Role.ORG_ADMIN, "organisation": world.project.organisation_id})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _get_me(token).status_code == 403
+
+
+def test_the_superuser_flag_set_in_the_admin_ends_the_token(world: Any) -> None:
+    token = Token.objects.create(user=world.volunteer_user)
+    user = world.volunteer_user
+    data: dict[str, Any] = {
+        "email": user.email, "full_name": user.full_name, "language": user.language, "is_active": "on",
+        "is_superuser": "on",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }
+    response = _superuser_client().post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.is_superuser
+    assert _get_me(token).status_code == 403

@@ -7,6 +7,7 @@ its HTML), change fields, and check the record, the audit log and that bad input
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -291,3 +292,30 @@ def test_a_participant_drops_out_on_the_edit_page_but_not_with_an_open_duo(world
     assert client.post(url, {**shown_form(client, url), "status-status": "withdrawn"}).status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == "withdrawn"
+
+
+@pytest.mark.parametrize("status", ["intake", "waiting", "withdrawn", "closed"])
+def test_a_participant_with_an_open_duo_keeps_their_status_in_every_channel(world: World, status: str) -> None:
+    """participant_status_check holds for the page, the API and the back office (whose form had already put the
+    new status on the object, so the service compared it with itself), for every status but matched."""
+    from tests.conftest import client_for
+
+    pk = world.participant.pk
+    Participant.objects.filter(pk=pk).update(status="matched")  # as the duo services set it
+    before = "matched"
+    assert world.participant.duos.exclude(status="closed").exists()
+
+    api = client_for(world.coordinator).patch(f"/api/v1/participants/{pk}/", {"status": status}, format="json")
+    assert api.status_code == 400 and "status" in api.json()
+
+    admin = _client(world.coordinator)
+    form = admin.get(f"/admin/people/participant/{pk}/change/").context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"status": status, "languages": json.dumps(data.get("languages") or []),
+                 "interests": json.dumps(data.get("interests") or []),
+                 "availability": json.dumps(data.get("availability") or []),
+                 "needs": json.dumps(data.get("needs") or {}), "postcode": world.participant.postcode})
+    response = admin.post(f"/admin/people/participant/{pk}/change/", data)
+    assert response.status_code == 200, response.status_code
+    assert "status" in response.context["adminform"].form.errors
+    assert Participant.objects.get(pk=pk).status == before

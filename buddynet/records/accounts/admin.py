@@ -51,6 +51,11 @@ class UserAdmin(AdminOnlyMixin, BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"is_superuser", "is_staff"} & set(form.changed_data):
+            services.user_access_changed(user=obj)  # the API tokens follow the roles
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """The memberships inline, through the accounts services."""
         if formset.model is not Membership:

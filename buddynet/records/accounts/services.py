@@ -49,8 +49,17 @@ def _api_tokens_end(*, user: User) -> None:
     Token.objects.filter(user=user).delete()
 
 
-def _has_office_role(user: User) -> bool:
-    return user.is_superuser or Membership.objects.filter(user=user, role__in=OFFICE_ROLES).exists()
+def _holds_role(user: User, role: str) -> bool:
+    """The user holds `role` already (in any scope); a superuser is the administrator of everything."""
+    return user.is_superuser or Membership.objects.filter(user=user, role=role).exists()
+
+
+@transaction.atomic
+def user_access_changed(*, user: User) -> None:
+    """The back office changed the user's superuser or staff flag: a superuser is the platform
+    administrator (roles_of), a role the user's tokens were not issued with, so they end too."""
+    _api_tokens_end(user=user)
+    forget_roles(user)
 
 
 @transaction.atomic
@@ -59,7 +68,9 @@ def membership_grant(*, user: User, role: str, project: Any = None, volunteer: A
     membership = Membership(user=user, role=role, project=project, volunteer=volunteer, funder=funder,
                             organisation=organisation)
     membership.full_clean()
-    if role in OFFICE_ROLES and not _has_office_role(user):
+    # An office role the user does not hold yet ends their tokens (a coordinator given another
+    # project keeps theirs; one made organisation administrator does not).
+    if role in OFFICE_ROLES and not _holds_role(user, role):
         _api_tokens_end(user=user)
     membership.save()
     # Coordinators and administrators work in the admin too.

@@ -94,6 +94,9 @@ class ParticipantForm(PersonForm):
                 status=cleaned.get("status", self.instance.status),
                 consent_date=cleaned.get("consent_date", self.instance.consent_date),
             )
+            # And the rule of an open duo (the instance still holds the stored status here).
+            services.participant_status_check(participant=self.instance, previous=self.instance.status,
+                                              status=cleaned.get("status"))
         except InvalidInput as exc:
             self.add_error("status", exc.message["status"])  # type: ignore[index]
         return cleaned

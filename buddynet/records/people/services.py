@@ -85,7 +85,9 @@ def participant_save(
     consent event by `by` (consent_record), so every channel that writes these two fields keeps
     the history; `consent_how` says how it was given (default: a signed form)."""
     participant = participant or Participant()
-    previous_status = participant.status if participant.pk else None
+    # The stored status, not the instance's: a form (the admin's) may have set the new one on it already.
+    previous_status = (Participant.objects.filter(pk=participant.pk).values_list("status", flat=True).first()
+                       if participant.pk else None)
     data = dict(data)
     postcode = data.pop("postcode", None)
     how = data.pop("consent_how", None) or ConsentEvent.How.SIGNED_FORM
@@ -132,12 +134,14 @@ def participant_save(
     return participant
 
 
-def participant_status_check(*, participant: Participant, previous: str | None) -> None:
-    """A participant with an open duo is matched: they do not wait for a buddy or drop out until
-    the duo is closed (duo_close sets what follows: waiting again for a new match, or closed).
+def participant_status_check(*, participant: Participant, previous: str | None, status: str | None = None) -> None:
+    """A participant with an open duo is matched: they do not go back to intake, wait for a buddy,
+    drop out or close until the duo is closed (duo_close sets what follows: waiting again for a new match, or closed).
     "closed" is named as a string because the people app does not import the duos app."""
-    leaving = (Participant.Status.WAITING, Participant.Status.WITHDRAWN)
-    if (participant.pk is not None and participant.status != previous and participant.status in leaving
+    leaving = (Participant.Status.INTAKE, Participant.Status.WAITING, Participant.Status.WITHDRAWN,
+               Participant.Status.CLOSED)
+    status = status or participant.status
+    if (participant.pk is not None and status != previous and status in leaving
             and participant.duos.exclude(status="closed").exists()):
         raise InvalidInput({"status": _("%(name)s has an open duo: close the duo first.") % {
             "name": participant.first_name}})
