@@ -23,7 +23,9 @@ def coordinator_volunteer(volunteer_id: int) -> str:
 def concern(*, participant_id: int, check_in_id: int) -> str:
     # The participant page lists the check-ins (anchor check-in-<id>) with the button that marks
     # a concern as handled: where the follow-up happens.
-    return reverse("web:coordinator-participant", args=[participant_id]) + f"#check-in-{check_in_id}"
+    # ?check_in= opens the page of the timeline that shows it (20 check-ins a page, newest first).
+    url = reverse("web:coordinator-participant", args=[participant_id])
+    return f"{url}?check_in={check_in_id}#check-in-{check_in_id}"
 
 
 def volunteer_duo(duo_id: int) -> str:

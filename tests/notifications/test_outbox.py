@@ -75,7 +75,7 @@ def test_the_email_goes_out_after_the_commit_once(world: World, eager: None, mai
     assert email.subject == "Zorg gemeld over het duo Bert & Marieke"
     row = Notification.objects.get(channel=Channel.EMAIL)
     # to the participant page, at the check-in, where the concern is followed up
-    page = f"/coordinator/deelnemers/{world.participant.pk}/#check-in-{row.object_id}"
+    page = f"/coordinator/deelnemers/{world.participant.pk}/?check_in={row.object_id}#check-in-{row.object_id}"
     assert f"http://127.0.0.1:8000{page}" in email.body
     html = {mimetype: body for body, mimetype in email.alternatives}["text/html"]
     assert "<h1" in html and "Bert &amp; Marieke" in html

@@ -207,3 +207,23 @@ def test_the_waiting_concern_alert_leads_to_the_page_of_the_oldest_waiting_worry
     assert f'<a href="?page=3#check-in-{old_worry.pk}">1 zorg wacht op opvolging' in body.replace("  ", " ")
     page3 = text(client.get(reverse("web:coordinator-participant", args=[world.participant.pk]), {"page": 3}))
     assert f'id="check-in-{old_worry.pk}"' in page3 and "Hij slaapt slecht." in page3
+
+
+def test_a_link_to_one_check_in_opens_the_page_of_the_timeline_that_shows_it(world: World, client: Client) -> None:
+    """A concern's notification and the follow-up lead to ?check_in=<id>: an older check-in is not on page 1."""
+    from notifications import links
+
+    today = timezone.localdate()
+    made = _check_ins(world, 45, start=today - dt.timedelta(days=7 * 44))
+    old = made[2]  # the 43rd newest of ours: page 3
+    url = links.concern(participant_id=world.participant.pk, check_in_id=old.pk)
+    assert f"?check_in={old.pk}#check-in-{old.pk}" in url
+
+    body = text(client.get(url.split("#")[0]))
+    assert f'id="check-in-{old.pk}"' in body and "Pagina 3 van" in body
+    # An id of another participant's or project's check-in, or no number, shows page 1 without error.
+    foreign = f.CheckInFactory(duo=f.DuoFactory(participant=f.ParticipantFactory(project=world.other_project)),
+                               author=world.volunteer_user)
+    for wanted in (str(foreign.pk), "x", "9" * 30):
+        response = client.get(reverse("web:coordinator-participant", args=[world.participant.pk]), {"check_in": wanted})
+        assert response.status_code == 200 and "Pagina 1 van" in text(response)

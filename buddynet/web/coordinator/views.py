@@ -451,9 +451,9 @@ TIMELINE_PAGE = 20
 TIMELINE_ORDER = ("-date", "-pk")
 
 
-def _timeline(request: HttpRequest, check_ins: Any) -> Any:
+def _timeline(check_ins: Any, page_number: Any) -> Any:
     """One page of check-ins (a queryset in scope), newest first."""
-    page = Paginator(check_ins.order_by(*TIMELINE_ORDER), TIMELINE_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(check_ins.order_by(*TIMELINE_ORDER), TIMELINE_PAGE).get_page(page_number)
     for check_in in page.object_list:
         # The people the volunteer recorded as met through the buddy, read from the check-in
         # itself, so the coordinator sees them also when the network map has since been edited.
@@ -461,10 +461,26 @@ def _timeline(request: HttpRequest, check_ins: Any) -> Any:
     return page
 
 
-def _timeline_link(check_ins: Any, check_in: CheckIn) -> str:
-    """The address of `check_in` on its page of the timeline (one COUNT)."""
+def _timeline_page_of(check_ins: Any, check_in: CheckIn) -> int:
+    """The page of the timeline that shows `check_in` (one COUNT)."""
     newer = check_ins.filter(Q(date__gt=check_in.date) | Q(date=check_in.date, pk__gt=check_in.pk)).count()
-    return f"?page={newer // TIMELINE_PAGE + 1}#check-in-{check_in.pk}"
+    return int(newer // TIMELINE_PAGE + 1)
+
+
+def _timeline_link(check_ins: Any, check_in: CheckIn) -> str:
+    """The address of `check_in` on its page of the timeline."""
+    return f"?page={_timeline_page_of(check_ins, check_in)}#check-in-{check_in.pk}"
+
+
+def _timeline_page_number(request: HttpRequest, check_ins: Any) -> Any:
+    """?page=N, or the page of ?check_in=<id> (a notification's or a follow-up's link to one
+    check-in, which need not be among the newest); an id outside the scope is ignored."""
+    wanted = request.GET.get("check_in", "")
+    if wanted.isdigit() and len(wanted) < 19:
+        day = check_ins.filter(pk=int(wanted)).values_list("date", flat=True).first()
+        if day is not None:
+            return _timeline_page_of(check_ins, CheckIn(pk=int(wanted), date=day))
+    return request.GET.get("page")
 
 
 def _bar_dates(check_ins: Any, today: date) -> Any:
@@ -494,7 +510,8 @@ def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
         person=person,
         history=[(duo, pictures.month_bars(by_duo[duo.pk], end=today)) for duo in history],
         open_duo=next((d for d in history if d.is_open), None),
-        timeline=_timeline(request, check_ins.select_related("duo__volunteer", "concern_handled_by")),
+        timeline=_timeline(check_ins.select_related("duo__volunteer", "concern_handled_by"),
+                           _timeline_page_number(request, check_ins)),
         unhandled=unhandled,
         # The alert leads to the oldest worry still waiting, on its page of the timeline.
         unhandled_link=_timeline_link(check_ins, unhandled[-1]) if unhandled else "",
@@ -699,7 +716,8 @@ def duo(request: HttpRequest, duo_id: int) -> HttpResponse:
     context.update(
         duo=the_duo,
         goals=list(the_duo.goals.all()),
-        check_ins=_timeline(request, check_ins.select_related("author", "concern_handled_by")),
+        check_ins=_timeline(check_ins.select_related("author", "concern_handled_by"),
+                            _timeline_page_number(request, check_ins)),
         bars=pictures.month_bars([day for _, day in _bar_dates(check_ins, today)], end=today),
         actions=[(name, _action_title(name)) for name in _allowed_actions(the_duo)],
         handle_form=cf.ConcernHandledForm(),
@@ -856,7 +874,9 @@ def concern_handle(request: HttpRequest, check_in_id: int) -> HttpResponse:
                 status = error.status_code
             else:
                 messages.success(request, _("The concern is marked as handled."))
-                return redirect(f"{reverse('web:coordinator-participant', args=[participant_id])}#timeline")
+                # Back to the handled concern, on its page of the timeline.
+                url = reverse("web:coordinator-participant", args=[participant_id])
+                return redirect(f"{url}?check_in={check_in.pk}#check-in-{check_in.pk}")
     else:
         form = cf.ConcernHandledForm()
     context = _base_context(request, check_in.duo.project, "participants")
