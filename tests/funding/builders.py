@@ -12,7 +12,8 @@ from buddynet.records.duos.models import DuoStatus
 from tests import factories as f
 
 D = dt.date
-SECRET_FIRST, SECRET_LAST = "Zoë", "Vanderhaegen-Quispel"
+# A first name no generated person has (Faker's nl_BE list holds "Zoë": a random participant once matched it).
+SECRET_FIRST, SECRET_LAST = "Zoëlle", "Vanderhaegen-Quispel"
 SECRET_NOTE = "Heeft schulden bij de buurman"
 
 
