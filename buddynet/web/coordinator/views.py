@@ -799,22 +799,20 @@ duo_close = _duo_action("close")
 duo_reopen = _duo_action("reopen")
 
 
-@coordinator_required
-def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
-    """Agree a goal within a duo, in one of the ten life domains."""
-    the_duo = _duo(request, duo_id)
+def _goal_page(request: HttpRequest, the_duo: Duo, form: forms.Form, save: Callable[[dict[str, Any]], Any],
+               *, done: str, action: str, title: str) -> HttpResponse:
+    """The page that adds or changes a goal of a duo: goal_save decides, the page says why not."""
     status = 200
-    form = cf.GoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                duo_services.goal_save(duo=the_duo, by=request.user, data=form.cleaned_data)
+                save(form.cleaned_data)
             except ServiceError as error:
                 _add_service_error(form, error)
                 status = error.status_code
             else:
-                messages.success(request, _("The goal is added."))
+                messages.success(request, done)
                 return redirect("web:coordinator-duo", duo_id=the_duo.pk)
     refused = ""
     if request.method != "POST" and not the_duo.is_open:
@@ -823,8 +821,18 @@ def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
         refused = _("This duo is closed: its goals can no longer change.")
         status = 409
     context = _base_context(request, the_duo.project, "duos")
-    context.update(duo=the_duo, form=form, action="goal", title=_("Add a goal"), refused=refused)
+    context.update(duo=the_duo, form=form, action=action, title=title, refused=refused)
     return render(request, "web/coordinator/duo_action.html", context, status=status)
+
+
+@coordinator_required
+def duo_goal_add(request: HttpRequest, duo_id: int) -> HttpResponse:
+    """Agree a goal within a duo, in one of the ten life domains."""
+    the_duo = _duo(request, duo_id)
+    form = cf.GoalForm(request.POST if request.method == "POST" else None)
+    return _goal_page(request, the_duo, form,
+                      lambda data: duo_services.goal_save(duo=the_duo, by=_me(request), data=data),
+                      done=_("The goal is added."), action="goal", title=_("Add a goal"))
 
 
 @coordinator_required
@@ -832,28 +840,11 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     """Change a goal of an open duo: its words, its life domain, and whether it is reached or
     dropped (on the duo page, not in the back office)."""
     goal = goal_get_for_user(user=request.user, goal_id=goal_id, role="coordinator")
-    the_duo = goal.duo
-    status = 200
     initial = {"life_domain": goal.life_domain, "description": goal.description, "status": goal.status}
     form = cf.GoalEditForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                duo_services.goal_save(goal=goal, by=request.user, data=form.cleaned_data)
-            except ServiceError as error:
-                _add_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("The goal is saved."))
-                return redirect("web:coordinator-duo", duo_id=the_duo.pk)
-    refused = ""
-    if request.method != "POST" and not the_duo.is_open:
-        refused = _("This duo is closed: its goals can no longer change.")
-        status = 409
-    context = _base_context(request, the_duo.project, "duos")
-    context.update(duo=the_duo, form=form, action="goal-edit", title=_("Change the goal"), refused=refused)
-    return render(request, "web/coordinator/duo_action.html", context, status=status)
+    return _goal_page(request, goal.duo, form,
+                      lambda data: duo_services.goal_save(goal=goal, by=_me(request), data=data),
+                      done=_("The goal is saved."), action="goal-edit", title=_("Change the goal"))
 
 
 # --- concerns ---------------------------------------------------------------------------
