@@ -96,5 +96,5 @@ def test_a_coordinator_imports_three_good_rows_of_five(live_server: Any, laptop:
     assert ConsentEvent.objects.count() == before[1] + 3
     imported = set(Participant.objects.filter(project=world.project).values_list("first_name", flat=True))
     assert {"Nadia", "Jan", "Els"} <= imported and not {"Ali", "Mia"} & imported
-    jan = Participant.objects.get(first_name="Jan")
+    jan = Participant.objects.get(first_name="Jan", last_name="Claes")
     assert jan.availability == ["tue_afternoon"] and jan.needs == {"housing": 1, "work": 1}

@@ -250,7 +250,7 @@ def test_the_dashboard_on_a_tablet(live_server: Any, browser: Any, world: World)
 
 def test_today_and_the_participant_page_fit_a_phone(live_server: Any, phone_context: Any, world: World) -> None:
     a_lively_project(world)
-    waiting = Participant.objects.get(first_name="Anna")
+    waiting = Participant.objects.get(first_name="Anna", last_name="De Smet")
     # A long e-mail address and referrer (no break point in the address): the profile's facts once made
     # this page 499 px wide.
     Participant.objects.filter(pk=waiting.pk).update(

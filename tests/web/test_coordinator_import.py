@@ -212,7 +212,7 @@ def test_volunteers_export_imports_again(world: World) -> None:
     told = "Schrijf “ja” zodra de privacyverklaring aan deze vrijwilliger werd uitgelegd."
     assert errors_of(by_name["Bert Janssens"]) == {"Privacyverklaring uitgelegd": [told]}
     data = by_name["Ann Maes"].data or {}
-    ann = Volunteer.objects.get(first_name="Ann")
+    ann = Volunteer.objects.get(first_name="Ann", last_name="Maes")
     assert (data["languages"], data["availability"], data["strengths"]) == (ann.languages, ann.availability,
                                                                            ann.strengths)
 
