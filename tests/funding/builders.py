@@ -170,3 +170,15 @@ def portfolio_get(client: Any, url: str) -> Any:
     result = client.get(f"{job_url}download/")
     return HttpResponse(b"".join(result.streaming_content), content_type=result["Content-Type"],
                         headers={"Content-Disposition": result["Content-Disposition"]})
+
+
+def png(name: str = "foto.png") -> Any:
+    """A small real PNG upload (an annex or a receipt)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

@@ -6,20 +6,17 @@ an annex removed from a draft takes its file along once no version lists it."""
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from buddynet.features.funding import services
 from buddynet.features.funding.models import ProgressReport, ReportAnnex
 from buddynet.security import retention
 from tests.conftest import World
-from tests.funding.builders import SECRET_FIRST, SECRET_LAST, D, Hand, hand_built
+from tests.funding.builders import SECRET_FIRST, SECRET_LAST, D, Hand, hand_built, png
 
 
 @pytest.fixture(autouse=True)
@@ -30,12 +27,6 @@ def _media(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture
 def hand(world: World) -> Hand:
     return hand_built(world.funder, project=world.project)
-
-
-def png(name: str = "opening.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "teal").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def draft(world: World, hand: Hand) -> ProgressReport:

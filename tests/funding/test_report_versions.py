@@ -25,7 +25,7 @@ from buddynet.features.funding.models import ProgressReport, ReportAnnex, Report
 from buddynet.features.funding.prose import to_html
 from notifications.models import Notification
 from tests.conftest import World, client_for
-from tests.funding.builders import D, Hand, hand_built
+from tests.funding.builders import D, Hand, hand_built, png
 
 REPORTS = "/api/v1/funding/reports/"
 
@@ -38,12 +38,6 @@ def _media(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture
 def hand(world: World) -> Hand:
     return hand_built(world.funder, project=world.project)
-
-
-def png(name: str = "foto.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "teal").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def pdf_file(name: str = "begroting.pdf") -> SimpleUploadedFile:
