@@ -476,8 +476,8 @@ class CheckInCorrectForm(forms.Form):
                 "note": check_in.note}
 
     def check_in_data(self) -> dict[str, Any]:
-        """The fields the coordinator changed, as check_in_update takes them: only those, so a
-        correction does not write back what the volunteer changed meanwhile in another field."""
+        """The fields the coordinator changed, as check_in_update takes them (only those, as the
+        back office passes its form's changed_data)."""
         c = self.cleaned_data
         data: dict[str, Any] = {}
         for name in self.changed_data:
