@@ -453,9 +453,8 @@ class CheckInCorrectForm(forms.Form):
                              error_messages={"required": _("Choose how the contact took place.")})
     mood = forms.TypedChoiceField(
         label=_("How did it go?"), coerce=int, required=False, empty_value=None,
-        choices=[("", _("(not filled in)")), (1, format_lazy("1 – {}", _("Very bad"))), (2, format_lazy("2 – {}", _("Bad"))),
-                 (3, format_lazy("3 – {}", _("Okay"))), (4, format_lazy("4 – {}", _("Good"))),
-                 (5, format_lazy("5 – {}", _("Very good")))],
+        choices=[("", _("(not filled in)")), *((n, format_lazy("{} – {}", n, word)) for n, word in (
+            (1, _("Very bad")), (2, _("Bad")), (3, _("Okay")), (4, _("Good")), (5, _("Very good"))))],
     )
     activities = forms.MultipleChoiceField(label=_("What did they do?"), choices=Activity.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple)

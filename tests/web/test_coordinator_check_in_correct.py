@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from buddynet.records.accounts.models import Role
 from buddynet.records.accounts.services import membership_grant
-from buddynet.records.duos import services
 from buddynet.records.duos.models import CheckIn
 from tests import factories as f
 from tests.conftest import World
