@@ -272,6 +272,7 @@ PINS: dict[str, Measure | Skip] = {
     "web:coordinator-duo-goal-add": POST,
     "web:coordinator-goal-edit": ONE,
     "web:coordinator-concern-handle": POST,
+    "web:coordinator-check-in-correct": Measure(COORD, lambda ids: {"check_in_id": ids.check_in.pk}),
     "web:volunteer-home": Measure(("volunteer",)),
     "web:volunteer-duo": Measure(("volunteer",), lambda ids: {"duo_id": ids.duo.pk}),
     "web:volunteer-plan-meeting": POST,

@@ -485,3 +485,79 @@ def test_the_organisation_administrator_changes_the_follow_up_settings_by_the_sa
 
     assert AftercareSettings.objects.filter(project=world.project, contact_months=[2]).exists() is allowed, status
     assert status < 400 if allowed else status in (403, 404)
+
+
+# --- correcting a check-in: its author for 48 hours, a coordinator of the project always -----
+# check_in_update holds the rule; the world's check-in was recorded on 3 November at 10:00.
+LATER = dt.datetime(2025, 11, 10, 10, 0)  # a week on: past the author's 48 hours
+
+
+def _check_in_admin_body(check_in: Any, duration: int) -> dict[str, Any]:
+    """The check-in's change form in the back office, as shown, with another duration."""
+    return {
+        "date": check_in.date.isoformat(), "duration_minutes": str(duration), "mode": check_in.mode,
+        "activities": "[]", "life_domains": "[]", "mood": str(check_in.mood or ""), "note": check_in.note,
+        "concern_note": "", "concern_handled_note": "", "new_contacts": "[]",
+    }
+
+
+def _correct_api(user: Any, check_in: Any, duration: int) -> int:
+    return client_for(user).patch(f"/api/v1/check-ins/{check_in.pk}/", {"duration_minutes": duration},
+                                  format="json").status_code
+
+
+def _correct_coordinator_page(user: Any, check_in: Any, duration: int) -> int:
+    return _page_client(user).post(reverse("web:coordinator-check-in-correct", args=[check_in.pk]), {
+        "date": check_in.date.isoformat(), "duration_minutes": str(duration), "mode": check_in.mode,
+        "mood": str(check_in.mood or ""), "note": check_in.note}).status_code
+
+
+def _correct_phone(user: Any, check_in: Any, duration: int) -> int:
+    return _page_client(user).post(reverse("web:volunteer-check-in-edit", args=[check_in.pk]), {
+        "date": check_in.date.isoformat(), "duration_other": str(duration), "mode": check_in.mode}).status_code
+
+
+def _correct_admin(user: Any, check_in: Any, duration: int) -> int:
+    return _page_client(user).post(f"/admin/duos/checkin/{check_in.pk}/change/",
+                                   _check_in_admin_body(check_in, duration)).status_code
+
+
+def _correct_service(user: Any, check_in: Any, duration: int) -> int:
+    return _service(lambda: services.check_in_update(check_in=check_in, by=user,
+                                                     data={"duration_minutes": duration}))
+
+
+CORRECT_AS_COORDINATOR = {"api": _correct_api, "page": _correct_coordinator_page, "admin": _correct_admin,
+                          "service": _correct_service}
+# The volunteer has no back office and no coordinator pages: their channels are the API and the phone.
+CORRECT_AS_AUTHOR = {"api": _correct_api, "phone": _correct_phone, "service": _correct_service}
+
+
+@pytest.mark.parametrize("channel", CORRECT_AS_COORDINATOR)
+def test_a_coordinator_corrects_a_check_in_after_the_authors_48_hours(world: World, channel: str) -> None:
+    with time_machine.travel(LATER, tick=False):
+        status = CORRECT_AS_COORDINATOR[channel](world.coordinator, world.check_in, 95)
+
+    assert status in (200, 302)
+    world.check_in.refresh_from_db()
+    assert world.check_in.duration_minutes == 95
+
+
+@pytest.mark.parametrize("channel", CORRECT_AS_AUTHOR)
+def test_the_author_cannot_correct_a_check_in_after_48_hours(world: World, channel: str) -> None:
+    with time_machine.travel(LATER, tick=False):
+        status = CORRECT_AS_AUTHOR[channel](world.volunteer_user, world.check_in, 95)
+
+    assert status == 403
+    world.check_in.refresh_from_db()
+    assert world.check_in.duration_minutes == 60
+
+
+@pytest.mark.parametrize("channel", CORRECT_AS_AUTHOR)
+def test_the_author_corrects_a_check_in_within_48_hours(world: World, channel: str) -> None:
+    with time_machine.travel(dt.datetime(2025, 11, 4, 10, 0), tick=False):
+        status = CORRECT_AS_AUTHOR[channel](world.volunteer_user, world.check_in, 95)
+
+    assert status in (200, 302)
+    world.check_in.refresh_from_db()
+    assert world.check_in.duration_minutes == 95

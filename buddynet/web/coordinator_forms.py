@@ -18,11 +18,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buddynet import vocabulary as v
-from buddynet.records.duos.models import ClosureReason, Duo, DuoStatus, Goal, NextStep
+from buddynet.records.duos.models import Activity, CheckIn, CheckInMode, ClosureReason, Duo, DuoStatus, Goal, NextStep
 from buddynet.records.people import fields as people_fields
 from buddynet.records.people import postcodes
 from buddynet.records.people.models import ConsentEvent, NeedsMeasurement, Participant, Volunteer
 from buddynet.validators import plausible_date
+from buddynet.web.volunteer_forms import duration_message
 
 LEVEL_CHOICES = [
     (0, _("none")),
@@ -428,6 +429,64 @@ class ConcernHandledForm(forms.Form):
         label=_("What did you do?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
         error_messages={"required": _("Write down briefly how the concern was followed up.")},
     )
+
+
+class CheckInCorrectForm(forms.Form):
+    """A coordinator's correction of a check-in: when, how long, how and how it went, and the
+    note. The concern and the new contacts are not here: the concern is followed up on its own
+    (concern_mark_handled) and new contacts were handed to the network map when it was stored.
+
+    Only the input is checked here; check_in_update decides who may change the check-in and
+    when, and refuses a date in the future (its message lands on the date field)."""
+
+    date = forms.DateField(
+        label=_("Date of the contact"), widget=DateInput(), validators=[plausible_date],
+        error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": CheckIn.MAX_DURATION_MINUTES}),
+        error_messages={"required": _("Fill in how many minutes the contact lasted."),
+                        "invalid": _("Fill in a whole number of minutes.")},
+    )
+    mode = forms.ChoiceField(label=_("Type of contact"), choices=CheckInMode.choices, widget=forms.RadioSelect,
+                             error_messages={"required": _("Choose how the contact took place.")})
+    mood = forms.TypedChoiceField(
+        label=_("How did it go?"), coerce=int, required=False, empty_value=None,
+        choices=[("", _("(not filled in)")), *((n, format_lazy("{} – {}", n, word)) for n, word in (
+            (1, _("Very bad")), (2, _("Bad")), (3, _("Okay")), (4, _("Good")), (5, _("Very good"))))],
+    )
+    activities = forms.MultipleChoiceField(label=_("What did they do?"), choices=Activity.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    life_domains = forms.MultipleChoiceField(label=_("What was it about?"), choices=v.LifeDomain.choices,
+                                             required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_duration_minutes(self) -> int:
+        minutes: int = self.cleaned_data["duration_minutes"]
+        if not 1 <= minutes <= CheckIn.MAX_DURATION_MINUTES:
+            raise ValidationError(duration_message())
+        return minutes
+
+    @classmethod
+    def initial_for(cls, check_in: CheckIn) -> dict[str, Any]:
+        return {"date": check_in.date, "duration_minutes": check_in.duration_minutes, "mode": check_in.mode,
+                "mood": check_in.mood, "activities": check_in.activities, "life_domains": check_in.life_domains,
+                "note": check_in.note}
+
+    def check_in_data(self) -> dict[str, Any]:
+        """The fields the coordinator changed, as check_in_update takes them (only those, as the
+        back office passes its form's changed_data)."""
+        c = self.cleaned_data
+        data: dict[str, Any] = {}
+        for name in self.changed_data:
+            value = c[name]
+            if name in ("activities", "life_domains"):
+                value = sorted(set(value))
+            elif name == "note":
+                value = value.strip()
+            data[name] = value
+        return data
 
 
 # --- list filters -------------------------------------------------------------------------

@@ -47,6 +47,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("duos/<int:duo_id>/heropenen/", views.duo_reopen, name="coordinator-duo-reopen"),
     path("duos/<int:duo_id>/doel/", views.duo_goal_add, name="coordinator-duo-goal-add"),
     path("doelen/<int:goal_id>/", views.goal_edit, name="coordinator-goal-edit"),
+    path("contactmomenten/<int:check_in_id>/corrigeren/", views.check_in_correct,
+         name="coordinator-check-in-correct"),
     path("contactmomenten/<int:check_in_id>/zorg-opgevolgd/", views.concern_handle,
          name="coordinator-concern-handle"),
 ]

@@ -80,7 +80,7 @@ def snapshot(w: World) -> tuple[Any, ...]:
     return (
         Participant.objects.count(), Volunteer.objects.count(),
         tuple(Duo.objects.order_by("pk").values_list("status", "closure_reason", "pause_reason")),
-        tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", flat=True)),
+        tuple(CheckIn.objects.order_by("pk").values_list("concern_handled_at", "duration_minutes")),
         Goal.objects.count(), tuple(Goal.objects.order_by("pk").values_list("status", "life_domain")),
         tuple(Participant.objects.order_by("pk").values_list("first_name", flat=True)),
         tuple(Volunteer.objects.order_by("pk").values_list("first_name", flat=True)),
@@ -217,6 +217,9 @@ ROWS: list[Row] = [
     Row("coordinator-goal-edit", "GET", PAGE, obj("goal_id", lambda w: w.goal)),
     Row("coordinator-goal-edit", "POST", E(302, 302), obj("goal_id", lambda w: w.goal),
         lambda w: {"life_domain": "housing", "description": "Een sociale woning aanvragen", "status": "achieved"}),
+    Row("coordinator-check-in-correct", "GET", PAGE, obj("check_in_id", lambda w: w.check_in)),
+    Row("coordinator-check-in-correct", "POST", E(302, 302), obj("check_in_id", lambda w: w.check_in),
+        lambda w: {"date": w.check_in.date.isoformat(), "duration_minutes": "95", "mode": w.check_in.mode}),
     Row("coordinator-concern-handle", "GET", PAGE, obj("check_in_id", concern)),
     Row("coordinator-concern-handle", "POST", E(302, 302), obj("check_in_id", concern),
         lambda w: {"note": "Gebeld met de huisarts."}),
@@ -253,7 +256,8 @@ def test_page_access(world: World, row: Row, role: str) -> None:
     else:
         assert response.status_code == expected, response.content[:2000]
     writes = row.name.startswith("coordinator-duo-") or row.name in {
-        "coordinator-concern-handle", "coordinator-goal-edit", "coordinator-participant-edit",
+        "coordinator-concern-handle", "coordinator-check-in-correct", "coordinator-goal-edit",
+        "coordinator-participant-edit",
         "coordinator-volunteer-edit", "coordinator-participant-consent", "coordinator-participant-needs",
         "coordinator-volunteer-invite", "coordinator-volunteer-invite-again"}
     if row.method == "POST" and writes:
@@ -270,6 +274,7 @@ def test_every_coordinator_page_has_a_row() -> None:
     covered_get = {r.name for r in ROWS if r.method == "GET"}
     assert names - covered_get == set(), "give every coordinator page a GET row"
     posting = {"coordinator-participant-intake", "coordinator-volunteer-intake", "coordinator-concern-handle",
+               "coordinator-check-in-correct",
                "coordinator-participant-edit", "coordinator-volunteer-edit",
                "coordinator-participants", "coordinator-volunteers", "coordinator-duos",
                "coordinator-participant-consent", "coordinator-participant-import",

@@ -73,8 +73,8 @@ def goal_get_for_user(*, user: Actor, goal_id: Any, role: DuoRole = "any") -> Go
     return _get(goals_for_user(user=user, role=role), goal_id)
 
 
-def check_in_get_for_user(*, user: Actor, check_in_id: Any) -> CheckIn:
-    return _get(check_ins_for_user(user=user), check_in_id)
+def check_in_get_for_user(*, user: Actor, check_in_id: Any, role: DuoRole = "any") -> CheckIn:
+    return _get(check_ins_for_user(user=user, role=role), check_in_id)
 
 
 # --- The volunteer's own pages --------------------------------------------------------------

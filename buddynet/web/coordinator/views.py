@@ -873,3 +873,30 @@ def concern_handle(request: HttpRequest, check_in_id: int) -> HttpResponse:
     context = _base_context(request, check_in.duo.project, "participants")
     context.update(check_in=check_in, form=form)
     return render(request, "web/coordinator/concern.html", context, status=status)
+
+
+@coordinator_required
+def check_in_correct(request: HttpRequest, check_in_id: int) -> HttpResponse:
+    """Correct a contact moment (a wrong date, a duration typed wrong) on the coordinator's pages:
+    through check_in_update, as the API, the phone and the back office, which decides who may
+    change it and when. Back on the duo page, at the corrected check-in."""
+    check_in = check_in_get_for_user(user=request.user, check_in_id=check_in_id, role="coordinator")
+    the_duo = _duo(request, check_in.duo_id)
+    initial = cf.CheckInCorrectForm.initial_for(check_in)
+    form = cf.CheckInCorrectForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                duo_services.check_in_update(check_in=check_in, by=_me(request), data=form.check_in_data())
+            except ServiceError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("The check-in is corrected."))
+                url = reverse("web:coordinator-duo", args=[the_duo.pk])
+                return redirect(f"{url}?check_in={check_in.pk}#check-in-{check_in.pk}")
+    context = _base_context(request, the_duo.project, "duos")
+    context.update(duo=the_duo, check_in=check_in, form=form)
+    return render(request, "web/coordinator/check_in_correct.html", context, status=status)
