@@ -158,7 +158,7 @@ def _loggable_duos(user: Actor) -> Any:
 
 
 def _editable(check_in: CheckIn, user: User | AnonymousUser) -> bool:
-    return check_in.author_id == user.pk and timezone.now() - check_in.created_at <= services.CHECK_IN_EDIT_WINDOW
+    return services.check_in_edit_refusal(check_in=check_in, by=user) is None
 
 
 # --- Pages -------------------------------------------------------------------------------------

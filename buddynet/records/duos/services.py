@@ -529,16 +529,26 @@ def _same_check_in(existing: CheckIn, *, duo_id: Any, author: Any) -> CheckIn:
     return existing
 
 
+def check_in_edit_refusal(*, check_in: CheckIn, by: Actor) -> str | None:
+    """Why `by` may not correct this check-in now, or None when they may: the author for 48 hours
+    after recording it, a coordinator of the project always. The phone asks it to show its edit
+    links; check_in_update enforces it."""
+    if roles_of(by).coordinates(check_in.duo.project_id):
+        return None
+    if check_in.author_id != by.pk:
+        return _("Only the author can edit this check-in.")
+    if timezone.now() - check_in.created_at > CHECK_IN_EDIT_WINDOW:
+        return _("A check-in can be edited up to 48 hours after it was recorded.")
+    return None
+
+
 @transaction.atomic
 def check_in_update(*, check_in: CheckIn, by: User, data: dict[str, Any]) -> CheckIn:
     """The author may correct a check-in for 48 hours; a coordinator of the project always."""
     check_in = CheckIn.objects.select_for_update().select_related("duo").get(pk=check_in.pk)
-    roles = roles_of(by)
-    if not roles.coordinates(check_in.duo.project_id):
-        if check_in.author_id != by.pk:
-            raise NotAllowed(_("Only the author can edit this check-in."))
-        if timezone.now() - check_in.created_at > CHECK_IN_EDIT_WINDOW:
-            raise NotAllowed(_("A check-in can be edited up to 48 hours after it was recorded."))
+    refusal = check_in_edit_refusal(check_in=check_in, by=by)
+    if refusal is not None:
+        raise NotAllowed(refusal)
     raised_now = data.get("concern") and not check_in.concern
     for name, value in data.items():
         setattr(check_in, name, value)
