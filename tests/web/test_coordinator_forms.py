@@ -243,6 +243,7 @@ def test_handling_a_concern_needs_a_note(world: World, client: Client) -> None:
     url = reverse("web:coordinator-concern-handle", args=[check_in.pk])
     response = client.post(url, {"note": ""})
 
+    assert response.status_code == 400  # bad input, as on the other forms
     assert "Schrijf kort op hoe de zorg opgevolgd werd." in response.content.decode()
     check_in.refresh_from_db()
     assert check_in.concern_handled_at is None

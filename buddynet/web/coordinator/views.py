@@ -857,6 +857,7 @@ def concern_handle(request: HttpRequest, check_in_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = cf.ConcernHandledForm(request.POST)
+        status = 400  # bad input, unless the service says otherwise or it is saved
         if form.is_valid():
             try:
                 duo_services.concern_mark_handled(check_in=check_in, by=request.user, note=form.cleaned_data["note"])
