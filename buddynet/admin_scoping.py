@@ -11,7 +11,7 @@ from the planner's estimate.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import admin
@@ -68,8 +68,8 @@ class CheapCounts:
     search or filter: the list shows "Show all" instead), and the paginator estimates the count
     of a whole big table on PostgreSQL."""
 
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
+    show_full_result_count: ClassVar[bool] = False
+    paginator: ClassVar[type] = EstimatedCountPaginator
 
 
 class AdminOnlyMixin(CheapCounts):
