@@ -28,10 +28,12 @@ page should be constant over that step, a funder's or administrator's list may n
     .venv/bin/python benchmarks/scale.py --target           # 1x, 10x and the target size (slow: the
                                                             # target world alone builds in ~30 min)
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/scale.py --quick   # on PostgreSQL
+    .venv/bin/python benchmarks/scale.py --target --only 'admin:'   # only the paths whose URL name
+                                                            # matches the regex (re.search)
 
 The absolute p95 depends on the machine's load: the load average is printed with it.
-The last line is one JSON object with the figures and "target_met", also written to
-benchmarks/results/scale.json (`--no-save`: not written).
+The last line is one JSON object with the figures and "target_met" (over the paths measured), also
+written to benchmarks/results/scale.json (`--no-save`, or a subset with `--only`: not written).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import time
@@ -93,25 +96,28 @@ def build(size: str) -> dict[str, Any]:
     return {"size": size, "check_ins": CheckIn.objects.count(), "build_s": round(time.perf_counter() - started, 1)}
 
 
-def paths() -> list[tuple[str, str, Any]]:
+def paths(only: str | None = None) -> list[tuple[str, str, Any]]:
+    """The measured paths (name, role, pin); `only`: those whose name matches the regex (re.search)."""
     from tests import test_query_counts as q
 
     found = []
     for name in sorted(q.url_names()):
         pin = q.pin_for(name)
+        if only is not None and not re.search(only, name):
+            continue
         if isinstance(pin, q.Measure):
             found += [(name, role, pin) for role in pin.roles]
     return found
 
 
-def measure(repeat: int) -> dict[tuple[str, str], dict[str, Any]]:
+def measure(repeat: int, only: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     from tests import test_query_counts as q
 
     ids = q.ids_for_demo()
     client = Client()
     ContentType.objects.clear_cache()
     result = {}
-    for name, role, pin in paths():
+    for name, role, pin in paths(only):
         url = reverse(name) if name.endswith("_changelist") else reverse(name, kwargs=pin.kwargs(ids) or None)
         client.force_login(ids.users[role])
         client.get(url)  # warm caches (templates, translations, content types)
@@ -177,7 +183,16 @@ def main() -> None:
     parser.add_argument("--target", action="store_true", help="also the umbrella world (150 projects; slow)")
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
+    parser.add_argument("--only", metavar="REGEX", default=None,
+                        help="measure only the paths whose URL name matches (re.search), e.g. 'admin:'")
     args = parser.parse_args()
+    if args.only is not None:
+        try:
+            re.compile(args.only)
+        except re.error as exc:
+            parser.error(f"--only: not a regular expression: {exc}")
+        if not paths(args.only):
+            parser.error(f"--only: no measured path matches {args.only!r}")
     repeat = args.repeat or (3 if args.quick else 10)
     sizes = ["1x", "10x"] + (["target"] if args.target else [])
 
@@ -199,7 +214,7 @@ def main() -> None:
         for size in sizes:
             built.append(build(size))
             print(f"{size}: {built[-1]['check_ins']} check-ins, built in {built[-1]['build_s']} s", flush=True)
-            runs.append(measure(repeat))
+            runs.append(measure(repeat, args.only))
     load_after = os.getloadavg()
 
     data_sizes = [float(b["check_ins"]) for b in built]
@@ -258,7 +273,7 @@ def main() -> None:
     print(f"\nworst p95 at {sizes[-1]}: {all_p95[-1]:.0f} ms; paths not meeting the target: {failures or 'none'}")
     figures = {
         "benchmark": "scale", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "sizes": built,
-        "repeat": repeat, "database": connection.vendor, "cores": os.cpu_count(),
+        "repeat": repeat, "only": args.only, "database": connection.vendor, "cores": os.cpu_count(),
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)], "paths": len(rows),
         "time_judged_on": TIME_KEY,
         "target": f"same queries at every size; median time at {sizes[-1]} <= {MAX_TIME_RATIO}x 1x except reports",
@@ -266,7 +281,8 @@ def main() -> None:
                   + ", ".join(f"{word} k <= {limit}" for limit, word in GROWTH_WORDS) + ", superlinear above",
         "failures": failures, "rows": rows, "target_met": not failures,
     }
-    if not args.no_save:
+    # A subset (--only) never replaces the figures of the whole run.
+    if not args.no_save and args.only is None:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(figures, ensure_ascii=False))

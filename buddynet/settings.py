@@ -154,6 +154,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")} if envbool("SQLITE_FILE_TESTS", False) else {}
 DATABASES = {"default": _db}
+# The admin's change lists count a whole table (no filter, no search, no scope) above this many
+# rows from PostgreSQL's own estimate (pg_class.reltuples) instead of COUNT(*), a scan of every row
+# (buddynet/admin_scoping.py, EstimatedCountPaginator). SQLite always counts exactly.
+ADMIN_COUNT_ESTIMATE_ABOVE = envint("ADMIN_COUNT_ESTIMATE_ABOVE", 10_000, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -6,12 +6,15 @@ from typing import Any
 
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
+from buddynet.admin_scoping import CheapCounts
 from buddynet.records.accounts.selectors import roles_of
 
 
-class ReadOnlyLogEntryAdmin(LogEntryAdmin):
+class ReadOnlyLogEntryAdmin(CheapCounts, LogEntryAdmin):
     # auditlog's own admin lets a superuser delete entries; an audit trail that its subjects'
     # administrators can prune is no audit trail.
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -34,6 +37,21 @@ class ReadOnlyLogEntryAdmin(LogEntryAdmin):
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, ReadOnlyLogEntryAdmin)
+
+
+# --- django-axes' sign-in logs: axes' own admins (same columns, filters, permissions), counted
+# as ours (CheapCounts): one row per sign-in and per failure, the biggest tables after the audit log.
+
+def _install_axes_admins() -> None:
+    for model, axes_admin in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
+                              (AccessFailureLog, AccessFailureLogAdmin)):
+        if not admin.site.is_registered(model):
+            continue  # AXES_ENABLE_ADMIN = False: axes registered none
+        admin.site.unregister(model)
+        admin.site.register(model, type(axes_admin.__name__, (CheapCounts, axes_admin), {}))
+
+
+_install_axes_admins()
 
 
 # --- GDPR actions on participants and volunteers (art. 15 export, art. 17 erasure), administrators only
