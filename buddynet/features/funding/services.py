@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -147,8 +148,8 @@ def tranche_save(*, tranche: Tranche | None, data: dict[str, Any]) -> Tranche:
 # What a signed-off report says of the obligation it answers: its PDF names the kind and the due
 # date, and its sign-off dated the submission (_obligation_submitted). The funder's approval
 # dated approved_on (_obligation_approved).
-_FROZEN_BY_SIGN_OFF = ("grant", "kind", "due_on", "submitted_on")
-_FROZEN_BY_APPROVAL = ("approved_on",)
+_FROZEN_BY_SIGN_OFF: tuple[str, ...] = ("grant", "kind", "due_on", "submitted_on")
+_FROZEN_BY_APPROVAL: tuple[str, ...] = ("approved_on",)
 
 
 def obligation_change_check(*, obligation_id: int | None, new: dict[str, Any]) -> None:
@@ -163,12 +164,12 @@ def obligation_change_check(*, obligation_id: int | None, new: dict[str, Any]) -
                   .select_related("grant").order_by("version", "id"))
     if not frozen:
         return
-    stored = ReportingObligation.objects.filter(pk=obligation_id).values(
-        "grant", "kind", "due_on", "submitted_on", "approved_on").get()
+    stored: dict[str, Any] = dict(ReportingObligation.objects.filter(pk=obligation_id).values(
+        "grant", "kind", "due_on", "submitted_on", "approved_on").get())
     locked = _FROZEN_BY_SIGN_OFF
     if any(report.answer == ReportAnswer.APPROVED for report in frozen):
         locked += _FROZEN_BY_APPROVAL
-    errors = {}
+    errors: dict[str, str | Promise | list[str | Promise]] = {}
     for name in locked:
         if name not in new:
             continue
