@@ -49,7 +49,7 @@ from buddynet.features.funding.models import (
 )
 from buddynet.features.funding.receipts import receipt_check, receipt_extension
 from buddynet.features.funding.selectors import allowance_cap_for, allowance_settings_of, volunteered_days
-from buddynet.formats import money
+from buddynet.formats import money, short_date
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Funder, Organisation, Volunteer
 from buddynet.validators import plausible_date
@@ -96,7 +96,7 @@ def grant_save(*, grant: Grant | None, data: dict[str, Any]) -> Grant:
         day = getattr(grant, name)
         if day is not None and not earliest <= day <= latest:
             raise InvalidInput({name: _("Give a date between %(earliest)s and %(latest)s.")
-                                % {"earliest": earliest.isoformat(), "latest": latest.isoformat()}})
+                                % {"earliest": short_date(earliest), "latest": short_date(latest)}})
     if grant.start_date and not grant.end_date:
         grant.end_date = default_end_date(grant.start_date)
     if grant.end_date < grant.start_date:
@@ -228,7 +228,7 @@ def expense_record(
         raise InvalidInput({"budget_line": _("This budget line belongs to another grant.")})
     if not grant.start_date <= date <= grant.end_date:
         raise InvalidInput({"date": _("The date lies outside the grant period (%(start)s – %(end)s).")
-                            % {"start": grant.start_date, "end": grant.end_date}})
+                            % {"start": short_date(grant.start_date), "end": short_date(grant.end_date)}})
     if receipt:
         # Type (from its bytes) and size, for every channel; stored under a name of our own with
         # the checked type's extension (the uploader's file name is not kept on disk).
@@ -423,7 +423,7 @@ def report_create(*, grant: Grant, period_start: date, period_end: date, by: Use
         raise InvalidInput({"period_end": _("The end of the period is before its start.")})
     if period_start < grant.start_date or period_end > grant.end_date:
         raise InvalidInput({"period_start": _("The period must lie inside the grant period (%(start)s – %(end)s).")
-                            % {"start": grant.start_date, "end": grant.end_date}})
+                            % {"start": short_date(grant.start_date), "end": short_date(grant.end_date)}})
     if obligation is not None:
         # Locked, so two reports made at once cannot both answer it.
         obligation = ReportingObligation.objects.select_for_update().filter(pk=obligation.pk).first()
