@@ -561,3 +561,81 @@ def test_the_author_corrects_a_check_in_within_48_hours(world: World, channel: s
     assert status in (200, 302)
     world.check_in.refresh_from_db()
     assert world.check_in.duration_minutes == 95
+
+
+# --- a volunteer with an open duo does not stop ------------------------------------------------
+def _admin_volunteer_change(world: World, volunteer: Any, **changes: Any) -> int:
+    from tests.test_admin import _change_form_data
+
+    client = _page_client(world.coordinator)
+    url = f"/admin/people/volunteer/{volunteer.pk}/change/"
+    response = client.post(url, {**_change_form_data(client.get(url)), **changes})
+    return 400 if response.status_code == 200 and b"errornote" in response.content else response.status_code
+
+
+def _page_volunteer_edit(world: World, volunteer: Any, **changes: Any) -> Any:
+    from tests.web.test_coordinator_edit import shown_form
+
+    client = _page_client(world.coordinator)
+    url = reverse("web:coordinator-volunteer-edit", args=[volunteer.pk])
+    return client.post(url, {**shown_form(client, url), **{f"status-{k}": v for k, v in changes.items()}})
+
+
+STOP_WITH_OPEN_DUO: dict[str, Callable[[World, Any], int]] = {
+    "api": lambda w, v: client_for(w.coordinator).patch(
+        f"/api/v1/volunteers/{v.pk}/", {"status": "stopped"}, format="json").status_code,
+    "page": lambda w, v: _page_volunteer_edit(w, v, status="stopped").status_code,
+    "admin": lambda w, v: _admin_volunteer_change(w, v, status="stopped"),
+    "service": lambda w, v: _service(lambda: people_services.volunteer_save(
+        volunteer=v, data={"status": "stopped"})),
+}
+
+
+@pytest.mark.parametrize("duo_status", [DuoStatus.PROPOSED, DuoStatus.ACTIVE, DuoStatus.PAUSED])
+@pytest.mark.parametrize("channel", STOP_WITH_OPEN_DUO)
+def test_a_volunteer_with_an_open_duo_does_not_stop_and_keeps_their_account(
+        world: World, channel: str, duo_status: str) -> None:
+    Duo.objects.filter(pk=world.duo.pk).update(status=duo_status)
+    volunteer = world.volunteer
+
+    assert STOP_WITH_OPEN_DUO[channel](world, volunteer) == 400
+
+    volunteer.refresh_from_db()
+    world.volunteer_user.refresh_from_db()
+    assert volunteer.status == "active"
+    assert world.volunteer_user.is_active
+    assert Duo.objects.get(pk=world.duo.pk).status == duo_status
+
+
+def test_the_refusal_names_the_buddy_and_what_to_do_in_dutch_and_english(world: World) -> None:
+    from django.utils import translation
+
+    from buddynet.errors import InvalidInput
+
+    with translation.override("nl-be"), pytest.raises(InvalidInput) as dutch:
+        people_services.volunteer_save(volunteer=world.volunteer, data={"status": "stopped"})
+    assert dutch.value.message == {"status": (
+        "Bert heeft nog een lopend duo met Marieke Peeters: sluit eerst dat duo af (reden "
+        "“Vrijwilliger stopt”) en zet de vrijwilliger daarna op gestopt.")}
+    with translation.override("en"), pytest.raises(InvalidInput) as english:
+        people_services.volunteer_save(volunteer=world.volunteer, data={"status": "stopped"})
+    assert english.value.message == {"status": (
+        "Bert still has an open duo with Marieke Peeters: close that duo first (reason “Volunteer stops”), "
+        "then stop the volunteer.")}
+    # The page shows it next to the status.
+    response = _page_volunteer_edit(world, world.volunteer, status="stopped")
+    assert "Marieke Peeters: sluit eerst dat duo af" in response.content.decode()
+
+
+def test_once_the_duo_closes_with_the_volunteers_stop_every_channel_stops_them(world: World) -> None:
+    """The coordinator's way out of the refusal: close the duo ("volunteer stops"), then stop."""
+    others = {}
+    for channel in STOP_WITH_OPEN_DUO:
+        volunteer = f.VolunteerFactory(project=world.project)
+        duo = f.DuoFactory(participant=f.ParticipantFactory(project=world.project), volunteer=volunteer)
+        services.duo_close(duo=duo, by=world.coordinator, reason="volunteer_stopped", next_step="rematch")
+        others[channel] = volunteer
+        assert STOP_WITH_OPEN_DUO[channel](world, volunteer) in (200, 302), channel
+    for channel, volunteer in others.items():
+        volunteer.refresh_from_db()
+        assert volunteer.status == "stopped", channel

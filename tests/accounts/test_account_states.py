@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from buddynet.records.accounts.invitations import account_deactivate, invitation_send
+from buddynet.records.accounts.invitations import invitation_send
 from buddynet.records.accounts.models import Role, User
 from buddynet.records.accounts.selectors import ACCOUNT_STATES, volunteer_accounts_of_organisation
-from buddynet.records.accounts.services import membership_grant
+from buddynet.records.accounts.services import account_deactivate, membership_grant
 from tests import factories as f
 from tests.conftest import World, client_for
 

@@ -229,3 +229,63 @@ def test_the_api_invites_and_answers_400_and_409_with_nothing_saved(world: World
     response = client.post(reverse("v1:volunteer-invitation-resend", args=[nadia.pk]))
     assert response.status_code == 200 and response.json()["sent_count"] == 2
     assert len(mail.outbox) == 2
+
+
+# --- the volunteer role taken away, by whichever channel: tokens and sessions end (one rule) -----
+def _sessions_of(user: User) -> int:
+    from django.contrib.sessions.models import Session
+
+    return sum(1 for s in Session.objects.all() if str(s.get_decoded().get("_auth_user_id")) == str(user.pk))
+
+
+def _revoke_over_api(world: World, membership: Membership) -> int:
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    return client.delete(f"/api/v1/memberships/{membership.pk}/").status_code
+
+
+def _revoke_in_admin(world: World, membership: Membership) -> int:
+    client = Client()
+    client.force_login(f.UserFactory(email="root@example.be", is_staff=True, is_superuser=True))
+    return client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"}).status_code
+
+
+def _revoke_by_service(world: World, membership: Membership) -> int:
+    from buddynet.records.accounts.services import membership_revoke
+
+    membership_revoke(membership=membership)
+    return 204
+
+
+def _stop(world: World, membership: Membership) -> int:
+    assert membership.volunteer is not None
+    people_services.volunteer_save(volunteer=membership.volunteer, data={"status": Volunteer.Status.STOPPED})
+    return 204
+
+
+VOLUNTEER_ROLE_TAKEN = {"stop": _stop, "api": _revoke_over_api, "admin": _revoke_in_admin,
+                        "service": _revoke_by_service}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", VOLUNTEER_ROLE_TAKEN)
+def test_the_volunteer_role_taken_away_ends_the_phone_session_and_token_but_not_the_office_role(
+        world: World, nadia: Volunteer, channel: str) -> None:
+    invite(nadia, world.coordinator)
+    user = User.objects.get(email="nadia.amrani@example.be")
+    phone = Client()
+    phone.get(link_in(mail.outbox[-1]))
+    assert phone.get(reverse("web:volunteer-home")).status_code == 200
+    membership_grant(user=user, role=Role.COORDINATOR, project=world.other_project)
+    token = Token.objects.create(user=user)
+    assert _sessions_of(user) == 1
+
+    status = VOLUNTEER_ROLE_TAKEN[channel](world, Membership.objects.get(user=user, role=Role.VOLUNTEER))
+
+    assert status in (204, 302)
+    assert not Membership.objects.filter(user=user, role=Role.VOLUNTEER).exists()
+    assert _sessions_of(user) == 0
+    assert not Token.objects.filter(key=token.key).exists()
+    user.refresh_from_db()
+    assert user.is_active
+    assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [Role.COORDINATOR]

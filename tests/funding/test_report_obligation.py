@@ -208,3 +208,140 @@ def test_an_obligation_outside_the_callers_scope_does_not_exist(world: World, ha
     }, format="json")
     assert made.status_code == 400 and "obligation" in made.json()
     assert not ProgressReport.objects.exists()
+
+
+# --- what a signed-off report froze of its obligation stays, in every channel -------------------
+def _signed_off(world: World, hand: Hand, *, approve: bool = False) -> ReportingObligation:
+    obligation = obligation_of(hand)
+    with time_machine.travel(SIGNED, tick=False):
+        report = services.report_create(grant=hand.grant, period_start=D(2025, 1, 1), period_end=D(2025, 12, 31),
+                                        obligation=obligation, by=world.coordinator)
+        services.report_sign_off(report=report, by=world.coordinator, confirmation="WVG-2025-001 v1")
+    if approve:
+        with time_machine.travel(APPROVED, tick=False):
+            services.report_approve(report=report, by=world.funder_user)
+    obligation.refresh_from_db()
+    return obligation
+
+
+def _grant_admin_form(client: Client, grant: Grant) -> dict[str, Any]:
+    """The values a browser posts back from the grant's admin page, unchanged (with its inlines)."""
+    response = client.get(f"/admin/funding/grant/{grant.pk}/change/")
+    assert response.status_code == 200
+    data: dict[str, Any] = {}
+
+    def add(form: Any) -> None:
+        for name in form.fields:
+            value = form[name].value()
+            data[form.add_prefix(name)] = "" if value is None else (
+                value.isoformat() if isinstance(value, dt.date) else str(value))
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = str(management[name].value())
+        for form in formset.forms:
+            add(form)
+            data.pop(form.add_prefix("DELETE"), None)
+    return data
+
+
+def _admin_obligation_change(world: World, obligation: ReportingObligation, **changes: str) -> int:
+    from tests import factories as f
+
+    # The grant's inlines use Django's model permissions: only a superuser has them (the
+    # administrator role edits obligations over the API).
+    client = pages(f.UserFactory(email="root@example.be", is_staff=True, is_superuser=True))
+    data = _grant_admin_form(client, obligation.grant)
+    prefix = next(k.rsplit("-", 1)[0] for k, v in data.items()
+                  if k.startswith("obligations-") and k.endswith("-id") and v == str(obligation.pk))
+    data.update({f"{prefix}-{name}": value for name, value in changes.items()})
+    response = client.post(f"/admin/funding/grant/{obligation.grant.pk}/change/", data)
+    return 400 if response.status_code == 200 and b"errornote" in response.content else response.status_code
+
+
+def _service_change(obligation: ReportingObligation, **changes: Any) -> int:
+    values = {k: (dt.date.fromisoformat(v) if v else None) for k, v in changes.items()}
+    try:
+        services.obligation_save(obligation=ReportingObligation.objects.get(pk=obligation.pk), data=values)
+    except InvalidInput:
+        return 400
+    return 200
+
+
+OBLIGATION_CHANGE = {
+    "api_admin": lambda w, o, **c: client_for(w.admin).patch(
+        f"/api/v1/funding/obligations/{o.pk}/", c, format="json").status_code,
+    "admin": _admin_obligation_change,
+    "service": lambda w, o, **c: _service_change(o, **c),
+}
+FROZEN_CHANGES = [{"submitted_on": ""}, {"submitted_on": "2026-04-25"}, {"due_on": "2026-06-30"}]
+
+
+@pytest.mark.parametrize("change", FROZEN_CHANGES, ids=["clear_submitted", "move_submitted", "move_due"])
+@pytest.mark.parametrize("channel", OBLIGATION_CHANGE)
+def test_a_signed_off_reports_obligation_keeps_its_submission_and_due_date(
+        world: World, hand: Hand, channel: str, change: dict[str, str]) -> None:
+    obligation = _signed_off(world, hand)
+    assert (obligation.due_on, obligation.submitted_on) == (D(2026, 3, 31), D(2026, 4, 20))
+    if channel == "api_admin":
+        change = {k: v or None for k, v in change.items()}  # JSON's empty date is null
+
+    assert OBLIGATION_CHANGE[channel](world, obligation, **change) == 400
+
+    obligation.refresh_from_db()
+    assert (obligation.due_on, obligation.submitted_on, obligation.approved_on) == (D(2026, 3, 31), D(2026, 4, 20),
+                                                                                   None)
+
+
+def test_the_coordinator_cannot_clear_the_submission_over_the_api_either(world: World, hand: Hand) -> None:
+    obligation = _signed_off(world, hand)
+
+    response = client_for(world.coordinator).patch(f"/api/v1/funding/obligations/{obligation.pk}/",
+                                                   {"submitted_on": None}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["submitted_on"] == [
+        "Het afgeronde rapport WVG-2025-001 v1 beantwoordt deze rapportageverplichting; dit kan niet meer "
+        "veranderen."]
+    obligation.refresh_from_db()
+    assert obligation.submitted_on == D(2026, 4, 20)
+
+
+@pytest.mark.parametrize("channel", OBLIGATION_CHANGE)
+def test_an_approved_obligation_keeps_its_approval(world: World, hand: Hand, channel: str) -> None:
+    obligation = _signed_off(world, hand, approve=True)
+    assert obligation.approved_on == D(2026, 5, 18)
+
+    assert OBLIGATION_CHANGE[channel](world, obligation, approved_on="2026-05-20") == 400
+
+    obligation.refresh_from_db()
+    assert obligation.approved_on == D(2026, 5, 18)
+
+
+@pytest.mark.parametrize("channel", OBLIGATION_CHANGE)
+def test_an_obligation_a_draft_or_no_report_answers_still_changes(world: World, hand: Hand, channel: str) -> None:
+    obligation = obligation_of(hand)
+    services.report_create(grant=hand.grant, period_start=D(2025, 1, 1), period_end=D(2025, 12, 31),
+                           obligation=obligation, by=world.coordinator)
+
+    assert OBLIGATION_CHANGE[channel](world, obligation, due_on="2026-04-30") in (200, 302)
+
+    obligation.refresh_from_db()
+    assert obligation.due_on == D(2026, 4, 30)
+
+
+def test_an_answered_obligation_is_not_removed_and_an_unanswered_one_is(world: World, hand: Hand) -> None:
+    from buddynet.errors import Conflict
+
+    obligation = obligation_of(hand)
+    services.report_create(grant=hand.grant, period_start=D(2025, 1, 1), period_end=D(2025, 12, 31),
+                           obligation=obligation, by=world.coordinator)
+    with pytest.raises(Conflict):
+        services.obligation_delete(obligation=obligation)
+    assert ReportingObligation.objects.filter(pk=obligation.pk).exists()
+    spare = ReportingObligation.objects.create(grant=hand.grant, kind="financial", due_on=D(2026, 6, 30))
+    services.obligation_delete(obligation=spare)
+    assert not ReportingObligation.objects.filter(pk=spare.pk).exists()

@@ -259,3 +259,39 @@ def test_a_grant_in_year_1_or_9999_is_refused_with_a_field_message(world, start)
     assert response.status_code == 400
     assert "start_date" in response.json()
     assert Grant.objects.count() == before
+
+
+# --- dates in the refusals are written for the reader, not as ISO ---------------------------------
+@pytest.mark.parametrize(("language", "period"), [("nl-be", "1 jan. 2025 – 31 dec. 2027"),
+                                                  ("en", "1 Jan 2025 – 31 Dec 2027")])
+def test_the_grant_period_in_a_refusal_is_a_readable_date(world: World, grant: Grant, language: str,
+                                                          period: str) -> None:
+    client = client_for(world.coordinator)
+    expense_refused = client.post(EXPENSES, expense(grant, date="2028-01-01"), format="json",
+                                  HTTP_ACCEPT_LANGUAGE=language)
+    report_refused = client.post("/api/v1/funding/reports/", {
+        "grant": grant.pk, "period_start": "2024-06-01", "period_end": "2025-05-31"}, format="json",
+        HTTP_ACCEPT_LANGUAGE=language)
+
+    assert expense_refused.status_code == report_refused.status_code == 400
+    assert expense_refused.json()["date"][0].endswith(f"({period}).")
+    assert report_refused.json()["period_start"][0].endswith(f"({period}).")
+    assert "2025-01-01" not in expense_refused.content.decode() + report_refused.content.decode()
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("nl-be", "Geef een datum tussen 1 jan. 2000 en 9 jan. 2035."),
+    ("en", "Give a date between 1 Jan 2000 and 9 Jan 2035."),
+])
+def test_the_range_of_a_grant_date_in_a_refusal_is_readable(world: World, language: str, expected: str) -> None:
+    import time_machine
+    from django.utils import translation
+
+    from buddynet.errors import InvalidInput
+    from buddynet.features.funding import services
+
+    with time_machine.travel(dt.datetime(2025, 11, 3, 10, 0), tick=False), translation.override(language), \
+            pytest.raises(InvalidInput) as refused_start:
+        services.grant_save(grant=None, data={"funder": world.funder, "project": world.project, "reference": "X-1",
+                                              "amount": Decimal("1000"), "start_date": dt.date(1999, 12, 31)})
+    assert refused_start.value.message == {"start_date": expected}

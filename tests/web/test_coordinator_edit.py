@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
+from buddynet.records.duos.services import duo_close
 from buddynet.records.people.models import Participant, Volunteer
 from tests import factories as f
 from tests.conftest import World
@@ -247,6 +248,8 @@ def test_a_volunteer_takes_a_break_or_stops_on_the_edit_page(world: World) -> No
     world.volunteer.refresh_from_db()
     assert world.volunteer.status == "paused"
 
+    # Their buddy's duo closes first (people/services.py volunteer_stop_check refuses otherwise).
+    duo_close(duo=world.duo, by=world.coordinator, reason="volunteer_stopped", next_step="rematch")
     assert client.post(url, {**shown_form(client, url), "status-status": "stopped"}).status_code == 302
     world.volunteer.refresh_from_db()
     world.volunteer_user.refresh_from_db()

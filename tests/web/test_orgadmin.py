@@ -20,14 +20,13 @@ from rest_framework.authtoken.models import Token
 
 from buddynet.errors import Conflict, NotAllowed
 from buddynet.records.accounts.invitations import (
-    account_deactivate,
     coordinator_invite,
     funder_viewer_invite,
     invitation_send,
 )
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess, User
 from buddynet.records.accounts.selectors import roles_of, volunteer_only
-from buddynet.records.accounts.services import membership_grant
+from buddynet.records.accounts.services import account_deactivate, membership_grant
 from buddynet.records.accounts.support import support_access_grant
 from buddynet.security import services as security_services
 from buddynet.security.two_factor import two_factor_required_for
@@ -439,3 +438,37 @@ def test_the_volunteer_accounts_come_in_pages_with_a_search_and_a_state_filter(w
     assert bad.status_code == 400 and 'id="id_state_errors"' in bad.content.decode()
     client.post(url, {"clear": "1"})
     assert len(listed(client.get(url))) == ACCOUNTS_PAGE
+
+
+def _invite_on_the_page(w: World, o: Orgs, project: Any, email: str) -> int:
+    page = Client()
+    page.force_login(o.admin_a)
+    return page.post(reverse("web:orgadmin-coordinator-invite", args=[project.organisation_id]),
+                     {"project": project.pk, "email": email, "full_name": "Olaf Coördinator"}).status_code
+
+
+def _invite_by_service(w: World, o: Orgs, project: Any, email: str) -> int:
+    coordinator_invite(project=project, email=email, full_name="", by=o.admin_a, base_url=BASE)
+    return 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", [_invite_on_the_page, _invite_by_service], ids=["page", "service"])
+def test_a_coordinator_role_invited_follows_the_token_rule_of_every_grant(world: World, orgs: Orgs,
+                                                                         channel: Any) -> None:
+    """coordinator_invite gives the role through accounts.services.membership_grant: an office role
+    the account did not hold yet ends its API tokens; another project of a role it holds does not."""
+    org_admin = f.UserFactory(email="olaf@example.be")
+    membership_grant(user=org_admin, role=Role.ORG_ADMIN, organisation=world.project.organisation)
+    admins_token = Token.objects.create(user=org_admin)
+    coordinators_token = token_of(world)
+    second = f.ProjectFactory(name="Buddy Gentbrugge", organisation=world.project.organisation)
+
+    assert channel(world, orgs, world.project, "olaf@example.be") == 302
+    assert channel(world, orgs, second, "alice@example.be") == 302
+
+    assert Membership.objects.filter(user=org_admin, role=Role.COORDINATOR, project=world.project).exists()
+    assert not Token.objects.filter(key=admins_token.key).exists(), "a new office role: the token ends"
+    assert Token.objects.filter(key=coordinators_token.key).exists(), "the same role in another project"
+    org_admin.refresh_from_db()
+    assert org_admin.is_staff

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.errors import InvalidInput
 from buddynet.features.funding import services
 from buddynet.features.funding.models import (
     AllowanceCap,
@@ -64,8 +65,27 @@ class TrancheInline(admin.TabularInline):
     extra = 0
 
 
+class ObligationForm(forms.ModelForm):
+    class Meta:
+        model = ReportingObligation
+        fields = ["kind", "due_on", "submitted_on", "approved_on"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            # The rule obligation_save keeps under the row lock (the instance still holds the stored
+            # row here), shown next to the fields.
+            services.obligation_change_check(obligation_id=self.instance.pk, new={
+                name: cleaned[name] for name in self.changed_data if name in cleaned})
+        except InvalidInput as exc:
+            for name, message in exc.message.items():  # type: ignore[union-attr]
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
 class ObligationInline(admin.TabularInline):
     model = ReportingObligation
+    form = ObligationForm
     extra = 0
 
 
@@ -76,6 +96,30 @@ class GrantAdmin(AdminOnlyMixin, admin.ModelAdmin):
     list_filter = ["funder"]
     search_fields = ["reference", "project__name"]
     inlines = [BudgetLineInline, TrancheInline, ObligationInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The obligations inline, through obligation_save / obligation_delete (what a signed-off
+        report froze stays); the other inlines save as Django does."""
+        if formset.model is not ReportingObligation:
+            super().save_formset(request, form, formset, change)
+            return
+        # What BaseModelFormSet.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.deleted_forms:
+            if row.instance.pk is not None:
+                services.obligation_delete(obligation=row.instance)
+                formset.deleted_objects.append(row.instance)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            obligation = row.instance  # filled from the row's cleaned data when it was validated
+            obligation.grant = form.instance
+            is_new = obligation.pk is None
+            saved = services.obligation_save(obligation=obligation, data={})
+            if is_new:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, row.changed_data))
 
 
 @admin.register(AllowanceCap)

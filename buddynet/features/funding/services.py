@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,7 @@ from buddynet.features.funding.models import (
 )
 from buddynet.features.funding.receipts import receipt_check, receipt_extension
 from buddynet.features.funding.selectors import allowance_cap_for, allowance_settings_of, volunteered_days
-from buddynet.formats import money
+from buddynet.formats import money, short_date
 from buddynet.records.accounts.selectors import roles_of
 from buddynet.records.people.models import Funder, Organisation, Volunteer
 from buddynet.validators import plausible_date
@@ -95,7 +96,7 @@ def grant_save(*, grant: Grant | None, data: dict[str, Any]) -> Grant:
         day = getattr(grant, name)
         if day is not None and not earliest <= day <= latest:
             raise InvalidInput({name: _("Give a date between %(earliest)s and %(latest)s.")
-                                % {"earliest": earliest.isoformat(), "latest": latest.isoformat()}})
+                                % {"earliest": short_date(earliest), "latest": short_date(latest)}})
     if grant.start_date and not grant.end_date:
         grant.end_date = default_end_date(grant.start_date)
     if grant.end_date < grant.start_date:
@@ -144,17 +145,72 @@ def tranche_save(*, tranche: Tranche | None, data: dict[str, Any]) -> Tranche:
     return tranche
 
 
+# What a signed-off report says of the obligation it answers: its PDF names the kind and the due
+# date, and its sign-off dated the submission (_obligation_submitted). The funder's approval
+# dated approved_on (_obligation_approved).
+_FROZEN_BY_SIGN_OFF: tuple[str, ...] = ("grant", "kind", "due_on", "submitted_on")
+_FROZEN_BY_APPROVAL: tuple[str, ...] = ("approved_on",)
+
+
+def obligation_change_check(*, obligation_id: int | None, new: dict[str, Any]) -> None:
+    """Raise InvalidInput (per field) when `new` would change what a signed-off report answering
+    this obligation froze: its grant, kind, due date and submission date; once a version is
+    approved, the approval date too. Only fields named in `new` are compared, with the stored row.
+    Forms call it to show the problem next to the field; obligation_save calls it again under the
+    row lock."""
+    if obligation_id is None:
+        return
+    frozen = list(ProgressReport.objects.filter(obligation_id=obligation_id, status=ProgressReport.Status.FROZEN)
+                  .select_related("grant").order_by("version", "id"))
+    if not frozen:
+        return
+    stored: dict[str, Any] = dict(ReportingObligation.objects.filter(pk=obligation_id).values(
+        "grant", "kind", "due_on", "submitted_on", "approved_on").get())
+    locked = _FROZEN_BY_SIGN_OFF
+    if any(report.answer == ReportAnswer.APPROVED for report in frozen):
+        locked += _FROZEN_BY_APPROVAL
+    errors: dict[str, str | Promise | list[str | Promise]] = {}
+    for name in locked:
+        if name not in new:
+            continue
+        value = new[name]
+        if name == "grant" and value is not None and not isinstance(value, int):
+            value = value.pk
+        if value != stored[name]:
+            errors[name] = _("The signed-off report %(report)s answers this reporting obligation, so this can no "
+                             "longer change.") % {"report": frozen[0].name}
+    if errors:
+        raise InvalidInput(errors)
+
+
 @transaction.atomic
 def obligation_save(*, obligation: ReportingObligation | None, data: dict[str, Any]) -> ReportingObligation:
+    """Create or change a reporting obligation; what a signed-off report froze stays
+    (obligation_change_check). The caller may hand an instance a form already changed: the
+    comparison is with the stored row."""
     obligation = obligation or ReportingObligation()
     for key, value in data.items():
         setattr(obligation, key, value)
+    if obligation.pk is not None:
+        ReportingObligation.objects.select_for_update().filter(pk=obligation.pk).first()
+        obligation_change_check(obligation_id=obligation.pk, new={
+            "grant": obligation.grant_id, "kind": obligation.kind, "due_on": obligation.due_on,
+            "submitted_on": obligation.submitted_on, "approved_on": obligation.approved_on})
     if obligation.approved_on and not obligation.submitted_on:
         raise InvalidInput({"approved_on": _("A report is approved only after it was submitted.")})
     if obligation.approved_on and obligation.submitted_on and obligation.approved_on < obligation.submitted_on:
         raise InvalidInput({"approved_on": _("The approval cannot be before the submission.")})
     obligation.save()
     return obligation
+
+
+@transaction.atomic
+def obligation_delete(*, obligation: ReportingObligation) -> None:
+    """Remove an obligation recorded by mistake; one a report answers stays (409)."""
+    obligation = ReportingObligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.reports.exists():
+        raise Conflict(_("A progress report answers this reporting obligation, so it cannot be removed."))
+    obligation.delete()
 
 
 # --- expenses ----------------------------------------------------------------------------------
@@ -172,7 +228,7 @@ def expense_record(
         raise InvalidInput({"budget_line": _("This budget line belongs to another grant.")})
     if not grant.start_date <= date <= grant.end_date:
         raise InvalidInput({"date": _("The date lies outside the grant period (%(start)s – %(end)s).")
-                            % {"start": grant.start_date, "end": grant.end_date}})
+                            % {"start": short_date(grant.start_date), "end": short_date(grant.end_date)}})
     if receipt:
         # Type (from its bytes) and size, for every channel; stored under a name of our own with
         # the checked type's extension (the uploader's file name is not kept on disk).
@@ -367,7 +423,7 @@ def report_create(*, grant: Grant, period_start: date, period_end: date, by: Use
         raise InvalidInput({"period_end": _("The end of the period is before its start.")})
     if period_start < grant.start_date or period_end > grant.end_date:
         raise InvalidInput({"period_start": _("The period must lie inside the grant period (%(start)s – %(end)s).")
-                            % {"start": grant.start_date, "end": grant.end_date}})
+                            % {"start": short_date(grant.start_date), "end": short_date(grant.end_date)}})
     if obligation is not None:
         # Locked, so two reports made at once cannot both answer it.
         obligation = ReportingObligation.objects.select_for_update().filter(pk=obligation.pk).first()

@@ -16,7 +16,7 @@ The answers this module gives (README, "Volunteer accounts"):
   volunteering in another organisation) is refused (409): the coordinator records another
   address for this volunteer. Nothing is linked across organisations silently.
 - A stopped volunteer: refused (409). Stopping a volunteer (people.services.volunteer_save)
-  calls `account_deactivate` in the same transaction: the account is inactive, its password and
+  calls `account_deactivate` (accounts/services.py) in the same transaction: the account is inactive, its password and
   open links void, its sessions deleted and its API tokens deleted. When the coordinator takes
   them back (status no longer "stopped") and invites again, the same account is reactivated (its
   history stays theirs) with a new link.
@@ -29,10 +29,8 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from sesame.utils import get_query_string
@@ -40,6 +38,7 @@ from sesame.utils import get_query_string
 from buddynet.errors import Conflict, InvalidInput, NotAllowed
 from buddynet.records.accounts.models import Invitation, Membership, Role, User
 from buddynet.records.accounts.selectors import forget_roles, roles_of
+from buddynet.records.accounts.services import account_deactivate, membership_grant, membership_revoke
 
 log = logging.getLogger(__name__)
 
@@ -145,39 +144,6 @@ def invitation_resend(*, volunteer: Any, by: User, login_url: str) -> Invitation
     return _send(user=user, volunteer=volunteer, by=by, login_url=login_url)
 
 
-def sessions_delete(*, user: User) -> int:
-    """Delete the user's sessions in the database session store; returns how many.
-
-    Sessions are keyed by a random id, not by user, so this reads every unexpired session. That is
-    acceptable for a deactivation (rare, and a few thousand rows at most here); it is not a
-    request-time operation. Deactivation does not depend on it alone: an inactive user, or one
-    whose password hash changed, is signed out by Django's own session check on the next request.
-    """
-    wanted = str(user.pk)
-    stale = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
-        if str(session.get_decoded().get("_auth_user_id")) == wanted
-    ]
-    Session.objects.filter(session_key__in=stale).delete()
-    return len(stale)
-
-
-@transaction.atomic
-def account_deactivate(*, user: User, reason: str) -> None:
-    """Close an account the same moment: inactive, password and open sign-in links void, every
-    session and API token deleted. `reason` goes to the log (e.g. "volunteer stopped")."""
-    from rest_framework.authtoken.models import Token
-
-    user.is_active = False
-    user.set_unusable_password()  # a new hash: sesame links and session hashes made with the old one fail
-    user.save(update_fields=["is_active", "password"])
-    Token.objects.filter(user=user).delete()
-    count = sessions_delete(user=user)
-    forget_roles(user)
-    log.info("account of user %s deactivated (%s); %d sessions ended", user.pk, reason, count)
-
-
 @transaction.atomic
 def volunteer_account_close(*, volunteer: Any) -> None:
     """The volunteer stopped: their account closes today. An account that also holds an office
@@ -188,16 +154,10 @@ def volunteer_account_close(*, volunteer: Any) -> None:
         return
     user = membership.user
     if Membership.objects.filter(user=user).exclude(pk=membership.pk).exists() or user.is_superuser:
-        membership.delete()
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=user).delete()
-        sessions_delete(user=user)
-        forget_roles(user)
+        membership_revoke(membership=membership)  # ends its API tokens and its sessions
         return
     if user.is_active:
         account_deactivate(user=user, reason="volunteer stopped")
-
 
 
 # --- Coordinators, invited by their organisation's administrator ------------------------------
@@ -261,7 +221,7 @@ def coordinator_invite(*, project: Any, email: str, full_name: str, by: User, ba
         user.set_unusable_password()
         user.full_clean()
         user.save()
-        membership = _grant_coordinator(user=user, project=project)
+        membership = membership_grant(user=user, role=Role.COORDINATOR, project=project)
         _send_enrolment(user=user, project=project, by=by, base_url=base_url)
         return membership
     rows = list(Membership.objects.filter(user=user).select_related("project"))
@@ -276,7 +236,7 @@ def coordinator_invite(*, project: Any, email: str, full_name: str, by: User, ba
     if not rows or not same_organisation or not user.is_active or user.is_superuser:
         raise Conflict(_("This e-mail address is already used by another buddynet account. "
                          "Use another address for this coordinator."))
-    membership = _grant_coordinator(user=user, project=project)
+    membership = membership_grant(user=user, role=Role.COORDINATOR, project=project)
     with override(user.language):
         send_mail(
             subject=_("buddynet: you coordinate %(project)s") % {"project": project.name},
@@ -284,17 +244,6 @@ def coordinator_invite(*, project: Any, email: str, full_name: str, by: User, ba
                       "usual.\n") % {"project": project.name},
             from_email=None, recipient_list=[user.email],
         )
-    return membership
-
-
-def _grant_coordinator(*, user: User, project: Any) -> Membership:
-    membership = Membership(user=user, role=Role.COORDINATOR, project=project)
-    membership.full_clean()
-    membership.save()
-    if not user.is_staff:  # coordinators work in the back office too (accounts.services.membership_grant)
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    forget_roles(user)
     return membership
 
 

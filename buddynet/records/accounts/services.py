@@ -5,8 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from sesame.utils import get_query_string
 
@@ -111,12 +113,51 @@ def membership_update(*, membership: Membership) -> Membership:
     return membership
 
 
+def sessions_delete(*, user: User) -> int:
+    """Delete the user's sessions in the database session store; returns how many.
+
+    Sessions are keyed by a random id, not by user, so this reads every unexpired session. That is
+    acceptable for a revocation or a deactivation (rare, and a few thousand rows at most here); it
+    is not a request-time operation. Deactivation does not depend on it alone: an inactive user, or
+    one whose password hash changed, is signed out by Django's own session check on the next request.
+    """
+    wanted = str(user.pk)
+    stale = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+        if str(session.get_decoded().get("_auth_user_id")) == wanted
+    ]
+    Session.objects.filter(session_key__in=stale).delete()
+    return len(stale)
+
+
 @transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
+    """Take a role away: the user's API tokens end (_api_tokens_end). A volunteer role taken away
+    ends their sessions too: a phone stays signed in for weeks on a volunteer's session, and one
+    who keeps another role signs in again under it (with its second factor); whichever channel
+    takes the role (the volunteer stopping, the API, the back office) goes through here."""
     user = membership.user
+    role = membership.role
     membership.delete()
     _api_tokens_end(user=user)
+    if role == Role.VOLUNTEER:
+        count = sessions_delete(user=user)
+        log.info("volunteer role of user %s revoked; %d sessions ended", user.pk, count)
     forget_roles(user)
+
+
+@transaction.atomic
+def account_deactivate(*, user: User, reason: str) -> None:
+    """Close an account the same moment: inactive, password and open sign-in links void, every
+    session and API token deleted. `reason` goes to the log (e.g. "volunteer stopped")."""
+    user.is_active = False
+    user.set_unusable_password()  # a new hash: sesame links and session hashes made with the old one fail
+    user.save(update_fields=["is_active", "password"])
+    _api_tokens_end(user=user)
+    count = sessions_delete(user=user)
+    forget_roles(user)
+    log.info("account of user %s deactivated (%s); %d sessions ended", user.pk, reason, count)
 
 
 def magic_link_send(*, email: str, login_url: str) -> bool:

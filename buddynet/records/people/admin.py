@@ -113,6 +113,13 @@ class VolunteerForm(PersonForm):
             probe = Volunteer(project=project, **{d: cleaned.get(d, getattr(self.instance, d)) for d in dates})
             for problem in screening_problems(probe):
                 self.add_error("status", problem)
+        if "status" in self.changed_data and self.instance.pk is not None:
+            try:
+                # The rule volunteer_save keeps under the row lock (the instance still holds the
+                # stored status here), shown next to the field.
+                services.volunteer_stop_check(volunteer=self.instance, previous=self.instance.status, status=status)
+            except InvalidInput as exc:
+                self.add_error("status", exc.message["status"])  # type: ignore[index]
         return cleaned
 
     def clean_capacity(self) -> int | None:

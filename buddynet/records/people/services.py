@@ -277,6 +277,25 @@ def volunteer_capacity_check(*, volunteer: Volunteer, capacity: int | None) -> N
         ) % {"open": open_duos}})
 
 
+def volunteer_stop_check(*, volunteer: Volunteer, previous: str | None, status: str | None = None) -> None:
+    """A volunteer with an open duo (proposed, introduced, active or paused) does not stop: stopping
+    closes their account (volunteer_account_close), and the buddy would keep a duo nobody follows.
+    The coordinator closes the duo first (reason "volunteer stops", and a re-match for the
+    participant if they want one), then stops the volunteer. Forms call it to show the problem
+    next to the status; volunteer_save calls it again under the row lock.
+    "closed" is named as a string because the people app does not import the duos app."""
+    status = status or volunteer.status
+    if volunteer.pk is None or status != Volunteer.Status.STOPPED or previous == Volunteer.Status.STOPPED:
+        return
+    open_duos = volunteer.duos.exclude(status="closed").select_related("participant").order_by("pk")
+    names = [f"{duo.participant.first_name} {duo.participant.last_name}".strip() for duo in open_duos]
+    if names:
+        raise InvalidInput({"status": _(
+            "%(volunteer)s still has an open duo with %(participants)s: close that duo first "
+            "(reason “Volunteer stops”), then stop the volunteer."
+        ) % {"volunteer": volunteer.first_name, "participants": ", ".join(names)}})
+
+
 # Statuses that say "may be matched and accompany a buddy": only for a screened volunteer.
 _SCREENED_STATUSES = (Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED)
 
@@ -307,8 +326,9 @@ def _status_follows_screening(volunteer: Volunteer, *, asked: str | None) -> Non
 
 @transaction.atomic
 def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) -> Volunteer:
-    """Create or update a volunteer; the capacity never drops below their open duos, and the
-    status follows the screening (_status_follows_screening).
+    """Create or update a volunteer; the capacity never drops below their open duos, a volunteer
+    with an open duo does not stop (volunteer_stop_check), and the status follows the screening
+    (_status_follows_screening).
 
     The volunteer row is locked first (SELECT ... FOR UPDATE) as duo_propose locks it, so a
     lower capacity and a new duo approved at the same moment are serialised: whichever comes
@@ -328,6 +348,7 @@ def volunteer_save(*, volunteer: Volunteer | None = None, data: dict[str, Any]) 
         _apply_postcode(volunteer, postcode)
     _status_follows_screening(volunteer, asked=asked)
     volunteer_capacity_check(volunteer=volunteer, capacity=volunteer.capacity)
+    volunteer_stop_check(volunteer=volunteer, previous=was)
     volunteer.full_clean()
     volunteer.save()
     if volunteer.status == Volunteer.Status.STOPPED and was != Volunteer.Status.STOPPED:
