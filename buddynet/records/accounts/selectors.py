@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from buddynet.records.accounts.models import Invitation, Membership, Role, SupportAccess
@@ -137,11 +137,13 @@ def participant_data_scope(*, user: Actor, project: str = "project") -> Q:
     list pages keep their pinned query counts and the answer is evaluated when the list is.
     """
     roles = roles_of(user)
-    project_id, organisation_id = ((f"{project}_id", f"{project}__organisation_id") if project
-                                   else ("pk", "organisation_id"))
+    project_id = f"{project}_id" if project else "pk"
     scope = Q(**{f"{project_id}__in": roles.coordinated_project_ids})
     if roles.administrator:
-        scope |= Q(Exists(_live_support_accesses().filter(organisation_id=OuterRef(organisation_id))))
+        # `project_id IN (the projects of the organisations under support)`: a subquery the
+        # database evaluates once, not an EXISTS per row (the back office's check-in list at
+        # the umbrella size scanned every check-in with it; issue 20).
+        scope |= Q(**{f"{project_id}__in": _live_support_accesses().values("organisation__projects")})
     return scope
 
 
