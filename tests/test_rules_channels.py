@@ -563,6 +563,56 @@ def test_the_author_corrects_a_check_in_within_48_hours(world: World, channel: s
     assert world.check_in.duration_minutes == 95
 
 
+# A correction keeps the check-in in its duo's life: not before the duo was proposed (1 July 2025),
+# as check_in_record refuses for a new one (check_in_date_check).
+BEFORE_THE_DUO = dt.date(2025, 6, 1)
+MOVE_AS_COORDINATOR: dict[str, Callable[[Any, Any, dt.date], int]] = {
+    "api": lambda user, c, day: client_for(user).patch(f"/api/v1/check-ins/{c.pk}/", {"date": day.isoformat()},
+                                                       format="json").status_code,
+    "page": lambda user, c, day: _page_client(user).post(
+        reverse("web:coordinator-check-in-correct", args=[c.pk]),
+        {"date": day.isoformat(), "duration_minutes": str(c.duration_minutes), "mode": c.mode,
+         "mood": str(c.mood or ""), "note": c.note}).status_code,
+    "admin": lambda user, c, day: _admin_status(_page_client(user).post(
+        f"/admin/duos/checkin/{c.pk}/change/", {**_check_in_admin_body(c, c.duration_minutes),
+                                                "date": day.isoformat()})),
+    "service": lambda user, c, day: _service(lambda: services.check_in_update(check_in=c, by=user,
+                                                                              data={"date": day})),
+}
+MOVE_AS_AUTHOR: dict[str, Callable[[Any, Any, dt.date], int]] = {
+    "api": MOVE_AS_COORDINATOR["api"],
+    "phone": lambda user, c, day: _page_client(user).post(reverse("web:volunteer-check-in-edit", args=[c.pk]), {
+        "date": day.isoformat(), "duration_other": str(c.duration_minutes), "mode": c.mode}).status_code,
+    "service": MOVE_AS_COORDINATOR["service"],
+}
+
+
+def _admin_status(response: Any) -> int:
+    return 400 if response.status_code == 200 and b"errornote" in response.content else response.status_code
+
+
+@pytest.mark.parametrize("channel", MOVE_AS_COORDINATOR)
+def test_no_channel_moves_a_check_in_to_before_its_duo_as_coordinator(world: World, channel: str) -> None:
+    with time_machine.travel(LATER, tick=False):
+        status = MOVE_AS_COORDINATOR[channel](world.coordinator, world.check_in, BEFORE_THE_DUO)
+
+    assert status == 400
+    world.check_in.refresh_from_db()
+    assert world.check_in.date == dt.date(2025, 8, 1)
+
+
+@pytest.mark.parametrize("channel", MOVE_AS_AUTHOR)
+def test_no_channel_moves_a_check_in_to_before_its_duo_as_author(world: World, channel: str) -> None:
+    with time_machine.travel(dt.datetime(2025, 11, 4, 10, 0), tick=False):
+        status = MOVE_AS_AUTHOR[channel](world.volunteer_user, world.check_in, BEFORE_THE_DUO)
+        moved = MOVE_AS_AUTHOR[channel](world.volunteer_user, world.check_in, dt.date(2025, 7, 20))
+
+    assert status == 400
+    assert moved in (200, 302)  # a date in the duo's life is accepted
+    world.check_in.refresh_from_db()
+    assert world.check_in.date == dt.date(2025, 7, 20)
+
+
 # --- a volunteer with an open duo does not stop ------------------------------------------------
 def _admin_volunteer_change(world: World, volunteer: Any, **changes: Any) -> int:
     from tests.test_admin import _change_form_data

@@ -164,9 +164,29 @@ class DuoAdmin(ScopedAdmin):
         self._run(request, queryset, services.duo_resume)
 
 
+class CheckInForm(forms.ModelForm):
+    """The back office's correction of a check-in: a date outside the duo's life is a field
+    error here, as in the API and the pages (services.check_in_date_check); who may correct it
+    and when is check_in_update's, on save."""
+
+    class Meta:
+        model = CheckIn
+        fields = "__all__"  # noqa: DJ007 -- the admin decides the fields (its get_fields), as without this form
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "date" in self.changed_data and self.instance.pk is not None:
+            try:
+                services.check_in_date_check(duo=self.instance.duo, day=cleaned.get("date"))
+            except ServiceError as exc:
+                self.add_error("date", exc.message["date"] if isinstance(exc.message, dict) else str(exc.message))
+        return cleaned
+
+
 @admin.register(CheckIn)
 class CheckInAdmin(ScopedAdmin):
     selector = selectors.check_ins_for_user
+    form = CheckInForm
     coordinator_may_add = False
     list_display = ["duo", "date", "mode", "duration_minutes", "mood", "concern", "concern_handled_at"]
     # A date filter (today, past 7 days, this month, this year: links, no query) instead of

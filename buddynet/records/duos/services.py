@@ -542,6 +542,17 @@ def check_in_edit_refusal(*, check_in: CheckIn, by: Actor) -> str | None:
     return None
 
 
+def check_in_date_check(*, duo: Duo, day: date | None) -> None:
+    """A corrected check-in's date lies in its duo's life: not in the future, not before the duo
+    was proposed (as check_in_record refuses for a new one). The back office's form asks it too."""
+    if day is None:
+        return
+    if day > timezone.localdate():
+        raise InvalidInput({"date": _("The date is in the future.")})
+    if day < duo.proposed_on:
+        raise InvalidInput({"date": _("The date is before the start of the duo.")})
+
+
 @transaction.atomic
 def check_in_update(*, check_in: CheckIn, by: User, data: dict[str, Any]) -> CheckIn:
     """The author may correct a check-in for 48 hours; a coordinator of the project always."""
@@ -552,8 +563,7 @@ def check_in_update(*, check_in: CheckIn, by: User, data: dict[str, Any]) -> Che
     raised_now = data.get("concern") and not check_in.concern
     for name, value in data.items():
         setattr(check_in, name, value)
-    if check_in.date > timezone.localdate():
-        raise InvalidInput({"date": _("The date is in the future.")})
+    check_in_date_check(duo=check_in.duo, day=check_in.date)
     check_in.full_clean(validate_unique=False)
     check_in.save()
     if raised_now:
