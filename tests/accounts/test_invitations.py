@@ -5,6 +5,7 @@ buddynet/records/accounts/invitations.py, over the service, the pages and the AP
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -289,3 +290,37 @@ def test_the_volunteer_role_taken_away_ends_the_phone_session_and_token_but_not_
     user.refresh_from_db()
     assert user.is_active
     assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [Role.COORDINATOR]
+
+
+def _change_in_admin(world: World, membership: Membership) -> int:
+    client = Client()
+    client.force_login(f.UserFactory(email="root@example.be", is_staff=True, is_superuser=True))
+    return client.post(f"/admin/accounts/membership/{membership.pk}/change/", {
+        "user": membership.user_id, "role": Role.COORDINATOR, "project": world.other_project.pk,
+        "volunteer": "", "funder": "", "organisation": ""}).status_code
+
+
+def _change_by_service(world: World, membership: Membership) -> int:
+    from buddynet.records.accounts.services import membership_update
+
+    membership.role, membership.project, membership.volunteer = Role.COORDINATOR, world.other_project, None
+    membership_update(membership=membership)
+    return 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [_change_in_admin, _change_by_service], ids=["admin", "service"])
+def test_a_volunteer_role_changed_in_place_ends_the_phone_session(
+        world: World, nadia: Volunteer, change: Callable[[World, Membership], int]) -> None:
+    invite(nadia, world.coordinator)
+    user = User.objects.get(email="nadia.amrani@example.be")
+    phone = Client()
+    phone.get(link_in(mail.outbox[-1]))
+    assert phone.get(reverse("web:volunteer-home")).status_code == 200
+
+    status = change(world, Membership.objects.get(user=user, role=Role.VOLUNTEER))
+
+    assert status == 302
+    assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [Role.COORDINATOR]
+    assert _sessions_of(user) == 0
+    assert phone.get(reverse("web:volunteer-home")).status_code != 200

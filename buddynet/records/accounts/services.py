@@ -101,9 +101,18 @@ def user_update(*, user: User, data: dict[str, Any], password: str | None = None
 @transaction.atomic
 def membership_update(*, membership: Membership) -> Membership:
     """Save a changed membership (the back office edits role and scope in place): a change of
-    role or scope is a role taken away and another given, so the user's API tokens end."""
+    role or scope is a role taken away and another given, so the user's API tokens end. A
+    volunteer role changed into another role, or pointed at another volunteer or user, is a
+    volunteer role taken away: the phone's sessions end as in membership_revoke."""
+    was = (Membership.objects.select_for_update().filter(pk=membership.pk)
+           .values("role", "volunteer_id", "user_id").first())
     membership.full_clean()
     membership.save()
+    if was and was["role"] == Role.VOLUNTEER and (
+            (membership.role, membership.volunteer_id, membership.user_id)
+            != (was["role"], was["volunteer_id"], was["user_id"])):
+        count = sessions_delete(user=User.objects.get(pk=was["user_id"]))
+        log.info("volunteer role of user %s changed; %d sessions ended", was["user_id"], count)
     user = membership.user
     if membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR) and not user.is_staff:
         user.is_staff = True
