@@ -677,6 +677,26 @@ def test_the_refusal_names_the_buddy_and_what_to_do_in_dutch_and_english(world: 
     assert "Marieke Peeters: sluit eerst dat duo af" in response.content.decode()
 
 
+def test_a_pooled_duo_in_another_project_is_named_by_its_project_not_its_participant(world: World) -> None:
+    """A pooled match gave Bert a duo in another project: its participant is outside his
+    coordinator's data, and only that project's coordinators close it."""
+    from django.utils import translation
+
+    from buddynet.errors import InvalidInput
+
+    services.duo_close(duo=world.duo, by=world.coordinator, reason="volunteer_stopped", next_step="rematch")
+    elsewhere = f.ProjectFactory(organisation=world.project.organisation, name="Buurtbuddies Ledeberg")
+    f.DuoFactory(project=elsewhere, volunteer=world.volunteer,
+                 participant=f.ParticipantFactory(project=elsewhere, first_name="Yara", last_name="Haddad"))
+
+    with translation.override("nl-be"), pytest.raises(InvalidInput) as refused:
+        people_services.volunteer_save(volunteer=world.volunteer, data={"status": "stopped"})
+
+    message = refused.value.message["status"]  # type: ignore[index]
+    assert "een deelnemer van project Buurtbuddies Ledeberg (de coördinatoren daarvan sluiten dat duo af)" in message
+    assert "Yara" not in message and "Haddad" not in message
+
+
 def test_once_the_duo_closes_with_the_volunteers_stop_every_channel_stops_them(world: World) -> None:
     """The coordinator's way out of the refusal: close the duo ("volunteer stops"), then stop."""
     others = {}

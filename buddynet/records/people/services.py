@@ -287,8 +287,13 @@ def volunteer_stop_check(*, volunteer: Volunteer, previous: str | None, status: 
     status = status or volunteer.status
     if volunteer.pk is None or status != Volunteer.Status.STOPPED or previous == Volunteer.Status.STOPPED:
         return
-    open_duos = volunteer.duos.exclude(status="closed").select_related("participant").order_by("pk")
-    names = [f"{duo.participant.first_name} {duo.participant.last_name}".strip() for duo in open_duos]
+    open_duos = volunteer.duos.exclude(status="closed").select_related("participant", "project").order_by("pk")
+    # A pooled match may have given the volunteer a duo in another project: its participant is
+    # not the volunteer's coordinator's to know, nor that duo theirs to close: the project is named.
+    names = [f"{duo.participant.first_name} {duo.participant.last_name}".strip()
+             if duo.project_id == volunteer.project_id
+             else _("a participant of project %(project)s (its coordinators close that duo)")
+             % {"project": duo.project.name} for duo in open_duos]
     if names:
         raise InvalidInput({"status": _(
             "%(volunteer)s still has an open duo with %(participants)s: close that duo first "
