@@ -158,8 +158,8 @@ def obligation_change_check(*, obligation_id: int | None, new: dict[str, Any]) -
     approved, the approval date too. Only fields named in `new` are compared, with the stored row.
     Forms call it to show the problem next to the field; obligation_save calls it again under the
     row lock."""
-    if obligation_id is None:
-        return
+    if obligation_id is None or not new:
+        return  # a new obligation, or nothing changed (the admin's unchanged inline rows)
     frozen = list(ProgressReport.objects.filter(obligation_id=obligation_id, status=ProgressReport.Status.FROZEN)
                   .select_related("grant").order_by("version", "id"))
     if not frozen:
