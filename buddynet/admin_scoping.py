@@ -49,7 +49,9 @@ class EstimatedCountPaginator(Paginator):
     estimate instead of COUNT(*), which reads every row for the number under the list (and the
     page links). Filtered, searched and scoped lists, small tables and SQLite are counted
     exactly. An estimate can be off by a few percent: the list says "about" nowhere (the admin's
-    pagination template has no hook for it), and a page past the real end is shown empty."""
+    pagination template has no hook for it), a page past the real end is shown empty, and rows past
+    an estimate that is too low have no page link (sorting the other way, a filter or a search
+    reaches them; README, issue 20)."""
 
     estimated = False
 
