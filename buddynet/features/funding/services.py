@@ -592,8 +592,8 @@ def report_draft_delete_check(*, report: ProgressReport, by: User | None) -> Non
     if report.is_frozen:
         raise Conflict(_("This version is signed off and frozen; it cannot be deleted."))
     if report.previous_id is not None or report.version > 1:
-        raise Conflict(_("This draft is version %(n)d: it answers the funder's request to complete version "
-                         "%(previous)d, so it cannot be deleted. Complete it and sign it off.")
+        raise Conflict(_("This draft is version %(n)d: it answers the funder's request for completion of "
+                         "version %(previous)d, so it cannot be deleted. Complete it and sign it off.")
                        % {"n": report.version, "previous": report.version - 1})
 
 
