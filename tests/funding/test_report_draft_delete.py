@@ -277,18 +277,16 @@ def test_the_admin_deletes_a_draft_through_the_service(
     assert not any(default_storage.exists(name) for name in files)
 
 
-@pytest.mark.parametrize("state", ["frozen", "second"])
-def test_the_admin_refuses_a_kept_version(world: World, hand: Hand, state: str) -> None:
-    if state == "second":
-        report = second_version(world, hand)
-    else:
-        report, _files = mistaken_draft(world, hand)
-        report = services.report_sign_off(report=report, by=world.coordinator, confirmation=report.name)
+def test_the_admin_refuses_a_signed_off_version_and_the_version_completing_it(world: World, hand: Hand) -> None:
+    v2 = second_version(world, hand)
+    v1 = v2.previous
+    assert v1 is not None and v1.is_frozen
+    admin = pages(world.admin)
 
-    response = pages(world.admin).post(f"/admin/funding/progressreport/{report.pk}/delete/", {"post": "yes"})
-
-    assert response.status_code == 403
-    assert ProgressReport.objects.filter(pk=report.pk).exists() and report.annexes.count() == 2
+    for report in (v1, v2):
+        response = admin.post(f"/admin/funding/progressreport/{report.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 403, report.version
+        assert ProgressReport.objects.filter(pk=report.pk).exists() and report.annexes.count() == 2
 
 
 def test_the_admins_bulk_delete_refuses_all_when_one_is_kept(
