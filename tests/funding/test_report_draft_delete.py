@@ -131,10 +131,10 @@ def test_a_delete_rolled_back_keeps_every_row_and_file(
         world: World, hand: Hand, django_capture_on_commit_callbacks: Any) -> None:
     report, files = mistaken_draft(world, hand)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.report_draft_delete(report=report, by=world.coordinator)
-            raise RuntimeError("the caller's transaction fails after the delete")
+    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
+          transaction.atomic()):
+        services.report_draft_delete(report=report, by=world.coordinator)
+        raise RuntimeError("the caller's transaction fails after the delete")
 
     assert callbacks == []
     assert untouched(report, files)
@@ -309,3 +309,17 @@ def test_the_admins_bulk_delete_refuses_all_when_one_is_kept(
     assert done.status_code == 302
     assert not ProgressReport.objects.filter(pk=draft.pk).exists()
     assert ProgressReport.objects.filter(pk=v2.pk).exists()
+
+
+def test_a_write_to_a_draft_deleted_meanwhile_is_a_conflict_not_an_error(world: World, hand: Hand) -> None:
+    # A second tab still shows the draft another request just deleted: its save answers 409.
+    report, _files = mistaken_draft(world, hand)
+    services.report_draft_delete(report=report, by=world.coordinator)
+
+    with pytest.raises(Conflict):
+        services.report_narrative_save(report=report, by=world.coordinator, texts={"highlights": "Nog iets."})
+    with pytest.raises(Conflict):
+        services.report_annex_add(report=report, by=world.coordinator, upload=png("laat.png"))
+    with pytest.raises(Conflict):
+        services.report_draft_delete(report=report, by=world.coordinator)
+    assert not ReportNarrative.objects.filter(report_id=report.pk).exists()
