@@ -319,6 +319,7 @@ PINS: dict[str, Measure | Skip] = {
     "funding:report-annex": ONE,
     "funding:report-annex-remove": POST,
     "funding:report-answer": POST,
+    "funding:report-delete": Measure(COORD, lambda ids: {"report_id": ids.report_id}),  # the confirmation
     "signals:project": Measure(COORD, lambda ids: {"project_id": ids.project.pk}),
     "signals:signal-new": Measure(COORD, lambda ids: {"participant_id": ids.participant.pk}),
     "signals:signal-move": POST,

@@ -168,7 +168,6 @@ DELETE_ALLOWED: dict[str, str] = {
     "funding.Grant": "funding admin, to move onto a grant service (as its save)",
     "funding.AllowancePayment": "funding admin, to move onto an allowance payment service",
     "funding.DeclaredAllowance": "funding admin, to move onto a declared allowance service",
-    "funding.ProgressReport": "a draft report (frozen ones may not be deleted); to move onto a report service",
 }
 
 

@@ -314,6 +314,12 @@ PAGE_CASES = [
      {"coordinator": 302, "other_coordinator": 404, "funder_user": 404, "volunteer_user": 404}),
     ("antwoord/", "POST", "frozen", {"coordinator": 403, "other_coordinator": 404, "funder_user": 302,
                                      "volunteer_user": 404}),
+    ("verwijderen/", "GET", "draft", {"coordinator": 200, "other_coordinator": 404, "funder_user": 404,
+                                      "volunteer_user": 404}),
+    ("verwijderen/", "POST", "draft", {"coordinator": 302, "other_coordinator": 404, "funder_user": 404,
+                                       "volunteer_user": 404}),
+    ("verwijderen/", "POST", "frozen", {"coordinator": 302, "other_coordinator": 404, "funder_user": 403,
+                                        "volunteer_user": 404}),
 ]
 
 
@@ -334,6 +340,10 @@ def test_each_report_page_answers_each_role(world: World, hand: Hand, path: str,
         client = pages(getattr(world, role))
         response = client.get(url) if method == "GET" else client.post(url, data)
         assert response.status_code == status, (role, url)
+        if path == "verwijderen/":  # the coordinator's POST deletes the draft; a frozen version stays
+            gone = not ProgressReport.objects.filter(pk=report.pk).exists()
+            assert gone == (method == "POST" and status == 302 and state == "draft"), (role, url)
+            continue
         report.refresh_from_db()
         changed = (report.narratives.exists() or report.annexes.count() != 1 or bool(report.answer))
         assert changed == (method == "POST" and status == 302), (role, url)

@@ -1,8 +1,9 @@
 """Admin for funding records (administrators only; coordinators use the funding pages).
 
 Grants, their lines, tranches and obligations, and the legal allowance caps are edited here.
-Expenses, allowance payments and reports are only viewed (and deleted when booked wrongly):
-they are recorded through the pages and the API, where the cap and period rules run.
+Expenses, allowance payments and reports are only viewed (and deleted when booked wrongly, a
+report only as a first draft, through services.report_draft_delete): they are recorded through the
+pages and the API, where the cap and period rules run.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buddynet.admin_scoping import AdminOnlyMixin
-from buddynet.errors import InvalidInput
+from buddynet.errors import InvalidInput, ServiceError
 from buddynet.features.funding import services
 from buddynet.features.funding.models import (
     AllowanceCap,
@@ -25,7 +28,9 @@ from buddynet.features.funding.models import (
     Expense,
     Grant,
     ProgressReport,
+    ReportAnnex,
     ReportingObligation,
+    ReportNarrative,
     Tranche,
 )
 from buddynet.features.funding.services import default_end_date
@@ -167,5 +172,45 @@ class ProgressReportAdmin(ViewOnly):
     list_filter = ["status", "grant__funder"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A frozen report is a record sent to the funder: it stays.
-        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)
+        # Only what the service deletes: a draft of a first version (a frozen report is a record
+        # sent to the funder; a later version answers the funder's request for completion).
+        return super().has_delete_permission(request, obj) and (
+            obj is None or services.report_draft_deletable(report=obj, by=request.user))
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list[Any], dict[str, int], set[str],
+                                                                             list[str]]:
+        """The confirmation page of a delete: the draft with its narratives and annexes (which PROTECT
+        it: Django would call them protected and refuse), or, for a report the service refuses (the
+        bulk action offers every row), that report with the reason, so nothing is deleted."""
+        deleted: list[Any] = []
+        protected: list[str] = []
+        counts = {str(ProgressReport._meta.verbose_name_plural): 0,
+                  str(ReportNarrative._meta.verbose_name_plural): 0, str(ReportAnnex._meta.verbose_name_plural): 0}
+        for report in objs:
+            try:
+                services.report_draft_delete_check(report=report, by=request.user)
+            except ServiceError as exc:
+                protected.append(f"{report.name}: {exc.message}")
+                continue
+            narratives, annexes = list(report.narratives.all()), list(report.annexes.all())
+            deleted += [str(report), [*(f"{n._meta.verbose_name}: {n}" for n in narratives),
+                                      *(f"{a._meta.verbose_name}: {a}" for a in annexes)]]
+            counts[str(ProgressReport._meta.verbose_name_plural)] += 1
+            counts[str(ReportNarrative._meta.verbose_name_plural)] += len(narratives)
+            counts[str(ReportAnnex._meta.verbose_name_plural)] += len(annexes)
+        return deleted, {k: v for k, v in counts.items() if v}, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: ProgressReport) -> None:
+        try:
+            services.report_draft_delete(report=obj, by=request.user)
+        except ServiceError as exc:  # refused since the confirmation page (a race): nothing deleted
+            raise PermissionDenied(str(exc.message)) from exc
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # One by one through the service, all or nothing (Django's default is one queryset DELETE).
+        try:
+            with transaction.atomic():
+                for report in queryset:
+                    services.report_draft_delete(report=report, by=request.user)
+        except ServiceError as exc:
+            raise PermissionDenied(str(exc.message)) from exc

@@ -3,7 +3,8 @@
 Who may do what:
 - administrators: everything;
 - coordinators: read the grants of their projects; book expenses; record allowances of their
-  projects' volunteers; create progress reports and sign them off; mark an obligation submitted;
+  projects' volunteers; create progress reports, sign them off or delete a first draft; mark an
+  obligation submitted;
 - funders: read their grants, budget lines, tranches, obligations and their *frozen* reports —
   never an expense or an allowance (those name people and suppliers).
 """
@@ -405,7 +406,10 @@ class AnnexUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False)
 
 
-class ReportViewSet(_Crud):
+class ReportViewSet(mixins.DestroyModelMixin, _Crud):
+    """Progress reports. DELETE throws away a draft of a first version made by mistake, with its
+    narrative and annexes (services.report_draft_delete); a signed-off or later version answers 409."""
+
     selector = selectors.reports_for_user
     serializer_class = ReportSerializer
     allowed_roles = ALL_READERS
@@ -432,6 +436,10 @@ class ReportViewSet(_Crud):
 
     def save(self, *, instance: ProgressReport | None, data: dict[str, Any]) -> ProgressReport:
         return services.report_create(by=self.request.user, **data)
+
+    def perform_destroy(self, instance: ProgressReport) -> None:
+        self.require_write(instance)
+        services.report_draft_delete(report=instance, by=self.request.user)
 
     def _out(self, report: ProgressReport, code: int = status.HTTP_200_OK) -> Response:
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data, status=code)

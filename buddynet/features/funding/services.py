@@ -27,7 +27,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from buddynet import events
-from buddynet.errors import Conflict, InvalidInput, NotAllowed
+from buddynet.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from buddynet.features.funding import outputs, reports
 from buddynet.features.funding.models import (
     DEFAULT_PERIOD_YEARS,
@@ -463,10 +463,12 @@ def _funder_check(report: ProgressReport, by: User) -> None:
 
 def _draft_locked(report: ProgressReport) -> ProgressReport:
     """The report locked for a change to its draft content; a frozen one refuses (409)."""
-    report = ProgressReport.objects.select_for_update().select_related("grant").get(pk=report.pk)
-    if report.is_frozen:
+    found = ProgressReport.objects.select_for_update().select_related("grant").filter(pk=report.pk).first()
+    if found is None:  # deleted meanwhile (report_draft_delete)
+        raise Conflict(_("This draft was deleted."))
+    if found.is_frozen:
         raise Conflict(_("This version is signed off and frozen; it can no longer change."))
-    return report
+    return found
 
 
 def report_narrative(*, report: ProgressReport) -> ReportNarrative | None:
@@ -577,6 +579,51 @@ def _annex_file_delete_if_unlisted(name: str, storage: Any) -> None:
         storage.delete(name)
 
 
+def report_draft_delete_check(*, report: ProgressReport, by: User | None) -> None:
+    """Raise what report_draft_delete would refuse for `by` (the pages and the admin ask before
+    they offer the delete; the service asks again under the row lock). Only a draft of a first
+    version goes, by who may edit it (_coordinator_check, as the narrative and the annexes).
+
+    A later version is never deleted: it exists because the funder asked to complete the version
+    before it, which stays answered "completion requested"; without the new version nothing would
+    answer that request, and no new one could be opened (the answer is given once, and the
+    obligation stays taken by the frozen version)."""
+    _coordinator_check(report, by)
+    if report.is_frozen:
+        raise Conflict(_("This version is signed off and frozen; it cannot be deleted."))
+    if report.previous_id is not None or report.version > 1:
+        raise Conflict(_("This draft is version %(n)d: it answers the funder's request for completion of "
+                         "version %(previous)d, so it cannot be deleted. Complete it and sign it off.")
+                       % {"n": report.version, "previous": report.version - 1})
+
+
+def report_draft_deletable(*, report: ProgressReport, by: User | None) -> bool:
+    try:
+        report_draft_delete_check(report=report, by=by)
+    except ServiceError:
+        return False
+    return True
+
+
+@transaction.atomic
+def report_draft_delete(*, report: ProgressReport, by: User | None) -> None:
+    """Throw away a draft made by mistake, with its saved narratives and its annexes; the
+    reporting obligation it answered is free again for a new report (report_create). The annexes'
+    files go after commit, each once no version lists it any more (as report_annex_remove)."""
+    locked = ProgressReport.objects.select_for_update().select_related("grant").filter(pk=report.pk).first()
+    if locked is None:
+        raise Conflict(_("This draft was already deleted."))
+    report_draft_delete_check(report=locked, by=by)
+    storage = ReportAnnex._meta.get_field("file").storage
+    names = sorted(set(locked.annexes.values_list("file", flat=True)))
+    # Narratives and annexes PROTECT their report: they go first, in this same transaction.
+    locked.narratives.all().delete()
+    locked.annexes.all().delete()
+    locked.delete()
+    for name in names:
+        transaction.on_commit(partial(_annex_file_delete_if_unlisted, name, storage))
+
+
 def _annex_rows(report: ProgressReport) -> list[dict[str, Any]]:
     return [{"name": a.name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
             for a in report.annexes.order_by("uploaded_at", "id")]
@@ -645,8 +692,11 @@ def report_sign_off(*, report: ProgressReport, by: User | None, confirmation: st
     suffix = f"-v{report.version}" if report.version > 1 else ""
     name = get_valid_filename(f"{report.grant.reference}-{report.period_start}-{report.period_end}{suffix}.pdf")
     with transaction.atomic():
-        report = ProgressReport.objects.select_for_update().select_related(
-            "grant", "grant__project", "grant__funder").get(pk=report.pk)
+        found = ProgressReport.objects.select_for_update().select_related(
+            "grant", "grant__project", "grant__funder").filter(pk=report.pk).first()
+        if found is None:  # deleted while the PDF was printed (report_draft_delete)
+            raise Conflict(_("This draft was deleted."))
+        report = found
         if report.is_frozen:
             raise Conflict(_("This report was already signed off."))
         if report_document_extra(report=report) != extra:

@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rapporten/<int:report_id>/bijlagen/<int:annex_id>/", views.report_annex, name="report-annex"),
     path("rapporten/<int:report_id>/bijlagen/<int:annex_id>/verwijderen/", views.report_annex_remove,
          name="report-annex-remove"),
+    path("rapporten/<int:report_id>/verwijderen/", views.report_delete, name="report-delete"),
     path("rapporten/<int:report_id>/antwoord/", views.report_answer, name="report-answer"),
     path("vergoedingen/", views.allowances, name="allowances-start"),
     path("vergoedingen/<int:project_id>/", views.allowances, name="allowances"),

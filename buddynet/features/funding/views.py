@@ -300,7 +300,9 @@ def report(request: HttpRequest, report_id: int, fmt: str = "html") -> HttpRespo
     may_write = not obj.is_frozen and roles.coordinates(obj.grant.project_id)
     may_answer = (obj.is_frozen and not obj.answer
                   and (roles.administrator or obj.grant.funder_id in roles.funder_ids))
+    may_delete = may_write and services.report_draft_deletable(report=obj, by=request.user)
     page: dict[str, Any] = {"report_obj": obj, "frozen_at": obj.frozen_at, "may_sign": may_write,
+                            "may_delete": may_delete,
                             "may_answer": may_answer, "downloads": _links("funding:report-as", [obj.pk]),
                             "versions": _versions(obj, request.user),
                             "annex_rows": list(obj.annexes.order_by("uploaded_at", "id")), **extra}
@@ -424,6 +426,27 @@ def report_sign_off(request: HttpRequest, report_id: int) -> HttpResponse:
     sections = [(NarrativeForm.base_fields[k].label, n) for k, n in summary.narrative_words.items()]
     return render(request, "funding/report_sign_off.html", {
         "report_obj": obj, "summary": summary, "sections": sections, "form": form,
+    })
+
+
+@login_required
+def report_delete(request: HttpRequest, report_id: int) -> HttpResponse:
+    """GET: what goes with the draft, and the confirmation (a form, no script needed). POST: delete it
+    (services.report_draft_delete refuses a signed-off or later version); back to the grant."""
+    obj = _own_draft(request, report_id)
+    try:
+        services.report_draft_delete_check(report=obj, by=request.user)
+        if request.method == "POST":
+            services.report_draft_delete(report=obj, by=request.user)
+            messages.success(request, _("The draft %(name)s is deleted.") % {"name": obj.name})
+            return redirect(reverse("funding:grant", args=[obj.grant_id]) + "#reports")
+    except ServiceError as exc:
+        messages.error(request, _service_text(exc))
+        return redirect("funding:report", obj.pk)
+    narrative = services.report_narrative(report=obj)
+    return render(request, "funding/report_delete.html", {
+        "report_obj": obj, "annexes": list(obj.annexes.order_by("uploaded_at", "id")),
+        "narrative_saves": obj.narratives.count(), "narrative_saved_at": narrative.saved_at if narrative else None,
     })
 
 
