@@ -670,9 +670,14 @@ def _proposal_of(world: World) -> Any:
     return matching_services.match_run_start(project=world.project, by=world.coordinator).proposals.get()
 
 
+def _admin_add_form(volunteer: Any, participant: Any) -> dict[str, Any]:
+    return {"volunteer": volunteer.pk, "participant": participant.pk, "proposed_on": "2025-11-03",
+            "goals-TOTAL_FORMS": "0", "goals-INITIAL_FORMS": "0", "goals-MIN_NUM_FORMS": "0",
+            "goals-MAX_NUM_FORMS": "1000"}
+
+
 def _admin_add_duo(world: World, volunteer: Any, participant: Any) -> int:
-    response = _page_client(world.coordinator).post("/admin/duos/duo/add/", {
-        "volunteer": volunteer.pk, "participant": participant.pk, "proposed_on": "2025-11-03"})
+    response = _page_client(world.coordinator).post("/admin/duos/duo/add/", _admin_add_form(volunteer, participant))
     return 400 if response.status_code == 200 and b"errornote" in response.content else response.status_code
 
 
@@ -735,6 +740,20 @@ def test_a_proposal_made_before_someone_stopped_or_left_is_not_accepted(world: W
     assert (proposal.decision, proposal.duo_id) == (Proposal.Decision.PENDING, None)
 
 
+@pytest.mark.parametrize("channel", [*NEW_DUO, *ACCEPT_STALE])
+def test_with_both_available_every_channel_makes_the_duo(world: World, channel: str) -> None:
+    """The other side of the rule: the same calls succeed for an active volunteer and a waiting
+    participant (so the refusals above are the rule's, not a broken request's)."""
+    volunteer, participant = _free_pair(world)
+    if channel in ACCEPT_STALE:
+        assert ACCEPT_STALE[channel](world, _proposal_of(world)) in (200, 302)
+    else:
+        assert NEW_DUO[channel](world, volunteer, participant) in (201, 302, 200)
+
+    duo = Duo.objects.get(volunteer=volunteer, participant=participant)
+    assert duo.status == DuoStatus.PROPOSED
+
+
 @pytest.mark.parametrize("who", UNAVAILABLE)
 def test_the_matcher_and_the_suggestion_leave_out_who_stopped_paused_or_left(world: World, who: str) -> None:
     """The pool (matching.selectors) already holds only active volunteers and waiting
@@ -774,8 +793,7 @@ def test_the_admin_shows_the_refusal_next_to_the_volunteer(world: World) -> None
     volunteer, participant = _free_pair(world)
     people_services.volunteer_save(volunteer=volunteer, data={"status": "paused"})
 
-    response = _page_client(world.coordinator).post("/admin/duos/duo/add/", {
-        "volunteer": volunteer.pk, "participant": participant.pk, "proposed_on": "2025-11-03"})
+    response = _page_client(world.coordinator).post("/admin/duos/duo/add/", _admin_add_form(volunteer, participant))
 
     html = response.content.decode()
     assert "Wout Maes kan geen nieuw duo krijgen" in html and "Neemt pauze" in html
