@@ -181,10 +181,11 @@ def accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
         messages.success(request, _("Accepted: the duo %(volunteer)s & %(participant)s is proposed.") % {
             "volunteer": proposal.volunteer.first_name, "participant": proposal.participant.first_name})
     except ServiceError as exc:
-        if exc.status_code == 409:
+        if exc.status_code in (400, 409):
             # A stale proposal (decided meanwhile, the participant or volunteer taken, the
-            # screening expired): say so with the status the API gives, not a redirect that
-            # a script or a double click would read as success.
+            # screening expired, the volunteer paused or stopped, the participant dropped out):
+            # say so with the status the API gives, not a redirect that a script or a double
+            # click would read as success.
             return _stale(request, proposal, exc)
         _say(request, exc)
     return redirect(f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}")
@@ -197,7 +198,7 @@ def _stale(request: HttpRequest, proposal: Proposal, exc: ServiceError) -> HttpR
     return render(request, "matching/stale.html", {
         "proposal": proposal, "message": str(message),
         "back_url": f"{_run_url(proposal.run_id)}#proposal-{proposal.pk}",
-    }, status=409)
+    }, status=exc.status_code)
 
 
 @login_required

@@ -709,3 +709,229 @@ def test_once_the_duo_closes_with_the_volunteers_stop_every_channel_stops_them(w
     for channel, volunteer in others.items():
         volunteer.refresh_from_db()
         assert volunteer.status == "stopped", channel
+
+
+# --- who may be in a duo: a stopped or paused volunteer, a participant who left ---------------
+# duos.services.duo_people_available_check, asked by duo_proposal_check for every way a duo is
+# made (the API, the admin, a match run's proposal accepted by the API or its page, the service)
+# or re-opened (the API, the duo's page, the service). The admin offers no re-open.
+def _free_pair(world: World) -> tuple[Any, Any]:
+    """A volunteer with room and a waiting participant who fit each other: the only pair a match
+    run of the project proposes (the world's own pair is taken)."""
+    volunteer = f.VolunteerFactory(project=world.project, first_name="Wout", last_name="Maes")
+    participant = f.ParticipantFactory(project=world.project, first_name="Nadia", last_name="Amrani")
+    return volunteer, participant
+
+
+def _make_unavailable(world: World, who: str, volunteer: Any, participant: Any) -> None:
+    """Through the services, as a coordinator does it: the volunteer stops or takes a break, the
+    participant drops out or their support ends."""
+    if who in ("stopped", "paused"):
+        people_services.volunteer_save(volunteer=volunteer, data={"status": who})
+    else:
+        people_services.participant_save(participant=participant, data={"status": who}, by=world.coordinator)
+    volunteer.refresh_from_db()
+    participant.refresh_from_db()
+
+
+def _proposal_of(world: World) -> Any:
+    from matching import services as matching_services
+
+    return matching_services.match_run_start(project=world.project, by=world.coordinator).proposals.get()
+
+
+def _admin_add_form(volunteer: Any, participant: Any) -> dict[str, Any]:
+    return {"volunteer": volunteer.pk, "participant": participant.pk, "proposed_on": "2025-11-03",
+            "goals-TOTAL_FORMS": "0", "goals-INITIAL_FORMS": "0", "goals-MIN_NUM_FORMS": "0",
+            "goals-MAX_NUM_FORMS": "1000"}
+
+
+def _admin_add_duo(world: World, volunteer: Any, participant: Any) -> int:
+    response = _page_client(world.coordinator).post("/admin/duos/duo/add/", _admin_add_form(volunteer, participant))
+    return 400 if response.status_code == 200 and b"errornote" in response.content else response.status_code
+
+
+def _accept_api(world: World, proposal: Any) -> int:
+    return client_for(world.coordinator).post(f"/api/v1/match-proposals/{proposal.pk}/accept/").status_code
+
+
+def _accept_page(world: World, proposal: Any) -> int:
+    return _page_client(world.coordinator).post(reverse("matching:accept", args=[proposal.pk])).status_code
+
+
+def _accept_service(world: World, proposal: Any) -> int:
+    from matching import services as matching_services
+
+    return _service(lambda: matching_services.proposal_accept(proposal=proposal, by=world.coordinator))
+
+
+NEW_DUO: dict[str, Callable[[World, Any, Any], int]] = {
+    "api": lambda w, v, p: client_for(w.coordinator).post(
+        "/api/v1/duos/", {"volunteer": v.pk, "participant": p.pk}, format="json").status_code,
+    "admin": _admin_add_duo,
+    "service": lambda w, v, p: _service(lambda: services.duo_propose(volunteer=v, participant=p, by=w.coordinator)),
+}
+# A proposal the matcher made while both were available, accepted after one of them left.
+ACCEPT_STALE: dict[str, Callable[[World, Any], int]] = {
+    "run api": _accept_api, "run page": _accept_page, "run service": _accept_service,
+}
+UNAVAILABLE = ["stopped", "paused", "withdrawn", "closed"]
+
+
+@pytest.mark.parametrize("who", UNAVAILABLE)
+@pytest.mark.parametrize("channel", NEW_DUO)
+def test_no_channel_makes_a_duo_with_someone_who_stopped_paused_or_left(world: World, channel: str, who: str) -> None:
+    volunteer, participant = _free_pair(world)
+    _make_unavailable(world, who, volunteer, participant)
+    duos = Duo.objects.count()
+
+    assert NEW_DUO[channel](world, volunteer, participant) == 400
+
+    assert Duo.objects.count() == duos
+    participant.refresh_from_db()
+    assert participant.status == who if who in ("withdrawn", "closed") else participant.status == "waiting"
+
+
+@pytest.mark.parametrize("who", UNAVAILABLE)
+@pytest.mark.parametrize("channel", ACCEPT_STALE)
+def test_a_proposal_made_before_someone_stopped_or_left_is_not_accepted(world: World, channel: str, who: str) -> None:
+    from matching.models import Proposal
+
+    volunteer, participant = _free_pair(world)
+    proposal = _proposal_of(world)
+    assert (proposal.volunteer_id, proposal.participant_id) == (volunteer.pk, participant.pk)
+    _make_unavailable(world, who, volunteer, participant)
+    duos = Duo.objects.count()
+
+    assert ACCEPT_STALE[channel](world, proposal) == 400
+
+    assert Duo.objects.count() == duos
+    proposal.refresh_from_db()
+    assert (proposal.decision, proposal.duo_id) == (Proposal.Decision.PENDING, None)
+
+
+@pytest.mark.parametrize("channel", [*NEW_DUO, *ACCEPT_STALE])
+def test_with_both_available_every_channel_makes_the_duo(world: World, channel: str) -> None:
+    """The other side of the rule: the same calls succeed for an active volunteer and a waiting
+    participant (so the refusals above are the rule's, not a broken request's)."""
+    volunteer, participant = _free_pair(world)
+    if channel in ACCEPT_STALE:
+        assert ACCEPT_STALE[channel](world, _proposal_of(world)) in (200, 302)
+    else:
+        assert NEW_DUO[channel](world, volunteer, participant) in (201, 302, 200)
+
+    duo = Duo.objects.get(volunteer=volunteer, participant=participant)
+    assert duo.status == DuoStatus.PROPOSED
+
+
+@pytest.mark.parametrize("who", UNAVAILABLE)
+def test_the_matcher_and_the_suggestion_leave_out_who_stopped_paused_or_left(world: World, who: str) -> None:
+    """The pool (matching.selectors) already holds only active volunteers and waiting
+    participants: the rule above is for proposals made before, and for the other channels."""
+    from matching import services as matching_services
+
+    volunteer, participant = _free_pair(world)
+    _make_unavailable(world, who, volunteer, participant)
+
+    run = matching_services.match_run_start(project=world.project, by=world.coordinator)
+    assert not run.proposals.exists()
+    if who in ("stopped", "paused"):
+        found = matching_services.participant_suggestions(participant=participant, by=world.coordinator)
+        assert volunteer.pk not in [s.volunteer.pk for s in found.volunteers]
+
+
+def test_the_refusal_names_the_person_and_their_status_in_dutch_and_english(world: World) -> None:
+    volunteer, participant = _free_pair(world)
+    people_services.volunteer_save(volunteer=volunteer, data={"status": "stopped"})
+    body = {"volunteer": volunteer.pk, "participant": participant.pk}
+
+    dutch = client_for(world.coordinator).post("/api/v1/duos/", body, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    english = client_for(world.coordinator).post("/api/v1/duos/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert dutch.json() == {"volunteer": [
+        "Wout Maes kan geen nieuw duo krijgen: de status is “Gestopt”. Alleen een actieve vrijwilliger kan dat."]}
+    assert english.json() == {"volunteer": [
+        "Wout Maes cannot get a new duo: their status is “Stopped”. Only an active volunteer can."]}
+    people_services.volunteer_save(volunteer=volunteer, data={"status": "active"})
+    people_services.participant_save(participant=participant, data={"status": "withdrawn"}, by=world.coordinator)
+    dutch = client_for(world.coordinator).post("/api/v1/duos/", body, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    assert dutch.json() == {"participant": [
+        "Nadia Amrani kan geen duo krijgen: de status is “Haakte af”. Zet de deelnemer eerst terug op de wachtlijst."]}
+
+
+def test_the_admin_shows_the_refusal_next_to_the_volunteer(world: World) -> None:
+    volunteer, participant = _free_pair(world)
+    people_services.volunteer_save(volunteer=volunteer, data={"status": "paused"})
+
+    response = _page_client(world.coordinator).post("/admin/duos/duo/add/", _admin_add_form(volunteer, participant))
+
+    html = response.content.decode()
+    assert "Wout Maes kan geen nieuw duo krijgen" in html and "Neemt pauze" in html
+    assert not Duo.objects.filter(volunteer=volunteer).exists()
+
+
+def test_the_run_page_says_why_a_stale_proposal_is_refused(world: World) -> None:
+    volunteer, _participant = _free_pair(world)
+    proposal = _proposal_of(world)
+    people_services.volunteer_save(volunteer=volunteer, data={"status": "stopped"})
+
+    response = _page_client(world.coordinator).post(reverse("matching:accept", args=[proposal.pk]))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Dit voorstel kan niet meer aanvaard worden" in html and "Wout Maes kan geen nieuw duo krijgen" in html
+
+
+# Re-opening a closed duo: the world's duo closed with a re-match (the participant waits again).
+REOPEN: dict[str, Callable[[World, Duo], int]] = {
+    "api": lambda w, duo: client_for(w.coordinator).post(f"/api/v1/duos/{duo.pk}/reopen/", {},
+                                                         format="json").status_code,
+    "page": lambda w, duo: _page_client(w.coordinator).post(
+        reverse("web:coordinator-duo-reopen", args=[duo.pk]), {}).status_code,
+    "service": lambda w, duo: _service(lambda: services.duo_reopen(duo=duo, by=w.coordinator)),
+}
+
+
+def _closed_through_the_service(world: World, next_step: str = "rematch") -> Duo:
+    return services.duo_close(duo=world.duo, by=world.coordinator, reason="other", next_step=next_step)
+
+
+@pytest.mark.parametrize("who", ["stopped", "withdrawn", "closed"])
+@pytest.mark.parametrize("channel", REOPEN)
+def test_no_channel_reopens_a_duo_of_a_stopped_volunteer_or_a_participant_who_left(
+        world: World, channel: str, who: str) -> None:
+    duo = _closed_through_the_service(world)
+    _make_unavailable(world, who, world.volunteer, world.participant)
+
+    assert REOPEN[channel](world, duo) == 400
+
+    duo.refresh_from_db()
+    assert duo.status == DuoStatus.CLOSED and duo.closed_on == TODAY
+    world.participant.refresh_from_db()
+    assert world.participant.status == ("waiting" if who == "stopped" else who)
+
+
+def test_a_duo_of_a_volunteer_taking_a_break_may_be_reopened(world: World) -> None:
+    """A pause keeps a volunteer's open duos (volunteer_save lets them pause with one): undoing a
+    closure gives back what a pause would have kept."""
+    duo = _closed_through_the_service(world)
+    people_services.volunteer_save(volunteer=world.volunteer, data={"status": "paused"})
+
+    assert REOPEN["api"](world, duo) == 200
+
+    duo.refresh_from_db()
+    assert duo.status == DuoStatus.ACTIVE
+
+
+@pytest.mark.parametrize("channel", REOPEN)
+def test_a_closure_that_ended_the_support_may_be_undone(world: World, channel: str) -> None:
+    """duo_close without a re-match closes the participant: re-opening that duo undoes both."""
+    duo = _closed_through_the_service(world, next_step="end")
+    world.participant.refresh_from_db()
+    assert world.participant.status == "closed"
+
+    assert REOPEN[channel](world, duo) in (200, 302)
+
+    duo.refresh_from_db()
+    world.participant.refresh_from_db()
+    assert (duo.status, world.participant.status) == (DuoStatus.ACTIVE, "matched")

@@ -92,14 +92,65 @@ def duo_across_projects_allowed(*, volunteer: Volunteer, participant: Participan
     return len(organisations) == 1
 
 
-def duo_proposal_check(*, volunteer: Volunteer, participant: Participant, by: User | None = None) -> None:
-    """Raise InvalidInput/Conflict when this pair cannot be proposed now (`by`: who proposes it).
+# Whose status lets them into a duo. A new duo (duo_propose: the API, the admin, a match run's
+# proposal accepted) takes an active volunteer — the matcher's pool (matching.selectors.
+# pool_volunteers) holds only those, so a proposal made before the volunteer paused or stopped is
+# refused when it is accepted. Re-opening a closed duo (duo_reopen) undoes a closure: a volunteer
+# taking a break may keep their open duos (volunteer_save lets them pause with one), so a paused
+# volunteer's duo may come back; a stopped one's never (their account is closed).
+NEW_DUO_VOLUNTEER_STATUSES = frozenset({Volunteer.Status.ACTIVE})
+REOPEN_VOLUNTEER_STATUSES = frozenset({Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED})
+# A participant who dropped out or whose support ended gets no duo; one in intake is the consent
+# rule's (duo_proposal_check: no duo without recorded consent), and one already matched the
+# one-open-duo rule's.
+UNAVAILABLE_PARTICIPANT_STATUSES = frozenset({Participant.Status.WITHDRAWN, Participant.Status.CLOSED})
 
-    Forms call it to show the problem next to the fields; duo_propose calls it again under
-    the row locks, where the answer is final.
+
+def duo_people_available_check(
+    *, volunteer: Volunteer, participant: Participant, reopening: Duo | None = None,
+) -> None:
+    """Raise InvalidInput (400, on the field of the person) when the volunteer's or the
+    participant's own status keeps them out of a new duo, or out of `reopening` (a closed duo
+    about to be re-opened). The one place of this rule: duo_proposal_check asks it for every
+    channel that makes or re-opens a duo.
+
+    Re-opening: the participant's status "closed" is what the duo's own closure set when it did
+    not end in a re-match (duo_close), so that closure may be undone; a participant who dropped
+    out, or was closed after a closure that put them back on the waiting list, stays out.
+    """
+    if volunteer.anonymised_at is not None:
+        raise InvalidInput({"volunteer": _("This volunteer's data was erased: they cannot be in a duo.")})
+    if participant.anonymised_at is not None:
+        raise InvalidInput({"participant": _("This participant's data was erased: they cannot be in a duo.")})
+    allowed = NEW_DUO_VOLUNTEER_STATUSES if reopening is None else REOPEN_VOLUNTEER_STATUSES
+    if volunteer.status not in allowed:
+        message = (_("%(name)s cannot get a new duo: their status is “%(status)s”. Only an active volunteer can.")
+                   if reopening is None else
+                   _("%(name)s cannot take up this duo again: their status is “%(status)s”."))
+        raise InvalidInput({"volunteer": message % {
+            "name": f"{volunteer.first_name} {volunteer.last_name}".strip(),
+            "status": Volunteer.Status(volunteer.status).label}})
+    closed_by_this_duo = (reopening is not None and participant.status == Participant.Status.CLOSED
+                          and reopening.next_step != NextStep.REMATCH)
+    if participant.status in UNAVAILABLE_PARTICIPANT_STATUSES and not closed_by_this_duo:
+        raise InvalidInput({"participant": _(
+            "%(name)s cannot get a duo: their status is “%(status)s”. Put them back on the waiting list first."
+        ) % {"name": f"{participant.first_name} {participant.last_name}".strip(),
+             "status": Participant.Status(participant.status).label}})
+
+
+def duo_proposal_check(
+    *, volunteer: Volunteer, participant: Participant, by: User | None = None, reopening: Duo | None = None,
+) -> None:
+    """Raise InvalidInput/Conflict when this pair cannot be proposed now (`by`: who proposes it;
+    `reopening`: the closed duo of this pair about to be re-opened).
+
+    Forms call it to show the problem next to the fields; duo_propose and duo_reopen call it
+    again under the row locks, where the answer is final.
     """
     if not duo_across_projects_allowed(volunteer=volunteer, participant=participant, by=by):
         raise InvalidInput({"volunteer": _("The volunteer belongs to a different project than the participant.")})
+    duo_people_available_check(volunteer=volunteer, participant=participant, reopening=reopening)
     problems = screening_problems(volunteer)
     if problems:
         # 409: the request is well-formed; the volunteer's screening (missing or expired) forbids it now.
@@ -257,16 +308,16 @@ def duo_close(
 def duo_reopen(*, duo: Duo, by: User) -> Duo:
     """Undo a closure (closed by mistake, or the pair takes up again): the duo returns to the
     status it had reached (active, introduced or proposed) and its closure is cleared. The pair
-    must still be allowed (screening, consent, one open duo, capacity), checked under the same
-    locks and in the same order as duo_propose. Listeners hear previous="closed" (aftercare
-    cancels what it planned)."""
+    must still be allowed (the people's status, screening, consent, one open duo, capacity:
+    duo_proposal_check), checked under the same locks and in the same order as duo_propose.
+    Listeners hear previous="closed" (aftercare cancels what it planned)."""
     _require_manager(by, duo.project_id)
     volunteer = Volunteer.objects.select_for_update().get(pk=duo.volunteer_id)
     participant = Participant.objects.select_for_update().get(pk=duo.participant_id)
     duo = _lock(duo)
     if duo.status != DuoStatus.CLOSED:
         raise Conflict(_("Only a closed duo can be re-opened."))
-    duo_proposal_check(volunteer=volunteer, participant=participant, by=by)
+    duo_proposal_check(volunteer=volunteer, participant=participant, by=by, reopening=duo)
     previous = duo.status
     duo.status = (DuoStatus.ACTIVE if duo.started_on else DuoStatus.INTRODUCED if duo.introduced_on
                   else DuoStatus.PROPOSED)
