@@ -182,3 +182,12 @@ def png(name: str = "foto.png") -> Any:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "teal").save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def pages(user: Any) -> Any:
+    """A browser session signed in as `user` (the funding pages' tests)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -21,6 +21,7 @@ from buddynet.records.accounts.models import Role
 from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
 from tests.conftest import World
+from tests.funding.builders import pages
 
 # 2026's legal caps (seeded): EUR 44.02 a day, EUR 1,760.83 a year.
 IN_2026 = time_machine.travel(dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC), tick=False)
@@ -150,12 +151,6 @@ def test_the_legal_caps_still_refuse_with_settings_in_place(world: World, org_ad
 
 
 # --- the coordinator's payment form is pre-filled --------------------------------------------------
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @IN_2026
 def test_the_payment_form_is_prefilled_with_kind_and_days_times_the_rate(world: World, org_admin: Any) -> None:
     url = reverse("funding:allowances", args=[world.project.pk]) + "?year=2026"

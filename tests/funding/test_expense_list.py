@@ -11,22 +11,16 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from buddynet.errors import InvalidInput
 from buddynet.features.funding import services
 from buddynet.features.funding.models import BudgetLine, Expense, Grant
 from buddynet.features.funding.receipts import MAX_RECEIPT_BYTES
 from tests.conftest import World
+from tests.funding.builders import pages
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -10,11 +10,7 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -22,22 +18,11 @@ from buddynet.features.funding.models import AllowancePayment, Funder, ProgressR
 from buddynet.records.people.models import Project, Volunteer
 from netwerk import services as netwerk_services
 from tests.conftest import World, client_for
-from tests.funding.builders import hand_built, portfolio_get, second_grant
+from tests.funding.builders import hand_built, pages, portfolio_get, second_grant
 
 ATTACK = '=HYPERLINK("http://evil.example","Open report")'
 SHORT_ATTACK = '=HYPERLINK("http://x.be","Open")'  # a contact's label holds 40 characters
 REPORTS = "/api/v1/funding/reports/"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def no_formula(xlsx: bytes) -> None:

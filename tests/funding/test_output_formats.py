@@ -5,7 +5,6 @@ its content type, and a file of that kind."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +18,6 @@ from tests.funding.builders import hand_built, second_grant
 
 MAGIC = {"pdf": b"%PDF-", "xlsx": b"PK\x03\x04", "csv": b"\xef\xbb\xbf"}  # CSV: UTF-8 with BOM
 QUERY = "?start=2025-01-01&end=2025-12-31"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def body_of(response: Any) -> bytes:

@@ -35,11 +35,6 @@ REPORTS = "/api/v1/funding/reports/"
 DOCS = Path(django_settings.BASE_DIR) / "docs"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def hand(world: World) -> Hand:
     h = hand_built(world.funder, project=world.project)

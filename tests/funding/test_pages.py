@@ -8,19 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from buddynet.features.funding.models import AllowancePayment, BudgetLine, Expense, Grant, ProgressReport
 from buddynet.records.accounts.models import Role
 from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
 from tests.conftest import World
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.funding.builders import pages
 
 
 @pytest.fixture

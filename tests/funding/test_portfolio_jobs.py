@@ -29,15 +29,10 @@ from buddynet.records.accounts.models import Role
 from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
 from tests.conftest import World
-from tests.funding.builders import hand_built, second_grant
+from tests.funding.builders import hand_built, pages, second_grant
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 QUERY = f"?start={START}&end={END}"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -48,12 +43,6 @@ def eager() -> Iterator[None]:
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = old
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def projects(funder: Any, n: int) -> list[Grant]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import translation
@@ -19,11 +17,6 @@ from tests.conftest import World
 from tests.funding.builders import hand_built
 
 ISO = re.compile(r"\b20\d\d-\d\d-\d\d\b")
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_iso_text_and_dates_format_alike() -> None:

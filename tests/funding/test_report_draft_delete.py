@@ -6,13 +6,11 @@ Through the service, the API, the pages and the admin; with the refusals of ever
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.test import Client
 
 from buddynet.errors import Conflict, NotAllowed
 from buddynet.features.funding import services
@@ -21,25 +19,9 @@ from buddynet.records.accounts.models import Role
 from buddynet.records.accounts.services import membership_grant
 from tests import factories as f
 from tests.conftest import World, client_for
-from tests.funding.builders import D, Hand, hand_built, png
+from tests.funding.builders import D, Hand, pages, png
 
 REPORTS = "/api/v1/funding/reports/"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def hand(world: World) -> Hand:
-    return hand_built(world.funder, project=world.project)
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def obligation_of(hand: Hand) -> ReportingObligation:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from buddynet.errors import InvalidInput
 from buddynet.features.funding import reports, services
 from buddynet.features.funding.models import Grant, ProgressReport, ReportingObligation
 from tests.conftest import World, client_for
-from tests.funding.builders import D, Hand, hand_built
+from tests.funding.builders import D, Hand, pages
 
 REPORTS = "/api/v1/funding/reports/"
 BRUSSELS = dt.timezone(dt.timedelta(hours=1))
@@ -29,22 +28,6 @@ SIGNED = dt.datetime(2026, 4, 20, 10, 0, tzinfo=BRUSSELS)
 ASKED = dt.datetime(2026, 5, 4, 10, 0, tzinfo=BRUSSELS)
 RESIGNED = dt.datetime(2026, 5, 11, 10, 0, tzinfo=BRUSSELS)
 APPROVED = dt.datetime(2026, 5, 18, 10, 0, tzinfo=BRUSSELS)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def hand(world: World) -> Hand:
-    return hand_built(world.funder, project=world.project)
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def choices(page: str) -> str:

@@ -6,27 +6,15 @@ an annex removed from a draft takes its file along once no version lists it."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.files.storage import default_storage
 
 from buddynet.features.funding import services
 from buddynet.features.funding.models import ProgressReport, ReportAnnex
 from buddynet.security import retention
 from tests.conftest import World
-from tests.funding.builders import SECRET_FIRST, SECRET_LAST, D, Hand, hand_built, png
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def hand(world: World) -> Hand:
-    return hand_built(world.funder, project=world.project)
+from tests.funding.builders import SECRET_FIRST, SECRET_LAST, D, Hand, png
 
 
 def draft(world: World, hand: Hand) -> ProgressReport:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -25,30 +23,14 @@ from buddynet.features.funding.models import ProgressReport, ReportAnnex, Report
 from buddynet.features.funding.prose import to_html
 from notifications.models import Notification
 from tests.conftest import World, client_for
-from tests.funding.builders import D, Hand, hand_built, png
+from tests.funding.builders import D, Hand, pages, png
 
 REPORTS = "/api/v1/funding/reports/"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def hand(world: World) -> Hand:
-    return hand_built(world.funder, project=world.project)
 
 
 def pdf_file(name: str = "begroting.pdf") -> SimpleUploadedFile:
     body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     return SimpleUploadedFile(name, body, content_type="application/pdf")
-
-
-def pages(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def draft(world: World, hand: Hand) -> ProgressReport:

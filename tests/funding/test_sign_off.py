@@ -4,7 +4,6 @@ transaction is open and the report row is not locked; of two sign-offs at once, 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +15,6 @@ from buddynet.features.funding.models import ProgressReport
 from tests.concurrency import race
 from tests.conftest import World, require_postgres
 from tests.funding.builders import D, hand_built
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def draft(world: World) -> ProgressReport:
