@@ -156,6 +156,20 @@ def _media_outside_the_checkout(settings: Any, tmp_path_factory: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _dutch_by_default() -> Any:
+    """Every test starts in the default language, as a request without a choice does. Django's
+    LocaleMiddleware leaves the language of a test client's last request active in the thread,
+    so a service message checked after another test's English request came out in English,
+    depending on the order the tests ran in (a money check found it: "€100.00", not "€ 100,00")."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Django's PBKDF2 costs ~0.2 s a hash by design; every factory user (six per `world`) and
     every login would pay it, which made the suite take over ten minutes. Tests check who may

@@ -51,3 +51,16 @@ def test_djangos_short_date_is_belgian_and_input_formats_stay() -> None:
         assert date_format(dt.datetime(2026, 12, 6, 15, 23), "SHORT_DATETIME_FORMAT") == "06/12/2026 15:23"
         field = forms.DateField()
         assert field.clean("6-12-2026") == field.clean("06/12/2026") == D(2026, 12, 6)
+
+
+def test_english_dates_are_day_first_too() -> None:
+    """English here is read in Belgium: 06/12/2026 is 6 December, written and read alike (Django's
+    "en" would write 12/06/2026 and read 06/12/2026 as 12 June)."""
+    from django import forms
+    from django.utils.formats import date_format
+
+    with translation.override("en"):
+        assert date_format(D(2026, 12, 6), "SHORT_DATE_FORMAT") == "06/12/2026"
+        assert date_format(dt.datetime(2026, 12, 6, 15, 23), "SHORT_DATETIME_FORMAT") == "06/12/2026 15:23"
+        field = forms.DateField()
+        assert field.clean("06/12/2026") == field.clean("2026-12-06") == D(2026, 12, 6)

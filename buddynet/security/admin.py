@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from buddynet.admin_scoping import CheapCounts
 from buddynet.records.accounts.selectors import roles_of
@@ -28,11 +29,20 @@ class AuditedModelFilter(ResourceTypeFilter):
         return sorted(((ct.pk, ct.model) for ct in types.values()), key=lambda choice: choice[1])
 
 
+class TimestampFilter(admin.DateFieldListFilter):
+    """The entries' time as a date filter, titled in the reader's language (auditlog's field is
+    named "timestamp" without a translation)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = gettext_lazy("time")
+
+
 class ReadOnlyLogEntryAdmin(CheapCounts, LogEntryAdmin):
     # auditlog's filters but the resource types' choices cheap, and a date filter (links, no
     # query) instead of date_hierarchy, whose years scan every entry (as the check-in list).
     date_hierarchy = None
-    list_filter = ["action", AuditedModelFilter, CIDFilter, "timestamp"]
+    list_filter = ["action", AuditedModelFilter, CIDFilter, ("timestamp", TimestampFilter)]
 
     # auditlog's own admin lets a superuser delete entries; an audit trail that its subjects'
     # administrators can prune is no audit trail.
