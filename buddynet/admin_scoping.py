@@ -44,6 +44,29 @@ def whole_table_estimate(queryset: Any) -> int | None:
     return estimate if estimate > settings.ADMIN_COUNT_ESTIMATE_ABOVE else None
 
 
+def inline_save_through(formset: Any, *, parent_field: str, parent: Any, save: Any, delete: Any) -> None:
+    """Save an inline's rows through services instead of formset.save(): `delete(obj)` for each
+    row marked for deletion, `save(obj, is_new)` (returning the saved object) for each new or
+    changed row, with the row's link to `parent` set first. It records what formset.save() would,
+    for the admin's change message."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for row in formset.deleted_forms:
+        if row.instance.pk is not None:
+            delete(row.instance)
+            formset.deleted_objects.append(row.instance)
+    for row in formset.forms:
+        if row in formset.deleted_forms or not row.has_changed():
+            continue
+        obj = row.instance  # filled from the row's cleaned data when it was validated
+        setattr(obj, parent_field, parent)
+        is_new = obj.pk is None
+        saved = save(obj, is_new)
+        if is_new:
+            formset.new_objects.append(saved)
+        else:
+            formset.changed_objects.append((saved, row.changed_data))
+
+
 class EstimatedCountPaginator(Paginator):
     """Django's paginator; on PostgreSQL, the count of a whole big table is the planner's
     estimate instead of COUNT(*), which reads every row for the number under the list (and the

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.admin_scoping import AdminOnlyMixin, inline_save_through
 from buddynet.errors import InvalidInput, ServiceError
 from buddynet.features.funding import services
 from buddynet.features.funding.models import (
@@ -108,23 +108,10 @@ class GrantAdmin(AdminOnlyMixin, admin.ModelAdmin):
         if formset.model is not ReportingObligation:
             super().save_formset(request, form, formset, change)
             return
-        # What BaseModelFormSet.save() would record, for the admin's change message.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for row in formset.deleted_forms:
-            if row.instance.pk is not None:
-                services.obligation_delete(obligation=row.instance)
-                formset.deleted_objects.append(row.instance)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed():
-                continue
-            obligation = row.instance  # filled from the row's cleaned data when it was validated
-            obligation.grant = form.instance
-            is_new = obligation.pk is None
-            saved = services.obligation_save(obligation=obligation, data={})
-            if is_new:
-                formset.new_objects.append(saved)
-            else:
-                formset.changed_objects.append((saved, row.changed_data))
+        inline_save_through(
+            formset, parent_field="grant", parent=form.instance,
+            save=lambda obligation, is_new: services.obligation_save(obligation=obligation, data={}),
+            delete=lambda obligation: services.obligation_delete(obligation=obligation))
 
 
 @admin.register(AllowanceCap)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from buddynet.admin_scoping import AdminOnlyMixin
+from buddynet.admin_scoping import AdminOnlyMixin, inline_save_through
 from buddynet.records.accounts import services
 from buddynet.records.accounts.models import Membership, User
 
@@ -61,21 +61,10 @@ class UserAdmin(AdminOnlyMixin, BaseUserAdmin):
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
-        # What BaseModelFormSet.save() would record, for the admin's change message.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for row in formset.deleted_forms:
-            if row.instance.pk is not None:
-                services.membership_revoke(membership=row.instance)
-                formset.deleted_objects.append(row.instance)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed():
-                continue
-            membership = row.instance  # filled from the row's cleaned data when it was validated
-            membership.user = form.instance
-            if membership.pk is None:
-                formset.new_objects.append(_membership_save(membership, change=False))
-            else:
-                formset.changed_objects.append((_membership_save(membership, change=True), row.changed_data))
+        inline_save_through(
+            formset, parent_field="user", parent=form.instance,
+            save=lambda membership, is_new: _membership_save(membership, change=not is_new),
+            delete=lambda membership: services.membership_revoke(membership=membership))
 
 
 @admin.register(Membership)
