@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from buddynet.errors import ServiceError
 from buddynet.records.duos import services
-from buddynet.records.duos.models import Duo, DuoStatus, Goal
+from buddynet.records.duos.models import CheckIn, Duo, DuoStatus, Goal
 from buddynet.records.people import services as people_services
 from buddynet.records.people.models import ConsentEvent, Participant
 from tests import factories as f
@@ -613,6 +613,29 @@ def test_no_channel_moves_a_check_in_to_before_its_duo_as_author(world: World, c
     assert world.check_in.date == dt.date(2025, 7, 20)
 
 
+@pytest.mark.parametrize("channel", MOVE_AS_COORDINATOR)
+def test_no_channel_moves_a_check_in_past_its_duos_closure(world: World, channel: str) -> None:
+    services.duo_close(duo=world.duo, by=world.coordinator, reason="volunteer_stopped", next_step="rematch",
+                       closed_on=dt.date(2025, 9, 1))
+    with time_machine.travel(LATER, tick=False):
+        status = MOVE_AS_COORDINATOR[channel](world.coordinator, world.check_in, dt.date(2025, 10, 1))
+
+    assert status == 400
+    world.check_in.refresh_from_db()
+    assert world.check_in.date == dt.date(2025, 8, 1)
+
+
+def test_correcting_an_old_check_in_leaves_its_date_alone(world: World) -> None:
+    """A row from before the date rule (dated before its duo) can still get its note corrected."""
+    CheckIn.objects.filter(pk=world.check_in.pk).update(date=BEFORE_THE_DUO)
+    world.check_in.refresh_from_db()
+    with time_machine.travel(LATER, tick=False):
+        services.check_in_update(check_in=world.check_in, by=world.coordinator, data={"note": "Gecorrigeerd"})
+
+    world.check_in.refresh_from_db()
+    assert (world.check_in.note, world.check_in.date) == ("Gecorrigeerd", BEFORE_THE_DUO)
+
+
 # --- a volunteer with an open duo does not stop ------------------------------------------------
 def _admin_volunteer_change(world: World, volunteer: Any, **changes: Any) -> int:
     from tests.test_admin import _change_form_data
@@ -935,3 +958,19 @@ def test_a_closure_that_ended_the_support_may_be_undone(world: World, channel: s
     duo.refresh_from_db()
     world.participant.refresh_from_db()
     assert (duo.status, world.participant.status) == (DuoStatus.ACTIVE, "matched")
+
+
+def test_an_older_duo_does_not_undo_a_later_duos_closure(world: World) -> None:
+    """Duo A ended the support, the participant came back on the waiting list, and duo B (another
+    volunteer) ended it again: re-opening A would undo B's closure with A's volunteer, so it is
+    refused; B itself may be re-opened."""
+    first = _closed_through_the_service(world, next_step="end")
+    people_services.participant_save(participant=world.participant, data={"status": "waiting"}, by=world.coordinator)
+    other = f.VolunteerFactory(project=world.project, first_name="Wim")
+    second = services.duo_propose(volunteer=other, participant=world.participant, by=world.coordinator)
+    services.duo_close(duo=second, by=world.coordinator, reason="other", next_step="end")
+    world.participant.refresh_from_db()
+    assert world.participant.status == "closed"
+
+    assert REOPEN["service"](world, first) == 400
+    assert REOPEN["service"](world, second) == 200

@@ -130,8 +130,10 @@ def duo_people_available_check(
         raise InvalidInput({"volunteer": message % {
             "name": f"{volunteer.first_name} {volunteer.last_name}".strip(),
             "status": Volunteer.Status(volunteer.status).label}})
+    # ... and only when no later duo of the participant ended since (that one's closure closed them).
     closed_by_this_duo = (reopening is not None and participant.status == Participant.Status.CLOSED
-                          and reopening.next_step != NextStep.REMATCH)
+                          and reopening.next_step != NextStep.REMATCH
+                          and not Duo.objects.filter(participant=participant, pk__gt=reopening.pk).exists())
     if participant.status in UNAVAILABLE_PARTICIPANT_STATUSES and not closed_by_this_duo:
         raise InvalidInput({"participant": _(
             "%(name)s cannot get a duo: their status is “%(status)s”. Put them back on the waiting list first."
@@ -595,13 +597,16 @@ def check_in_edit_refusal(*, check_in: CheckIn, by: Actor) -> str | None:
 
 def check_in_date_check(*, duo: Duo, day: date | None) -> None:
     """A corrected check-in's date lies in its duo's life: not in the future, not before the duo
-    was proposed (as check_in_record refuses for a new one). The back office's form asks it too."""
+    was proposed (as check_in_record refuses for a new one), not after a closed duo's closure.
+    The back office's form asks it too."""
     if day is None:
         return
     if day > timezone.localdate():
         raise InvalidInput({"date": _("The date is in the future.")})
     if day < duo.proposed_on:
         raise InvalidInput({"date": _("The date is before the start of the duo.")})
+    if duo.closed_on is not None and day > duo.closed_on:
+        raise InvalidInput({"date": _("The date is after the duo was closed.")})
 
 
 @transaction.atomic
@@ -614,7 +619,8 @@ def check_in_update(*, check_in: CheckIn, by: User, data: dict[str, Any]) -> Che
     raised_now = data.get("concern") and not check_in.concern
     for name, value in data.items():
         setattr(check_in, name, value)
-    check_in_date_check(duo=check_in.duo, day=check_in.date)
+    if "date" in data:  # a correction of the mood or the note leaves an old row's date alone
+        check_in_date_check(duo=check_in.duo, day=check_in.date)
     check_in.full_clean(validate_unique=False)
     check_in.save()
     if raised_now:
