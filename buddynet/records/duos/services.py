@@ -130,10 +130,12 @@ def duo_people_available_check(
         raise InvalidInput({"volunteer": message % {
             "name": f"{volunteer.first_name} {volunteer.last_name}".strip(),
             "status": Volunteer.Status(volunteer.status).label}})
-    # ... and only when no later duo of the participant ended since (that one's closure closed them).
+    # ... and only when no later duo of the participant ended since (that one's closure closed them;
+    # a later duo still open is the one-open-duo rule's to refuse).
     closed_by_this_duo = (reopening is not None and participant.status == Participant.Status.CLOSED
                           and reopening.next_step != NextStep.REMATCH
-                          and not Duo.objects.filter(participant=participant, pk__gt=reopening.pk).exists())
+                          and not Duo.objects.filter(participant=participant, pk__gt=reopening.pk,
+                                                     status=DuoStatus.CLOSED).exists())
     if participant.status in UNAVAILABLE_PARTICIPANT_STATUSES and not closed_by_this_duo:
         raise InvalidInput({"participant": _(
             "%(name)s cannot get a duo: their status is “%(status)s”. Put them back on the waiting list first."
