@@ -306,8 +306,8 @@ def test_report_reminders_go_to_their_own_project_and_funder_only_each_person_on
     alice = Notification.objects.get(recipient=world.coordinator, kind=Kind.OBLIGATION_DUE, channel=Channel.INBOX)
     assert alice.link == reverse("funding:grant", args=[obligation.grant_id])  # as coordinator, not as funder
     english = Notification.objects.get(recipient=other_viewer, kind=Kind.OBLIGATION_DUE, channel=Channel.EMAIL)
-    assert english.subject == "Report for Buddy Brugge due on March 31, 2026"
-    assert english.body == "Financial report for Buddy Brugge (Stad Brugge): due on March 31, 2026."
+    assert english.subject == "Report for Buddy Brugge due on 31 March 2026"  # day first, in English too
+    assert english.body == "Financial report for Buddy Brugge (Stad Brugge): due on 31 March 2026."
 
 
 # --- cost ---------------------------------------------------------------------------------
